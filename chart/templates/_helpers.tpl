@@ -1,0 +1,308 @@
+{{/*
+Shared helpers of harbor-edge-native-config. Our own objects have fixed names: the upstream chart is
+pointed at them statically (existingSecret / existingClaim / secretName in the harbor: block), and the
+generator (generator/src/values/names.ts) uses the same names.
+*/}}
+
+{{- define "harbor-edge.config" -}}
+{{- index .Values "harbor-config" | toJson -}}
+{{- end -}}
+
+{{/* Object names. */}}
+{{- define "harbor-edge.name.service" -}}harbor{{- end -}}
+{{- define "harbor-edge.name.upstreamNginxService" -}}harbor-nginx{{- end -}}
+{{- define "harbor-edge.name.tls" -}}harbor-tls{{- end -}}
+{{- define "harbor-edge.name.ca" -}}harbor-edge-ca{{- end -}}
+{{- define "harbor-edge.name.admin" -}}harbor-edge-admin{{- end -}}
+{{- define "harbor-edge.name.core" -}}harbor-edge-core{{- end -}}
+{{- define "harbor-edge.name.jobservice" -}}harbor-edge-jobservice{{- end -}}
+{{- define "harbor-edge.name.registry" -}}harbor-edge-registry{{- end -}}
+{{- define "harbor-edge.name.database" -}}harbor-edge-database{{- end -}}
+{{- define "harbor-edge.name.registryInfo" -}}registry-info{{- end -}}
+{{- define "harbor-edge.name.pvc" -}}harbor-edge-{{ . }}{{- end -}}
+
+{{- define "harbor-edge.labels" -}}
+app.kubernetes.io/name: harbor-edge-native-config
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: harbor
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/*
+Annotation that keeps an object when the release is uninstalled (storage.keepOnUninstall), so a reinstall
+over the kept volumes finds the password, keys and certificates that the data was written with.
+*/}}
+{{- define "harbor-edge.keepAnnotation" -}}
+{{- if (index .Values "harbor-config").storage.keepOnUninstall }}
+helm.sh/resource-policy: keep
+{{- end }}
+{{- end -}}
+
+{{/*
+A value computed once per render and shared by every template that asks for the same id (a generated
+password goes into harbor-edge-admin and registry-info alike). dict: ctx, id, value. A string comes back as
+it is, anything else as JSON.
+*/}}
+{{- define "harbor-edge.memo" -}}
+{{- if not (hasKey .ctx.Values "__harborEdgeMemo") }}{{- $_ := set .ctx.Values "__harborEdgeMemo" (dict) }}{{- end }}
+{{- $store := index .ctx.Values "__harborEdgeMemo" }}
+{{- if not (hasKey $store .id) }}{{- $_ := set $store .id .value }}{{- end }}
+{{- $v := index $store .id -}}
+{{- if kindIs "string" $v }}{{ $v }}{{ else }}{{ toJson $v }}{{ end -}}
+{{- end -}}
+
+{{/*
+Keep-or-generate: the given value, else what the Secret of that name already holds in the cluster (so an
+upgrade or a reinstall over kept objects changes nothing), else the generated value.
+dict: ctx, secret, key, given, generated. Under `helm template` there is no cluster to look in: pass the file
+`harbor-edge secrets` writes to make such renders repeatable.
+*/}}
+{{- define "harbor-edge.keep" -}}
+{{- if .given -}}
+{{- .given -}}
+{{- else -}}
+{{- $existing := lookup "v1" "Secret" .ctx.Release.Namespace .secret -}}
+{{- if and $existing $existing.data (hasKey $existing.data .key) -}}
+{{- index $existing.data .key | b64dec -}}
+{{- else -}}
+{{- .generated -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A random password that meets Harbor's policy: 24 characters with upper, lower and digits. */}}
+{{- define "harbor-edge.generatePassword" -}}
+{{- printf "%s%s%s%s" (randAlpha 1 | upper) (randAlpha 1 | lower) (randNumeric 1) (randAlphaNum 21) -}}
+{{- end -}}
+
+{{/* Harbor's password policy, enforced on a given password (Helm's schema validator has no lookaheads). */}}
+{{- define "harbor-edge.checkPassword" -}}
+{{- $pw := .pw -}}
+{{- if not (and (ge (len $pw) 8) (le (len $pw) 128) (regexMatch "[A-Z]" $pw) (regexMatch "[a-z]" $pw) (regexMatch "[0-9]" $pw)) -}}
+{{- fail (printf "%s: expected 8-128 characters with at least one upper-case letter, one lower-case letter and one digit (Harbor's password policy); the given password does not meet it" .field) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The admin password our Secrets carry (empty when auth.existingSecret holds it). */}}
+{{- define "harbor-edge.adminPassword" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- if $c.auth.password -}}
+{{- include "harbor-edge.checkPassword" (dict "pw" $c.auth.password "field" "harbor-config.auth.password") -}}
+{{- $c.auth.password -}}
+{{- else if not $c.auth.existingSecret -}}
+{{- $secrets := .Values.secrets | default dict -}}
+{{- if $secrets.adminPassword }}{{- include "harbor-edge.checkPassword" (dict "pw" $secrets.adminPassword "field" "secrets.adminPassword") -}}{{- end -}}
+{{- $value := include "harbor-edge.keep" (dict "ctx" . "secret" (include "harbor-edge.name.admin" .) "key" "HARBOR_ADMIN_PASSWORD" "given" $secrets.adminPassword "generated" (include "harbor-edge.generatePassword" .)) -}}
+{{- include "harbor-edge.memo" (dict "ctx" . "id" "adminPassword" "value" $value) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A kept random string of n characters. dict: ctx, secret, key, given, n, id */}}
+{{- define "harbor-edge.keptRandom" -}}
+{{- $value := include "harbor-edge.keep" (dict "ctx" .ctx "secret" .secret "key" .key "given" .given "generated" (randAlphaNum (int .n))) -}}
+{{- include "harbor-edge.memo" (dict "ctx" .ctx "id" .id "value" $value) -}}
+{{- end -}}
+
+{{/* Storage size: an integer is GB and becomes Gi; a Kubernetes quantity stays as it is. */}}
+{{- define "harbor-edge.size" -}}
+{{- if kindIs "float64" . -}}
+{{- printf "%dGi" (int64 .) -}}
+{{- else -}}
+{{- /* helm 3.18 hands numbers over as json.Number, a string kind */ -}}
+{{- $s := toString . -}}
+{{- if regexMatch "^[0-9]+$" $s }}{{ $s }}Gi{{ else }}{{ $s }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Subject alternative names of a generated certificate: cluster.hostname, the extra SANs, the in-cluster
+names of our Service and of upstream's nginx Service, and localhost; IPs: cluster.vip, extra IP SANs,
+127.0.0.1. Returns JSON {dns: [...], ips: [...]}.
+*/}}
+{{- define "harbor-edge.sans" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- $ns := .Release.Namespace -}}
+{{- $dns := list $c.cluster.hostname -}}
+{{- $ips := list -}}
+{{- if $c.cluster.vip }}{{- $ips = append $ips $c.cluster.vip }}{{- end }}
+{{- range $c.auth.certs.extraSANs }}
+{{- if regexMatch "^[0-9.]+$|:" . }}{{- $ips = append $ips . }}{{- else }}{{- $dns = append $dns . }}{{- end }}
+{{- end }}
+{{- range $svc := list (include "harbor-edge.name.service" .) (include "harbor-edge.name.upstreamNginxService" .) }}
+{{- $dns = append $dns $svc }}
+{{- $dns = append $dns (printf "%s.%s" $svc $ns) }}
+{{- $dns = append $dns (printf "%s.%s.svc" $svc $ns) }}
+{{- $dns = append $dns (printf "%s.%s.svc.cluster.local" $svc $ns) }}
+{{- end }}
+{{- $dns = append $dns "localhost" }}
+{{- $ips = append $ips "127.0.0.1" }}
+{{- dict "dns" ($dns | uniq) "ips" ($ips | uniq) | toJson -}}
+{{- end -}}
+
+{{- define "harbor-edge.sansText" -}}
+{{- $s := include "harbor-edge.sans" . | fromJson -}}
+{{- concat $s.dns $s.ips | join "," -}}
+{{- end -}}
+
+{{/*
+The TLS material harbor-tls serves, as JSON {crt, key, ca}: the given certificate; else the one in the
+secrets file; else a CA kept in harbor-edge-ca (or a new one) signing a server certificate, reused while it
+was made for the same names.
+*/}}
+{{- define "harbor-edge.tlsMaterial" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- $certs := $c.auth.certs -}}
+{{- $secrets := .Values.secrets | default dict -}}
+{{- $st := $secrets.tls | default dict -}}
+{{- $sans := include "harbor-edge.sansText" . -}}
+{{- $out := dict -}}
+{{- if and $certs.crt $certs.key -}}
+{{- $ca := $certs.ca -}}
+{{- if not $ca -}}
+{{- $blocks := regexFindAll "-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----" $certs.crt -1 -}}
+{{- $ca = last $blocks -}}
+{{- end -}}
+{{- $out = dict "crt" $certs.crt "key" $certs.key "ca" $ca "source" "given" -}}
+{{- else if or $certs.crt $certs.key -}}
+{{- fail "harbor-config.auth.certs: expected crt and key together (or both empty to generate a certificate)" -}}
+{{- else if and $st.crt $st.key $st.caCrt -}}
+{{- if ne $st.sans $sans -}}
+{{- fail (printf "secrets.tls: the certificate in the secrets file was made for %q but this release needs %q (cluster.hostname, cluster.vip or auth.certs.extraSANs changed). Fix: run `harbor-edge secrets <spec> -o FILE` again, or remove secrets.tls so the chart generates one." $st.sans $sans) -}}
+{{- end -}}
+{{- $out = dict "crt" $st.crt "key" $st.key "ca" $st.caCrt "source" "secrets" -}}
+{{- else -}}
+{{- $days := int $c.auth.certs.validityDays -}}
+{{- $caSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name.ca" .) -}}
+{{- $ca := dict -}}
+{{- $caKept := false -}}
+{{- if and $caSecret $caSecret.data (hasKey $caSecret.data "tls.crt") (hasKey $caSecret.data "tls.key") -}}
+{{- $ca = buildCustomCert (index $caSecret.data "tls.crt") (index $caSecret.data "tls.key") -}}
+{{- $caKept = true -}}
+{{- else -}}
+{{- $ca = genCA "harbor-edge-ca" $days -}}
+{{- end -}}
+{{- $tlsSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name.tls" .) -}}
+{{- $made := "" -}}
+{{- if and $tlsSecret $tlsSecret.metadata $tlsSecret.metadata.annotations -}}
+{{- $made = index $tlsSecret.metadata.annotations "harbor-edge.io/sans" | default "" -}}
+{{- end -}}
+{{- if and $caKept (eq $made $sans) $tlsSecret.data (hasKey $tlsSecret.data "tls.crt") (hasKey $tlsSecret.data "tls.key") -}}
+{{- $out = dict "crt" (index $tlsSecret.data "tls.crt" | b64dec) "key" (index $tlsSecret.data "tls.key" | b64dec) "ca" $ca.Cert "caKey" $ca.Key "source" "kept" -}}
+{{- else -}}
+{{- $names := include "harbor-edge.sans" . | fromJson -}}
+{{- $cert := genSignedCert $c.cluster.hostname $names.ips $names.dns $days $ca -}}
+{{- $out = dict "crt" $cert.Cert "key" $cert.Key "ca" $ca.Cert "caKey" $ca.Key "source" "generated" -}}
+{{- end -}}
+{{- end -}}
+{{- include "harbor-edge.memo" (dict "ctx" . "id" "tls" "value" $out) -}}
+{{- end -}}
+
+{{/*
+The pairs the guard compares: each harbor: key that follows harbor-config but that Helm cannot change at
+install time, with the value harbor-config implies now. Mirrors guardedPairs() in
+generator/src/values/derive.ts; a test renders both for every example.
+*/}}
+{{- define "harbor-edge.guardPairs" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- $https := $c.service.harbor.https -}}
+{{- $port := ternary $https.port $https.nodePort (eq $c.service.serviceType "ClusterIP") | int -}}
+{{- $url := ternary (printf "https://%s" $c.cluster.hostname) (printf "https://%s:%d" $c.cluster.hostname $port) (eq $port 443) -}}
+{{- $p := list -}}
+{{- $p = append $p (list "cluster.hostname, service.serviceType, service.harbor.https" "externalURL" $url) -}}
+{{- $p = append $p (list "auth.existingSecret" "existingSecretAdminPassword" ($c.auth.existingSecret | default (include "harbor-edge.name.admin" .))) -}}
+{{- $p = append $p (list "auth.existingSecretKey" "existingSecretAdminPasswordKey" (ternary $c.auth.existingSecretKey "HARBOR_ADMIN_PASSWORD" (ne $c.auth.existingSecret ""))) -}}
+{{- $p = append $p (list "network.ipv6" "ipFamily.ipv6.enabled" $c.network.ipv6) -}}
+{{- $p = append $p (list "service.metrics.enabled" "metrics.enabled" $c.service.metrics.enabled) -}}
+{{- $p = append $p (list "trivy.enabled" "trivy.enabled" $c.trivy.enabled) -}}
+{{- $p = append $p (list "trivy.skipUpdate" "trivy.skipUpdate" $c.trivy.skipUpdate) -}}
+{{- $p = append $p (list "trivy.offlineScan" "trivy.offlineScan" $c.trivy.offlineScan) -}}
+{{- $s3mode := eq $c.storage.backend.type "s3" -}}
+{{- $p = append $p (list "storage.backend.type" "persistence.imageChartStorage.type" (ternary "s3" "filesystem" $s3mode)) -}}
+{{- $p = append $p (list "storage.backend.s3.disableRedirect" "persistence.imageChartStorage.disableredirect" (and $s3mode $c.storage.backend.s3.disableRedirect)) -}}
+{{- $p = append $p (list "database.type" "database.type" $c.database.type) -}}
+{{- $p = append $p (list "redis.type" "redis.type" $c.redis.type) -}}
+{{- range $k := list "core" "portal" "nginx" "registry" "jobservice" }}
+{{- $p = append $p (list (printf "replicas.%s" $k) (printf "%s.replicas" $k) (index $c.replicas $k)) -}}
+{{- end }}
+{{- if $s3mode }}
+{{- $s3 := $c.storage.backend.s3 -}}
+{{- $p = append $p (list "storage.backend.s3.bucket" "persistence.imageChartStorage.s3.bucket" $s3.bucket) -}}
+{{- $p = append $p (list "storage.backend.s3.region" "persistence.imageChartStorage.s3.region" $s3.region) -}}
+{{- $p = append $p (list "storage.backend.s3.endpoint" "persistence.imageChartStorage.s3.regionendpoint" $s3.endpoint) -}}
+{{- $p = append $p (list "storage.backend.s3.existingSecret" "persistence.imageChartStorage.s3.existingSecret" $s3.existingSecret) -}}
+{{- end }}
+{{- if eq $c.database.type "external" }}
+{{- $e := $c.database.external -}}
+{{- $p = append $p (list "database.external.host" "database.external.host" $e.host) -}}
+{{- $p = append $p (list "database.external.port" "database.external.port" (toString (int $e.port))) -}}
+{{- $p = append $p (list "database.external.username" "database.external.username" $e.username) -}}
+{{- $p = append $p (list "database.external.database" "database.external.coreDatabase" $e.database) -}}
+{{- $p = append $p (list "database.external.existingSecret" "database.external.existingSecret" $e.existingSecret) -}}
+{{- $p = append $p (list "database.external.sslmode" "database.external.sslmode" $e.sslmode) -}}
+{{- else }}
+{{- $p = append $p (list "database.type" "database.external.existingSecret" (include "harbor-edge.name.database" .)) -}}
+{{- end }}
+{{- if eq $c.redis.type "external" }}
+{{- $e := $c.redis.external -}}
+{{- $p = append $p (list "redis.external.addr" "redis.external.addr" $e.addr) -}}
+{{- $p = append $p (list "redis.external.sentinelMasterSet" "redis.external.sentinelMasterSet" $e.sentinelMasterSet) -}}
+{{- $p = append $p (list "redis.external.username" "redis.external.username" $e.username) -}}
+{{- $p = append $p (list "redis.external.existingSecret" "redis.external.existingSecret" $e.existingSecret) -}}
+{{- $p = append $p (list "redis.external.tls" "redis.external.tlsOptions.enable" $e.tls) -}}
+{{- end }}
+{{- toJson $p -}}
+{{- end -}}
+
+{{/* Value at a dotted path inside .Values.harbor (missing keys give null). */}}
+{{- define "harbor-edge.harborValue" -}}
+{{- $node := .root -}}
+{{- range $seg := splitList "." .path -}}
+{{- if kindIs "map" $node }}{{- $node = index $node $seg }}{{- else }}{{- $node = "__absent__" }}{{- end -}}
+{{- end -}}
+{{- if eq (toJson $node) "\"__absent__\"" }}null{{ else }}{{ toJson $node }}{{ end -}}
+{{- end -}}
+
+{{/* Fails the render, naming both keys and the fix, when harbor-config and the harbor: block disagree. */}}
+{{- define "harbor-edge.guard" -}}
+{{- $harbor := .Values.harbor | default dict -}}
+{{- $problems := list -}}
+{{- range $pair := include "harbor-edge.guardPairs" . | fromJsonArray -}}
+{{- $want := toJson (index $pair 2) -}}
+{{- $got := include "harbor-edge.harborValue" (dict "root" $harbor "path" (index $pair 1)) -}}
+{{- if ne $want $got -}}
+{{- $problems = append $problems (printf "harbor-config.%s implies harbor.%s=%s, but harbor.%s is %s" (index $pair 0) (index $pair 1) $want (index $pair 1) $got) -}}
+{{- end -}}
+{{- end -}}
+{{- if $problems -}}
+{{- fail (printf "harbor-config and the harbor: block disagree (Helm cannot pass harbor-config to the harbor subchart at install time):\n  - %s\nFix: regenerate the values with `harbor-edge values <spec> -o values.yaml` and install with -f values.yaml, or set the harbor.* keys named above to the values shown." (join "\n  - " $problems)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A PersistentVolumeClaim sized from harbor-config.storage, mounted by upstream through existingClaim.
+dict: ctx, component (registry, jobservice, ...), size (harbor-config.storage.<x>).
+*/}}
+{{- define "harbor-edge.pvc" -}}
+{{- $c := index .ctx.Values "harbor-config" -}}
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: {{ include "harbor-edge.name.pvc" .component }}
+  namespace: {{ .ctx.Release.Namespace }}
+  labels:
+    {{- include "harbor-edge.labels" .ctx | nindent 4 }}
+    app.kubernetes.io/component: {{ .component }}
+  annotations:
+    {{- include "harbor-edge.keepAnnotation" .ctx | nindent 4 }}
+spec:
+  accessModes:
+    - ReadWriteOnce
+  {{- with $c.storage.storageClass }}
+  storageClassName: {{ . }}
+  {{- end }}
+  resources:
+    requests:
+      storage: {{ include "harbor-edge.size" .size }}
+{{- end -}}

@@ -1,0 +1,164 @@
+// harbor-edge: validate a harbor-config spec, write chart values, secrets, and render the chart.
+import fs from "node:fs";
+import path from "node:path";
+import os from "node:os";
+import { Command, CommanderError, Option } from "commander";
+import yaml from "js-yaml";
+import { loadSpecFile } from "./spec/load.js";
+import { validateSpec, type ValidationResult } from "./spec/validate.js";
+import { formatProblem, SpecInputError } from "./spec/problems.js";
+import { valuesYaml } from "./values/build.js";
+import type { Spec } from "./values/derive.js";
+import { generateSecrets } from "./secrets/generate.js";
+import { writeFileAtomic } from "./io/atomic.js";
+import { DEFAULT_SPEC } from "./paths.js";
+import { findHelm } from "./helm/find.js";
+import { prepareChart, helmTemplate } from "./helm/chart.js";
+import { progress } from "./io/progress.js";
+
+/** Exit codes: 0 ok, 1 invalid input, 2 usage error. */
+export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+
+class Invalid extends Error {}
+
+function out(s: string) {
+  process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
+}
+function err(s: string) {
+  process.stderr.write(s.endsWith("\n") ? s : `${s}\n`);
+}
+
+/** Loads and validates; prints problems; throws Invalid when the spec cannot be used. */
+function loadValid(file: string, quiet = false): { result: ValidationResult; root: string } {
+  const loaded = loadSpecFile(file);
+  const result = validateSpec(loaded.raw, loaded.root);
+  if (!quiet) for (const w of result.warnings) err(formatProblem(w));
+  if (!result.ok) {
+    for (const e of result.errors) err(formatProblem(e));
+    throw new Invalid(`${file}: ${result.errors.length} problem${result.errors.length > 1 ? "s" : ""}; nothing was written`);
+  }
+  return { result, root: loaded.root };
+}
+
+function writeOrPrint(text: string, file: string | undefined) {
+  if (file) writeFileAtomic(file, text);
+  else out(text);
+}
+
+export function buildProgram(): Command {
+  const program = new Command("harbor-edge")
+    .description("Harbor on Edge clusters: validate a harbor-config spec, write chart values and secrets, render the chart.")
+    .version("1.0.0")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("validate")
+    .description("check a spec: JSON Schema (every problem at once), certificates, ports and what each backend needs. Exit 0 valid, 1 invalid, 2 usage error")
+    .argument("<spec>", "YAML or JSON file whose top-level key is harbor-config (a chart values file or a Palette pack's values.yaml too)")
+    .option("--json", "print machine-readable results on stdout")
+    .action((file: string, o: { json?: boolean }) => {
+      if (o.json) {
+        let report: Record<string, unknown>;
+        try {
+          const loaded = loadSpecFile(file);
+          const r = validateSpec(loaded.raw, loaded.root);
+          report = { file, valid: r.ok, errors: r.errors, warnings: r.warnings };
+        } catch (e) {
+          if (!(e instanceof SpecInputError)) throw e;
+          report = { file, valid: false, errors: [{ path: "", expected: "a readable YAML or JSON spec", given: e.message, severity: "error" }], warnings: [] };
+        }
+        out(JSON.stringify(report, null, 2));
+        if (!report.valid) throw new Invalid("");
+        return;
+      }
+      loadValid(file);
+      out(`${file}: valid`);
+    });
+
+  program
+    .command("values")
+    .description("write the complete values for chart/: harbor-config plus the derived upstream harbor: block")
+    .argument("<spec>", "spec file")
+    .option("-o, --output <file>", "write to this file (atomically) instead of stdout")
+    .action((file: string, o: { output?: string }) => {
+      const { result } = loadValid(file);
+      writeOrPrint(valuesYaml(result.spec as Spec, path.basename(file)), o.output);
+      if (o.output) err(`wrote ${o.output}`);
+    });
+
+  program
+    .command("secrets")
+    .description("generate, once, every credential the chart would otherwise generate at install time (admin password, component secrets, keys, certificates); keep the file sealed and pass it with -f")
+    .argument("<spec>", "spec file")
+    .requiredOption("-o, --output <file>", "file to write (created with mode 0600)")
+    .option("-n, --namespace <ns>", "namespace the chart is installed in (part of the certificate's names)", "harbor")
+    .option("--force", "overwrite an existing file (its credentials would no longer match a running Harbor)")
+    .action((file: string, o: { output: string; namespace: string; force?: boolean }) => {
+      const { result } = loadValid(file);
+      if (fs.existsSync(o.output) && !o.force) throw new Invalid(`${o.output} exists: its credentials may already be in use; pass --force to replace them`);
+      const done = progress("generating keys and certificates");
+      const secrets = generateSecrets(result.spec as Spec, { namespace: o.namespace });
+      done();
+      const text = `# credentials for harbor-edge-native-config (harbor-edge secrets ${path.basename(file)}); keep sealed\n${yaml.dump({ secrets }, { lineWidth: -1 })}`;
+      writeFileAtomic(o.output, text, 0o600);
+      err(`wrote ${o.output}`);
+    });
+
+  program
+    .command("render")
+    .description("validate a spec, write its values and render the chart with helm template (the main job; the default spec is examples/edge-single-node.yaml)")
+    .argument("[spec]", "spec file", DEFAULT_SPEC)
+    .option("-d, --out-dir <dir>", "write values.yaml and manifests.yaml here", "out")
+    .option("-s, --secrets <file>", "secrets file from harbor-edge secrets, for a repeatable render")
+    .option("-n, --namespace <ns>", "release namespace", "harbor")
+    .option("-r, --release <name>", "release name", "harbor")
+    .addOption(new Option("--own-only", "render only this chart's templates, without the upstream harbor chart"))
+    .action((file: string, o: { outDir: string; secrets?: string; namespace: string; release: string; ownOnly?: boolean }) => {
+      const { result } = loadValid(file);
+      const values = valuesYaml(result.spec as Spec, path.basename(file));
+      const helm = findHelm();
+      const chart = prepareChart({ ownOnly: o.ownOnly });
+      try {
+        if (chart.note) err(`note: ${chart.note}`);
+        const tmpValues = path.join(os.tmpdir(), `harbor-edge-values-${process.pid}.yaml`);
+        fs.writeFileSync(tmpValues, values);
+        const done = progress(`rendering with helm ${helm.version}`);
+        const r = helmTemplate(helm, chart.dir, { release: o.release, namespace: o.namespace, valuesFiles: [tmpValues, ...(o.secrets ? [o.secrets] : [])] });
+        done();
+        fs.rmSync(tmpValues, { force: true });
+        if (r.code !== 0) throw new Invalid(`helm template failed:\n${r.stderr.trim()}`);
+        writeFileAtomic(path.join(o.outDir, "values.yaml"), values);
+        writeFileAtomic(path.join(o.outDir, "manifests.yaml"), r.stdout);
+        const kinds = (r.stdout.match(/^kind: /gm) ?? []).length;
+        out(`${file}: valid; wrote ${path.join(o.outDir, "values.yaml")} and ${path.join(o.outDir, "manifests.yaml")} (${kinds} objects, helm ${helm.version}${chart.withUpstream ? ", with upstream harbor chart" : ", harbor-edge templates only"})`);
+      } finally {
+        chart.cleanup();
+      }
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (e instanceof Invalid) {
+      if (e.message) err(`error: ${e.message}`);
+      return EXIT.invalid;
+    }
+    if (e instanceof SpecInputError) {
+      err(`error: ${e.message}`);
+      return EXIT.invalid;
+    }
+    err(`error: ${(e as Error).message}`);
+    return EXIT.invalid;
+  }
+}

@@ -1,0 +1,77 @@
+// Preparing chart/ for rendering: a temporary copy with the upstream harbor chart taken from the offline
+// chart cache ($HARBOR_EDGE_CHART_CACHE, default ~/.cache/harbor-edge/charts/harbor-1.19.1.tgz). Without it
+// (a fresh machine with no internet), the copy drops the dependency so our own templates still render.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import yaml from "js-yaml";
+import { CHART_DIR, chartCacheDir } from "../paths.js";
+import { UPSTREAM_CHART_VERSION } from "../values/derive.js";
+import type { Helm } from "./find.js";
+
+export const UPSTREAM_ARCHIVE = `harbor-${UPSTREAM_CHART_VERSION}.tgz`;
+
+export interface PreparedChart {
+  dir: string;
+  withUpstream: boolean;
+  /** one line for the user when the upstream chart was not available */
+  note?: string;
+  cleanup: () => void;
+}
+
+export function cachedUpstream(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = path.join(chartCacheDir(env), UPSTREAM_ARCHIVE);
+  return fs.existsSync(file) ? file : undefined;
+}
+
+export function prepareChart(opts: { ownOnly?: boolean; env?: NodeJS.ProcessEnv; source?: string } = {}): PreparedChart {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-chart-"));
+  const dir = path.join(root, "harbor-edge-native-config");
+  const source = opts.source ?? CHART_DIR;
+  fs.cpSync(source, dir, { recursive: true, filter: (src) => path.relative(source, src) !== "charts" });
+  const cleanup = () => fs.rmSync(root, { recursive: true, force: true });
+  const upstream = opts.ownOnly ? undefined : cachedUpstream(opts.env);
+  if (upstream) {
+    fs.mkdirSync(path.join(dir, "charts"));
+    fs.copyFileSync(upstream, path.join(dir, "charts", UPSTREAM_ARCHIVE));
+    return { dir, withUpstream: true, cleanup };
+  }
+  const chartYaml = path.join(dir, "Chart.yaml");
+  const chart = yaml.load(fs.readFileSync(chartYaml, "utf8")) as Record<string, unknown>;
+  delete chart.dependencies;
+  fs.writeFileSync(chartYaml, yaml.dump(chart, { lineWidth: -1 }));
+  fs.rmSync(path.join(dir, "Chart.lock"), { force: true });
+  const note = opts.ownOnly
+    ? undefined
+    : `upstream harbor chart ${UPSTREAM_CHART_VERSION} is not in the chart cache ${chartCacheDir(opts.env)}: rendered the harbor-edge templates only. Put ${UPSTREAM_ARCHIVE} there (helm pull harbor --repo https://helm.goharbor.io --version ${UPSTREAM_CHART_VERSION}) for the full chart.`;
+  return { dir, withUpstream: false, note, cleanup };
+}
+
+export interface TemplateOptions {
+  release?: string;
+  namespace?: string;
+  valuesFiles?: string[];
+  set?: string[];
+  extraArgs?: string[];
+}
+
+export interface HelmResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runHelm(helm: Helm, args: string[], cwd?: string): HelmResult {
+  const r = spawnSync(helm.bin, args, { encoding: "utf8", cwd, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, HELM_CACHE_HOME: process.env.HELM_CACHE_HOME, HELM_DEBUG: "" } });
+  if (r.error) throw r.error;
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function helmTemplate(helm: Helm, chartDir: string, o: TemplateOptions = {}): HelmResult {
+  const args = ["template", o.release ?? "harbor", chartDir, "--namespace", o.namespace ?? "harbor"];
+  for (const f of o.valuesFiles ?? []) args.push("-f", f);
+  for (const s of o.set ?? []) args.push("--set", s);
+  args.push(...(o.extraArgs ?? []));
+  return runHelm(helm, args);
+}

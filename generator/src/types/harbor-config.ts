@@ -1,0 +1,366 @@
+// generated — do not edit; run npm run generate
+// source: schemas/harbor-config.schema.json
+
+/**
+ * The harbor-config pack spec: everything a user sets to run Harbor on an Edge cluster. The same block is used by helm install, the Palette pack and Terraform.
+ */
+export interface HarborConfig {
+  auth?: Auth;
+  cluster?: Cluster;
+  service?: Service;
+  storage?: Storage;
+  database?: Database;
+  redis?: Redis;
+  trivy?: Trivy;
+  replicas?: Replicas;
+  network?: Network;
+  registryInfo?: RegistryInfo;
+  /**
+   * Harbor projects the post-install Job makes sure exist. A public project is pulled anonymously, with no imagePullSecret. library is public; spectro-images holds the cluster's images.
+   *
+   * @maxItems 100
+   */
+  projects?: Project[];
+}
+/**
+ * Credentials of the Harbor admin user and the TLS certificate Harbor serves.
+ */
+export interface Auth {
+  /**
+   * Password of the Harbor user admin (the user name cannot be changed). Empty: a random password (24 characters with upper, lower and digits) is generated once, kept across upgrades, and written to the registry-info Secret. A given password must follow Harbor's policy: 8-128 characters with at least one upper-case letter, one lower-case letter and one digit. A Palette macro such as {{.spectro.macro.harbor_password}} keeps it out of the profile.
+   */
+  password?: string;
+  /**
+   * Name of a Secret in the release namespace that already holds the admin password (for example written by External Secrets from 1Password). Mutually exclusive with password.
+   */
+  existingSecret?: string;
+  /**
+   * Key inside existingSecret that holds the password.
+   */
+  existingSecretKey?: string;
+  certs?: Certs;
+}
+/**
+ * TLS certificate Harbor serves on the https port. Empty crt and key: a CA and a server certificate are generated and kept across upgrades. Its subject alternative names must include cluster.hostname and cluster.vip. Stored in the Secret harbor-tls of the release namespace.
+ */
+export interface Certs {
+  /**
+   * Server certificate in PEM, optionally followed by its intermediate certificates.
+   */
+  crt?: string;
+  /**
+   * Private key of crt in PEM (PKCS#1, PKCS#8 or SEC1).
+   */
+  key?: string;
+  /**
+   * Certificate of the CA that issued crt, in PEM. Optional; offered for download in the web UI and written to ca.crt of harbor-tls.
+   */
+  ca?: string;
+  /**
+   * Additional DNS names or IP addresses put into a generated certificate, next to cluster.hostname, cluster.vip and the in-cluster service names.
+   *
+   * @maxItems 64
+   */
+  extraSANs?: string[];
+  /**
+   * Validity of a generated CA and server certificate, in days. Ten years by default: an Edge site may run for years without anyone to rotate a certificate.
+   */
+  validityDays?: number;
+}
+/**
+ * Facts about the Edge cluster Harbor runs on.
+ */
+export interface Cluster {
+  /**
+   * Palette cluster UID. The registry-info Secret is written to the namespace cluster-<uid>. In a Palette profile use the macro {{.spectro.system.cluster.uid}}. Empty outside Palette: no registry-info Secret is written.
+   */
+  uid?: string;
+  /**
+   * The cluster's virtual IP address (kube-vip). Put into the certificate as an IP SAN and used as the load-balancer address when service.serviceType is LoadBalancer.
+   */
+  vip?: string;
+  /**
+   * Host name clients use to reach Harbor. Palette's Edge hosts resolve spectro.registry.local to the registry; it is always a SAN of the certificate and the host of Harbor's external URL.
+   */
+  hostname?: string;
+}
+/**
+ * How Harbor is exposed.
+ */
+export interface Service {
+  /**
+   * Type of the Service in front of Harbor. NodePort (default) serves https on every node at service.harbor.https.nodePort; LoadBalancer serves on cluster.vip (or an address the load balancer assigns); ClusterIP keeps Harbor inside the cluster.
+   */
+  serviceType?: "NodePort" | "LoadBalancer" | "ClusterIP";
+  harbor?: HarborPorts;
+  /**
+   * Annotations for the Harbor Service, for example to request an address from MetalLB or Cilium.
+   */
+  annotations?: {
+    [k: string]: string;
+  };
+  metrics?: Metrics;
+}
+/**
+ * Ports Harbor is exposed on. https is the registry and web UI endpoint; http only redirects to https.
+ */
+export interface HarborPorts {
+  https?: HttpsPort;
+  http?: HttpPort;
+}
+/**
+ * The https port.
+ */
+export interface HttpsPort {
+  /**
+   * Service port for https (LoadBalancer and ClusterIP clients use it).
+   */
+  port?: number;
+  /**
+   * Node port for https when serviceType is NodePort or LoadBalancer: https://NODE_IP:30003 by default.
+   */
+  nodePort?: number;
+}
+/**
+ * The http port (redirects to https).
+ */
+export interface HttpPort {
+  /**
+   * Service port for http.
+   */
+  port?: number;
+  /**
+   * Node port for http when serviceType is NodePort or LoadBalancer.
+   */
+  nodePort?: number;
+}
+/**
+ * Prometheus metrics of Harbor.
+ */
+export interface Metrics {
+  /**
+   * Expose Prometheus metrics from core, registry, jobservice and the exporter (port 8001, path /metrics). Off by default: the exporter costs memory on a small node.
+   */
+  enabled?: boolean;
+}
+/**
+ * Persistent volumes. Sizes are in GB as integers (converted to Gi); Kubernetes quantities such as 500Gi are also accepted. Defaults fit the 300 GB an Edge cluster needs: 200 for images, the rest for Harbor's own state, leaving room for other workloads.
+ */
+export interface Storage {
+  /**
+   * Size of the image store (used when backend.type is pvc). Make it large enough for every image of the cluster profile.
+   */
+  registry?: number | string;
+  /**
+   * Size of the jobservice log volume.
+   */
+  jobService?: number | string;
+  /**
+   * Size of the internal PostgreSQL volume (database.type internal).
+   */
+  database?: number | string;
+  /**
+   * Size of the internal Redis volume (redis.type internal).
+   */
+  redis?: number | string;
+  /**
+   * Size of the Trivy vulnerability database cache (trivy.enabled).
+   */
+  trivy?: number | string;
+  /**
+   * StorageClass of every volume. Empty: the cluster's default StorageClass (the CSI pack of the profile).
+   */
+  storageClass?: string;
+  /**
+   * Keep the volumes (and the generated credentials they depend on) when the release is uninstalled, so a reinstall finds its images, projects and password again.
+   */
+  keepOnUninstall?: boolean;
+  backend?: ImageBackend;
+}
+/**
+ * Where image blobs are stored.
+ */
+export interface ImageBackend {
+  /**
+   * pvc: a persistent volume of storage.registry GB. s3: an S3-compatible bucket (AWS, MinIO, SeaweedFS).
+   */
+  type?: "pvc" | "s3";
+  s3?: S3Backend;
+}
+/**
+ * S3 settings, used when type is s3.
+ */
+export interface S3Backend {
+  /**
+   * Endpoint URL of an S3-compatible service, e.g. http://seaweedfs-s3.storage.svc.cluster.local:8333. Empty: AWS S3.
+   */
+  endpoint?: string;
+  /**
+   * Bucket name.
+   */
+  bucket?: string;
+  /**
+   * Region of the bucket.
+   */
+  region?: string;
+  /**
+   * Secret in the release namespace with keys REGISTRY_STORAGE_S3_ACCESSKEY and REGISTRY_STORAGE_S3_SECRETKEY.
+   */
+  existingSecret?: string;
+  /**
+   * Serve blobs through the registry instead of redirecting clients to pre-signed URLs. Needed for SeaweedFS and for buckets the clients cannot reach.
+   */
+  disableRedirect?: boolean;
+  /**
+   * Prefix inside the bucket. Empty: the bucket root.
+   */
+  rootDirectory?: string;
+  /**
+   * Use path-style bucket addressing (most S3-compatible services need it).
+   */
+  forcePathStyle?: boolean;
+}
+/**
+ * Harbor's PostgreSQL database.
+ */
+export interface Database {
+  /**
+   * internal: a PostgreSQL pod of the chart on a storage.database volume. external: an existing PostgreSQL (for example CloudNativePG).
+   */
+  type?: "internal" | "external";
+  external?: ExternalDatabase;
+}
+/**
+ * Connection to an external PostgreSQL, used when type is external.
+ */
+export interface ExternalDatabase {
+  /**
+   * Host name of the PostgreSQL service.
+   */
+  host?: string;
+  /**
+   * Port of the PostgreSQL service.
+   */
+  port?: number;
+  /**
+   * Database user.
+   */
+  username?: string;
+  /**
+   * Database Harbor's core uses.
+   */
+  database?: string;
+  /**
+   * Secret in the release namespace whose key password holds the user's password (CloudNativePG's <cluster>-app Secret has it).
+   */
+  existingSecret?: string;
+  /**
+   * libpq sslmode.
+   */
+  sslmode?: "disable" | "require" | "verify-ca" | "verify-full";
+}
+/**
+ * Harbor's Redis cache and job queue.
+ */
+export interface Redis {
+  /**
+   * internal: a Redis pod of the chart on a storage.redis volume. external: an existing Redis-compatible server (Redis, Valkey, DragonflyDB).
+   */
+  type?: "internal" | "external";
+  external?: ExternalRedis;
+}
+/**
+ * Connection to an external Redis, used when type is external.
+ */
+export interface ExternalRedis {
+  /**
+   * host:port of the Redis server, or of the Sentinels (comma-separated) when sentinelMasterSet is set.
+   */
+  addr?: string;
+  /**
+   * Name of the Sentinel master set; empty for a plain Redis.
+   */
+  sentinelMasterSet?: string;
+  /**
+   * ACL user name; empty for none.
+   */
+  username?: string;
+  /**
+   * Secret in the release namespace whose key REDIS_PASSWORD holds the password; empty when the server needs none.
+   */
+  existingSecret?: string;
+  /**
+   * Connect with TLS.
+   */
+  tls?: boolean;
+}
+/**
+ * The Trivy vulnerability scanner.
+ */
+export interface Trivy {
+  /**
+   * Deploy Trivy and offer vulnerability scanning.
+   */
+  enabled?: boolean;
+  /**
+   * Never download the vulnerability database. Turn on for fully air-gapped sites that load the database into storage.trivy themselves; scans then use what is there.
+   */
+  skipUpdate?: boolean;
+  /**
+   * Scan without network access during a scan (no Java index or remote look-ups), so scans do not hang while the site is offline.
+   */
+  offlineScan?: boolean;
+}
+/**
+ * Replica counts. One each fits a single Edge host; raise core, portal and nginx on multi-node clusters. registry and jobservice share ReadWriteOnce volumes when backend.type is pvc, so keep them at 1 unless the StorageClass is ReadWriteMany.
+ */
+export interface Replicas {
+  /**
+   * Replicas of harbor-core.
+   */
+  core?: number;
+  /**
+   * Replicas of the web UI.
+   */
+  portal?: number;
+  /**
+   * Replicas of the nginx front end.
+   */
+  nginx?: number;
+  /**
+   * Replicas of the registry.
+   */
+  registry?: number;
+  /**
+   * Replicas of the jobservice.
+   */
+  jobservice?: number;
+}
+/**
+ * Network settings.
+ */
+export interface Network {
+  /**
+   * Listen on IPv6 too. Off by default: upstream nginx and portal fail to start on nodes whose kernel has IPv6 disabled, which is common on Edge images.
+   */
+  ipv6?: boolean;
+}
+/**
+ * The Palette registry-info Secret (SPECTRO_USER, SPECTRO_USER_PASSWORD) in the namespace cluster-<cluster.uid>, through which the cluster pulls from Harbor.
+ */
+export interface RegistryInfo {
+  /**
+   * Write registry-info. Needs cluster.uid; turn off for installs outside Palette.
+   */
+  enabled?: boolean;
+}
+export interface Project {
+  /**
+   * Project name: lower-case letters, digits and . _ - separators.
+   */
+  name: string;
+  /**
+   * Anyone may pull from the project without logging in.
+   */
+  public?: boolean;
+}

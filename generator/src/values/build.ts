@@ -1,0 +1,13 @@
+// The complete values for chart/: the harbor-config block (defaults filled in, Palette macros untouched)
+// and the derived upstream harbor: block.
+import yaml from "js-yaml";
+import { deriveHarborValues, type Spec } from "./derive.js";
+
+export function buildValues(spec: Spec): Record<string, unknown> {
+  return { "harbor-config": spec, harbor: deriveHarborValues(spec) };
+}
+
+export function valuesYaml(spec: Spec, source: string): string {
+  const header = `# values for chart harbor-edge-native-config, written by harbor-edge values from ${source}\n# regenerate instead of editing the harbor: block: the chart checks it against harbor-config\n`;
+  return header + yaml.dump(buildValues(spec), { lineWidth: -1, noRefs: true });
+}

@@ -1,0 +1,269 @@
+// spec -> the upstream `harbor:` block. Pure.
+//
+// Helm cannot compute a subchart's values at install time, so the chart's own templates render every object
+// that must follow harbor-config (Secrets, Service, PVCs) and upstream is pointed at them by fixed names.
+// What upstream can only learn through its values (externalURL, trivy, metrics, the storage backend,
+// external database/redis, replicas, IPv6) is written here, and chart/templates/guard.yaml fails the
+// render when harbor-config and this block disagree (see GUARDED below).
+import type { HarborConfig } from "../types/harbor-config.js";
+import { NAMES, KEYS, REGISTRY_USER } from "./names.js";
+import { RESOURCES } from "./resources.js";
+
+/** Harbor's version (appVersion of upstream chart 1.19.1); its images carry this tag. */
+export const HARBOR_VERSION = "2.15.1";
+export const UPSTREAM_CHART_VERSION = "1.19.1";
+
+export type Spec = HarborConfig & Required<Pick<HarborConfig, "auth" | "cluster" | "service" | "storage" | "database" | "redis" | "trivy" | "replicas" | "network" | "registryInfo" | "projects">>;
+
+/**
+ * The URL clients use: always https (Harbor builds the docker token realm from its scheme). NodePort and
+ * LoadBalancer Services both open the https node port on every node (and on the VIP a node holds), so the
+ * URL names the node port for both; only a ClusterIP Service is reached on the service port.
+ */
+export function externalURL(spec: HarborConfig): string {
+  const host = spec.cluster?.hostname ?? "spectro.registry.local";
+  const https = spec.service?.harbor?.https ?? {};
+  const port = spec.service?.serviceType === "ClusterIP" ? https.port ?? 443 : https.nodePort ?? 30003;
+  return port === 443 ? `https://${host}` : `https://${host}:${port}`;
+}
+
+const DB_IMAGE = `docker.io/goharbor/harbor-db:v${HARBOR_VERSION}`;
+const REDIS_IMAGE = `docker.io/goharbor/redis-photon:v${HARBOR_VERSION}`;
+
+/**
+ * Init container that gives a data directory to the uid the main container runs as, before it starts.
+ * The upstream chart only chmods pgdata as uid 999, which fails when the CSI driver ignores fsGroup and the
+ * volume root belongs to root (goharbor/harbor-helm#1676: harbor-database in CrashLoopBackOff). Running as
+ * root with only CHOWN, FOWNER and DAC_OVERRIDE stays within Pod Security "baseline".
+ */
+export function ownershipInitContainer(name: string, image: string, volume: string, mountPath: string, dataDir: string, uid: number) {
+  return {
+    name,
+    image,
+    imagePullPolicy: "IfNotPresent",
+    command: ["/bin/sh", "-c"],
+    args: [
+      `set -e; mkdir -p ${dataDir}; chown ${uid}:${uid} ${mountPath}; ` +
+        `find ${dataDir} \\( ! -user ${uid} -o ! -group ${uid} \\) -exec chown ${uid}:${uid} {} +; chmod 0700 ${dataDir}`,
+    ],
+    securityContext: {
+      runAsUser: 0,
+      runAsGroup: 0,
+      runAsNonRoot: false,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"], add: ["CHOWN", "FOWNER", "DAC_OVERRIDE"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    resources: RESOURCES.init,
+    volumeMounts: [{ name: volume, mountPath }],
+  };
+}
+
+function imageChartStorage(spec: Spec) {
+  const backend = spec.storage.backend ?? {};
+  if (backend.type === "s3") {
+    const s3 = backend.s3 ?? {};
+    const out: Record<string, unknown> = {
+      region: s3.region ?? "us-east-1",
+      bucket: s3.bucket ?? "",
+    };
+    out.regionendpoint = s3.endpoint ?? "";
+    if (s3.endpoint) out.secure = s3.endpoint.startsWith("https://");
+    out.existingSecret = s3.existingSecret ?? "";
+    if (s3.rootDirectory) out.rootdirectory = s3.rootDirectory;
+    out.forcepathstyle = s3.forcePathStyle ?? true;
+    return { type: "s3", disableredirect: s3.disableRedirect ?? false, s3: out };
+  }
+  return { type: "filesystem", disableredirect: false };
+}
+
+function database(spec: Spec) {
+  const internal = {
+    // Upstream renders this into its own harbor-database Secret; the real password comes from our
+    // harbor-edge-database Secret through the env below (env wins over envFrom), never "changeit".
+    password: "",
+    resources: RESOURCES.database,
+    extraEnvVars: [{ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: NAMES.databaseSecret, key: KEYS.databasePassword } } }],
+    extrInitContainers: [ownershipInitContainer("data-ownership", DB_IMAGE, "database-data", "/var/lib/postgresql/data", "/var/lib/postgresql/data/pgdata", 999)],
+    initContainer: { migrator: { resources: RESOURCES.init }, permissions: { resources: RESOURCES.init } },
+  };
+  if (spec.database.type === "external") {
+    const ext = spec.database.external ?? {};
+    return {
+      type: "external",
+      internal,
+      external: {
+        host: ext.host ?? "",
+        port: String(ext.port ?? 5432),
+        username: ext.username ?? "",
+        password: "",
+        coreDatabase: ext.database ?? "registry",
+        existingSecret: ext.existingSecret ?? "",
+        sslmode: ext.sslmode ?? "require",
+      },
+    };
+  }
+  // Internal: core and the exporter read POSTGRESQL_PASSWORD from database.external.existingSecret whatever
+  // the type, which lets them use our Secret too.
+  return { type: "internal", internal, external: { password: "", existingSecret: NAMES.databaseSecret } };
+}
+
+function redis(spec: Spec) {
+  const internal = {
+    resources: RESOURCES.redis,
+    initContainers: [ownershipInitContainer("data-ownership", REDIS_IMAGE, "data", "/var/lib/redis", "/var/lib/redis", 999)],
+  };
+  if (spec.redis.type === "external") {
+    const ext = spec.redis.external ?? {};
+    return {
+      type: "external",
+      internal,
+      external: {
+        addr: ext.addr ?? "",
+        sentinelMasterSet: ext.sentinelMasterSet ?? "",
+        username: ext.username ?? "",
+        password: "",
+        existingSecret: ext.existingSecret ?? "",
+        tlsOptions: { enable: ext.tls ?? false },
+      },
+    };
+  }
+  return { type: "internal", internal };
+}
+
+/** The upstream harbor chart values for a spec (defaults already applied). */
+export function deriveHarborValues(spec: Spec): Record<string, unknown> {
+  const auth = spec.auth;
+  const trivy = spec.trivy;
+  const replicas = spec.replicas;
+  return {
+    fullnameOverride: NAMES.upstreamFullname,
+    expose: {
+      type: "clusterIP",
+      tls: { enabled: true, certSource: "secret", secret: { secretName: NAMES.tlsSecret } },
+      clusterIP: { name: NAMES.upstreamNginxService, ports: { httpPort: 80, httpsPort: 443 } },
+    },
+    externalURL: externalURL(spec),
+    caSecretName: NAMES.tlsSecret,
+    harborAdminPassword: "",
+    existingSecretAdminPassword: auth.existingSecret || NAMES.adminSecret,
+    existingSecretAdminPasswordKey: auth.existingSecret ? auth.existingSecretKey ?? KEYS.adminPassword : KEYS.adminPassword,
+    secretKey: "",
+    existingSecretSecretKey: NAMES.coreSecret,
+    updateStrategy: { type: "Recreate" },
+    ipFamily: { ipv6: { enabled: spec.network.ipv6 ?? false }, ipv4: { enabled: true } },
+    persistence: {
+      enabled: true,
+      persistentVolumeClaim: {
+        registry: { existingClaim: NAMES.pvc.registry },
+        jobservice: { jobLog: { existingClaim: NAMES.pvc.jobservice } },
+        database: { existingClaim: NAMES.pvc.database },
+        redis: { existingClaim: NAMES.pvc.redis },
+        trivy: { existingClaim: NAMES.pvc.trivy },
+      },
+      imageChartStorage: imageChartStorage(spec),
+    },
+    metrics: { enabled: spec.service.metrics?.enabled ?? false },
+    nginx: { replicas: replicas.nginx ?? 1, resources: RESOURCES.nginx },
+    portal: { replicas: replicas.portal ?? 1, resources: RESOURCES.portal },
+    core: {
+      replicas: replicas.core ?? 1,
+      resources: RESOURCES.core,
+      secret: "",
+      xsrfKey: "",
+      existingSecret: NAMES.coreSecret,
+      existingXsrfSecret: NAMES.coreSecret,
+      existingXsrfSecretKey: KEYS.csrfKey,
+      secretName: NAMES.coreSecret,
+    },
+    jobservice: {
+      replicas: replicas.jobservice ?? 1,
+      resources: RESOURCES.jobservice,
+      secret: "",
+      existingSecret: NAMES.jobserviceSecret,
+      existingSecretKey: KEYS.jobserviceSecret,
+    },
+    registry: {
+      replicas: replicas.registry ?? 1,
+      registry: { resources: RESOURCES.registry },
+      controller: { resources: RESOURCES.registryctl },
+      secret: "",
+      existingSecret: NAMES.registrySecret,
+      existingSecretKey: KEYS.registryHttpSecret,
+      credentials: { username: REGISTRY_USER, password: "", existingSecret: NAMES.registrySecret },
+    },
+    trivy: {
+      enabled: trivy.enabled ?? true,
+      resources: RESOURCES.trivy,
+      skipUpdate: trivy.skipUpdate ?? false,
+      skipJavaDBUpdate: trivy.skipUpdate ?? false,
+      offlineScan: trivy.offlineScan ?? true,
+    },
+    database: database(spec),
+    redis: redis(spec),
+    exporter: { resources: RESOURCES.exporter },
+  };
+}
+
+/**
+ * Every harbor: key derived from harbor-config that Helm cannot change at install time, with the
+ * harbor-config key it follows. chart/templates/_helpers.tpl ("harbor-edge.guardPairs") computes the same
+ * pairs from the values at render time; a test proves the two agree for every example.
+ */
+export function guardedPairs(spec: Spec): Array<{ spec: string; harbor: string; value: unknown }> {
+  const h = deriveHarborValues(spec) as any;
+  const pairs: Array<{ spec: string; harbor: string; value: unknown }> = [
+    { spec: "cluster.hostname, service.serviceType, service.harbor.https", harbor: "externalURL", value: h.externalURL },
+    { spec: "auth.existingSecret", harbor: "existingSecretAdminPassword", value: h.existingSecretAdminPassword },
+    { spec: "auth.existingSecretKey", harbor: "existingSecretAdminPasswordKey", value: h.existingSecretAdminPasswordKey },
+    { spec: "network.ipv6", harbor: "ipFamily.ipv6.enabled", value: h.ipFamily.ipv6.enabled },
+    { spec: "service.metrics.enabled", harbor: "metrics.enabled", value: h.metrics.enabled },
+    { spec: "trivy.enabled", harbor: "trivy.enabled", value: h.trivy.enabled },
+    { spec: "trivy.skipUpdate", harbor: "trivy.skipUpdate", value: h.trivy.skipUpdate },
+    { spec: "trivy.offlineScan", harbor: "trivy.offlineScan", value: h.trivy.offlineScan },
+    { spec: "storage.backend.type", harbor: "persistence.imageChartStorage.type", value: h.persistence.imageChartStorage.type },
+    { spec: "storage.backend.s3.disableRedirect", harbor: "persistence.imageChartStorage.disableredirect", value: h.persistence.imageChartStorage.disableredirect },
+    { spec: "database.type", harbor: "database.type", value: h.database.type },
+    { spec: "redis.type", harbor: "redis.type", value: h.redis.type },
+    { spec: "replicas.core", harbor: "core.replicas", value: h.core.replicas },
+    { spec: "replicas.portal", harbor: "portal.replicas", value: h.portal.replicas },
+    { spec: "replicas.nginx", harbor: "nginx.replicas", value: h.nginx.replicas },
+    { spec: "replicas.registry", harbor: "registry.replicas", value: h.registry.replicas },
+    { spec: "replicas.jobservice", harbor: "jobservice.replicas", value: h.jobservice.replicas },
+  ];
+  if (h.persistence.imageChartStorage.type === "s3") {
+    const s3 = h.persistence.imageChartStorage.s3;
+    pairs.push(
+      { spec: "storage.backend.s3.bucket", harbor: "persistence.imageChartStorage.s3.bucket", value: s3.bucket },
+      { spec: "storage.backend.s3.region", harbor: "persistence.imageChartStorage.s3.region", value: s3.region },
+      { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.regionendpoint", value: s3.regionendpoint },
+      { spec: "storage.backend.s3.existingSecret", harbor: "persistence.imageChartStorage.s3.existingSecret", value: s3.existingSecret },
+    );
+  }
+  if (h.database.type === "external") {
+    const e = h.database.external;
+    pairs.push(
+      { spec: "database.external.host", harbor: "database.external.host", value: e.host },
+      { spec: "database.external.port", harbor: "database.external.port", value: e.port },
+      { spec: "database.external.username", harbor: "database.external.username", value: e.username },
+      { spec: "database.external.database", harbor: "database.external.coreDatabase", value: e.coreDatabase },
+      { spec: "database.external.existingSecret", harbor: "database.external.existingSecret", value: e.existingSecret },
+      { spec: "database.external.sslmode", harbor: "database.external.sslmode", value: e.sslmode },
+    );
+  } else {
+    pairs.push({ spec: "database.type", harbor: "database.external.existingSecret", value: h.database.external.existingSecret });
+  }
+  if (h.redis.type === "external") {
+    const e = h.redis.external;
+    pairs.push(
+      { spec: "redis.external.addr", harbor: "redis.external.addr", value: e.addr },
+      { spec: "redis.external.sentinelMasterSet", harbor: "redis.external.sentinelMasterSet", value: e.sentinelMasterSet },
+      { spec: "redis.external.username", harbor: "redis.external.username", value: e.username },
+      { spec: "redis.external.existingSecret", harbor: "redis.external.existingSecret", value: e.existingSecret },
+      { spec: "redis.external.tls", harbor: "redis.external.tlsOptions.enable", value: e.tlsOptions.enable },
+    );
+  }
+  return pairs;
+}
