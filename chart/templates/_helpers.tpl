@@ -149,9 +149,14 @@ names of our Service and of upstream's nginx Service, and localhost; IPs: cluste
 {{/*
 The TLS material harbor-tls serves, as JSON {crt, key, ca}: the given certificate; else the one in the
 secrets file; else a CA kept in harbor-edge-ca (or a new one) signing a server certificate, reused while it
-was made for the same names.
+was made for the same names. Generated keys are ECDSA P-256: what Docker, containerd and browsers accept,
+and quick to make (an RSA key costs helm seconds per render).
 */}}
 {{- define "harbor-edge.tlsMaterial" -}}
+{{- $memo := index .Values "__harborEdgeMemo" | default dict -}}
+{{- if hasKey $memo "tls" -}}
+{{- index $memo "tls" | toJson -}}
+{{- else -}}
 {{- $c := index .Values "harbor-config" -}}
 {{- $certs := $c.auth.certs -}}
 {{- $secrets := .Values.secrets | default dict -}}
@@ -181,7 +186,7 @@ was made for the same names.
 {{- $ca = buildCustomCert (index $caSecret.data "tls.crt") (index $caSecret.data "tls.key") -}}
 {{- $caKept = true -}}
 {{- else -}}
-{{- $ca = genCA "harbor-edge-ca" $days -}}
+{{- $ca = genCAWithKey "harbor-edge-ca" $days (genPrivateKey "ecdsa") -}}
 {{- end -}}
 {{- $tlsSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name.tls" .) -}}
 {{- $made := "" -}}
@@ -192,11 +197,12 @@ was made for the same names.
 {{- $out = dict "crt" (index $tlsSecret.data "tls.crt" | b64dec) "key" (index $tlsSecret.data "tls.key" | b64dec) "ca" $ca.Cert "caKey" $ca.Key "source" "kept" -}}
 {{- else -}}
 {{- $names := include "harbor-edge.sans" . | fromJson -}}
-{{- $cert := genSignedCert $c.cluster.hostname $names.ips $names.dns $days $ca -}}
+{{- $cert := genSignedCertWithKey $c.cluster.hostname $names.ips $names.dns $days $ca (genPrivateKey "ecdsa") -}}
 {{- $out = dict "crt" $cert.Cert "key" $cert.Key "ca" $ca.Cert "caKey" $ca.Key "source" "generated" -}}
 {{- end -}}
 {{- end -}}
 {{- include "harbor-edge.memo" (dict "ctx" . "id" "tls" "value" $out) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -223,6 +229,9 @@ generator/src/values/derive.ts; a test renders both for every example.
 {{- $p = append $p (list "storage.backend.s3.disableRedirect" "persistence.imageChartStorage.disableredirect" (and $s3mode $c.storage.backend.s3.disableRedirect)) -}}
 {{- $p = append $p (list "database.type" "database.type" $c.database.type) -}}
 {{- $p = append $p (list "redis.type" "redis.type" $c.redis.type) -}}
+{{- $env := include "harbor-edge.s3Env" . | fromJsonArray -}}
+{{- $p = append $p (list "storage.backend.s3" "registry.registry.extraEnvVars" $env) -}}
+{{- $p = append $p (list "storage.backend.s3" "registry.controller.extraEnvVars" $env) -}}
 {{- range $k := list "core" "portal" "nginx" "registry" "jobservice" }}
 {{- $p = append $p (list (printf "replicas.%s" $k) (printf "%s.replicas" $k) (index $c.replicas $k)) -}}
 {{- end }}
@@ -230,7 +239,6 @@ generator/src/values/derive.ts; a test renders both for every example.
 {{- $s3 := $c.storage.backend.s3 -}}
 {{- $p = append $p (list "storage.backend.s3.bucket" "persistence.imageChartStorage.s3.bucket" $s3.bucket) -}}
 {{- $p = append $p (list "storage.backend.s3.region" "persistence.imageChartStorage.s3.region" $s3.region) -}}
-{{- $p = append $p (list "storage.backend.s3.endpoint" "persistence.imageChartStorage.s3.regionendpoint" $s3.endpoint) -}}
 {{- $p = append $p (list "storage.backend.s3.existingSecret" "persistence.imageChartStorage.s3.existingSecret" $s3.existingSecret) -}}
 {{- end }}
 {{- if eq $c.database.type "external" }}
@@ -253,6 +261,24 @@ generator/src/values/derive.ts; a test renders both for every example.
 {{- $p = append $p (list "redis.external.tls" "redis.external.tlsOptions.enable" $e.tls) -}}
 {{- end }}
 {{- toJson $p -}}
+{{- end -}}
+
+{{/* The REGISTRY_STORAGE_S3_* overrides for the registry (mirrors s3EnvVars() in derive.ts), as JSON. */}}
+{{- define "harbor-edge.s3Env" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- $env := list -}}
+{{- if eq $c.storage.backend.type "s3" -}}
+{{- $s3 := $c.storage.backend.s3 -}}
+{{- if $s3.endpoint -}}
+{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_REGIONENDPOINT" "value" $s3.endpoint) -}}
+{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_SECURE" "value" (toString (hasPrefix "https://" $s3.endpoint))) -}}
+{{- end -}}
+{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_FORCEPATHSTYLE" "value" (toString $s3.forcePathStyle)) -}}
+{{- if $s3.rootDirectory -}}
+{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_ROOTDIRECTORY" "value" $s3.rootDirectory) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $env -}}
 {{- end -}}
 
 {{/* Value at a dotted path inside .Values.harbor (missing keys give null). */}}

@@ -103,3 +103,20 @@ export function podSpecs(objs: K8sObject[]): Array<[string, any]> {
   }
   return out;
 }
+
+/**
+ * NOTES.txt as `helm install` prints it. helm 3.18 cannot run an install without a cluster, so a copy of
+ * the chart renders NOTES.txt through tpl inside an ordinary template.
+ */
+export function renderNotes(o: RenderOptions): { code: number; notes: string; stderr: string } {
+  const chart = prepareChart({ ownOnly: true });
+  try {
+    fs.copyFileSync(path.join(chart.dir, "templates", "NOTES.txt"), path.join(chart.dir, "notes-under-test.txt"));
+    fs.writeFileSync(path.join(chart.dir, "templates", "notes-under-test.yaml"), '{{- $notes := tpl (.Files.Get "notes-under-test.txt") . }}\nnotes: {{ $notes | toJson }}\n');
+    const r = helmTemplate(o.helm, chart.dir, { valuesFiles: o.valuesFiles, set: o.set, release: o.release, namespace: o.namespace, extraArgs: ["--show-only", "templates/notes-under-test.yaml"] });
+    const doc = r.code === 0 ? (yaml.load(r.stdout) as { notes: string }) : { notes: "" };
+    return { code: r.code, notes: doc.notes, stderr: r.stderr };
+  } finally {
+    chart.cleanup();
+  }
+}

@@ -54,7 +54,7 @@ function expectedFor(e: ErrorObject): string {
  * One problem per failing field. Errors inside an anyOf are folded into the anyOf's own message
  * (its x-expected annotation), so "vip: must be ipv4 / must be ipv6 / must be empty" reads as one line.
  */
-export function problemsFromAjv(errors: ErrorObject[] | null | undefined, root = "harbor-config", skip: (pointer: string) => boolean = () => false): Problem[] {
+export function problemsFromAjv(errors: ErrorObject[] | null | undefined, root = "harbor-config", skip: (pointer: string, e: ErrorObject) => boolean = () => false): Problem[] {
   if (!errors) return [];
   const unions = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").map((e) => e.schemaPath.replace(/\/(anyOf|oneOf)$/, "/$1/"));
   const seen = new Set<string>();
@@ -70,7 +70,7 @@ export function problemsFromAjv(errors: ErrorObject[] | null | undefined, root =
       pointer = `${pointer}/${(e.params as any).missingProperty}`;
       given = undefined;
     }
-    if (skip(pointer)) continue;
+    if (skip(pointer, e)) continue;
     const path = dottedPath(pointer, root);
     // one problem per field: the first failing keyword says enough
     if (seen.has(path)) continue;

@@ -19,8 +19,10 @@ export function validateSpec(raw: unknown, root: string = ROOT_KEY, now: Date = 
   const validate = specValidator();
   validate(spec);
   const macros = macroPointers(raw);
-  // A Palette macro stands where Palette will put a real value: its own format and type are not ours to judge.
-  const schemaProblems = problemsFromAjv(validate.errors, root, (pointer) => macros.includes(pointer));
+  // A Palette macro stands where Palette will put a real value (a string, number or boolean): its format and
+  // scalar type are not ours to judge. A macro where a mapping or a list belongs is still an error.
+  const scalarSlot = (e: { keyword: string; params: Record<string, any> }) => e.keyword !== "type" || ![e.params.type].flat().some((t) => t === "object" || t === "array");
+  const schemaProblems = problemsFromAjv(validate.errors, root, (pointer, e) => macros.includes(pointer) && scalarSlot(e));
   const problems = [...schemaProblems];
   if (spec && typeof spec === "object" && !Array.isArray(spec)) problems.push(...semanticProblems(spec, root, now));
   const errors = problems.filter((p) => p.severity === "error");

@@ -65,18 +65,32 @@ function imageChartStorage(spec: Spec) {
   const backend = spec.storage.backend ?? {};
   if (backend.type === "s3") {
     const s3 = backend.s3 ?? {};
-    const out: Record<string, unknown> = {
-      region: s3.region ?? "us-east-1",
-      bucket: s3.bucket ?? "",
+    return {
+      type: "s3",
+      disableredirect: s3.disableRedirect ?? false,
+      s3: { region: s3.region ?? "us-east-1", bucket: s3.bucket ?? "", existingSecret: s3.existingSecret ?? "" },
     };
-    out.regionendpoint = s3.endpoint ?? "";
-    if (s3.endpoint) out.secure = s3.endpoint.startsWith("https://");
-    out.existingSecret = s3.existingSecret ?? "";
-    if (s3.rootDirectory) out.rootdirectory = s3.rootDirectory;
-    out.forcepathstyle = s3.forcePathStyle ?? true;
-    return { type: "s3", disableredirect: s3.disableRedirect ?? false, s3: out };
   }
   return { type: "filesystem", disableredirect: false };
+}
+
+/**
+ * S3 settings upstream's values do not declare (its registry ConfigMap reads regionendpoint & co. through a
+ * local variable, outside the values contract) go to the registry as the distribution's documented
+ * REGISTRY_STORAGE_S3_* environment overrides, on the registry and on registryctl (garbage collection).
+ */
+export function s3EnvVars(spec: Spec): Array<{ name: string; value: string }> {
+  const backend = spec.storage.backend ?? {};
+  if (backend.type !== "s3") return [];
+  const s3 = backend.s3 ?? {};
+  const env: Array<{ name: string; value: string }> = [];
+  if (s3.endpoint) {
+    env.push({ name: "REGISTRY_STORAGE_S3_REGIONENDPOINT", value: s3.endpoint });
+    env.push({ name: "REGISTRY_STORAGE_S3_SECURE", value: String(s3.endpoint.startsWith("https://")) });
+  }
+  env.push({ name: "REGISTRY_STORAGE_S3_FORCEPATHSTYLE", value: String(s3.forcePathStyle ?? true) });
+  if (s3.rootDirectory) env.push({ name: "REGISTRY_STORAGE_S3_ROOTDIRECTORY", value: s3.rootDirectory });
+  return env;
 }
 
 function database(spec: Spec) {
@@ -187,8 +201,8 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     },
     registry: {
       replicas: replicas.registry ?? 1,
-      registry: { resources: RESOURCES.registry },
-      controller: { resources: RESOURCES.registryctl },
+      registry: { resources: RESOURCES.registry, extraEnvVars: s3EnvVars(spec) },
+      controller: { resources: RESOURCES.registryctl, extraEnvVars: s3EnvVars(spec) },
       secret: "",
       existingSecret: NAMES.registrySecret,
       existingSecretKey: KEYS.registryHttpSecret,
@@ -232,13 +246,14 @@ export function guardedPairs(spec: Spec): Array<{ spec: string; harbor: string; 
     { spec: "replicas.nginx", harbor: "nginx.replicas", value: h.nginx.replicas },
     { spec: "replicas.registry", harbor: "registry.replicas", value: h.registry.replicas },
     { spec: "replicas.jobservice", harbor: "jobservice.replicas", value: h.jobservice.replicas },
+    { spec: "storage.backend.s3", harbor: "registry.registry.extraEnvVars", value: h.registry.registry.extraEnvVars },
+    { spec: "storage.backend.s3", harbor: "registry.controller.extraEnvVars", value: h.registry.controller.extraEnvVars },
   ];
   if (h.persistence.imageChartStorage.type === "s3") {
     const s3 = h.persistence.imageChartStorage.s3;
     pairs.push(
       { spec: "storage.backend.s3.bucket", harbor: "persistence.imageChartStorage.s3.bucket", value: s3.bucket },
       { spec: "storage.backend.s3.region", harbor: "persistence.imageChartStorage.s3.region", value: s3.region },
-      { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.regionendpoint", value: s3.regionendpoint },
       { spec: "storage.backend.s3.existingSecret", harbor: "persistence.imageChartStorage.s3.existingSecret", value: s3.existingSecret },
     );
   }

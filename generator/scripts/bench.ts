@@ -1,0 +1,106 @@
+// npm run bench (printed, not a timed test):
+//  1. wall time of `harbor-edge render` of the default spec (validate + values + helm template) next to a bare
+//     `helm template` of the same chart with the same values, as a ratio from one run;
+//  2. per example: pods, containers, summed CPU/memory requests and limits, and images of the full render,
+//     next to the upstream chart's defaults rendered the same way (needs the upstream chart in the cache).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import yaml from "js-yaml";
+import { findHelm } from "../src/helm/find.js";
+import { prepareChart, helmTemplate, cachedUpstream, runHelm } from "../src/helm/chart.js";
+import { ROOT, DEFAULT_SPEC, EXAMPLES_DIR } from "../src/paths.js";
+import { loadSpecFile } from "../src/spec/load.js";
+import { validateSpec } from "../src/spec/validate.js";
+import { valuesYaml } from "../src/values/build.js";
+import type { Spec } from "../src/values/derive.js";
+
+const helm = findHelm();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-bench-"));
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+function valuesFile(file: string): string {
+  const l = loadSpecFile(file);
+  const out = path.join(tmp, `${path.basename(file)}.values.yaml`);
+  fs.writeFileSync(out, valuesYaml(validateSpec(l.raw, l.root).spec as Spec, path.basename(file)));
+  return out;
+}
+
+// 1. CLI vs bare helm template
+{
+  let t0 = process.hrtime.bigint();
+  const cli = spawnSync(process.execPath, [path.join(ROOT, "generator/bin/harbor-edge.js"), "render", DEFAULT_SPEC, "--out-dir", path.join(tmp, "out")], { encoding: "utf8" });
+  const cliMs = ms(t0);
+  if (cli.status !== 0) throw new Error(cli.stderr);
+  const chart = prepareChart();
+  const vf = path.join(tmp, "out", "values.yaml");
+  t0 = process.hrtime.bigint();
+  const bare = helmTemplate(helm, chart.dir, { valuesFiles: [vf] });
+  const bareMs = ms(t0);
+  chart.cleanup();
+  if (bare.code !== 0) throw new Error(bare.stderr);
+  console.log(`helm ${helm.version}, ${chart.withUpstream ? "full chart" : "harbor-edge templates only (upstream chart not cached)"}`);
+  console.log(`harbor-edge render (validate + values + helm template): ${cliMs.toFixed(0)} ms`);
+  console.log(`bare helm template of the same chart and values:        ${bareMs.toFixed(0)} ms`);
+  console.log(`ratio: ${(cliMs / bareMs).toFixed(2)}x\n`);
+}
+
+// 2. footprint per example vs upstream defaults
+// quantities arrive as strings or, when a chart writes `cpu: 1`, as numbers
+const cpu = (raw?: string | number) => {
+  if (raw === undefined) return 0;
+  const q = String(raw);
+  return q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000;
+};
+const mem = (raw?: string | number) => {
+  if (raw === undefined) return 0;
+  const m = /^([0-9.]+)(Ki|Mi|Gi|K|M|G)?$/.exec(String(raw));
+  if (!m) return 0;
+  const f: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, K: 1 / 1000, M: 1e6 / 1048576, G: 1e9 / 1048576 };
+  return Number(m[1]) * (m[2] ? f[m[2]] : 1 / 1048576);
+};
+
+function footprint(manifests: string) {
+  const objs = (yaml.loadAll(manifests) as any[]).filter(Boolean);
+  let pods = 0, containers = 0, reqCpu = 0, reqMem = 0, limCpu = 0, limMem = 0, unbounded = 0;
+  const images = new Set<string>();
+  for (const o of objs) {
+    const ps = ["Deployment", "StatefulSet"].includes(o.kind) ? o.spec.template.spec : undefined;
+    if (!ps) continue;
+    const replicas = o.spec.replicas ?? 1;
+    pods += replicas;
+    for (const c of [...(ps.initContainers ?? []), ...ps.containers]) {
+      containers += replicas;
+      images.add(c.image);
+      reqCpu += replicas * cpu(c.resources?.requests?.cpu);
+      reqMem += replicas * mem(c.resources?.requests?.memory);
+      limCpu += replicas * cpu(c.resources?.limits?.cpu);
+      limMem += replicas * mem(c.resources?.limits?.memory);
+      if (!c.resources?.limits) unbounded += replicas;
+    }
+  }
+  return { pods, containers, "requests cpu": `${reqCpu}m`, "requests mem": `${Math.round(reqMem)}Mi`, "limits cpu": `${limCpu}m`, "limits mem": `${Math.round(limMem)}Mi`, "no limits": unbounded, images: images.size };
+}
+
+const upstream = cachedUpstream();
+if (!upstream) {
+  console.log("footprint: skipped — the upstream harbor chart is not in the chart cache (HARBOR_EDGE_CHART_CACHE)");
+} else {
+  const rows: Record<string, unknown> = {};
+  const chart = prepareChart();
+  for (const f of fs.readdirSync(EXAMPLES_DIR).filter((x) => x.endsWith(".yaml"))) {
+    const r = helmTemplate(helm, chart.dir, { valuesFiles: [valuesFile(path.join(EXAMPLES_DIR, f))] });
+    if (r.code !== 0) throw new Error(r.stderr);
+    rows[f] = footprint(r.stdout);
+  }
+  chart.cleanup();
+  const up = path.join(tmp, "upstream");
+  fs.mkdirSync(up);
+  spawnSync("tar", ["-xzf", upstream, "-C", up]);
+  const r = runHelm(helm, ["template", "harbor", path.join(up, "harbor"), "--namespace", "harbor"]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  rows["upstream defaults"] = footprint(r.stdout);
+  console.table(rows);
+}
+fs.rmSync(tmp, { recursive: true, force: true });
