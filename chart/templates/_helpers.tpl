@@ -194,7 +194,7 @@ and quick to make (an RSA key costs helm seconds per render).
 {{- $made = index $tlsSecret.metadata.annotations "harbor-edge.io/sans" | default "" -}}
 {{- end -}}
 {{- if and $caKept (eq $made $sans) $tlsSecret.data (hasKey $tlsSecret.data "tls.crt") (hasKey $tlsSecret.data "tls.key") -}}
-{{- $out = dict "crt" (index $tlsSecret.data "tls.crt" | b64dec) "key" (index $tlsSecret.data "tls.key" | b64dec) "ca" $ca.Cert "caKey" $ca.Key "source" "kept" -}}
+{{- $out = dict "crt" (index $tlsSecret.data "tls.crt" | b64dec) "key" (index $tlsSecret.data "tls.key" | b64dec) "ca" $ca.Cert "caKey" $ca.Key "source" "generated" -}}
 {{- else -}}
 {{- $names := include "harbor-edge.sans" . | fromJson -}}
 {{- $cert := genSignedCertWithKey $c.cluster.hostname $names.ips $names.dns $days $ca (genPrivateKey "ecdsa") -}}

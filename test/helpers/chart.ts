@@ -120,3 +120,24 @@ export function renderNotes(o: RenderOptions): { code: number; notes: string; st
     chart.cleanup();
   }
 }
+
+/** render(), without blocking the event loop: for tests that serve a fake Kubernetes API from this process. */
+export async function renderAsync(o: RenderOptions & { env?: NodeJS.ProcessEnv }): Promise<Rendered> {
+  const { spawn } = await import("node:child_process");
+  const chart = prepareChart({ ownOnly: !o.full });
+  try {
+    const args = ["template", o.release ?? "harbor", chart.dir, "--namespace", o.namespace ?? "harbor"];
+    for (const f of o.valuesFiles ?? []) args.push("-f", f);
+    for (const s of o.set ?? []) args.push("--set", s);
+    args.push(...(o.extraArgs ?? []));
+    const child = spawn(o.helm.bin, args, { env: { ...process.env, ...o.env } });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+    const objects = code === 0 ? (yaml.loadAll(stdout) as K8sObject[]).filter((d) => d && typeof d === "object") : [];
+    return { objects, text: stdout, code, stderr };
+  } finally {
+    chart.cleanup();
+  }
+}
