@@ -75,5 +75,11 @@ export function semanticProblems(spec: HarborConfig, root: string, now: Date = n
     if (seen.has(name)) err(`projects[${i}].name`, `a name not used by projects[${seen.get(name)}]`, describeValue(name));
     else seen.set(name, i);
   });
+  const proxy = spec.proxyCache;
+  if (proxy?.enabled && Array.isArray(proxy.registries)) {
+    projects.forEach((p, i) => {
+      if (p && proxy.registries!.includes(str(p.name) as never)) err(`projects[${i}].name`, `a name other than the proxy-cache project ${str(p.name)} (proxyCache.registries)`, describeValue(p.name));
+    });
+  }
   return out;
 }

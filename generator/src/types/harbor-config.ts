@@ -21,6 +21,8 @@ export interface HarborConfig {
    * @maxItems 100
    */
   projects?: Project[];
+  proxyCache?: ProxyCache;
+  configJob?: ConfigJob;
 }
 /**
  * Credentials of the Harbor admin user and the TLS certificate Harbor serves.
@@ -363,4 +365,56 @@ export interface Project {
    * Anyone may pull from the project without logging in.
    */
   public?: boolean;
+}
+/**
+ * Proxy-cache projects: Harbor pulls through from the public registries and keeps what it pulled, named after the registry (pull docker.io/library/nginx as <harbor>/docker.io/library/nginx). Created by the configuration Job; while the site is offline the Job says so and a later run creates them.
+ */
+export interface ProxyCache {
+  /**
+   * Create the proxy-cache projects (public).
+   */
+  enabled?: boolean;
+  /**
+   * Registries to proxy.
+   *
+   * @maxItems 5
+   */
+  registries?:
+    | []
+    | ["docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io"]
+    | [
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io"
+      ]
+    | [
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io"
+      ]
+    | [
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io"
+      ]
+    | [
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
+        "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io"
+      ];
+}
+/**
+ * The post-install and post-upgrade Job that configures Harbor through its API: the projects and which are public, admin password rotation, proxy caches. It runs a script in the harbor-core image (no extra image for air-gapped sites), reads before it writes, and is safe to run again.
+ */
+export interface ConfigJob {
+  /**
+   * Run the Job.
+   */
+  enabled?: boolean;
+  /**
+   * How long the Job may run, waiting for Harbor included. An Edge host pulling Harbor's images over a slow link needs minutes; install with helm --timeout longer than this.
+   */
+  timeoutSeconds?: number;
 }

@@ -183,6 +183,9 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     nginx: { replicas: replicas.nginx ?? 1, resources: RESOURCES.nginx },
     portal: { replicas: replicas.portal ?? 1, resources: RESOURCES.portal },
     core: {
+      // pinned here too: the configuration Job runs in this image, and the parent chart cannot read the
+      // subchart's defaults when it renders without it
+      image: { repository: "docker.io/goharbor/harbor-core", tag: `v${HARBOR_VERSION}` },
       replicas: replicas.core ?? 1,
       resources: RESOURCES.core,
       secret: "",
