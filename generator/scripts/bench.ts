@@ -2,7 +2,9 @@
 //  1. wall time of `harbor-edge render` of the default spec (validate + values + helm template) next to a bare
 //     `helm template` of the same chart with the same values, as a ratio from one run;
 //  2. per example: pods, containers, summed CPU/memory requests and limits, and images of the full render,
-//     next to the upstream chart's defaults rendered the same way (needs the upstream chart in the cache).
+//     next to the upstream chart's defaults rendered the same way (needs the upstream chart in the cache);
+//  3. the configuration Job against the test Harbor API: requests sent and wall time from healthy to
+//     configured, on a fresh Harbor and on a re-run.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -101,6 +103,25 @@ if (!upstream) {
   const r = runHelm(helm, ["template", "harbor", path.join(up, "harbor"), "--namespace", "harbor"]);
   if (r.code !== 0) throw new Error(r.stderr);
   rows["upstream defaults"] = footprint(r.stdout);
+  console.table(rows);
+}
+// 3. the configuration Job
+{
+  const { render, HELMS } = await import("../../test/helpers/chart.js");
+  const { startFakeHarbor } = await import("../../test/helpers/fake-harbor.js");
+  const { runJob } = await import("../../test/helpers/job.js");
+  const r = render({ helm: HELMS[0], set: ["harbor-config.auth.password=Bench-Pass-1", "harbor-config.proxyCache.enabled=true"] });
+  const harbor = await startFakeHarbor({ adminPassword: "Bench-Pass-1", online: true });
+  const rows: Record<string, unknown> = {};
+  for (const run of ["fresh Harbor", "re-run"]) {
+    const before = harbor.requests.length;
+    const res = await runJob(r.objects, harbor.url);
+    if (res.code !== 0) throw new Error(res.stderr);
+    const sent = harbor.requests.slice(before).filter((x) => !x.path.endsWith("/health"));
+    rows[run] = { requests: sent.length, writes: sent.filter((x) => x.method !== "GET").length, "wall ms (whole script)": res.ms };
+  }
+  await harbor.close();
+  console.log("\nconfiguration Job (2 projects, 5 proxy caches), from healthy to configured:");
   console.table(rows);
 }
 fs.rmSync(tmp, { recursive: true, force: true });
