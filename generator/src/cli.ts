@@ -15,6 +15,10 @@ import { DEFAULT_SPEC } from "./paths.js";
 import { findHelm } from "./helm/find.js";
 import { prepareChart, helmTemplate } from "./helm/chart.js";
 import { progress } from "./io/progress.js";
+import { renderFull, UpstreamMissing } from "./helm/render.js";
+import { imagesFromManifests } from "./images/list.js";
+import { buildPack, chartVersion, renderableSpec } from "./pack/build.js";
+import { terraformFiles } from "./terraform/build.js";
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage error. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -137,6 +141,49 @@ export function buildProgram(): Command {
       }
     });
 
+  program
+    .command("images")
+    .description("list the exact images the chart pulls for a spec, read from a full render (needs the upstream chart in the chart cache)")
+    .argument("<spec>", "spec file")
+    .option("--json", "print a JSON array")
+    .action((file: string, o: { json?: boolean }) => {
+      const { result } = loadValid(file);
+      const full = renderFull(valuesYaml(renderableSpec(result.spec as Spec), path.basename(file)), "harbor-edge images");
+      try {
+        const images = imagesFromManifests(full.manifests);
+        out(o.json ? JSON.stringify(images, null, 2) : images.join("\n"));
+      } finally {
+        full.chart.cleanup();
+      }
+    });
+
+  program
+    .command("pack")
+    .description("build the Palette pack: DIR/harbor-edge-native-config-<version>/ (pack.json, values.yaml, charts/*.tgz with the harbor subchart, logo.png, README.md, schema.yaml, presets.yaml) and its .tar.gz")
+    .argument("<spec>", "spec file")
+    .requiredOption("-o, --output <dir>", "directory to write into")
+    .option("-q, --quiet", "print nothing but errors")
+    .option("--json", "print a machine-readable summary")
+    .action(async (file: string, o: { output: string; quiet?: boolean; json?: boolean }) => {
+      const { result } = loadValid(file, o.quiet || o.json);
+      const step = (label: string) => (o.quiet || o.json ? () => {} : progress(label));
+      const r = await buildPack(result.spec as Spec, o.output, step);
+      if (o.json) out(JSON.stringify(r, null, 2));
+      else if (!o.quiet) out(`wrote ${r.dir} and ${r.archive} (${r.images.length} images)`);
+    });
+
+  program
+    .command("terraform")
+    .description("write main.tf and variables.tf: the pack by spectrocloud_pack_simple in an edge-native add-on cluster profile carrying the spec's values")
+    .argument("<spec>", "spec file")
+    .requiredOption("-o, --output <dir>", "directory to write into")
+    .action((file: string, o: { output: string }) => {
+      const { result } = loadValid(file);
+      const files = terraformFiles(result.spec as Spec, { version: chartVersion() });
+      for (const [name, text] of Object.entries(files)) writeFileAtomic(path.join(o.output, name), text);
+      err(`wrote ${Object.keys(files).map((f) => path.join(o.output, f)).join(", ")}`);
+    });
+
   return program;
 }
 
@@ -156,6 +203,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof Invalid) {
       if (e.message) err(`error: ${e.message}`);
+      return EXIT.invalid;
+    }
+    if (e instanceof UpstreamMissing) {
+      err(`error: ${e.message}`);
       return EXIT.invalid;
     }
     if (e instanceof SpecInputError) {

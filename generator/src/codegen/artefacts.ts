@@ -7,11 +7,13 @@ import { typesSource } from "./types.js";
 import { chartValuesSchemaText } from "./values-schema.js";
 import { chartValuesYaml } from "./values-yaml.js";
 import { withParametersTable } from "./readme-table.js";
+import { chartYamlWithImages } from "./chart-images.js";
 
 export interface Artefact {
   file: string;
-  /** the expected content, given the current content of the file (the README keeps its prose) */
-  render: (current: string) => Promise<string> | string;
+  /** the expected content, given the current content of the file (the README keeps its prose);
+   *  undefined when it cannot be computed on this machine (Chart.yaml's images need the upstream chart) */
+  render: (current: string) => Promise<string | undefined> | string | undefined;
 }
 
 export const ARTEFACTS: Artefact[] = [
@@ -19,9 +21,10 @@ export const ARTEFACTS: Artefact[] = [
   { file: "chart/values.schema.json", render: () => chartValuesSchemaText() },
   { file: "chart/values.yaml", render: () => chartValuesYaml() },
   { file: "README.md", render: (current) => withParametersTable(current) },
+  { file: "chart/Chart.yaml", render: (current) => chartYamlWithImages(current) },
 ];
 
-export async function expected(a: Artefact): Promise<{ current: string; want: string }> {
+export async function expected(a: Artefact): Promise<{ current: string; want: string | undefined }> {
   const abs = path.join(ROOT, a.file);
   const current = fs.existsSync(abs) ? fs.readFileSync(abs, "utf8") : "";
   return { current, want: await a.render(current) };

@@ -16,3 +16,15 @@ export function macroPointers(value: unknown, pointer = ""): string[] {
   }
   return [];
 }
+
+/**
+ * A copy of the tree without the values that carry a Palette macro, for rendering where Palette has not
+ * resolved them (the image list does not depend on them). Validating the copy fills in the defaults.
+ */
+export function withoutMacros<T>(value: T): T {
+  if (Array.isArray(value)) return value.filter((v) => !isMacro(v)).map(withoutMacros) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => !isMacro(v)).map(([k, v]) => [k, withoutMacros(v)])) as T;
+  }
+  return value;
+}

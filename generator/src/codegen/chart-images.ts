@@ -1,0 +1,29 @@
+// Chart.yaml's artifacthub.io/images annotation: the images of the default spec, read from a full render.
+// It needs the upstream chart from the chart cache; without it the file cannot be checked or written here.
+import yaml from "js-yaml";
+import { cachedUpstream } from "../helm/chart.js";
+import { renderFull } from "../helm/render.js";
+import { imagesFromManifests } from "../images/list.js";
+import { validateSpec } from "../spec/validate.js";
+import { valuesYaml } from "../values/build.js";
+import type { Spec } from "../values/derive.js";
+
+export const IMAGES_ANNOTATION = "artifacthub.io/images";
+
+export function defaultImages(): string[] {
+  const full = renderFull(valuesYaml(validateSpec({}).spec as Spec, "defaults"), "npm run generate (Chart.yaml images)");
+  try {
+    return imagesFromManifests(full.manifests);
+  } finally {
+    full.chart.cleanup();
+  }
+}
+
+/** Chart.yaml with the annotation set, or undefined when the upstream chart is not at hand. */
+export function chartYamlWithImages(current: string): string | undefined {
+  if (!cachedUpstream()) return undefined;
+  const chart = yaml.load(current) as Record<string, any>;
+  const list = defaultImages().map((image) => ({ name: image.split("/").pop()!.split(":")[0], image }));
+  chart.annotations = { ...(chart.annotations ?? {}), [IMAGES_ANNOTATION]: yaml.dump(list, { lineWidth: -1 }) };
+  return yaml.dump(chart, { lineWidth: -1, noRefs: true });
+}
