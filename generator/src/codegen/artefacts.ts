@@ -8,6 +8,7 @@ import { chartValuesSchemaText } from "./values-schema.js";
 import { chartValuesYaml } from "./values-yaml.js";
 import { withParametersTable } from "./readme-table.js";
 import { chartYamlWithImages } from "./chart-images.js";
+import { ctValues } from "./ct-values.js";
 
 export interface Artefact {
   file: string;
@@ -22,6 +23,7 @@ export const ARTEFACTS: Artefact[] = [
   { file: "chart/values.yaml", render: () => chartValuesYaml() },
   { file: "README.md", render: (current) => withParametersTable(current) },
   { file: "chart/Chart.yaml", render: (current) => chartYamlWithImages(current) },
+  { file: "chart/ci/edge-single-node-values.yaml", render: () => ctValues("edge-single-node.yaml") },
 ];
 
 export async function expected(a: Artefact): Promise<{ current: string; want: string | undefined }> {

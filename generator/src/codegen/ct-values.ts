@@ -1,0 +1,17 @@
+// chart/ci/*-values.yaml: what chart-testing installs on kind, the values `harbor-edge values` writes for an
+// example. Only examples a bare kind cluster can run: edge-ha-vip needs a load balancer, homelab-s3 an S3
+// service, PostgreSQL and Redis.
+import path from "node:path";
+import { EXAMPLES_DIR } from "../paths.js";
+import { loadSpecFile } from "../spec/load.js";
+import { validateSpec } from "../spec/validate.js";
+import { valuesYaml } from "../values/build.js";
+import type { Spec } from "../values/derive.js";
+import { banner } from "./banner.js";
+
+export function ctValues(example: string): string {
+  const loaded = loadSpecFile(path.join(EXAMPLES_DIR, example));
+  const r = validateSpec(loaded.raw, loaded.root);
+  if (!r.ok) throw new Error(`examples/${example} is invalid`);
+  return `${banner("#").replace("schemas/harbor-config.schema.json", `examples/${example}`)}\n${valuesYaml(r.spec as Spec, example)}`;
+}

@@ -1,0 +1,178 @@
+// The kind cluster and the release under test, driven with zx. Used by harbor.e2e.ts.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import tls from "node:tls";
+import https from "node:https";
+import { $, sleep } from "zx";
+import yaml from "js-yaml";
+import { ROOT, EXAMPLES_DIR, chartCacheDir } from "../../generator/src/paths.js";
+import { findHelm } from "../../generator/src/helm/find.js";
+import { prepareChart, type PreparedChart } from "../../generator/src/helm/chart.js";
+import { loadSpecFile } from "../../generator/src/spec/load.js";
+import { validateSpec } from "../../generator/src/spec/validate.js";
+import { valuesYaml } from "../../generator/src/values/build.js";
+import type { Spec } from "../../generator/src/values/derive.js";
+
+$.verbose = false;
+
+export const NS = "harbor";
+export const RELEASE = "harbor";
+export const UID = "e2e0001";
+export const REGISTRY = "127.0.0.1:30003";
+export const ARTIFACTS = path.join(ROOT, "test", "e2e", "artifacts");
+const CLUSTER = process.env.HARBOR_EDGE_E2E_CLUSTER ?? "harbor-edge";
+
+export const helm = findHelm();
+let chart: PreparedChart | undefined;
+let created = false;
+
+/** A kind cluster: the one KUBECONFIG points at (HARBOR_EDGE_E2E_REUSE_CLUSTER=1), or a new one. */
+export async function ensureCluster(): Promise<void> {
+  const reuse = process.env.HARBOR_EDGE_E2E_REUSE_CLUSTER === "1";
+  const exists = (await $`kind get clusters`.nothrow()).stdout.split("\n").includes(CLUSTER);
+  if (!exists) {
+    if (reuse) throw new Error(`HARBOR_EDGE_E2E_REUSE_CLUSTER is set but kind has no cluster ${CLUSTER}`);
+    await $`kind create cluster --name ${CLUSTER} --config ${path.join(ROOT, "ci", "kind-config.yaml")} --wait 180s`;
+    created = true;
+  }
+  await $`kind export kubeconfig --name ${CLUSTER}`;
+}
+
+export async function deleteCluster(): Promise<void> {
+  if (created && process.env.HARBOR_EDGE_E2E_KEEP !== "1") await $`kind delete cluster --name ${CLUSTER}`.nothrow();
+}
+
+/** The node's address: the VIP the certificate must carry. */
+export async function nodeIp(): Promise<string> {
+  return (await $`kubectl get nodes -o jsonpath=${'{.items[0].status.addresses[?(@.type=="InternalIP")].address}'}`).stdout.trim();
+}
+
+/** The chart with its harbor dependency: from the offline cache, else `helm dependency build` (online). */
+export async function chartDir(): Promise<string> {
+  if (chart) return chart.dir;
+  chart = prepareChart();
+  if (!chart.withUpstream) {
+    fs.cpSync(path.join(ROOT, "chart", "Chart.yaml"), path.join(chart.dir, "Chart.yaml"));
+    fs.cpSync(path.join(ROOT, "chart", "Chart.lock"), path.join(chart.dir, "Chart.lock"));
+    await $`${helm.bin} repo add harbor https://helm.goharbor.io --force-update`;
+    await $`${helm.bin} dependency build ${chart.dir}`;
+    fs.mkdirSync(chartCacheDir(), { recursive: true });
+    for (const f of fs.readdirSync(path.join(chart.dir, "charts"))) fs.copyFileSync(path.join(chart.dir, "charts", f), path.join(chartCacheDir(), f));
+  }
+  return chart.dir;
+}
+
+/** Values for the default example on this cluster: its UID, and the node address as the VIP. */
+export function valuesFile(spec: Spec, name: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "e2e-")), `${name}.yaml`);
+  fs.writeFileSync(file, valuesYaml(spec, name));
+  return file;
+}
+
+export async function specFor(overrides: Record<string, unknown>): Promise<Spec> {
+  const loaded = loadSpecFile(path.join(EXAMPLES_DIR, "edge-single-node.yaml"));
+  const raw = structuredClone(loaded.raw) as Record<string, any>;
+  const merge = (a: any, b: any): any => (b && typeof b === "object" && !Array.isArray(b) ? Object.fromEntries([...new Set([...Object.keys(a ?? {}), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a?.[k], b[k]) : a[k]])) : b);
+  const r = validateSpec(merge(raw, overrides));
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.spec as Spec;
+}
+
+export async function install(values: string, verb: "install" | "upgrade" = "install"): Promise<void> {
+  const dir = await chartDir();
+  await $`kubectl create namespace ${`cluster-${UID}`} --dry-run=client -o yaml | kubectl apply -f -`;
+  await $`${helm.bin} ${verb} ${RELEASE} ${dir} --namespace ${NS} --create-namespace -f ${values} --wait --timeout 20m`;
+}
+
+export async function uninstall(): Promise<void> {
+  await $`${helm.bin} uninstall ${RELEASE} --namespace ${NS} --wait`;
+}
+
+/** The seeds' command, as printed, run through a shell. */
+export async function passwordFromRegistryInfo(): Promise<string> {
+  const cmd = `kubectl get secret registry-info --namespace cluster-${UID} --output jsonpath="{.data.SPECTRO_USER_PASSWORD}" | base64 --decode`;
+  return (await $`sh -c ${cmd}`).stdout;
+}
+
+/** An HTTPS request to Harbor on the node port, trusting the CA from harbor-tls. */
+export async function api(method: string, p: string, auth?: { user: string; password: string }, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const ca = await caCert();
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      { host: "127.0.0.1", port: 30003, path: `/api/v2.0${p}`, method, servername: "spectro.registry.local", ca, headers: { ...headers, ...(auth ? { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}` } : {}) } },
+      (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export async function caCert(): Promise<string> {
+  const cmd = `kubectl get secret harbor-tls --namespace ${NS} --output jsonpath="{.data.ca\\.crt}" | base64 --decode`;
+  return (await $`sh -c ${cmd}`).stdout;
+}
+
+/** The certificate Harbor serves on the node port. */
+export function servedCertificate(): Promise<tls.PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: "127.0.0.1", port: 30003, servername: "spectro.registry.local", rejectUnauthorized: false }, () => {
+      resolve(s.getPeerCertificate());
+      s.end();
+    });
+    s.on("error", reject);
+  });
+}
+
+/** Waits until /health says healthy; on timeout names the unhealthy components. */
+export async function waitHealthy(timeoutMs = 15 * 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < until) {
+    try {
+      const r = await api("GET", "/health");
+      const h = JSON.parse(r.body);
+      if (h.status === "healthy") return;
+      last = (h.components ?? []).filter((c: any) => c.status !== "healthy").map((c: any) => `${c.name}: ${c.error ?? c.status}`).join("; ");
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await sleep(5000);
+  }
+  throw new Error(`Harbor did not become healthy: ${last}`);
+}
+
+export async function pods(): Promise<Record<string, { uid: string; restarts: number }>> {
+  const list = JSON.parse((await $`kubectl get pods --namespace ${NS} -o json`).stdout);
+  return Object.fromEntries(
+    list.items.filter((p: any) => p.status.phase === "Running").map((p: any) => [p.metadata.name, { uid: p.metadata.uid, restarts: (p.status.containerStatuses ?? []).reduce((n: number, c: any) => n + c.restartCount, 0) }]),
+  );
+}
+
+export async function secretData(name: string, key: string, ns = NS): Promise<string> {
+  const s = JSON.parse((await $`kubectl get secret ${name} --namespace ${ns} -o json`).stdout);
+  return Buffer.from(s.data[key], "base64").toString();
+}
+
+export async function waitPodReady(selector: string, timeout = "600s"): Promise<void> {
+  await $`kubectl wait --namespace ${NS} --for=condition=Ready pod --selector ${selector} --timeout ${timeout}`;
+}
+
+/** Events, pod logs and kind's logs, for a failed scenario. */
+export async function collectLogs(name: string): Promise<void> {
+  const dir = path.join(ARTIFACTS, name.replace(/[^a-z0-9]+/gi, "-"));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "events.txt"), (await $`kubectl get events --all-namespaces --sort-by=.lastTimestamp`.nothrow()).stdout);
+  fs.writeFileSync(path.join(dir, "pods.yaml"), (await $`kubectl get pods --all-namespaces -o yaml`.nothrow()).stdout);
+  for (const p of Object.keys(await pods().catch(() => ({})))) {
+    fs.writeFileSync(path.join(dir, `${p}.log`), (await $`kubectl logs --namespace ${NS} ${p} --all-containers --prefix`.nothrow()).stdout);
+  }
+  fs.writeFileSync(path.join(dir, "job.log"), (await $`kubectl logs --namespace ${NS} job/harbor-edge-configure`.nothrow()).stdout);
+  await $`kind export logs ${path.join(dir, "kind")} --name ${CLUSTER}`.nothrow();
+}
+
+export { yaml };
