@@ -5,7 +5,7 @@ import path from "node:path";
 import yaml from "js-yaml";
 import { HELMS, UPSTREAM, announceUpstream, render, lint, specOf, valuesFileFor, find, EXAMPLES, podSpecs, type Rendered } from "./helpers/chart.js";
 import { schemaErrors, baselineViolations } from "./helpers/k8s.js";
-import { insecureDefaults } from "./helpers/assert.js";
+import { insecureDefaults, leakedSecrets } from "./helpers/assert.js";
 import { NAMES } from "../generator/src/values/names.js";
 
 announceUpstream();
@@ -50,6 +50,10 @@ describe.each(HELMS)("helm $version", (helm) => {
 
     it("renders no insecure upstream default, not even inside Secret data", () => {
       expect(insecureDefaults(r)).toEqual([]);
+    });
+
+    it("puts no secret value into a ConfigMap or an annotation", () => {
+      expect(leakedSecrets(r.objects)).toEqual([]);
     });
 
     it("every pod meets Pod Security baseline; every container has requests and limits", () => {

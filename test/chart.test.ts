@@ -6,7 +6,7 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import yaml from "js-yaml";
 import { HELMS, announceUpstream, render, renderNotes, lint, specOf, valuesFileFor, tmpFile, find, decode, EXAMPLES, podSpecs, type K8sObject, type Rendered } from "./helpers/chart.js";
 import { schemaErrors } from "./helpers/k8s.js";
-import { insecureDefaults, checkTls } from "./helpers/assert.js";
+import { insecureDefaults, checkTls, leakedSecrets } from "./helpers/assert.js";
 
 const FULL = announceUpstream();
 
@@ -92,6 +92,10 @@ describe.each(HELMS)("helm $version", (helm) => {
 
     it("renders no insecure upstream default, not even inside Secret data", () => {
       expect(insecureDefaults(r)).toEqual([]);
+    });
+
+    it("puts no secret value into a ConfigMap or an annotation", () => {
+      expect(leakedSecrets(r.objects)).toEqual([]);
     });
 
     it("the guard fails, naming both keys, when a derived harbor: value disagrees with harbor-config", () => {

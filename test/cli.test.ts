@@ -58,7 +58,7 @@ describe("harbor-edge validate", () => {
     expect(cli(args).code).toBe(2);
   });
 
-  it.each([[["--help"]], [["validate", "--help"]], [["values", "--help"]], [["secrets", "--help"]], [["render", "--help"]]])("%j prints help (exit 0)", (args) => {
+  it.each([["--help"], "validate", "values", "secrets", "render", "images", "pack", "terraform"].map((c) => [Array.isArray(c) ? c : [c, "--help"]]))("%j prints help (exit 0)", (args) => {
     const r = cli(args);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Usage: harbor-edge");

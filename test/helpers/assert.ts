@@ -37,3 +37,15 @@ export function checkTls(objs: K8sObject[], spec: Spec) {
   expect(Math.abs(days - (spec.auth.certs?.validityDays ?? 3650))).toBeLessThan(2);
 }
 
+
+/** Places outside Secrets where a secret value must never appear: ConfigMap data and any annotation. */
+export function leakedSecrets(objs: K8sObject[]): string[] {
+  const values = secretData(objs).map(([, , v]) => v).filter((v) => v.length >= 8);
+  const leaks: string[] = [];
+  for (const o of objs) {
+    const places: Array<[string, string]> = Object.entries(o.metadata.annotations ?? {}).map(([k, v]) => [`${o.kind}/${o.metadata.name} annotation ${k}`, String(v)]);
+    if (o.kind === "ConfigMap") places.push(...Object.entries(o.data ?? {}).map(([k, v]): [string, string] => [`ConfigMap/${o.metadata.name} ${k}`, String(v)]));
+    for (const [where, text] of places) for (const v of values) if (text.includes(v)) leaks.push(where);
+  }
+  return leaks;
+}
