@@ -119,3 +119,22 @@ describe.each(HELMS)("helm $version", (helm) => {
     });
   });
 });
+
+describe.skipIf(!UPSTREAM).each(HELMS)("another release name and namespace (helm $version)", (helm) => {
+  it("the Service still selects exactly the nginx pods; the Job and the certificate follow the namespace", async () => {
+    const { X509Certificate } = await import("node:crypto");
+    const { decode } = await import("./helpers/chart.js");
+    const r = render({ helm, full: true, release: "edge-registry", namespace: "registry", set: ["harbor-config.cluster.uid=abc123"] });
+    expect(r.stderr).toBe("");
+    const svc = find(r.objects, "Service", NAMES.service)!;
+    expect(svc.spec.selector.release).toBe("edge-registry");
+    const matches = (labels: Record<string, string>) => Object.entries(svc.spec.selector).every(([k, v]) => labels?.[k] === v);
+    const selected = r.objects.filter((o) => o.spec?.template?.metadata?.labels && matches(o.spec.template.metadata.labels)).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(selected).toEqual(["Deployment/harbor-nginx"]);
+    const job = find(r.objects, "Job", "harbor-edge-configure")!;
+    expect(job.spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_URL").value).toBe("http://harbor-core.registry.svc");
+    const cert = new X509Certificate(decode(find(r.objects, "Secret", NAMES.tlsSecret)!.data["tls.crt"]));
+    expect(cert.subjectAltName).toContain("DNS:harbor.registry.svc");
+    for (const o of r.objects.filter((x) => x.metadata.name !== "registry-info")) expect(o.metadata.namespace ?? "registry", `${o.kind}/${o.metadata.name}`).toBe("registry");
+  });
+});

@@ -137,6 +137,35 @@ describe.concurrent("the configuration Job against a Harbor API", () => {
   });
 });
 
+describe("passwords with quotes, backslashes, dollars, spaces and non-ASCII", () => {
+  const WEIRD = `Pa"ss\\wo$rd {1} é'x`;
+  const OLD = `Old\\"$(id)\`Pw 9`;
+  let r: Rendered;
+  beforeAll(() => {
+    r = render({ helm, valuesFiles: [tmpFile("weird.yaml", yaml.dump({ "harbor-config": { auth: { password: WEIRD } } }))] });
+    if (r.code !== 0) throw new Error(r.stderr);
+  });
+
+  it("reach Harbor intact: login", async () => {
+    expect(jobEnv(r.objects).HARBOR_ADMIN_PASSWORD).toBe(WEIRD);
+    const h = await harbor({ adminPassword: WEIRD });
+    const run = await runJob(r.objects, h.url);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    quiet(run, WEIRD);
+  });
+
+  it("reach Harbor intact: rotation", async () => {
+    const h = await harbor({ adminPassword: OLD });
+    const run = await runJob(r.objects, h.url, { env: { HARBOR_ADMIN_PASSWORD_PREVIOUS: OLD } });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(h.state.adminPassword).toBe(WEIRD);
+    expect(h.violations).toEqual([]);
+    quiet(run, WEIRD, OLD);
+  });
+});
+
 describe("password rotation (harbor-config.auth.password changed on an installed release)", () => {
   for (const lostAnswer of [false, true]) {
     it(`rotates from the previous password${lostAnswer ? ", even when the answer to the change is lost" : ""}; registry-info carries the new one`, async () => {
