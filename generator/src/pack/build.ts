@@ -14,6 +14,7 @@ import type { Spec } from "../values/derive.js";
 import { packJson, packValuesYaml, schemaYaml, presetsYaml, packReadme, PACK_NAME } from "./files.js";
 import { logoPng } from "./logo.js";
 import { CHART_DIR } from "../paths.js";
+import { ensureDir } from "../io/atomic.js";
 import { withoutMacros } from "../spec/macros.js";
 import { validateSpec } from "../spec/validate.js";
 
@@ -61,7 +62,7 @@ export async function buildPack(spec: Spec, outDir: string, step: (label: string
     await $({ quiet: true })`tar -czf ${path.join(staging, `${name}.tar.gz`)} -C ${staging} ${name}`;
     done();
     // move into place: the directory, then the archive
-    fs.mkdirSync(outDir, { recursive: true });
+    ensureDir(outDir);
     const finalDir = path.join(outDir, name);
     const finalArchive = path.join(outDir, `${name}.tar.gz`);
     fs.rmSync(finalDir, { recursive: true, force: true });
