@@ -1,6 +1,6 @@
 // The real-cluster tier: Harbor from this chart on kind, checked the way a user of the seeds would.
 // Scenarios run in order on one release; npm run test:e2e (needs Docker, kind and network).
-import { describe, it, expect, beforeAll, afterAll, afterEach } from "vitest";
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
 import { $ } from "zx";
 import {
   ensureCluster, deleteCluster, nodeIp, specFor, valuesFile, install, uninstall, passwordFromRegistryInfo, api, servedCertificate,
@@ -22,8 +22,9 @@ beforeAll(async () => {
   await waitHealthy();
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail") await collectLogs(ctx.task.name);
+// a failed scenario leaves events, pod logs and kind's logs under test/e2e/artifacts/
+beforeEach((ctx) => {
+  ctx.onTestFailed(() => collectLogs(ctx.task.name));
 });
 
 afterAll(async () => {
