@@ -1,9 +1,11 @@
-// Builds the CLI (generator/dist) once before the tests that spawn it.
+// Before the tests: build the CLI (generator/dist) that tests spawn, and type-check sources and tests.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export default function setup() {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-  execFileSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", root], { stdio: "inherit" });
+  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  execFileSync(process.execPath, [tsc, "-p", root], { stdio: "inherit" });
+  execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.test.json")], { stdio: "inherit" });
 }
