@@ -46,6 +46,12 @@ describe("validate: a given certificate", () => {
     expect(errorsOf(spec(c.cert, c.key))).toContainEqual(expect.stringContaining(message));
   });
 
+  it("is refused when the host name is only its common name (Docker and containerd ignore it)", () => {
+    const c = generateServerCert("spectro.registry.local", { dns: ["other.example"], ips: ["10.0.0.5"] }, 365, ca);
+    expect(errorsOf(spec(c.cert, c.key))).toContainEqual(expect.stringContaining("harbor-config.auth.certs.crt: a certificate for cluster.hostname spectro.registry.local as a DNS subject alternative name"));
+    expect(validateSpec(spec(c.cert, c.key)).errors[0].given).toContain("only the common name");
+  });
+
   it("is refused with another certificate's key", () => {
     const a = generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca);
     const b = generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca);

@@ -89,14 +89,15 @@ export function checkCertificate(input: CertInput, base: string, now: Date = new
   const cn = commonName(cert);
   const names = `${sans.dns.length || sans.ips.length ? [...sans.dns.map((d) => `DNS:${d}`), ...sans.ips.map((i) => `IP:${i}`)].join(", ") : "no SANs"}${cn ? ` (CN ${cn})` : ""}`;
   if (input.hostname && !sans.dns.some((d) => dnsNameCovers(d, input.hostname))) {
-    if (cn && dnsNameCovers(cn, input.hostname)) warn("crt", `cluster.hostname ${input.hostname} among the subject alternative names (clients ignore the common name)`, names);
-    else err("crt", `a certificate for cluster.hostname ${input.hostname} (as a DNS subject alternative name)`, `one for ${names}`);
+    // Docker and containerd (Go's crypto/x509) ignore the common name: the name must be a SAN
+    const why = cn && dnsNameCovers(cn, input.hostname) ? " (it is only the common name, which Docker and containerd ignore)" : "";
+    err("crt", `a certificate for cluster.hostname ${input.hostname} as a DNS subject alternative name`, `one for ${names}${why}`);
   }
   if (input.vip && net.isIP(input.vip)) {
     const vip = normalizeIp(input.vip);
     if (!sans.ips.includes(vip)) {
-      if (cn && cn === input.vip) warn("crt", `cluster.vip ${input.vip} as an IP subject alternative name (clients ignore the common name)`, names);
-      else err("crt", `a certificate for cluster.vip ${input.vip} (as an IP subject alternative name)`, `one for ${names}`);
+      const why = cn && cn === input.vip ? " (it is only the common name, which clients ignore)" : "";
+      err("crt", `a certificate for cluster.vip ${input.vip} as an IP subject alternative name`, `one for ${names}${why}`);
     }
   }
   return problems;
