@@ -77,6 +77,17 @@ describe.each(HELMS)("helm $version against a cluster", (helm) => {
     expect(decode(find(r.objects, "Secret", NAMES.registryInfoSecret)!.data.SPECTRO_USER_PASSWORD)).toBe("Vault-Pass-7");
   });
 
+  it("a secrets file may not change the database password or the encryption key in use", async () => {
+    const dbPassword = decode(find(first.objects, "Secret", NAMES.databaseSecret)!.data.password);
+    const changed = await install([], [tmpFile("s.yaml", "secrets:\n  databasePassword: Another-Db-Pass-123456\n  secretKey: 0123456789abcdef\n")]);
+    expect(changed.code).not.toBe(0);
+    expect(changed.stderr).toMatch(/secrets\.(databasePassword|secretKey) differs from the value this installation already uses/);
+    expect(changed.stderr).not.toContain(dbPassword);
+    // the values in use are accepted
+    const same = await install([], [tmpFile("s.yaml", `secrets:\n  databasePassword: ${dbPassword}\n`)]);
+    expect(same.stderr).toBe("");
+  });
+
   it("every kept Secret carries the keep policy, so uninstall leaves it for a reinstall", () => {
     for (const name of OURS) expect((find(first.objects, "Secret", name) as K8sObject).metadata.annotations?.["helm.sh/resource-policy"], name).toBe("keep");
   });

@@ -99,8 +99,18 @@ dict: ctx, secret, key, given, generated. Under `helm template` there is no clus
 {{- end -}}
 {{- end -}}
 
-{{/* A kept random string of n characters. dict: ctx, secret, key, given, n, id */}}
+{{/*
+A kept random string of n characters. dict: ctx, secret, key, given, n, id, and optionally immutable
+(the secrets-file field name) for values that must never change once in use: a different given value fails
+the render instead of locking core out of PostgreSQL or making stored credentials unreadable.
+*/}}
 {{- define "harbor-edge.keptRandom" -}}
+{{- if and .immutable .given -}}
+{{- $existing := lookup "v1" "Secret" .ctx.Release.Namespace .secret -}}
+{{- if and $existing $existing.data (hasKey $existing.data .key) (ne (index $existing.data .key | b64dec) .given) -}}
+{{- fail (printf "%s differs from the value this installation already uses (Secret %s, key %s); changing it would %s. Fix: remove %s from the secrets file to keep the one in use, or write that value into it." .immutable .secret .key .consequence .immutable) -}}
+{{- end -}}
+{{- end -}}
 {{- $value := include "harbor-edge.keep" (dict "ctx" .ctx "secret" .secret "key" .key "given" .given "generated" (randAlphaNum (int .n))) -}}
 {{- include "harbor-edge.memo" (dict "ctx" .ctx "id" .id "value" $value) -}}
 {{- end -}}
