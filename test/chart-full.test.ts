@@ -92,7 +92,7 @@ describe.each(HELMS)("helm $version", (helm) => {
       }
       const ps = db!.spec.template.spec;
       const fix = ps.initContainers.find((c: any) => c.name === "data-ownership");
-      expect(fix.args.join(" ")).toContain("chown 999:999");
+      expect(fix.args.join(" ")).toContain("chown -R 999:999 /var/lib/postgresql/data/pgdata");
       expect(fix.securityContext.capabilities.add.sort()).toEqual(["CHOWN", "DAC_OVERRIDE", "FOWNER"]);
       const pw = ps.containers[0].env.find((e: any) => e.name === "POSTGRES_PASSWORD");
       expect(pw.valueFrom.secretKeyRef).toEqual({ name: NAMES.databaseSecret, key: "password" });

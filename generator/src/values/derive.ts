@@ -4,7 +4,7 @@
 // that must follow harbor-config (Secrets, Service, PVCs) and upstream is pointed at them by fixed names.
 // What upstream can only learn through its values (externalURL, trivy, metrics, the storage backend,
 // external database/redis, replicas, IPv6) is written here, and chart/templates/guard.yaml fails the
-// render when harbor-config and this block disagree (see GUARDED below).
+// render when harbor-config and this block disagree (see guardedPairs below).
 import type { HarborConfig } from "../types/harbor-config.js";
 import { NAMES, KEYS, REGISTRY_USER } from "./names.js";
 import { RESOURCES } from "./resources.js";
@@ -42,10 +42,8 @@ export function ownershipInitContainer(name: string, image: string, volume: stri
     image,
     imagePullPolicy: "IfNotPresent",
     command: ["/bin/sh", "-c"],
-    args: [
-      `set -e; mkdir -p ${dataDir}; chown ${uid}:${uid} ${mountPath}; ` +
-        `find ${dataDir} \\( ! -user ${uid} -o ! -group ${uid} \\) -exec chown ${uid}:${uid} {} +; chmod 0700 ${dataDir}`,
-    ],
+    // only sh, mkdir, chown and chmod: present in every goharbor image (the redis one has no findutils)
+    args: [`set -e; mkdir -p ${dataDir}; chown ${uid}:${uid} ${mountPath}; chown -R ${uid}:${uid} ${dataDir}; chmod 0700 ${dataDir}`],
     securityContext: {
       runAsUser: 0,
       runAsGroup: 0,
