@@ -59,6 +59,14 @@ describe.concurrent("the configuration Job against a Harbor API", () => {
     expect(again.stdout).toMatch(/0 writes/);
   });
 
+  it("a Harbor that leaves public out of a private project's metadata: still no write on the rerun", async () => {
+    const h = await harbor({ adminPassword: DESIRED, omitPrivateFlag: true });
+    expect((await runJob(base.objects, h.url)).code).toBe(0);
+    const before = h.writes().length;
+    expect((await runJob(base.objects, h.url)).code).toBe(0);
+    expect(h.writes().length).toBe(before);
+  });
+
   it("Harbor slow to start: refused connections, then unhealthy, then configured", async () => {
     const h = await harbor({ adminPassword: DESIRED, startDelayMs: 1500, unhealthyFor: 1 });
     const run = await runJob(base.objects, h.url);

@@ -180,6 +180,7 @@ ensure_project() {
   case $STATUS in
     200)
       p_have=$(metadata_value public)
+      p_have=${p_have:-false}   # a project without the key is private, Harbor's default
       if [ "$p_have" = "$p_public" ]; then
         say "project $p_name: present, public=$p_public"
         return 0

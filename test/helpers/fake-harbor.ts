@@ -96,6 +96,8 @@ export interface FakeHarborOptions {
   unhealthyFor?: number;
   /** the remote registries are reachable (registry endpoints can be created) */
   online?: boolean;
+  /** leave metadata.public out of answers for private projects (allowed by the API description) */
+  omitPrivateFlag?: boolean;
   /** answer 500 to the nth request matching; "after" applies the change first and loses the answer */
   fail?: Array<{ method: string; path: RegExp; nth?: number; after?: boolean }>;
 }
@@ -223,7 +225,7 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const asName = String(req.headers["x-is-resource-name"]) === "true" || !/^\d+$/.test(ref);
       return asName ? state.projects.get(ref) : [...state.projects.values()].find((p) => p.id === Number(ref));
     };
-    const view = (p: Project) => ({ project_id: p.id, name: p.name, owner_id: 1, owner_name: "admin", repo_count: 0, registry_id: p.registryId ?? 0, metadata: { public: String(p.public) }, creation_time: "2026-11-22T00:00:00Z" });
+    const view = (p: Project) => ({ project_id: p.id, name: p.name, owner_id: 1, owner_name: "admin", repo_count: 0, registry_id: p.registryId ?? 0, metadata: p.public || !opts.omitPrivateFlag ? { public: String(p.public) } : { auto_scan: "false" }, creation_time: "2026-11-22T00:00:00Z" });
 
     if (op.template === "/health") {
       healthCalls++;
