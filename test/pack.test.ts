@@ -133,3 +133,23 @@ it("a password in the spec never reaches the Terraform files", async () => {
   expect(r.code).toBe(0);
   expect(fs.readdirSync(dir).sort()).toEqual(["main.tf", "variables.tf"]);
 });
+
+describe("Palette's schema.yaml and presets.yaml", () => {
+  it("masks the password, offers the service type as a list, checks the VIP as IPv4, for keys that exist in the values", async () => {
+    const { schemaYaml, presetsYaml, packValues } = await import("../generator/src/pack/files.js");
+    const schema = yaml.load(schemaYaml()) as Record<string, { schema: string }>;
+    const P = "charts.harbor-edge-native-config.harbor-config";
+    expect(schema[`${P}.auth.password`].schema).toContain('format "${password}"');
+    expect(schema[`${P}.service.serviceType`].schema).toContain('format "${list:[NodePort,LoadBalancer,ClusterIP]}"');
+    expect(schema[`${P}.cluster.vip`].schema).toContain('format "${ipv4}"');
+    // every constrained key is a real path of the pack's values
+    const values = packValues(specOf(EXAMPLES[0]), { version: "1.0.0", chartArchive: "charts/x.tgz" }, ["a:1"]);
+    for (const key of Object.keys(schema)) {
+      const found = key.split(".").reduce<any>((node, k) => (node && typeof node === "object" ? node[k] : undefined), values);
+      expect(found, key).not.toBeUndefined();
+    }
+    const presets = (yaml.load(presetsYaml()) as any).presets;
+    expect(presets.map((p: any) => p.name)).toEqual(["nodePort", "loadBalancer"]);
+    for (const p of presets) expect((yaml.load(p.add) as any).charts["harbor-edge-native-config"]["harbor-config"].service.serviceType).toMatch(/NodePort|LoadBalancer/);
+  });
+});
