@@ -13,19 +13,16 @@ import yaml from "js-yaml";
 import { findHelm } from "../src/helm/find.js";
 import { prepareChart, helmTemplate, cachedUpstream, runHelm } from "../src/helm/chart.js";
 import { ROOT, DEFAULT_SPEC, EXAMPLES_DIR } from "../src/paths.js";
-import { loadSpecFile } from "../src/spec/load.js";
-import { validateSpec } from "../src/spec/validate.js";
+import { readValidSpec } from "../src/spec/read.js";
 import { valuesYaml } from "../src/values/build.js";
-import type { Spec } from "../src/values/derive.js";
 
 const helm = findHelm();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-bench-"));
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 function valuesFile(file: string): string {
-  const l = loadSpecFile(file);
   const out = path.join(tmp, `${path.basename(file)}.values.yaml`);
-  fs.writeFileSync(out, valuesYaml(validateSpec(l.raw, l.root).spec as Spec, path.basename(file)));
+  fs.writeFileSync(out, valuesYaml(readValidSpec(file), path.basename(file)));
   return out;
 }
 

@@ -4,20 +4,18 @@ import path from "node:path";
 import os from "node:os";
 import { Command, CommanderError, Option } from "commander";
 import yaml from "js-yaml";
-import { loadSpecFile } from "./spec/load.js";
-import { validateSpec, type ValidationResult } from "./spec/validate.js";
+import type { ValidationResult } from "./spec/validate.js";
+import { readSpec } from "./spec/read.js";
 import { formatProblem, SpecInputError } from "./spec/problems.js";
 import { valuesYaml } from "./values/build.js";
 import type { Spec } from "./values/derive.js";
 import { generateSecrets } from "./secrets/generate.js";
 import { writeFileAtomic } from "./io/atomic.js";
 import { DEFAULT_SPEC } from "./paths.js";
-import { findHelm } from "./helm/find.js";
-import { prepareChart, helmTemplate } from "./helm/chart.js";
 import { progress } from "./io/progress.js";
-import { renderFull, UpstreamMissing } from "./helm/render.js";
+import { renderSpec, renderableSpec } from "./helm/render.js";
 import { imagesFromManifests } from "./images/list.js";
-import { buildPack, chartVersion, renderableSpec } from "./pack/build.js";
+import { buildPack, chartVersion } from "./pack/build.js";
 import { terraformFiles } from "./terraform/build.js";
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage error. */
@@ -34,8 +32,7 @@ function err(s: string) {
 
 /** Loads and validates; prints problems; throws Invalid when the spec cannot be used. */
 function loadValid(file: string, quiet = false): { result: ValidationResult; root: string } {
-  const loaded = loadSpecFile(file);
-  const result = validateSpec(loaded.raw, loaded.root);
+  const { loaded, result } = readSpec(file);
   if (!quiet) for (const w of result.warnings) err(formatProblem(w));
   if (!result.ok) {
     for (const e of result.errors) err(formatProblem(e));
@@ -65,8 +62,7 @@ export function buildProgram(): Command {
       if (o.json) {
         let report: Record<string, unknown>;
         try {
-          const loaded = loadSpecFile(file);
-          const r = validateSpec(loaded.raw, loaded.root);
+          const { result: r } = readSpec(file);
           report = { file, valid: r.ok, errors: r.errors, warnings: r.warnings };
         } catch (e) {
           if (!(e instanceof SpecInputError)) throw e;
@@ -120,24 +116,17 @@ export function buildProgram(): Command {
     .addOption(new Option("--own-only", "render only this chart's templates, without the upstream harbor chart"))
     .action((file: string, o: { outDir: string; secrets?: string; namespace: string; release: string; ownOnly?: boolean }) => {
       const { result } = loadValid(file);
-      const values = valuesYaml(result.spec as Spec, path.basename(file));
-      const helm = findHelm();
-      const chart = prepareChart({ ownOnly: o.ownOnly });
+      const done = progress("rendering the chart");
+      const r = renderSpec(result.spec as Spec, path.basename(file), { ownOnly: o.ownOnly, extraValuesFiles: o.secrets ? [o.secrets] : [], namespace: o.namespace, release: o.release });
+      done();
       try {
-        if (chart.note) err(`note: ${chart.note}`);
-        const tmpValues = path.join(os.tmpdir(), `harbor-edge-values-${process.pid}.yaml`);
-        fs.writeFileSync(tmpValues, values);
-        const done = progress(`rendering with helm ${helm.version}`);
-        const r = helmTemplate(helm, chart.dir, { release: o.release, namespace: o.namespace, valuesFiles: [tmpValues, ...(o.secrets ? [o.secrets] : [])] });
-        done();
-        fs.rmSync(tmpValues, { force: true });
-        if (r.code !== 0) throw new Invalid(`helm template failed:\n${r.stderr.trim()}`);
-        writeFileAtomic(path.join(o.outDir, "values.yaml"), values);
-        writeFileAtomic(path.join(o.outDir, "manifests.yaml"), r.stdout);
-        const kinds = (r.stdout.match(/^kind: /gm) ?? []).length;
-        out(`${file}: valid; wrote ${path.join(o.outDir, "values.yaml")} and ${path.join(o.outDir, "manifests.yaml")} (${kinds} objects, helm ${helm.version}${chart.withUpstream ? ", with upstream harbor chart" : ", harbor-edge templates only"})`);
+        if (r.chart.note) err(`note: ${r.chart.note}`);
+        writeFileAtomic(path.join(o.outDir, "values.yaml"), r.values);
+        writeFileAtomic(path.join(o.outDir, "manifests.yaml"), r.manifests);
+        const kinds = (r.manifests.match(/^kind: /gm) ?? []).length;
+        out(`${file}: valid; wrote ${path.join(o.outDir, "values.yaml")} and ${path.join(o.outDir, "manifests.yaml")} (${kinds} objects, helm ${r.helm.version}${r.chart.withUpstream ? ", with upstream harbor chart" : ", harbor-edge templates only"})`);
       } finally {
-        chart.cleanup();
+        r.chart.cleanup();
       }
     });
 
@@ -148,7 +137,7 @@ export function buildProgram(): Command {
     .option("--json", "print a JSON array")
     .action((file: string, o: { json?: boolean }) => {
       const { result } = loadValid(file);
-      const full = renderFull(valuesYaml(renderableSpec(result.spec as Spec), path.basename(file)), "harbor-edge images");
+      const full = renderSpec(renderableSpec(result.spec as Spec), path.basename(file), { requireUpstream: "harbor-edge images" });
       try {
         const images = imagesFromManifests(full.manifests);
         out(o.json ? JSON.stringify(images, null, 2) : images.join("\n"));
@@ -205,14 +194,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e.message) err(`error: ${e.message}`);
       return EXIT.invalid;
     }
-    if (e instanceof UpstreamMissing) {
-      err(`error: ${e.message}`);
-      return EXIT.invalid;
-    }
-    if (e instanceof SpecInputError) {
-      err(`error: ${e.message}`);
-      return EXIT.invalid;
-    }
+    // unreadable input, a missing upstream chart, a failed render: one line, exit 1
     err(`error: ${(e as Error).message}`);
     return EXIT.invalid;
   }

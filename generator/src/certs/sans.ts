@@ -1,7 +1,6 @@
 // Subject alternative names of a generated certificate. Mirrors "harbor-edge.sans" in
 // chart/templates/_helpers.tpl (a test compares them), so a certificate made by `harbor-edge secrets`
 // is accepted by the chart.
-import net from "node:net";
 import type { Spec } from "../values/derive.js";
 import { NAMES } from "../values/names.js";
 
@@ -30,8 +29,4 @@ export function generatedSans(spec: Spec, namespace: string): Sans {
 
 export function sansText(s: Sans): string {
   return [...s.dns, ...s.ips].join(",");
-}
-
-export function isIp(s: string): boolean {
-  return net.isIP(s) !== 0;
 }

@@ -2,16 +2,15 @@
 // It needs the upstream chart from the chart cache; without it the file cannot be checked or written here.
 import yaml from "js-yaml";
 import { cachedUpstream } from "../helm/chart.js";
-import { renderFull } from "../helm/render.js";
+import { renderSpec } from "../helm/render.js";
 import { imagesFromManifests } from "../images/list.js";
 import { validateSpec } from "../spec/validate.js";
-import { valuesYaml } from "../values/build.js";
 import type { Spec } from "../values/derive.js";
 
 export const IMAGES_ANNOTATION = "artifacthub.io/images";
 
 export function defaultImages(): string[] {
-  const full = renderFull(valuesYaml(validateSpec({}).spec as Spec, "defaults"), "npm run generate (Chart.yaml images)");
+  const full = renderSpec(validateSpec({}).spec as Spec, "defaults", { requireUpstream: "npm run generate (Chart.yaml images)" });
   try {
     return imagesFromManifests(full.manifests);
   } finally {

@@ -3,15 +3,11 @@
 // service, PostgreSQL and Redis.
 import path from "node:path";
 import { EXAMPLES_DIR } from "../paths.js";
-import { loadSpecFile } from "../spec/load.js";
-import { validateSpec } from "../spec/validate.js";
+import { readValidSpec } from "../spec/read.js";
 import { valuesYaml } from "../values/build.js";
-import type { Spec } from "../values/derive.js";
 import { banner } from "./banner.js";
 
 export function ctValues(example: string): string {
-  const loaded = loadSpecFile(path.join(EXAMPLES_DIR, example));
-  const r = validateSpec(loaded.raw, loaded.root);
-  if (!r.ok) throw new Error(`examples/${example} is invalid`);
-  return `${banner("#").replace("schemas/harbor-config.schema.json", `examples/${example}`)}\n${valuesYaml(r.spec as Spec, example)}`;
+  const spec = readValidSpec(path.join(EXAMPLES_DIR, example));
+  return `${banner("#").replace("schemas/harbor-config.schema.json", `examples/${example}`)}\n${valuesYaml(spec, example)}`;
 }

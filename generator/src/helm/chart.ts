@@ -68,10 +68,15 @@ export function runHelm(helm: Helm, args: string[], cwd?: string): HelmResult {
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function helmTemplate(helm: Helm, chartDir: string, o: TemplateOptions = {}): HelmResult {
+/** The arguments of `helm template` for a chart directory. */
+export function templateArgs(chartDir: string, o: TemplateOptions = {}): string[] {
   const args = ["template", o.release ?? "harbor", chartDir, "--namespace", o.namespace ?? "harbor"];
   for (const f of o.valuesFiles ?? []) args.push("-f", f);
   for (const s of o.set ?? []) args.push("--set", s);
   args.push(...(o.extraArgs ?? []));
-  return runHelm(helm, args);
+  return args;
+}
+
+export function helmTemplate(helm: Helm, chartDir: string, o: TemplateOptions = {}): HelmResult {
+  return runHelm(helm, templateArgs(chartDir, o));
 }

@@ -1,12 +1,15 @@
-// Rendering the full chart (ours with the upstream harbor chart from the offline cache) for a spec: what
-// `images`, `pack` and `render` need. I/O at the edge: temporary files, helm.
+// Rendering the chart for a spec: its values in a temporary file, the chart prepared from the offline cache,
+// helm template. The one place the CLI (render, images, pack) and npm run generate render. I/O at the edge.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { findHelm, type Helm } from "./find.js";
 import { prepareChart, helmTemplate, UPSTREAM_ARCHIVE, type PreparedChart } from "./chart.js";
 import { chartCacheDir } from "../paths.js";
-import { UPSTREAM_CHART_VERSION } from "../values/derive.js";
+import { UPSTREAM_CHART_VERSION, type Spec } from "../values/derive.js";
+import { valuesYaml } from "../values/build.js";
+import { withoutMacros } from "../spec/macros.js";
+import { validateSpec } from "../spec/validate.js";
 
 export class UpstreamMissing extends Error {
   constructor(what: string) {
@@ -14,27 +17,50 @@ export class UpstreamMissing extends Error {
   }
 }
 
-export interface FullRender {
+/** The spec to render for the image list: Palette macros replaced by defaults (images do not depend on them). */
+export function renderableSpec(spec: Spec): Spec {
+  return validateSpec(withoutMacros(spec)).spec as Spec;
+}
+
+export interface SpecRender {
   manifests: string;
+  /** the values file content the render used */
+  values: string;
   helm: Helm;
+  /** the prepared chart; the caller calls chart.cleanup() */
   chart: PreparedChart;
 }
 
-/** Renders the full chart with these values; the caller cleans up chart. */
-export function renderFull(valuesYamlText: string, what: string, opts: { namespace?: string; release?: string } = {}): FullRender {
-  const chart = prepareChart();
-  if (!chart.withUpstream) {
+export interface RenderSpecOptions {
+  /** render our templates alone */
+  ownOnly?: boolean;
+  /** fail with UpstreamMissing (naming this command) when the upstream chart is not in the cache */
+  requireUpstream?: string;
+  /** more values files after the spec's, e.g. the secrets file */
+  extraValuesFiles?: string[];
+  namespace?: string;
+  release?: string;
+}
+
+export function renderSpec(spec: Spec, source: string, o: RenderSpecOptions = {}): SpecRender {
+  const values = valuesYaml(spec, source);
+  const chart = prepareChart({ ownOnly: o.ownOnly });
+  if (o.requireUpstream && !chart.withUpstream) {
     chart.cleanup();
-    throw new UpstreamMissing(what);
+    throw new UpstreamMissing(o.requireUpstream);
   }
-  const helm = findHelm();
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-values-")), "values.yaml");
-  fs.writeFileSync(file, valuesYamlText);
-  const r = helmTemplate(helm, chart.dir, { valuesFiles: [file], namespace: opts.namespace, release: opts.release });
-  fs.rmSync(path.dirname(file), { recursive: true, force: true });
-  if (r.code !== 0) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-values-"));
+  try {
+    const helm = findHelm();
+    const file = path.join(dir, "values.yaml");
+    fs.writeFileSync(file, values);
+    const r = helmTemplate(helm, chart.dir, { valuesFiles: [file, ...(o.extraValuesFiles ?? [])], namespace: o.namespace, release: o.release });
+    if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr.trim()}`);
+    return { manifests: r.stdout, values, helm, chart };
+  } catch (e) {
     chart.cleanup();
-    throw new Error(`helm template failed:\n${r.stderr.trim()}`);
+    throw e;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { manifests: r.stdout, helm, chart };
 }

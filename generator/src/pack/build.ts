@@ -6,22 +6,15 @@ import os from "node:os";
 import path from "node:path";
 import { $ } from "zx";
 import yaml from "js-yaml";
-import { renderFull } from "../helm/render.js";
+import { renderSpec, renderableSpec } from "../helm/render.js";
 import { runHelm } from "../helm/chart.js";
 import { imagesFromManifests } from "../images/list.js";
-import { valuesYaml } from "../values/build.js";
 import type { Spec } from "../values/derive.js";
 import { packJson, packValuesYaml, schemaYaml, presetsYaml, packReadme, PACK_NAME } from "./files.js";
 import { logoPng } from "./logo.js";
 import { CHART_DIR } from "../paths.js";
 import { ensureDir } from "../io/atomic.js";
-import { withoutMacros } from "../spec/macros.js";
-import { validateSpec } from "../spec/validate.js";
 
-/** The spec to render for the image list: Palette macros replaced by defaults (images do not depend on them). */
-export function renderableSpec(spec: Spec): Spec {
-  return validateSpec(withoutMacros(spec)).spec as Spec;
-}
 
 export interface PackResult {
   dir: string;
@@ -40,7 +33,7 @@ export async function buildPack(spec: Spec, outDir: string, step: (label: string
   const name = `${PACK_NAME}-${version}`;
   const chartArchive = `charts/${PACK_NAME}-${version}.tgz`;
   let done = step("rendering the chart for its images");
-  const full = renderFull(valuesYaml(renderableSpec(spec), "pack"), "harbor-edge pack");
+  const full = renderSpec(renderableSpec(spec), "pack", { requireUpstream: "harbor-edge pack" });
   done();
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-pack-"));
   try {
@@ -53,7 +46,7 @@ export async function buildPack(spec: Spec, outDir: string, step: (label: string
     if (pkg.code !== 0) throw new Error(`helm package failed:\n${pkg.stderr.trim()}`);
     const meta = { version, chartArchive };
     fs.writeFileSync(path.join(dir, "pack.json"), `${JSON.stringify(packJson(meta), null, 2)}\n`);
-    fs.writeFileSync(path.join(dir, "values.yaml"), packValuesYaml(spec, meta, images));
+    fs.writeFileSync(path.join(dir, "values.yaml"), packValuesYaml(spec, images));
     fs.writeFileSync(path.join(dir, "schema.yaml"), schemaYaml());
     fs.writeFileSync(path.join(dir, "presets.yaml"), presetsYaml());
     fs.writeFileSync(path.join(dir, "README.md"), packReadme(meta));

@@ -32,7 +32,7 @@ export function packJson(meta: PackMeta): Record<string, unknown> {
 }
 
 /** values.yaml: the pack section (namespace, air-gap content) and the chart's values for the spec. */
-export function packValues(spec: Spec, meta: PackMeta, images: string[]): Record<string, unknown> {
+export function packValues(spec: Spec, images: string[]): Record<string, unknown> {
   return {
     pack: {
       namespace: PACK_NAMESPACE,
@@ -48,14 +48,14 @@ export function packValues(spec: Spec, meta: PackMeta, images: string[]): Record
   };
 }
 
-export function packValuesYaml(spec: Spec, meta: PackMeta, images: string[]): string {
+export function packValuesYaml(spec: Spec, images: string[]): string {
   const header = [
     "# Palette pack values for harbor-edge-native-config.",
     "# charts.harbor-edge-native-config.harbor-config is the spec: edit it here. The harbor: block beside it is",
     "# derived from it (harbor-edge values); the chart refuses to render when the two disagree.",
     "",
   ].join("\n");
-  return header + yaml.dump(packValues(spec, meta, images), { lineWidth: -1, noRefs: true });
+  return header + yaml.dump(packValues(spec, images), { lineWidth: -1, noRefs: true });
 }
 
 const P = `charts.${PACK_NAME}.harbor-config`;
