@@ -367,15 +367,15 @@ export interface Project {
   public?: boolean;
 }
 /**
- * Proxy-cache projects: Harbor pulls through from the public registries and keeps what it pulled, named after the registry (pull docker.io/library/nginx as <harbor>/docker.io/library/nginx). Created by the configuration Job; while the site is offline the Job says so and a later run creates them.
+ * Proxy-cache projects: Harbor pulls through from the upstream registries and keeps what it pulled. Each is a public Harbor project named after the registry's host (docker.io/library/nginx is pulled as <harbor>/docker.io/library/nginx), so nodes pull anonymously. Created by the configuration step; while the site is offline it says so and a later run creates them.
  */
 export interface ProxyCache {
   /**
-   * Create the proxy-cache projects (public).
+   * Create the proxy-cache projects (public). Nodes pull through them (nodeMirror, or harbor-edge node-config).
    */
   enabled?: boolean;
   /**
-   * Registries to proxy.
+   * Public registries to proxy; each project is named after the host (docker.io, gcr.io, ghcr.io, quay.io, registry.k8s.io).
    *
    * @maxItems 5
    */
@@ -404,6 +404,255 @@ export interface ProxyCache {
         "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io",
         "docker.io" | "gcr.io" | "quay.io" | "ghcr.io" | "registry.k8s.io"
       ];
+  /**
+   * Further upstream registries to proxy, each as a public proxy-cache project.
+   *
+   * @maxItems 20
+   */
+  extraRegistries?:
+    | []
+    | [ExtraRegistry]
+    | [ExtraRegistry, ExtraRegistry]
+    | [ExtraRegistry, ExtraRegistry, ExtraRegistry]
+    | [ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry]
+    | [ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry]
+    | [ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry]
+    | [ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry, ExtraRegistry]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ]
+    | [
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry,
+        ExtraRegistry
+      ];
+}
+export interface ExtraRegistry {
+  /**
+   * The registry host as image references name it (e.g. registry.example.com or registry.example.com:5000); the Harbor project gets this name, and nodes mirror this host.
+   */
+  host: string;
+  /**
+   * The registry endpoint Harbor pulls from.
+   */
+  url: string;
+  /**
+   * Harbor's registry type for the endpoint; only the types Harbor 2.15.1 permits for proxy caches (PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE).
+   */
+  type?:
+    | "docker-registry"
+    | "docker-hub"
+    | "harbor"
+    | "azure-acr"
+    | "ali-acr"
+    | "aws-ecr"
+    | "google-gcr"
+    | "github-ghcr"
+    | "jfrog-artifactory";
+  /**
+   * Optional Secret in the release namespace with keys access_key and access_secret: the credentials Harbor uses upstream.
+   */
+  credentialsSecret?: string;
 }
 /**
  * The post-install and post-upgrade Job that configures Harbor through its API: the projects and which are public, admin password rotation, proxy caches. It runs a script in the harbor-core image (no extra image for air-gapped sites), reads before it writes, and is safe to run again.
