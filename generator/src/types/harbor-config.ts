@@ -14,6 +14,7 @@ export interface HarborConfig {
   trivy?: Trivy;
   replicas?: Replicas;
   network?: Network;
+  nodeMirror?: NodeMirror;
   registryInfo?: RegistryInfo;
   /**
    * Harbor projects the post-install Job makes sure exist. A public project is pulled anonymously, with no imagePullSecret. library is public; spectro-images holds the cluster's images.
@@ -346,6 +347,46 @@ export interface Network {
    * Listen on IPv6 too. Off by default: upstream nginx and portal fail to start on nodes whose kernel has IPv6 disabled, which is common on Edge images.
    */
   ipv6?: boolean;
+}
+/**
+ * Nodes pull through Harbor: containerd host files (certs.d/<registry>/hosts.toml) that put Harbor's proxy-cache project (and optionally spectro-images) before each upstream registry, which stays the fallback. harbor-edge node-config writes them for containerd, k3s, RKE2 and Talos; the opt-in DaemonSet writes the same files on every node.
+ */
+export interface NodeMirror {
+  /**
+   * Run the node-mirror DaemonSet, which writes the host files into every node's containerd host directory, keeps a backup of what was there and restores it on uninstall. Off in the Palette pack, whose node agent redirects pulls itself.
+   */
+  enabled?: boolean;
+  /**
+   * Addresses nodes reach Harbor at without cluster DNS, as host or IP with an optional :port (e.g. 10.10.1.5:30003). Each must be covered by Harbor's certificate. Empty: cluster.vip at the https port of service.harbor.https.
+   *
+   * @maxItems 8
+   */
+  addresses?:
+    | []
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string];
+  /**
+   * Try Harbor's spectro-images project first, in Palette's layout spectro-images/<registry>/<path> (filled by harbor-edge seed or an air-gap content bundle), then the proxy-cache project, then the upstream registry.
+   */
+  spectroImages?: boolean;
+  /**
+   * The nodes' Kubernetes distribution; it sets where containerd reads its host files (hostDir) and its configuration (containerdConfig).
+   */
+  distribution?: "containerd" | "k3s" | "rke2";
+  /**
+   * The node's containerd host directory (config_path). Empty: by distribution: containerd /etc/containerd/certs.d, k3s /var/lib/rancher/k3s/agent/etc/containerd/certs.d, rke2 /var/lib/rancher/rke2/agent/etc/containerd/certs.d.
+   */
+  hostDir?: string;
+  /**
+   * The node's containerd configuration file, read (not changed) to report whether containerd reads hostDir. Empty: by distribution: containerd /etc/containerd/config.toml, k3s /var/lib/rancher/k3s/agent/etc/containerd/config.toml, rke2 /var/lib/rancher/rke2/agent/etc/containerd/config.toml.
+   */
+  containerdConfig?: string;
 }
 /**
  * The Palette registry-info Secret (SPECTRO_USER, SPECTRO_USER_PASSWORD) in the namespace cluster-<cluster.uid>, through which the cluster pulls from Harbor.
