@@ -1,6 +1,7 @@
 // Rules JSON Schema cannot say (or that Helm's RE2-based validator could not run): password policy,
 // mutually exclusive fields, distinct ports, what each backend needs, and the given certificate.
 import { checkCertificate } from "../certs/check.js";
+import { nodeMirrorProblems } from "./rules-node-mirror.js";
 import { isMacro } from "./macros.js";
 import { describeValue, type Problem } from "./problems.js";
 import type { HarborConfig } from "../types/harbor-config.js";
@@ -81,5 +82,6 @@ export function semanticProblems(spec: HarborConfig, root: string, now: Date = n
       if (p && proxy.registries!.includes(str(p.name) as never)) err(`projects[${i}].name`, `a name other than the proxy-cache project ${str(p.name)} (proxyCache.registries)`, describeValue(p.name));
     });
   }
+  out.push(...nodeMirrorProblems(spec, root));
   return out;
 }

@@ -1,0 +1,55 @@
+// node-config's work: validate, check what node-config needs, get the CA, build the files, write them.
+import path from "node:path";
+import { readSpec } from "../spec/read.js";
+import { formatProblem } from "../spec/problems.js";
+import { nodeMirrorProblems } from "../spec/rules-node-mirror.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import type { Spec } from "../values/derive.js";
+import type { NodeConfigOptions } from "./command.js";
+import { nodeMirrors, nodeHostDir } from "./mirrors.js";
+import { caFromSecretsFile, caFromSpec, caFromCluster } from "./ca.js";
+import { containerdFiles, rancherFiles, rancherPaths, talosFiles, type Files } from "./formats.js";
+import { renderNodeMirror } from "./render.js";
+
+const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : `${s}\n`);
+
+export async function nodeConfigFiles(spec: Spec, root: string, o: NodeConfigOptions): Promise<Files> {
+  const ca = o.kubeconfig
+    ? await caFromCluster(o.kubeconfig, o.namespace, o.context)
+    : o.secrets
+      ? caFromSecretsFile(o.secrets)
+      : caFromSpec(spec, root);
+  if (!ca) throw new Error(`the CA nodes must trust: pass --kubeconfig FILE (reads ca.crt of Secret harbor-tls) or --secrets FILE (the file harbor-edge secrets wrote); ${root}.auth.certs gives no certificate`);
+  const mirrors = nodeMirrors(spec);
+  if (o.format === "containerd") {
+    const rendered = renderNodeMirror(spec);
+    if (!rendered) throw new Error("the chart rendered no harbor-edge-node-mirror ConfigMap for this spec");
+    return containerdFiles(rendered.data, mirrors, ca);
+  }
+  if (o.format === "k3s" || o.format === "rke2") return rancherFiles(o.format, mirrors, ca);
+  return talosFiles(mirrors, ca);
+}
+
+export async function runNodeConfig(file: string, o: NodeConfigOptions): Promise<void> {
+  const { loaded, result } = readSpec(file);
+  for (const w of result.warnings) err(formatProblem(w));
+  const problems = [...result.errors, ...(result.ok ? nodeMirrorProblems(result.spec, loaded.root, { forNodeConfig: true }) : [])];
+  if (problems.length > 0) {
+    for (const p of problems) err(formatProblem(p));
+    throw new Error(`${file}: ${problems.length} problem${problems.length > 1 ? "s" : ""}; nothing was written`);
+  }
+  const spec = result.spec as Spec;
+  const files = await nodeConfigFiles(spec, loaded.root, o);
+  if (!o.output) {
+    for (const [name, text] of Object.entries(files)) process.stdout.write(`# ==> ${name} <==\n${text}${text.endsWith("\n") ? "" : "\n"}`);
+    return;
+  }
+  for (const [name, text] of Object.entries(files)) writeFileAtomic(path.join(o.output, name), text, 0o644);
+  const where =
+    o.format === "containerd"
+      ? `copy ${o.output}/* into ${nodeHostDir(spec)} on every node (containerd's config_path)`
+      : o.format === "talos"
+        ? "apply one of the Talos files to every node"
+        : `install registries.yaml as ${rancherPaths(o.format).registries} and harbor-ca.crt as ${rancherPaths(o.format).ca} on every node`;
+  err(`wrote ${Object.keys(files).length} files under ${o.output}: ${where}`);
+}

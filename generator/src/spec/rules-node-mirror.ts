@@ -1,0 +1,77 @@
+// Rules for nodes pulling through Harbor (nodeMirror, harbor-edge node-config): there is something to
+// mirror, an address nodes reach Harbor at without cluster DNS, and the certificate covers every address
+// (containerd checks the name or IP it dials against the certificate's SANs; the common name does not count).
+import { X509Certificate } from "node:crypto";
+import net from "node:net";
+import { isMacro } from "./macros.js";
+import { describeValue, type Problem } from "./problems.js";
+import type { HarborConfig } from "../types/harbor-config.js";
+import type { Spec } from "../values/derive.js";
+import { generatedSans } from "../certs/sans.js";
+import { pemBlocks, subjectAltNames, normalizeIp, dnsNameCovers, type SubjectAltNames } from "../certs/pem.js";
+import { mirrorAddresses, addressHost } from "../nodeconfig/mirrors.js";
+
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+
+/** The names the certificate Harbor serves will carry, or undefined when they cannot be known (a macro, a broken given certificate: reported elsewhere). */
+function certificateNames(spec: HarborConfig): SubjectAltNames | undefined {
+  const certs = spec.auth?.certs ?? {};
+  const given = str(certs.crt);
+  if ([given, certs.key, spec.cluster?.hostname, spec.cluster?.vip, ...(certs.extraSANs ?? [])].some(isMacro)) return undefined;
+  if (!given) {
+    // the in-cluster service names depend on the namespace; nodes never dial them (no cluster DNS)
+    const s = generatedSans(spec as Spec, "harbor");
+    return { dns: s.dns.map((d) => d.toLowerCase()), ips: s.ips.map(normalizeIp) };
+  }
+  try {
+    return subjectAltNames(new X509Certificate(pemBlocks(given)[0]!));
+  } catch {
+    return undefined;
+  }
+}
+
+export function coveredBy(names: SubjectAltNames, host: string): boolean {
+  if (net.isIP(host)) return names.ips.includes(normalizeIp(host));
+  return names.dns.some((d) => dnsNameCovers(d, host));
+}
+
+/** What the certificate names, for a message. */
+function namesText(n: SubjectAltNames): string {
+  return [...n.dns, ...n.ips].join(", ") || "no names";
+}
+
+/**
+ * Problems of the node mirror: always the addresses outside the certificate; with nodeMirror.enabled (or
+ * for `harbor-edge node-config`, forNodeConfig) also nothing to mirror and no usable address.
+ */
+export function nodeMirrorProblems(spec: HarborConfig, root: string, o: { forNodeConfig?: boolean } = {}): Problem[] {
+  const out: Problem[] = [];
+  const err = (path: string, expected: string, given: string) => out.push({ path: `${root}.${path}`, expected, given, severity: "error" });
+  const nm = spec.nodeMirror ?? {};
+  const given = Array.isArray(nm.addresses) ? nm.addresses.filter((a) => typeof a === "string") : [];
+  const needed = o.forNodeConfig || nm.enabled === true;
+  const why = o.forNodeConfig ? "harbor-edge node-config" : "nodeMirror.enabled";
+
+  if (needed && spec.proxyCache?.enabled !== true) {
+    err(o.forNodeConfig ? "proxyCache.enabled" : "nodeMirror.enabled", `proxyCache.enabled true: ${why} points nodes at the proxy-cache projects`, "proxyCache.enabled false");
+  }
+  const addresses = given.length > 0 ? given : mirrorAddresses({ ...spec, nodeMirror: { ...nm, addresses: [] } });
+  if (needed && addresses.length === 0) {
+    const vip = str(spec.cluster?.vip);
+    const situation = !vip ? "no cluster.vip" : `service.serviceType ClusterIP, which is not served on cluster.vip ${vip}`;
+    err("nodeMirror.addresses", `an address nodes reach Harbor at without cluster DNS (${why}), or cluster.vip with service.serviceType NodePort or LoadBalancer`, `none (${situation})`);
+  }
+
+  const names = certificateNames(spec);
+  if (names) {
+    given.forEach((a, i) => {
+      if (isMacro(a)) return;
+      const host = addressHost(a);
+      if (!coveredBy(names, host)) {
+        const fix = str(spec.auth?.certs?.crt) ? "a certificate in auth.certs that names it" : "add it to auth.certs.extraSANs";
+        err(`nodeMirror.addresses[${i}]`, `an address Harbor's certificate covers (${namesText(names)}); ${fix}`, describeValue(a));
+      }
+    });
+  }
+  return out;
+}
