@@ -1,0 +1,212 @@
+// Real components: Debian's containerd reads the hosts.toml that `harbor-edge node-config` writes and pulls
+// through Debian's docker-registry in pull-through proxy mode, reached at Harbor's URL shape /v2/<project>/...
+// over TLS with a certificate from the chart's generated CA (harbor-edge secrets).
+//
+// Everything that listens runs inside a network namespace made here (he-nm-<pid>), with only loopback and no
+// route out: the upstream registry (127.0.0.1:5001, holding images pushed here), the mirror (5002,
+// proxy.remoteurl = upstream; started after it, as distribution panics when its upstream is down), a plain
+// registry standing for Harbor's spectro-images project (5003), the TLS front (8443) that strips
+// "<project>/" like Harbor's URL shape and logs every request, and containerd.
+//
+// Pulls go through containerd's CRI image service, as the kubelet's do (gRPC on its socket,
+// test/helpers/cri.ts): Debian has no crictl (cri-tools is not packaged), and `ctr images pull --hosts-dir`
+// would resolve in the ctr process with the same hosts.toml code (remotes/docker/config.ConfigureHosts) but
+// not with the CRI's config_path. Removal is CRI RemoveImage plus a check with ctr that the content is gone.
+//
+// Runs when root with containerd, runc and docker-registry (installed here when missing); otherwise one
+// NOT RUN line. Every process is stopped by PID and the namespace deleted in afterAll.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import yaml from "js-yaml";
+import { cli } from "./helpers/cli.js";
+import { ensureDebianPackages } from "./helpers/debian.js";
+import { criPull, criRemove } from "./helpers/cri.js";
+import { tinyImage } from "./helpers/oci.js";
+import { ROOT } from "../generator/src/paths.js";
+
+const unavailable = ensureDebianPackages(["containerd", "runc", "docker-registry", "iproute2"], ["containerd", "ctr", "docker-registry", "ip"]);
+if (unavailable) process.stderr.write(`\n*** NOT RUN: test/node-mirror-containerd.test.ts (real containerd through a pull-through registry): ${unavailable} ***\n\n`);
+
+const NS = `he-nm-${process.pid}`;
+const T = unavailable ? "" : fs.mkdtempSync("/tmp/he-nm-");
+const HOSTS = path.join(T, "certs.d");
+const SOCK = path.join(T, "c.sock");
+const PROXY_LOG = path.join(T, "proxy.log");
+const procs = new Map<string, ChildProcess>();
+
+function sh(cmd: string, args: string[]) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+/** Starts a command inside the namespace; its stdout and stderr go to <name>.out / <name>.err. */
+function startInNs(name: string, argv: string[], cwd = T): ChildProcess {
+  const out = fs.openSync(path.join(T, `${name}.out`), "a");
+  const err = fs.openSync(path.join(T, `${name}.err`), "a");
+  const p = spawn("ip", ["netns", "exec", NS, ...argv], { cwd, stdio: ["ignore", out, err] });
+  procs.set(name, p);
+  return p;
+}
+async function waitFor(what: string, check: () => boolean, ms = 30_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+const logOf = (name: string) => ["out", "err"].map((s) => (fs.existsSync(path.join(T, `${name}.${s}`)) ? fs.readFileSync(path.join(T, `${name}.${s}`), "utf8") : "")).join("");
+async function stop(name: string) {
+  const p = procs.get(name);
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const gone = new Promise((r) => p.once("exit", r));
+  p.kill("SIGTERM");
+  const timer = setTimeout(() => p.kill("SIGKILL"), 5000);
+  await gone;
+  clearTimeout(timer);
+}
+
+function registryConfig(name: string, port: number, proxy?: string) {
+  const f = path.join(T, `${name}.yml`);
+  fs.writeFileSync(
+    f,
+    yaml.dump({
+      version: 0.1,
+      log: { level: "info", accesslog: { disabled: false } },
+      storage: { filesystem: { rootdirectory: path.join(T, `${name}-data`) }, delete: { enabled: true } },
+      http: { addr: `127.0.0.1:${port}` },
+      ...(proxy ? { proxy: { remoteurl: proxy } } : {}),
+    }),
+  );
+  return f;
+}
+async function startRegistry(name: string, port: number, proxy?: string) {
+  startInNs(name, ["docker-registry", "serve", registryConfig(name, port, proxy)]);
+  await waitFor(`${name} to listen`, () => /listening on 127\.0\.0\.1:\d+/.test(logOf(name)));
+}
+function tool(args: string[]) {
+  return spawnSync("ip", ["netns", "exec", NS, process.execPath, "--import", "tsx", path.join(ROOT, "test/helpers/nm-netns-tool.ts"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+}
+function push(port: number, repo: string, text: string) {
+  const r = tool(["push", `http://127.0.0.1:${port}`, repo, "1", text]);
+  if (r.status !== 0) throw new Error(`push ${repo}: ${r.stderr}`);
+}
+type Entry = { method: string; path: string; route: string | null; status: number };
+const proxyLog = (): Entry[] => (fs.existsSync(PROXY_LOG) ? fs.readFileSync(PROXY_LOG, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+const ctr = (...args: string[]) => sh("ctr", ["--address", SOCK, "--namespace", "k8s.io", ...args]);
+const blobPath = (registry: string, digest: string) => path.join(T, `${registry}-data`, "docker/registry/v2/blobs/sha256", digest.slice(7, 9), digest.slice(7), "data");
+
+const SPECTRO = "/v2/spectro-images/docker.io/";
+const PROXY = "/v2/docker.io/";
+const A = tinyImage("image a: pulled once, then served by the mirror while the upstream is down");
+const B = tinyImage("image b: only in spectro-images, as from an air-gap bundle");
+
+describe.skipIf(Boolean(unavailable))("real containerd pulls through the files node-config writes", () => {
+  beforeAll(async () => {
+    // the node files, exactly as a user makes them
+    const spec = path.join(T, "spec.yaml");
+    fs.writeFileSync(spec, yaml.dump({ "harbor-config": { registryInfo: { enabled: false }, proxyCache: { enabled: true, registries: ["docker.io"] }, nodeMirror: { spectroImages: true, addresses: ["127.0.0.1:8443"], hostDir: HOSTS } } }));
+    const secrets = path.join(T, "secrets.yaml");
+    for (const args of [["secrets", spec, "-o", secrets], ["node-config", spec, "--format", "containerd", "--secrets", secrets, "-o", HOSTS]]) {
+      const r = cli(args);
+      if (r.code !== 0) throw new Error(`harbor-edge ${args[0]}: ${r.stderr}`);
+    }
+    const tls = (yaml.load(fs.readFileSync(secrets, "utf8")) as any).secrets.tls;
+    fs.writeFileSync(path.join(T, "tls.crt"), tls.crt);
+    fs.writeFileSync(path.join(T, "tls.key"), tls.key, { mode: 0o600 });
+
+    sh("ip", ["netns", "add", NS]);
+    sh("ip", ["-n", NS, "link", "set", "lo", "up"]);
+    await startRegistry("upstream", 5001);
+    await startRegistry("spectro", 5003);
+    push(5001, "library/nm-a", "image a: pulled once, then served by the mirror while the upstream is down");
+    push(5001, "library/nm-c", "image c: in the upstream, never pulled");
+    push(5003, "library/nm-b", "image b: only in spectro-images, as from an air-gap bundle");
+    await startRegistry("mirror", 5002, "http://127.0.0.1:5001");
+    const routes = JSON.stringify([
+      { prefix: SPECTRO, target: "http://127.0.0.1:5003/v2/" },
+      { prefix: PROXY, target: "http://127.0.0.1:5002/v2/" },
+    ]);
+    startInNs("proxy", [process.execPath, "--import", "tsx", path.join(ROOT, "test/helpers/nm-netns-tool.ts"), "proxy", "8443", path.join(T, "tls.crt"), path.join(T, "tls.key"), routes, PROXY_LOG], ROOT);
+    await waitFor("the TLS front", () => logOf("proxy").includes("proxy listening"));
+
+    fs.writeFileSync(
+      path.join(T, "containerd.toml"),
+      `version = 2
+root = "${T}/root"
+state = "${T}/state"
+[grpc]
+  address = "${SOCK}"
+[plugins."io.containerd.grpc.v1.cri"]
+  disable_cgroup = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "native"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "${HOSTS}"
+`,
+    );
+    startInNs("containerd", ["containerd", "--config", path.join(T, "containerd.toml")]);
+    await waitFor("containerd's socket", () => fs.existsSync(SOCK));
+    await waitFor("the CRI plugin", () => spawnSync("ctr", ["--address", SOCK, "plugins", "ls"], { encoding: "utf8" }).stdout.match(/io\.containerd\.grpc\.v1\s+cri\s+\S+\s+ok/) !== null);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const name of [...procs.keys()].reverse()) await stop(name);
+    spawnSync("ip", ["netns", "del", NS]);
+    const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => l.includes(T) || l.includes(`/run/netns/${NS} `));
+    if (mounts.length === 0) fs.rmSync(T, { recursive: true, force: true });
+    else process.stderr.write(`left mounted (not removed): ${mounts.join("; ")}\n`);
+  }, 60_000);
+
+  it("the namespace has no route out", () => {
+    expect(sh("ip", ["-n", NS, "route", "show"]).trim()).toBe("");
+  });
+
+  it("containerd moves on after spectro-images answers 404 and pulls through the proxy-cache project", async () => {
+    const ref = await criPull(SOCK, "docker.io/library/nm-a:1");
+    expect(ref).toBe(A.configDigest);
+    const log = proxyLog().filter((e) => e.path.includes("/library/nm-a/"));
+    // the first host (spectro-images) was asked and said 404, then the second (docker.io) served it
+    expect(log[0]).toMatchObject({ method: "HEAD", path: `${SPECTRO}library/nm-a/manifests/1`, status: 404 });
+    expect(log.filter((e) => e.route === PROXY && e.status === 200).map((e) => e.path)).toEqual(
+      expect.arrayContaining([`${PROXY}library/nm-a/manifests/1`, `${PROXY}library/nm-a/blobs/${A.layerDigest}`, `${PROXY}library/nm-a/blobs/${A.configDigest}`]),
+    );
+    // the mirror registry served it (its own access log), fetching from the upstream
+    expect(logOf("mirror")).toMatch(/"GET \/v2\/library\/nm-a\/blobs\/sha256:[0-9a-f]{64}\?ns=docker\.io HTTP\/1\.1" 200/);
+    expect(logOf("upstream")).toMatch(/\/v2\/library\/nm-a\/manifests\/1/);
+  }, 120_000);
+
+  it("an image in spectro-images is served from there: the proxy-cache project is not asked", async () => {
+    await criPull(SOCK, "docker.io/library/nm-b:1");
+    const log = proxyLog().filter((e) => e.path.includes("/library/nm-b/"));
+    expect(log.length).toBeGreaterThan(0);
+    expect(log.every((e) => e.route === SPECTRO && e.status === 200)).toBe(true);
+  }, 120_000);
+
+  it("with the upstream stopped, a removed image is pulled again from the mirror; one never pulled fails", async () => {
+    // the mirror stores a blob in the background after serving it: wait until it holds all of image a
+    await waitFor("the mirror to store image a", () => [A.layerDigest, A.configDigest].every((d) => fs.existsSync(blobPath("mirror", d))));
+    await stop("upstream");
+    expect(procs.get("upstream")!.exitCode !== null || procs.get("upstream")!.signalCode !== null).toBe(true);
+
+    await criRemove(SOCK, "docker.io/library/nm-a:1");
+    await waitFor("containerd to drop image a's content", () => !ctr("content", "ls", "-q").includes(A.layerDigest), 15_000);
+    expect(ctr("images", "ls", "-q")).not.toMatch(/nm-a/);
+
+    const before = proxyLog().length;
+    const mirrorBefore = fs.readFileSync(path.join(T, "mirror.out"), "utf8").length;
+    const ref = await criPull(SOCK, "docker.io/library/nm-a:1");
+    expect(ref).toBe(A.configDigest);
+    expect(ctr("content", "ls", "-q")).toContain(A.layerDigest);
+    const again = proxyLog().slice(before);
+    expect(again).toEqual(expect.arrayContaining([expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layerDigest}`, status: 200 })]));
+    // served by the mirror from what it kept (its access log), the upstream being down
+    expect(fs.readFileSync(path.join(T, "mirror.out"), "utf8").slice(mirrorBefore)).toContain(`"GET /v2/library/nm-a/blobs/${A.layerDigest}?ns=docker.io HTTP/1.1" 200`);
+
+    await expect(criPull(SOCK, "docker.io/library/nm-c:1")).rejects.toThrow(/nm-c/);
+    const tried = proxyLog().filter((e) => e.path.includes("/library/nm-c/"));
+    expect(tried.some((e) => e.route === PROXY && e.status >= 400)).toBe(true);
+  }, 180_000);
+});
