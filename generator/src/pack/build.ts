@@ -10,7 +10,7 @@ import { renderSpec, renderableSpec } from "../helm/render.js";
 import { runHelm } from "../helm/chart.js";
 import { imagesFromManifests } from "../images/list.js";
 import type { Spec } from "../values/derive.js";
-import { packJson, packValuesYaml, schemaYaml, presetsYaml, packReadme, PACK_NAME } from "./files.js";
+import { packJson, packValuesYaml, schemaYaml, presetsYaml, packReadme, packSpec, PACK_NAME } from "./files.js";
 import { logoPng } from "./logo.js";
 import { CHART_DIR } from "../paths.js";
 import { ensureDir } from "../io/atomic.js";
@@ -33,7 +33,7 @@ export async function buildPack(spec: Spec, outDir: string, step: (label: string
   const name = `${PACK_NAME}-${version}`;
   const chartArchive = `charts/${PACK_NAME}-${version}.tgz`;
   let done = step("rendering the chart for its images");
-  const full = renderSpec(renderableSpec(spec), "pack", { requireUpstream: "harbor-edge pack" });
+  const full = renderSpec(renderableSpec(packSpec(spec)), "pack", { requireUpstream: "harbor-edge pack" });
   done();
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-pack-"));
   try {

@@ -31,7 +31,15 @@ export function packJson(meta: PackMeta): Record<string, unknown> {
   };
 }
 
-/** values.yaml: the pack section (namespace, air-gap content) and the chart's values for the spec. */
+/**
+ * The spec as the pack carries it: nodeMirror.enabled forced off, because Palette's node agent already
+ * redirects every pull to Harbor (spectro-images) and the two would fight over containerd's host files.
+ */
+export function packSpec(spec: Spec): Spec {
+  return { ...spec, nodeMirror: { ...spec.nodeMirror, enabled: false } };
+}
+
+/** values.yaml: the pack section (namespace, air-gap content) and the chart's values for the spec (packSpec). */
 export function packValues(spec: Spec, images: string[]): Record<string, unknown> {
   return {
     pack: {
@@ -44,7 +52,7 @@ export function packValues(spec: Spec, images: string[]): Record<string, unknown
         ],
       },
     },
-    charts: { [PACK_NAME]: buildValues(spec) },
+    charts: { [PACK_NAME]: buildValues(packSpec(spec)) },
   };
 }
 
@@ -53,6 +61,7 @@ export function packValuesYaml(spec: Spec, images: string[]): string {
     "# Palette pack values for harbor-edge-native-config.",
     "# charts.harbor-edge-native-config.harbor-config is the spec: edit it here. The harbor: block beside it is",
     "# derived from it (harbor-edge values); the chart refuses to render when the two disagree.",
+    "# nodeMirror.enabled stays false in the pack: Palette's node agent redirects pulls to Harbor itself.",
     "",
   ].join("\n");
   return header + yaml.dump(packValues(spec, images), { lineWidth: -1, noRefs: true });
