@@ -327,6 +327,15 @@ describe("validate: the node mirror's addresses and prerequisites", () => {
     expect(validateSpec({ cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true }, nodeMirror: { enabled: true } }).errors).toEqual([]);
   });
 
+  it("warns about an address without a port in front of a NodePort Service (containerd would dial 443)", () => {
+    const r = validateSpec({ proxyCache: { enabled: true }, nodeMirror: { addresses: ["127.0.0.1", "127.0.0.1:30003", "localhost:31000"] } });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.filter((w) => w.path.includes("nodeMirror")).map((w) => w.path)).toEqual(["harbor-config.nodeMirror.addresses[0]"]);
+    expect(r.warnings.find((w) => w.path.includes("nodeMirror"))!.expected).toContain("127.0.0.1:30003");
+    const lb = validateSpec({ cluster: { vip: "10.0.0.1" }, service: { serviceType: "LoadBalancer" }, proxyCache: { enabled: true }, nodeMirror: { addresses: ["10.0.0.1"] } });
+    expect(lb.warnings.filter((w) => w.path.includes("nodeMirror"))).toEqual([]);
+  });
+
   it("leaves Palette macros to Palette", () => {
     expect(errorsAt({ cluster: { vip: "{{.spectro.system.cluster.kubevip}}" }, proxyCache: { enabled: true }, nodeMirror: { addresses: ["10.9.9.9"] } })).toEqual([]);
   });

@@ -62,6 +62,16 @@ export function nodeMirrorProblems(spec: HarborConfig, root: string, o: { forNod
     err("nodeMirror.addresses", `an address nodes reach Harbor at without cluster DNS (${why}), or cluster.vip with service.serviceType NodePort or LoadBalancer`, `none (${situation})`);
   }
 
+  // containerd dials 443 for an address without a port; a NodePort Service serves https on its node port only
+  if (spec.service?.serviceType === "NodePort" || spec.service?.serviceType === undefined) {
+    const nodePort = spec.service?.harbor?.https?.nodePort ?? 30003;
+    given.forEach((a, i) => {
+      if (!isMacro(a) && !/:\d+$/.test(a.replace(/^\[[^\]]*\]/, "")) && !net.isIPv6(a)) {
+        out.push({ path: `${root}.nodeMirror.addresses[${i}]`, expected: `host:port; containerd dials 443 for ${a}, but the NodePort Service serves https on ${nodePort} (${a}:${nodePort}), unless something else listens on 443 there`, given: describeValue(a), severity: "warning" });
+      }
+    });
+  }
+
   const names = certificateNames(spec);
   if (names) {
     given.forEach((a, i) => {
