@@ -46,7 +46,7 @@ const TABLE: Array<{ name: string; raw: Record<string, unknown>; key: string; te
   },
   {
     name: "spectroImages and two addresses: spectro-images on every address first, then the proxy project",
-    raw: { cluster: { vip: "10.10.1.5" }, proxyCache: { enabled: true, registries: ["registry.k8s.io"] }, nodeMirror: { spectroImages: true, addresses: ["10.10.1.5:30003", "harbor.lan"] } },
+    raw: { cluster: { vip: "10.10.1.5" }, proxyCache: { enabled: true, registries: ["registry.k8s.io"] }, nodeMirror: { spectroImages: true, addresses: ["10.10.1.5:30003", "harbor.lan"] }, auth: { certs: { extraSANs: ["harbor.lan"] } } },
     key: "registry.k8s.io.hosts.toml",
     text:
       HEADER("registry.k8s.io") +

@@ -33,7 +33,8 @@ export async function nodeConfigFiles(spec: Spec, root: string, o: NodeConfigOpt
 export async function runNodeConfig(file: string, o: NodeConfigOptions): Promise<void> {
   const { loaded, result } = readSpec(file);
   for (const w of result.warnings) err(formatProblem(w));
-  const problems = [...result.errors, ...(result.ok ? nodeMirrorProblems(result.spec, loaded.root, { forNodeConfig: true }) : [])];
+  // what node-config needs beyond a valid spec (its warnings were printed with the spec's)
+  const problems = [...result.errors, ...(result.ok ? nodeMirrorProblems(result.spec, loaded.root, { forNodeConfig: true }).filter((p) => p.severity === "error") : [])];
   if (problems.length > 0) {
     for (const p of problems) err(formatProblem(p));
     throw new Error(`${file}: ${problems.length} problem${problems.length > 1 ? "s" : ""}; nothing was written`);
