@@ -35,6 +35,13 @@ const HOSTS = path.join(T, "certs.d");
 const SOCK = path.join(T, "c.sock");
 const PROXY_LOG = path.join(T, "proxy.log");
 const procs = new Map<string, ChildProcess>();
+const timings: string[] = [];
+async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const v = await f();
+  timings.push(`${label}: ${Math.round(performance.now() - t0)} ms`);
+  return v;
+}
 
 function sh(cmd: string, args: string[]) {
   const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
@@ -123,6 +130,7 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
     await startRegistry("spectro", 5003);
     push(5001, "library/nm-a", "image a: pulled once, then served by the mirror while the upstream is down");
     push(5001, "library/nm-c", "image c: in the upstream, never pulled");
+    push(5001, "library/nm-d", "image d: pulled straight from the upstream, for the timing");
     push(5003, "library/nm-b", "image b: only in spectro-images, as from an air-gap bundle");
     await startRegistry("mirror", 5002, "http://127.0.0.1:5001");
     const routes = JSON.stringify([
@@ -153,6 +161,7 @@ state = "${T}/state"
   }, 180_000);
 
   afterAll(async () => {
+    if (timings.length) process.stdout.write(`\nbenchmark, one-layer image, CRI PullImage on containerd 1.6 (loopback):\n  ${timings.join("\n  ")}\n`);
     for (const name of [...procs.keys()].reverse()) await stop(name);
     spawnSync("ip", ["netns", "del", NS]);
     const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => l.includes(T) || l.includes(`/run/netns/${NS} `));
@@ -165,8 +174,10 @@ state = "${T}/state"
   });
 
   it("containerd moves on after spectro-images answers 404 and pulls through the proxy-cache project", async () => {
-    const ref = await criPull(SOCK, "docker.io/library/nm-a:1");
+    const ref = await timed("through the mirror, upstream up (spectro-images 404 first)", () => criPull(SOCK, "docker.io/library/nm-a:1"));
     expect(ref).toBe(A.configDigest);
+    // the same size of image straight from the registry (127.0.0.1:5001, no host file: plain http), for comparison
+    await timed("direct from the registry, no mirror", () => criPull(SOCK, "127.0.0.1:5001/library/nm-d:1"));
     const log = proxyLog().filter((e) => e.path.includes("/library/nm-a/"));
     // the first host (spectro-images) was asked and said 404, then the second (docker.io) served it
     expect(log[0]).toMatchObject({ method: "HEAD", path: `${SPECTRO}library/nm-a/manifests/1`, status: 404 });
@@ -197,7 +208,7 @@ state = "${T}/state"
 
     const before = proxyLog().length;
     const mirrorBefore = fs.readFileSync(path.join(T, "mirror.out"), "utf8").length;
-    const ref = await criPull(SOCK, "docker.io/library/nm-a:1");
+    const ref = await timed("through the mirror, upstream down (served from the mirror's copy)", () => criPull(SOCK, "docker.io/library/nm-a:1"));
     expect(ref).toBe(A.configDigest);
     expect(ctr("content", "ls", "-q")).toContain(A.layerDigest);
     const again = proxyLog().slice(before);
