@@ -27,6 +27,8 @@ v2.2.0; unchanged in these points):
 - ca: a relative path is taken relative to the host directory, an absolute one as it is; we write the
   absolute <hostDir>/<H>/harbor-ca.crt because hostDir is known at render time. The file is added to the
   system roots for that host only.
+- Requests to a mirror carry ?ns=<H> (the registry the image names); Harbor and distribution ignore it.
+test/node-mirror-containerd.test.ts shows all of this with Debian's containerd 1.6.20 (CRI, config_path).
 */}}
 
 {{/* The node's containerd host directory: nodeMirror.hostDir, else the distribution's default. */}}
