@@ -42,7 +42,7 @@ export async function runNodeConfig(file: string, o: NodeConfigOptions): Promise
   const spec = result.spec as Spec;
   const files = await nodeConfigFiles(spec, loaded.root, o);
   if (!o.output) {
-    for (const [name, text] of Object.entries(files)) process.stdout.write(`# ==> ${name} <==\n${text}${text.endsWith("\n") ? "" : "\n"}`);
+    process.stdout.write(Object.entries(files).map(([name, text]) => `# ==> ${name} <==\n${text}${text.endsWith("\n") ? "" : "\n"}`).join(""));
     return;
   }
   for (const [name, text] of Object.entries(files)) writeFileAtomic(path.join(o.output, name), text, 0o644);
