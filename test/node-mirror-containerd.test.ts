@@ -220,4 +220,15 @@ state = "${T}/state"
     const tried = proxyLog().filter((e) => e.path.includes("/library/nm-c/"));
     expect(tried.some((e) => e.route === PROXY && e.status >= 400)).toBe(true);
   }, 180_000);
+
+  it("ctr images pull --hosts-dir reads the same files (resolving in the ctr process, inside the namespace)", () => {
+    const before = proxyLog().length;
+    const r = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", "he-nm-ctr", "images", "pull", "--snapshotter", "native", "--hosts-dir", HOSTS, "docker.io/library/nm-a:1"], { encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    // containerd's own words for the move from spectro-images to the proxy-cache project
+    expect(r.stderr).toMatch(/trying next host - response was http\.StatusNotFound" host="127\.0\.0\.1:8443"/);
+    const log = proxyLog().slice(before);
+    expect(log[0]).toMatchObject({ path: `${SPECTRO}library/nm-a/manifests/1`, status: 404 });
+    expect(log.some((e) => e.route === PROXY && e.path === `${PROXY}library/nm-a/manifests/1` && e.status === 200)).toBe(true);
+  }, 120_000);
 });
