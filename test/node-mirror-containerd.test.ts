@@ -9,9 +9,10 @@
 // "<project>/" like Harbor's URL shape and logs every request, and containerd.
 //
 // Pulls go through containerd's CRI image service, as the kubelet's do (gRPC on its socket,
-// test/helpers/cri.ts): Debian has no crictl (cri-tools is not packaged), and `ctr images pull --hosts-dir`
-// would resolve in the ctr process with the same hosts.toml code (remotes/docker/config.ConfigureHosts) but
-// not with the CRI's config_path. Removal is CRI RemoveImage plus a check with ctr that the content is gone.
+// test/helpers/cri.ts): Debian has no crictl (cri-tools is not packaged), and the CRI is what reads
+// config_path on a node. `ctr images pull --hosts-dir` runs the same hosts.toml code
+// (remotes/docker/config.ConfigureHosts) in the ctr process; the last test uses it too, for containerd's own
+// "trying next host" log line. Removal is CRI RemoveImage plus a check with ctr that the content is gone.
 //
 // Runs when root with containerd, runc and docker-registry (installed here when missing); otherwise one
 // NOT RUN line. Every process is stopped by PID and the namespace deleted in afterAll.
