@@ -8,6 +8,7 @@ import path from "node:path";
 import fc from "fast-check";
 import yaml from "js-yaml";
 import { HELMS, render, valuesFileFor, tmpFile, find } from "./helpers/chart.js";
+import { schemaErrors } from "./helpers/k8s.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { proxyRegistries } from "../generator/src/proxy/registries.js";
 import { nodeMirrors, nodeHostDir, mirrorAddresses } from "../generator/src/nodeconfig/mirrors.js";
@@ -139,6 +140,7 @@ describe.each(HELMS)("helm $version", (helm) => {
       // no secret and no certificate in the ConfigMap (the CA comes from harbor-tls)
       expect(JSON.stringify(cm)).not.toMatch(/BEGIN|PRIVATE|password/i);
       expect(cm!.metadata.annotations!["harbor-edge.io/host-dir"]).toBe(nodeHostDir(spec));
+      return schemaErrors([cm!]).then((e) => expect(e).toEqual([]));
     });
   });
 
