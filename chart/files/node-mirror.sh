@@ -290,9 +290,11 @@ run() {
   last=
   while :; do
     WRITES=0 FAILED=0
-    ( install ) || warn "install did not complete on $NODE; trying again in ${INTERVAL}s"
+    installed=true
+    ( install ) || { installed=false; warn "install did not complete on $NODE; trying again in ${INTERVAL}s"; }
     QUIET=1
     check
+    if ! $installed; then check_result problem "the host files in $NODE_HOST_DIR are not complete (see the lines above in the log); ${CHECK_LINE#node-mirror check on "$NODE": }"; fi
     record
     # the line goes to the log when it changes, not every round
     if [ "$CHECK_LINE" != "$last" ]; then
