@@ -1,8 +1,8 @@
 #!/bin/sh
 # node-mirror.sh: writes Harbor's containerd host files into a node's containerd host directory, keeps a
 # backup of what was there, and puts it back. Run by the chart's node-mirror DaemonSet (nodeMirror.enabled)
-# in the harbor-core image the chart already pulls (POSIX sh; cp, mv, ln, rm, mkdir, rmdir, cmp, tr, sed,
-# cat, sleep; no awk, no jq).
+# in the harbor-core image the chart already pulls (POSIX sh; cp, mv, ln, rm, mkdir, rmdir, cmp, sed,
+# grep, cat, sleep: all in the image's toybox; no awk, tr or jq).
 #
 # Usage: node-mirror.sh install|restore|check|ready|run
 #   install  For every SOURCE/<H with ':' as '_'>.hosts.toml (the ConfigMap harbor-edge-node-mirror), make
@@ -109,8 +109,8 @@ keep() {
 node_path() { printf '%s%s' "$NODE_HOST_DIR" "${1#"$HOST_DIR"}"; }
 
 # the registry host of a source key: SOURCE/<H with ':' as '_'>.hosts.toml
-host_of_key() { printf '%s' "${1%.hosts.toml}" | tr '_' ':'; }
-key_of_host() { printf '%s.hosts.toml' "$(printf '%s' "$1" | tr ':' '_')"; }
+host_of_key() { printf '%s\n' "${1%.hosts.toml}" | sed 's/_/:/g'; }
+key_of_host() { printf '%s.hosts.toml' "$(printf '%s\n' "$1" | sed 's/:/_/g')"; }
 
 valid_host() {
   case $1 in
@@ -194,9 +194,9 @@ restore() {
 
 # a TOML key or table name without blanks, quotes and brackets: plugins."io.containerd.cri.v1.images".registry
 # becomes plugins.io.containerd.cri.v1.images.registry
-bare() { printf '%s' "$1" | tr -d " \t\"'[]"; }
+bare() { printf '%s\n' "$1" | sed "s/[][[:space:]\"']//g"; }
 # a TOML string value without blanks, quotes and a trailing comment
-value() { printf '%s' "$1" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*#[^"'"'"']*$//' -e 's/[[:space:]]*$//' -e 's/^["'"'"']//' -e 's/["'"'"']$//'; }
+value() { printf '%s\n' "$1" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*#[^"'"'"']*$//' -e 's/[[:space:]]*$//' -e 's/^["'"'"']//' -e 's/["'"'"']$//'; }
 
 CHECK_OK=false
 CHECK_LINE=
