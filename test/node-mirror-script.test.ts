@@ -7,7 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
-import { CHART_DIR } from "../generator/src/paths.js";
+import yaml from "js-yaml";
+import { CHART_DIR, ROOT } from "../generator/src/paths.js";
 
 const SCRIPT = path.join(CHART_DIR, "files", "node-mirror.sh");
 const TOOLS = ["cp", "mv", "ln", "rm", "mkdir", "rmdir", "chmod", "cmp", "sed", "grep", "cat", "sleep"];
@@ -363,6 +364,12 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       const res = check(cfg("/etc/containerd/certs.d:/etc/docker/certs.d"));
       expect(res.code).toBe(1);
       expect(res.stdout).toContain("does not list it");
+    });
+
+    it.each(["ci/kind-config.yaml", "ci/kind-config-3nodes.yaml"])("%s: its containerd patch makes containerd read the containerd distribution's host directory", (file) => {
+      const kind = yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as { containerdConfigPatches: string[] };
+      const res = check(kind.containerdConfigPatches.join("\n") + "\n", { NODE_MIRROR_HOST_DIR_ON_NODE: "/etc/containerd/certs.d" });
+      expect(res.code, res.out).toBe(0);
     });
 
     it("another directory: names it and the setting to change", () => {
