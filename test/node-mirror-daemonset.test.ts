@@ -9,23 +9,34 @@ import { schemaErrors, baselineViolations } from "./helpers/k8s.js";
 import { leakedSecrets } from "./helpers/assert.js";
 import { imagesFromManifests } from "../generator/src/images/list.js";
 import { CHART_DIR } from "../generator/src/paths.js";
+import { packValues } from "../generator/src/pack/files.js";
 
 const FULL = announceUpstream();
 const DS = "harbor-edge-node-mirror";
 const SCRIPT_CM = "harbor-edge-node-mirror-script";
 
+/** Raw chart values: harbor-config alone (for what the chart must refuse). */
 const valuesFile = (hc: Record<string, unknown>) => tmpFile("values.yaml", yaml.dump({ "harbor-config": hc }));
-const ON = { nodeMirror: { enabled: true }, proxyCache: { enabled: true } };
-const onWith = (nodeMirror: Record<string, unknown>) => valuesFile({ ...ON, nodeMirror: { enabled: true, ...nodeMirror } });
+/** The values `harbor-edge values` writes for a valid spec. */
+const valuesFor = (hc: Record<string, unknown>) => valuesFileFor(specOf(tmpFile("spec.yaml", yaml.dump({ "harbor-config": hc }))));
+// nodes reach Harbor at the VIP's node port
+const ON = { cluster: { vip: "192.0.2.10" }, nodeMirror: { enabled: true }, proxyCache: { enabled: true } };
+const on = () => valuesFor(ON);
+const onWith = (nodeMirror: Record<string, unknown>) => valuesFor({ ...ON, nodeMirror: { enabled: true, ...nodeMirror } });
 
 const container = (ds: K8sObject) => ds.spec.template.spec.containers[0];
 const env = (ds: K8sObject) => Object.fromEntries(container(ds).env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 const volume = (ds: K8sObject, name: string) => ds.spec.template.spec.volumes.find((v: any) => v.name === name);
 const mount = (ds: K8sObject, name: string) => container(ds).volumeMounts.find((m: any) => m.name === name);
 
+it("is off in the Palette pack built from the default example (Palette's node agent redirects pulls itself)", () => {
+  const values = packValues(specOf(EXAMPLES.find((f) => f.endsWith("edge-single-node.yaml"))!), []) as any;
+  expect(values.charts["harbor-edge-native-config"]["harbor-config"].nodeMirror.enabled).toBe(false);
+});
+
 describe.each(HELMS)("helm $version", (helm) => {
   it("renders no DaemonSet and no script by default, nor with proxyCache alone", () => {
-    for (const valuesFiles of [[], [valuesFile({ proxyCache: { enabled: true } })]]) {
+    for (const valuesFiles of [[], [valuesFor({ cluster: { vip: "192.0.2.10" }, proxyCache: { enabled: true } })]]) {
       const r = render({ helm, valuesFiles });
       expect(r.code, r.stderr).toBe(0);
       expect(r.objects.filter((o) => o.kind === "DaemonSet")).toEqual([]);
@@ -34,7 +45,7 @@ describe.each(HELMS)("helm $version", (helm) => {
   });
 
   it("nodeMirror.enabled renders the DaemonSet and its script, valid against the Kubernetes schemas, and lints", async () => {
-    const f = valuesFile(ON);
+    const f = on();
     const r = render({ helm, valuesFiles: [f], release: "edge" });
     expect(r.code, r.stderr).toBe(0);
     const ds = find(r.objects, "DaemonSet", DS)!;
@@ -60,7 +71,7 @@ describe.each(HELMS)("helm $version", (helm) => {
   it("refuses nodeMirror without proxyCache, naming both keys", () => {
     const r = render({ helm, valuesFiles: [valuesFile({ nodeMirror: { enabled: true }, proxyCache: { enabled: false } })] });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("harbor-config.nodeMirror.enabled needs harbor-config.proxyCache.enabled: true");
+    expect(r.stderr).toContain("harbor-config.nodeMirror.enabled: expected harbor-config.proxyCache.enabled true");
   });
 
   it.each([
@@ -88,7 +99,7 @@ describe.each(HELMS)("helm $version", (helm) => {
   });
 
   it("least privilege: user 0 with no capability, no escalation, read-only root, RuntimeDefault, no token", () => {
-    const r = render({ helm, valuesFiles: [valuesFile(ON)] });
+    const r = render({ helm, valuesFiles: [on()] });
     const ds = find(r.objects, "DaemonSet", DS)!;
     const ps = ds.spec.template.spec;
     expect(ps.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: "RuntimeDefault" } });
@@ -109,7 +120,7 @@ describe.each(HELMS)("helm $version", (helm) => {
   });
 
   it("every node: tolerates every taint, system-node-critical, Linux nodes plus the nodeSelector given", () => {
-    let ds = find(render({ helm, valuesFiles: [valuesFile(ON)] }).objects, "DaemonSet", DS)!;
+    let ds = find(render({ helm, valuesFiles: [on()] }).objects, "DaemonSet", DS)!;
     expect(ds.spec.template.spec.tolerations).toEqual([{ operator: "Exists" }]);
     expect(ds.spec.template.spec.priorityClassName).toBe("system-node-critical");
     expect(ds.spec.template.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
@@ -119,14 +130,13 @@ describe.each(HELMS)("helm $version", (helm) => {
   });
 
   it("rejects a bad daemonSet setting by name (chart values schema)", () => {
-    const r = render({ helm, valuesFiles: [onWith({ daemonSet: { intervalSeconds: 1 } })] });
+    const r = render({ helm, valuesFiles: [valuesFile({ ...ON, nodeMirror: { enabled: true, daemonSet: { intervalSeconds: 1 } } })] });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/nodeMirror\.daemonSet\.intervalSeconds|intervalSeconds/);
   });
 
   it("runs the harbor-core image of the harbor: block, with its pull secrets", () => {
-    const values = { ...(yaml.load(fs.readFileSync(valuesFileFor(specOf(EXAMPLES[0])), "utf8")) as any) };
-    values["harbor-config"] = { ...values["harbor-config"], ...ON };
+    const values = yaml.load(fs.readFileSync(on(), "utf8")) as any;
     values.harbor = { ...values.harbor, imagePullSecrets: [{ name: "pull" }], core: { ...values.harbor.core, image: { repository: "mirror.example/goharbor/harbor-core", tag: "v2.15.1" } } };
     const r = render({ helm, valuesFiles: [tmpFile("values.yaml", yaml.dump(values))] });
     expect(r.code, r.stderr).toBe(0);
@@ -136,12 +146,9 @@ describe.each(HELMS)("helm $version", (helm) => {
   });
 
   describe.skipIf(!FULL)("full chart", () => {
-    const spec = specOf(EXAMPLES.find((f) => f.endsWith("edge-single-node.yaml"))!);
+    const raw = (yaml.load(fs.readFileSync(EXAMPLES.find((f) => f.endsWith("edge-single-node.yaml"))!, "utf8")) as any)["harbor-config"];
     const full = (nodeMirror: boolean) => {
-      const values = yaml.load(fs.readFileSync(valuesFileFor(spec), "utf8")) as any;
-      values["harbor-config"].proxyCache = { ...values["harbor-config"].proxyCache, enabled: true };
-      values["harbor-config"].nodeMirror = { ...values["harbor-config"].nodeMirror, enabled: nodeMirror };
-      const r = render({ helm, full: true, valuesFiles: [tmpFile("values.yaml", yaml.dump(values))] });
+      const r = render({ helm, full: true, valuesFiles: [valuesFor({ ...raw, cluster: { ...raw.cluster, ...ON.cluster }, proxyCache: { ...raw.proxyCache, enabled: true }, nodeMirror: { ...raw.nodeMirror, enabled: nodeMirror } })] });
       if (r.code !== 0) throw new Error(r.stderr);
       return r;
     };
