@@ -2,7 +2,9 @@
 // path per distribution, least privilege, the script ConfigMap, and no image beyond those the chart pulls.
 import { describe, it, expect } from "vitest";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
 import yaml from "js-yaml";
 import { HELMS, announceUpstream, render, lint, tmpFile, find, specOf, valuesFileFor, EXAMPLES, type K8sObject } from "./helpers/chart.js";
 import { schemaErrors, baselineViolations } from "./helpers/k8s.js";
@@ -12,6 +14,9 @@ import { CHART_DIR } from "../generator/src/paths.js";
 import { packValues } from "../generator/src/pack/files.js";
 
 const FULL = announceUpstream();
+// the ConfigMap harbor-edge-node-mirror comes from the node-mirror template (configmap-node-mirror.yaml)
+const HOST_FILES_TEMPLATE = fs.existsSync(path.join(CHART_DIR, "templates", "configmap-node-mirror.yaml"));
+if (!HOST_FILES_TEMPLATE) process.stderr.write("\n*** NOT RUN: the script on the rendered host files: chart/templates/configmap-node-mirror.yaml is not on this branch yet ***\n\n");
 const DS = "harbor-edge-node-mirror";
 const SCRIPT_CM = "harbor-edge-node-mirror-script";
 
@@ -143,6 +148,35 @@ describe.each(HELMS)("helm $version", (helm) => {
     const ds = find(r.objects, "DaemonSet", DS)!;
     expect(container(ds).image).toBe("mirror.example/goharbor/harbor-core:v2.15.1");
     expect(ds.spec.template.spec.imagePullSecrets).toEqual([{ name: "pull" }]);
+  });
+
+  it.skipIf(!HOST_FILES_TEMPLATE)("the script writes the rendered ConfigMap's host files byte for byte, naming the CA under the DaemonSet's host directory", () => {
+    for (const distribution of ["containerd", "k3s"]) {
+      const r = render({ helm, valuesFiles: [onWith({ distribution })] });
+      expect(r.code, r.stderr).toBe(0);
+      const ds = find(r.objects, "DaemonSet", DS)!;
+      const cm = find(r.objects, "ConfigMap", volume(ds, "host-files").configMap.name)!;
+      expect(Object.keys(cm.data).length).toBeGreaterThan(0);
+      const hostDir = env(ds).NODE_MIRROR_HOST_DIR_ON_NODE;
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "node-daemonset-render-"));
+      try {
+        const src = path.join(root, "src"), host = path.join(root, "host"), ca = path.join(root, "ca.crt");
+        fs.mkdirSync(src);
+        fs.mkdirSync(host);
+        fs.writeFileSync(ca, "-----BEGIN CERTIFICATE-----\n");
+        for (const [k, v] of Object.entries(cm.data)) fs.writeFileSync(path.join(src, k), String(v));
+        const run = spawnSync("sh", [path.join(CHART_DIR, "files", "node-mirror.sh"), "install"], { env: { PATH: process.env.PATH, NODE_MIRROR_SOURCE: src, NODE_MIRROR_CA: ca, NODE_MIRROR_HOST_DIR: host, NODE_MIRROR_HOST_DIR_ON_NODE: hostDir }, encoding: "utf8" });
+        expect(run.status, run.stdout + run.stderr).toBe(0);
+        for (const [k, v] of Object.entries(cm.data)) {
+          const h = k.replace(/\.hosts\.toml$/, "").replace(/_/g, ":");
+          expect(fs.readFileSync(path.join(host, h, "hosts.toml"), "utf8"), k).toBe(v);
+          expect(String(v), k).toContain(`${hostDir}/${h}/harbor-ca.crt`);
+          expect(fs.existsSync(path.join(host, h, "harbor-ca.crt")), k).toBe(true);
+        }
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    }
   });
 
   describe.skipIf(!FULL)("full chart", () => {
