@@ -67,7 +67,7 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect(ds.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "harbor-edge-native-config", "app.kubernetes.io/instance": "edge", "app.kubernetes.io/component": "node-mirror" });
     expect(ds.spec.template.metadata.labels).toMatchObject(ds.spec.selector.matchLabels);
     // no surge: the old pod's restore would remove the new pod's files
-    expect(ds.spec.updateStrategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    expect(ds.spec.updateStrategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } });
     const l = lint(helm, [f], false);
     expect(l.stderr + l.stdout).not.toMatch(/\[ERROR\]/);
     expect(l.code).toBe(0);

@@ -137,7 +137,7 @@ install() {
   [ -d "$SOURCE" ] || die "the source directory $SOURCE does not exist (ConfigMap harbor-edge-node-mirror not mounted)" 2
   [ -d "$HOST_DIR" ] || die "the host directory $HOST_DIR does not exist (hostPath not mounted)" 2
   ca=
-  if [ -s "$CA" ]; then ca=$CA; else warn "no CA in $CA: harbor-ca.crt is not written"; fi
+  if [ -s "$CA" ]; then ca=$CA; elif [ -z "${QUIET:-}" ]; then warn "no CA in $CA: harbor-ca.crt is not written"; fi
   for src in "$SOURCE"/*.hosts.toml; do
     [ -f "$src" ] || continue
     h=$(host_of_key "${src##*/}")
