@@ -286,10 +286,11 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
     });
 
     it("a key that is not a registry host is refused by name and nothing is written for it", () => {
-      writeSource(r, { "docker.io.hosts.toml": HOSTS_DOCKER, "bad@host.hosts.toml": "x\n", "..evil.hosts.toml": "x\n" });
+      writeSource(r, { "docker.io.hosts.toml": HOSTS_DOCKER, "bad@host.hosts.toml": "x\n", "_default.hosts.toml": "x\n", "..evil.hosts.toml": "x\n" });
       const res = sh(r, "install");
       expect(res.code).toBe(1);
       expect(res.stderr).toContain("skipped bad@host.hosts.toml: not a registry host");
+      expect(res.stderr).toContain("skipped _default.hosts.toml: not a registry host");
       // hidden names (the kubelet's ..data among them) are not keys at all
       expect(res.out).not.toContain("evil");
       expect(fs.readdirSync(r.host)).toEqual(["docker.io"]);

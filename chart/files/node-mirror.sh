@@ -114,7 +114,7 @@ key_of_host() { printf '%s.hosts.toml' "$(printf '%s\n' "$1" | sed 's/:/_/g')"; 
 
 valid_host() {
   case $1 in
-    '' | .* | */* | *[!]A-Za-z0-9.:[-]*) return 1 ;;
+    '' | .* | :* | -* | */* | *[!]A-Za-z0-9.:[-]*) return 1 ;;
   esac
 }
 
