@@ -394,7 +394,7 @@ export interface NodeMirror {
  */
 export interface NodeMirrorDaemonSet {
   /**
-   * Node labels a node must have to get the host files, e.g. {"kubernetes.io/os": "linux"}. Empty: every Linux node.
+   * Node labels a node must have to get the host files, besides kubernetes.io/os=linux, which is always required; e.g. {"node-role.kubernetes.io/edge": "true"}. Empty: every Linux node.
    */
   nodeSelector?: {
     [k: string]: string;
