@@ -38,6 +38,9 @@ function shells(): Shell[] {
   return out;
 }
 const SHELLS = shells();
+// containerd parses its own configuration offline (containerd config dump): the check must read it the same way
+const CONTAINERD = ["/usr/bin/containerd", "/usr/local/bin/containerd"].find((p) => fs.existsSync(p));
+if (!CONTAINERD) process.stderr.write("\n*** NOT RUN: node-mirror check against containerd's own parser: containerd is not installed (apt-get install containerd) ***\n\n");
 
 const HOSTS_DOCKER = '# docker.io through Harbor\nserver = "https://registry-1.docker.io"\n\n[host."https://10.0.0.5:30003/v2/docker.io"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n';
 const HOSTS_LOCAL = 'server = "https://registry.local:5000"\n\n[host."https://10.0.0.5:30003/v2/registry.local-5000"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n';
@@ -371,6 +374,35 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       const kind = yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as { containerdConfigPatches: string[] };
       const res = check(kind.containerdConfigPatches.join("\n") + "\n", { NODE_MIRROR_HOST_DIR_ON_NODE: "/etc/containerd/certs.d" });
       expect(res.code, res.out).toBe(0);
+    });
+
+    it.skipIf(!CONTAINERD)("agrees with containerd's own reading of the configuration (containerd config dump)", () => {
+      const hostDir = "/etc/containerd/certs.d";
+      const base = spawnSync(CONTAINERD!, ["config", "default"], { encoding: "utf8" }).stdout;
+      expect(base).toMatch(/config_path = ""/);
+      const configs = [
+        base,
+        base.replace('config_path = ""', `config_path = "${hostDir}"`),
+        base.replace('config_path = ""', `config_path = "${hostDir}/"`),
+        base.replace('config_path = ""', 'config_path = "/var/lib/rancher/k3s/agent/etc/containerd/certs.d"'),
+        base.replace('config_path = ""', `config_path = "${hostDir}:/etc/docker/certs.d"`),
+        base.replace('config_path = ""', `# config_path = "${hostDir}"`),
+        `version = 2\n[plugins.'io.containerd.grpc.v1.cri'.registry]\n  config_path = '${hostDir}' # ours\n`,
+        `version = 2\nplugins."io.containerd.grpc.v1.cri".registry.config_path = "${hostDir}"\n`,
+        `version = 2\n[plugins]\n  "io.containerd.grpc.v1.cri".registry.config_path = "${hostDir}"\n`,
+        `version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  registry.config_path = "${hostDir}"\n`,
+        `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]\n  endpoint = ["${hostDir}"]\n`,
+      ];
+      for (const cfg of configs) {
+        fs.writeFileSync(r.config, cfg);
+        const dump = spawnSync(CONTAINERD!, ["--config", r.config, "config", "dump"], { encoding: "utf8" });
+        expect(dump.status, dump.stderr).toBe(0);
+        const m = /\[plugins\."io\.containerd\.grpc\.v1\.cri"\.registry\]\s*\n\s*config_path = "([^"]*)"/.exec(dump.stdout);
+        expect(m, cfg).not.toBeNull();
+        const reads = m![1].replace(/\/$/, "") === hostDir;
+        const res = sh(r, "check", { NODE_MIRROR_HOST_DIR_ON_NODE: hostDir });
+        expect({ cfg, code: res.code }).toEqual({ cfg, code: reads ? 0 : 1 });
+      }
     });
 
     it("another directory: names it and the setting to change", () => {
