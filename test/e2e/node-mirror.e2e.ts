@@ -131,7 +131,7 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
       expect((await onNode("curl -sS -m 10 -o /dev/null https://registry-1.docker.io/v2/").nothrow()).exitCode).not.toBe(0);
       expect((await $`kubectl exec --namespace ${NS} deploy/harbor-core -- curl -sS -m 10 -o /dev/null https://registry-1.docker.io/v2/`.nothrow()).exitCode).not.toBe(0);
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 0`;
-      await $`kubectl wait --namespace ${APP_NS} --for=delete pod --selector app=outage --timeout 120s`;
+      await until("the pod gone", async () => (await $`kubectl get pods --namespace ${APP_NS} --selector app=outage -o name`).stdout.trim() === "", 120_000);
       await onNode(`crictl rmi ${IMAGE}`);
       expect(await imageOnNode()).toBe(false);
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 1`;
