@@ -2,7 +2,7 @@
 // rerun with no change, a registry dropped, restore, the containerd check, and the DaemonSet's run loop.
 // A stand-in for the ConfigMap harbor-edge-node-mirror (keys <H with ':' as '_'>.hosts.toml) and for the CA
 // of harbor-tls is written here, in the test, only.
-import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { describe, it, expect, beforeEach, afterEach, afterAll } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -32,6 +32,7 @@ function shells(): Shell[] {
   const bash = ["/usr/bin/bash", "/bin/bash"].find((p) => fs.existsSync(p));
   if (toybox && bash) {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "node-daemonset-toybox-"));
+    afterAll(() => fs.rmSync(bin, { recursive: true, force: true }));
     for (const t of TOOLS) fs.symlinkSync(toybox, path.join(bin, t));
     out.push({ name: "bash --posix with toybox", argv: [bash, "--posix"], PATH: bin });
   } else process.stderr.write("\n*** NOT RUN: node-mirror script tests with the image's tools: toybox or bash is not installed (apt-get install toybox) ***\n\n");
