@@ -387,6 +387,22 @@ export interface NodeMirror {
    * The node's containerd configuration file, read (not changed) to report whether containerd reads hostDir. Empty: by distribution: containerd /etc/containerd/config.toml, k3s /var/lib/rancher/k3s/agent/etc/containerd/config.toml, rke2 /var/lib/rancher/rke2/agent/etc/containerd/config.toml.
    */
   containerdConfig?: string;
+  daemonSet?: NodeMirrorDaemonSet;
+}
+/**
+ * Settings of the node-mirror DaemonSet itself (nodeMirror.enabled). It tolerates every taint, so it runs on every node its nodeSelector allows, control-plane nodes included.
+ */
+export interface NodeMirrorDaemonSet {
+  /**
+   * Node labels a node must have to get the host files, besides kubernetes.io/os=linux, which is always required; e.g. {"node-role.kubernetes.io/edge": "true"}. Empty: every Linux node.
+   */
+  nodeSelector?: {
+    [k: string]: string;
+  };
+  /**
+   * How often each node's pod checks the host files and containerd's configuration again: a changed ConfigMap or CA reaches the node, and files another tool removed (k3s and RKE2 rewrite their host directory when they start) come back.
+   */
+  intervalSeconds?: number;
 }
 /**
  * The Palette registry-info Secret (SPECTRO_USER, SPECTRO_USER_PASSWORD) in the namespace cluster-<cluster.uid>, through which the cluster pulls from Harbor.

@@ -1,0 +1,23 @@
+{{/*
+The node-mirror paths on the nodes. nodeMirror.hostDir and nodeMirror.containerdConfig when given, else the
+defaults of nodeMirror.distribution (see their descriptions in schemas/harbor-config.schema.json). Shared by
+the node-mirror ConfigMap (hosts.toml names the CA by its absolute path under hostDir) and the DaemonSet.
+*/}}
+
+{{- define "harbor-edge.nodeMirror.containerdDir" -}}
+{{- $d := (index .Values "harbor-config").nodeMirror.distribution | default "containerd" -}}
+{{- $dirs := dict "containerd" "/etc/containerd" "k3s" "/var/lib/rancher/k3s/agent/etc/containerd" "rke2" "/var/lib/rancher/rke2/agent/etc/containerd" -}}
+{{- if not (hasKey $dirs $d) }}{{ fail (printf "harbor-config.nodeMirror.distribution: expected one of containerd, k3s, rke2; given %q" $d) }}{{ end -}}
+{{- get $dirs $d -}}
+{{- end -}}
+
+{{/* The node's containerd host directory (config_path), without a trailing slash. */}}
+{{- define "harbor-edge.nodeMirror.hostDir" -}}
+{{- $given := (index .Values "harbor-config").nodeMirror.hostDir | default "" | trimSuffix "/" -}}
+{{- $given | default (printf "%s/certs.d" (include "harbor-edge.nodeMirror.containerdDir" .)) -}}
+{{- end -}}
+
+{{/* The node's containerd configuration file. */}}
+{{- define "harbor-edge.nodeMirror.containerdConfig" -}}
+{{- (index .Values "harbor-config").nodeMirror.containerdConfig | default (printf "%s/config.toml" (include "harbor-edge.nodeMirror.containerdDir" .)) -}}
+{{- end -}}

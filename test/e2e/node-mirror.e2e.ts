@@ -1,0 +1,149 @@
+// The outage scenario on kind: with the node-mirror DaemonSet the node pulls through Harbor's proxy cache, and
+// once the node's egress is blocked a pod whose image was removed from the node still restarts. Then
+// helm uninstall puts the node's own host files back. npm run test:e2e (needs Docker, kind and network).
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
+import { $, sleep } from "zx";
+import { ensureCluster, deleteCluster, nodeIp, specFor, valuesFile, install, uninstall, api, caCert, waitHealthy, collectLogs, helm, NS, RELEASE, UID } from "./cluster.js";
+
+const HOST_DIR = "/etc/containerd/certs.d"; // nodeMirror.distribution containerd; ci/kind-config.yaml sets config_path to it
+const DS = "harbor-edge-node-mirror";
+const APP_NS = "harbor-edge-e2e-outage";
+const IMAGE = "docker.io/library/busybox:1.36.1";
+const CHAIN = "HARBOR_EDGE_E2E_OUTAGE";
+// another tool's files on the node before install: backed up, then put back by helm uninstall
+const FOREIGN: Record<string, string> = {
+  "docker.io/hosts.toml": 'server = "https://registry-1.docker.io"\n# the node\'s own file, before harbor-edge\n',
+  "quay.io/hosts.toml": 'server = "https://quay.io"\n',
+};
+
+let node: string;
+let before: string;
+
+const onNode = (script: string) => $`docker exec ${node} sh -c ${script}`;
+/** The node's host directory: its directories, and each file's name, mode, size, mtime and hash (a directory's mtime follows its entries). */
+const hostDirSnapshot = async () =>
+  (await onNode(`cd ${HOST_DIR} && find . -type d | sort && find . ! -type d -print0 | sort -z | xargs -0 -r stat -c '%n %F %a %s %Y' && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`)).stdout;
+const imageOnNode = async () => (await onNode(`crictl inspecti ${IMAGE} >/dev/null 2>&1`).nothrow()).exitCode === 0;
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 5 * 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(3000);
+  }
+}
+
+/** Blocks everything the kind node (and the pods it forwards for) sends out of eth0, except to kind's own network. */
+async function blockEgress(): Promise<void> {
+  const cidr4 = (await onNode("ip -4 -o addr show dev eth0 | awk '{print $4}' | head -1")).stdout.trim();
+  const cidr6 = (await onNode("ip -6 -o addr show dev eth0 scope global | awk '{print $4}' | head -1").nothrow()).stdout.trim();
+  const rules = (cmd: string, cidr: string) =>
+    [`${cmd} -N ${CHAIN}`, cidr ? `${cmd} -A ${CHAIN} -d ${cidr} -j RETURN` : "", `${cmd} -A ${CHAIN} -j REJECT`, `${cmd} -I OUTPUT 1 -o eth0 -j ${CHAIN}`, `${cmd} -I FORWARD 1 -o eth0 -j ${CHAIN}`].filter(Boolean).join(" && ");
+  await onNode(rules("iptables", cidr4));
+  await onNode(rules("ip6tables", cidr6)).nothrow(); // a node without IPv6 has nothing to block there
+}
+
+async function unblockEgress(): Promise<void> {
+  for (const cmd of ["iptables", "ip6tables"]) {
+    await onNode(`${cmd} -D OUTPUT -o eth0 -j ${CHAIN}; ${cmd} -D FORWARD -o eth0 -j ${CHAIN}; ${cmd} -F ${CHAIN}; ${cmd} -X ${CHAIN}`).nothrow();
+  }
+}
+
+async function dsReady(): Promise<void> {
+  const r = await $`kubectl rollout status daemonset/${DS} --namespace ${NS} --timeout 300s`.nothrow();
+  if (r.exitCode !== 0) {
+    // the readiness probe prints why containerd does not read the host directory
+    const why = (await $`kubectl describe pods --namespace ${NS} --selector app.kubernetes.io/component=node-mirror`.nothrow()).stdout;
+    throw new Error(`the node-mirror DaemonSet is not ready:\n${why}`);
+  }
+}
+
+const deployment = () => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: outage, namespace: ${APP_NS}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: outage}}
+  template:
+    metadata: {labels: {app: outage}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - {name: app, image: "${IMAGE}", imagePullPolicy: IfNotPresent, command: ["sleep", "86400"]}
+`;
+
+beforeAll(async () => {
+  await ensureCluster();
+  node = (await $`kubectl get nodes -o jsonpath=${"{.items[0].metadata.name}"}`).stdout.trim();
+  const vip = await nodeIp();
+  for (const [rel, text] of Object.entries(FOREIGN)) await onNode(`mkdir -p ${HOST_DIR}/${rel.split("/")[0]} && printf '%s' '${text.replace(/'/g, "'\\''")}' > ${HOST_DIR}/${rel}`);
+  before = await hostDirSnapshot();
+  const spec = await specFor({ cluster: { uid: UID, vip }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, addresses: [`${vip}:30003`] } });
+  const installed = (await $`${helm.bin} status ${RELEASE} --namespace ${NS}`.nothrow()).exitCode === 0;
+  await install(valuesFile(spec, "e2e-node-mirror"), installed ? "upgrade" : "install");
+  await waitHealthy();
+  await $`kubectl create namespace ${APP_NS} --dry-run=client -o yaml | kubectl apply -f -`;
+});
+
+beforeEach((ctx) => {
+  ctx.onTestFailed(() => collectLogs(ctx.task.name));
+});
+
+afterAll(async () => {
+  if (node) await unblockEgress();
+  await $`kubectl delete namespace ${APP_NS} --ignore-not-found --wait=false`.nothrow();
+  await deleteCluster();
+});
+
+describe("outage protection on kind (node-mirror DaemonSet)", () => {
+  it("the DaemonSet writes the ConfigMap's files and the CA into the node's host directory, keeping the node's own", async () => {
+    await dsReady();
+    const cm = JSON.parse((await $`kubectl get configmap harbor-edge-node-mirror --namespace ${NS} -o json`).stdout);
+    const keys = Object.keys(cm.data);
+    expect(keys).toContain("docker.io.hosts.toml");
+    const ca = await caCert();
+    for (const key of keys) {
+      const host = key.replace(/\.hosts\.toml$/, "").replace(/_/g, ":");
+      expect((await onNode(`cat ${HOST_DIR}/${host}/hosts.toml`)).stdout, key).toBe(cm.data[key]);
+      expect((await onNode(`cat ${HOST_DIR}/${host}/harbor-ca.crt`)).stdout, key).toBe(ca);
+    }
+    expect((await onNode(`cat ${HOST_DIR}/docker.io/hosts.toml.harbor-edge.bak`)).stdout).toBe(FOREIGN["docker.io/hosts.toml"]);
+  });
+
+  it("the kubelet pulls a pod's image through Harbor's proxy-cache project docker.io", async () => {
+    await onNode(`crictl rmi ${IMAGE}`).nothrow();
+    expect(await imageOnNode()).toBe(false);
+    await $({ input: deployment() })`kubectl apply -f -`;
+    await $`kubectl rollout status deployment/outage --namespace ${APP_NS} --timeout 300s`;
+    // Harbor stores what it proxied asynchronously: wait until its API lists the tag in project docker.io
+    await until("busybox in Harbor's docker.io project", async () => {
+      const r = await api("GET", "/projects/docker.io/repositories/library%252Fbusybox/artifacts?with_tag=true");
+      return r.status === 200 && (JSON.parse(r.body) as any[]).some((a) => (a.tags ?? []).some((t: any) => t.name === "1.36.1"));
+    });
+  });
+
+  it("with the node's egress blocked and the image removed from the node, the restarted pod runs from Harbor", async () => {
+    await blockEgress();
+    try {
+      // the cut is real: neither the node nor a pod reaches the upstream registry
+      expect((await onNode("curl -sS -m 10 -o /dev/null https://registry-1.docker.io/v2/").nothrow()).exitCode).not.toBe(0);
+      expect((await $`kubectl exec --namespace ${NS} deploy/harbor-core -- curl -sS -m 10 -o /dev/null https://registry-1.docker.io/v2/`.nothrow()).exitCode).not.toBe(0);
+      await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 0`;
+      await until("the pod gone", async () => (await $`kubectl get pods --namespace ${APP_NS} --selector app=outage -o name`).stdout.trim() === "", 120_000);
+      await onNode(`crictl rmi ${IMAGE}`);
+      expect(await imageOnNode()).toBe(false);
+      await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 1`;
+      await $`kubectl rollout status deployment/outage --namespace ${APP_NS} --timeout 300s`;
+      expect(await imageOnNode()).toBe(true);
+    } finally {
+      await unblockEgress();
+    }
+  });
+
+  it("helm uninstall puts the node's own host files back", async () => {
+    await uninstall();
+    await until("the node's host directory as it was before install", async () => (await hostDirSnapshot()) === before, 120_000);
+  });
+});

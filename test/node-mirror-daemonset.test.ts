@@ -1,0 +1,202 @@
+// The node-mirror DaemonSet (nodeMirror.enabled), rendered by helm 3.18 and helm 4.1: off by default, the host
+// path per distribution, least privilege, the script ConfigMap, and no image beyond those the chart pulls.
+import { describe, it, expect } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import yaml from "js-yaml";
+import { HELMS, announceUpstream, render, lint, tmpFile, find, specOf, valuesFileFor, EXAMPLES, type K8sObject } from "./helpers/chart.js";
+import { schemaErrors, baselineViolations } from "./helpers/k8s.js";
+import { leakedSecrets } from "./helpers/assert.js";
+import { imagesFromManifests } from "../generator/src/images/list.js";
+import { CHART_DIR } from "../generator/src/paths.js";
+import { packValues } from "../generator/src/pack/files.js";
+
+const FULL = announceUpstream();
+// the ConfigMap harbor-edge-node-mirror comes from the node-mirror template (configmap-node-mirror.yaml)
+const HOST_FILES_TEMPLATE = fs.existsSync(path.join(CHART_DIR, "templates", "configmap-node-mirror.yaml"));
+if (!HOST_FILES_TEMPLATE) process.stderr.write("\n*** NOT RUN: the script on the rendered host files: chart/templates/configmap-node-mirror.yaml is not on this branch yet ***\n\n");
+const DS = "harbor-edge-node-mirror";
+const SCRIPT_CM = "harbor-edge-node-mirror-script";
+
+/** Raw chart values: harbor-config alone (for what the chart must refuse). */
+const valuesFile = (hc: Record<string, unknown>) => tmpFile("values.yaml", yaml.dump({ "harbor-config": hc }));
+/** The values `harbor-edge values` writes for a valid spec. */
+const valuesFor = (hc: Record<string, unknown>) => valuesFileFor(specOf(tmpFile("spec.yaml", yaml.dump({ "harbor-config": hc }))));
+// nodes reach Harbor at the VIP's node port
+const ON = { cluster: { vip: "192.0.2.10" }, nodeMirror: { enabled: true }, proxyCache: { enabled: true } };
+const on = () => valuesFor(ON);
+const onWith = (nodeMirror: Record<string, unknown>) => valuesFor({ ...ON, nodeMirror: { enabled: true, ...nodeMirror } });
+
+const container = (ds: K8sObject) => ds.spec.template.spec.containers[0];
+const env = (ds: K8sObject) => Object.fromEntries(container(ds).env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+const volume = (ds: K8sObject, name: string) => ds.spec.template.spec.volumes.find((v: any) => v.name === name);
+const mount = (ds: K8sObject, name: string) => container(ds).volumeMounts.find((m: any) => m.name === name);
+
+it("is off in the Palette pack built from the default example (Palette's node agent redirects pulls itself)", () => {
+  const values = packValues(specOf(EXAMPLES.find((f) => f.endsWith("edge-single-node.yaml"))!), []) as any;
+  expect(values.charts["harbor-edge-native-config"]["harbor-config"].nodeMirror.enabled).toBe(false);
+});
+
+describe.each(HELMS)("helm $version", (helm) => {
+  it("renders no DaemonSet and no script by default, nor with proxyCache alone", () => {
+    for (const valuesFiles of [[], [valuesFor({ cluster: { vip: "192.0.2.10" }, proxyCache: { enabled: true } })]]) {
+      const r = render({ helm, valuesFiles });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.objects.filter((o) => o.kind === "DaemonSet")).toEqual([]);
+      expect(find(r.objects, "ConfigMap", SCRIPT_CM)).toBeUndefined();
+    }
+  });
+
+  it("nodeMirror.enabled renders the DaemonSet and its script, valid against the Kubernetes schemas, and lints", async () => {
+    const f = on();
+    const r = render({ helm, valuesFiles: [f], release: "edge" });
+    expect(r.code, r.stderr).toBe(0);
+    const ds = find(r.objects, "DaemonSet", DS)!;
+    const cm = find(r.objects, "ConfigMap", SCRIPT_CM)!;
+    expect(await schemaErrors([ds, cm])).toEqual([]);
+    expect(cm.data["node-mirror.sh"]).toBe(fs.readFileSync(path.join(CHART_DIR, "files", "node-mirror.sh"), "utf8"));
+    expect(container(ds).command).toEqual(["/bin/sh", "/scripts/node-mirror.sh", "run"]);
+    expect(container(ds).readinessProbe.exec.command).toEqual(["/bin/sh", "/scripts/node-mirror.sh", "ready"]);
+    expect(volume(ds, "script").configMap.name).toBe(SCRIPT_CM);
+    // the host files from the ConfigMap the node-mirror template renders, the CA alone from harbor-tls
+    expect(volume(ds, "host-files").configMap.name).toBe("harbor-edge-node-mirror");
+    expect(volume(ds, "ca").secret).toEqual({ secretName: "harbor-tls", items: [{ key: "ca.crt", path: "ca.crt" }] });
+    expect(env(ds)).toMatchObject({ NODE_MIRROR_SOURCE: mount(ds, "host-files").mountPath, NODE_MIRROR_CA: `${mount(ds, "ca").mountPath}/ca.crt`, NODE_MIRROR_HOST_DIR: mount(ds, "host-dir").mountPath, NODE_MIRROR_STATE_DIR: mount(ds, "state").mountPath, NODE_MIRROR_INTERVAL: "60", NODE_NAME: { fieldRef: { fieldPath: "spec.nodeName" } } });
+    expect(ds.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "harbor-edge-native-config", "app.kubernetes.io/instance": "edge", "app.kubernetes.io/component": "node-mirror" });
+    expect(ds.spec.template.metadata.labels).toMatchObject(ds.spec.selector.matchLabels);
+    // no surge: the old pod's restore would remove the new pod's files
+    expect(ds.spec.updateStrategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } });
+    const l = lint(helm, [f], false);
+    expect(l.stderr + l.stdout).not.toMatch(/\[ERROR\]/);
+    expect(l.code).toBe(0);
+  });
+
+  it("refuses nodeMirror without proxyCache, naming both keys", () => {
+    const r = render({ helm, valuesFiles: [valuesFile({ nodeMirror: { enabled: true }, proxyCache: { enabled: false } })] });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("harbor-config.nodeMirror.enabled: expected harbor-config.proxyCache.enabled true");
+  });
+
+  it.each([
+    ["containerd", "/etc/containerd"],
+    ["k3s", "/var/lib/rancher/k3s/agent/etc/containerd"],
+    ["rke2", "/var/lib/rancher/rke2/agent/etc/containerd"],
+  ])("distribution %s: the host directory and containerd's configuration by default", (distribution, dir) => {
+    const r = render({ helm, valuesFiles: [onWith({ distribution })] });
+    expect(r.code, r.stderr).toBe(0);
+    const ds = find(r.objects, "DaemonSet", DS)!;
+    expect(volume(ds, "host-dir").hostPath).toEqual({ path: `${dir}/certs.d`, type: "DirectoryOrCreate" });
+    expect(volume(ds, "containerd-config").hostPath).toEqual({ path: dir, type: "DirectoryOrCreate" });
+    expect(env(ds).NODE_MIRROR_HOST_DIR_ON_NODE).toBe(`${dir}/certs.d`);
+    expect(env(ds).NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE).toBe(`${dir}/config.toml`);
+    expect(env(ds).NODE_MIRROR_CONTAINERD_CONFIG).toBe(`${mount(ds, "containerd-config").mountPath}/config.toml`);
+  });
+
+  it("hostDir and containerdConfig, when given, win over the distribution (a trailing slash dropped)", () => {
+    const r = render({ helm, valuesFiles: [onWith({ distribution: "k3s", hostDir: "/opt/registry/hosts/", containerdConfig: "/opt/ctd/cfg.toml" })] });
+    expect(r.code, r.stderr).toBe(0);
+    const ds = find(r.objects, "DaemonSet", DS)!;
+    expect(volume(ds, "host-dir").hostPath.path).toBe("/opt/registry/hosts");
+    expect(volume(ds, "containerd-config").hostPath.path).toBe("/opt/ctd");
+    expect(env(ds)).toMatchObject({ NODE_MIRROR_HOST_DIR_ON_NODE: "/opt/registry/hosts", NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE: "/opt/ctd/cfg.toml", NODE_MIRROR_CONTAINERD_CONFIG: "/host/containerd/cfg.toml" });
+  });
+
+  it("least privilege: user 0 with no capability, no escalation, read-only root, RuntimeDefault, no token", () => {
+    const r = render({ helm, valuesFiles: [on()] });
+    const ds = find(r.objects, "DaemonSet", DS)!;
+    const ps = ds.spec.template.spec;
+    expect(ps.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: "RuntimeDefault" } });
+    expect(container(ds).securityContext).toEqual({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: false, capabilities: { drop: ["ALL"] } });
+    expect(ps.automountServiceAccountToken).toBe(false);
+    expect(ps.serviceAccountName).toBeUndefined();
+    expect(ps.hostNetwork ?? false).toBe(false);
+    expect(ps.hostPID ?? false).toBe(false);
+    // the only departure from Pod Security baseline: the two host paths, one of them read-only
+    expect(baselineViolations(ps).sort()).toEqual(["hostPath volume containerd-config", "hostPath volume host-dir"]);
+    expect(mount(ds, "containerd-config").readOnly).toBe(true);
+    expect(mount(ds, "host-dir").readOnly ?? false).toBe(false);
+    for (const m of container(ds).volumeMounts) if (m.name !== "host-dir" && m.name !== "state") expect(m.readOnly, m.name).toBe(true);
+    expect(volume(ds, "state").emptyDir).toEqual({ medium: "Memory", sizeLimit: "1Mi" });
+    expect(container(ds).resources).toEqual({ requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "100m", memory: "32Mi" } });
+    // no RBAC of its own
+    expect(r.objects.filter((o) => ["ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"].includes(o.kind))).toEqual([]);
+  });
+
+  it("every node: tolerates every taint, system-node-critical, Linux nodes plus the nodeSelector given", () => {
+    let ds = find(render({ helm, valuesFiles: [on()] }).objects, "DaemonSet", DS)!;
+    expect(ds.spec.template.spec.tolerations).toEqual([{ operator: "Exists" }]);
+    expect(ds.spec.template.spec.priorityClassName).toBe("system-node-critical");
+    expect(ds.spec.template.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
+    ds = find(render({ helm, valuesFiles: [onWith({ daemonSet: { nodeSelector: { "node-role.example/edge": "true" }, intervalSeconds: 300 } })] }).objects, "DaemonSet", DS)!;
+    expect(ds.spec.template.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", "node-role.example/edge": "true" });
+    expect(env(ds).NODE_MIRROR_INTERVAL).toBe("300");
+  });
+
+  it("rejects a bad daemonSet setting by name (chart values schema)", () => {
+    const r = render({ helm, valuesFiles: [valuesFile({ ...ON, nodeMirror: { enabled: true, daemonSet: { intervalSeconds: 1 } } })] });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/nodeMirror\.daemonSet\.intervalSeconds|intervalSeconds/);
+  });
+
+  it("runs the harbor-core image of the harbor: block, with its pull secrets", () => {
+    const values = yaml.load(fs.readFileSync(on(), "utf8")) as any;
+    values.harbor = { ...values.harbor, imagePullSecrets: [{ name: "pull" }], core: { ...values.harbor.core, image: { repository: "mirror.example/goharbor/harbor-core", tag: "v2.15.1" } } };
+    const r = render({ helm, valuesFiles: [tmpFile("values.yaml", yaml.dump(values))] });
+    expect(r.code, r.stderr).toBe(0);
+    const ds = find(r.objects, "DaemonSet", DS)!;
+    expect(container(ds).image).toBe("mirror.example/goharbor/harbor-core:v2.15.1");
+    expect(ds.spec.template.spec.imagePullSecrets).toEqual([{ name: "pull" }]);
+  });
+
+  it.skipIf(!HOST_FILES_TEMPLATE)("the script writes the rendered ConfigMap's host files byte for byte, naming the CA under the DaemonSet's host directory", () => {
+    for (const distribution of ["containerd", "k3s"]) {
+      const r = render({ helm, valuesFiles: [onWith({ distribution })] });
+      expect(r.code, r.stderr).toBe(0);
+      const ds = find(r.objects, "DaemonSet", DS)!;
+      const cm = find(r.objects, "ConfigMap", volume(ds, "host-files").configMap.name)!;
+      expect(Object.keys(cm.data).length).toBeGreaterThan(0);
+      const hostDir = env(ds).NODE_MIRROR_HOST_DIR_ON_NODE;
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "node-daemonset-render-"));
+      try {
+        const src = path.join(root, "src"), host = path.join(root, "host"), ca = path.join(root, "ca.crt");
+        fs.mkdirSync(src);
+        fs.mkdirSync(host);
+        fs.writeFileSync(ca, "-----BEGIN CERTIFICATE-----\n");
+        for (const [k, v] of Object.entries(cm.data)) fs.writeFileSync(path.join(src, k), String(v));
+        const run = spawnSync("sh", [path.join(CHART_DIR, "files", "node-mirror.sh"), "install"], { env: { PATH: process.env.PATH, NODE_MIRROR_SOURCE: src, NODE_MIRROR_CA: ca, NODE_MIRROR_HOST_DIR: host, NODE_MIRROR_HOST_DIR_ON_NODE: hostDir }, encoding: "utf8" });
+        expect(run.status, run.stdout + run.stderr).toBe(0);
+        for (const [k, v] of Object.entries(cm.data)) {
+          const h = k.replace(/\.hosts\.toml$/, "").replace(/_/g, ":");
+          expect(fs.readFileSync(path.join(host, h, "hosts.toml"), "utf8"), k).toBe(v);
+          expect(String(v), k).toContain(`${hostDir}/${h}/harbor-ca.crt`);
+          expect(fs.existsSync(path.join(host, h, "harbor-ca.crt")), k).toBe(true);
+        }
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    }
+  });
+
+  describe.skipIf(!FULL)("full chart", () => {
+    const raw = (yaml.load(fs.readFileSync(EXAMPLES.find((f) => f.endsWith("edge-single-node.yaml"))!, "utf8")) as any)["harbor-config"];
+    const full = (nodeMirror: boolean) => {
+      const r = render({ helm, full: true, valuesFiles: [valuesFor({ ...raw, cluster: { ...raw.cluster, ...ON.cluster }, proxyCache: { ...raw.proxyCache, enabled: true }, nodeMirror: { ...raw.nodeMirror, enabled: nodeMirror } })] });
+      if (r.code !== 0) throw new Error(r.stderr);
+      return r;
+    };
+
+    it("pulls no image the chart does not already pull (the image list stays exact)", () => {
+      const on = full(true);
+      const ds = find(on.objects, "DaemonSet", DS)!;
+      const core = find(on.objects, "Deployment", "harbor-core")!;
+      expect(container(ds).image).toBe(core.spec.template.spec.containers[0].image);
+      expect(imagesFromManifests(on.text)).toEqual(imagesFromManifests(full(false).text));
+    });
+
+    it("puts no secret value into a ConfigMap or an annotation", () => {
+      expect(leakedSecrets(full(true).objects)).toEqual([]);
+    });
+  });
+});
