@@ -31,15 +31,7 @@ v2.2.0; unchanged in these points):
 test/node-mirror-containerd.test.ts shows all of this with Debian's containerd 1.6.20 (CRI, config_path).
 */}}
 
-{{/* The node's containerd host directory: nodeMirror.hostDir, else the distribution's default. */}}
-{{- define "harbor-edge.nodeMirror.hostDir" -}}
-{{- $nm := (index .Values "harbor-config").nodeMirror | default dict -}}
-{{- $defaults := dict
-  "containerd" "/etc/containerd/certs.d"
-  "k3s" "/var/lib/rancher/k3s/agent/etc/containerd/certs.d"
-  "rke2" "/var/lib/rancher/rke2/agent/etc/containerd/certs.d" -}}
-{{- $nm.hostDir | default (index $defaults ($nm.distribution | default "containerd")) | trimSuffix "/" -}}
-{{- end -}}
+{{/* The node's containerd host directory: harbor-edge.nodeMirror.hostDir in _helpers-node-mirror.tpl. */}}
 
 {{/*
 The addresses nodes reach Harbor at, as a JSON list of host[:port]: nodeMirror.addresses as given, else
