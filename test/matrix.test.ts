@@ -57,7 +57,7 @@ function check(objects: K8sObject[], s: Spec) {
   const pvcs = objects.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => o.metadata.name).sort();
   const want = ["jobservice", ...(s.storage.backend?.type === "pvc" ? ["registry"] : []), ...(s.database.type === "internal" ? ["database"] : []), ...(s.redis.type === "internal" ? ["redis"] : []), ...(s.trivy.enabled ? ["trivy"] : [])].map((n) => `harbor-edge-${n}`).sort();
   expect(pvcs).toEqual(want);
-  expect(Boolean(find(objects, "Job", "harbor-edge-configure"))).toBe(s.configJob.enabled);
+  expect(objects.some((o) => o.kind === "Job" && o.metadata.labels?.["app.kubernetes.io/component"] === "configure")).toBe(s.configJob.enabled);
   expect(Boolean(find(objects, "Secret", "registry-info"))).toBe(Boolean(s.registryInfo.enabled && s.cluster.uid));
 }
 

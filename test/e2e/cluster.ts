@@ -171,7 +171,7 @@ export async function collectLogs(name: string): Promise<void> {
   for (const p of Object.keys(await pods().catch(() => ({})))) {
     fs.writeFileSync(path.join(dir, `${p}.log`), (await $`kubectl logs --namespace ${NS} ${p} --all-containers --prefix`.nothrow()).stdout);
   }
-  fs.writeFileSync(path.join(dir, "job.log"), (await $`kubectl logs --namespace ${NS} job/harbor-edge-configure`.nothrow()).stdout);
+  fs.writeFileSync(path.join(dir, "job.log"), (await $`kubectl logs --namespace ${NS} --selector app.kubernetes.io/component=configure --tail=-1`.nothrow()).stdout);
   await $`kind export logs ${path.join(dir, "kind")} --name ${CLUSTER}`.nothrow();
 }
 
