@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { ROOT } from "../generator/src/paths.js";
-import { HELMS, UPSTREAM, render, renderAsync, find, decode, tmpFile, type K8sObject, type Rendered } from "./helpers/chart.js";
+import { HELMS, UPSTREAM, render, renderAsync, renderNotes, find, decode, tmpFile, type K8sObject, type Rendered } from "./helpers/chart.js";
 import { startFakeHarbor, permittedProxyTypes, type FakeHarbor, type FakeHarborOptions } from "./helpers/fake-harbor.js";
 import { startFakeKube } from "./helpers/fake-kube.js";
 import { startKubeState, type KubeState } from "./helpers/kube-state.js";
@@ -19,6 +19,8 @@ import { specOf } from "./helpers/chart.js";
 
 const helm = HELMS[0];
 const DESIRED = "Desired-Pass-1";
+/** the source.component of the Events the runs write, which NOTES tells operators to select */
+const EVENT_SOURCE = "harbor-edge-configure";
 const servers: Array<{ close(): Promise<void> }> = [];
 afterAll(() => Promise.all(servers.map((s) => s.close())));
 
@@ -112,6 +114,7 @@ describe.concurrent("the configuration Job against a Harbor API", () => {
     expect(kube.events).toHaveLength(1);
     expect(kube.events[0]).toMatchObject({ type: "Warning", reason: "ConfigureFailed", involvedObject: { kind: "Job", name: configureJob(base.objects)!.metadata.name, namespace: "harbor" } });
     expect(kube.events[0].message).toMatch(/did not become healthy within 3s/);
+    expect((kube.events[0] as any).source.component).toBe(EVENT_SOURCE);
     expect(kube.violations).toEqual([]);
   });
 
@@ -584,5 +587,24 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
     const off = render({ helm, set: ["harbor-config.configJob.enabled=false"] });
     expect(off.objects.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "configure")).toEqual([]);
     expect(find(off.objects, "ConfigMap", "harbor-edge-configure")).toBeUndefined();
+  });
+});
+
+describe("NOTES: where an operator checks the configuration", () => {
+  it("the commands select the rendered Job and CronJob by their label, name the Events' source, and list the proxy-cache projects", () => {
+    const r = renderOk({ helm, namespace: "registry", set: [`harbor-config.auth.password=${DESIRED}`] });
+    const n = renderNotes({ helm, namespace: "registry", set: [`harbor-config.auth.password=${DESIRED}`] });
+    expect(n.code).toBe(0);
+    const selector = /kubectl get jobs --namespace (\S+) --selector (\S+)=(\S+)/.exec(n.notes)!;
+    expect(selector[1]).toBe("registry");
+    for (const o of [configureJob(r.objects)!, configureCronJob(r.objects)!]) expect(o.metadata.labels![selector[2]]).toBe(selector[3]);
+    expect(n.notes).toContain(`kubectl logs --namespace registry --selector ${selector[2]}=${selector[3]}`);
+    // the source the Events carry (checked on the Events a run writes, below)
+    expect(/--field-selector source=(\S+)/.exec(n.notes)![1]).toBe(EVENT_SOURCE);
+    const listed = [...n.notes.matchAll(/^ {4}(\S+) {2}<- (\S+)$/gm)].map((m) => m[1]);
+    expect(listed).toEqual(proxyRegistries(specOf(tmpFile("s.yaml", "harbor-config: {}\n"))).map((x) => x.project));
+    const off = renderNotes({ helm, set: [`harbor-config.auth.password=${DESIRED}`, "harbor-config.proxyCache.enabled=false", "harbor-config.configJob.schedule="] });
+    expect(off.notes).not.toMatch(/<- https/);
+    expect(off.notes).not.toContain("CronJob");
   });
 });
