@@ -326,6 +326,33 @@ describe.concurrent("retention of the proxy-cache projects", () => {
   });
 });
 
+describe.concurrent("the served certificate's expiry", () => {
+  it("the runs get the expiry the chart recorded on harbor-tls", () => {
+    const tls = find(base.objects, "Secret", "harbor-tls")!;
+    const recorded = tls.metadata.annotations?.["harbor-edge.io/not-after"] ?? "";
+    expect(jobEnv(base.objects).TLS_NOT_AFTER ?? "").toBe(recorded);
+    expect(jobEnv(base.objects, [], { cron: true }).TLS_NOT_AFTER ?? "").toBe(recorded);
+  });
+
+  for (const [days, warns] of [[10, true], [29, true], [31, false], [300, false]] as const) {
+    it(`expiring in ${days} days: ${warns ? "a warning in the log and a Warning Event" : "no warning"}`, async () => {
+      const h = await harbor({ adminPassword: DESIRED });
+      const kube = await kubeFor(noProxy);
+      const notAfter = new Date(Date.now() + days * 86400_000 + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+      const run = await runJob(noProxy.objects, h.url, { kube, cron: true, env: { TLS_NOT_AFTER: notAfter } });
+      expect(run.code).toBe(0);
+      if (warns) {
+        expect(run.stdout).toContain(`WARNING: the TLS certificate Harbor serves expires on ${notAfter} (${days} days)`);
+        expect(kube.events.map((e) => [e.type, e.reason])).toEqual([["Warning", "ConfigureIncomplete"]]);
+        expect(kube.events[0].message).toContain("helm upgrade");
+      } else {
+        expect(run.stdout).not.toContain("WARNING");
+        expect(kube.events).toEqual([]);
+      }
+    });
+  }
+});
+
 describe("passwords with quotes, backslashes, dollars, spaces and non-ASCII", () => {
   const WEIRD = `Pa"ss\\wo$rd {1} é'x`;
   const OLD = `Old\\"$(id)\`Pw 9`;

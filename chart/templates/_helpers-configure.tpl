@@ -128,6 +128,9 @@ spec:
           value: {{ .trigger }}
         - name: TLS_WARN_DAYS
           value: {{ $c.configJob.certificateWarningDays | quote }}
+        # expiry of the certificate harbor-tls serves, as the chart recorded it (empty: not known)
+        - name: TLS_NOT_AFTER
+          value: {{ (include "harbor-edge.tlsMaterial" $ | fromJson).notAfter | default "" | quote }}
         - name: KUBE_NAMESPACE
           valueFrom:
             fieldRef:
