@@ -8,26 +8,14 @@ every install and upgrade (job-configure.yaml) and the CronJob that runs it peri
 {{- define "harbor-edge.name.configurePeriodic" -}}harbor-edge-configure-periodic{{- end -}}
 
 {{/*
-The proxied registries, one line each: PROJECT TYPE URL [CREDENTIALS_SECRET]. The same mapping as
-generator/src/proxy/registries.ts proxyRegistries(): built-ins first, then extraRegistries; the project is
-the registry host, ':' replaced by '-'; types are ones Harbor 2.15.1 permits for proxy caches.
+The proxied registries, one line each: PROJECT TYPE URL [CREDENTIALS_SECRET], from harbor-edge.proxyRegistries
+(_helpers-proxy.tpl: the same mapping as generator/src/proxy/registries.ts proxyRegistries()).
 */}}
 {{- define "harbor-edge.configure.proxyCache" -}}
-{{- $pc := (index .Values "harbor-config").proxyCache -}}
-{{- $builtin := dict
-  "docker.io" (list "docker-hub" "https://hub.docker.com")
-  "gcr.io" (list "docker-registry" "https://gcr.io")
-  "ghcr.io" (list "github-ghcr" "https://ghcr.io")
-  "quay.io" (list "docker-registry" "https://quay.io")
-  "registry.k8s.io" (list "docker-registry" "https://registry.k8s.io") -}}
-{{- if $pc.enabled -}}
-{{- range $pc.registries }}
-{{ . }} {{ index $builtin . 0 }} {{ index $builtin . 1 }}
-{{- end }}
-{{- range $pc.extraRegistries }}
-{{ replace ":" "-" .host }} {{ .type | default "docker-registry" }} {{ .url }}{{ with .credentialsSecret }} {{ . }}{{ end }}
-{{- end }}
-{{- end -}}
+{{- range $line := include "harbor-edge.proxyRegistries" . | splitList "\n" }}{{ if $line }}
+{{- $f := splitList " " $line }}
+{{ index $f 1 }} {{ index $f 3 }} {{ index $f 2 }}{{ with index $f 4 }} {{ . }}{{ end }}
+{{- end }}{{ end -}}
 {{- end -}}
 
 {{/* The distinct credentials Secrets of the extra registries, as a JSON list. */}}

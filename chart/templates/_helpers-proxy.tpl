@@ -1,0 +1,31 @@
+{{/*
+The upstream registries Harbor proxies, and the Harbor project each is pulled through: the same mapping as
+proxyRegistries() in generator/src/proxy/registries.ts (test/node-mirror-template.test.ts checks that they
+agree for random specs). One line per registry, built-ins first in spec order, then extraRegistries:
+
+  host project url type credentialsSecret
+
+space separated, each line ending in "\n"; credentialsSecret is empty when there is none (the line then ends
+in a space). Nothing when proxyCache.enabled is false. Read it with
+  {{- range $line := include "harbor-edge.proxyRegistries" . | splitList "\n" }}{{ if $line }}...{{ end }}{{ end }}
+and (splitList " " $line) for the fields.
+*/}}
+{{- define "harbor-edge.proxyRegistries" -}}
+{{- $pc := (index .Values "harbor-config").proxyCache | default dict -}}
+{{- if $pc.enabled -}}
+{{- /* BUILTIN_PROXY in registries.ts: endpoints and types that work anonymously and that Harbor permits */ -}}
+{{- $builtin := dict
+  "docker.io" (list "https://hub.docker.com" "docker-hub")
+  "gcr.io" (list "https://gcr.io" "docker-registry")
+  "ghcr.io" (list "https://ghcr.io" "github-ghcr")
+  "quay.io" (list "https://quay.io" "docker-registry")
+  "registry.k8s.io" (list "https://registry.k8s.io" "docker-registry") -}}
+{{- range $host := $pc.registries | default list }}
+{{- $b := index $builtin $host | required (printf "harbor-config.proxyCache.registries: %q is not a built-in registry (add it under proxyCache.extraRegistries)" $host) }}
+{{- printf "%s %s %s %s \n" $host $host (index $b 0) (index $b 1) }}
+{{- end }}
+{{- range $r := $pc.extraRegistries | default list }}
+{{- printf "%s %s %s %s %s\n" $r.host (replace ":" "-" $r.host) $r.url ($r.type | default "docker-registry") ($r.credentialsSecret | default "") }}
+{{- end }}
+{{- end -}}
+{{- end -}}
