@@ -221,6 +221,18 @@ describe.concurrent("proxy-cache projects (on by default)", () => {
     expect(h.violations).toEqual([]);
   });
 
+  it.skipIf(!UPSTREAM)("a plain project already named like a proxy cache: reported, not taken over, no endpoint left behind", async () => {
+    const h = await harbor({ adminPassword: DESIRED, online: true, projects: [{ name: "library", public: true }, { name: "gcr.io", public: false }] });
+    const run = await runJob(base.objects, h.url);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/proxy cache gcr\.io: a project of that name exists that is not a proxy cache/);
+    expect(h.state.projects.get("gcr.io")).toMatchObject({ public: false });
+    expect(h.state.projects.get("gcr.io")!.registryId).toBeUndefined();
+    expect(h.state.registries.map((x) => x.name)).not.toContain("gcr.io");
+    expect(h.state.projects.get("docker.io")!.registryId).toBeDefined();
+    expect(h.violations).toEqual([]);
+  });
+
   it("offline at install: says so, carries on, Warning Event; the periodic run creates them once the link is back", async () => {
     const h = await harbor({ adminPassword: DESIRED });
     const kube = await kubeFor(base);
@@ -322,6 +334,9 @@ describe.concurrent("retention of the proxy-cache projects", () => {
     // a project made without it gets it on the next run with it on
     expect((await runJob(base.objects, h2.url)).code).toBe(0);
     expect(h2.state.projects.get("docker.io")!.meta!.proxy_cache_local_on_not_found).toBe("true");
+    // and turned off again
+    expect((await runJob(off.objects, h2.url)).code).toBe(0);
+    expect(h2.state.projects.get("docker.io")!.meta!.proxy_cache_local_on_not_found).toBe("false");
     expect(h.violations.concat(h2.violations)).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@
 #                                   deletes what nodes hold), N keeps those pulled within N days; empty:
 #                                   leave Harbor's default (retain pulled within 7 days)
 #   HARBOR_PROXY_LOCAL_ON_NOT_FOUND true: serve the cached copy when the upstream answers 404
-#                                   (project metadata proxy_cache_local_on_not_found); false: Harbor's default
+#                                   (project metadata proxy_cache_local_on_not_found); false: do not
 #   HARBOR_WAIT_SECONDS             how long to wait for Harbor and to retry failures (default 600)
 #   HARBOR_REQUEST_TIMEOUT          seconds for one request (default 20)
 #   HARBOR_LOGIN_PAUSE              seconds to wait after a refused login before the next one (default 2):
@@ -310,12 +310,17 @@ ensure_project() {
   case $STATUS in
     200)
       PROJECT_ID=$(int_value project_id)
+      if [ -n "$p_registry" ] && [ "$(int_value registry_id)" != "$p_registry" ]; then
+        PROJECT_ERROR="a project of that name exists that is not a proxy cache of registry endpoint $p_registry; rename or delete it"
+        return 1
+      fi
       p_have=$(metadata_value public)
       p_have=${p_have:-false}   # a project without the key is private, Harbor's default
       p_set=
       [ "$p_have" = "$p_public" ] || p_set="\"public\":\"$p_public\""
-      if [ -n "$p_registry" ] && [ "$LOCAL_ON_NOT_FOUND" = true ] && [ "$(metadata_value proxy_cache_local_on_not_found)" != true ]; then
-        p_set="${p_set:+$p_set,}\"proxy_cache_local_on_not_found\":\"true\""
+      if [ -n "$p_registry" ]; then
+        p_lonf=$(metadata_value proxy_cache_local_on_not_found)
+        [ "${p_lonf:-false}" = "$LOCAL_ON_NOT_FOUND" ] || p_set="${p_set:+$p_set,}\"proxy_cache_local_on_not_found\":\"$LOCAL_ON_NOT_FOUND\""
       fi
       if [ -z "$p_set" ]; then
         say "project $p_name: present, public=$p_public"
@@ -345,7 +350,7 @@ ensure_project() {
         409) # created meanwhile, or by a retried request whose answer was lost: look again, once
           [ "$p_tries" -lt 1 ] || die "project $p_name: Harbor says it exists but does not return it"
           p_tries=1; ensure_project "$p_name" "$p_public" "$p_registry"; p_r=$?; p_tries=0; return $p_r ;;
-        400|403|412) PROJECT_ERROR="HTTP $STATUS $(harbor_message)"; return 1 ;;
+        400|403|412) PROJECT_ERROR="Harbor refused the project: HTTP $STATUS $(harbor_message)"; return 1 ;;
         *) die "could not create project $p_name: HTTP $STATUS $(harbor_message)" ;;
       esac
       ;;
@@ -469,14 +474,15 @@ ensure_proxy_cache() {
     [ -n "$c_id" ] || die "the registry endpoint $c_name was created but cannot be found"
   fi
   if ! ensure_project "$c_name" true "$c_id"; then
-    # Harbor refused the project for good (e.g. a registry type it does not permit for proxy caches):
-    # remove the endpoint this run made, so nothing is left that no run will use
+    # Harbor refused the project for good (e.g. a registry type it does not permit for proxy caches), or a
+    # project of that name is no proxy cache: remove the endpoint this run made, so nothing is left that no
+    # run will use
     if [ "$c_new" = 1 ]; then
       request DELETE "/registries/$c_id" "$HARBOR_ADMIN_PASSWORD"
       case $STATUS in 200|404) ;; *) say "proxy cache $c_name: could not remove the unused registry endpoint $c_id (HTTP $STATUS)" ;; esac
     fi
-    FAILURES="${FAILURES}proxy cache $c_name: Harbor refused the project: $PROJECT_ERROR; "
-    say "proxy cache $c_name: Harbor refused the project: $PROJECT_ERROR"
+    FAILURES="${FAILURES}proxy cache $c_name: $PROJECT_ERROR; "
+    say "proxy cache $c_name: $PROJECT_ERROR"
     return 0
   fi
   [ -n "${PROJECT_ID:-}" ] || die "project $c_name: cannot find its id"
