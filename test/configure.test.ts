@@ -540,6 +540,8 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
     expect(r.code).toBe(0);
     expect(job.metadata.annotations?.["helm.sh/hook"]).toBeUndefined();
     expect(job.metadata.name).toMatch(/^harbor-edge-configure-1-[0-9a-f]{6}$/);
+    expect(job.metadata.labels!["harbor-edge.io/run"]).toBe("install");
+    expect(cron.spec.jobTemplate.metadata.labels["harbor-edge.io/run"]).toBe("periodic");
     expect(job.spec.ttlSecondsAfterFinished).toBe(604800);
     expect(job.spec.backoffLimit).toBeGreaterThan(0);
     expect(job.spec.activeDeadlineSeconds).toBe(1800);

@@ -83,6 +83,8 @@ export async function install(values: string, verb: "install" | "upgrade" = "ins
   const dir = await chartDir();
   await $`kubectl create namespace ${`cluster-${UID}`} --dry-run=client -o yaml | kubectl apply -f -`;
   await $`${helm.bin} ${verb} ${RELEASE} ${dir} --namespace ${NS} --create-namespace -f ${values} --wait --timeout 20m`;
+  // helm does not wait for the configuration Job (no hook); the tests expect Harbor configured
+  await $`kubectl wait --namespace ${NS} --for=condition=complete job --selector app.kubernetes.io/component=configure,harbor-edge.io/run=install --timeout 30m`;
 }
 
 export async function uninstall(): Promise<void> {
@@ -149,7 +151,7 @@ export async function waitHealthy(timeoutMs = 15 * 60_000): Promise<void> {
 export async function pods(): Promise<Record<string, { uid: string; restarts: number }>> {
   const list = JSON.parse((await $`kubectl get pods --namespace ${NS} -o json`).stdout);
   return Object.fromEntries(
-    list.items.filter((p: any) => p.status.phase === "Running").map((p: any) => [p.metadata.name, { uid: p.metadata.uid, restarts: (p.status.containerStatuses ?? []).reduce((n: number, c: any) => n + c.restartCount, 0) }]),
+    list.items.filter((p: any) => p.status.phase === "Running" && p.metadata.labels?.["app.kubernetes.io/component"] !== "configure").map((p: any) => [p.metadata.name, { uid: p.metadata.uid, restarts: (p.status.containerStatuses ?? []).reduce((n: number, c: any) => n + c.restartCount, 0) }]),
   );
 }
 
