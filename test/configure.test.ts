@@ -14,7 +14,7 @@ import { startFakeKube } from "./helpers/fake-kube.js";
 import { startKubeState, type KubeState } from "./helpers/kube-state.js";
 import { runJob, jobEnv, configureJob, configureCronJob, type JobRun } from "./helpers/job.js";
 import { baselineViolations } from "./helpers/k8s.js";
-import { proxyRegistries } from "../generator/src/proxy/registries.js";
+import { proxyRegistries, PERMITTED_PROXY_TYPES, BUILTIN_PROXY } from "../generator/src/proxy/registries.js";
 import { specOf } from "./helpers/chart.js";
 
 const helm = HELMS[0];
@@ -172,6 +172,14 @@ describe.concurrent("proxy-cache projects (on by default)", () => {
       expect(lines ? lines.split("\n") : []).toEqual(want);
     }
     expect(proxyRegistries(specOf(tmpFile("s.yaml", "harbor-config: {}\n"))).map((x) => x.project)).toEqual(["docker.io", "gcr.io", "quay.io", "ghcr.io", "registry.k8s.io"]);
+  });
+
+  it.skipIf(!UPSTREAM)("every type the chart can ask for is one the upstream core ConfigMap permits", () => {
+    expect([...PERMITTED_PROXY_TYPES].sort()).toEqual([...PERMITTED!].sort());
+    for (const b of Object.values(BUILTIN_PROXY)) expect(PERMITTED).toContain(b.type);
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schemas", "harbor-config.schema.json"), "utf8"));
+    const extraTypes: string[] = schema.properties.proxyCache.properties.extraRegistries.items.properties.type.enum;
+    for (const t of extraTypes) expect(PERMITTED).toContain(t);
   });
 
   it.skipIf(!UPSTREAM)("online: an endpoint and a public project per registry, all of types the upstream core ConfigMap permits; a rerun writes nothing", async () => {
