@@ -23,6 +23,8 @@
 #                                   and access_secret under $HARBOR_CREDENTIALS_DIR/CREDENTIALS_SECRET/ are
 #                                   the credentials Harbor uses upstream.
 #   HARBOR_CREDENTIALS_DIR          where the credentials Secrets are mounted (default /credentials)
+#   HARBOR_STATE_DIR                where the state Secret is mounted (default /state): its keys
+#                                   credentials.PROJECT hold a SHA-256 of the credentials last applied
 #   HARBOR_PROXY_RETENTION_DAYS     retention of the proxy-cache projects: 0 keeps every artifact (never
 #                                   deletes what nodes hold), N keeps those pulled within N days; empty:
 #                                   leave Harbor's default (retain pulled within 7 days)
@@ -57,6 +59,7 @@ PENDING=${HARBOR_ADMIN_PASSWORD_PENDING:-}
 PROJECTS=${HARBOR_PROJECTS:-}
 PROXY_CACHE=${HARBOR_PROXY_CACHE:-}
 CRED_DIR=${HARBOR_CREDENTIALS_DIR:-/credentials}
+STATE_DIR=${HARBOR_STATE_DIR:-/state}
 RETENTION_DAYS=${HARBOR_PROXY_RETENTION_DAYS:-}
 LOCAL_ON_NOT_FOUND=${HARBOR_PROXY_LOCAL_ON_NOT_FOUND:-false}
 WAIT=${HARBOR_WAIT_SECONDS:-600}
@@ -138,6 +141,13 @@ die() {
 
 warn() { say "WARNING: $*"; WARNINGS="$WARNINGS$*
 "; }
+
+# state_key KEY VALUE: one more key of the state Secret
+state_key() {
+  [ -n "$KUBE" ] && [ -n "$STATE" ] || return 1
+  kube PATCH "/api/v1/namespaces/$KUBE_NS/secrets/$STATE" "{\"stringData\":{$(json_str "$1"):$(json_str "$2")}}" application/merge-patch+json
+  case $KSTATUS in 2??) return 0 ;; *) return 1 ;; esac
+}
 
 # state_write APPLIED PENDING: what this step applied, and what it is applying now ("" for none)
 state_write() {
@@ -423,7 +433,16 @@ credentials() {
   C_KEY= C_SECRET=
   [ -r "$CRED_DIR/$1/access_key" ] && [ -r "$CRED_DIR/$1/access_secret" ] || return 1
   C_KEY=$(cat "$CRED_DIR/$1/access_key") C_SECRET=$(cat "$CRED_DIR/$1/access_secret")
+  # Harbor never shows a secret back: a digest of what was applied tells whether it changed
+  # (none where sha256sum is missing: then only a changed access_key is noticed)
+  C_HASH=$(printf '%s\n%s' "$C_KEY" "$C_SECRET" | sha256sum 2>/dev/null | cut -c1-64)
   [ -n "$C_KEY" ]
+}
+
+# remember_credentials PROJECT: the digest of the credentials just applied, in the state Secret
+remember_credentials() {
+  [ -n "$C_HASH" ] || return 0
+  state_key "credentials.$1" "$C_HASH" || warn "could not record the credentials applied to proxy cache $1 (HTTP $KSTATUS); the next run applies them again"
 }
 
 # ensure_proxy_cache PROJECT TYPE URL [CREDENTIALS_SECRET]
@@ -451,10 +470,10 @@ ensure_proxy_cache() {
         say "proxy cache $c_name: its registry endpoint has type $REG_TYPE, not $c_type; left as it is"
         return 0 ;;
     esac
-  elif [ -n "$c_id" ] && [ -n "$c_secret" ] && [ "$REG_KEY" != "$C_KEY" ]; then
+  elif [ -n "$c_id" ] && [ -n "$c_secret" ] && { [ "$REG_KEY" != "$C_KEY" ] || { [ -n "$C_HASH" ] && [ "$(cat "$STATE_DIR/credentials.$c_name" 2>/dev/null)" != "$C_HASH" ]; }; }; then
     request PUT "/registries/$c_id" "$HARBOR_ADMIN_PASSWORD" "{\"credential_type\":\"basic\",\"access_key\":$(json_str "$C_KEY"),\"access_secret\":$(json_str "$C_SECRET")}"
     case $STATUS in
-      200) say "proxy cache $c_name: credentials updated" ;;
+      200) say "proxy cache $c_name: credentials updated"; remember_credentials "$c_name" ;;
       400) say "proxy cache $c_name: Harbor cannot reach $c_url now to check the new credentials (offline?); a later run updates them"
         PENDING_PROXY="$PENDING_PROXY $c_name" ;;
       *) die "could not update the registry endpoint $c_name: HTTP $STATUS $(harbor_message)" ;;
@@ -463,7 +482,8 @@ ensure_proxy_cache() {
   if [ -z "$c_id" ]; then
     request POST /registries "$HARBOR_ADMIN_PASSWORD" "{\"name\":$(json_str "$c_name"),\"type\":\"$c_type\",\"url\":$(json_str "$c_url"),\"insecure\":false,\"description\":\"proxy cache created by harbor-edge-native-config\"$c_cred}"
     case $STATUS in
-      201) c_new=1; find_registry "$c_name"; c_id=$REG_ID ;;
+      201) c_new=1; find_registry "$c_name"; c_id=$REG_ID
+        [ -z "$c_secret" ] || remember_credentials "$c_name" ;;
       409) find_registry "$c_name"; c_id=$REG_ID ;;
       400)
         say "proxy cache $c_name: Harbor cannot reach $c_url now (offline?): $(harbor_message); a later run creates it"

@@ -155,6 +155,9 @@ spec:
           readOnly: true
         - name: tmp
           mountPath: /tmp
+        - name: state
+          mountPath: /state
+          readOnly: true
         {{- range $i, $s := $secrets }}
         - name: {{ printf "credentials-%d" $i }}
           mountPath: {{ printf "/credentials/%s" $s }}
@@ -168,6 +171,11 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: 16Mi
+    # what earlier runs applied (digests of proxy-cache credentials); written through the API, read here
+    - name: state
+      secret:
+        secretName: {{ include "harbor-edge.name.configureState" $ }}
+        optional: true
     {{- range $i, $s := $secrets }}
     - name: {{ printf "credentials-%d" $i }}
       secret:

@@ -64,14 +64,26 @@ export async function runJob(objects: K8sObject[], harborUrl: string, o: { exter
   fs.writeFileSync(script, cm.data["configure-harbor.sh"], { mode: 0o555 });
   const [shell, scriptPath] = container.command as string[];
   if (scriptPath !== `${mount}/configure-harbor.sh`) throw new Error(`the Job runs ${scriptPath}, not the mounted script`);
-  // files of mounted Secrets, under a stand-in for the root
+  // files of mounted Secrets, under a stand-in for the root: those the test gives, and the Secrets the pod
+  // mounts that exist (live in the test Kubernetes API, else rendered), as the kubelet projects them
   const root = path.join(dir, "root");
+  const live = o.kube ? [...o.kube.secrets.values()] : [];
+  for (const v of pod.spec.volumes.filter((x: any) => x.secret)) {
+    const secret = find([...live, ...objects], "Secret", v.secret.secretName);
+    const mountPath = container.volumeMounts.find((m: any) => m.name === v.name).mountPath as string;
+    const items: Array<{ key: string; path: string }> = v.secret.items ?? Object.keys(secret?.data ?? {}).map((k) => ({ key: k, path: k }));
+    for (const it of items) {
+      if (secret?.data?.[it.key] === undefined) continue;
+      fs.mkdirSync(path.join(root, mountPath), { recursive: true });
+      fs.writeFileSync(path.join(root, mountPath, it.path), Buffer.from(secret.data[it.key], "base64"));
+    }
+  }
   for (const [f, content] of Object.entries(o.files ?? {})) {
     fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
     fs.writeFileSync(path.join(root, f), content);
   }
   const kube = o.kube ? { KUBE_API: o.kube.url, KUBE_TOKEN_FILE: o.kube.tokenFile } : {};
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...jobEnv(objects, o.external, o), HARBOR_URL: harborUrl, TMPDIR: dir, HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"), ...kube, ...o.env };
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...jobEnv(objects, o.external, o), HARBOR_URL: harborUrl, TMPDIR: dir, HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"), HARBOR_STATE_DIR: path.join(root, "state"), ...kube, ...o.env };
   const started = Date.now();
   const child = spawn(shell, [script], { env, cwd: dir });
   let stdout = "", stderr = "";
