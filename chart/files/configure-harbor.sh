@@ -72,7 +72,12 @@ case $base in */api/v2.0) API=$base ;; *) API=$base/api/v2.0 ;; esac
 
 SA=/var/run/secrets/kubernetes.io/serviceaccount
 KUBE=${KUBE_API:-}
-[ -z "$KUBE" ] && [ -n "${KUBERNETES_SERVICE_HOST:-}" ] && KUBE="https://${KUBERNETES_SERVICE_HOST}:${KUBERNETES_SERVICE_PORT:-443}"
+if [ -z "$KUBE" ] && [ -n "${KUBERNETES_SERVICE_HOST:-}" ]; then
+  case $KUBERNETES_SERVICE_HOST in
+    *:*) KUBE="https://[${KUBERNETES_SERVICE_HOST}]:${KUBERNETES_SERVICE_PORT:-443}" ;;   # IPv6
+    *) KUBE="https://${KUBERNETES_SERVICE_HOST}:${KUBERNETES_SERVICE_PORT:-443}" ;;
+  esac
+fi
 KUBE_TOKEN_FILE=${KUBE_TOKEN_FILE:-$SA/token}
 KUBE_CA_FILE=${KUBE_CA_FILE:-$SA/ca.crt}
 KUBE_NS=${KUBE_NAMESPACE:-}
@@ -109,6 +114,7 @@ kube() {
   [ -n "$KUBE" ] || return 0
   KSTATUS=$(
     {
+      printf 'globoff\n'   # an IPv6 API address in brackets is no URL pattern
       printf 'url = "%s"\n' "$(cfg_quote "$KUBE$2")"
       printf 'request = "%s"\n' "$1"
       printf 'header = "Authorization: Bearer %s"\n' "$(tr -d '\r\n' <"$KUBE_TOKEN_FILE")"
