@@ -202,13 +202,15 @@ describe.concurrent("proxy-cache projects (on by default)", () => {
   });
 
   it.skipIf(!UPSTREAM)("a type Harbor does not permit: 400 on the project, the endpoint made for it removed, the others created, exit 1 naming it", async () => {
-    // a Harbor whose permitted list lacks github-ghcr refuses ghcr.io the way 2.15.1 refuses quay
-    const h = await harbor({ adminPassword: DESIRED, online: true, permittedProxyTypes: PERMITTED!.filter((t) => t !== "github-ghcr") });
+    // a Harbor whose permitted list lacks github-ghcr refuses ghcr.io the way 2.15.1 refuses quay; the answer
+    // to creating its endpoint is lost once (the retry meets 409), and the endpoint must still not be left
+    const h = await harbor({ adminPassword: DESIRED, online: true, permittedProxyTypes: PERMITTED!.filter((t) => t !== "github-ghcr"), fail: [{ method: "POST", path: /^\/registries$/, nth: 4, after: true }] });
     const kube = await kubeFor(base);
     const run = await runJob(base.objects, h.url, { kube });
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toMatch(/proxy cache ghcr\.io: Harbor refused the project: HTTP 400 unsupported registry type github-ghcr/);
+    expect(h.requests.filter((x) => x.status === 500).map((x) => `${x.method} ${x.path}`)).toEqual(["POST /api/v2.0/registries"]);
     expect(h.state.registries.map((x) => x.name)).toEqual(["docker.io", "gcr.io", "quay.io", "registry.k8s.io"]);
     expect([...h.state.projects.keys()].sort()).toEqual(["docker.io", "gcr.io", "library", "quay.io", "registry.k8s.io", "spectro-images"]);
     expect(kube.events.map((e) => e.reason)).toEqual(["ConfigureFailed"]);

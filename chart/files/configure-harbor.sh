@@ -465,8 +465,7 @@ ensure_proxy_cache() {
   fi
   find_registry "$c_name"
   c_id=$REG_ID
-  c_new=0
-  if [ -n "$c_id" ] && [ "$REG_TYPE" != "$c_type" ]; then
+  if [ -n "$c_id" ] && [ -n "$REG_TYPE" ] && [ "$REG_TYPE" != "$c_type" ]; then
     # an endpoint of another type (an older release made quay.io of type quay, which Harbor refuses for
     # proxy caches): replace it while no project uses it; Harbor answers 412 when one does
     request DELETE "/registries/$c_id" "$HARBOR_ADMIN_PASSWORD"
@@ -488,7 +487,7 @@ ensure_proxy_cache() {
   if [ -z "$c_id" ]; then
     request POST /registries "$HARBOR_ADMIN_PASSWORD" "{\"name\":$(json_str "$c_name"),\"type\":\"$c_type\",\"url\":$(json_str "$c_url"),\"insecure\":false,\"description\":\"proxy cache created by harbor-edge-native-config\"$c_cred}"
     case $STATUS in
-      201) c_new=1; find_registry "$c_name"; c_id=$REG_ID
+      201) find_registry "$c_name"; c_id=$REG_ID
         [ -z "$c_secret" ] || remember_credentials "$c_name" ;;
       409) find_registry "$c_name"; c_id=$REG_ID ;;
       400)
@@ -501,12 +500,10 @@ ensure_proxy_cache() {
   fi
   if ! ensure_project "$c_name" true "$c_id"; then
     # Harbor refused the project for good (e.g. a registry type it does not permit for proxy caches), or a
-    # project of that name is no proxy cache: remove the endpoint this run made, so nothing is left that no
-    # run will use
-    if [ "$c_new" = 1 ]; then
-      request DELETE "/registries/$c_id" "$HARBOR_ADMIN_PASSWORD"
-      case $STATUS in 200|404) ;; *) say "proxy cache $c_name: could not remove the unused registry endpoint $c_id (HTTP $STATUS)" ;; esac
-    fi
+    # project of that name is no proxy cache: remove the endpoint made for it (by this run, or by one whose
+    # answer was lost), so nothing is left that no run will use; Harbor keeps it (412) if a project uses it
+    request DELETE "/registries/$c_id" "$HARBOR_ADMIN_PASSWORD"
+    case $STATUS in 200|404) ;; *) say "proxy cache $c_name: could not remove the unused registry endpoint $c_id (HTTP $STATUS)" ;; esac
     FAILURES="${FAILURES}proxy cache $c_name: $PROJECT_ERROR; "
     say "proxy cache $c_name: $PROJECT_ERROR"
     return 0
