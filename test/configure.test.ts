@@ -118,6 +118,17 @@ describe.concurrent("the configuration Job against a Harbor API", () => {
     expect(kube.violations).toEqual([]);
   });
 
+  it("bad input: exit 2 with one line naming the variable, before any request", async () => {
+    for (const [name, value] of [["HARBOR_PROXY_RETENTION_DAYS", "7d"], ["HARBOR_PROXY_LOCAL_ON_NOT_FOUND", "yes"], ["HARBOR_PROXY_CACHE", "docker.io docker-hub"], ["HARBOR_PROJECTS", "library:open"]] as const) {
+      const h = await harbor({ adminPassword: DESIRED });
+      const run = await runJob(base.objects, h.url, { env: { [name]: value } });
+      expect(run.code, name).toBe(2);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(run.stderr).toContain(name);
+      expect(h.requests).toEqual([]);
+    }
+  });
+
   it("wrong password and nothing to rotate from: one clear line, exit 1, no write", async () => {
     const h = await harbor({ adminPassword: "Other-Pass-9" });
     const run = await runJob(noProxy.objects, h.url);

@@ -67,6 +67,9 @@ REQ_TIMEOUT=${HARBOR_REQUEST_TIMEOUT:-20}
 LOGIN_PAUSE=${HARBOR_LOGIN_PAUSE:-2}
 TRIGGER=${CONFIGURE_TRIGGER:-install}
 
+case $RETENTION_DAYS in *[!0-9]*) printf 'configure-harbor: ERROR: HARBOR_PROXY_RETENTION_DAYS must be a number of days, got %s\n' "$RETENTION_DAYS" >&2; exit 2 ;; esac
+case $LOCAL_ON_NOT_FOUND in true|false) ;; *) printf 'configure-harbor: ERROR: HARBOR_PROXY_LOCAL_ON_NOT_FOUND must be true or false, got %s\n' "$LOCAL_ON_NOT_FOUND" >&2; exit 2 ;; esac
+
 base=${HARBOR_URL%/}
 case $base in */api/v2.0) API=$base ;; *) API=$base/api/v2.0 ;; esac
 
@@ -318,10 +321,9 @@ ensure_password() {
 
 # --- 3. projects ----------------------------------------------------------------------------------------
 # ensure_project NAME PUBLIC(true|false) [REGISTRY_ID]: 0 present or created; 1 Harbor refused to create it
-# (PROJECT_ERROR says why). Sets PROJECT_ID and PROJECT_CREATED.
+# (PROJECT_ERROR says why). Sets PROJECT_ID.
 ensure_project() {
   p_name=$1 p_public=$2 p_registry=${3:-} p_tries=${p_tries:-0}
-  PROJECT_CREATED=0
   request GET "/projects/$p_name" "$HARBOR_ADMIN_PASSWORD" "" "X-Is-Resource-Name: true"
   case $STATUS in
     200)
@@ -357,7 +359,6 @@ ensure_project() {
       request POST /projects "$HARBOR_ADMIN_PASSWORD" "$p_body"
       case $STATUS in
         201) say "project $p_name: created, public=$p_public"
-          PROJECT_CREATED=1
           PROJECT_ID=$(sed -n 's/^[Ll]ocation:.*\/\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$HEADERS" | head -n 1)
           if [ -z "$PROJECT_ID" ]; then
             request GET "/projects/$p_name" "$HARBOR_ADMIN_PASSWORD" "" "X-Is-Resource-Name: true"
@@ -418,7 +419,7 @@ ensure_retention() {
     t_rules=$(flat | grep -o '"template"[[:space:]]*:' | wc -l | tr -d ' ')
     if [ "$t_rules" = 1 ] && flat | grep -q "\"template\"[[:space:]]*:[[:space:]]*\"$t_template\"" \
       && ! flat | grep -q '"disabled"[[:space:]]*:[[:space:]]*true' \
-      && { [ "$t_template" = always ] || flat | grep -q "\"nDaysSinceLastPull\"[[:space:]]*:[[:space:]]*$RETENTION_DAYS[^0-9]"; }; then
+      && { [ "$t_template" = always ] || flat | grep -q "\"nDaysSinceLastPull\"[[:space:]]*:[[:space:]]*${RETENTION_DAYS}[^0-9]"; }; then
       return 0
     fi
   fi
@@ -436,7 +437,7 @@ ensure_retention() {
 
 # credentials SECRET: sets C_KEY and C_SECRET from the mounted Secret, or returns 1
 credentials() {
-  C_KEY= C_SECRET=
+  C_KEY='' C_SECRET=''
   [ -r "$CRED_DIR/$1/access_key" ] && [ -r "$CRED_DIR/$1/access_secret" ] || return 1
   C_KEY=$(cat "$CRED_DIR/$1/access_key") C_SECRET=$(cat "$CRED_DIR/$1/access_secret")
   # Harbor never shows a secret back: a digest of what was applied tells whether it changed
@@ -517,7 +518,6 @@ ensure_proxy_caches() {
   printf '%s\n' "$PROXY_CACHE" >"$WORK/proxy"
   while read -r x_name x_type x_url x_secret x_rest; do
     [ -n "$x_name" ] || continue
-    [ -n "$x_type" ] && [ -n "$x_url" ] && [ -z "$x_rest" ] || die "HARBOR_PROXY_CACHE: expected PROJECT TYPE URL [CREDENTIALS_SECRET], got '$x_name $x_type $x_url $x_secret $x_rest'" 2
     ensure_proxy_cache "$x_name" "$x_type" "$x_url" "$x_secret" </dev/null
   done <"$WORK/proxy"
   if [ -n "$PENDING_PROXY" ]; then
@@ -535,7 +535,22 @@ check_certificate() {
   fi
 }
 
+# every line of HARBOR_PROXY_CACHE well-formed, before anything is written
+check_input() {
+  printf '%s\n' "$PROXY_CACHE" >"$WORK/proxy"
+  while read -r x_name x_type x_url x_secret x_rest; do
+    [ -n "$x_name" ] || continue
+    if [ -z "$x_type" ] || [ -z "$x_url" ] || [ -n "$x_rest" ]; then
+      die "HARBOR_PROXY_CACHE: expected PROJECT TYPE URL [CREDENTIALS_SECRET], got '$x_name $x_type $x_url $x_secret $x_rest'" 2
+    fi
+  done <"$WORK/proxy"
+  for p_spec in $PROJECTS; do
+    case $p_spec in *:public|*:private) ;; *) die "HARBOR_PROJECTS: expected NAME:public or NAME:private, got '$p_spec'" 2 ;; esac
+  done
+}
+
 # --- run ------------------------------------------------------------------------------------------------
+check_input
 started=$(now)
 wait_healthy
 healthy=$(now)
