@@ -560,6 +560,14 @@ describe.concurrent("seed 004: auth.existingSecret changed by External Secrets, 
   });
 });
 
+describe("helm install does not wait for Harbor", () => {
+  it.skipIf(!UPSTREAM)("nothing in the full render is a Helm hook (helm's --timeout covers hooks, which Palette cannot set)", () => {
+    const r = renderOk({ helm, full: true, set: [`harbor-config.auth.password=${DESIRED}`] });
+    expect(r.objects.filter((o) => o.metadata.annotations?.["helm.sh/hook"]).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(configureJob(r.objects)).toBeDefined();
+  });
+});
+
 describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $version", (helm) => {
   const r = render({ helm, set: ["harbor-config.cluster.uid=abc123"] });
   const job = configureJob(r.objects)!;
