@@ -33,7 +33,7 @@ const spec = fc
       registryInfo: fc.record({ enabled: fc.boolean() }),
       projects: fc.uniqueArray(fc.record({ name, public: fc.boolean() }), { maxLength: 3, selector: (p) => p.name }),
       proxyCache: fc.record({ enabled: fc.boolean() }),
-      configJob: fc.record({ enabled: fc.boolean(), timeoutSeconds: fc.integer({ min: 120, max: 7200 }) }),
+      configJob: fc.record({ enabled: fc.boolean(), timeoutSeconds: fc.integer({ min: 120, max: 7200 }), schedule: fc.constantFrom("", "*/15 * * * *", "@hourly", "5 */2 * * 1-5") }),
     },
     { requiredKeys: [] },
   )
@@ -57,7 +57,10 @@ function check(objects: K8sObject[], s: Spec) {
   const pvcs = objects.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => o.metadata.name).sort();
   const want = ["jobservice", ...(s.storage.backend?.type === "pvc" ? ["registry"] : []), ...(s.database.type === "internal" ? ["database"] : []), ...(s.redis.type === "internal" ? ["redis"] : []), ...(s.trivy.enabled ? ["trivy"] : [])].map((n) => `harbor-edge-${n}`).sort();
   expect(pvcs).toEqual(want);
-  expect(Boolean(find(objects, "Job", "harbor-edge-configure"))).toBe(s.configJob.enabled);
+  expect(objects.some((o) => o.kind === "Job" && o.metadata.labels?.["app.kubernetes.io/component"] === "configure")).toBe(s.configJob.enabled);
+  const cron = objects.find((o) => o.kind === "CronJob" && o.metadata.labels?.["app.kubernetes.io/component"] === "configure");
+  expect(Boolean(cron)).toBe(Boolean(s.configJob.enabled && s.configJob.schedule));
+  if (cron) expect(cron.spec.schedule).toBe(s.configJob.schedule);
   expect(Boolean(find(objects, "Secret", "registry-info"))).toBe(Boolean(s.registryInfo.enabled && s.cluster.uid));
 }
 

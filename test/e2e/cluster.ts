@@ -83,6 +83,8 @@ export async function install(values: string, verb: "install" | "upgrade" = "ins
   const dir = await chartDir();
   await $`kubectl create namespace ${`cluster-${UID}`} --dry-run=client -o yaml | kubectl apply -f -`;
   await $`${helm.bin} ${verb} ${RELEASE} ${dir} --namespace ${NS} --create-namespace -f ${values} --wait --timeout 20m`;
+  // helm does not wait for the configuration Job (no hook); the tests expect Harbor configured
+  await $`kubectl wait --namespace ${NS} --for=condition=complete job --selector app.kubernetes.io/component=configure,harbor-edge.io/run=install --timeout 30m`;
 }
 
 export async function uninstall(): Promise<void> {
@@ -149,7 +151,7 @@ export async function waitHealthy(timeoutMs = 15 * 60_000): Promise<void> {
 export async function pods(): Promise<Record<string, { uid: string; restarts: number }>> {
   const list = JSON.parse((await $`kubectl get pods --namespace ${NS} -o json`).stdout);
   return Object.fromEntries(
-    list.items.filter((p: any) => p.status.phase === "Running").map((p: any) => [p.metadata.name, { uid: p.metadata.uid, restarts: (p.status.containerStatuses ?? []).reduce((n: number, c: any) => n + c.restartCount, 0) }]),
+    list.items.filter((p: any) => p.status.phase === "Running" && p.metadata.labels?.["app.kubernetes.io/component"] !== "configure").map((p: any) => [p.metadata.name, { uid: p.metadata.uid, restarts: (p.status.containerStatuses ?? []).reduce((n: number, c: any) => n + c.restartCount, 0) }]),
   );
 }
 
@@ -171,7 +173,7 @@ export async function collectLogs(name: string): Promise<void> {
   for (const p of Object.keys(await pods().catch(() => ({})))) {
     fs.writeFileSync(path.join(dir, `${p}.log`), (await $`kubectl logs --namespace ${NS} ${p} --all-containers --prefix`.nothrow()).stdout);
   }
-  fs.writeFileSync(path.join(dir, "job.log"), (await $`kubectl logs --namespace ${NS} job/harbor-edge-configure`.nothrow()).stdout);
+  fs.writeFileSync(path.join(dir, "job.log"), (await $`kubectl logs --namespace ${NS} --selector app.kubernetes.io/component=configure --tail=-1`.nothrow()).stdout);
   await $`kind export logs ${path.join(dir, "kind")} --name ${CLUSTER}`.nothrow();
 }
 

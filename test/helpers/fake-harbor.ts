@@ -3,11 +3,20 @@
 // parameters are declared and typed, bodies match their schema with no undeclared fields. A request that does
 // not is recorded as a violation. It models what the configuration Job must cope with:
 //   - connections refused while Harbor starts, /health answering 200 with an unhealthy body;
-//   - a wrong Basic credential treated as anonymous everywhere but /users/current (401 there);
+//   - a wrong Basic credential treated as anonymous everywhere but /users/current (401 there), and the
+//     login lock of src/core/auth/authenticator.go: a failed login answers after 1.5 s and locks the user
+//     for 1.5 s from when it arrived, during which even the right password is anonymous;
 //   - project metadata values as the strings "true"/"false"; POST /projects 201 or 409;
 //     X-Is-Resource-Name for names in paths; GET /projects?name= a fuzzy match;
 //   - password changes: 403 for a wrong old password, 400 for an identical one or one against the policy;
 //   - creating a registry endpoint health-checks the remote: offline, 400;
+//   - proxy-cache projects (handler/project.go CreateProject): the endpoint's type must be one of
+//     PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE, as the rendered upstream core ConfigMap sets it (400
+//     "unsupported registry type X" otherwise, nothing created); each new one gets Harbor's default retention
+//     policy, retain what was pulled within 7 days (policy.WithNDaysSinceLastPull), whose id goes into the
+//     project's metadata retention_id; an endpoint a project uses cannot be deleted (412);
+//   - retention policies (handler/retention.go): PUT only with the id the project's metadata names, rules
+//     of registered templates with their required parameters, at most 15; retentionKeeps() evaluates one;
 //   - 500s injected where a test asks, before or after the change is applied;
 //   - JSON answers pretty-printed with keys in shuffled order.
 import http from "node:http";
@@ -18,7 +27,14 @@ import yaml from "js-yaml";
 import { Ajv, type ValidateFunction } from "ajv";
 import { ROOT } from "../../generator/src/paths.js";
 
-const SWAGGER_FILE = path.resolve(ROOT, "..", "shared", "contracts", "harbor-api-2.15.1", "swagger.yaml");
+/** shared/contracts next to the repository, or next to a folder above it (a git worktree under a sub-folder) */
+function contractsFile(rel: string): string {
+  for (let dir = path.resolve(ROOT, ".."); ; dir = path.dirname(dir)) {
+    const f = path.join(dir, "shared", "contracts", rel);
+    if (fs.existsSync(f) || dir === path.dirname(dir)) return f;
+  }
+}
+const SWAGGER_FILE = contractsFile(path.join("harbor-api-2.15.1", "swagger.yaml"));
 
 interface Operation {
   method: string;
@@ -40,6 +56,8 @@ function strictDefinitions(defs: Record<string, any>): Record<string, any> {
     for (const [k, v] of Object.entries(node)) if (!k.startsWith("x-")) out[k] = walk(v);
     if (out.$ref) return { $ref: out.$ref }; // swagger ignores siblings of $ref
     if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+    // go-swagger generates interface{} for an untyped object (RetentionRule.params values): any JSON value
+    if (out.additionalProperties?.type === "object" && !out.additionalProperties.properties) out.additionalProperties = {};
     return out;
   };
   return walk(defs);
@@ -83,6 +101,51 @@ export interface Project {
   name: string;
   public: boolean;
   registryId?: number;
+  /** other project metadata, as Harbor stores it (strings): retention_id, proxy_cache_local_on_not_found... */
+  meta?: Record<string, string>;
+}
+
+export interface Registry {
+  id: number;
+  name: string;
+  type: string;
+  url: string;
+  credential?: { type: string; access_key: string; access_secret: string };
+}
+
+export interface RetentionRule {
+  id?: number;
+  priority?: number;
+  disabled?: boolean;
+  action?: string;
+  template?: string;
+  params?: Record<string, unknown>;
+  tag_selectors?: Array<Record<string, string>>;
+  scope_selectors?: Record<string, Array<Record<string, string>>>;
+}
+export interface RetentionPolicy {
+  id: number;
+  algorithm: string;
+  rules: RetentionRule[];
+  trigger: { kind: string; settings: Record<string, unknown> };
+  scope: { level: string; ref: number };
+}
+
+/** Rule templates Harbor registers (src/pkg/retention/policy/rule/index/index.go) and their required parameter. */
+const RETENTION_TEMPLATES: Record<string, string | undefined> = {
+  latestPushedK: "latestPushedK",
+  latestPulledN: "latestPulledN",
+  latestActiveK: "latestActiveK",
+  nDaysSinceLastPull: "nDaysSinceLastPull",
+  nDaysSinceLastPush: "nDaysSinceLastPush",
+  always: undefined,
+};
+
+/** PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE of a render's upstream core ConfigMap (a full render). */
+export function permittedProxyTypes(objects: Array<{ kind: string; metadata: { name: string }; data?: Record<string, string> }>): string[] {
+  const cm = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "harbor-core" && o.data?.PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE !== undefined);
+  if (!cm) throw new Error("no upstream core ConfigMap with PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE in the render (is it a full render?)");
+  return cm.data!.PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE.split(",").map((t) => t.trim()).filter(Boolean);
 }
 
 export interface FakeHarborOptions {
@@ -98,6 +161,12 @@ export interface FakeHarborOptions {
   online?: boolean;
   /** leave metadata.public out of answers for private projects (allowed by the API description) */
   omitPrivateFlag?: boolean;
+  /** Harbor's PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE; read it from a full render with permittedProxyTypes() */
+  permittedProxyTypes?: string[];
+  /** registry endpoints Harbor has at the start (e.g. left by an older release) */
+  registries?: Array<Omit<Registry, "id">>;
+  /** the login lock (Harbor: 1500 ms); 0 turns it off */
+  lockMs?: number;
   /** answer 500 to the nth request matching; "after" applies the change first and loses the answer */
   fail?: Array<{ method: string; path: RegExp; nth?: number; after?: boolean }>;
 }
@@ -113,8 +182,14 @@ export interface FakeHarbor {
   url: string;
   requests: Logged[];
   violations: string[];
-  state: { adminPassword: string; projects: Map<string, Project>; registries: Array<{ id: number; name: string; type: string; url: string }> };
+  state: { adminPassword: string; projects: Map<string, Project>; registries: Registry[]; retentions: Map<number, RetentionPolicy> };
   writes(): Logged[];
+  /** logins refused for a wrong password (each costs Harbor 1.5 s and locks the user) */
+  failedLogins(): number;
+  /** a failed login by another client now (a concurrent run): locks admin for lockMs */
+  lockAdmin(): void;
+  /** whether the retention policy of the project keeps an artifact last pulled that many days ago */
+  retentionKeeps(project: string, daysSinceLastPull: number): boolean;
   close(): Promise<void>;
 }
 
@@ -141,9 +216,16 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
   const state = {
     adminPassword: opts.adminPassword,
     projects: new Map<string, Project>(),
-    registries: [] as Array<{ id: number; name: string; type: string; url: string }>,
+    registries: [] as Registry[],
+    retentions: new Map<number, RetentionPolicy>(),
   };
   let nextProject = 1;
+  let nextRegistry = 1;
+  let nextRetention = 1;
+  for (const r of opts.registries ?? []) state.registries.push({ id: nextRegistry++, ...r });
+  const lockMs = opts.lockMs ?? 1500;
+  let lastFailure = -Infinity;
+  let failed = 0;
   for (const p of opts.projects ?? [{ name: "library", public: false }]) state.projects.set(p.name, { id: nextProject++, ...p });
   const requests: Logged[] = [];
   const violations: string[] = [];
@@ -151,13 +233,22 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
   let healthCalls = 0;
   const seed = { n: 7 };
 
-  const handler = (req: http.IncomingMessage, res: http.ServerResponse, raw: string) => {
+  /** auth.Login: the user, and how long Harbor sleeps before answering (a failed login) */
+  const login = (req: http.IncomingMessage): { admin: boolean; delayMs: number } => {
+    const m = /^Basic (.+)$/.exec(req.headers.authorization ?? "");
+    if (!m) return { admin: false, delayMs: 0 };
+    const [user, pw] = Buffer.from(m[1], "base64").toString().split(/:(.*)/s);
+    if (user !== "admin") return { admin: false, delayMs: 0 };
+    if (lockMs > 0 && Date.now() - lastFailure <= lockMs) return { admin: false, delayMs: 0 }; // locked: anonymous
+    if (pw === state.adminPassword) return { admin: true, delayMs: 0 };
+    failed++;
+    lastFailure = Date.now();
+    return { admin: false, delayMs: lockMs };
+  };
+
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse, raw: string, admin: boolean) => {
     const url = new URL(req.url ?? "/", "http://harbor");
     const method = req.method ?? "GET";
-    const auth = req.headers.authorization ?? "";
-    const m = /^Basic (.+)$/.exec(auth);
-    const [user, pw] = m ? Buffer.from(m[1], "base64").toString().split(/:(.*)/s) : ["", ""];
-    const admin = user === "admin" && pw === state.adminPassword;
     const log: Logged = { method, path: url.pathname + url.search, status: 0, user: admin ? "admin" : "anonymous" };
     requests.push(log);
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
@@ -225,7 +316,14 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const asName = String(req.headers["x-is-resource-name"]) === "true" || !/^\d+$/.test(ref);
       return asName ? state.projects.get(ref) : [...state.projects.values()].find((p) => p.id === Number(ref));
     };
-    const view = (p: Project) => ({ project_id: p.id, name: p.name, owner_id: 1, owner_name: "admin", repo_count: 0, registry_id: p.registryId ?? 0, metadata: p.public || !opts.omitPrivateFlag ? { public: String(p.public) } : { auto_scan: "false" }, creation_time: "2026-11-22T00:00:00Z" });
+    const view = (p: Project) => ({ project_id: p.id, name: p.name, owner_id: 1, owner_name: "admin", repo_count: 0, registry_id: p.registryId ?? 0, metadata: { ...(p.public || !opts.omitPrivateFlag ? { public: String(p.public) } : { auto_scan: "false" }), ...p.meta }, creation_time: "2026-11-22T00:00:00Z" });
+    const PROJECT_META = ["enable_content_trust", "enable_content_trust_cosign", "prevent_vul", "severity", "auto_scan", "auto_sbom_generation", "reuse_sys_cve_allowlist", "proxy_speed_kb", "max_upstream_conn", "proxy_cache_local_on_not_found"];
+    const otherMeta = (md: Record<string, unknown> | undefined, proxy: boolean) => {
+      const out: Record<string, string> = {};
+      for (const k of PROJECT_META) if (md?.[k] !== undefined && md[k] !== null) out[k] = String(md[k]);
+      if (!proxy) { delete out.proxy_speed_kb; delete out.max_upstream_conn; } // ignored for other projects
+      return out;
+    };
 
     if (op.template === "/health") {
       healthCalls++;
@@ -256,10 +354,35 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const name = body?.project_name;
       if (!name) return error(400, "project_name is required");
       if (body.metadata?.public !== undefined && !["true", "false"].includes(body.metadata.public)) return error(400, `metadata.public must be "true" or "false"`);
-      if (body.registry_id !== undefined && body.registry_id !== null && !state.registries.some((r) => r.id === body.registry_id)) return error(400, "registry not found");
+      const proxy = body.registry_id !== undefined && body.registry_id !== null;
+      if (proxy && !admin) return error(403, "Only system admin can create proxy cache project");
+      // validateProjectReq
+      if (body.metadata?.retention_id) return error(400, "the retention_id in the request's payload when creating a project should be omitted, alternatively passing an empty string");
+      if (proxy) {
+        if (body.registry_id <= 0) return error(400, `${body.registry_id} is invalid value of registry_id, it should be geater than 0`);
+        const registry = state.registries.find((r) => r.id === body.registry_id);
+        if (!registry) return error(500, `failed to get the registry ${body.registry_id}: registry ${body.registry_id} not found`);
+        if (!opts.permittedProxyTypes) {
+          violations.push("POST /projects: a proxy-cache project, but the test gave the test Harbor no permittedProxyTypes");
+          return error(500, "not modelled");
+        }
+        if (!opts.permittedProxyTypes.includes(registry.type)) return error(400, `unsupported registry type ${registry.type}`);
+      }
       if (state.projects.has(name)) return error(409, "project already exists");
-      const p: Project = { id: nextProject++, name, public: body.metadata?.public === "true", ...(body.registry_id ? { registryId: body.registry_id } : {}) };
+      const p: Project = { id: nextProject++, name, public: body.metadata?.public === "true", ...(proxy ? { registryId: body.registry_id } : {}), meta: otherMeta(body.metadata, proxy) };
       state.projects.set(name, p);
+      if (proxy) {
+        // the default retention policy Harbor gives every new proxy-cache project
+        const id = nextRetention++;
+        state.retentions.set(id, {
+          id,
+          algorithm: "or",
+          rules: [{ id: 1, priority: 1, disabled: false, action: "retain", template: "nDaysSinceLastPull", params: { nDaysSinceLastPull: 7 }, tag_selectors: [{ kind: "doublestar", decoration: "matches", pattern: "**" }], scope_selectors: { repository: [{ kind: "doublestar", decoration: "repoMatches", pattern: "**" }] } }],
+          trigger: { kind: "Schedule", settings: { cron: "0 0 0 * * *" } },
+          scope: { level: "project", ref: p.id },
+        });
+        p.meta!.retention_id = String(id);
+      }
       return reply(201, undefined, { location: `/api/v2.0/projects/${p.id}` });
     }
     if (op.template === "/projects/{project_name_or_id}") {
@@ -273,8 +396,10 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
         if (!p) return error(404, "project not found");
         if (body?.metadata?.public !== undefined) {
           if (!["true", "false"].includes(body.metadata.public)) return error(400, `metadata.public must be "true" or "false"`);
-          p.public = body.metadata.public === "true";
         }
+        if (body?.metadata?.retention_id !== undefined && body.metadata.retention_id !== p.meta?.retention_id) return error(400, "the retention_id in the request's payload when updating a project should be omitted, alternatively passing the one that has already been associated to this project");
+        if (body?.metadata?.public !== undefined) p.public = body.metadata.public === "true";
+        p.meta = { ...p.meta, ...otherMeta(body?.metadata, p.registryId !== undefined) };
         return reply(200);
       }
     }
@@ -284,15 +409,75 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const exact = /^name=([^~].*)$/.exec(q);
       const fuzzy = /^name=~(.*)$/.exec(q);
       const list = state.registries.filter((r) => (exact ? r.name === exact[1] : fuzzy ? r.name.includes(fuzzy[1]) : true));
-      return send(200, list.map((r) => ({ id: r.id, name: r.name, type: r.type, url: r.url, insecure: false, status: "healthy", credential: { type: "basic", access_key: "", access_secret: "*****" } })));
+      return send(200, list.map((r) => ({ id: r.id, name: r.name, type: r.type, url: r.url, insecure: false, status: "healthy", credential: { type: r.credential?.type ?? "", access_key: r.credential?.access_key ?? "", access_secret: r.credential ? "*****" : "" } })));
     }
     if (op.template === "/registries" && method === "POST") {
       if (!admin) return error(401, "unauthorized");
       if (state.registries.some((r) => r.name === body?.name)) return error(409, "registry already exists");
-      if (!opts.online) return error(400, `failed to ping registry ${body?.url}: dial tcp: lookup failed: no such host`);
-      const r = { id: state.registries.length + 1, name: body.name, type: body.type, url: body.url };
+      if (!opts.online) return error(400, "the registry is unhealthy");
+      const r: Registry = { id: nextRegistry++, name: body.name, type: body.type, url: body.url, ...(body.credential ? { credential: body.credential } : {}) };
       state.registries.push(r);
       return reply(201, undefined, { location: `/api/v2.0/registries/${r.id}` });
+    }
+    if (op.template === "/registries/{id}") {
+      if (!admin) return error(401, "unauthorized");
+      const r = state.registries.find((x) => x.id === Number(values[0]));
+      if (!r) return error(404, "registry not found");
+      if (method === "DELETE") {
+        if ([...state.projects.values()].some((p) => p.registryId === r.id)) return error(412, `the registry ${r.id} is referenced by proxy cache project, cannot delete it`);
+        state.registries.splice(state.registries.indexOf(r), 1);
+        return reply(200);
+      }
+      if (method === "PUT") {
+        if (!opts.online) return error(400, "the registry is unhealthy");
+        if (body.url !== undefined) r.url = body.url;
+        if (body.name !== undefined) r.name = body.name;
+        if (body.access_key !== undefined || body.access_secret !== undefined) r.credential = { type: body.credential_type ?? r.credential?.type ?? "basic", access_key: body.access_key ?? r.credential?.access_key ?? "", access_secret: body.access_secret ?? r.credential?.access_secret ?? "" };
+        return reply(200);
+      }
+    }
+    if (op.template === "/retentions/{id}" || (op.template === "/retentions" && method === "POST")) {
+      if (!admin) return error(401, "unauthorized");
+      const invalid = (pol: any): string | undefined => {
+        if (!pol?.trigger) return "Trigger Can not be empty";
+        if (!pol?.scope) return "Scope Can not be empty";
+        if (pol.algorithm !== "or") return "Algorithm Match(or)";
+        if (pol.scope.level !== "project") return `scope ${pol.scope.level} is not support`;
+        if (pol.trigger.kind === "Schedule" && !pol.trigger.settings?.cron) return "Trigger.Settings.cron Can not be empty";
+        if ((pol.rules ?? []).length > 15) return "only 15 rules are allowed at most";
+        for (const rule of pol.rules ?? []) {
+          if (!(rule.template in RETENTION_TEMPLATES)) return `rule evaluator ${rule.template} is not registered`;
+          const need = RETENTION_TEMPLATES[rule.template];
+          if (need && rule.params?.[need] === undefined) return `missing required parameter ${need} for rule ${rule.template}`;
+        }
+        return undefined;
+      };
+      const store = (id: number) => state.retentions.set(id, { id, algorithm: body.algorithm, rules: body.rules ?? [], trigger: body.trigger, scope: { level: body.scope.level, ref: body.scope.ref } });
+      if (method === "POST") {
+        const bad = invalid(body);
+        if (bad) return error(400, bad);
+        const p = [...state.projects.values()].find((x) => x.id === body.scope.ref);
+        if (!p) return error(400, `invalid Project id ${body.scope.ref}`);
+        const id = nextRetention++;
+        store(id);
+        p.meta = { ...p.meta, retention_id: String(id) };
+        return reply(201, undefined, { location: `/api/v2.0/retentions/${id}` });
+      }
+      const id = Number(values[0]);
+      const existing = state.retentions.get(id);
+      if (method === "GET") {
+        if (!existing) return error(404, "retention not found");
+        return send(200, existing);
+      }
+      if (method === "PUT") {
+        const bad = invalid(body);
+        if (bad) return error(400, bad);
+        // requirePolicyAccess: the project named by scope.ref must be bound to this very policy
+        const p = [...state.projects.values()].find((x) => x.id === body.scope.ref);
+        if (!p || p.meta?.retention_id !== String(id)) return error(404, `the retention policy id ${id} does not match`);
+        store(id);
+        return reply(200);
+      }
     }
     violations.push(`${method} ${apiPath}: not modelled by the test server`);
     return error(501, "not modelled");
@@ -301,7 +486,11 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
   const server = http.createServer((req, res) => {
     let raw = "";
     req.on("data", (d) => (raw += d));
-    req.on("end", () => handler(req, res, raw));
+    req.on("end", () => {
+      const { admin, delayMs } = login(req);
+      if (delayMs) setTimeout(() => handler(req, res, raw, admin), delayMs);
+      else handler(req, res, raw, admin);
+    });
   });
   // take a port, then refuse connections on it for startDelayMs, like a Harbor that is still starting
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -316,6 +505,17 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
     violations,
     state,
     writes: () => requests.filter((r) => !["GET", "HEAD"].includes(r.method)),
+    failedLogins: () => failed,
+    lockAdmin: () => {
+      lastFailure = Date.now();
+    },
+    retentionKeeps: (project, days) => {
+      const p = state.projects.get(project);
+      const pol = p?.meta?.retention_id ? state.retentions.get(Number(p.meta.retention_id)) : undefined;
+      if (!pol) return true; // no policy: nothing is deleted
+      // "or": an artifact is retained when any enabled retain rule selects it; otherwise retention deletes it
+      return pol.rules.filter((r) => !r.disabled && r.action === "retain").some((r) => r.template === "always" || (r.template === "nDaysSinceLastPull" && days <= Number(r.params?.nDaysSinceLastPull)));
+    },
     close: () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
   };
 }

@@ -1,11 +1,13 @@
-// Running the configuration Job's script as the Job would: the script from the rendered ConfigMap, the
-// command from the rendered Job, and its environment resolved from the rendered Job and Secrets. Only
-// HARBOR_URL is pointed at the test Harbor (the rendered one is a cluster-internal name).
+// Running a configuration run's script as Kubernetes would: the script from the rendered ConfigMap, the
+// command and environment from the rendered Job (or the CronJob's job template), secretKeyRefs resolved
+// against the rendered Secrets (or the live ones of a test Kubernetes API), fieldRefs as the kubelet fills
+// them. Only HARBOR_URL (and the Kubernetes API) are pointed at the test servers.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { find, decode, type K8sObject } from "./chart.js";
+import type { KubeState } from "./kube-state.js";
 
 export interface JobRun {
   code: number;
@@ -14,38 +16,74 @@ export interface JobRun {
   ms: number;
 }
 
-/** The Job's environment, secretKeyRefs resolved against the rendered Secrets (and Secrets that exist outside the chart). */
-export function jobEnv(objects: K8sObject[], external: K8sObject[] = []): Record<string, string> {
-  const job = find(objects, "Job", "harbor-edge-configure");
-  if (!job) throw new Error("no Job harbor-edge-configure in the render");
+const isConfigure = (o: K8sObject) => o.metadata.labels?.["app.kubernetes.io/component"] === "configure";
+/** The Job that runs after install/upgrade (found by its label, as operators do: its name has the revision). */
+export const configureJob = (objects: K8sObject[]) => objects.find((o) => o.kind === "Job" && isConfigure(o));
+export const configureCronJob = (objects: K8sObject[]) => objects.find((o) => o.kind === "CronJob" && isConfigure(o));
+
+function podOf(objects: K8sObject[], cron: boolean) {
+  const owner = cron ? configureCronJob(objects) : configureJob(objects);
+  if (!owner) throw new Error(`no configuration ${cron ? "CronJob" : "Job"} in the render`);
+  const jobName = cron ? `${owner.metadata.name}-29400000` : owner.metadata.name;
+  return { pod: cron ? owner.spec.jobTemplate.spec.template : owner.spec.template, jobName, namespace: owner.metadata.namespace ?? "harbor" };
+}
+
+/** The run's environment, secretKeyRefs resolved against the rendered Secrets (and Secrets that exist outside the chart). */
+export function jobEnv(objects: K8sObject[], external: K8sObject[] = [], o: { cron?: boolean; kube?: KubeState } = {}): Record<string, string> {
+  const { pod, jobName, namespace } = podOf(objects, Boolean(o.cron));
+  const live = o.kube ? [...o.kube.secrets.values()] : [];
   const env: Record<string, string> = {};
-  for (const e of job.spec.template.spec.containers[0].env) {
+  for (const e of pod.spec.containers[0].env) {
     if (e.value !== undefined) env[e.name] = String(e.value);
     else if (e.valueFrom?.secretKeyRef) {
       const ref = e.valueFrom.secretKeyRef;
-      const secret = find([...objects, ...external], "Secret", ref.name);
+      const secret = find([...live, ...objects, ...external], "Secret", ref.name);
       const data = secret?.data?.[ref.key];
       if (data === undefined) {
         if (ref.optional) continue;
-        throw new Error(`Job env ${e.name}: Secret ${ref.name} key ${ref.key} does not exist`);
+        throw new Error(`env ${e.name}: Secret ${ref.name} key ${ref.key} does not exist`);
       }
       env[e.name] = decode(data);
-    } else throw new Error(`Job env ${e.name}: unsupported source`);
+    } else if (e.valueFrom?.fieldRef) {
+      const f = e.valueFrom.fieldRef.fieldPath;
+      const value = f === "metadata.namespace" ? namespace : f === "metadata.labels['job-name']" ? jobName : f === "metadata.labels['controller-uid']" ? "0b5e0f7e-1111-4222-8333-944455556666" : undefined;
+      if (value === undefined) throw new Error(`env ${e.name}: fieldRef ${f} not modelled`);
+      env[e.name] = value;
+    } else throw new Error(`env ${e.name}: unsupported source`);
   }
   return env;
 }
 
-export async function runJob(objects: K8sObject[], harborUrl: string, o: { external?: K8sObject[]; env?: Record<string, string> } = {}): Promise<JobRun> {
-  const job = find(objects, "Job", "harbor-edge-configure")!;
-  const container = job.spec.template.spec.containers[0];
-  const cm = find(objects, "ConfigMap", "harbor-edge-configure")!;
+export async function runJob(objects: K8sObject[], harborUrl: string, o: { external?: K8sObject[]; env?: Record<string, string>; cron?: boolean; kube?: KubeState; files?: Record<string, string> } = {}): Promise<JobRun> {
+  const { pod } = podOf(objects, Boolean(o.cron));
+  const container = pod.spec.containers[0];
+  const cm = find(objects, "ConfigMap", pod.spec.volumes.find((v: any) => v.name === "script").configMap.name)!;
   const mount = container.volumeMounts.find((v: any) => v.name === "script").mountPath as string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "configure-job-"));
   const script = path.join(dir, "configure-harbor.sh");
   fs.writeFileSync(script, cm.data["configure-harbor.sh"], { mode: 0o555 });
   const [shell, scriptPath] = container.command as string[];
   if (scriptPath !== `${mount}/configure-harbor.sh`) throw new Error(`the Job runs ${scriptPath}, not the mounted script`);
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...jobEnv(objects, o.external), HARBOR_URL: harborUrl, TMPDIR: dir, ...o.env };
+  // files of mounted Secrets, under a stand-in for the root: those the test gives, and the Secrets the pod
+  // mounts that exist (live in the test Kubernetes API, else rendered), as the kubelet projects them
+  const root = path.join(dir, "root");
+  const live = o.kube ? [...o.kube.secrets.values()] : [];
+  for (const v of pod.spec.volumes.filter((x: any) => x.secret)) {
+    const secret = find([...live, ...objects], "Secret", v.secret.secretName);
+    const mountPath = container.volumeMounts.find((m: any) => m.name === v.name).mountPath as string;
+    const items: Array<{ key: string; path: string }> = v.secret.items ?? Object.keys(secret?.data ?? {}).map((k) => ({ key: k, path: k }));
+    for (const it of items) {
+      if (secret?.data?.[it.key] === undefined) continue;
+      fs.mkdirSync(path.join(root, mountPath), { recursive: true });
+      fs.writeFileSync(path.join(root, mountPath, it.path), Buffer.from(secret.data[it.key], "base64"));
+    }
+  }
+  for (const [f, content] of Object.entries(o.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.writeFileSync(path.join(root, f), content);
+  }
+  const kube = o.kube ? { KUBE_API: o.kube.url, KUBE_TOKEN_FILE: o.kube.tokenFile } : {};
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...jobEnv(objects, o.external, o), HARBOR_URL: harborUrl, TMPDIR: dir, HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"), HARBOR_STATE_DIR: path.join(root, "state"), ...kube, ...o.env };
   const started = Date.now();
   const child = spawn(shell, [script], { env, cwd: dir });
   let stdout = "", stderr = "";

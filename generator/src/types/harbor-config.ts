@@ -424,7 +424,7 @@ export interface Project {
   public?: boolean;
 }
 /**
- * Proxy-cache projects: Harbor pulls through from the upstream registries and keeps what it pulled. Each is a public Harbor project named after the registry's host (docker.io/library/nginx is pulled as <harbor>/docker.io/library/nginx), so nodes pull anonymously. Created by the configuration step; while the site is offline it says so and a later run creates them.
+ * Proxy-cache projects: Harbor pulls through from the upstream registries and keeps what it pulled, so the cluster keeps pulling while the internet link is down. Each is a public Harbor project named after the registry's host (docker.io/library/nginx is pulled as <harbor>/docker.io/library/nginx), so nodes pull anonymously; an extra registry's project is its host with ':' replaced by '-'. Created by the configuration step with registry types Harbor permits for proxy caches; while the site is offline it says so and the periodic run creates them once the link is back.
  */
 export interface ProxyCache {
   /**
@@ -683,6 +683,14 @@ export interface ProxyCache {
         ExtraRegistry,
         ExtraRegistry
       ];
+  /**
+   * Retention of the proxy-cache projects, replacing Harbor's default for them (retain what was pulled within the last 7 days, which deletes images nodes pulled once at bootstrap and keep only on their disks). 0: keep every artifact, never delete; N: keep artifacts pulled within the last N days (an image a node runs but never pulls again is deleted after N days). Harbor's garbage collection then frees the space of what retention deleted.
+   */
+  retentionDays?: number;
+  /**
+   * Serve the cached copy when the upstream registry answers 404 for an image Harbor holds (an upstream that deleted or moved a tag): Harbor 2.15.1's project setting proxy_cache_local_on_not_found.
+   */
+  localOnNotFound?: boolean;
 }
 export interface ExtraRegistry {
   /**
@@ -712,15 +720,27 @@ export interface ExtraRegistry {
   credentialsSecret?: string;
 }
 /**
- * The post-install and post-upgrade Job that configures Harbor through its API: the projects and which are public, admin password rotation, proxy caches. It runs a script in the harbor-core image (no extra image for air-gapped sites), reads before it writes, and is safe to run again.
+ * The configuration step: it configures Harbor through its API (the admin password and its rotation, the projects and which are public, the proxy caches and their retention). A Job named after the release revision runs it after every install and upgrade without blocking helm (no hook: helm install finishes while Harbor's images are still downloading), and a CronJob runs it periodically, so it converges once Harbor is up or the link is back and notices a changed existingSecret. It runs a script in the harbor-core image (no extra image for air-gapped sites), reads before it writes, and is safe to run again. Failures show in the Job's status, as Events on the Job and in its log.
  */
 export interface ConfigJob {
   /**
-   * Run the Job.
+   * Run the configuration Job and CronJob.
    */
   enabled?: boolean;
   /**
-   * How long the Job may run, waiting for Harbor included. An Edge host pulling Harbor's images over a slow link needs minutes; install with helm --timeout longer than this.
+   * How long the Job after install or upgrade may run, waiting for Harbor included. It does not block helm: an Edge host pulling Harbor's images over a slow link may need many minutes, and what it cannot finish in time the periodic run does.
    */
   timeoutSeconds?: number;
+  /**
+   * Cron schedule of the periodic run (the CronJob). Empty: no periodic run (then proxy caches Harbor could not create offline, and a changed existingSecret, wait for the next helm upgrade).
+   */
+  schedule?: string;
+  /**
+   * How long a finished Job (and its log) is kept before Kubernetes deletes it. The next helm upgrade deletes it anyway.
+   */
+  ttlSecondsAfterFinished?: number;
+  /**
+   * The periodic run warns (log and Event) when the TLS certificate Harbor serves expires within this many days.
+   */
+  certificateWarningDays?: number;
 }

@@ -1,0 +1,198 @@
+{{/*
+The configuration step (chart/files/configure-harbor.sh): one pod template shared by the Job that runs after
+every install and upgrade (job-configure.yaml) and the CronJob that runs it periodically
+(cronjob-configure.yaml), and the names of the objects it uses.
+*/}}
+{{- define "harbor-edge.name.configure" -}}harbor-edge-configure{{- end -}}
+{{- define "harbor-edge.name.configureState" -}}harbor-edge-configure-state{{- end -}}
+{{- define "harbor-edge.name.configurePeriodic" -}}harbor-edge-configure-periodic{{- end -}}
+
+{{/*
+The proxied registries, one line each: PROJECT TYPE URL [CREDENTIALS_SECRET], from harbor-edge.proxyRegistries
+(_helpers-proxy.tpl: the same mapping as generator/src/proxy/registries.ts proxyRegistries()).
+*/}}
+{{- define "harbor-edge.configure.proxyCache" -}}
+{{- range $line := include "harbor-edge.proxyRegistries" . | splitList "\n" }}{{ if $line }}
+{{- $f := splitList " " $line }}
+{{ index $f 1 }} {{ index $f 3 }} {{ index $f 2 }}{{ with index $f 4 }} {{ . }}{{ end }}
+{{- end }}{{ end -}}
+{{- end -}}
+
+{{/* The distinct credentials Secrets of the extra registries, as a JSON list. */}}
+{{- define "harbor-edge.configure.credentialSecrets" -}}
+{{- $pc := (index .Values "harbor-config").proxyCache -}}
+{{- $out := list -}}
+{{- if $pc.enabled }}{{ range $pc.extraRegistries }}{{ if .credentialsSecret }}{{ $out = append $out .credentialsSecret }}{{ end }}{{ end }}{{ end -}}
+{{- $out | uniq | toJson -}}
+{{- end -}}
+
+{{/*
+The API version of CronJob: batch/v1 where the cluster serves it (Kubernetes 1.21 and later), batch/v1beta1 on
+1.20. helm template knows no resources, only the Kubernetes version (--kube-version), so either decides.
+*/}}
+{{- define "harbor-edge.cronJobApiVersion" -}}
+{{- if or (.Capabilities.APIVersions.Has "batch/v1/CronJob") (semverCompare ">=1.21-0" .Capabilities.KubeVersion.Version) -}}
+batch/v1
+{{- else -}}
+batch/v1beta1
+{{- end -}}
+{{- end -}}
+
+{{/*
+The pod template of a configuration run. dict: ctx, trigger (install or periodic), wait (seconds it waits
+for Harbor).
+*/}}
+{{- define "harbor-edge.configure.pod" -}}
+{{- $ := .ctx -}}
+{{- $c := index $.Values "harbor-config" -}}
+{{- $image := $.Values.harbor.core.image -}}
+{{- $secrets := include "harbor-edge.configure.credentialSecrets" $ | fromJsonArray -}}
+metadata:
+  labels:
+    {{- include "harbor-edge.labels" $ | nindent 4 }}
+    app.kubernetes.io/component: configure
+  annotations:
+    # a new script is a new pod template, so the next run uses it
+    checksum/script: {{ $.Files.Get "files/configure-harbor.sh" | sha256sum | trunc 16 }}
+spec:
+  restartPolicy: Never
+  serviceAccountName: {{ include "harbor-edge.name.configure" $ }}
+  # the token reaches only the Kubernetes API: the Role lets it update the state Secret and create Events
+  automountServiceAccountToken: true
+  {{- with $.Values.harbor.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 10000
+    runAsGroup: 10000
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+    - name: configure
+      image: {{ printf "%s:%s" $image.repository $image.tag }}
+      imagePullPolicy: IfNotPresent
+      command: ["/bin/sh", "/scripts/configure-harbor.sh"]
+      env:
+        - name: HARBOR_URL
+          value: {{ printf "http://harbor-core.%s.svc" $.Release.Namespace | quote }}
+        - name: HARBOR_ADMIN_PASSWORD
+          valueFrom:
+            secretKeyRef:
+              name: {{ $c.auth.existingSecret | default (include "harbor-edge.name.admin" $) }}
+              key: {{ ternary $c.auth.existingSecretKey "HARBOR_ADMIN_PASSWORD" (ne $c.auth.existingSecret "") }}
+        {{- if not $c.auth.existingSecret }}
+        - name: HARBOR_ADMIN_PASSWORD_PREVIOUS
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "harbor-edge.name.admin" $ }}
+              key: HARBOR_ADMIN_PASSWORD_PREVIOUS
+              optional: true
+        {{- end }}
+        - name: HARBOR_ADMIN_PASSWORD_APPLIED
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "harbor-edge.name.configureState" $ }}
+              key: applied
+              optional: true
+        - name: HARBOR_ADMIN_PASSWORD_PENDING
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "harbor-edge.name.configureState" $ }}
+              key: pending
+              optional: true
+        - name: HARBOR_PROJECTS
+          value: {{ include "harbor-edge.configure.projects" $ | quote }}
+        - name: HARBOR_PROXY_CACHE
+          value: {{ include "harbor-edge.configure.proxyCache" $ | trim | quote }}
+        - name: HARBOR_PROXY_RETENTION_DAYS
+          value: {{ $c.proxyCache.retentionDays | quote }}
+        - name: HARBOR_PROXY_LOCAL_ON_NOT_FOUND
+          value: {{ $c.proxyCache.localOnNotFound | quote }}
+        - name: HARBOR_WAIT_SECONDS
+          value: {{ .wait | quote }}
+        - name: CONFIGURE_TRIGGER
+          value: {{ .trigger }}
+        - name: TLS_WARN_DAYS
+          value: {{ $c.configJob.certificateWarningDays | quote }}
+        # expiry of the certificate harbor-tls serves, as the chart recorded it (empty: not known)
+        - name: TLS_NOT_AFTER
+          value: {{ (include "harbor-edge.tlsMaterial" $ | fromJson).notAfter | default "" | quote }}
+        - name: KUBE_NAMESPACE
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.namespace
+        - name: STATE_SECRET
+          value: {{ include "harbor-edge.name.configureState" $ }}
+        - name: JOB_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.labels['job-name']
+        - name: JOB_UID
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.labels['controller-uid']
+        - name: TMPDIR
+          value: /tmp
+      securityContext:
+        allowPrivilegeEscalation: false
+        privileged: false
+        readOnlyRootFilesystem: true
+        runAsNonRoot: true
+        capabilities:
+          drop: ["ALL"]
+      resources:
+        requests:
+          cpu: 10m
+          memory: 16Mi
+        limits:
+          cpu: 200m
+          memory: 64Mi
+      volumeMounts:
+        - name: script
+          mountPath: /scripts
+          readOnly: true
+        - name: tmp
+          mountPath: /tmp
+        - name: state
+          mountPath: /state
+          readOnly: true
+        {{- range $i, $s := $secrets }}
+        - name: {{ printf "credentials-%d" $i }}
+          mountPath: {{ printf "/credentials/%s" $s }}
+          readOnly: true
+        {{- end }}
+  volumes:
+    - name: script
+      configMap:
+        name: {{ include "harbor-edge.name.configure" $ }}
+        defaultMode: 0555
+    - name: tmp
+      emptyDir:
+        sizeLimit: 16Mi
+    # what earlier runs applied (digests of proxy-cache credentials); written through the API, read here
+    - name: state
+      secret:
+        secretName: {{ include "harbor-edge.name.configureState" $ }}
+        optional: true
+    {{- range $i, $s := $secrets }}
+    - name: {{ printf "credentials-%d" $i }}
+      secret:
+        secretName: {{ $s }}
+        # a missing Secret must not stop the other steps: the script reports it
+        optional: true
+        items:
+          - key: access_key
+            path: access_key
+          - key: access_secret
+            path: access_secret
+    {{- end }}
+{{- end -}}
+
+{{/* The projects to ensure: NAME:public or NAME:private, space-separated. */}}
+{{- define "harbor-edge.configure.projects" -}}
+{{- $projects := list -}}
+{{- range (index .Values "harbor-config").projects }}{{ $projects = append $projects (printf "%s:%s" .name (ternary "public" "private" (default false .public))) }}{{ end -}}
+{{- join " " $projects -}}
+{{- end -}}
