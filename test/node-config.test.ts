@@ -317,7 +317,7 @@ describe("validate: the node mirror's addresses and prerequisites", () => {
   });
 
   it("nodeMirror.enabled needs the proxy cache and an address; node-config too, even with nodeMirror off", () => {
-    expect(errorsAt({ cluster: { vip: "10.0.0.1" }, nodeMirror: { enabled: true } })).toEqual([expect.stringMatching(/^harbor-config\.nodeMirror\.enabled: proxyCache\.enabled true/)]);
+    expect(errorsAt({ cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: false }, nodeMirror: { enabled: true } })).toEqual([expect.stringMatching(/^harbor-config\.nodeMirror\.enabled: proxyCache\.enabled true/)]);
     expect(errorsAt({ proxyCache: { enabled: true }, nodeMirror: { enabled: true } })).toEqual([expect.stringMatching(/^harbor-config\.nodeMirror\.addresses: .*\| none \(no cluster\.vip\)$/)]);
     expect(errorsAt({ cluster: { vip: "10.0.0.1" }, service: { serviceType: "ClusterIP" }, proxyCache: { enabled: true }, nodeMirror: { enabled: true } })).toEqual([
       expect.stringMatching(/^harbor-config\.nodeMirror\.addresses: .*ClusterIP, which is not served on cluster\.vip 10\.0\.0\.1\)$/),

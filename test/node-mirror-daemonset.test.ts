@@ -120,8 +120,9 @@ describe.each(HELMS)("helm $version", (helm) => {
     for (const m of container(ds).volumeMounts) if (m.name !== "host-dir" && m.name !== "state") expect(m.readOnly, m.name).toBe(true);
     expect(volume(ds, "state").emptyDir).toEqual({ medium: "Memory", sizeLimit: "1Mi" });
     expect(container(ds).resources).toEqual({ requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "100m", memory: "32Mi" } });
-    // no RBAC of its own
-    expect(r.objects.filter((o) => ["ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"].includes(o.kind))).toEqual([]);
+    // no RBAC of its own: the same ServiceAccounts and roles as with the DaemonSet off
+    const rbac = (objs: K8sObject[]) => objs.filter((o) => ["ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    expect(rbac(r.objects)).toEqual(rbac(render({ helm, valuesFiles: [onWith({ enabled: false })] }).objects));
   });
 
   it("every node: tolerates every taint, system-node-critical, Linux nodes plus the nodeSelector given", () => {
