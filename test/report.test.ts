@@ -13,6 +13,8 @@ import { startFakeHarborProxy, type FakeHarborProxy, type FakeHarborProxyOptions
 import { startFakeKubeApi, type KubeObjects, type FakeKubeApi, type Rule } from "./helpers/fake-kube-api.js";
 import { testImage, testIndex, pushImage, type TestImage, type TestIndex } from "./helpers/oci-images.js";
 import { Registry } from "../generator/src/seed/distribution.js";
+import yaml from "js-yaml";
+import { BIN } from "./helpers/cli.js";
 
 const PASSWORD = "Report-Pass-1";
 const NS = "harbor";
@@ -163,6 +165,26 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(await new Registry({ url: w.storage.url }).manifestExists("docker.io/library/nginx", "1.25")).toBe((img.nginx as TestImage).digest);
     expect(w.kube.events).toHaveLength(1);
     expect(w.kube.events[0]).toMatchObject({ type: "Normal", reason: "ImagesHeld", message: s.summary, involvedObject: { kind: "ConfigMap", name: "harbor-edge-status", namespace: NS } });
+  });
+
+  it("harbor-edge status prints, from outside, what the report wrote, and exits 1 while images are missing", async () => {
+    const w = await world([
+      { namespace: "default", name: "tool", containers: ["quay.io/org/tool:2"] },
+      { namespace: "default", name: "web", containers: ["nginx:1.25"] },
+    ]);
+    expect((await runReport(w)).code).toBe(0);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-kubeconfig-"));
+    const kubeconfig = path.join(dir, "config");
+    fs.writeFileSync(kubeconfig, yaml.dump({ apiVersion: "v1", kind: "Config", "current-context": "c", contexts: [{ name: "c", context: { cluster: "c", user: "u" } }], clusters: [{ name: "c", cluster: { server: w.kube.url } }], users: [{ name: "u", user: { token: w.kube.adminToken } }] }));
+    const child = spawn(process.execPath, [BIN, "status", "--kubeconfig", kubeconfig, "--json"]);
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(1);
+    const s = status(w);
+    const printed = JSON.parse(stdout);
+    expect(printed).toMatchObject({ summary: s.summary, held: 1, total: 2, allHeld: false, missing: s.missing.split("\n"), platforms: ["linux/amd64"], updated: s.updated });
+    expect(printed.lastEvent).toMatchObject({ type: "Warning", reason: "ImagesMissing", message: s.summary });
   });
 
   it("Harbor that has not cached within the bound: reported missing, never assumed held", async () => {

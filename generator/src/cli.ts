@@ -17,6 +17,7 @@ import { renderSpec, renderableSpec } from "./helm/render.js";
 import { imagesFromManifests } from "./images/list.js";
 import { buildPack, chartVersion } from "./pack/build.js";
 import { terraformFiles } from "./terraform/build.js";
+import { register as registerStatus } from "./status/index.js";
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage error. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -173,6 +174,7 @@ export function buildProgram(): Command {
       err(`wrote ${Object.keys(files).map((f) => path.join(o.output, f)).join(", ")}`);
     });
 
+  registerStatus(program);
   return program;
 }
 

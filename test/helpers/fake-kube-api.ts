@@ -27,7 +27,10 @@ export interface KubeObjects {
 
 export interface FakeKubeApi {
   url: string;
+  /** the ServiceAccount's token: subject to the RBAC rules */
   token: string;
+  /** a cluster admin's token: allowed everything */
+  adminToken: string;
   requests: Array<{ method: string; path: string; status: number }>;
   configMap(namespace: string, name: string): { metadata: any; data?: Record<string, string> } | undefined;
   events: any[];
@@ -46,6 +49,7 @@ const uid = () => crypto.randomUUID();
 
 export async function startFakeKubeApi(objects: KubeObjects, o: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const token = crypto.randomBytes(12).toString("hex");
+  const adminToken = crypto.randomBytes(12).toString("hex");
   const requests: FakeKubeApi["requests"] = [];
   const events: any[] = [];
   const configMaps = new Map<string, any>();
@@ -100,10 +104,11 @@ export async function startFakeKubeApi(objects: KubeObjects, o: FakeKubeApiOptio
     };
     const status = (code: number, reason: string, message: string) => send(code, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code });
     const clientCertOk = o.tls?.clientCa && (req.socket as any).authorized === true;
-    if (req.headers.authorization !== `Bearer ${token}` && !clientCertOk) return status(401, "Unauthorized", "Unauthorized");
+    const admin = req.headers.authorization === `Bearer ${adminToken}` || clientCertOk;
+    if (req.headers.authorization !== `Bearer ${token}` && !admin) return status(401, "Unauthorized", "Unauthorized");
     const list = (kind: string, items: unknown[]) => send(200, { kind: `${kind}List`, apiVersion: "v1", metadata: { resourceVersion: "100" }, items });
     const deny = (verb: string, resource: string, ns?: string, name?: string) => {
-      if (allowed(verb, resource, ns, name)) return false;
+      if (admin || allowed(verb, resource, ns, name)) return false;
       status(403, "Forbidden", `${resource}${name ? ` "${name}"` : ""} is forbidden: User "system:serviceaccount:test" cannot ${verb} resource "${resource}"${ns ? ` in the namespace "${ns}"` : " at the cluster scope"}`);
       return true;
     };
@@ -196,6 +201,7 @@ export async function startFakeKubeApi(objects: KubeObjects, o: FakeKubeApiOptio
   return {
     url,
     token,
+    adminToken,
     requests,
     events,
     objects,

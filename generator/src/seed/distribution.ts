@@ -10,7 +10,7 @@
 // password on each one; a token is checked cheaply, so this client follows the challenge and caches a token
 // per scope. A registry that asks for Basic gets Basic; one that asks for nothing gets nothing.
 import crypto from "node:crypto";
-import { request, type HttpResponse } from "./http.js";
+import { request, type HttpResponse } from "../io/http.js";
 
 export const MEDIA = {
   ociIndex: "application/vnd.oci.image.index.v1+json",
