@@ -2,6 +2,7 @@
 // and multi-platform indexes; pushed to a registry over the Distribution API. Content varies with a seed so
 // each test image has its own digests.
 import zlib from "node:zlib";
+import crypto from "node:crypto";
 import { writeTar } from "../../generator/src/seed/tar.js";
 import { MEDIA, Registry, sha256 } from "../../generator/src/seed/distribution.js";
 
@@ -29,7 +30,13 @@ const blob = (mediaType: string, data: Buffer): Blob => ({ mediaType, data, dige
 export function testImage(seed: string, o: { os?: string; architecture?: string; docker?: boolean; layerBytes?: number } = {}): TestImage {
   const platform = { os: o.os ?? "linux", architecture: o.architecture ?? "amd64" };
   const text = `${seed} ${platform.os}/${platform.architecture}\n`;
-  const payload = o.layerBytes ? Buffer.concat([Buffer.from(text), Buffer.alloc(Math.max(0, o.layerBytes - text.length), seed)]) : Buffer.from(text);
+  // incompressible filler, the same for the same seed: a gzip layer of about layerBytes
+  const filler = (n: number) => {
+    const parts: Buffer[] = [];
+    for (let i = 0; parts.length * 32 < n; i++) parts.push(crypto.createHash("sha256").update(`${seed} ${i}`).digest());
+    return Buffer.concat(parts).subarray(0, n);
+  };
+  const payload = o.layerBytes ? Buffer.concat([Buffer.from(text), filler(Math.max(0, o.layerBytes - text.length))]) : Buffer.from(text);
   const tar = writeTar([["hello.txt", payload]]);
   const layer = blob(o.docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : "application/vnd.oci.image.layer.v1.tar+gzip", zlib.gzipSync(tar, { level: 1 }));
   const config = blob(
