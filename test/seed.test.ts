@@ -153,8 +153,10 @@ describe.skipIf(Boolean(why))("harbor-edge seed", () => {
     const again = await seed(["--bundle", bundle, "--harbor", plain.url, "--password-env", "SEED_PW", "--json"], { SEED_PW: "unused" });
     expect(again.code).toBe(0);
     const second = JSON.parse(again.stdout);
-    expect(second).toMatchObject({ blobsUploaded: 0, bytesUploaded: 0 });
-    expect(second.blobsPresent).toBe(out.blobsUploaded);
+    expect(second).toMatchObject({ blobsUploaded: 0, bytesUploaded: 0, manifests: 0, unchanged: 6 });
+    // one manifest HEAD per image
+    expect(second.requests).toBe(6);
+    expect(second.images.every((i: any) => i.note === "already there")).toBe(true);
   });
 
   it("chunked uploads (PATCH with Content-Range, then PUT) give the same blob", async () => {
@@ -203,7 +205,7 @@ describe.skipIf(Boolean(why))("harbor-edge seed", () => {
       const r = await seed(["--bundle", bundle, "--harbor", harborUrl, "--secrets", secrets]);
       expect(r.stderr).toBe("docker.io/library/nginx:1.27 -> spectro-images/docker.io/library/nginx:1.27\n");
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^seeded 1 images into spectro-images: 2 blobs uploaded \(0\.0 MiB\), 0 already there, 1 manifests; \d+ requests in [\d.]+s\n$/);
+      expect(r.stdout).toMatch(/^seeded 1 images into spectro-images \(0 already there\): 2 blobs uploaded \(0\.0 MiB\), 0 blobs already there, 1 manifests; \d+ requests in [\d.]+s\n$/);
       const sent = harbor.requests.slice(before);
       const firstV2 = sent.find((x) => x.path.startsWith("/v2/"))!;
       expect(firstV2.status).toBe(401);

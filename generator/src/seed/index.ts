@@ -61,7 +61,7 @@ export function register(program: Command): void {
       if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else
         process.stdout.write(
-          `seeded ${r.images.length} images into ${o.project}: ${r.blobsUploaded} blobs uploaded (${(r.bytesUploaded / 1048576).toFixed(1)} MiB), ${r.blobsPresent} already there, ${r.manifests} manifests; ${r.requests} requests in ${(r.ms / 1000).toFixed(1)}s\n`,
+          `seeded ${r.images.length} images into ${o.project} (${r.unchanged} already there): ${r.blobsUploaded} blobs uploaded (${(r.bytesUploaded / 1048576).toFixed(1)} MiB), ${r.blobsPresent} blobs already there, ${r.manifests} manifests; ${r.requests} requests in ${(r.ms / 1000).toFixed(1)}s\n`,
         );
     });
 }

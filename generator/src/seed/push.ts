@@ -1,5 +1,6 @@
 // Loading a bundle's images into Harbor under Palette's layout (spectro-images/<registry>/<path>) through the
-// Distribution API: a blob HEAD first (what is there is not sent again), the upload (monolithic, or chunked
+// Distribution API: a manifest HEAD first (an image already there under its tag with the same digest is left
+// alone), then per blob a HEAD (what is there is not sent again), the upload (monolithic, or chunked
 // above the client's chunk size), child manifests by digest, then the image's manifest or index by its tag.
 import { Registry, RegistryError, MEDIA, sha256 } from "./distribution.js";
 import { BundleError, type BundleImage, type Descriptor } from "./bundle.js";
@@ -19,6 +20,8 @@ export interface SeedResult {
   blobsPresent: number;
   bytesUploaded: number;
   manifests: number;
+  /** images already there with the same digest, left alone */
+  unchanged: number;
   requests: number;
   ms: number;
 }
@@ -28,7 +31,7 @@ const INDEX = new Set<string>([MEDIA.ociIndex, MEDIA.dockerList]);
 export async function seedImages(images: BundleImage[], reg: Registry, o: { project?: string; onImage?: (i: SeededImage) => void } = {}): Promise<SeedResult> {
   const started = Date.now();
   const requestsBefore = reg.requests;
-  const result: SeedResult = { images: [], blobsUploaded: 0, blobsPresent: 0, bytesUploaded: 0, manifests: 0, requests: 0, ms: 0 };
+  const result: SeedResult = { images: [], blobsUploaded: 0, blobsPresent: 0, bytesUploaded: 0, manifests: 0, unchanged: 0, requests: 0, ms: 0 };
   const present = new Set<string>(); // repo@digest known to be there
 
   for (const img of images) {
@@ -82,6 +85,14 @@ export async function seedImages(images: BundleImage[], reg: Registry, o: { proj
       present.add(key);
     };
     try {
+      // already there under its tag with the same digest: nothing to send (a rerun costs one HEAD per image)
+      if (img.ref.tag && (await reg.manifestExists(repo, img.ref.tag)) === img.root.digest) {
+        const done: SeededImage = { name: img.name, target: `${repo}:${img.ref.tag}`, digest: img.root.digest, note: "already there" };
+        result.images.push(done);
+        result.unchanged++;
+        o.onImage?.(done);
+        continue;
+      }
       const top = await prepare(img.root);
       const reference = img.ref.tag ?? top.digest;
       if (img.ref.digest && img.ref.digest !== top.digest) note = `${note ? `${note}; ` : ""}its name says ${img.ref.digest}, the bundle's content is ${top.digest}`;
