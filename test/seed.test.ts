@@ -91,6 +91,12 @@ describe("image references and Palette's layout", () => {
     expect(() => parseReference("Nginx:1")).toThrow(/not a repository path/);
   });
 
+  it("seed --help prints help (exit 0)", async () => {
+    const h = await seed(["--help"]);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/--bundle <dir>/);
+  });
+
   it("a bundle whose OCI entry is named by a bare tag is refused, naming the entry; an archive of something else too", () => {
     const img = testImage("bare");
     const dir = tmp();

@@ -122,6 +122,9 @@ describe.concurrent("harbor-edge status", () => {
     const r = await status(["--kubeconfig", kubeconfig(k, { exec: { command: "aws", args: ["eks", "get-token"] } })]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/user "me" gets its credentials from a plugin \(exec\/auth-provider\), which harbor-edge does not run/);
+    const h = await status(["--help"]);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/--kubeconfig <file>/);
     const u = await status([]);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/--kubeconfig/);
