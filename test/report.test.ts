@@ -319,6 +319,33 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(w.kube.events).toEqual([]);
   });
 
+  it("nodes that try spectro-images first: an image seeded there in Palette's layout is held, with no fetch", async () => {
+    const seeded = testImage("seeded app 1");
+    const w = await world(
+      [
+        { namespace: "default", name: "app", containers: ["registry.lan:5000/team/app:1"] },
+        { namespace: "default", name: "web", containers: ["nginx:1.25"] },
+      ],
+      { harbor: { projects: [{ name: "docker.io", public: true, upstream: docker.url }, { name: "spectro-images", public: false }] } },
+    );
+    await pushImage(new Registry({ url: w.storage.url }), "spectro-images/registry.lan-5000/team/app", "1", seeded);
+    await pushImage(new Registry({ url: w.storage.url }), "spectro-images/docker.io/library/nginx", "1.25", img.nginx);
+    const spectroOn = render({ helm: HELMS[0], set: [`harbor-config.auth.password=${PASSWORD}`, "harbor-config.proxyCache.enabled=true", "harbor-config.proxyCache.registries={docker.io,quay.io}", "harbor-config.nodeMirror.spectroImages=true"] });
+    expect(spectroOn.code, spectroOn.stderr).toBe(0);
+    const env = (objs: K8sObject[]) => objs.find((x) => x.kind === "Job" && x.metadata.name.startsWith("harbor-edge-report-"))!.spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_SPECTRO_PROJECT").value;
+    expect(env(objects)).toBe("");
+    expect(env(spectroOn.objects)).toBe("spectro-images");
+    const run = await runReport(w, { HARBOR_SPECTRO_PROJECT: env(spectroOn.objects) });
+    expect(run.code).toBe(0);
+    expect(status(w).summary).toBe("2 of 2 running images are held by Harbor");
+    expect(v2(w)).toEqual([]);
+    expect(artifactGets(w, "registry.lan-5000%252Fteam%252Fapp").map((r) => r.status)).toEqual([200]);
+    // without it, the same cluster: the port registry is not proxied, nginx is fetched into docker.io
+    const off = await runReport(w);
+    expect(status(w).missing).toBe("registry.lan:5000/team/app:1 (registry registry.lan:5000 not proxied by Harbor)");
+    expect(off.code).toBe(0);
+  });
+
   it("the rendered RBAC is enough and no more: every Kubernetes request was allowed", async () => {
     const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }]);
     expect((await runReport(w)).code).toBe(0);

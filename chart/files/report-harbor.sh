@@ -6,7 +6,8 @@
 #    namespaces labelled stylus.io/imageswap=disable (they keep pulling from their own registries), and the
 #    platforms (os/architecture) of the nodes, through the Kubernetes API with the pod's ServiceAccount.
 # 2. Asks Harbor's API whether each image is held in the proxy-cache project of its registry (for a
-#    multi-platform index: held with a child for every node platform it offers).
+#    multi-platform index: held with a child for every node platform it offers), or in spectro-images in
+#    Palette's layout when the nodes try that first.
 # 3. Has Harbor fetch each missing one: GET of the manifest through the proxy project, of the child manifests
 #    for the node platforms and of their blobs. Harbor caches in the background (a manifest about 20 s after
 #    its blobs are local, an index once its children are), so it then polls the API until each is held or
@@ -23,6 +24,8 @@
 #   HARBOR_PROXY_REGISTRIES  one line per proxied registry: "HOST PROJECT URL TYPE [CREDENTIALS_SECRET]"
 #                            (the chart's harbor-edge.proxyRegistries); an image of another registry is
 #                            reported "not proxied"
+#   HARBOR_SPECTRO_PROJECT   spectro-images when nodes try it first (nodeMirror.spectroImages): an image found
+#                            there in Palette's layout (spectro-images/<host>/<path>) is held too; empty: not looked at
 #   POD_NAMESPACE            namespace of the ConfigMap and the Event (required)
 #   STATUS_CONFIGMAP         the ConfigMap to write (default harbor-edge-status; it must exist: the chart makes it)
 #   KUBE_API                 default https://kubernetes.default.svc
@@ -47,6 +50,7 @@ die() { printf 'report-harbor: ERROR: %s\n' "$*" >&2; exit "${2:-1}"; }
 [ -n "${HARBOR_ADMIN_PASSWORD:-}" ] || die "HARBOR_ADMIN_PASSWORD is not set" 2
 [ -n "${POD_NAMESPACE:-}" ] || die "POD_NAMESPACE is not set" 2
 REGISTRIES=${HARBOR_PROXY_REGISTRIES:-}
+SPECTRO=${HARBOR_SPECTRO_PROJECT:-}
 CM=${STATUS_CONFIGMAP:-harbor-edge-status}
 KUBE=${KUBE_API:-https://kubernetes.default.svc}
 KUBE=${KUBE%/}
@@ -348,9 +352,19 @@ fetch_blobs() {
     call harbor GET "$HARBOR/v2/$1/$2/blobs/$b_digest" /dev/null
     case $STATUS in
       200) ;;
+      302|307) ;;   # held already, in a storage that redirects downloads (S3): not followed
       *) FETCH_WHY="Harbor cannot fetch blob $b_digest: HTTP $STATUS"; return 1 ;;
     esac
   done
+}
+
+# in_spectro NAME: 0 when the image is in the spectro-images project in Palette's layout
+# (spectro-images/<host>/<path>, a port joined with "-"), which nodes try before the proxy project
+in_spectro() {
+  [ -n "$SPECTRO" ] || return 1
+  normalise "$1"
+  cp "$WORK/platforms" "$WORK/wanted.spectro"
+  held "$SPECTRO" "$(printf '%s' "$N_HOST" | tr ':' '-')/$N_PATH" "${N_DIGEST:-$N_TAG}" "$WORK/wanted.spectro"
 }
 
 : >"$WORK/held"
@@ -360,16 +374,18 @@ i=0
 while read -r i_name i_project i_path i_ref; do
   i=$((i + 1))
   if [ "$i_project" = - ]; then
+    if in_spectro "$i_name"; then printf '%s\n' "$i_name" >>"$WORK/held"; continue; fi
     normalise "$i_name"
     printf '%s (registry %s not proxied by Harbor)\n' "$i_name" "$N_HOST" >>"$WORK/missing"
     continue
   fi
   if grep -qxF "$i_project" "$WORK/absent"; then
+    if in_spectro "$i_name"; then printf '%s\n' "$i_name" >>"$WORK/held"; continue; fi
     printf '%s (Harbor has no project %s yet: the configuration Job creates it once it can reach the registry)\n' "$i_name" "$i_project" >>"$WORK/missing"
     continue
   fi
   cp "$WORK/platforms" "$WORK/wanted.$i"
-  if held "$i_project" "$i_path" "$i_ref" "$WORK/wanted.$i"; then
+  if held "$i_project" "$i_path" "$i_ref" "$WORK/wanted.$i" || in_spectro "$i_name"; then
     printf '%s\n' "$i_name" >>"$WORK/held"
     continue
   fi

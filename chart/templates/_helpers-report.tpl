@@ -62,6 +62,8 @@ spec:
               key: {{ ternary $c.auth.existingSecretKey "HARBOR_ADMIN_PASSWORD" (ne $c.auth.existingSecret "") }}
         - name: HARBOR_PROXY_REGISTRIES
           value: {{ include "harbor-edge.reportRegistries" . | quote }}
+        - name: HARBOR_SPECTRO_PROJECT
+          value: {{ ternary "spectro-images" "" (eq (toString $c.nodeMirror.spectroImages) "true") | quote }}
         - name: POD_NAMESPACE
           valueFrom:
             fieldRef:

@@ -50,7 +50,10 @@ export function formatReference(r: ImageRef): string {
   return `${r.host}/${r.path}${r.tag ? `:${r.tag}` : ""}${r.digest ? `@${r.digest}` : ""}`;
 }
 
-/** The repository in Harbor under Palette's layout: <project>/<host>/<path>. */
+/**
+ * The repository in Harbor under Palette's layout: <project>/<host>/<path>. A repository name has no ":", so a
+ * host's port is joined with "-" (registry.lan:5000 -> registry.lan-5000), as proxy-cache project names are.
+ */
 export function spectroRepository(r: ImageRef, project = "spectro-images"): string {
-  return `${project}/${r.host}/${r.path}`;
+  return `${project}/${r.host.replace(/:/g, "-")}/${r.path}`;
 }
