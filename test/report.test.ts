@@ -165,6 +165,8 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(await new Registry({ url: w.storage.url }).manifestExists("docker.io/library/nginx", "1.25")).toBe((img.nginx as TestImage).digest);
     expect(w.kube.events).toHaveLength(1);
     expect(w.kube.events[0]).toMatchObject({ type: "Normal", reason: "ImagesHeld", message: s.summary, involvedObject: { kind: "ConfigMap", name: "harbor-edge-status", namespace: NS } });
+    // no secret where people look
+    expect(JSON.stringify([s, w.kube.events])).not.toContain(PASSWORD);
   });
 
   it("harbor-edge status prints, from outside, what the report wrote, and exits 1 while images are missing", async () => {
@@ -344,6 +346,15 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     const off = await runReport(w);
     expect(status(w).missing).toBe("registry.lan:5000/team/app:1 (registry registry.lan:5000 not proxied by Harbor)");
     expect(off.code).toBe(0);
+  });
+
+  it("Harbor that never answers: after the bounded wait, no report, said so where people look, exit 1", async () => {
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }]);
+    const run = await runReport(w, { HARBOR_URL: "http://127.0.0.1:9", REPORT_WAIT_SECONDS: "2" });
+    expect(run.code).toBe(1);
+    expect(status(w).summary).toMatch(/^no report: Harbor at http:\/\/127\.0\.0\.1:9 is not healthy after 2s \(no connection: .+\)$/);
+    expect(status(w).allHeld).toBe("false");
+    expect(w.kube.events[0]).toMatchObject({ type: "Warning", reason: "ReportFailed", message: status(w).summary });
   });
 
   it("the rendered RBAC is enough and no more: every Kubernetes request was allowed", async () => {
