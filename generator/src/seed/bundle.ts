@@ -10,7 +10,7 @@
 // (docker >= 25), its OCI layout is used, so the manifests keep their digests.
 import fs from "node:fs";
 import path from "node:path";
-import { readTar } from "./tar.js";
+import { readTar, indexTarFile } from "./tar.js";
 import { MEDIA, sha256 } from "./distribution.js";
 import { parseReference, formatReference, type ImageRef } from "./reference.js";
 
@@ -48,13 +48,18 @@ function dirFiles(dir: string): Files {
   };
 }
 function tarFiles(file: string): Files {
-  let m: Map<string, Buffer>;
   try {
-    m = readTar(fs.readFileSync(file));
+    // an uncompressed tar is read file by file when needed; a compressed one is unpacked in memory
+    const idx = indexTarFile(file);
+    if (idx) {
+      const names = new Set(idx.names);
+      return { label: file, has: (p) => names.has(p), get: (p) => idx.read(p) };
+    }
+    const m = readTar(fs.readFileSync(file));
+    return { label: file, has: (p) => m.has(p), get: (p) => m.get(p) };
   } catch (e) {
     throw new BundleError(`${file}: not a readable tar archive (${(e as Error).message})`);
   }
-  return { label: file, has: (p) => m.has(p), get: (p) => m.get(p) };
 }
 
 function json(f: Files, p: string): any {
@@ -105,20 +110,21 @@ function dockerSaveImages(f: Files): BundleImage[] {
     if (!tags.length) throw new BundleError(`${f.label}: manifest.json entry ${i} has no RepoTags: save it by name (docker save NAME:TAG), not by id`);
     const config = f.get(m.Config);
     if (!config) throw new BundleError(`${f.label}: manifest.json entry ${i}: no ${m.Config}`);
-    const blobs = new Map<string, Buffer>();
+    // content by digest: the manifest built here in memory, the config and layers read again when pushed
+    const blobs = new Map<string, () => Buffer | undefined>();
     const cfg = { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length };
-    blobs.set(cfg.digest, config);
+    blobs.set(cfg.digest, () => config);
     const layers = (m.Layers ?? []).map((l: string) => {
       const b = f.get(l);
       if (!b) throw new BundleError(`${f.label}: manifest.json entry ${i}: no layer ${l}`);
       const gz = b[0] === 0x1f && b[1] === 0x8b;
       const d = { mediaType: gz ? "application/vnd.oci.image.layer.v1.tar+gzip" : "application/vnd.oci.image.layer.v1.tar", digest: sha256(b), size: b.length };
-      blobs.set(d.digest, b);
+      blobs.set(d.digest, () => f.get(l));
       return d;
     });
     const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: cfg, layers }));
     const root = { mediaType: MEDIA.ociManifest, digest: sha256(body), size: body.length };
-    blobs.set(root.digest, body);
+    blobs.set(root.digest, () => body);
     for (const t of tags) {
       let ref: ImageRef;
       try {
@@ -126,7 +132,7 @@ function dockerSaveImages(f: Files): BundleImage[] {
       } catch (e) {
         throw new BundleError(`${f.label}: manifest.json entry ${i}: ${(e as Error).message}`);
       }
-      out.push({ name: formatReference(ref), ref, source: f.label, root, blob: (d) => blobs.get(d) });
+      out.push({ name: formatReference(ref), ref, source: f.label, root, blob: (d) => blobs.get(d)?.() });
     }
   });
   return out;
