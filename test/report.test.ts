@@ -15,6 +15,7 @@ import { testImage, testIndex, pushImage, type TestImage, type TestIndex } from 
 import { Registry } from "../generator/src/seed/distribution.js";
 import yaml from "js-yaml";
 import { BIN } from "./helpers/cli.js";
+import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
 
 const PASSWORD = "Report-Pass-1";
 const NS = "harbor";
@@ -65,7 +66,10 @@ function rulesOf(kind: string, name: string): Rule[] {
   return find(objects, kind, name)!.rules as Rule[];
 }
 
-async function world(pods: KubeObjects["pods"], o: { harbor?: Partial<FakeHarborProxyOptions>; nodes?: KubeObjects["nodes"]; namespaces?: KubeObjects["namespaces"]; noConfigMap?: boolean } = {}): Promise<World> {
+let kubeCa: { cert: string; key: string } | undefined;
+async function world(pods: KubeObjects["pods"], o: { harbor?: Partial<FakeHarborProxyOptions>; nodes?: KubeObjects["nodes"]; namespaces?: KubeObjects["namespaces"]; noConfigMap?: boolean; tls?: boolean } = {}): Promise<World> {
+  kubeCa ??= generateCA("report test cluster CA", 1);
+  const tls = o.tls ? { ...generateServerCert("kubernetes", { dns: ["kubernetes.default.svc"], ips: ["127.0.0.1"] }, 1, kubeCa) } : undefined;
   const storage = await startRegistry("report-storage");
   const harbor = await startFakeHarborProxy({
     adminPassword: PASSWORD,
@@ -86,7 +90,7 @@ async function world(pods: KubeObjects["pods"], o: { harbor?: Partial<FakeHarbor
       pods,
       configMaps: o.noConfigMap ? [] : [{ namespace: NS, name: find(objects, "ConfigMap", "harbor-edge-status")!.metadata.name }],
     },
-    { rbac: { cluster: rulesOf("ClusterRole", clusterRole), namespaced: [{ namespace: NS, rules: rulesOf("Role", "harbor-edge-report") }] } },
+    { rbac: { cluster: rulesOf("ClusterRole", clusterRole), namespaced: [{ namespace: NS, rules: rulesOf("Role", "harbor-edge-report") }] }, ...(tls ? { tls } : {}) },
   );
   cleanups.push(async () => {
     await harbor.settled();
@@ -115,6 +119,8 @@ async function runReport(w: World, env: Record<string, string> = {}): Promise<Ru
   expect(c.command).toEqual(["/bin/sh", `${c.volumeMounts.find((v: any) => v.name === "script").mountPath}/report-harbor.sh`]);
   const tokenFile = path.join(dir, "token");
   fs.writeFileSync(tokenFile, `${w.kube.token}\n`);
+  const caFile = path.join(dir, "ca.crt");
+  fs.writeFileSync(caFile, kubeCa!.cert);
   const e: Record<string, string> = {};
   for (const v of c.env) {
     if (v.value !== undefined) e[v.name] = String(v.value);
@@ -123,7 +129,7 @@ async function runReport(w: World, env: Record<string, string> = {}): Promise<Ru
     else throw new Error(`env ${v.name}: unsupported source`);
   }
   // only the addresses are the test's: Harbor's and the API server's are cluster-internal names
-  Object.assign(e, { PATH: process.env.PATH ?? "/usr/bin:/bin", HARBOR_URL: w.harbor.url, KUBE_API: w.kube.url, KUBE_TOKEN_FILE: tokenFile, TMPDIR: dir, REPORT_POLL_SECONDS: "1", REPORT_WAIT_SECONDS: "5" }, env);
+  Object.assign(e, { PATH: process.env.PATH ?? "/usr/bin:/bin", HARBOR_URL: w.harbor.url, KUBE_API: w.kube.url, KUBE_TOKEN_FILE: tokenFile, KUBE_CA_FILE: caFile, TMPDIR: dir, REPORT_POLL_SECONDS: "1", REPORT_WAIT_SECONDS: "5" }, env);
   const child = spawn("dash", [script], { env: e, cwd: dir });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
@@ -187,6 +193,18 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     const printed = JSON.parse(stdout);
     expect(printed).toMatchObject({ summary: s.summary, held: 1, total: 2, allHeld: false, missing: s.missing.split("\n"), platforms: ["linux/amd64"], updated: s.updated });
     expect(printed.lastEvent).toMatchObject({ type: "Warning", reason: "ImagesMissing", message: s.summary });
+  });
+
+  it("REPORT_PULL_BLOBS=0: manifests only; Harbor fetches the blobs itself after its wait, and the image is confirmed then", async () => {
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { harbor: { intervalMs: 200 } });
+    const run = await runReport(w, { REPORT_PULL_BLOBS: "0", REPORT_CONFIRM_SECONDS: "20" });
+    expect(run.code).toBe(0);
+    expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
+    expect(v2(w).map((r) => r.path)).toEqual(["/v2/docker.io/library/nginx/manifests/1.25"]);
+    // Harbor waited its 10 intervals for blobs nobody pulled, then fetched them from the upstream
+    const fetchAt = v2(w)[0].at;
+    const heldAt = artifactGets(w, "library%252Fnginx").find((r) => r.status === 200)!.at;
+    expect(heldAt - fetchAt).toBeGreaterThanOrEqual(10 * 200);
   });
 
   it("Harbor that has not cached within the bound: reported missing, never assumed held", async () => {
@@ -357,8 +375,9 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(w.kube.events[0]).toMatchObject({ type: "Warning", reason: "ReportFailed", message: status(w).summary });
   });
 
-  it("the rendered RBAC is enough and no more: every Kubernetes request was allowed", async () => {
-    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }]);
+  it("the rendered RBAC is enough and no more: every Kubernetes request was allowed (over TLS, the ServiceAccount's CA)", async () => {
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { tls: true });
+    expect(w.kube.url).toMatch(/^https:/);
     expect((await runReport(w)).code).toBe(0);
     expect(w.kube.requests.filter((r) => r.status === 403)).toEqual([]);
     expect(w.kube.requests.map((r) => `${r.method} ${r.path.split("?")[0]}`)).toEqual([
