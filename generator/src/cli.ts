@@ -18,6 +18,8 @@ import { imagesFromManifests } from "./images/list.js";
 import { buildPack, chartVersion } from "./pack/build.js";
 import { terraformFiles } from "./terraform/build.js";
 import { register as registerNodeConfig } from "./nodeconfig/command.js";
+import { register as registerStatus } from "./status/index.js";
+import { register as registerSeed } from "./seed/index.js";
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage error. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -175,6 +177,8 @@ export function buildProgram(): Command {
     });
 
   registerNodeConfig(program);
+  registerStatus(program);
+  registerSeed(program);
   return program;
 }
 

@@ -16,6 +16,7 @@ export interface HarborConfig {
   network?: Network;
   nodeMirror?: NodeMirror;
   registryInfo?: RegistryInfo;
+  report?: Report;
   /**
    * Harbor projects the post-install Job makes sure exist. A public project is pulled anonymously, with no imagePullSecret. library is public; spectro-images holds the cluster's images.
    *
@@ -412,6 +413,23 @@ export interface RegistryInfo {
    * Write registry-info. Needs cluster.uid; turn off for installs outside Palette.
    */
   enabled?: boolean;
+}
+/**
+ * The in-cluster report: after install and on a schedule, a Job lists the images of every pod (except in namespaces labelled stylus.io/imageswap=disable), has Harbor fetch each one it does not hold through its proxy-cache project for the nodes' platforms, confirms through Harbor's API that it is held, and writes "N of M running images are held by Harbor; missing: ..." to the ConfigMap harbor-edge-status and as an Event. It runs a POSIX sh script in the harbor-core image (no extra image); harbor-edge status prints the same from outside.
+ */
+export interface Report {
+  /**
+   * Run the report after every install and upgrade and on the schedule. It reads every pod, node and namespace of the cluster (a ClusterRole with get and list on them).
+   */
+  enabled?: boolean;
+  /**
+   * When the CronJob runs, in cron syntax (the cluster's time zone).
+   */
+  schedule?: string;
+  /**
+   * How long one run waits for Harbor to hold the images it asked it to fetch. Harbor caches in the background: about 20 s for an image whose layers were fetched, 40 s or more for a multi-platform index, minutes for large layers over a slow link. What is not held by then is reported missing and asked for again on the next run.
+   */
+  confirmSeconds?: number;
 }
 export interface Project {
   /**

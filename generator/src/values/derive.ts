@@ -13,7 +13,7 @@ import { RESOURCES } from "./resources.js";
 export const HARBOR_VERSION = "2.15.1";
 export const UPSTREAM_CHART_VERSION = "1.19.1";
 
-export type Spec = HarborConfig & Required<Pick<HarborConfig, "auth" | "cluster" | "service" | "storage" | "database" | "redis" | "trivy" | "replicas" | "network" | "nodeMirror" | "registryInfo" | "projects" | "proxyCache" | "configJob">>;
+export type Spec = HarborConfig & Required<Pick<HarborConfig, "auth" | "cluster" | "service" | "storage" | "database" | "redis" | "trivy" | "replicas" | "network" | "nodeMirror" | "registryInfo" | "report" | "projects" | "proxyCache" | "configJob">>;
 
 /**
  * The URL clients use: always https (Harbor builds the docker token realm from its scheme). NodePort and

@@ -1,0 +1,93 @@
+{{/*
+The in-cluster report (chart/files/report-harbor.sh): which images the cluster runs that Harbor holds.
+*/}}
+
+{{- define "harbor-edge.name.report" -}}harbor-edge-report{{- end -}}
+{{- define "harbor-edge.name.status" -}}harbor-edge-status{{- end -}}
+{{- define "harbor-edge.name.reportClusterRole" -}}{{ printf "harbor-edge-report-%s-%s" .Release.Namespace .Release.Name }}{{- end -}}
+
+{{/* The report's pod, shared by the post-install Job and the CronJob. */}}
+{{- define "harbor-edge.reportPod" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- $image := .Values.harbor.core.image -}}
+metadata:
+  labels:
+    {{- include "harbor-edge.labels" . | nindent 4 }}
+    app.kubernetes.io/component: report
+spec:
+  restartPolicy: Never
+  serviceAccountName: {{ include "harbor-edge.name.report" . }}
+  automountServiceAccountToken: true
+  {{- with .Values.harbor.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 10000
+    runAsGroup: 10000
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+    - name: report
+      image: {{ printf "%s:%s" $image.repository $image.tag }}
+      imagePullPolicy: IfNotPresent
+      command: ["/bin/sh", "/scripts/report-harbor.sh"]
+      env:
+        - name: HARBOR_URL
+          value: {{ printf "http://harbor-core.%s.svc" .Release.Namespace | quote }}
+        - name: HARBOR_ADMIN_PASSWORD
+          valueFrom:
+            secretKeyRef:
+              name: {{ $c.auth.existingSecret | default (include "harbor-edge.name.admin" .) }}
+              key: {{ ternary $c.auth.existingSecretKey "HARBOR_ADMIN_PASSWORD" (ne $c.auth.existingSecret "") }}
+        - name: HARBOR_PROXY_REGISTRIES
+          value: {{ include "harbor-edge.proxyRegistries" . | quote }}
+        - name: HARBOR_SPECTRO_PROJECT
+          value: {{ ternary "spectro-images" "" (eq (toString $c.nodeMirror.spectroImages) "true") | quote }}
+        - name: POD_NAMESPACE
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.namespace
+        - name: STATUS_CONFIGMAP
+          value: {{ include "harbor-edge.name.status" . }}
+        - name: REPORT_CONFIRM_SECONDS
+          value: {{ $c.report.confirmSeconds | quote }}
+        - name: REPORT_WAIT_SECONDS
+          value: "900"
+        - name: TMPDIR
+          value: /tmp
+      securityContext:
+        allowPrivilegeEscalation: false
+        privileged: false
+        readOnlyRootFilesystem: true
+        runAsNonRoot: true
+        capabilities:
+          drop: ["ALL"]
+      resources:
+        requests:
+          cpu: 10m
+          memory: 16Mi
+        limits:
+          cpu: 200m
+          memory: 64Mi
+      volumeMounts:
+        - name: script
+          mountPath: /scripts
+          readOnly: true
+        - name: tmp
+          mountPath: /tmp
+  volumes:
+    - name: script
+      configMap:
+        name: {{ include "harbor-edge.name.report" . }}-script
+        defaultMode: 0555
+    - name: tmp
+      emptyDir:
+        sizeLimit: 16Mi
+{{- end -}}
+
+{{/* How long one run may take: waiting for Harbor (900 s), confirming, and the fetches themselves. */}}
+{{- define "harbor-edge.reportDeadline" -}}
+{{- add 900 (int (index .Values "harbor-config").report.confirmSeconds) 1200 -}}
+{{- end -}}

@@ -1,0 +1,54 @@
+// One HTTP(S) request with node's http/https modules: a CA file for private certificates, client
+// certificates, a body from a Buffer, the whole answer in memory. Used by the registry and Kubernetes clients.
+import http from "node:http";
+import https from "node:https";
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+  /** PEM CA bundle to trust (https) */
+  ca?: string | Buffer;
+  /** PEM client certificate and key (https) */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** skip server certificate verification (kubeconfig insecure-skip-tls-verify) */
+  insecure?: boolean;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export function request(r: HttpRequest): Promise<HttpResponse> {
+  const u = new URL(r.url);
+  const mod = u.protocol === "https:" ? https : http;
+  const body = r.body === undefined ? undefined : Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body);
+  const headers: Record<string, string> = { ...(r.headers ?? {}) };
+  if (body) headers["content-length"] = String(body.length);
+  return new Promise((resolve, reject) => {
+    const req = mod.request(
+      u,
+      {
+        method: r.method,
+        headers,
+        ...(u.protocol === "https:" ? { ca: r.ca, cert: r.cert, key: r.key, rejectUnauthorized: !r.insecure } : {}),
+        timeout: r.timeoutMs ?? 60_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${r.method} ${u.origin}${u.pathname}: no answer within ${(r.timeoutMs ?? 60_000) / 1000}s`)));
+    req.on("error", reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}

@@ -1,0 +1,190 @@
+// A small client of the Distribution (OCI registry) HTTP API: blob HEAD, monolithic or chunked blob upload,
+// manifest GET and PUT, with the token authentication Harbor and Docker registries use.
+//
+// Authentication, as Harbor 2.15.1 does it (src/server/middleware/v2auth/auth.go, security/basic_auth.go):
+// a /v2 request with no Authorization header is answered 401 with
+//   Www-Authenticate: Bearer realm="<harbor>/service/token",service="harbor-registry",scope="repository:<repo>:pull,push"
+// even for a public project; the client then asks the realm for a token with Basic credentials (or none, for
+// anonymous pulls) and repeats the request with "Authorization: Bearer <token>". Harbor also accepts Basic
+// credentials directly on /v2 (its basic-auth security context applies to every request), but checks the
+// password on each one; a token is checked cheaply, so this client follows the challenge and caches a token
+// per scope. A registry that asks for Basic gets Basic; one that asks for nothing gets nothing.
+import crypto from "node:crypto";
+import { request, type HttpResponse } from "../io/http.js";
+
+export const MEDIA = {
+  ociIndex: "application/vnd.oci.image.index.v1+json",
+  ociManifest: "application/vnd.oci.image.manifest.v1+json",
+  dockerList: "application/vnd.docker.distribution.manifest.list.v2+json",
+  dockerManifest: "application/vnd.docker.distribution.manifest.v2+json",
+} as const;
+export const MANIFEST_ACCEPT = [MEDIA.ociIndex, MEDIA.dockerList, MEDIA.ociManifest, MEDIA.dockerManifest].join(", ");
+
+export const sha256 = (b: Buffer | string) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
+
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface RegistryOptions {
+  /** https://harbor.example:30003 or http://127.0.0.1:5000 */
+  url: string;
+  username?: string;
+  password?: string;
+  ca?: string | Buffer;
+  /** chunked uploads above this size (bytes); 0: always monolithic */
+  chunkSize?: number;
+  timeoutMs?: number;
+}
+
+function parseChallenge(h: string | string[] | undefined): { scheme: string; params: Record<string, string> } | undefined {
+  const v = Array.isArray(h) ? h[0] : h;
+  if (!v) return undefined;
+  const m = v.match(/^(\w+)\s*(.*)$/);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  for (const p of m[2].matchAll(/(\w+)="([^"]*)"/g)) params[p[1]] = p[2];
+  return { scheme: m[1].toLowerCase(), params };
+}
+
+export class Registry {
+  readonly base: string;
+  /** every HTTP request sent, token requests included */
+  requests = 0;
+  private tokens = new Map<string, string>();
+  private basic = false;
+
+  constructor(readonly o: RegistryOptions) {
+    this.base = o.url.replace(/\/+$/, "");
+  }
+
+  private auth(scope: string): Record<string, string> {
+    const t = this.tokens.get(scope);
+    if (t) return { authorization: `Bearer ${t}` };
+    if (this.basic && this.o.username !== undefined) return { authorization: `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ""}`).toString("base64")}` };
+    return {};
+  }
+
+  private async token(challenge: Record<string, string>, scope: string): Promise<void> {
+    if (!challenge.realm) throw new RegistryError("the registry asked for a token but named no realm", 401);
+    const u = new URL(challenge.realm);
+    if (challenge.service) u.searchParams.set("service", challenge.service);
+    u.searchParams.set("scope", challenge.scope ?? scope);
+    const headers: Record<string, string> = {};
+    if (this.o.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ""}`).toString("base64")}`;
+    this.requests++;
+    const r = await request({ method: "GET", url: u.toString(), headers, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
+    if (r.status === 401) throw new RegistryError(`the registry's token service refused the credentials of ${this.o.username ?? "an anonymous user"}`, 401);
+    if (r.status !== 200) throw new RegistryError(`token service ${u.origin}${u.pathname} answered HTTP ${r.status}`, r.status);
+    const body = JSON.parse(r.body.toString("utf8")) as { token?: string; access_token?: string };
+    const t = body.token ?? body.access_token;
+    if (!t) throw new RegistryError("the token service answered without a token", 502);
+    this.tokens.set(scope, t);
+  }
+
+  /** One request; a 401 is answered once by getting a token or switching to Basic, then the request is sent again. */
+  async send(method: string, pathOrUrl: string, scope: string, o: { headers?: Record<string, string>; body?: Buffer } = {}): Promise<HttpResponse> {
+    const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : `${this.base}${pathOrUrl}`;
+    for (let attempt = 0; ; attempt++) {
+      this.requests++;
+      const r = await request({ method, url, headers: { ...(o.headers ?? {}), ...this.auth(scope) }, body: o.body, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
+      if (r.status !== 401 || attempt > 0) return r;
+      const c = parseChallenge(r.headers["www-authenticate"]);
+      if (c?.scheme === "bearer") await this.token(c.params, scope);
+      else if (c?.scheme === "basic" && this.o.username !== undefined && !this.basic) this.basic = true;
+      else return r;
+    }
+  }
+
+  private fail(what: string, r: HttpResponse): never {
+    let detail = "";
+    try {
+      const e = JSON.parse(r.body.toString("utf8")) as { errors?: Array<{ code?: string; message?: string }> };
+      detail = (e.errors ?? []).map((x) => `${x.code ?? ""} ${x.message ?? ""}`.trim()).join("; ");
+    } catch {
+      detail = r.body.toString("utf8").slice(0, 200);
+    }
+    throw new RegistryError(`${what}: HTTP ${r.status}${detail ? ` ${detail}` : ""}`, r.status);
+  }
+
+  static pushScope = (repo: string) => `repository:${repo}:pull,push`;
+  static pullScope = (repo: string) => `repository:${repo}:pull`;
+
+  async ping(): Promise<void> {
+    const r = await this.send("GET", "/v2/", "");
+    if (r.status !== 200 && r.status !== 401) this.fail("GET /v2/", r);
+  }
+
+  async blobExists(repo: string, digest: string, scope = Registry.pushScope(repo)): Promise<boolean> {
+    const r = await this.send("HEAD", `/v2/${repo}/blobs/${digest}`, scope);
+    if (r.status === 200) return true;
+    if (r.status === 404) return false;
+    this.fail(`HEAD blob ${repo}@${digest}`, r);
+  }
+
+  private location(r: HttpResponse): string {
+    const loc = r.headers.location;
+    if (!loc) throw new RegistryError("the registry started an upload but gave no Location", 502);
+    return new URL(loc, `${this.base}/`).toString();
+  }
+
+  private withDigest(loc: string, digest: string): string {
+    const u = new URL(loc);
+    u.searchParams.set("digest", digest);
+    return u.toString();
+  }
+
+  /** Uploads a blob: POST then PUT with the body (monolithic), or POST, PATCH chunks, PUT (chunked). */
+  async pushBlob(repo: string, digest: string, data: Buffer): Promise<void> {
+    const scope = Registry.pushScope(repo);
+    const start = await this.send("POST", `/v2/${repo}/blobs/uploads/`, scope, { headers: { "content-length": "0" } });
+    if (start.status !== 202) this.fail(`starting an upload to ${repo}`, start);
+    let loc = this.location(start);
+    const chunk = this.o.chunkSize ?? 0;
+    if (chunk > 0 && data.length > chunk) {
+      for (let off = 0; off < data.length; off += chunk) {
+        const part = data.subarray(off, Math.min(off + chunk, data.length));
+        const r = await this.send("PATCH", loc, scope, { headers: { "content-type": "application/octet-stream", "content-range": `${off}-${off + part.length - 1}` }, body: part });
+        if (r.status !== 202) this.fail(`uploading bytes ${off}- of ${digest} to ${repo}`, r);
+        loc = this.location(r);
+      }
+      const done = await this.send("PUT", this.withDigest(loc, digest), scope, { headers: { "content-length": "0" } });
+      if (done.status !== 201) this.fail(`completing the upload of ${digest} to ${repo}`, done);
+      return;
+    }
+    const done = await this.send("PUT", this.withDigest(loc, digest), scope, { headers: { "content-type": "application/octet-stream" }, body: data });
+    if (done.status !== 201) this.fail(`uploading ${digest} to ${repo}`, done);
+  }
+
+  async putManifest(repo: string, reference: string, mediaType: string, body: Buffer): Promise<string> {
+    const r = await this.send("PUT", `/v2/${repo}/manifests/${reference}`, Registry.pushScope(repo), { headers: { "content-type": mediaType }, body });
+    if (r.status !== 201) this.fail(`PUT manifest ${repo}:${reference}`, r);
+    return String(r.headers["docker-content-digest"] ?? sha256(body));
+  }
+
+  async manifestExists(repo: string, reference: string, scope = Registry.pushScope(repo)): Promise<string | undefined> {
+    const r = await this.send("HEAD", `/v2/${repo}/manifests/${reference}`, scope, { headers: { accept: MANIFEST_ACCEPT } });
+    if (r.status === 200) return String(r.headers["docker-content-digest"] ?? "");
+    if (r.status === 404) return undefined;
+    this.fail(`HEAD manifest ${repo}:${reference}`, r);
+  }
+
+  async getManifest(repo: string, reference: string, scope = Registry.pullScope(repo)): Promise<{ mediaType: string; body: Buffer; digest: string } | undefined> {
+    const r = await this.send("GET", `/v2/${repo}/manifests/${reference}`, scope, { headers: { accept: MANIFEST_ACCEPT } });
+    if (r.status === 404) return undefined;
+    if (r.status !== 200) this.fail(`GET manifest ${repo}:${reference}`, r);
+    return { mediaType: String(r.headers["content-type"] ?? "").split(";")[0], body: r.body, digest: String(r.headers["docker-content-digest"] ?? sha256(r.body)) };
+  }
+
+  async getBlob(repo: string, digest: string, scope = Registry.pullScope(repo)): Promise<Buffer | undefined> {
+    const r = await this.send("GET", `/v2/${repo}/blobs/${digest}`, scope);
+    if (r.status === 404) return undefined;
+    if (r.status !== 200) this.fail(`GET blob ${repo}@${digest}`, r);
+    return r.body;
+  }
+}

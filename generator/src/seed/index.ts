@@ -1,0 +1,67 @@
+// harbor-edge seed --bundle DIR: loads an air-gap bundle into Harbor's spectro-images project in Palette's
+// layout. Heavy modules load inside the action.
+import type { Command } from "commander";
+
+interface SeedOptions {
+  bundle: string;
+  harbor: string;
+  ca?: string;
+  username: string;
+  passwordEnv?: string;
+  secrets?: string;
+  project: string;
+  chunkSize: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command("seed")
+    .description("load an air-gap bundle (OCI image layouts or docker save archives, as directories or .tar/.tar.gz) into Harbor's spectro-images project in Palette's layout: docker.io/library/nginx:1.25 -> spectro-images/docker.io/library/nginx:1.25")
+    .requiredOption("--bundle <dir>", "directory of the bundle (or one layout or archive)")
+    .requiredOption("--harbor <url>", "Harbor's address, e.g. https://10.10.1.5:30003")
+    .option("--ca <file>", "PEM CA that signed Harbor's certificate (default: the one in --secrets, else the system's)")
+    .option("--username <name>", "Harbor user", "admin")
+    .option("--password-env <var>", "environment variable holding the password")
+    .option("--secrets <file>", "secrets file from harbor-edge secrets: the admin password and the CA")
+    .option("--project <name>", "Harbor project", "spectro-images")
+    .option("--chunk-size <bytes>", "upload blobs larger than this in chunks (0: always whole)", "0")
+    .option("--json", "print a machine-readable summary")
+    .action(async (o: SeedOptions) => {
+      const fs = await import("node:fs");
+      const yaml = (await import("js-yaml")).default;
+      const { Registry } = await import("./distribution.js");
+      const { loadBundle } = await import("./bundle.js");
+      const { seedImages } = await import("./push.js");
+      const { checkProject } = await import("./harbor.js");
+      if (o.passwordEnv && o.secrets) throw new Error("give the password by --password-env or --secrets, not both");
+      const chunkSize = Number(o.chunkSize);
+      if (!Number.isInteger(chunkSize) || chunkSize < 0) throw new Error(`--chunk-size: expected a whole number of bytes, given ${o.chunkSize}`);
+      let password: string | undefined;
+      let ca: string | undefined;
+      if (o.passwordEnv) {
+        password = process.env[o.passwordEnv];
+        if (!password) throw new Error(`--password-env ${o.passwordEnv}: that environment variable is not set`);
+      }
+      if (o.secrets) {
+        const doc = yaml.load(fs.readFileSync(o.secrets, "utf8")) as { secrets?: { adminPassword?: string; tls?: { caCrt?: string } } };
+        password = doc?.secrets?.adminPassword;
+        if (!password) throw new Error(`--secrets ${o.secrets}: no secrets.adminPassword (the spec sets auth.password or auth.existingSecret): pass --password-env`);
+        ca = doc.secrets?.tls?.caCrt;
+      }
+      if (o.ca) ca = fs.readFileSync(o.ca, "utf8");
+      if (password === undefined) throw new Error("no password: pass --password-env VAR or --secrets FILE");
+      const images = loadBundle(o.bundle);
+      const reg = new Registry({ url: o.harbor, username: o.username, password, ca, chunkSize });
+      await checkProject(reg, o.project, { username: o.username, password, ca });
+      const r = await seedImages(images, reg, {
+        project: o.project,
+        onImage: o.json ? undefined : (i) => process.stderr.write(`${i.name} -> ${i.target}${i.note ? ` (${i.note})` : ""}\n`),
+      });
+      if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      else
+        process.stdout.write(
+          `seeded ${r.images.length} images into ${o.project} (${r.unchanged} already there): ${r.blobsUploaded} blobs uploaded (${(r.bytesUploaded / 1048576).toFixed(1)} MiB), ${r.blobsPresent} blobs already there, ${r.manifests} manifests; ${r.requests} requests in ${(r.ms / 1000).toFixed(1)}s\n`,
+        );
+    });
+}

@@ -1,0 +1,53 @@
+// What the in-cluster report (chart/files/report-harbor.sh) last wrote: the ConfigMap harbor-edge-status and
+// its latest Event, read through the Kubernetes API and formatted as the report says it. Reading is I/O,
+// formatting is pure.
+import { kubeGet, type KubeAccess } from "../kube/client.js";
+
+export const STATUS_CONFIGMAP = "harbor-edge-status";
+
+export interface ReportStatus {
+  namespace: string;
+  /** "N of M running images are held by Harbor; missing: ..." (or "no report: ...") */
+  summary: string;
+  held: number;
+  total: number;
+  allHeld: boolean;
+  missing: string[];
+  platforms: string[];
+  updated: string;
+  lastEvent?: { type: string; reason: string; message: string; time: string };
+}
+
+export class NoReport extends Error {}
+
+export async function readStatus(access: KubeAccess, namespace: string): Promise<ReportStatus> {
+  const cm = await kubeGet<{ data?: Record<string, string> }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${STATUS_CONFIGMAP}`);
+  if (!cm) throw new NoReport(`no ConfigMap ${STATUS_CONFIGMAP} in namespace ${namespace}: is the chart installed there, with harbor-config.report.enabled?`);
+  const d = cm.data ?? {};
+  if (!d.summary) throw new NoReport(`${namespace}/${STATUS_CONFIGMAP} holds no report yet: the report Job runs after install and on harbor-config.report.schedule`);
+  const selector = encodeURIComponent(`involvedObject.kind=ConfigMap,involvedObject.name=${STATUS_CONFIGMAP}`);
+  const events = (await kubeGet<{ items: any[] }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${selector}`))?.items ?? [];
+  const time = (e: any) => String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? "");
+  const last = [...events].sort((a, b) => time(a).localeCompare(time(b)) || String(a.metadata?.creationTimestamp ?? "").localeCompare(String(b.metadata?.creationTimestamp ?? ""))).at(-1);
+  return {
+    namespace,
+    summary: d.summary,
+    held: Number(d.held ?? 0),
+    total: Number(d.total ?? 0),
+    allHeld: d.allHeld === "true",
+    missing: (d.missing ?? "").split("\n").filter(Boolean),
+    platforms: (d.platforms ?? "").split(" ").filter(Boolean),
+    updated: d.updated ?? "",
+    ...(last ? { lastEvent: { type: String(last.type ?? ""), reason: String(last.reason ?? ""), message: String(last.message ?? ""), time: time(last) } } : {}),
+  };
+}
+
+export function formatStatus(s: ReportStatus): string {
+  const lines = [`${s.summary}`, `  report of ${s.updated || "an unknown time"} in ${s.namespace}/${STATUS_CONFIGMAP}; node platforms: ${s.platforms.join(" ") || "unknown"}`];
+  if (s.missing.length) {
+    lines.push("  missing:");
+    for (const m of s.missing) lines.push(`    ${m}`);
+  }
+  if (s.lastEvent) lines.push(`  last event: ${s.lastEvent.time} ${s.lastEvent.type} ${s.lastEvent.reason}: ${s.lastEvent.message}`);
+  return `${lines.join("\n")}\n`;
+}
