@@ -232,10 +232,33 @@ describe.each(HELMS)("helm $version", (helm) => {
       checkTls(r.objects, spec);
     });
 
-    it("a certificate made for other names is refused with the fix", () => {
-      const r = render({ helm, valuesFiles: [...files(), tmpFile("vip.yaml", yaml.dump({ "harbor-config": { cluster: { vip: "10.10.137.221" } } }))] });
+    it("keeps its CA in harbor-edge-ca", () => {
+      const r = render({ helm, valuesFiles: files() });
+      expect(r.stderr).toBe("");
+      const ca = find(r.objects, "Secret", NAMES.caSecret)!;
+      expect(decode(ca.data["tls.crt"])).toBe((secrets.tls as any).caCrt);
+      expect(decode(ca.data["tls.key"])).toBe((secrets.tls as any).caKey);
+    });
+
+    it("a SAN change signs a new server certificate with the same CA", () => {
+      const vip = "10.10.137.221";
+      const r = render({ helm, valuesFiles: [...files(), tmpFile("vip.yaml", yaml.dump({ "harbor-config": { cluster: { vip } } }))] });
+      expect(r.stderr).toBe("");
+      const tls = find(r.objects, "Secret", NAMES.tlsSecret)!;
+      const leaf = new X509Certificate(decode(tls.data["tls.crt"]));
+      const fileCa = new X509Certificate((secrets.tls as any).caCrt);
+      expect(decode(tls.data["tls.crt"])).not.toBe((secrets.tls as any).crt);
+      expect(subjectAltNames(leaf).ips).toContain(vip);
+      expect(leaf.checkIssued(fileCa) && leaf.verify(fileCa.publicKey)).toBe(true);
+      expect(decode(tls.data["ca.crt"])).toBe((secrets.tls as any).caCrt);
+      expect(decode(find(r.objects, "Secret", NAMES.caSecret)!.data["tls.crt"])).toBe((secrets.tls as any).caCrt);
+    });
+
+    it("a secrets file with a certificate but without its CA key is refused with the fix", () => {
+      const partial = { ...secrets, tls: { ...(secrets.tls as any), caKey: "" } };
+      const r = render({ helm, valuesFiles: [valuesFileFor(spec), tmpFile("secrets.yaml", yaml.dump({ secrets: partial }))] });
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toContain("secrets.tls");
+      expect(r.stderr).toContain("secrets.tls: expected caCrt and caKey");
       expect(r.stderr).toContain("harbor-edge secrets");
     });
   });
