@@ -182,13 +182,13 @@ describe.each(HELMS)("helm $version", (helm) => {
       return r.notes;
     };
 
-    it("NodePort: the web UI on every node's https node port, and the seeds' registry-info command", () => {
+    it("NodePort: the web UI on the host name's https node port, and the seeds' registry-info command", () => {
       const n = notes(["harbor-config.cluster.uid=abc123"]);
-      expect(n).toContain("https://NODE_IP:30003");
+      expect(n).toContain("https://spectro.registry.local:30003");
       expect(n).toContain('kubectl get secret registry-info --namespace cluster-abc123 --output jsonpath="{.data.SPECTRO_USER_PASSWORD}" | base64 --decode');
       expect(n).toContain('kubectl get secret harbor-tls --namespace harbor --output jsonpath="{.data.ca\\.crt}" | base64 --decode');
-      expect(n).toContain("docker login NODE_IP:30003 --username admin");
-      expect(n).toContain("docker push NODE_IP:30003/library/alpine:latest");
+      expect(n).toContain("docker login spectro.registry.local:30003 --username admin");
+      expect(n).toContain("docker push spectro.registry.local:30003/library/alpine:latest");
       expect(n).toContain("stylus.io/imageswap=disable");
       expect(n).toContain("AlwaysPullImages");
       expect(n).toContain("self-signed");
