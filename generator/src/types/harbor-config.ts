@@ -355,6 +355,10 @@ export interface RegistryInfo {
    * Write registry-info. Needs cluster.uid; turn off for installs outside Palette.
    */
   enabled?: boolean;
+  /**
+   * Create the namespace cluster-<cluster.uid> when it does not exist (it then belongs to the release and goes with it on uninstall). Off by default: Palette creates that namespace for its clusters. Off and missing, helm install and upgrade fail at once with one line saying what to do; helm template, with no cluster to ask, cannot tell.
+   */
+  createNamespace?: boolean;
 }
 export interface Project {
   /**
