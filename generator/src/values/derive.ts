@@ -29,6 +29,12 @@ export function externalURL(spec: HarborConfig): string {
 
 const DB_IMAGE = `docker.io/goharbor/harbor-db:v${HARBOR_VERSION}`;
 const REDIS_IMAGE = `docker.io/goharbor/redis-photon:v${HARBOR_VERSION}`;
+// each component's own image (upstream's default repositories), so the fix pulls no extra image
+const REGISTRY_IMAGE = `docker.io/goharbor/registry-photon:v${HARBOR_VERSION}`;
+const JOBSERVICE_IMAGE = `docker.io/goharbor/harbor-jobservice:v${HARBOR_VERSION}`;
+const TRIVY_IMAGE = `docker.io/goharbor/trivy-adapter-photon:v${HARBOR_VERSION}`;
+/** uid upstream runs the registry, registryctl, jobservice and Trivy as (pod securityContext runAsUser). */
+const HARBOR_UID = 10000;
 
 /**
  * Init container that gives a data directory to the uid the main container runs as, before it starts.
@@ -37,13 +43,26 @@ const REDIS_IMAGE = `docker.io/goharbor/redis-photon:v${HARBOR_VERSION}`;
  * root with only CHOWN, FOWNER and DAC_OVERRIDE stays within Pod Security "baseline".
  */
 export function ownershipInitContainer(name: string, image: string, volume: string, mountPath: string, dataDir: string, uid: number) {
+  // only sh, mkdir, chown and chmod: present in every goharbor image (the redis one has no findutils)
+  return initContainer(name, image, volume, mountPath, `set -e; mkdir -p ${dataDir}; chown ${uid}:${uid} ${mountPath}; chown -R ${uid}:${uid} ${dataDir}; chmod 0700 ${dataDir}`);
+}
+
+/**
+ * The same fix for the registry, jobservice and Trivy (uid 10000, which rely on fsGroup alone upstream):
+ * only the volume's root is given to the uid, not recursively, because everything below it is written by
+ * that uid anyway and a recursive chown of a 200 GB image store would delay every start.
+ */
+export function rootOwnershipInitContainer(name: string, image: string, volume: string, mountPath: string, uid: number) {
+  return initContainer(name, image, volume, mountPath, `set -e; chown ${uid}:${uid} ${mountPath}; chmod u+rwx ${mountPath}`);
+}
+
+function initContainer(name: string, image: string, volume: string, mountPath: string, script: string) {
   return {
     name,
     image,
     imagePullPolicy: "IfNotPresent",
     command: ["/bin/sh", "-c"],
-    // only sh, mkdir, chown and chmod: present in every goharbor image (the redis one has no findutils)
-    args: [`set -e; mkdir -p ${dataDir}; chown ${uid}:${uid} ${mountPath}; chown -R ${uid}:${uid} ${dataDir}; chmod 0700 ${dataDir}`],
+    args: [script],
     securityContext: {
       runAsUser: 0,
       runAsGroup: 0,
@@ -195,6 +214,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     },
     jobservice: {
       replicas: replicas.jobservice ?? 1,
+      initContainers: [rootOwnershipInitContainer("data-ownership", JOBSERVICE_IMAGE, "job-logs", "/var/log/jobs", HARBOR_UID)],
       resources: RESOURCES.jobservice,
       secret: "",
       existingSecret: NAMES.jobserviceSecret,
@@ -202,6 +222,8 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     },
     registry: {
       replicas: replicas.registry ?? 1,
+      // upstream mounts registry-data at persistence.imageChartStorage.filesystem.rootdirectory (/storage)
+      initContainers: [rootOwnershipInitContainer("data-ownership", REGISTRY_IMAGE, "registry-data", "/storage", HARBOR_UID)],
       registry: { resources: RESOURCES.registry, extraEnvVars: s3EnvVars(spec) },
       controller: { resources: RESOURCES.registryctl, extraEnvVars: s3EnvVars(spec) },
       secret: "",
@@ -212,6 +234,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     trivy: {
       enabled: trivy.enabled ?? true,
       resources: RESOURCES.trivy,
+      initContainers: [rootOwnershipInitContainer("data-ownership", TRIVY_IMAGE, "data", "/home/scanner/.cache", HARBOR_UID)],
       skipUpdate: trivy.skipUpdate ?? false,
       skipJavaDBUpdate: trivy.skipUpdate ?? false,
       offlineScan: trivy.offlineScan ?? true,
