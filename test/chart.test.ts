@@ -47,7 +47,7 @@ describe.each(HELMS)("helm $version", (helm) => {
       const http = svc.spec.ports.find((p: any) => p.name === "http");
       expect(https.port).toBe(spec.service.harbor?.https?.port);
       expect(https.targetPort).toBe(8443);
-      expect(http.targetPort).toBe(8080);
+      if (http) expect(http.targetPort).toBe(8080);
       if (spec.service.serviceType === "ClusterIP") expect(https.nodePort).toBeUndefined();
       else expect(https.nodePort).toBe(spec.service.harbor?.https?.nodePort);
       if (spec.service.serviceType === "LoadBalancer" && spec.cluster.vip) expect(svc.spec.loadBalancerIP).toBe(spec.cluster.vip);

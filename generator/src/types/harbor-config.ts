@@ -124,15 +124,15 @@ export interface HttpsPort {
   nodePort?: number;
 }
 /**
- * The http port (redirects to https).
+ * The http port. Upstream nginx redirects http to https://HOST/ with no port, i.e. to port 443 of the address the client used, so http is exposed only where that lands on Harbor: a ClusterIP Service whose https port is 443. On NodePort and LoadBalancer (whose node ports would redirect to port 443 of a node, where nothing listens) it is not exposed; use https directly.
  */
 export interface HttpPort {
   /**
-   * Service port for http.
+   * Service port for http (ClusterIP with https port 443 only; see http).
    */
   port?: number;
   /**
-   * Node port for http when serviceType is NodePort or LoadBalancer.
+   * Not used: http is not exposed on node ports, because upstream's redirect would send clients to port 443 of the node. Kept so existing specs stay valid; validate still keeps it apart from the https node port.
    */
   nodePort?: number;
 }
