@@ -1,10 +1,12 @@
 {{/*
-The TLS material harbor-tls serves, as JSON {crt, key, ca, caKey, source}: the given certificate
+The TLS material harbor-tls serves, as JSON {crt, key, ca, caKey, source, notAfter}: the given certificate
 (auth.certs); else a server certificate signed by the CA of the secrets file (secrets.tls) or, without
 one, by the CA kept in harbor-edge-ca (or a new one). The CA never changes once made, so nodes that trust
 it keep trusting every server certificate the chart signs later. The server certificate is, in order:
 the secrets file's while it was made for the names this release needs; the one harbor-tls already holds
-while it was made for these names by this CA; else a new one. Generated keys are ECDSA P-256: what
+while it was made for these names by this CA; else a new one. A server certificate within 30 days of its
+expiry (notAfter, recorded in harbor-tls's annotation harbor-edge.io/not-after because Helm cannot read
+X.509) is never reused: any install or upgrade then signs a new one with the same CA. Generated keys are ECDSA P-256: what
 Docker, containerd and browsers accept, and quick to make (an RSA key costs helm seconds per render).
 */}}
 {{- define "harbor-edge.tlsMaterial" -}}
@@ -29,6 +31,8 @@ Docker, containerd and browsers accept, and quick to make (an RSA key costs helm
 {{- fail "harbor-config.auth.certs: expected crt and key together (or both empty to generate a certificate)" -}}
 {{- else -}}
 {{- $days := int $c.auth.certs.validityDays -}}
+{{- /* a server certificate is re-issued from the same CA on any render within 30 days of its expiry */ -}}
+{{- $renewBefore := include "harbor-edge.rfc3339" (now | dateModify "+720h") -}}
 {{- /* the CA: the secrets file's, else the one kept in harbor-edge-ca, else a new one */ -}}
 {{- $ca := dict -}}
 {{- if or $st.caCrt $st.caKey $st.crt $st.key -}}
@@ -41,25 +45,45 @@ Docker, containerd and browsers accept, and quick to make (an RSA key costs helm
 {{- if and $caSecret $caSecret.data (hasKey $caSecret.data "tls.crt") (hasKey $caSecret.data "tls.key") -}}
 {{- $ca = buildCustomCert (index $caSecret.data "tls.crt") (index $caSecret.data "tls.key") -}}
 {{- else -}}
-{{- $ca = genCAWithKey "harbor-edge-ca" $days (genPrivateKey "ecdsa") -}}
+{{- $ca = genCAWithKey "harbor-edge-ca" (int $c.auth.certs.caValidityDays) (genPrivateKey "ecdsa") -}}
 {{- end -}}
 {{- end -}}
-{{- /* the server certificate: the secrets file's, else the one in harbor-tls, while made for these names by this CA */ -}}
+{{- $source := ternary "secrets" "generated" (not (empty $st.caCrt)) -}}
+{{- /* the server certificate: the secrets file's, else the one in harbor-tls, while made for these names by
+this CA and not due for renewal; else a new one */ -}}
 {{- $tlsSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name.tls" .) -}}
-{{- $made := "" -}}
+{{- $annotations := dict -}}
 {{- if and $tlsSecret $tlsSecret.metadata $tlsSecret.metadata.annotations -}}
-{{- $made = index $tlsSecret.metadata.annotations "harbor-edge.io/sans" | default "" -}}
+{{- $annotations = $tlsSecret.metadata.annotations -}}
 {{- end -}}
-{{- if and $st.crt $st.key (eq ($st.sans | default "") $sans) -}}
-{{- $out = dict "crt" $st.crt "key" $st.key "ca" $ca.Cert "caKey" $ca.Key "source" "secrets" -}}
-{{- else if and (eq $made $sans) $tlsSecret.data (hasKey $tlsSecret.data "tls.crt") (hasKey $tlsSecret.data "tls.key") (eq (index $tlsSecret.data "ca.crt" | default "" | b64dec) $ca.Cert) -}}
-{{- $out = dict "crt" (index $tlsSecret.data "tls.crt" | b64dec) "key" (index $tlsSecret.data "tls.key" | b64dec) "ca" $ca.Cert "caKey" $ca.Key "source" (ternary "secrets" "generated" (not (empty $st.crt))) -}}
+{{- $keptNotAfter := include "harbor-edge.rfc3339" (toDate "2006-01-02T15:04:05Z07:00" (index $annotations "harbor-edge.io/not-after" | default "0001-01-01T00:00:00Z")) -}}
+{{- $fileNotAfter := "" -}}
+{{- if $st.notAfter }}{{ $fileNotAfter = include "harbor-edge.rfc3339" (toDate "2006-01-02T15:04:05Z07:00" $st.notAfter) }}{{ end -}}
+{{- if and $st.crt $st.key (eq ($st.sans | default "") $sans) (or (not $fileNotAfter) (lt $renewBefore $fileNotAfter)) -}}
+{{- $out = dict "crt" $st.crt "key" $st.key "ca" $ca.Cert "caKey" $ca.Key "source" $source "notAfter" $fileNotAfter -}}
+{{- else if and (eq (index $annotations "harbor-edge.io/sans" | default "") $sans) (lt $renewBefore $keptNotAfter) $tlsSecret.data (hasKey $tlsSecret.data "tls.crt") (hasKey $tlsSecret.data "tls.key") (eq (index $tlsSecret.data "ca.crt" | default "" | b64dec) $ca.Cert) -}}
+{{- $out = dict "crt" (index $tlsSecret.data "tls.crt" | b64dec) "key" (index $tlsSecret.data "tls.key" | b64dec) "ca" $ca.Cert "caKey" $ca.Key "source" $source "notAfter" $keptNotAfter -}}
 {{- else -}}
 {{- $names := include "harbor-edge.sans" . | fromJson -}}
+{{- /* genSignedCert makes it valid from now for $days days */ -}}
+{{- $notAfter := include "harbor-edge.rfc3339" (now | dateModify (printf "+%dh" (mul $days 24))) -}}
 {{- $cert := genSignedCertWithKey $c.cluster.hostname $names.ips $names.dns $days $ca (genPrivateKey "ecdsa") -}}
-{{- $out = dict "crt" $cert.Cert "key" $cert.Key "ca" $ca.Cert "caKey" $ca.Key "source" (ternary "secrets" "generated" (not (empty $st.crt))) -}}
+{{- $out = dict "crt" $cert.Cert "key" $cert.Key "ca" $ca.Cert "caKey" $ca.Key "source" $source "notAfter" $notAfter -}}
 {{- end -}}
 {{- end -}}
 {{- include "harbor-edge.memo" (dict "ctx" . "id" "tls" "value" $out) -}}
 {{- end -}}
+{{- end -}}
+
+{{/* A time as the chart records it: RFC 3339 in UTC, whole seconds, so dates compare as strings. */}}
+{{- define "harbor-edge.rfc3339" -}}
+{{- dateInZone "2006-01-02T15:04:05Z" . "UTC" -}}
+{{- end -}}
+
+{{/*
+Expiry of the server certificate harbor-tls carries (RFC 3339, UTC), for any template that reports on it:
+empty for a given certificate (auth.certs; validate warns about it) and for a secrets file that does not say.
+*/}}
+{{- define "harbor-edge.tlsNotAfter" -}}
+{{- (include "harbor-edge.tlsMaterial" . | fromJson).notAfter | default "" -}}
 {{- end -}}

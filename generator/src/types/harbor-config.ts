@@ -65,9 +65,13 @@ export interface Certs {
    */
   extraSANs?: string[];
   /**
-   * Validity of a generated CA and server certificate, in days. Ten years by default: an Edge site may run for years without anyone to rotate a certificate.
+   * Validity of a generated server certificate, in days: about a year by default, at most 825 (Apple platforms reject TLS server certificates valid for longer, even from a private CA). Any helm install or upgrade within 30 days of its expiry signs a new one with the same CA, so nodes that trust the CA need nothing new; harbor-tls records the expiry in its annotation harbor-edge.io/not-after.
    */
   validityDays?: number;
+  /**
+   * Validity of the generated CA (harbor-edge-ca), in days. Ten years by default: nodes trust the CA, and an Edge site may run for years without anyone to hand out a new one.
+   */
+  caValidityDays?: number;
 }
 /**
  * Facts about the Edge cluster Harbor runs on.
