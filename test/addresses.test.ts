@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import net from "node:net";
 import { X509Certificate } from "node:crypto";
-import { HELMS, render, renderNotes, find, decode } from "./helpers/chart.js";
+import { HELMS, render, renderNotes, find, decode, valuesFileForRaw } from "./helpers/chart.js";
 import { NAMES } from "../generator/src/values/names.js";
 import { subjectAltNames, normalizeIp, dnsNameCovers, type SubjectAltNames } from "../generator/src/certs/pem.js";
 import { ROOT } from "../generator/src/paths.js";
@@ -31,8 +31,8 @@ function covered(host: string, sans: SubjectAltNames): boolean {
   return sans.dns.some((p) => dnsNameCovers(p, host));
 }
 
-function sansOf(set: string[], helm = HELMS[0]): SubjectAltNames {
-  const r = render({ helm, set });
+function sansOf(raw: Record<string, unknown>, helm = HELMS[0]): SubjectAltNames {
+  const r = render({ helm, valuesFiles: [valuesFileForRaw(raw)] });
   if (r.code !== 0) throw new Error(r.stderr);
   return subjectAltNames(new X509Certificate(decode(find(r.objects, "Secret", NAMES.tlsSecret)!.data["tls.crt"])));
 }
@@ -45,26 +45,26 @@ it("the address parser finds what it must (so the checks below can fail)", () =>
 
 describe.each(HELMS)("helm $version: NOTES.txt", (helm) => {
   it.each([
-    ["NodePort, defaults", ["harbor-config.cluster.uid=abc123"]],
-    ["NodePort with a VIP and extra SANs", ["harbor-config.cluster.vip=10.1.2.3", "harbor-config.auth.certs.extraSANs={harbor.lan,192.168.7.7}"]],
-    ["LoadBalancer on the VIP", ["harbor-config.service.serviceType=LoadBalancer", "harbor-config.cluster.vip=10.1.2.3"]],
-    ["LoadBalancer without a VIP, on port 8443", ["harbor-config.service.serviceType=LoadBalancer", "harbor-config.service.harbor.https.port=8443"]],
-    ["ClusterIP", ["harbor-config.service.serviceType=ClusterIP", "harbor.externalURL=https://spectro.registry.local"]],
-    ["another host name", ["harbor-config.cluster.hostname=registry.site.lan", "harbor.externalURL=https://registry.site.lan:30003"]],
-  ])("%s: every address it names is a SAN of the certificate", (_name, set) => {
-    const n = renderNotes({ helm, set });
+    ["NodePort, defaults", { cluster: { uid: "abc123" } }],
+    ["NodePort with a VIP and extra SANs", { cluster: { vip: "10.1.2.3" }, auth: { certs: { extraSANs: ["harbor.lan", "192.168.7.7"] } } }],
+    ["LoadBalancer on the VIP", { service: { serviceType: "LoadBalancer" }, cluster: { vip: "10.1.2.3" } }],
+    ["LoadBalancer without a VIP, on port 8443", { service: { serviceType: "LoadBalancer", harbor: { https: { port: 8443 } } } }],
+    ["ClusterIP", { service: { serviceType: "ClusterIP" } }],
+    ["another host name", { cluster: { hostname: "registry.site.lan" } }],
+  ])("%s: every address it names is a SAN of the certificate", (_name, raw) => {
+    const n = renderNotes({ helm, valuesFiles: [valuesFileForRaw(raw)] });
     expect(n.stderr).toBe("");
     const found = addresses(n.notes);
     expect(found.length).toBeGreaterThan(0);
-    const sans = sansOf(set, helm);
+    const sans = sansOf(raw, helm);
     for (const host of found) expect(covered(host, sans), `${host} not in ${JSON.stringify(sans)}`).toBe(true);
     expect(n.notes).toContain("auth.certs.extraSANs");
   });
 
   it("a node IP given as an extra SAN is covered, and the note names it", () => {
-    const set = ["harbor-config.auth.certs.extraSANs={192.168.7.7}"];
-    expect(sansOf(set, helm).ips).toContain("192.168.7.7");
-    expect(renderNotes({ helm, set }).notes).toContain("192.168.7.7");
+    const raw = { auth: { certs: { extraSANs: ["192.168.7.7"] } } };
+    expect(sansOf(raw, helm).ips).toContain("192.168.7.7");
+    expect(renderNotes({ helm, valuesFiles: [valuesFileForRaw(raw)] }).notes).toContain("192.168.7.7");
   });
 });
 
@@ -83,7 +83,7 @@ describe("README", () => {
   it("its log-in, push, pull and trust tasks name only addresses the default certificate covers", () => {
     const found = addresses(tasks + "\n" + everywhere);
     expect(found.length).toBeGreaterThan(0);
-    const sans = sansOf([]);
+    const sans = sansOf({});
     for (const host of found) expect(covered(host, sans), `${host} not in ${JSON.stringify(sans)}`).toBe(true);
   });
 

@@ -3,7 +3,7 @@
 // an https entry point on port 443 of the same address; else http is not exposed at all. The redirect is
 // read from upstream's rendered nginx ConfigMap, so a change of upstream's redirect shows here.
 import { describe, it, expect } from "vitest";
-import { HELMS, UPSTREAM, announceUpstream, render, find } from "./helpers/chart.js";
+import { HELMS, UPSTREAM, announceUpstream, render, find, valuesFileForRaw } from "./helpers/chart.js";
 import { NAMES } from "../generator/src/values/names.js";
 
 announceUpstream();
@@ -23,13 +23,13 @@ function entries(svc: any): Entry[] {
 
 describe.skipIf(!UPSTREAM).each(HELMS)("helm $version", (helm) => {
   it.each([
-    ["NodePort", []],
-    ["LoadBalancer", ["harbor-config.cluster.vip=10.1.2.3"]],
-    ["ClusterIP", []],
-    ["ClusterIP", ["harbor-config.service.harbor.https.port=8443"]],
-  ])("%s %j: every http entry point redirects to an https entry point", (type, extra) => {
-    const set = [`harbor-config.service.serviceType=${type}`, ...extra];
-    const r = render({ helm, full: true, set: [...set, `harbor.externalURL=${type === "ClusterIP" ? (extra.length ? "https://spectro.registry.local:8443" : "https://spectro.registry.local") : "https://spectro.registry.local:30003"}`] });
+    ["NodePort", {}],
+    ["LoadBalancer", { cluster: { vip: "10.1.2.3" } }],
+    ["ClusterIP", {}],
+    ["ClusterIP", { service: { harbor: { https: { port: 8443 } } } }],
+  ])("%s %j: every http entry point redirects to an https entry point", (type, extra: any) => {
+    const raw = { ...extra, service: { ...(extra.service ?? {}), serviceType: type } };
+    const r = render({ helm, full: true, valuesFiles: [valuesFileForRaw(raw)] });
     expect(r.stderr).toBe("");
     const conf: string = find(r.objects, "ConfigMap", "harbor-nginx")!.data["nginx.conf"];
     const http = /listen 8080;[\s\S]*?return 301 https:\/\/\$host(:\d+)?\$request_uri;/.exec(conf);

@@ -87,3 +87,15 @@ empty for a given certificate (auth.certs; validate warns about it) and for a se
 {{- define "harbor-edge.tlsNotAfter" -}}
 {{- (include "harbor-edge.tlsMaterial" . | fromJson).notAfter | default "" -}}
 {{- end -}}
+
+{{/*
+Checksum of the inputs that decide what harbor-tls holds (mirrors tlsChecksum() in
+generator/src/values/derive.ts, which explains the design): upstream's nginx and core carry it as the
+pod-template annotation checksum/harbor-tls through the harbor: block, and the guard checks it, so new SANs
+or a new given certificate restart them and an unchanged upgrade restarts nothing.
+*/}}
+{{- define "harbor-edge.tlsChecksum" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- $certs := $c.auth.certs -}}
+{{- list ($certs.crt | default "") ($certs.key | default "") ($certs.ca | default "") ($c.cluster.hostname | default "") ($c.cluster.vip | default "") (join "," ($certs.extraSANs | default list)) | join "\n" | sha256sum -}}
+{{- end -}}

