@@ -288,11 +288,11 @@ export interface ExternalRedis {
    */
   sentinelMasterSet?: string;
   /**
-   * ACL user name; empty for none.
+   * Leave empty. An ACL user name goes into the key REDIS_USERNAME of existingSecret, next to REDIS_PASSWORD: the upstream chart reads the user only from there (validate refuses a value here).
    */
   username?: string;
   /**
-   * Secret in the release namespace whose key REDIS_PASSWORD holds the password; empty when the server needs none.
+   * Secret in the release namespace whose key REDIS_PASSWORD holds the password (and REDIS_USERNAME the ACL user, if any); empty when the server needs none. It must exist before helm install: the upstream chart reads it with lookup while rendering and writes the password into its ConfigMaps, so helm template and GitOps renderers without cluster access cannot use it.
    */
   existingSecret?: string;
   /**
