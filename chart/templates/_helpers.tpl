@@ -194,6 +194,9 @@ generator/src/values/derive.ts; a test renders both for every example.
 {{- $p = append $p (list "storage.backend.s3.bucket" "persistence.imageChartStorage.s3.bucket" $s3.bucket) -}}
 {{- $p = append $p (list "storage.backend.s3.region" "persistence.imageChartStorage.s3.region" $s3.region) -}}
 {{- $p = append $p (list "storage.backend.s3.existingSecret" "persistence.imageChartStorage.s3.existingSecret" $s3.existingSecret) -}}
+{{- $p = append $p (list "storage.backend.s3.endpoint" "persistence.imageChartStorage.s3.regionendpoint" ($s3.endpoint | default "")) -}}
+{{- $p = append $p (list "storage.backend.s3.endpoint" "persistence.imageChartStorage.s3.secure" (not (hasPrefix "http://" ($s3.endpoint | default "")))) -}}
+{{- $p = append $p (list "storage.backend.s3.rootDirectory" "persistence.imageChartStorage.s3.rootdirectory" ($s3.rootDirectory | default "")) -}}
 {{- end }}
 {{- if eq $c.database.type "external" }}
 {{- $e := $c.database.external -}}
@@ -217,20 +220,19 @@ generator/src/values/derive.ts; a test renders both for every example.
 {{- toJson $p -}}
 {{- end -}}
 
-{{/* The REGISTRY_STORAGE_S3_* overrides for the registry (mirrors s3EnvVars() in derive.ts), as JSON. */}}
+{{/*
+The REGISTRY_STORAGE_S3_* overrides for what upstream's registry ConfigMap cannot express (mirrors
+s3EnvVars() in derive.ts): forcepathstyle, and secure=false for an http:// endpoint. As JSON.
+*/}}
 {{- define "harbor-edge.s3Env" -}}
 {{- $c := index .Values "harbor-config" -}}
 {{- $env := list -}}
 {{- if eq $c.storage.backend.type "s3" -}}
 {{- $s3 := $c.storage.backend.s3 -}}
-{{- if $s3.endpoint -}}
-{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_REGIONENDPOINT" "value" $s3.endpoint) -}}
-{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_SECURE" "value" (toString (hasPrefix "https://" $s3.endpoint))) -}}
+{{- if hasPrefix "http://" ($s3.endpoint | default "") -}}
+{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_SECURE" "value" "false") -}}
 {{- end -}}
 {{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_FORCEPATHSTYLE" "value" (toString $s3.forcePathStyle)) -}}
-{{- if $s3.rootDirectory -}}
-{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_ROOTDIRECTORY" "value" $s3.rootDirectory) -}}
-{{- end -}}
 {{- end -}}
 {{- toJson $env -}}
 {{- end -}}

@@ -109,28 +109,40 @@ function imageChartStorage(spec: Spec) {
     return {
       type: "s3",
       disableredirect: s3.disableRedirect ?? false,
-      s3: { region: s3.region ?? "us-east-1", bucket: s3.bucket ?? "", existingSecret: s3.existingSecret ?? "" },
+      s3: {
+        region: s3.region ?? "us-east-1",
+        bucket: s3.bucket ?? "",
+        existingSecret: s3.existingSecret ?? "",
+        // upstream's registry ConfigMap writes each of these only when set (truthy)
+        regionendpoint: s3.endpoint ?? "",
+        secure: s3Secure(spec),
+        rootdirectory: s3.rootDirectory ?? "",
+      },
     };
   }
   return { type: "filesystem", disableredirect: false };
 }
 
+/** TLS to the S3 endpoint: off only for an http:// endpoint (AWS itself is https). */
+function s3Secure(spec: Spec): boolean {
+  const endpoint = spec.storage.backend?.s3?.endpoint ?? "";
+  return !endpoint.startsWith("http://");
+}
+
 /**
- * S3 settings upstream's values do not declare (its registry ConfigMap reads regionendpoint & co. through a
- * local variable, outside the values contract) go to the registry as the distribution's documented
- * REGISTRY_STORAGE_S3_* environment overrides, on the registry and on registryctl (garbage collection).
+ * S3 settings upstream's registry ConfigMap cannot express go to the registry (and to registryctl, which runs
+ * garbage collection with the same configuration) as the distribution's documented REGISTRY_STORAGE_S3_*
+ * environment overrides. Upstream 1.19.1 writes regionendpoint, secure and rootdirectory from
+ * persistence.imageChartStorage.s3 (set above), but has no forcepathstyle, and writes secure only when true,
+ * so secure=false for an http:// endpoint needs the override too.
  */
 export function s3EnvVars(spec: Spec): Array<{ name: string; value: string }> {
   const backend = spec.storage.backend ?? {};
   if (backend.type !== "s3") return [];
   const s3 = backend.s3 ?? {};
   const env: Array<{ name: string; value: string }> = [];
-  if (s3.endpoint) {
-    env.push({ name: "REGISTRY_STORAGE_S3_REGIONENDPOINT", value: s3.endpoint });
-    env.push({ name: "REGISTRY_STORAGE_S3_SECURE", value: String(s3.endpoint.startsWith("https://")) });
-  }
+  if (!s3Secure(spec)) env.push({ name: "REGISTRY_STORAGE_S3_SECURE", value: "false" });
   env.push({ name: "REGISTRY_STORAGE_S3_FORCEPATHSTYLE", value: String(s3.forcePathStyle ?? true) });
-  if (s3.rootDirectory) env.push({ name: "REGISTRY_STORAGE_S3_ROOTDIRECTORY", value: s3.rootDirectory });
   return env;
 }
 
@@ -306,6 +318,9 @@ export function guardedPairs(spec: Spec): Array<{ spec: string; harbor: string; 
       { spec: "storage.backend.s3.bucket", harbor: "persistence.imageChartStorage.s3.bucket", value: s3.bucket },
       { spec: "storage.backend.s3.region", harbor: "persistence.imageChartStorage.s3.region", value: s3.region },
       { spec: "storage.backend.s3.existingSecret", harbor: "persistence.imageChartStorage.s3.existingSecret", value: s3.existingSecret },
+      { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.regionendpoint", value: s3.regionendpoint },
+      { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.secure", value: s3.secure },
+      { spec: "storage.backend.s3.rootDirectory", harbor: "persistence.imageChartStorage.s3.rootdirectory", value: s3.rootdirectory },
     );
   }
   if (h.database.type === "external") {
