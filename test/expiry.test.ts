@@ -4,7 +4,7 @@
 // harbor-edge.io/not-after) because Helm cannot read X.509. A fake Kubernetes API plays the cluster.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { X509Certificate } from "node:crypto";
-import { HELMS, render, renderAsync, find, decode, type Rendered } from "./helpers/chart.js";
+import { HELMS, render, renderAsync, renderNotesAsync, find, decode, type Rendered } from "./helpers/chart.js";
 import { startFakeKube, type FakeKube } from "./helpers/fake-kube.js";
 import { NAMES } from "../generator/src/values/names.js";
 import { generateCA, generateServerCert, type KeyAndCert } from "../generator/src/certs/generate.js";
@@ -104,6 +104,21 @@ describe.each(HELMS)("helm $version", (helm) => {
       expect(Math.round(daysLeft(leaf))).toBe(397);
       expect(Math.abs(new Date(tls.metadata.annotations!["harbor-edge.io/not-after"]).getTime() - new Date(leaf.validTo).getTime())).toBeLessThanOrEqual(2000);
       expect(tls.metadata.annotations!["harbor-edge.io/sans"]).toBe(sans);
+    });
+
+    it("NOTES: the expiry, and after a renewal by an upgrade, the command that restarts nginx onto it", async () => {
+      const notes = () => renderNotesAsync({ helm, set: ["harbor-config.cluster.uid=abc123"], extraArgs: serverArgs, env: { KUBECONFIG: kube.kubeconfig } });
+      const old = leave(20);
+      const renewed = await notes();
+      expect(renewed.stderr).toBe("");
+      expect(renewed.notes).toContain("This upgrade renewed it (same CA)");
+      expect(renewed.notes).toContain("kubectl rollout restart deployment/harbor-nginx --namespace harbor");
+      expect(renewed.notes).toMatch(/The server certificate expires on \d{4}-\d\d-\d\dT/);
+      expect(renewed.notes).not.toContain(rfc3339(new X509Certificate(old.cert).validTo));
+      leave(100);
+      const kept = await notes();
+      expect(kept.notes).not.toContain("renewed");
+      expect(kept.notes).toMatch(/The server certificate expires on \d{4}-/);
     });
 
     it("a leaf whose expiry was never recorded (an earlier chart version) is re-issued once", async () => {

@@ -68,7 +68,10 @@ this CA and not due for renewal; else a new one */ -}}
 {{- /* genSignedCert makes it valid from now for $days days */ -}}
 {{- $notAfter := include "harbor-edge.rfc3339" (now | dateModify (printf "+%dh" (mul $days 24))) -}}
 {{- $cert := genSignedCertWithKey $c.cluster.hostname $names.ips $names.dns $days $ca (genPrivateKey "ecdsa") -}}
-{{- $out = dict "crt" $cert.Cert "key" $cert.Key "ca" $ca.Cert "caKey" $ca.Key "source" $source "notAfter" $notAfter -}}
+{{- /* renewed: harbor-tls held a certificate for these same names, so no checksum input changed and nginx
+does not restart by itself (NOTES says so) */ -}}
+{{- $renewed := and $tlsSecret.data (eq (index $annotations "harbor-edge.io/sans" | default "") $sans) -}}
+{{- $out = dict "crt" $cert.Cert "key" $cert.Key "ca" $ca.Cert "caKey" $ca.Key "source" $source "notAfter" $notAfter "renewed" (not (not $renewed)) -}}
 {{- end -}}
 {{- end -}}
 {{- include "harbor-edge.memo" (dict "ctx" . "id" "tls" "value" $out) -}}
