@@ -98,6 +98,34 @@ describe.each(HELMS)("helm $version", (helm) => {
       expect(pw.valueFrom.secretKeyRef).toEqual({ name: NAMES.databaseSecret, key: "password" });
     });
 
+    it.each([
+      ["Deployment", "harbor-registry", "registry"],
+      ["Deployment", "harbor-jobservice", "jobservice"],
+      ["StatefulSet", "harbor-trivy", "trivy"],
+    ])("%s %s gives its data volume to the uid it runs as before it starts (fsGroup alone fails on NFS and hostPath)", (kind, name, container) => {
+      const o = find(r.objects, kind, name);
+      if (name === "harbor-trivy" && !spec.trivy.enabled) return expect(o).toBeUndefined();
+      const ps = o!.spec.template.spec;
+      const uid = ps.securityContext.runAsUser;
+      expect(uid).toBe(10000);
+      const main = ps.containers.find((c: any) => c.name === container);
+      const fix = ps.initContainers.find((c: any) => c.name === "data-ownership");
+      expect(fix.volumeMounts).toHaveLength(1);
+      const [m] = fix.volumeMounts;
+      // the volume and path the component writes its data to
+      const data = main.volumeMounts.find((v: any) => v.name === m.name);
+      expect(data, `${name} mounts ${m.name}`).toBeDefined();
+      expect(data.mountPath).toBe(m.mountPath);
+      expect(ps.volumes.map((v: any) => v.name)).toContain(m.name);
+      expect(fix.args.join(" ")).toContain(`chown ${uid}:${uid} ${m.mountPath};`);
+      expect(fix.image).toBe(main.image);
+      expect(fix.securityContext.runAsUser).toBe(0);
+      expect(fix.securityContext.capabilities.add.sort()).toEqual(["CHOWN", "DAC_OVERRIDE", "FOWNER"]);
+      if (name === "harbor-registry" && spec.storage.backend?.type !== "s3") {
+        expect(ps.volumes.find((v: any) => v.name === m.name).persistentVolumeClaim.claimName).toBe(NAMES.pvc.registry);
+      }
+    });
+
     it("nginx listens on IPv6 only when network.ipv6 is on", () => {
       const cm = find(r.objects, "ConfigMap", "harbor-nginx")!;
       expect(cm.data["nginx.conf"].includes("listen [::]")).toBe(spec.network.ipv6 === true);
@@ -113,8 +141,11 @@ describe.each(HELMS)("helm $version", (helm) => {
       const s3 = spec.storage.backend.s3!;
       expect(cm.storage.s3.bucket).toBe(s3.bucket);
       expect(cm.storage.redirect?.disable).toBe(s3.disableRedirect);
+      // upstream's own keys carry the endpoint; the environment only what its template cannot write
+      expect(cm.storage.s3.regionendpoint).toBe(s3.endpoint || undefined);
       const env = Object.fromEntries(reg.env.map((e: any) => [e.name, e.value]));
-      if (s3.endpoint) expect(env.REGISTRY_STORAGE_S3_REGIONENDPOINT).toBe(s3.endpoint);
+      expect(env.REGISTRY_STORAGE_S3_REGIONENDPOINT).toBeUndefined();
+      expect(env.REGISTRY_STORAGE_S3_FORCEPATHSTYLE).toBe(String(s3.forcePathStyle));
       expect(reg.envFrom.map((e: any) => e.secretRef?.name)).toContain(s3.existingSecret);
     });
   });

@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll } from "vitest";
 import path from "node:path";
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import yaml from "js-yaml";
-import { HELMS, announceUpstream, render, renderNotes, lint, specOf, valuesFileFor, tmpFile, find, decode, EXAMPLES, podSpecs, type K8sObject, type Rendered } from "./helpers/chart.js";
+import { HELMS, announceUpstream, render, renderNotes, lint, specOf, valuesFileFor, valuesFileForRaw, tmpFile, find, decode, EXAMPLES, podSpecs, type K8sObject, type Rendered } from "./helpers/chart.js";
 import { schemaErrors } from "./helpers/k8s.js";
 import { insecureDefaults, checkTls, leakedSecrets } from "./helpers/assert.js";
 
@@ -47,7 +47,7 @@ describe.each(HELMS)("helm $version", (helm) => {
       const http = svc.spec.ports.find((p: any) => p.name === "http");
       expect(https.port).toBe(spec.service.harbor?.https?.port);
       expect(https.targetPort).toBe(8443);
-      expect(http.targetPort).toBe(8080);
+      if (http) expect(http.targetPort).toBe(8080);
       if (spec.service.serviceType === "ClusterIP") expect(https.nodePort).toBeUndefined();
       else expect(https.nodePort).toBe(spec.service.harbor?.https?.nodePort);
       if (spec.service.serviceType === "LoadBalancer" && spec.cluster.vip) expect(svc.spec.loadBalancerIP).toBe(spec.cluster.vip);
@@ -182,20 +182,20 @@ describe.each(HELMS)("helm $version", (helm) => {
       return r.notes;
     };
 
-    it("NodePort: the web UI on every node's https node port, and the seeds' registry-info command", () => {
+    it("NodePort: the web UI on the host name's https node port, and the seeds' registry-info command", () => {
       const n = notes(["harbor-config.cluster.uid=abc123"]);
-      expect(n).toContain("https://NODE_IP:30003");
+      expect(n).toContain("https://spectro.registry.local:30003");
       expect(n).toContain('kubectl get secret registry-info --namespace cluster-abc123 --output jsonpath="{.data.SPECTRO_USER_PASSWORD}" | base64 --decode');
       expect(n).toContain('kubectl get secret harbor-tls --namespace harbor --output jsonpath="{.data.ca\\.crt}" | base64 --decode');
-      expect(n).toContain("docker login NODE_IP:30003 --username admin");
-      expect(n).toContain("docker push NODE_IP:30003/library/alpine:latest");
+      expect(n).toContain("docker login spectro.registry.local:30003 --username admin");
+      expect(n).toContain("docker push spectro.registry.local:30003/library/alpine:latest");
       expect(n).toContain("stylus.io/imageswap=disable");
       expect(n).toContain("AlwaysPullImages");
       expect(n).toContain("self-signed");
     });
 
     it("LoadBalancer: the VIP; ClusterIP: a port-forward", () => {
-      expect(notes(["harbor-config.service.serviceType=LoadBalancer", "harbor-config.cluster.vip=10.1.2.3", "harbor.externalURL=https://spectro.registry.local:30003"])).toContain("https://10.1.2.3 ");
+      expect(renderNotes({ helm, valuesFiles: [valuesFileForRaw({ service: { serviceType: "LoadBalancer" }, cluster: { vip: "10.1.2.3" } })] }).notes).toContain("https://10.1.2.3 ");
       const c = notes(["harbor-config.service.serviceType=ClusterIP", "harbor.externalURL=https://spectro.registry.local"]);
       expect(c).toContain("kubectl port-forward service/harbor 8443:443 --namespace harbor");
     });
@@ -232,10 +232,35 @@ describe.each(HELMS)("helm $version", (helm) => {
       checkTls(r.objects, spec);
     });
 
-    it("a certificate made for other names is refused with the fix", () => {
-      const r = render({ helm, valuesFiles: [...files(), tmpFile("vip.yaml", yaml.dump({ "harbor-config": { cluster: { vip: "10.10.137.221" } } }))] });
+    it("keeps its CA in harbor-edge-ca", () => {
+      const r = render({ helm, valuesFiles: files() });
+      expect(r.stderr).toBe("");
+      const ca = find(r.objects, "Secret", NAMES.caSecret)!;
+      expect(decode(ca.data["tls.crt"])).toBe((secrets.tls as any).caCrt);
+      expect(decode(ca.data["tls.key"])).toBe((secrets.tls as any).caKey);
+    });
+
+    it("a SAN change signs a new server certificate with the same CA", () => {
+      const vip = "10.10.137.221";
+      const moved = structuredClone(spec);
+      moved.cluster.vip = vip;
+      const r = render({ helm, valuesFiles: [valuesFileFor(moved), tmpFile("secrets.yaml", yaml.dump({ secrets }))] });
+      expect(r.stderr).toBe("");
+      const tls = find(r.objects, "Secret", NAMES.tlsSecret)!;
+      const leaf = new X509Certificate(decode(tls.data["tls.crt"]));
+      const fileCa = new X509Certificate((secrets.tls as any).caCrt);
+      expect(decode(tls.data["tls.crt"])).not.toBe((secrets.tls as any).crt);
+      expect(subjectAltNames(leaf).ips).toContain(vip);
+      expect(leaf.checkIssued(fileCa) && leaf.verify(fileCa.publicKey)).toBe(true);
+      expect(decode(tls.data["ca.crt"])).toBe((secrets.tls as any).caCrt);
+      expect(decode(find(r.objects, "Secret", NAMES.caSecret)!.data["tls.crt"])).toBe((secrets.tls as any).caCrt);
+    });
+
+    it("a secrets file with a certificate but without its CA key is refused with the fix", () => {
+      const partial = { ...secrets, tls: { ...(secrets.tls as any), caKey: "" } };
+      const r = render({ helm, valuesFiles: [valuesFileFor(spec), tmpFile("secrets.yaml", yaml.dump({ secrets: partial }))] });
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toContain("secrets.tls");
+      expect(r.stderr).toContain("secrets.tls: expected caCrt and caKey");
       expect(r.stderr).toContain("harbor-edge secrets");
     });
   });

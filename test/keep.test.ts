@@ -7,6 +7,8 @@ import { HELMS, UPSTREAM, announceUpstream, renderAsync, find, decode, tmpFile, 
 import { startFakeKube, type FakeKube } from "./helpers/fake-kube.js";
 import { NAMES } from "../generator/src/values/names.js";
 import { subjectAltNames } from "../generator/src/certs/pem.js";
+import { tlsChecksum, TLS_CHECKSUM_ANNOTATION } from "../generator/src/values/derive.js";
+import { validateSpec } from "../generator/src/spec/validate.js";
 
 announceUpstream();
 const OURS = [NAMES.adminSecret, NAMES.tlsSecret, NAMES.caSecret, NAMES.coreSecret, NAMES.jobserviceSecret, NAMES.registrySecret, NAMES.databaseSecret];
@@ -45,7 +47,9 @@ describe.each(HELMS)("helm $version against a cluster", (helm) => {
   });
 
   it("a new VIP re-signs the server certificate with the kept CA", async () => {
-    const moved = await install(["harbor-config.cluster.vip=10.20.30.40"]);
+    // harbor-edge values for the new VIP: the harbor: block carries the new certificate checksum
+    const sum = tlsChecksum(validateSpec({ cluster: { uid: "abc123", vip: "10.20.30.40" } }).spec as any);
+    const moved = await install(["harbor-config.cluster.vip=10.20.30.40", `harbor.nginx.podAnnotations.${TLS_CHECKSUM_ANNOTATION}=${sum}`, `harbor.core.podAnnotations.${TLS_CHECKSUM_ANNOTATION}=${sum}`]);
     expect(moved.code).toBe(0);
     const ca = (r: Rendered) => find(r.objects, "Secret", NAMES.caSecret)!.data["tls.crt"];
     expect(ca(moved)).toBe(ca(first));

