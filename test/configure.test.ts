@@ -16,6 +16,7 @@ import { runJob, jobEnv, configureJob, configureCronJob, type JobRun } from "./h
 import { baselineViolations } from "./helpers/k8s.js";
 import { proxyRegistries, PERMITTED_PROXY_TYPES, BUILTIN_PROXY } from "../generator/src/proxy/registries.js";
 import { specOf } from "./helpers/chart.js";
+import { generateSecrets } from "../generator/src/secrets/generate.js";
 
 const helm = HELMS[0];
 const DESIRED = "Desired-Pass-1";
@@ -591,10 +592,13 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
   });
 
   it("another revision is another Job; another pod template too (renders without a revision: GitOps)", () => {
-    const other = render({ helm, set: ["harbor-config.cluster.uid=abc123", "harbor-config.projects[0].name=other"] });
-    expect(configureJob(other.objects)!.metadata.name).not.toBe(job.metadata.name);
-    const same = render({ helm, set: ["harbor-config.cluster.uid=abc123"] });
-    expect(configureJob(same.objects)!.metadata.name).toBe(job.metadata.name);
+    // with the secrets file, as GitOps renders: the certificate's expiry, which the runs read, stays the same
+    const secrets = tmpFile("secrets.yaml", yaml.dump({ secrets: generateSecrets(specOf(path.join(ROOT, "examples", "edge-single-node.yaml")), { namespace: "harbor" }) }));
+    const name = (set: string[]) => configureJob(render({ helm, valuesFiles: [secrets], set: ["harbor-config.cluster.uid=abc123", ...set] }).objects)!.metadata.name;
+    const first = name([]);
+    expect(first).toMatch(/^harbor-edge-configure-1-[0-9a-f]{6}$/);
+    expect(name(["harbor-config.projects[0].name=other"])).not.toBe(first);
+    expect(name([])).toBe(first);
   });
 
   it("the CronJob: batch/v1 on current Kubernetes, batch/v1beta1 on 1.20; one run at a time", () => {
@@ -683,10 +687,10 @@ describe("NOTES: where an operator checks the configuration", () => {
     expect(n.notes).toContain(`kubectl logs --namespace registry --selector ${selector[2]}=${selector[3]}`);
     // the source the Events carry (checked on the Events a run writes, below)
     expect(/--field-selector source=(\S+)/.exec(n.notes)![1]).toBe(EVENT_SOURCE);
-    const listed = [...n.notes.matchAll(/^ {4}(\S+) {2}<- (\S+)$/gm)].map((m) => m[1]);
+    const listed = [...n.notes.matchAll(/^ {4}(\S+) {2}<- (\S+) \(upstream\)$/gm)].map((m) => m[1]);
     expect(listed).toEqual(proxyRegistries(specOf(tmpFile("s.yaml", "harbor-config: {}\n"))).map((x) => x.project));
     const off = renderNotes({ helm, set: [`harbor-config.auth.password=${DESIRED}`, "harbor-config.proxyCache.enabled=false", "harbor-config.configJob.schedule="] });
-    expect(off.notes).not.toMatch(/<- https/);
+    expect(off.notes).not.toMatch(/\(upstream\)/);
     expect(off.notes).not.toContain("CronJob");
   });
 });

@@ -82,7 +82,8 @@ describe.skipIf(!UPSTREAM).each(HELMS)("helm $version", (helm) => {
       const first = await install({});
       expect(first.stderr).toBe("");
       for (const o of first.objects.filter((x) => x.kind === "Secret" && x.metadata.namespace === "harbor")) kube.put(o);
-      const podTemplates = (r: Rendered) => Object.fromEntries(r.objects.filter((o) => o.spec?.template).map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template]));
+      // the long-running workloads; a Job is made anew for every revision by design (the configuration run)
+      const podTemplates = (r: Rendered) => Object.fromEntries(r.objects.filter((o) => o.spec?.template && o.kind !== "Job").map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template]));
       const again = await install({});
       expect(again.stderr).toBe("");
       expect(tlsData(again)).toEqual(tlsData(first));
