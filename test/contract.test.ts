@@ -8,7 +8,7 @@ import { deriveHarborValues } from "../generator/src/values/derive.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { EXAMPLES, specOf } from "./helpers/chart.js";
 
-const CONTRACTS = path.resolve(ROOT, "..", "shared", "contracts", "harbor-chart-1.19.1");
+const CONTRACTS = path.resolve(ROOT, "contracts", "harbor-chart-1.19.1");
 const flat = JSON.parse(fs.readFileSync(path.join(CONTRACTS, "values.flat.json"), "utf8")) as Record<string, { type: string }>;
 const refs = JSON.parse(fs.readFileSync(path.join(CONTRACTS, "template-refs.json"), "utf8")) as string[];
 const known = new Set([...Object.keys(flat), ...refs]);

@@ -18,7 +18,7 @@ import yaml from "js-yaml";
 import { Ajv, type ValidateFunction } from "ajv";
 import { ROOT } from "../../generator/src/paths.js";
 
-const SWAGGER_FILE = path.resolve(ROOT, "..", "shared", "contracts", "harbor-api-2.15.1", "swagger.yaml");
+const SWAGGER_FILE = path.resolve(ROOT, "contracts", "harbor-api-2.15.1", "swagger.yaml");
 
 interface Operation {
   method: string;
