@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { findHelm, type Helm } from "./find.js";
-import { prepareChart, helmTemplate, UPSTREAM_ARCHIVE, type PreparedChart } from "./chart.js";
+import { linkChart, helmTemplate, UPSTREAM_ARCHIVE, type PreparedChart } from "./chart.js";
 import { chartCacheDir } from "../paths.js";
 import { UPSTREAM_CHART_VERSION, type Spec } from "../values/derive.js";
 import { valuesYaml } from "../values/build.js";
@@ -44,7 +44,7 @@ export interface RenderSpecOptions {
 
 export function renderSpec(spec: Spec, source: string, o: RenderSpecOptions = {}): SpecRender {
   const values = valuesYaml(spec, source);
-  const chart = prepareChart({ ownOnly: o.ownOnly });
+  const chart = linkChart({ ownOnly: o.ownOnly });
   if (o.requireUpstream && !chart.withUpstream) {
     chart.cleanup();
     throw new UpstreamMissing(o.requireUpstream);
