@@ -15,9 +15,18 @@ export function register(program: Command) {
     .option("-r, --release <name>", "release name", "harbor")
     .addOption(new Option("--own-only", "render only this chart's templates, without the upstream harbor chart"))
     .action(async (file: string, o: { outDir: string; secrets?: string; namespace: string; release: string; ownOnly?: boolean }) => {
-      const [{ result }, { renderSpec }, { progress }, { writeFileAtomic }] = await Promise.all([loadValid(file), import("../helm/render.js"), import("../io/progress.js"), import("../io/atomic.js")]);
+      const [{ startRender }, { progress }, { writeFileAtomic }] = await Promise.all([import("../helm/render.js"), import("../io/progress.js"), import("../io/atomic.js")]);
+      // helm starts while the spec is validated; an invalid spec stops it before it has its values
+      const pending = startRender({ ownOnly: o.ownOnly, extraValuesFiles: o.secrets ? [o.secrets] : [], namespace: o.namespace, release: o.release });
+      let result;
+      try {
+        ({ result } = await loadValid(file));
+      } catch (e) {
+        pending.abort();
+        throw e;
+      }
       const done = progress("rendering the chart");
-      const r = renderSpec(result.spec as never, path.basename(file), { ownOnly: o.ownOnly, extraValuesFiles: o.secrets ? [o.secrets] : [], namespace: o.namespace, release: o.release });
+      const r = await pending.finish(result.spec as never, path.basename(file));
       done();
       try {
         if (r.chart.note) err(`note: ${r.chart.note}`);

@@ -102,10 +102,20 @@ export interface HelmResult {
 /** helm's note for each symbolic link it follows (linkChart's directories are made of them): not news. */
 const SYMLINK_NOTE = /^(?:level=INFO msg="found symbolic link in path\.[^\n]*|[a-z_]+\.go:\d+: found symbolic link in path: [^\n]*)\n/gm;
 
-export function runHelm(helm: Helm, args: string[], cwd?: string): HelmResult {
-  const r = spawnSync(helm.bin, args, { encoding: "utf8", cwd, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, HELM_CACHE_HOME: process.env.HELM_CACHE_HOME, HELM_DEBUG: "" } });
+/** helm's stderr without its notes about symbolic links. */
+export function helmStderr(stderr: string): string {
+  return stderr.replace(SYMLINK_NOTE, "");
+}
+
+export function helmEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, HELM_CACHE_HOME: process.env.HELM_CACHE_HOME, HELM_DEBUG: "" };
+}
+
+/** Runs helm to completion; `input` goes to its stdin (for `-f -`). */
+export function runHelm(helm: Helm, args: string[], cwd?: string, input?: string): HelmResult {
+  const r = spawnSync(helm.bin, args, { encoding: "utf8", cwd, input, maxBuffer: 256 * 1024 * 1024, env: helmEnv() });
   if (r.error) throw r.error;
-  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr.replace(SYMLINK_NOTE, "") };
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: helmStderr(r.stderr) };
 }
 
 /** The arguments of `helm template` for a chart directory. */
