@@ -34,7 +34,7 @@ function loadTimePackages(file: string, seen = new Set<string>()): string[] {
 
 describe("lazy loading", () => {
   const cliFile = path.join(SRC, "cli.ts");
-  const commandModules = [...fs.readFileSync(cliFile, "utf8").matchAll(/\(\) => import\("(\.[^"]+)"\)/g)].map((m) => path.resolve(SRC, m[1].replace(/\.js$/, ".ts")));
+  const commandModules = [...fs.readFileSync(cliFile, "utf8").matchAll(/^\s+[\w"-]+: \(\) => import\("(\.[^"]+)"\),$/gm)].map((m) => path.resolve(SRC, m[1].replace(/\.js$/, ".ts")));
 
   it("cli.ts lists the commands, one line each", () => {
     expect(commandModules.length).toBeGreaterThanOrEqual(7);
@@ -44,6 +44,17 @@ describe("lazy loading", () => {
   it("cli.ts and every command module load no package but commander until a command runs (else --help slows down)", () => {
     expect(loadTimePackages(cliFile)).toEqual(["commander"]);
     for (const m of commandModules) expect(loadTimePackages(m).filter((p) => p !== "commander"), `${path.relative(ROOT, m)}: import it inside the action instead`).toEqual([]);
+  });
+
+  it("each COMMANDS key is the name its module registers (harbor-edge KEY loads that module alone)", async () => {
+    const { Command } = await import("commander");
+    const entries = [...fs.readFileSync(cliFile, "utf8").matchAll(/^\s+"?([\w-]+)"?: \(\) => import\("(\.[^"]+)"\),$/gm)];
+    expect(entries.length).toBe(commandModules.length);
+    for (const [, key, mod] of entries) {
+      const program = new Command("harbor-edge");
+      (await import(path.resolve(SRC, mod.replace(/\.js$/, ".ts")))).register(program);
+      expect(program.commands.map((c) => c.name()), mod).toEqual([key]);
+    }
   });
 
   it("the check sees a heavy import (it can fail)", () => {

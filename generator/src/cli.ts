@@ -1,7 +1,8 @@
 // harbor-edge: validate a harbor-config spec, write chart values, secrets, and render the chart.
 // Each command lives in its own module under commands/ (or beside what it does) exporting register(program);
-// a command module imports only commander and commands/common.js at load time and its action imports the rest
-// on demand, so `harbor-edge --help` stays fast. Adding a command is one line in COMMANDS.
+// a command module imports only commander and light modules of ours at load time and its action imports the
+// rest on demand. `harbor-edge CMD ...` loads CMD's module alone; help and anything else load them all.
+// Adding a command is one line in COMMANDS.
 import { Command, CommanderError } from "commander";
 import { EXIT, Invalid, err } from "./commands/common.js";
 import { packageVersion } from "./version.js";
@@ -10,29 +11,31 @@ export { EXIT };
 
 type CommandModule = { register: (program: Command) => void };
 
-/** One line per command, in the order `--help` lists them. */
-const COMMANDS: Array<() => Promise<CommandModule>> = [
-  () => import("./commands/validate.js"),
-  () => import("./commands/values.js"),
-  () => import("./commands/secrets.js"),
-  () => import("./commands/render.js"),
-  () => import("./commands/images.js"),
-  () => import("./commands/pack.js"),
-  () => import("./commands/terraform.js"),
-];
+/** One line per command (its name, its module), in the order `--help` lists them. */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  validate: () => import("./commands/validate.js"),
+  values: () => import("./commands/values.js"),
+  secrets: () => import("./commands/secrets.js"),
+  render: () => import("./commands/render.js"),
+  images: () => import("./commands/images.js"),
+  pack: () => import("./commands/pack.js"),
+  terraform: () => import("./commands/terraform.js"),
+};
 
-export async function buildProgram(): Promise<Command> {
+/** The program with the command argv names registered, or every command (help, a mistyped name, nothing). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command("harbor-edge")
     .description("Harbor on Edge clusters: validate a harbor-config spec, write chart values and secrets, render the chart.")
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
-  for (const mod of await Promise.all(COMMANDS.map((load) => load()))) mod.register(program);
+  const wanted = Object.hasOwn(COMMANDS, argv[0] ?? "") ? [COMMANDS[argv[0]]] : Object.values(COMMANDS);
+  for (const mod of await Promise.all(wanted.map((load) => load()))) mod.register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram();
+  const program = await buildProgram(argv);
   if (argv.length === 0) {
     err(program.helpInformation());
     return EXIT.usage;
