@@ -43,6 +43,10 @@ describe(".github/workflows/ci.yaml release job", () => {
   const job = workflow.jobs.release;
   const runs = () => job.steps.map((s: any) => s.run ?? "").join("\n");
 
+  it("the offline suite has docker-registry, so the OCI round trip runs there", () => {
+    expect(workflow.jobs.offline.steps.map((s: any) => s.run ?? "").join("\n")).toMatch(/apt-get install [^\n]*docker-registry/);
+  });
+
   it("runs on v* tags only, after the other jobs, allowed to write packages", () => {
     expect(workflow.on.push.tags).toEqual(["v*"]);
     expect(job.if).toBe("startsWith(github.ref, 'refs/tags/v')");
