@@ -27,7 +27,7 @@ export function cachedUpstream(env: NodeJS.ProcessEnv = process.env): string | u
 
 /**
  * The chart as helm should render it, without copying it. chart/ itself when nothing needs changing (its
- * charts/ already holds the upstream archive, or --own-only on a chart without dependencies); otherwise a
+ * charts/ already holds the upstream archive, as after `helm dependency build`); otherwise a
  * temporary directory of symbolic links to chart/'s entries, with charts/ linking the archive from the cache
  * (or, without it, a Chart.yaml without the dependency). Nothing is ever written into chart/; each call has its
  * own directory, so concurrent renders never meet. Read-only: callers that change the chart use prepareChart.
