@@ -44,6 +44,8 @@ beforeAll(() => {
   tarball = path.join(tmp, info.filename);
   files = info.files.map((f) => f.path);
   fs.mkdirSync(app);
+  // an empty project of the user's (so npm installs here, whatever lies above the temporary directory)
+  fs.writeFileSync(path.join(app, "package.json"), '{ "name": "harbor-edge-user", "private": true }\n');
   const inst = run("npm", ["install", tarball, "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app });
   expect(inst.code, inst.stderr).toBe(0);
   fs.mkdirSync(site);
