@@ -6,7 +6,7 @@ import { findHelm, type Helm } from "./find.js";
 import { linkChart, runHelm, templateArgs, helmEnv, helmStderr, UPSTREAM_ARCHIVE, type PreparedChart } from "./chart.js";
 import { chartCacheDir } from "../paths.js";
 import { UPSTREAM_CHART_VERSION, type Spec } from "../values/derive.js";
-import { valuesYaml } from "../values/build.js";
+import { valuesYaml, buildValues } from "../values/build.js";
 import { withoutMacros } from "../spec/macros.js";
 import { validateSpec } from "../spec/validate.js";
 
@@ -106,10 +106,12 @@ export function startRender(o: RenderSpecOptions = {}): PendingRender {
   return {
     abort,
     finish: async (spec, source) => {
-      const values = valuesYaml(spec, source);
       try {
         if (startError) throw startError;
-        child!.stdin!.end(values);
+        // helm gets the values as JSON (YAML's subset, the same values, made in no time); the YAML text for
+        // values.yaml is made while helm renders, on the other core
+        child!.stdin!.end(JSON.stringify(buildValues(spec)));
+        const values = valuesYaml(spec, source);
         const r = await exit!;
         if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr.trim()}`);
         return { manifests: r.stdout, values, helm: helm!, chart: chart! };
