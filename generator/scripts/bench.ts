@@ -27,7 +27,7 @@ function valuesFile(file: string): string {
   return out;
 }
 
-// 1. CLI vs bare helm template: medians of RUNS interleaved runs, the same helm for all (HARBOR_EDGE_HELM).
+// 1. CLI vs bare helm template: RUNS interleaved runs, the same helm for all (HARBOR_EDGE_HELM).
 //    "before" is the CLI as it was before the speed work (BASELINE), built from git into a temporary directory.
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const BASELINE = "f274a66";
@@ -97,7 +97,7 @@ function baselineCli(): { bin?: string; why?: string } {
   else console.log(`before the speed work: not measured here (${before.why}); issue 12 recorded 1367 ms vs 228 ms, 6.0x, on 2026-12-01`);
   console.log(`harbor-edge --help:                                         ${wall(t.help).toFixed(0)} ms (goal < 150 ms)`);
   console.log(`harbor-edge validate (default spec):                        ${wall(t.validate).toFixed(0)} ms (goal < 150 ms)`);
-  if (load > os.cpus().length) console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${os.cpus().length} CPUs): wall times are inflated, Node's single-threaded start-up more than multi-threaded helm; the CPU-time ratio does not depend on the load`);
+  if (load > os.cpus().length) console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${os.cpus().length} CPUs): wall times are inflated, Node's single-threaded start-up more than multi-threaded helm; the CPU-time ratio depends on it less`);
   console.log("");
 }
 
