@@ -39,6 +39,49 @@ describe(".github/workflows/ci.yaml", () => {
   });
 });
 
+describe(".github/workflows/ci.yaml release job", () => {
+  const job = workflow.jobs.release;
+  const runs = () => job.steps.map((s: any) => s.run ?? "").join("\n");
+
+  it("the offline suite has docker-registry, so the OCI round trip runs there", () => {
+    expect(workflow.jobs.offline.steps.map((s: any) => s.run ?? "").join("\n")).toMatch(/apt-get install [^\n]*docker-registry/);
+  });
+
+  it("runs on v* tags only, after the other jobs, allowed to write packages", () => {
+    expect(workflow.on.push.tags).toEqual(["v*"]);
+    expect(job.if).toBe("startsWith(github.ref, 'refs/tags/v')");
+    expect(job.needs).toEqual(expect.arrayContaining(["offline", "lint"]));
+    expect(job.permissions).toEqual({ contents: "read", packages: "write" });
+  });
+
+  it("checks the tag against package.json's version, packages the chart with the upstream chart from the cache, and builds the pack", () => {
+    const steps = runs();
+    expect(steps).toContain("helm pull harbor --repo https://helm.goharbor.io --version 1.19.1 -d ~/.cache/harbor-edge/charts");
+    expect(steps).toMatch(/require\("\.\/package\.json"\)\.version[\s\S]*"\$GITHUB_REF_NAME" != "v\$version"[\s\S]*exit 1/);
+    expect(steps).toContain("npm run chart:package -- dist");
+    expect(steps).toContain("npx harbor-edge pack examples/edge-single-node.yaml -o dist/pack");
+    expect(JSON.parse(read("package.json")).scripts["chart:package"]).toMatch(/generator\/scripts\/package-chart\.ts/);
+  });
+
+  it("pushes the chart, the Artifact Hub metadata and the pack to the OCI registry; the token only through the environment", () => {
+    const steps = runs();
+    expect(steps).toContain('helm push "dist/harbor-edge-native-config-$VERSION.tgz" "oci://$CHARTS"');
+    expect(steps).toMatch(/oras push "\$CHARTS\/harbor-edge-native-config:artifacthub\.io" --config \/dev\/null:application\/vnd\.cncf\.artifacthub\.config\.v1\+yaml artifacthub-repo\.yml:application\/vnd\.cncf\.artifacthub\.repository-metadata\.layer\.v1\.yaml/);
+    expect(steps).toContain('oras push "$PACKS/harbor-edge-native-config:$VERSION"');
+    expect(steps).not.toMatch(/\$\{\{\s*secrets\./);
+    const login = job.steps.find((s: any) => /registry login/.test(s.run ?? ""));
+    expect(login.env.TOKEN).toBe("${{ secrets.GITHUB_TOKEN }}");
+    expect(job.steps.find((s: any) => String(s.uses).startsWith("oras-project/setup-oras"))).toBeDefined();
+  });
+
+  it("artifacthub-repo.yml is Artifact Hub repository metadata (only its keys)", () => {
+    const meta = yaml.load(read("artifacthub-repo.yml")) as Record<string, unknown>;
+    expect(meta && typeof meta === "object").toBe(true);
+    for (const k of Object.keys(meta)) expect(["repositoryID", "owners", "ignore"]).toContain(k);
+    expect(Array.isArray(meta.owners)).toBe(true);
+  });
+});
+
 describe("ci/ct.yaml", () => {
   const ct = yaml.load(read("ci/ct.yaml")) as Record<string, any>;
   // chart-testing's configuration keys (ct lint --help / ct install --help)

@@ -7,5 +7,7 @@ export default function setup() {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
   execFileSync(process.execPath, [tsc, "-p", root], { stdio: "inherit" });
+  // the precompiled spec validator, as npm run build writes it
+  execFileSync(process.execPath, [path.join(root, "generator", "dist", "spec", "precompile.js")], { stdio: "inherit" });
   execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.test.json")], { stdio: "inherit" });
 }

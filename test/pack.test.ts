@@ -16,7 +16,7 @@ import { validateSpec } from "../generator/src/spec/validate.js";
 import { ROOT } from "../generator/src/paths.js";
 
 announceUpstream();
-const PACK_SCHEMA = JSON.parse(fs.readFileSync(path.resolve(ROOT, "..", "shared", "contracts", "palette-pack", "pack-schema.json"), "utf8"));
+const PACK_SCHEMA = JSON.parse(fs.readFileSync(path.resolve(ROOT, "contracts", "palette-pack", "pack-schema.json"), "utf8"));
 const emptyCache = () => fs.mkdtempSync(path.join(os.tmpdir(), "empty-cache-"));
 
 it("images and pack refuse, with the fix, when the upstream chart is not in the cache", () => {

@@ -1,6 +1,7 @@
 // npm run bench (printed, not a timed test):
 //  1. wall time of `harbor-edge render` of the default spec (validate + values + helm template) next to a bare
-//     `helm template` of the same chart with the same values, as a ratio from one run;
+//     `helm template` of the same chart with the same values and helm, as a ratio from one run, and the same
+//     for the CLI before the speed work; `--help` and `validate`;
 //  2. per example: pods, containers, summed CPU/memory requests and limits, and images of the full render,
 //     next to the upstream chart's defaults rendered the same way (needs the upstream chart in the cache);
 //  3. the configuration Job against the test Harbor API: requests sent and wall time from healthy to
@@ -11,7 +12,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import yaml from "js-yaml";
 import { findHelm } from "../src/helm/find.js";
-import { prepareChart, helmTemplate, cachedUpstream, runHelm } from "../src/helm/chart.js";
+import { prepareChart, helmTemplate, templateArgs, cachedUpstream, runHelm } from "../src/helm/chart.js";
 import { ROOT, DEFAULT_SPEC, EXAMPLES_DIR } from "../src/paths.js";
 import { readValidSpec } from "../src/spec/read.js";
 import { valuesYaml } from "../src/values/build.js";
@@ -26,23 +27,78 @@ function valuesFile(file: string): string {
   return out;
 }
 
-// 1. CLI vs bare helm template
+// 1. CLI vs bare helm template: RUNS interleaved runs, the same helm for all (HARBOR_EDGE_HELM).
+//    "before" is the CLI as it was before the speed work (BASELINE), built from git into a temporary directory.
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const BASELINE = "f274a66";
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** CPU time of every child process waited for so far, helm under the CLI included (Linux; else undefined). */
+function childrenCpuMs(): number | undefined {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // cutime + cstime, in USER_HZ (100)
+  } catch {
+    return undefined;
+  }
+}
+interface Timing {
+  wall: number;
+  cpu?: number;
+}
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Timing {
+  const c0 = childrenCpuMs();
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, HARBOR_EDGE_HELM: helm.bin, ...env }, maxBuffer: 256 * 1024 * 1024 });
+  const wall = ms(t0);
+  const c1 = childrenCpuMs();
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
+  return { wall, cpu: c0 === undefined || c1 === undefined ? undefined : c1 - c0 };
+}
+/** The CLI at BASELINE, built into tmp/before; undefined (with the reason) where git or that commit is missing. */
+function baselineCli(): { bin?: string; why?: string } {
+  const dir = path.join(tmp, "before");
+  fs.mkdirSync(dir);
+  const archive = spawnSync("sh", ["-c", `git -C "$1" archive ${BASELINE} generator tsconfig.json package.json chart schemas examples | tar -x -C "$2"`, "sh", ROOT, dir], { encoding: "utf8" });
+  if (archive.status !== 0) return { why: `git archive ${BASELINE} failed (${archive.stderr.trim().split("\n")[0]})` };
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
+  if (tsc.status !== 0) return { why: `building ${BASELINE} failed: ${tsc.stdout.trim().split("\n")[0]}` };
+  return { bin: path.join(dir, "generator", "bin", "harbor-edge.js") };
+}
 {
-  let t0 = process.hrtime.bigint();
-  const cli = spawnSync(process.execPath, [path.join(ROOT, "generator/bin/harbor-edge.js"), "render", DEFAULT_SPEC, "--out-dir", path.join(tmp, "out")], { encoding: "utf8" });
-  const cliMs = ms(t0);
-  if (cli.status !== 0) throw new Error(cli.stderr);
+  const cliBin = path.join(ROOT, "generator/bin/harbor-edge.js");
+  const outDir = path.join(tmp, "out");
+  const before = baselineCli();
+  // warm-up: helm's version cache, the OS file cache
+  timed(process.execPath, [cliBin, "render", DEFAULT_SPEC, "--out-dir", outDir]);
   const chart = prepareChart();
-  const vf = path.join(tmp, "out", "values.yaml");
-  t0 = process.hrtime.bigint();
-  const bare = helmTemplate(helm, chart.dir, { valuesFiles: [vf] });
-  const bareMs = ms(t0);
+  const vf = path.join(outDir, "values.yaml");
+  const t = { bare: [] as Timing[], after: [] as Timing[], before: [] as Timing[], help: [] as Timing[], validate: [] as Timing[] };
+  for (let i = 0; i < RUNS; i++) {
+    t.bare.push(timed(helm.bin, templateArgs(chart.dir, { valuesFiles: [vf] })));
+    t.after.push(timed(process.execPath, [cliBin, "render", DEFAULT_SPEC, "--out-dir", outDir]));
+    if (before.bin) t.before.push(timed(process.execPath, [before.bin, "render", DEFAULT_SPEC, "--out-dir", path.join(tmp, "out-before")]));
+    t.help.push(timed(process.execPath, [cliBin, "--help"]));
+    t.validate.push(timed(process.execPath, [cliBin, "validate", DEFAULT_SPEC]));
+  }
   chart.cleanup();
-  if (bare.code !== 0) throw new Error(bare.stderr);
-  console.log(`helm ${helm.version}, ${chart.withUpstream ? "full chart" : "harbor-edge templates only (upstream chart not cached)"}`);
-  console.log(`harbor-edge render (validate + values + helm template): ${cliMs.toFixed(0)} ms`);
-  console.log(`bare helm template of the same chart and values:        ${bareMs.toFixed(0)} ms`);
-  console.log(`ratio: ${(cliMs / bareMs).toFixed(2)}x\n`);
+  const wall = (xs: Timing[]) => median(xs.map((x) => x.wall));
+  // the ratio of each run against the bare helm template of the same run, then the median: load that changes
+  // during the bench moves both alike
+  const ratio = (xs: Timing[]) => median(xs.map((x, i) => x.wall / t.bare[i].wall));
+  const cpuRatio = (xs: Timing[]) => (xs.every((x) => x.cpu !== undefined) ? xs.reduce((a, x) => a + x.cpu!, 0) / t.bare.reduce((a, x) => a + x.cpu!, 0) : undefined);
+  const cpuNote = (xs: Timing[]) => (cpuRatio(xs) === undefined ? "" : `, CPU time ${cpuRatio(xs)!.toFixed(2)}x`);
+  const load = os.loadavg()[0];
+  console.log(`helm ${helm.version}, ${chart.withUpstream ? "full chart" : "harbor-edge templates only (upstream chart not cached)"}; ${RUNS} interleaved runs; load average ${load.toFixed(1)} on ${os.cpus().length} CPUs`);
+  console.log(`bare helm template of the same chart and values:            ${wall(t.bare).toFixed(0)} ms`);
+  console.log(`harbor-edge render (validate + values + helm template):     ${wall(t.after).toFixed(0)} ms   ratio ${ratio(t.after).toFixed(2)}x (goal <= 1.5x)${cpuNote(t.after)}`);
+  if (before.bin) console.log(`the same before the speed work (${BASELINE}):                 ${wall(t.before).toFixed(0)} ms   ratio ${ratio(t.before).toFixed(2)}x${cpuNote(t.before)}`);
+  else console.log(`before the speed work: not measured here (${before.why}); issue 12 recorded 1367 ms vs 228 ms, 6.0x, on 2026-12-01`);
+  console.log(`harbor-edge --help:                                         ${wall(t.help).toFixed(0)} ms (goal < 150 ms)`);
+  console.log(`harbor-edge validate (default spec):                        ${wall(t.validate).toFixed(0)} ms (goal < 150 ms)`);
+  if (load > os.cpus().length) console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${os.cpus().length} CPUs): wall times are inflated, Node's single-threaded start-up more than multi-threaded helm; the CPU-time ratio depends on it less`);
+  console.log("");
 }
 
 // 2. footprint per example vs upstream defaults

@@ -1,20 +1,42 @@
-// Debian packages a root-only test needs, installed once and idempotently (apt's lock is shared with other
-// jobs on the machine, so wait for it). Returns why they are unavailable, or undefined when they are there.
+// Debian packages a root-only test needs: present, or installed once and idempotently (root and apt-get
+// available), or the reason they are not. apt waits for other apt runs on the machine (DPkg::Lock::Timeout)
+// instead of failing.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
 
-const onPath = (bin: string) => (process.env.PATH ?? "").split(":").some((d) => d && fs.existsSync(`${d}/${bin}`));
-
-export function ensureDebianPackages(packages: string[], binaries: string[]): string | undefined {
-  if (process.getuid?.() !== 0) return "not root";
-  if (binaries.every(onPath)) return undefined;
-  if (!onPath("apt-get")) return `missing ${binaries.filter((b) => !onPath(b)).join(", ")} and no apt-get to install ${packages.join(" ")}`;
-  const install = () => spawnSync("apt-get", ["-o", "DPkg::Lock::Timeout=900", "install", "-y", "--no-install-recommends", ...packages], { encoding: "utf8", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 1_200_000 });
-  let r = install();
-  if (r.status !== 0) {
-    spawnSync("apt-get", ["-o", "DPkg::Lock::Timeout=900", "update"], { encoding: "utf8", timeout: 1_200_000 });
-    r = install();
+/** The binary's path on PATH, or undefined. */
+export function onPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const f = path.join(dir || ".", binary);
+    try {
+      fs.accessSync(f, fs.constants.X_OK);
+      if (fs.statSync(f).isFile()) return f;
+    } catch {
+      /* not here */
+    }
   }
-  const missing = binaries.filter((b) => !onPath(b));
-  return missing.length ? `apt-get install ${packages.join(" ")} failed (${(r.stderr || r.stdout || "").trim().split("\n").at(-1)}); missing ${missing.join(", ")}` : undefined;
+  return undefined;
+}
+
+/** Ensures every binary exists, installing the packages if it can. Returns why they are unavailable, or undefined. */
+export function ensureDebianPackages(packages: string[], binaries: string[]): string | undefined {
+  if (binaries.every((b) => onPath(b))) return undefined;
+  const missing = () => binaries.filter((b) => !onPath(b));
+  if (process.getuid?.() !== 0) return `missing ${missing().join(", ")}, and installing Debian packages ${packages.join(" ")} needs root`;
+  if (!onPath("apt-get")) return `missing ${missing().join(", ")}, and there is no apt-get to install ${packages.join(" ")}`;
+  const apt = (args: string[]) => spawnSync("apt-get", ["-o", "DPkg::Lock::Timeout=900", ...args], { encoding: "utf8", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 1_200_000 });
+  let r = apt(["install", "-y", "-q", "--no-install-recommends", ...packages]);
+  if (r.status !== 0) {
+    apt(["update", "-q"]);
+    r = apt(["install", "-y", "-q", "--no-install-recommends", ...packages]);
+  }
+  const still = missing();
+  return still.length ? `apt-get install ${packages.join(" ")} failed (${(r.stderr || r.stdout || "").trim().split("\n").at(-1)}); missing ${still.join(", ")}` : undefined;
+}
+
+/** Ensures `binary` exists, installing Debian package `pkg` if it can. Returns its path, or why not. */
+export function ensureDebianPackage(pkg: string, binary: string): { bin?: string; why?: string } {
+  const why = ensureDebianPackages([pkg], [binary]);
+  return why ? { why } : { bin: onPath(binary) };
 }

@@ -30,15 +30,10 @@ import type { AddressInfo } from "node:net";
 import yaml from "js-yaml";
 import { Ajv, type ValidateFunction } from "ajv";
 import { ROOT } from "../../generator/src/paths.js";
+import { HARBOR_SWAGGER } from "./fake-harbor.js";
 import { MEDIA, Registry, sha256 } from "../../generator/src/seed/distribution.js";
 
-/** Harbor 2.15.1's API description: the one place that says where it is (shared/contracts next to the repo or above it). */
-export const HARBOR_SWAGGER = ((rel: string) => {
-  for (let dir = path.resolve(ROOT, ".."); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, rel))) return path.join(dir, rel);
-    if (path.dirname(dir) === dir) return path.resolve(ROOT, "..", rel);
-  }
-})(path.join("shared", "contracts", "harbor-api-2.15.1", "swagger.yaml"));
+export { HARBOR_SWAGGER };
 
 interface Op {
   method: string;

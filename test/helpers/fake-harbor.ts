@@ -1,5 +1,5 @@
 // A test Harbor API server on loopback. Every request is checked against Harbor's API description
-// (../shared/contracts/harbor-api-2.15.1/swagger.yaml): the path and method exist, query and header
+// (contracts/harbor-api-2.15.1/swagger.yaml): the path and method exist, query and header
 // parameters are declared and typed, bodies match their schema with no undeclared fields. A request that does
 // not is recorded as a violation. It models what the configuration Job must cope with:
 //   - connections refused while Harbor starts, /health answering 200 with an unhealthy body;
@@ -27,14 +27,8 @@ import yaml from "js-yaml";
 import { Ajv, type ValidateFunction } from "ajv";
 import { ROOT } from "../../generator/src/paths.js";
 
-/** shared/contracts next to the repository, or next to a folder above it (a git worktree under a sub-folder) */
-function contractsFile(rel: string): string {
-  for (let dir = path.resolve(ROOT, ".."); ; dir = path.dirname(dir)) {
-    const f = path.join(dir, "shared", "contracts", rel);
-    if (fs.existsSync(f) || dir === path.dirname(dir)) return f;
-  }
-}
-const SWAGGER_FILE = contractsFile(path.join("harbor-api-2.15.1", "swagger.yaml"));
+/** Harbor 2.15.1's API description, kept in the repository (contracts/README.md says where it comes from). */
+export const HARBOR_SWAGGER = path.resolve(ROOT, "contracts", "harbor-api-2.15.1", "swagger.yaml");
 
 interface Operation {
   method: string;
@@ -65,7 +59,7 @@ function strictDefinitions(defs: Record<string, any>): Record<string, any> {
 
 function loadOperations(): Operation[] {
   if (operations) return operations;
-  const swagger = yaml.load(fs.readFileSync(SWAGGER_FILE, "utf8")) as any;
+  const swagger = yaml.load(fs.readFileSync(HARBOR_SWAGGER, "utf8")) as any;
   const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
   ajv.addSchema({ $id: "swagger", definitions: strictDefinitions(swagger.definitions) });
   const resolveParam = (p: any) => (p.$ref ? swagger.parameters[p.$ref.split("/").pop()] : p);

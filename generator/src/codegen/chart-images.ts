@@ -6,6 +6,7 @@ import { renderSpec } from "../helm/render.js";
 import { imagesFromManifests } from "../images/list.js";
 import { validateSpec } from "../spec/validate.js";
 import type { Spec } from "../values/derive.js";
+import { packageVersion } from "../version.js";
 
 export const IMAGES_ANNOTATION = "artifacthub.io/images";
 
@@ -18,11 +19,16 @@ export function defaultImages(): string[] {
   }
 }
 
-/** Chart.yaml with the annotation set, or undefined when the upstream chart is not at hand. */
+/**
+ * Chart.yaml with its version set to package.json's (one version for the CLI, the chart and the pack) and the
+ * images annotation from a full render; without the upstream chart at hand the annotation is kept as it is.
+ */
 export function chartYamlWithImages(current: string): string | undefined {
-  if (!cachedUpstream()) return undefined;
   const chart = yaml.load(current) as Record<string, any>;
-  const list = defaultImages().map((image) => ({ name: image.split("/").pop()!.split(":")[0], image }));
-  chart.annotations = { ...(chart.annotations ?? {}), [IMAGES_ANNOTATION]: yaml.dump(list, { lineWidth: -1 }) };
+  chart.version = packageVersion();
+  if (cachedUpstream()) {
+    const list = defaultImages().map((image) => ({ name: image.split("/").pop()!.split(":")[0], image }));
+    chart.annotations = { ...(chart.annotations ?? {}), [IMAGES_ANNOTATION]: yaml.dump(list, { lineWidth: -1 }) };
+  }
   return yaml.dump(chart, { lineWidth: -1, noRefs: true });
 }

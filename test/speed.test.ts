@@ -1,0 +1,168 @@
+// What keeps harbor-edge fast (npm run bench measures it): command modules load nothing heavy until their action
+// runs; a render runs exactly one helm process, reads the chart where it is (nothing copied, nothing written into
+// chart/, nothing left in the temporary directory), and gives the same bytes as a bare helm template.
+import { describe, it, expect } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT, CHART_DIR, DEFAULT_SPEC, chartCacheDir } from "../generator/src/paths.js";
+import { linkChart, prepareChart, helmTemplate, UPSTREAM_ARCHIVE } from "../generator/src/helm/chart.js";
+import { HELMS, UPSTREAM, announceUpstream } from "./helpers/chart.js";
+import { cli } from "./helpers/cli.js";
+
+announceUpstream();
+const SRC = path.join(ROOT, "generator", "src");
+
+/** Static (non-type) imports of a TypeScript module. */
+function staticImports(file: string): string[] {
+  const text = fs.readFileSync(file, "utf8");
+  return [...text.matchAll(/^import\s+(?!type\s)(?:[^'"]*?\s+from\s+)?["']([^"']+)["']/gm)].map((m) => m[1]);
+}
+
+/** The third-party packages a module loads at load time, following relative imports. */
+function loadTimePackages(file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const out: string[] = [];
+  for (const spec of staticImports(file)) {
+    if (spec.startsWith("node:")) continue;
+    if (spec.startsWith(".")) out.push(...loadTimePackages(path.resolve(path.dirname(file), spec.replace(/\.js$/, ".ts")), seen));
+    else out.push(spec);
+  }
+  return [...new Set(out)];
+}
+
+describe("lazy loading", () => {
+  const cliFile = path.join(SRC, "cli.ts");
+  const commandModules = [...fs.readFileSync(cliFile, "utf8").matchAll(/^\s+[\w"-]+: \(\) => import\("(\.[^"]+)"\),$/gm)].map((m) => path.resolve(SRC, m[1].replace(/\.js$/, ".ts")));
+
+  it("cli.ts lists the commands, one line each", () => {
+    expect(commandModules.length).toBeGreaterThanOrEqual(7);
+    for (const m of commandModules) expect(fs.existsSync(m), m).toBe(true);
+  });
+
+  it("cli.ts and every command module load no package but commander until a command runs (else --help slows down)", () => {
+    expect(loadTimePackages(cliFile)).toEqual(["commander"]);
+    for (const m of commandModules) expect(loadTimePackages(m).filter((p) => p !== "commander"), `${path.relative(ROOT, m)}: import it inside the action instead`).toEqual([]);
+  });
+
+  it("each COMMANDS key is the name its module registers (harbor-edge KEY loads that module alone)", async () => {
+    const { Command } = await import("commander");
+    const entries = [...fs.readFileSync(cliFile, "utf8").matchAll(/^\s+"?([\w-]+)"?: \(\) => import\("(\.[^"]+)"\),$/gm)];
+    expect(entries.length).toBe(commandModules.length);
+    for (const [, key, mod] of entries) {
+      const program = new Command("harbor-edge");
+      (await import(path.resolve(SRC, mod.replace(/\.js$/, ".ts")))).register(program);
+      expect(program.commands.map((c) => c.name()), mod).toEqual([key]);
+    }
+  });
+
+  it("the check sees a heavy import (it can fail)", () => {
+    expect(loadTimePackages(path.join(SRC, "pack", "build.ts"))).toEqual(expect.arrayContaining(["zx", "js-yaml"]));
+  });
+});
+
+describe("the chart as helm reads it", () => {
+  it("a view of symbolic links, with the upstream archive from the cache; chart/ untouched; cleanup leaves nothing", () => {
+    const before = fs.readdirSync(CHART_DIR).sort();
+    const view = linkChart();
+    try {
+      expect(view.dir.startsWith(os.tmpdir())).toBe(true);
+      for (const entry of fs.readdirSync(view.dir).filter((e) => e !== "charts" && (UPSTREAM || !/^Chart\./.test(e)))) {
+        expect(fs.lstatSync(path.join(view.dir, entry)).isSymbolicLink(), entry).toBe(true);
+      }
+      if (UPSTREAM) expect(fs.realpathSync(path.join(view.dir, "charts", UPSTREAM_ARCHIVE))).toBe(fs.realpathSync(UPSTREAM));
+    } finally {
+      view.cleanup();
+    }
+    expect(fs.existsSync(path.dirname(view.dir))).toBe(false);
+    expect(fs.readdirSync(CHART_DIR).sort()).toEqual(before);
+  });
+
+  it.skipIf(!UPSTREAM)("chart itself when its charts/ already holds the upstream archive (helm dependency build)", () => {
+    const copy = prepareChart();
+    try {
+      const direct = linkChart({ source: copy.dir });
+      expect(direct.dir).toBe(copy.dir);
+      direct.cleanup();
+      expect(fs.existsSync(path.join(copy.dir, "charts", UPSTREAM_ARCHIVE))).toBe(true);
+    } finally {
+      copy.cleanup();
+    }
+  });
+});
+
+describe("harbor-edge render", () => {
+  const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-shippable-speed-"));
+
+  it("runs one helm process (its version is remembered), leaves nothing in TMPDIR, and gives the bytes of a bare helm template", () => {
+    const dir = tmp();
+    try {
+      const log = path.join(dir, "helm-calls.log");
+      const wrapper = path.join(dir, "helm");
+      fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${log}'\nexec '${HELMS[0].bin}' "$@"\n`, { mode: 0o755 });
+      const tmpdir = path.join(dir, "tmp");
+      fs.mkdirSync(tmpdir);
+      const env = { HARBOR_EDGE_HELM: wrapper, XDG_CACHE_HOME: path.join(dir, "cache"), HARBOR_EDGE_CHART_CACHE: chartCacheDir(), TMPDIR: tmpdir };
+      const secrets = path.join(dir, "secrets.yaml");
+      expect(cli(["secrets", DEFAULT_SPEC, "-o", secrets], { env }).code).toBe(0);
+      const first = cli(["render", DEFAULT_SPEC, "-d", path.join(dir, "out1"), "-s", secrets], { env });
+      expect(first.code, first.stderr).toBe(0);
+      expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(["version", "template"]);
+      fs.rmSync(log);
+      const second = cli(["render", DEFAULT_SPEC, "-d", path.join(dir, "out2"), "-s", secrets], { env });
+      expect(second.code, second.stderr).toBe(0);
+      expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(["template"]);
+      expect(fs.readdirSync(tmpdir)).toEqual([]);
+
+      const manifests = fs.readFileSync(path.join(dir, "out2", "manifests.yaml"), "utf8");
+      const chart = prepareChart();
+      try {
+        const bare = helmTemplate(HELMS[0], chart.dir, { valuesFiles: [path.join(dir, "out2", "values.yaml"), secrets] });
+        expect(bare.code, bare.stderr).toBe(0);
+        expect(manifests === bare.stdout, "render differs from a bare helm template of the same chart and values").toBe(true);
+      } finally {
+        chart.cleanup();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an invalid spec stops the helm it started and leaves nothing behind", () => {
+    const dir = tmp();
+    try {
+      const tmpdir = path.join(dir, "tmp");
+      fs.mkdirSync(tmpdir);
+      const bad = path.join(dir, "bad.yaml");
+      fs.writeFileSync(bad, "harbor-config:\n  service:\n    serviceType: Bogus\n");
+      const r = cli(["render", bad, "-d", path.join(dir, "out")], { env: { HARBOR_EDGE_HELM: HELMS[0].bin, TMPDIR: tmpdir } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("serviceType");
+      expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+      expect(fs.readdirSync(tmpdir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("two renders at once do not meet (each has its own view)", async () => {
+    const dir = tmp();
+    try {
+      const secrets = path.join(dir, "secrets.yaml");
+      expect(cli(["secrets", DEFAULT_SPEC, "-o", secrets]).code).toBe(0);
+      const { spawn } = await import("node:child_process");
+      const bin = path.join(ROOT, "generator", "bin", "harbor-edge.js");
+      const runs = await Promise.all(["a", "b", "c"].map((n) => new Promise<number>((resolve) => {
+        const c = spawn(process.execPath, [bin, "render", DEFAULT_SPEC, "-d", path.join(dir, n), "-s", secrets], { env: { ...process.env, HARBOR_EDGE_HELM: HELMS[0].bin }, stdio: "ignore" });
+        c.on("close", (code) => resolve(code ?? 1));
+      })));
+      expect(runs).toEqual([0, 0, 0]);
+      const [a, b, c] = ["a", "b", "c"].map((n) => fs.readFileSync(path.join(dir, n, "manifests.yaml"), "utf8"));
+      expect(a === b && b === c).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
