@@ -74,7 +74,7 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
   it("--help lists every command", () => {
     const r = installed(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of ["validate", "values", "secrets", "render", "images", "pack", "terraform"]) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
+    for (const c of ["validate", "values", "secrets", "render", "images", "pack", "terraform", "node-config", "status", "seed"]) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
   });
 
   it("validate", () => {
@@ -126,17 +126,19 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
     expect(fs.existsSync(path.join(site, "infra", "variables.tf"))).toBe(true);
   });
 
-  it("node-config, where the CLI has it", () => {
-    const help = installed(["--help"]).stdout;
-    if (!/^  node-config /m.test(help)) {
-      process.stderr.write("\n*** node-config: this CLI has no such command yet; nothing to test ***\n");
-      return;
-    }
-    const h = installed(["node-config", "--help"]);
-    expect(h.code, h.stderr).toBe(0);
-    let r = installed(["node-config", spec, "-o", "node-config"]);
-    if (r.code === 2) r = installed(["node-config", spec]);
+  it("node-config writes containerd's host files from the packaged chart's template, with the secrets file's CA", () => {
+    const s = installed(["secrets", spec, "-o", "nc-secrets.yaml"]);
+    expect(s.code, s.stderr).toBe(0);
+    const r = installed(["node-config", spec, "--format", "containerd", "--secrets", "nc-secrets.yaml", "-o", "node-config"]);
     expect(r.code, r.stderr).toBe(0);
+    const dir = path.join(site, "node-config", "docker.io");
+    expect(fs.readFileSync(path.join(dir, "hosts.toml"), "utf8")).toContain('[host."https://10.0.0.42:30003/v2/docker.io"]');
+    const secrets = yaml.load(fs.readFileSync(path.join(site, "nc-secrets.yaml"), "utf8")) as { secrets: { tls: { caCrt: string } } };
+    expect(fs.readFileSync(path.join(dir, "harbor-ca.crt"), "utf8").trim()).toBe(secrets.secrets.tls.caCrt.replace(/\r\n/g, "\n").trim());
+    const k3s = installed(["node-config", spec, "--format", "k3s", "--secrets", "nc-secrets.yaml", "-o", "k3s"]);
+    expect(k3s.code, k3s.stderr).toBe(0);
+    const reg = yaml.load(fs.readFileSync(path.join(site, "k3s", "registries.yaml"), "utf8")) as { mirrors: Record<string, { endpoint: string[] }> };
+    expect(reg.mirrors["docker.io"].endpoint).toEqual(["https://10.0.0.42:30003/v2/docker.io"]);
   });
 
   it("says clearly when there is no helm on PATH and HARBOR_EDGE_HELM is not set", () => {
