@@ -10,17 +10,21 @@ S="$HE_CL_STATE"
 log() { echo "cluster:down: $*" >&2; }
 
 if [ "$(id -u)" != 0 ]; then log "needs root"; exit 2; fi
-if [ ! -d "$S" ]; then log "nothing to stop"; exit 0; fi
+if [ ! -d "$S" ] && ! ls -d /sys/fs/cgroup/*/"$HE_CL_CGROUP" > /dev/null 2>&1; then log "nothing to stop"; exit 0; fi
 
-# The PIDs: recorded ones, and every process whose network and mount namespaces are the tier's.
+# The PIDs: recorded ones, every process in the tier's network or mount namespace, and every process in the
+# kubelet's cgroups (the containers: they have namespaces of their own).
 pids() {
   for f in "$S"/pids/*; do [ -s "$f" ] && cat "$f"; done
   if [ -s "$S/ns" ]; then
     net="$(sed -n 1p "$S/ns")"; mnt="$(sed -n 2p "$S/ns")"
     for p in /proc/[0-9]*; do
-      [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$net" ] && [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && echo "${p#/proc/}"
+      { [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$net" ] || [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ]; } && echo "${p#/proc/}"
     done
   fi
+  for h in /sys/fs/cgroup/*/; do
+    [ -d "$h$HE_CL_CGROUP" ] && find "$h$HE_CL_CGROUP" -name cgroup.procs -exec cat {} + 2>/dev/null
+  done
 }
 alive() { for p in $(pids | sort -u); do [ "$p" != $$ ] && kill -0 "$p" 2>/dev/null && echo "$p"; done; }
 
@@ -31,7 +35,7 @@ done
 i=0
 while [ -n "$(alive)" ]; do
   for p in $(alive); do
-    if [ "$i" -lt 20 ]; then kill -TERM "$p" 2>/dev/null; else kill -KILL "$p" 2>/dev/null; fi
+    if [ "$i" -lt 10 ]; then kill -TERM "$p" 2>/dev/null; else kill -KILL "$p" 2>/dev/null; fi
   done
   i=$((i + 1))
   [ "$i" -gt 60 ] && { log "processes still running: $(alive | tr '\n' ' ')"; exit 1; }

@@ -42,6 +42,17 @@ export function helm(h: Helm, args: string[]): HelmResult {
   return runHelm(h, [...args, "--kubeconfig", KUBECONFIG]);
 }
 
+/** helm without blocking the event loop: for scenarios that serve the test Harbor from this process. */
+export async function helmAsync(h: Helm, args: string[]): Promise<HelmResult> {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(h.bin, [...args, "--kubeconfig", KUBECONFIG], { env: { ...process.env, HELM_DEBUG: "" } });
+  let stdout = "", stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+  return { code, stdout, stderr };
+}
+
 export function helmOk(h: Helm, args: string[]): string {
   const r = helm(h, args);
   if (r.code !== 0) throw new Error(`helm ${h.version} ${args.join(" ")}: ${r.stderr.trim()}`);
@@ -94,9 +105,17 @@ export const keyOf = (o: Obj, ns: string) => `${o.kind}/${o.metadata.namespace ?
 
 /** The live objects of a manifest, read back from the API server (fails if any is missing). */
 export function liveObjects(manifest: string, ns: string): Obj[] {
-  if (!parseManifest(manifest).length) return [];
-  const list = JSON.parse(kubectlOk(["get", "-f", "-", "-n", ns, "-o", "json"], manifest));
-  return list.kind === "List" ? list.items : [list];
+  const byNamespace = new Map<string, Obj[]>();
+  for (const o of parseManifest(manifest)) {
+    const n = o.metadata.namespace ?? ns;
+    byNamespace.set(n, [...(byNamespace.get(n) ?? []), o]);
+  }
+  const out: Obj[] = [];
+  for (const [n, objs] of byNamespace) {
+    const list = JSON.parse(kubectlOk(["get", "-f", "-", "-n", n, "-o", "json"], objs.map((o) => yaml.dump(o)).join("---\n")));
+    out.push(...(list.kind === "List" ? list.items : [list]));
+  }
+  return out;
 }
 
 /** What an object says, without what the server or controllers keep about it. */

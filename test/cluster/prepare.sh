@@ -11,7 +11,7 @@
 set -eu
 
 CACHE="${HARBOR_EDGE_CACHE:-$HOME/.cache/harbor-edge}"
-PKGS="golang-go rsync make etcd-server containerd runc containernetworking-plugins docker-registry iproute2 iptables dpkg-dev busybox-static curl"
+PKGS="golang-go rsync make etcd-server containerd runc containernetworking-plugins docker-registry iproute2 iptables dpkg-dev busybox-static curl openssl util-linux"
 BINS="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy"
 
 log() { echo "prepare: $*" >&2; }
@@ -71,6 +71,7 @@ if [ ! -f "$SRCDIR/Makefile" ]; then
   dsc="$(ls "$APTDIR"/src/kubernetes_*.dsc | head -1)"
   dpkg-source --no-check -x "$dsc" "$SRCDIR" >&2
   rm -rf "$APTDIR/src"
+  rm -f "$OUT"/kubernetes_*
 fi
 
 log "building Kubernetes $VERSION (about 6 min on 2 cores)"
@@ -79,7 +80,8 @@ mkdir -p .go/src/k8s.io
 [ -e .go/src/k8s.io/kubernetes ] || ln -s ../../.. .go/src/k8s.io/kubernetes
 cd .go/src/k8s.io/kubernetes
 # A failed earlier make can leave 0-byte generators behind: start clean then.
-[ -d _output ] && [ ! -f "$OUT/.build-ok" ] && rm -rf _output
+[ -d _output ] && rm -rf _output
+b0=$(date +%s)
 GOPATH="$SRCDIR/.go" GO111MODULE=off CGO_ENABLED=0 GOPROXY=off GOFLAGS= \
   make WHAT="cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubelet cmd/kube-proxy cmd/kubectl" >&2
 mkdir -p "$OUT/bin"
@@ -89,6 +91,6 @@ done
 # Keep only the binaries: the source tree and the build output are ~2 GB.
 cd /
 rm -rf "$SRCDIR"
-touch "$OUT/.build-ok"
+echo $(( $(date +%s) - b0 )) > "$OUT/build-seconds"
 log "built into $OUT/bin"
 echo "$OUT"

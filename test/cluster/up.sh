@@ -131,7 +131,7 @@ start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$HE_
   --service-cluster-ip-range "$HE_CL_SERVICE_CIDR" --allow-privileged=true \
   --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
-  --enable-admission-plugins NodeRestriction --profiling=false --v=1
+  --kubelet-preferred-address-types InternalIP --enable-admission-plugins NodeRestriction --profiling=false --v=1
 wait_for kube-apiserver 90 inns $KUBECTL get --raw /readyz
 
 start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$S/kubeconfig.cm" \
