@@ -66,9 +66,12 @@ export function chartDir(): string {
   if (!chart.withUpstream) throw new Error(`the upstream chart is not in the chart cache: ${chart.note}`);
   return chart.dir;
 }
-export const cleanupChart = () => chart?.cleanup();
-
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "he-cl-test-"));
+/** Removes the prepared chart and the spec and values files written for the scenarios. */
+export const cleanupChart = () => {
+  chart?.cleanup();
+  fs.rmSync(tmp, { recursive: true, force: true });
+};
 let n = 0;
 /** A spec file: an example with changes merged into its harbor-config. */
 export function specFile(example: string, change: Record<string, any> = {}): string {
