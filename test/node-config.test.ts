@@ -274,9 +274,9 @@ describe("the CA from the cluster (--kubeconfig): a minimal Kubernetes API GET o
   it("says what the API said (the default namespace harbor has no Secret here; a wrong token), and that exec plugins are not run", async () => {
     const notFound = await cliAsync(["node-config", spec(), "--format", "k3s", "--kubeconfig", kubeconfig("kc-ns.yaml", { token: "test-token" })]);
     expect(notFound.code).toBe(1);
-    expect(notFound.stderr).toMatch(/GET \/api\/v1\/namespaces\/harbor\/secrets\/harbor-tls: 404 secrets "harbor-tls" not found/);
+    expect(notFound.stderr).toMatch(/GET \/api\/v1\/namespaces\/harbor\/secrets\/harbor-tls with HTTP 404: secrets "harbor-tls" not found/);
     const denied = await cliAsync(["node-config", spec(), "--format", "k3s", "--kubeconfig", kubeconfig("kc-bad.yaml", { token: "wrong" }), "-n", "edge"]);
-    expect(denied.stderr).toMatch(/401 Unauthorized/);
+    expect(denied.stderr).toMatch(/HTTP 401: Unauthorized/);
     expect(denied.stderr).not.toContain("wrong");
     const exec = await cliAsync(["node-config", spec(), "--format", "k3s", "--kubeconfig", kubeconfig("kc-exec.yaml", { exec: { command: "aws" } })]);
     expect(exec.stderr).toMatch(/exec plugin, which harbor-edge does not run/);

@@ -121,7 +121,7 @@ describe.concurrent("harbor-edge status", () => {
     const k = await kube(HELD);
     const r = await status(["--kubeconfig", kubeconfig(k, { exec: { command: "aws", args: ["eks", "get-token"] } })]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/user "me" gets its credentials from a plugin \(exec\/auth-provider\), which harbor-edge does not run/);
+    expect(r.stderr).toMatch(/user "me" gets its credentials from an exec plugin, which harbor-edge does not run/);
     const h = await status(["--help"]);
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/--kubeconfig <file>/);

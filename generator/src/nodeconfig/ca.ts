@@ -49,10 +49,16 @@ export function caFromSpec(spec: Spec, root: string): string | undefined {
 
 /** ca.crt of the Secret harbor-tls in the release namespace, read through the Kubernetes API. */
 export async function caFromCluster(kubeconfig: string, namespace: string | undefined, context?: string): Promise<string> {
-  const { readKubeconfig, kubeGet } = await import("./kube.js");
-  const target = readKubeconfig(kubeconfig, context);
-  const ns = namespace ?? target.namespace ?? "harbor";
-  const secret = await kubeGet(target, `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${NAMES.tlsSecret}`);
+  const { loadKubeconfig, kubeGet, KubeError } = await import("../kube/client.js");
+  let access;
+  try {
+    access = loadKubeconfig(kubeconfig, context);
+  } catch (e) {
+    if (e instanceof KubeError && e.plugin) e.message += ", or pass --secrets FILE (the file harbor-edge secrets wrote)";
+    throw e;
+  }
+  const ns = namespace ?? access.namespace ?? "harbor";
+  const secret = await kubeGet(access, `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${NAMES.tlsSecret}`);
   const b64 = secret?.data?.["ca.crt"];
   if (typeof b64 !== "string" || !b64) throw new CaError(`Secret ${ns}/${NAMES.tlsSecret}: expected key ca.crt; given none`);
   return checkCa(Buffer.from(b64, "base64").toString("utf8"), `Secret ${ns}/${NAMES.tlsSecret} key ca.crt`);

@@ -1,7 +1,7 @@
 // What the in-cluster report (chart/files/report-harbor.sh) last wrote: the ConfigMap harbor-edge-status and
 // its latest Event, read through the Kubernetes API and formatted as the report says it. Reading is I/O,
 // formatting is pure.
-import { kubeGet, type KubeAccess } from "../kube/client.js";
+import { kubeGetIfExists, type KubeAccess } from "../kube/client.js";
 
 export const STATUS_CONFIGMAP = "harbor-edge-status";
 
@@ -21,12 +21,12 @@ export interface ReportStatus {
 export class NoReport extends Error {}
 
 export async function readStatus(access: KubeAccess, namespace: string): Promise<ReportStatus> {
-  const cm = await kubeGet<{ data?: Record<string, string> }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${STATUS_CONFIGMAP}`);
+  const cm = await kubeGetIfExists<{ data?: Record<string, string> }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${STATUS_CONFIGMAP}`);
   if (!cm) throw new NoReport(`no ConfigMap ${STATUS_CONFIGMAP} in namespace ${namespace}: is the chart installed there, with harbor-config.report.enabled?`);
   const d = cm.data ?? {};
   if (!d.summary) throw new NoReport(`${namespace}/${STATUS_CONFIGMAP} holds no report yet: the report Job runs after install and on harbor-config.report.schedule`);
   const selector = encodeURIComponent(`involvedObject.kind=ConfigMap,involvedObject.name=${STATUS_CONFIGMAP}`);
-  const events = (await kubeGet<{ items: any[] }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${selector}`))?.items ?? [];
+  const events = (await kubeGetIfExists<{ items: any[] }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${selector}`))?.items ?? [];
   const time = (e: any) => String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? "");
   const last = [...events].sort((a, b) => time(a).localeCompare(time(b)) || String(a.metadata?.creationTimestamp ?? "").localeCompare(String(b.metadata?.creationTimestamp ?? ""))).at(-1);
   return {
