@@ -163,17 +163,22 @@ if (!upstream) {
   const { render, HELMS } = await import("../../test/helpers/chart.js");
   const { startFakeHarbor } = await import("../../test/helpers/fake-harbor.js");
   const { runJob } = await import("../../test/helpers/job.js");
-  const r = render({ helm: HELMS[0], set: ["harbor-config.auth.password=Bench-Pass-1", "harbor-config.proxyCache.enabled=true"] });
-  const harbor = await startFakeHarbor({ adminPassword: "Bench-Pass-1", online: true });
+  const { startKubeState } = await import("../../test/helpers/kube-state.js");
+  const r = render({ helm: HELMS[0], full: Boolean(cachedUpstream()), set: ["harbor-config.auth.password=Bench-Pass-1", "harbor-config.proxyCache.enabled=true"] });
+  const { permittedProxyTypes } = await import("../../test/helpers/fake-harbor.js");
+  const harbor = await startFakeHarbor({ adminPassword: "Bench-Pass-1", online: true, ...(cachedUpstream() ? { permittedProxyTypes: permittedProxyTypes(r.objects) } : {}) });
+  // the run keeps its state (the password it applied) in a Secret: a test Kubernetes API enforcing the Role
+  const kube = await startKubeState({ namespace: "harbor", role: r.objects.find((o) => o.kind === "Role" && o.metadata.name === "harbor-edge-configure")!, secrets: r.objects.filter((o) => o.kind === "Secret") });
   const rows: Record<string, unknown> = {};
   for (const run of ["fresh Harbor", "re-run"]) {
     const before = harbor.requests.length;
-    const res = await runJob(r.objects, harbor.url);
+    const res = await runJob(r.objects, harbor.url, { kube });
     if (res.code !== 0) throw new Error(res.stderr);
     const sent = harbor.requests.slice(before).filter((x) => !x.path.endsWith("/health"));
     rows[run] = { requests: sent.length, writes: sent.filter((x) => x.method !== "GET").length, "wall ms (whole script)": res.ms };
   }
   await harbor.close();
+  await kube.close();
   console.log("\nconfiguration Job (2 projects, 5 proxy caches), from healthy to configured:");
   console.table(rows);
 }
