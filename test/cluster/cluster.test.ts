@@ -350,8 +350,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
           "because goharbor images cannot be fetched; it runs the chart's script as the chart's Job runs it",
       );
       ensureNamespace(target);
-      // the report (its own scenario elsewhere) is off here, so every request the test Harbor sees is the configuration's
-      const values = valuesFor(specFile("edge-single-node.yaml", { auth: { password }, report: { enabled: false }, ...ports() }));
+      // the report is off here, so every request the test Harbor sees is the configuration's; so are the proxy
+      // caches, whose creation needs upstream registries (test/configure.test.ts covers it with dash and curl)
+      const values = valuesFor(specFile("edge-single-node.yaml", { auth: { password }, report: { enabled: false }, proxyCache: { enabled: false }, ...ports() }));
       const args = [RELEASE, chartDir(), "-n", target, "-f", values, "--timeout", "3m", ...applyArgs(h), "--set", `harbor.core.image.repository=${STAND_IN_IMAGE.repository}`, "--set-string", `harbor.core.image.tag=${STAND_IN_IMAGE.tag}`];
       const seen = new Set<string>();
 
