@@ -400,7 +400,8 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       console.log(`  rerun (${job2.metadata.name}, from the CronJob): ${second.length} requests, writes: ${second.filter((q) => q.method !== "GET" && q.method !== "HEAD").length}; its log:\n${logs2.replace(/^/gm, "    ")}`);
       expect(second.length).toBeGreaterThan(0);
       expect(second.filter((q) => q.method !== "GET" && q.method !== "HEAD")).toEqual([]);
-      expect(events("he-cl-rerun")).toEqual(["Normal/Configured"]);
+      // a periodic run that has nothing to report records no Event (by design: none every 15 minutes)
+      expect(events("he-cl-rerun")).toEqual([]);
       expect(secretData(target, "harbor-edge-configure-state")?.applied).toBe(password);
       expect(harbor.violations).toEqual([]);
     });
