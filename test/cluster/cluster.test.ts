@@ -32,9 +32,13 @@ type H = (typeof HELMS)[number];
  */
 const applyArgs = (h: H) => (h.major >= 4 ? ["--server-side=false"] : []);
 
-/** Installs (or upgrades) without hooks: the configuration Job's pod cannot run Harbor's image here. */
+/**
+ * Installs (or upgrades) as a user does: Helm's default timeout, no --wait, no other flag (but helm 4's
+ * --server-side=false on 1.20). The chart has no hooks: its configuration and report Jobs are plain objects
+ * that helm does not wait for, so Harbor's pods in ImagePullBackOff here cannot fail the release.
+ */
 function install(h: H, ns: string, values: string, verb: "install" | "upgrade" = "install", extra: string[] = []) {
-  return helm(h, [verb, RELEASE, chartDir(), "-n", ns, "-f", values, "--no-hooks", "--timeout", "2m", ...applyArgs(h), ...extra]);
+  return helm(h, [verb, RELEASE, chartDir(), "-n", ns, "-f", values, ...applyArgs(h), ...extra]);
 }
 
 /** NodePorts are cluster-wide: every release gets its own pair (the examples all ask for 30002/30003). */
@@ -53,6 +57,26 @@ function dropNamespaces(names: string[]): void {
 
 /** A per-helm cluster UID (so both helms' registry-info namespaces differ), valid for the schema. */
 const uidFor = (h: H, base: string) => `${base.slice(0, 20)}-h${h.major}`;
+
+/** The Jobs the chart names per revision (configuration, report): every upgrade replaces them by design. */
+const PER_REVISION = /^Job\/[^/]+\/harbor-edge-(configure|report)-\d+(-[0-9a-f]{6})?$/;
+const perRevision = (k: string) => PER_REVISION.test(k);
+
+/**
+ * Checks that the per-revision Jobs that changed are exactly the previous revision's (gone: helm deleted
+ * them, the API server has them no more) and the new revision's (one configuration Job, one report Job,
+ * named for `revision`), and returns their names for the output.
+ */
+function checkPerRevisionJobs(h: H, ns: string, before: Record<string, unknown>, after: Record<string, unknown>, changed: string[]): string[] {
+  const old = Object.keys(before).filter(perRevision).sort();
+  const now = Object.keys(after).filter(perRevision).sort();
+  const revision = Number(JSON.parse(helmOk(h, ["status", RELEASE, "-n", ns, "-o", "json"])).version);
+  expect(now.map((k) => k.replace(/^Job\/[^/]+\//, "").replace(/-[0-9a-f]{6}$/, "")).sort()).toEqual([`harbor-edge-configure-${revision}`, `harbor-edge-report-${revision}`]);
+  expect(old.filter((k) => now.includes(k))).toEqual([]);
+  expect(changed.filter(perRevision).sort()).toEqual([...old, ...now].sort());
+  for (const k of old) expect(kubectl(["get", "job", "-n", ns, k.split("/")[2]]).stderr).toMatch(/NotFound/);
+  return [...old.map((k) => `${k.split("/")[2]} (deleted)`), ...now.map((k) => `${k.split("/")[2]} (new)`)];
+}
 
 /** The NodePorts a spec file asks for (changed upgrades keep them). */
 const portsOf = (file: string) => (yaml.load(fs.readFileSync(file, "utf8")) as any)["harbor-config"].service;
@@ -133,15 +157,55 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       }
     });
 
-    it("a cluster.uid whose namespace does not exist fails the install, naming the namespace", () => {
+    it("with Helm's default timeout the release is deployed while Harbor is not up; the configuration Job's state shows where NOTES says to look", async () => {
+      const target = ns("single-node");
+      const status = JSON.parse(helmOk(h, ["status", RELEASE, "-n", target, "-o", "json"]));
+      expect(status.info.status).toBe("deployed");
+      expect(parseManifest(helmOk(h, ["get", "hooks", RELEASE, "-n", target]))).toEqual([]); // nothing helm waits for
+      // the install's configuration Job: its pod waits for Harbor's image, which cannot be fetched here
+      const job = (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=configure,harbor-edge.io/run=install"]).items as any[])[0];
+      expect(job?.metadata.name).toMatch(/^harbor-edge-configure-1-[0-9a-f]{6}$/);
+      let pod: ReturnType<typeof podStates>[number] | undefined;
+      for (let i = 0; i < 60 && !pod?.waiting.some((w) => /ErrImagePull|ImagePullBackOff/.test(w)); i++) {
+        if (i) await sleep(2000);
+        pod = podStates(target).find((p) => p.name.startsWith(`${job.metadata.name}-`));
+      }
+      expect(pod?.waiting.join(), JSON.stringify(pod)).toMatch(/ErrImagePull|ImagePullBackOff/);
+      // the commands NOTES gives, run as printed
+      const notes = helmOk(h, ["get", "notes", RELEASE, "-n", target]);
+      const section = notes.slice(notes.indexOf("\nConfiguration\n"));
+      const commands = section.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("kubectl ")).slice(0, 3);
+      expect(commands.map((c) => c.split(" ").slice(0, 2).join(" "))).toEqual(["kubectl get", "kubectl get", "kubectl logs"]);
+      const run = (c: string) => kubectl(c.split(" ").slice(1));
+      const [jobs, events, logs] = commands.map(run);
+      console.log(`  helm ${h.version}, release ${status.info.status}; what NOTES' commands show while Harbor's images cannot be fetched:`);
+      for (const [c, r] of commands.map((c, i) => [c, [jobs, events, logs][i]] as const)) console.log(`    $ ${c}\n${(r.stdout + r.stderr).trim().replace(/^/gm, "      ")}`);
+      const row = jobs.stdout.split("\n").find((l) => l.startsWith(job.metadata.name));
+      expect(row?.split(/\s+/)[1]).toBe("0/1"); // COMPLETIONS: not done
+      expect(events.code).toBe(0); // the script has not run: no Event yet, and the command works
+      expect(logs.code).not.toBe(0);
+      expect(logs.stderr).toMatch(new RegExp(`container "configure" in pod "${job.metadata.name}-[a-z0-9]+" is waiting to start`));
+    });
+
+    it("a cluster.uid whose namespace does not exist fails the install at render, with the chart's one clear line", () => {
       const target = ns("missing-uid");
       ensureNamespace(target);
       const uid = uidFor(h, "nonamespace");
       const r = install(h, target, valuesFor(specFile("edge-single-node.yaml", { cluster: { uid }, ...ports() })));
-      console.log(`  missing cluster-${uid}, helm ${h.version} says: ${r.stderr.trim().split("\n").filter(Boolean).join(" | ")}`);
+      const lines = r.stderr.trim().split("\n").filter(Boolean);
+      console.log(`  missing cluster-${uid}, helm ${h.version} says: ${lines.join(" | ")}`);
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toContain(`cluster-${uid}`);
-      helm(h, ["uninstall", RELEASE, "-n", target]);
+      // the chart's fail (harbor-edge.registryInfoNamespaceCheck), from a lookup at render: nothing applied
+      const line = lines.filter((l) => l.includes("harbor-config.registryInfo:"));
+      expect(line).toHaveLength(1);
+      expect(line[0]).toMatch(/execution error at \(harbor-edge-native-config\/templates\/secret-registry-info\.yaml:\d+:\d+\): harbor-config\.registryInfo: /);
+      expect(line[0]).toContain(
+        `harbor-config.registryInfo: the namespace cluster-${uid} (cluster-<cluster.uid>) does not exist, so registry-info cannot be written there. ` +
+          `Palette creates it for its clusters; elsewhere create it (kubectl create namespace cluster-${uid}), set harbor-config.registryInfo.createNamespace=true, or set harbor-config.registryInfo.enabled=false.`,
+      );
+      expect(helm(h, ["status", RELEASE, "-n", target]).code).not.toBe(0);
+      expect(getJson(["get", "all,secrets,configmaps,pvc", "-n", target, "-l", "app.kubernetes.io/instance=" + RELEASE]).items).toEqual([]);
+      expect(kubectl(["get", "namespace", `cluster-${uid}`]).code).not.toBe(0);
       dropNamespaces([target]);
     });
   });
@@ -150,27 +214,39 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
     const target = ns("single-node");
     const spec = { auth: {}, service: {}, storage: {} } as Record<string, any>;
 
-    it("an unchanged upgrade changes no object", async () => {
+    it("an unchanged upgrade changes no long-running object; only the per-revision Jobs are replaced", async () => {
       const values = valuesFor(specs["edge-single-node.yaml"]);
       const before = await settle(h, RELEASE, target);
       const r = install(h, target, values, "upgrade");
       expect(r.code, r.stderr).toBe(0);
       await sleep(3000);
-      const d = diff(before, snapshot(h, RELEASE, target));
-      const hooks = parseManifest(helmOk(h, ["get", "hooks", RELEASE, "-n", target])).map((o) => `${o.kind}/${o.metadata.name}`);
-      bench(`unchanged upgrade (helm ${h.version}): ${d.changed.length} of ${Object.keys(before).length} objects changed, ${d.templates.length} pod templates changed`);
-      console.log(`  hook objects, recreated on every upgrade by design, not compared: ${hooks.join(", ") || "none"}`);
+      const after = snapshot(h, RELEASE, target);
+      const d = diff(before, after);
+      const longRunning = Object.keys(before).filter((k) => !perRevision(k));
+      const changed = d.changed.filter((k) => !perRevision(k));
+      const templates = d.templates.filter((k) => !perRevision(k));
+      bench(`unchanged upgrade (helm ${h.version}): ${changed.length} of ${longRunning.length} long-running objects changed, ${templates.length} pod templates changed`);
+      console.log(`  per-revision Jobs, replaced on every upgrade by design: ${checkPerRevisionJobs(h, target, before, after, d.changed).join(", ")}`);
       if (d.statusOnly.length) console.log(`  status written by controllers meanwhile (same content): ${d.statusOnly.join(", ")}`);
-      expect(d.changed).toEqual([]);
-      expect(d.templates).toEqual([]);
+      expect(longRunning.length).toBeGreaterThan(40);
+      expect(changed).toEqual([]);
+      expect(templates).toEqual([]);
     });
 
     // each change on top of the previous ones; `expect` lists the objects the change must touch, and only them
-    const changes: Array<{ what: string; change: Record<string, any>; expect: string[] }> = [
-      { what: "the admin password", change: { auth: { password: "Changed-Passw0rd-1" } }, expect: ["Secret/harbor-edge-admin"] },
-      { what: "the certificate's SANs", change: { auth: { certs: { extraSANs: ["harbor.changed.example"] } } }, expect: ["Secret/harbor-tls"] },
-      { what: "a storage size", change: { storage: { registry: 300 } }, expect: ["PersistentVolumeClaim/harbor-edge-registry"] },
-      { what: "the service type", change: { service: { serviceType: "LoadBalancer" } }, expect: ["Service/harbor"] },
+    // and `templates` the workloads whose pod template it must change (a restart), and only them
+    const changes: Array<{ what: string; change: Record<string, any>; expect: string[]; templates: string[] }> = [
+      { what: "the admin password", change: { auth: { password: "Changed-Passw0rd-1" } }, expect: ["Secret/harbor-edge-admin"], templates: [] },
+      // nginx and core serve or trust the certificate: its checksum in their pod templates restarts them onto it.
+      // The new leaf has a new expiry, which the CronJob's runs carry to warn before it lapses (no pod restarts).
+      {
+        what: "the certificate's SANs",
+        change: { auth: { certs: { extraSANs: ["harbor.changed.example"] } } },
+        expect: ["Secret/harbor-tls", "Deployment/harbor-nginx", "Deployment/harbor-core", "CronJob/harbor-edge-configure-periodic"],
+        templates: ["Deployment/harbor-nginx", "Deployment/harbor-core"],
+      },
+      { what: "a storage size", change: { storage: { registry: 300 } }, expect: ["PersistentVolumeClaim/harbor-edge-registry"], templates: [] },
+      { what: "the service type", change: { service: { serviceType: "LoadBalancer" } }, expect: ["Service/harbor"], templates: [] },
     ];
     for (const c of changes) {
       it(`changing ${c.what} upgrades with no immutable-field error and changes only what it should`, async () => {
@@ -180,12 +256,18 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
         expect(r.stderr).not.toMatch(/immutable|Forbidden|Invalid/);
         expect(r.code, r.stderr).toBe(0);
         await sleep(3000);
-        const d = diff(before, snapshot(h, RELEASE, target));
-        const changed = d.changed.filter((k) => !k.startsWith("ReplicaSet/")).map((k) => k.replace(`/${target}/`, "/"));
-        console.log(`  ${c.what}: changed ${changed.join(", ")}; pod templates changed: ${d.templates.map((k) => k.replace(`/${target}/`, "/")).join(", ") || "none"}`);
+        const after = snapshot(h, RELEASE, target);
+        const d = diff(before, after);
+        const short = (k: string) => k.replace(`/${target}/`, "/");
+        const changed = d.changed.filter((k) => !k.startsWith("ReplicaSet/") && !perRevision(k)).map(short);
+        const templates = d.templates.filter((k) => !perRevision(k)).map(short);
+        const jobs = checkPerRevisionJobs(h, target, before, after, d.changed);
+        console.log(`  ${c.what}: changed ${changed.join(", ")}; pod templates changed: ${templates.join(", ") || "none"}; per-revision Jobs: ${jobs.join(", ")}`);
         expect(changed.sort()).toEqual([...c.expect].sort());
-        // none of these needs a pod restarted (a new ReplicaSet, a new StatefulSet revision)
-        expect(d.templates).toEqual([]);
+        // only these restart pods (a new ReplicaSet, a new StatefulSet revision)
+        expect(templates.sort()).toEqual([...c.templates].sort());
+        const newReplicaSets = d.changed.filter((k) => k.startsWith("ReplicaSet/") && !before[k] && after[k]);
+        expect(newReplicaSets.length).toBe(c.templates.filter((t) => t.startsWith("Deployment/")).length);
       });
     }
   });
@@ -268,7 +350,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
           "because goharbor images cannot be fetched; it runs the chart's script as the chart's Job runs it",
       );
       ensureNamespace(target);
-      const values = valuesFor(specFile("edge-single-node.yaml", { auth: { password }, ...ports() }));
+      // the report is off here, so every request the test Harbor sees is the configuration's; so are the proxy
+      // caches, whose creation needs upstream registries (test/configure.test.ts covers it with dash and curl)
+      const values = valuesFor(specFile("edge-single-node.yaml", { auth: { password }, report: { enabled: false }, proxyCache: { enabled: false }, ...ports() }));
       const args = [RELEASE, chartDir(), "-n", target, "-f", values, "--timeout", "3m", ...applyArgs(h), "--set", `harbor.core.image.repository=${STAND_IN_IMAGE.repository}`, "--set-string", `harbor.core.image.tag=${STAND_IN_IMAGE.tag}`];
       const seen = new Set<string>();
 
@@ -293,15 +377,32 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       expect(harbor.state.projects.get("library")?.public).toBe(true);
       expect(harbor.violations).toEqual([]);
 
+      // through the real API server, with the chart's ServiceAccount and Role: the state Secret and an Event
+      expect(secretData(target, "harbor-edge-configure-state")?.applied).toBe(password);
+      const events = (name: string) =>
+        (getJson(["get", "events", "-n", target, "--field-selector", `involvedObject.kind=Job,involvedObject.name=${name}`]).items as any[])
+          .filter((e) => e.source?.component === "harbor-edge-configure")
+          .map((e) => `${e.type}/${e.reason}`);
+      expect(events(job1.metadata.name)).toEqual(["Normal/Configured"]);
+      expect(logs).not.toMatch(/could not record|HTTP 403|forbidden/i);
+
+      // the periodic run, as the CronJob starts it: sends no write to Harbor
       const before = harbor.requests.length;
-      const r2 = await helmAsync(h, ["upgrade", ...args]);
-      expect(r2.code, r2.stderr).toBe(0);
+      const cron = getJson(["get", "cronjob", "harbor-edge-configure-periodic", "-n", target]);
+      expect(cron.apiVersion).toBe("batch/v1beta1"); // Kubernetes 1.20 has no batch/v1 CronJob
+      kubectlOk(["create", "job", "he-cl-rerun", "--from=cronjob/harbor-edge-configure-periodic", "-n", target]);
       const job2 = await nextJob(seen);
-      expect(job2.status.succeeded).toBe(1);
+      const logs2 = kubectl(["logs", "-n", target, jobPod(job2).metadata.name]).stdout;
+      expect(job2.metadata.name).toBe("he-cl-rerun");
+      expect(job2.metadata.labels["harbor-edge.io/run"]).toBe("periodic");
+      expect(job2.status.succeeded, logs2).toBe(1);
       const second = harbor.requests.slice(before);
-      console.log(`  rerun (${job2.metadata.name}): ${second.length} requests, writes: ${second.filter((q) => q.method !== "GET" && q.method !== "HEAD").length}`);
+      console.log(`  rerun (${job2.metadata.name}, from the CronJob): ${second.length} requests, writes: ${second.filter((q) => q.method !== "GET" && q.method !== "HEAD").length}; its log:\n${logs2.replace(/^/gm, "    ")}`);
       expect(second.length).toBeGreaterThan(0);
       expect(second.filter((q) => q.method !== "GET" && q.method !== "HEAD")).toEqual([]);
+      // a periodic run that has nothing to report records no Event (by design: none every 15 minutes)
+      expect(events("he-cl-rerun")).toEqual([]);
+      expect(secretData(target, "harbor-edge-configure-state")?.applied).toBe(password);
       expect(harbor.violations).toEqual([]);
     });
   });

@@ -7,11 +7,18 @@
 # a private apt directory (a deb-src list of its own, its own lists and cache):
 # /etc/apt is never changed.
 #
+# Debian's 1.20.2 source vendors github.com/modern-go/reflect2 1.0.1, which crashes the process when built
+# with Go 1.18 or later (bookworm has 1.19): kube-apiserver dies with "fatal error: fault" in mapiterinit as
+# soon as it pretty-prints a response, which it does for every client whose User-Agent starts with "curl"
+# (modern-go/reflect2#23, fixed in 1.0.2). The build uses Debian's golang-github-modern-go-reflect2-dev
+# (1.0.2) in its place; a cache built before this fix gets kube-apiserver rebuilt alone (marker file
+# reflect2-1.0.2 in the cache directory).
+#
 # Output: the cache directory on the last stdout line. Needs root and apt.
 set -eu
 
 CACHE="${HARBOR_EDGE_CACHE:-$HOME/.cache/harbor-edge}"
-PKGS="golang-go rsync make etcd-server containerd runc containernetworking-plugins docker-registry iproute2 iptables dpkg-dev busybox-static curl openssl util-linux"
+PKGS="golang-go golang-github-modern-go-reflect2-dev rsync make etcd-server containerd runc containernetworking-plugins docker-registry iproute2 iptables dpkg-dev busybox-static curl openssl util-linux"
 BINS="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy"
 
 log() { echo "prepare: $*" >&2; }
@@ -55,11 +62,15 @@ OUT="$CACHE/k8s-$VERSION"
 
 have=1
 for b in $BINS; do [ -x "$OUT/bin/$b" ] || have=0; done
-if [ "$have" = 1 ]; then
+FIXED="$OUT/reflect2-1.0.2"
+if [ "$have" = 1 ] && [ -f "$FIXED" ]; then
   log "Kubernetes $VERSION already built in $OUT"
   echo "$OUT"
   exit 0
 fi
+# built before the reflect2 fix: only kube-apiserver serves (and so crashed); rebuild it alone
+WHAT="cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubelet cmd/kube-proxy cmd/kubectl"
+[ "$have" = 1 ] && WHAT="cmd/kube-apiserver"
 
 SRCDIR="$OUT/src"
 if [ ! -f "$SRCDIR/Makefile" ]; then
@@ -74,8 +85,12 @@ if [ ! -f "$SRCDIR/Makefile" ]; then
   rm -f "$OUT"/kubernetes_*
 fi
 
-log "building Kubernetes $VERSION (about 6 min on 2 cores)"
+log "building Kubernetes $VERSION: $WHAT (about 6 min on 2 cores for all)"
 cd "$SRCDIR"
+R2=/usr/share/gocode/src/github.com/modern-go/reflect2
+[ -f "$R2/go_above_118.go" ] || { log "$R2 lacks the Go 1.18 fix (golang-github-modern-go-reflect2-dev 1.0.2)"; exit 1; }
+rm -rf vendor/github.com/modern-go/reflect2 && mkdir -p vendor/github.com/modern-go/reflect2
+cp "$R2"/*.go "$R2"/*.s vendor/github.com/modern-go/reflect2/
 mkdir -p .go/src/k8s.io
 [ -e .go/src/k8s.io/kubernetes ] || ln -s ../../.. .go/src/k8s.io/kubernetes
 cd .go/src/k8s.io/kubernetes
@@ -83,14 +98,16 @@ cd .go/src/k8s.io/kubernetes
 [ -d _output ] && rm -rf _output
 b0=$(date +%s)
 GOPATH="$SRCDIR/.go" GO111MODULE=off CGO_ENABLED=0 GOPROXY=off GOFLAGS= \
-  make WHAT="cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubelet cmd/kube-proxy cmd/kubectl" >&2
+  make WHAT="$WHAT" >&2
 mkdir -p "$OUT/bin"
-for b in $BINS kubectl; do
+for w in $WHAT; do
+  b="${w#cmd/}"
   cp "_output/bin/$b" "$OUT/bin/$b.tmp" && mv "$OUT/bin/$b.tmp" "$OUT/bin/$b"
 done
+touch "$FIXED"
 # Keep only the binaries: the source tree and the build output are ~2 GB.
 cd /
 rm -rf "$SRCDIR"
-echo $(( $(date +%s) - b0 )) > "$OUT/build-seconds"
+[ "$WHAT" = cmd/kube-apiserver ] || echo $(( $(date +%s) - b0 )) > "$OUT/build-seconds"
 log "built into $OUT/bin"
 echo "$OUT"

@@ -77,6 +77,7 @@ try {
     }
   }
 }
+fs.rmSync(path.dirname(benchFile), { recursive: true, force: true });
 console.log("\nlocal-cluster tier benchmark:");
 for (const l of lines) console.log(`  ${l}`);
 process.exit(status);

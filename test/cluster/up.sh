@@ -162,7 +162,18 @@ cat > "$S/cni/net.d/10-he-cl.conflist" <<CNI
   "ipam": { "type": "host-local", "dataDir": "$S/cni/ipam", "ranges": [[{ "subnet": "$HE_CL_POD_CIDR" }]],
             "routes": [{ "dst": "0.0.0.0/0" }] } } ] }
 CNI
-cat > "$S/containerd.toml" <<TOML
+# containerd reads its registry hosts from a host directory (config_path), as on a node that uses Harbor's
+# node mirror: the tier's own registry gets a hosts.toml there (plain http), and the outage scenario's
+# DaemonSet writes Harbor's files next to it. The configuration lives in a directory of its own, which that
+# DaemonSet mounts read-only for its check.
+mkdir -p "$S/containerd-conf" "$S/certs.d/$HE_CL_REGISTRY"
+cat > "$S/certs.d/$HE_CL_REGISTRY/hosts.toml" <<TOML
+server = "http://$HE_CL_REGISTRY"
+
+[host."http://$HE_CL_REGISTRY"]
+  capabilities = ["pull", "resolve"]
+TOML
+cat > "$S/containerd-conf/config.toml" <<TOML
 version = 2
 root = "$S/containerd/root"
 state = "$S/containerd/state"
@@ -182,10 +193,10 @@ state = "$S/containerd/state"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$S/cni/net.d"
-  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."$HE_CL_REGISTRY"]
-    endpoint = ["http://$HE_CL_REGISTRY"]
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$S/certs.d"
 TOML
-start containerd containerd --config "$S/containerd.toml"
+start containerd containerd --config "$S/containerd-conf/config.toml"
 wait_for containerd 30 test -S "$S/containerd/containerd.sock"
 
 # kubelet's cgroups live under /he-cl in every hierarchy (down.sh removes them)
