@@ -26,6 +26,7 @@ import { ensureDebianPackages } from "./helpers/debian.js";
 import { criPull, criRemove } from "./helpers/cri.js";
 import { tinyImage } from "./helpers/oci.js";
 import { ROOT } from "../generator/src/paths.js";
+import { stopChild } from "./helpers/process.js";
 
 const unavailable = ensureDebianPackages(["containerd", "runc", "docker-registry", "iproute2"], ["containerd", "ctr", "docker-registry", "ip"]);
 if (unavailable) process.stderr.write(`\n*** NOT RUN: test/node-mirror-containerd.test.ts (real containerd through a pull-through registry): ${unavailable} ***\n\n`);
@@ -66,15 +67,7 @@ async function waitFor(what: string, check: () => boolean, ms = 30_000) {
   throw new Error(`timed out waiting for ${what}`);
 }
 const logOf = (name: string) => ["out", "err"].map((s) => (fs.existsSync(path.join(T, `${name}.${s}`)) ? fs.readFileSync(path.join(T, `${name}.${s}`), "utf8") : "")).join("");
-async function stop(name: string) {
-  const p = procs.get(name);
-  if (!p || p.exitCode !== null || p.signalCode !== null) return;
-  const gone = new Promise((r) => p.once("exit", r));
-  p.kill("SIGTERM");
-  const timer = setTimeout(() => p.kill("SIGKILL"), 5000);
-  await gone;
-  clearTimeout(timer);
-}
+const stop = (name: string): Promise<void> => stopChild(procs.get(name));
 
 function registryConfig(name: string, port: number, proxy?: string) {
   const f = path.join(T, `${name}.yml`);

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
 import { ROOT } from "../../generator/src/paths.js";
 import { chartDir, cleanupChart, ensureNamespace, getJson, helm, helmOk, kubectl, kubectlOk, NODE_IP, secretData, sleep, specFile, STAND_IN_IMAGE, STATE, valuesFor } from "./kube.js";
+import { stopChild } from "../helpers/process.js";
 
 const h = HELMS.find((x) => x.major === 3) ?? HELMS[0];
 const applyArgs = h.major >= 4 ? ["--server-side=false"] : [];
@@ -54,15 +55,7 @@ function start(name: string, argv: string[], cwd = T): ChildProcess {
   return p;
 }
 const logOf = (name: string) => (fs.existsSync(path.join(T, `${name}.log`)) ? fs.readFileSync(path.join(T, `${name}.log`), "utf8") : "");
-async function stop(name: string): Promise<void> {
-  const p = procs.get(name);
-  if (!p || p.exitCode !== null || p.signalCode !== null) return;
-  const gone = new Promise((r) => p.once("exit", r));
-  p.kill("SIGTERM");
-  const timer = setTimeout(() => p.kill("SIGKILL"), 5000);
-  await gone;
-  clearTimeout(timer);
-}
+const stop = (name: string): Promise<void> => stopChild(procs.get(name));
 async function waitFor<R>(what: string, check: () => R | undefined | false, ms = 120_000): Promise<R> {
   const end = Date.now() + ms;
   for (;;) {
