@@ -13,6 +13,8 @@
 // config_path on a node. `ctr images pull --hosts-dir` runs the same hosts.toml code
 // (remotes/docker/config.ConfigureHosts) in the ctr process; the last test uses it too, for containerd's own
 // "trying next host" log line. Removal is CRI RemoveImage plus a check with ctr that the content is gone.
+// A second containerd with an empty store, started while the upstream is down, stands for a node that joins
+// during the outage.
 //
 // Runs when root with containerd, runc and docker-registry (installed here when missing); otherwise one
 // NOT RUN line. Every process is stopped by PID and the namespace deleted in afterAll.
@@ -94,6 +96,27 @@ function push(port: number, repo: string, text: string) {
   const r = tool(["push", `http://127.0.0.1:${port}`, repo, "1", text]);
   if (r.status !== 0) throw new Error(`push ${repo}: ${r.stderr}`);
 }
+/** A containerd (a node) in the namespace with its own store, reading the host files node-config wrote. */
+async function startContainerd(name: string, sock: string) {
+  fs.writeFileSync(
+    path.join(T, `${name}.toml`),
+    `version = 2
+root = "${T}/${name}-root"
+state = "${T}/${name}-state"
+[grpc]
+  address = "${sock}"
+[plugins."io.containerd.grpc.v1.cri"]
+  disable_cgroup = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "native"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "${HOSTS}"
+`,
+  );
+  startInNs(name, ["containerd", "--config", path.join(T, `${name}.toml`)]);
+  await waitFor(`${name}'s socket`, () => fs.existsSync(sock));
+  await waitFor(`${name}'s CRI plugin`, () => spawnSync("ctr", ["--address", sock, "plugins", "ls"], { encoding: "utf8" }).stdout.match(/io\.containerd\.grpc\.v1\s+cri\s+\S+\s+ok/) !== null);
+}
 type Entry = { method: string; path: string; route: string | null; status: number };
 const proxyLog = (): Entry[] => (fs.existsSync(PROXY_LOG) ? fs.readFileSync(PROXY_LOG, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
 const ctr = (...args: string[]) => sh("ctr", ["--address", SOCK, "--namespace", "k8s.io", ...args]);
@@ -134,24 +157,7 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
     startInNs("proxy", [process.execPath, "--import", "tsx", path.join(ROOT, "test/helpers/nm-netns-tool.ts"), "proxy", "8443", path.join(T, "tls.crt"), path.join(T, "tls.key"), routes, PROXY_LOG], ROOT);
     await waitFor("the TLS front", () => logOf("proxy").includes("proxy listening"));
 
-    fs.writeFileSync(
-      path.join(T, "containerd.toml"),
-      `version = 2
-root = "${T}/root"
-state = "${T}/state"
-[grpc]
-  address = "${SOCK}"
-[plugins."io.containerd.grpc.v1.cri"]
-  disable_cgroup = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "native"
-  [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "${HOSTS}"
-`,
-    );
-    startInNs("containerd", ["containerd", "--config", path.join(T, "containerd.toml")]);
-    await waitFor("containerd's socket", () => fs.existsSync(SOCK));
-    await waitFor("the CRI plugin", () => spawnSync("ctr", ["--address", SOCK, "plugins", "ls"], { encoding: "utf8" }).stdout.match(/io\.containerd\.grpc\.v1\s+cri\s+\S+\s+ok/) !== null);
+    await startContainerd("containerd", SOCK);
   }, 180_000);
 
   afterAll(async () => {
@@ -214,6 +220,18 @@ state = "${T}/state"
     const tried = proxyLog().filter((e) => e.path.includes("/library/nm-c/"));
     expect(tried.some((e) => e.route === PROXY && e.status >= 400)).toBe(true);
   }, 180_000);
+
+  it("a node that joins during the outage (a second containerd, empty store, the same host files) pulls image a from the mirror", async () => {
+    expect(procs.get("upstream")!.exitCode !== null || procs.get("upstream")!.signalCode !== null).toBe(true);
+    const sock2 = path.join(T, "c2.sock");
+    await startContainerd("containerd-new-node", sock2);
+    const before = proxyLog().length;
+    expect(await criPull(sock2, "docker.io/library/nm-a:1")).toBe(A.configDigest);
+    const served = proxyLog().slice(before);
+    expect(served).toEqual(expect.arrayContaining([expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layerDigest}`, status: 200 })]));
+    expect(sh("ctr", ["--address", sock2, "--namespace", "k8s.io", "content", "ls", "-q"])).toContain(A.layerDigest);
+    await stop("containerd-new-node");
+  }, 120_000);
 
   it("ctr images pull --hosts-dir reads the same files (resolving in the ctr process, inside the namespace)", () => {
     const before = proxyLog().length;

@@ -1,7 +1,8 @@
 // The local-cluster tier's outage scenario (issue 10, "On the local cluster"): the chart's node-mirror
 // DaemonSet writes Harbor's containerd host files on the real node, the kubelet pulls a pod's image through a
-// mirror with Harbor's URL shape, the "internet" is cut, the image is removed from the node, the pod is
-// deleted, and the replacement pod runs from the mirror; uninstall restores the node's original files.
+// mirror with Harbor's URL shape, the "internet" is cut by removing the route to the upstream's network
+// namespace, the pod is deleted and the image removed from the node (content and unpacked layers), and the
+// replacement pod runs from the mirror; uninstall restores the node's original files.
 //
 // Stand-ins, because Harbor's images cannot be fetched here:
 // - the DaemonSet's image (harbor.core.image) is the tier's busybox + curl image: the script needs only sh,
@@ -10,18 +11,25 @@
 //   front of the real-containerd test (test/helpers/nm-netns-tool.ts proxy), which serves /v2/<project>/...
 //   with the certificate from the release's harbor-tls and logs every request: that log tells what the
 //   mirror served;
-// - the upstream "internet" registry is a docker-registry started here on the node address (port 5001) with
-//   a copy of the tier's registry (he-cl/busybox:1), named in proxyCache.extraRegistries; the cut stops it.
-// Everything listens inside the cluster's network namespace (run.ts runs vitest there), with no route out.
+// - "the internet" is a network namespace made here, joined to the cluster's by a veth pair (he-up0 here,
+//   10.213.9.1/30; he-up1 there, 10.213.9.2/30) and holding the upstream registry (10.213.9.2:5001), named in
+//   proxyCache.extraRegistries. It holds one image made for this run (busybox and a file with a random id),
+//   so no other container on the node shares its layer: a re-pull that unpacks must fetch that layer again.
+// The cut deletes the route to 10.213.9.0/30 in the cluster's namespace: the upstream keeps running, but
+// nothing on the node can reach it any more, containerd's fallback to the upstream server included. It also
+// ends the TCP connections open across the link (ss -K), as TCP's retries would, only sooner.
+// Everything listens inside the cluster's network namespace (run.ts runs vitest there) or the "internet"
+// namespace below it, with no route out; the namespace goes when its holder process is stopped.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import crypto from "node:crypto";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
 import { ROOT } from "../../generator/src/paths.js";
-import { chartDir, cleanupChart, ensureNamespace, getJson, helm, helmOk, kubectl, kubectlOk, NODE_IP, secretData, sleep, specFile, STAND_IN_IMAGE, STATE, valuesFor } from "./kube.js";
+import { chartDir, cleanupChart, ensureNamespace, getJson, helm, helmOk, kubectl, kubectlOk, secretData, sleep, specFile, STAND_IN_IMAGE, STATE, valuesFor } from "./kube.js";
 import { stopChild } from "../helpers/process.js";
 
 const h = HELMS.find((x) => x.major === 3) ?? HELMS[0];
@@ -31,23 +39,26 @@ const NS = "outage";
 const HOST_DIR = path.join(STATE, "certs.d");
 const CONTAINERD_CONFIG = path.join(STATE, "containerd-conf", "config.toml");
 const SOCK = path.join(STATE, "containerd", "containerd.sock");
-const UPSTREAM = `${NODE_IP}:5001`;
+const INTERNET = { net: "10.213.9.0/30", here: "10.213.9.1/30", there: "10.213.9.2/30", link: "he-up0", peer: "he-up1" };
+const UPSTREAM = "10.213.9.2:5001";
 const PROJECT = UPSTREAM.replace(":", "-");
-const IMAGE = `${UPSTREAM}/he-cl/busybox:1`;
+const RUN_ID = crypto.randomBytes(6).toString("hex");
+const IMAGE = `${UPSTREAM}/he-cl/outage:${RUN_ID}`;
 const MIRROR_PORT = 5102;
 const FRONT = "127.0.0.1:8443";
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-cl-outage-"));
 const FRONT_LOG = path.join(T, "front-access.jsonl");
 const procs = new Map<string, ChildProcess>();
 
-const missing = ["docker-registry", "ctr"].filter((c) => spawnSync("sh", ["-c", `command -v ${c}`]).status !== 0);
-// Opt-in (HE_CL_OUTAGE=1) until its last check is green: in its last run the replacement pod ran from the
-// mirror with the upstream cut (manifest and config blob served by the mirror, 200), but the check of the
-// kubelet's "Successfully pulled" Event failed; not yet investigated.
-const off = process.env.HE_CL_OUTAGE !== "1";
-const skip = off || missing.length > 0 || !fs.existsSync(CONTAINERD_CONFIG);
-if (skip) console.log(`local-cluster outage scenario: NOT RUN — ${off ? "opt-in until its kubelet-Event check is green; run it with HE_CL_OUTAGE=1" : missing.length ? `missing ${missing.join(", ")}` : `the tier's containerd has no ${CONTAINERD_CONFIG} (an older cluster:up)`}`);
+const missing = ["docker-registry", "ctr", "unshare", "nsenter", "ip", "tar"].filter((c) => spawnSync("sh", ["-c", `command -v ${c}`]).status !== 0);
+const skip = missing.length > 0 || !fs.existsSync(CONTAINERD_CONFIG);
+if (skip) console.log(`local-cluster outage scenario: NOT RUN — ${missing.length ? `missing ${missing.join(", ")}` : `the tier's containerd has no ${CONTAINERD_CONFIG} (an older cluster:up)`}`);
 
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
 function start(name: string, argv: string[], cwd = T): ChildProcess {
   const out = fs.openSync(path.join(T, `${name}.log`), "a");
   const p = spawn(argv[0], argv.slice(1), { cwd, stdio: ["ignore", out, out] });
@@ -56,25 +67,69 @@ function start(name: string, argv: string[], cwd = T): ChildProcess {
 }
 const logOf = (name: string) => (fs.existsSync(path.join(T, `${name}.log`)) ? fs.readFileSync(path.join(T, `${name}.log`), "utf8") : "");
 const stop = (name: string): Promise<void> => stopChild(procs.get(name));
-async function waitFor<R>(what: string, check: () => R | undefined | false, ms = 120_000): Promise<R> {
+async function waitFor<R>(what: string, check: () => R | undefined | false, ms = 120_000, diagnose?: () => string): Promise<R> {
   const end = Date.now() + ms;
   for (;;) {
     const r = check();
     if (r) return r;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${diagnose ? `\n${diagnose()}` : ""}`);
     await sleep(1000);
   }
 }
-async function startRegistry(name: string, addr: string, root: string, proxy?: string): Promise<void> {
+
+/** "The internet": a network namespace held by a sleeping process, joined to ours by a veth pair. */
+async function startInternet(): Promise<number> {
+  const holder = start("internet", ["unshare", "--net", "sleep", "infinity"]);
+  const ours = fs.readlinkSync("/proc/self/ns/net");
+  await waitFor("the internet namespace", () => fs.existsSync(`/proc/${holder.pid}/ns/net`) && fs.readlinkSync(`/proc/${holder.pid}/ns/net`) !== ours, 10_000);
+  run("ip", ["link", "add", INTERNET.link, "type", "veth", "peer", "name", INTERNET.peer]);
+  run("ip", ["link", "set", INTERNET.peer, "netns", String(holder.pid)]);
+  run("ip", ["addr", "add", INTERNET.here, "dev", INTERNET.link]);
+  run("ip", ["link", "set", INTERNET.link, "up"]);
+  run("nsenter", ["-t", String(holder.pid), "-n", "sh", "-c", `ip link set lo up && ip addr add ${INTERNET.there} dev ${INTERNET.peer} && ip link set ${INTERNET.peer} up`]);
+  return holder.pid!;
+}
+const routeToInternet = () => run("ip", ["route", "show", INTERNET.net]).trim();
+
+async function startRegistry(name: string, addr: string, root: string, o: { proxy?: string; netnsOf?: number } = {}): Promise<void> {
   const f = path.join(T, `${name}.yml`);
-  fs.writeFileSync(f, yaml.dump({ version: 0.1, log: { level: "info", accesslog: { disabled: false } }, storage: { filesystem: { rootdirectory: root }, delete: { enabled: true } }, http: { addr }, ...(proxy ? { proxy: { remoteurl: proxy } } : {}) }));
-  start(name, ["docker-registry", "serve", f]);
+  fs.writeFileSync(f, yaml.dump({ version: 0.1, log: { level: "info", accesslog: { disabled: false } }, storage: { filesystem: { rootdirectory: root }, delete: { enabled: true } }, http: { addr }, ...(o.proxy ? { proxy: { remoteurl: o.proxy } } : {}) }));
+  start(name, [...(o.netnsOf ? ["nsenter", "-t", String(o.netnsOf), "-n", "--"] : []), "docker-registry", "serve", f]);
   await waitFor(`${name} to listen`, () => /listening on /.test(logOf(name)), 30_000);
 }
 const reachable = (url: string) => spawnSync("curl", ["-sf", "-o", "/dev/null", "--max-time", "3", url]).status === 0;
 type Entry = { method: string; path: string; route: string | null; status: number };
 const frontLog = (): Entry[] => (fs.existsSync(FRONT_LOG) ? fs.readFileSync(FRONT_LOG, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
 const ctr = (...args: string[]) => spawnSync("ctr", ["--address", SOCK, "--namespace", "k8s.io", ...args], { encoding: "utf8" });
+const ctrLines = (...args: string[]) => ctr(...args).stdout.split("\n").slice(1).filter(Boolean).map((l) => l.trim().split(/\s+/));
+
+const sha256 = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
+/** This run's image: one uncompressed layer (busybox, its sleep link and a file with the run's id). */
+function outageImage() {
+  const root = path.join(T, "image-root");
+  fs.mkdirSync(path.join(root, "bin"), { recursive: true });
+  fs.copyFileSync("/bin/busybox", path.join(root, "bin", "busybox"));
+  fs.chmodSync(path.join(root, "bin", "busybox"), 0o755);
+  for (const a of ["sh", "sleep"]) fs.symlinkSync("busybox", path.join(root, "bin", a));
+  fs.writeFileSync(path.join(root, "outage-run"), `${RUN_ID}\n`);
+  const tar = spawnSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", root, "-cf", "-", "."], { maxBuffer: 64 * 1024 * 1024 });
+  if (tar.status !== 0) throw new Error(`tar: ${tar.stderr}`);
+  const layer = tar.stdout as Buffer;
+  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Env: ["PATH=/bin"], Entrypoint: ["/bin/sh"] }, rootfs: { type: "layers", diff_ids: [sha256(layer)] } }));
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length }, layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: sha256(layer), size: layer.length }] }));
+  // one uncompressed layer: its digest is its diff id and the chain id of its unpacked snapshot
+  return { layer, config, manifest, digest: sha256(manifest), layerDigest: sha256(layer) };
+}
+async function push(base: string, repo: string, tag: string, img: ReturnType<typeof outageImage>): Promise<void> {
+  for (const blob of [img.layer, img.config]) {
+    const s = await fetch(`${base}/v2/${repo}/blobs/uploads/`, { method: "POST" });
+    expect(s.status).toBe(202);
+    const loc = new URL(s.headers.get("location")!, base);
+    loc.searchParams.set("digest", sha256(blob));
+    expect((await fetch(loc, { method: "PUT", body: new Uint8Array(blob), headers: { "content-type": "application/octet-stream" } })).status).toBe(201);
+  }
+  expect((await fetch(`${base}/v2/${repo}/manifests/${tag}`, { method: "PUT", body: new Uint8Array(img.manifest), headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" } })).status).toBe(201);
+}
 
 /** Every file under the host directory: relative path -> mode and bytes (directories too). */
 function tree(dir: string): Record<string, string> {
@@ -92,18 +147,23 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
-const runningPod = () => (getJson(["get", "pods", "-n", NS, "-l", "app=outage-app"]).items as any[]).find((p) => p.status.phase === "Running" && !p.metadata.deletionTimestamp && p.status.containerStatuses?.[0]?.ready);
+const appPods = () => (getJson(["get", "pods", "-n", NS, "-l", "app=outage-app"]).items as any[]);
+const runningPod = () => appPods().find((p) => p.status.phase === "Running" && !p.metadata.deletionTimestamp && p.status.containerStatuses?.[0]?.ready);
+const scale = (n: number) => kubectlOk(["scale", "deployment", "outage-app", "-n", NS, `--replicas=${n}`]);
 
 describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.version})`, () => {
   let before: Record<string, string>;
+  const img = skip ? undefined! : outageImage();
 
   beforeAll(async () => {
-    // the upstream registry ("the internet"), then the pull-through mirror of it (distribution panics at
+    // the upstream registry in "the internet", then the pull-through mirror of it (distribution panics at
     // start when its upstream is down, so the upstream first)
-    spawnSync("cp", ["-a", path.join(STATE, "registry"), path.join(T, "upstream-data")]);
-    await startRegistry("upstream", UPSTREAM, path.join(T, "upstream-data"));
-    expect(reachable(`http://${UPSTREAM}/v2/he-cl/busybox/tags/list`)).toBe(true);
-    await startRegistry("mirror", `127.0.0.1:${MIRROR_PORT}`, path.join(T, "mirror-data"), `http://${UPSTREAM}`);
+    const internet = await startInternet();
+    expect(routeToInternet()).toContain(INTERNET.net);
+    await startRegistry("upstream", UPSTREAM, path.join(T, "upstream-data"), { netnsOf: internet });
+    await push(`http://${UPSTREAM}`, "he-cl/outage", RUN_ID, img);
+    expect(JSON.parse(run("curl", ["-sf", `http://${UPSTREAM}/v2/he-cl/outage/tags/list`])).tags).toEqual([RUN_ID]);
+    await startRegistry("mirror", `127.0.0.1:${MIRROR_PORT}`, path.join(T, "mirror-data"), { proxy: `http://${UPSTREAM}` });
     // the node's own file for that registry before Harbor: the DaemonSet must keep it and put it back
     fs.mkdirSync(path.join(HOST_DIR, UPSTREAM), { recursive: true });
     fs.writeFileSync(path.join(HOST_DIR, UPSTREAM, "hosts.toml"), `server = "http://${UPSTREAM}"\n\n[host."http://${UPSTREAM}"]\n  capabilities = ["pull", "resolve"]\n`);
@@ -116,13 +176,13 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     helm(h, ["uninstall", RELEASE, "-n", NS]);
     kubectl(["delete", "pods", "--all", "-n", NS, "--grace-period=0", "--force"]);
     kubectl(["delete", "namespace", NS, "--wait=false"]);
-    for (const n of ["front", "mirror", "upstream"]) await stop(n);
+    for (const n of ["front", "mirror", "upstream", "internet"]) await stop(n);
+    spawnSync("ip", ["link", "del", INTERNET.link]); // gone with the namespace already; this is for a holder that did not start
     fs.rmSync(path.join(HOST_DIR, UPSTREAM), { recursive: true, force: true });
     ctr("images", "rm", "--sync", IMAGE);
     fs.rmSync(T, { recursive: true, force: true });
     cleanupChart();
   });
-
   it("the DaemonSet (busybox stand-in image) writes the host files into the kubelet's containerd config_path and reports containerd reads them", async () => {
     const spec = specFile("edge-single-node.yaml", {
       service: { harbor: { https: { nodePort: 30200 }, http: { nodePort: 30201 } } },
@@ -158,24 +218,12 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     await waitFor("the TLS front", () => logOf("front").includes("proxy listening"), 30_000);
   });
 
-  it("the kubelet pulls a pod's image through the mirror; with the upstream cut and the image removed from the node, the replacement pod runs from the mirror", async () => {
-    // the node starts without the image's content (the tier's registry has the same image, which the node
-    // may hold): so the first pull fetches every blob through the mirror, which then holds them
-    const head = spawnSync("curl", ["-sfI", "-H", "Accept: application/vnd.oci.image.manifest.v1+json", `http://${UPSTREAM}/v2/he-cl/busybox/manifests/1`], { encoding: "utf8" });
-    const digest = /docker-content-digest:\s*(sha256:[0-9a-f]{64})/i.exec(head.stdout)?.[1];
-    expect(digest, head.stdout).toBeTruthy();
-    const namesOf = (d: string) =>
-      ctr("images", "ls").stdout.split("\n").slice(1).map((l) => l.split(/\s+/)).filter((f) => f[2] === d).map((f) => f[0]);
-    const removeFromNode = () => {
-      const refs = namesOf(digest!);
-      console.log(`  removing from the node: ${refs.join(", ") || "nothing"}`);
-      if (refs.length) expect(ctr("images", "rm", "--sync", ...refs).status).toBe(0);
-      ctr("content", "prune", "references");
-      expect(namesOf(digest!)).toEqual([]);
-      expect(ctr("content", "ls", "-q").stdout.split("\n")).not.toContain(digest);
-      return refs;
-    };
-    removeFromNode();
+  it("the kubelet pulls a pod's image through the mirror; with the internet cut, the pod deleted and the image removed from the node, the replacement pod runs from the mirror", async () => {
+    const manifest = `/v2/${PROJECT}/he-cl/outage/manifests/${RUN_ID}`;
+    const layerBlob = `/v2/${PROJECT}/he-cl/outage/blobs/${img.layerDigest}`;
+    const snapshots = () => ctrLines("snapshots", "ls").map((f) => f[0]);
+    const containersOfImage = () => ctrLines("containers", "ls").filter((f) => f[1] === IMAGE);
+    expect(ctrLines("images", "ls").some((f) => f[2] === img.digest)).toBe(false);
     const deployment = {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -191,33 +239,67 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     };
     kubectlOk(["apply", "-f", "-"], JSON.stringify(deployment));
     const first = await waitFor("the first pod to run", runningPod);
-    const manifest = `/v2/${PROJECT}/he-cl/busybox/manifests/1`;
     const served1 = frontLog();
-    console.log(`  first pull (upstream up): ${served1.map((e) => `${e.method} ${e.path} ${e.status}`).join(", ")}`);
+    console.log(`  first pull (internet up): ${served1.map((e) => `${e.method} ${e.path} ${e.status}`).join(", ")}`);
     expect(served1.some((e) => e.path === manifest && e.status === 200)).toBe(true);
-    expect(served1.some((e) => e.path.startsWith(`/v2/${PROJECT}/he-cl/busybox/blobs/sha256:`) && e.status === 200)).toBe(true);
+    expect(served1.some((e) => e.path === layerBlob && e.status === 200)).toBe(true);
+    expect(JSON.parse(kubectlOk(["get", "pod", first.metadata.name, "-n", NS, "-o", "json"])).status.containerStatuses[0].imageID).toBe(`${UPSTREAM}/he-cl/outage@${img.digest}`);
+    // the layer is unpacked on the node: a snapshot named by its chain id
+    expect(snapshots()).toContain(img.layerDigest);
 
-    // the cut: the upstream registry stops; nothing answers at its address any more
-    await stop("upstream");
+    // the cut: the route to the internet's namespace goes; the upstream still runs there, unreachable
+    run("ip", ["route", "del", INTERNET.net, "dev", INTERNET.link]);
+    expect(routeToInternet()).toBe("");
+    // and the connections open across it end, as TCP's retries would end them: a kept-alive connection of the
+    // mirror to the upstream would otherwise stall its next upstream check for TCP's retry time (~15 min)
+    const open = run("ss", ["-Htn", "dst", UPSTREAM.split(":")[0]]).trim();
+    console.log(`  connections to the upstream at the cut: ${open ? open.split("\n").length : 0}`);
+    run("ss", ["-K", "-Htn", "dst", UPSTREAM.split(":")[0]]);
+    expect(run("ss", ["-Htn", "dst", UPSTREAM.split(":")[0]]).trim(), "ss -K needs a kernel with CONFIG_INET_DIAG_DESTROY").toBe("");
     expect(reachable(`http://${UPSTREAM}/v2/`)).toBe(false);
-    // the image leaves the node: every name of it (tag, digest and the CRI's image id), then its content
-    expect(JSON.parse(kubectlOk(["get", "pod", first.metadata.name, "-n", NS, "-o", "json"])).status.containerStatuses[0].imageID).toBe(`${UPSTREAM}/he-cl/busybox@${digest}`);
-    expect(removeFromNode()).toContain(IMAGE);
+    expect(run("nsenter", ["-t", String(procs.get("internet")!.pid), "-n", "curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}", `http://${UPSTREAM}/v2/`])).toBe("200");
+
+    // the pod is deleted; once the kubelet has removed its container, the image leaves the node: every name of
+    // it (tag, digest and the CRI's image id), its content, and with them its unpacked layer
+    scale(0);
+    await waitFor("the first pod to be gone", () => appPods().length === 0);
+    await waitFor("the kubelet to remove the pod's container", () => containersOfImage().length === 0, 180_000);
+    const refs = ctrLines("images", "ls").filter((f) => f[2] === img.digest).map((f) => f[0]);
+    console.log(`  removing from the node: ${refs.join(", ")}`);
+    expect(refs).toContain(IMAGE);
+    expect(ctr("images", "rm", "--sync", ...refs).status).toBe(0);
+    ctr("content", "prune", "references");
+    expect(ctrLines("images", "ls").filter((f) => f[2] === img.digest)).toEqual([]);
+    const content = ctr("content", "ls", "-q").stdout.split("\n");
+    expect(content).not.toContain(img.digest);
+    expect(content).not.toContain(img.layerDigest);
+    await waitFor("containerd to remove the unpacked layer", () => !snapshots().includes(img.layerDigest), 30_000);
     const cut = frontLog().length;
 
-    kubectlOk(["delete", "pod", first.metadata.name, "-n", NS, "--grace-period=0", "--force"]);
+    // the replacement pod
+    scale(1);
     const second = await waitFor("the replacement pod to run", () => {
       const p = runningPod();
       return p && p.metadata.name !== first.metadata.name ? p : undefined;
+    }, 120_000, () => {
+      const events = (getJson(["get", "events", "-n", NS]).items as any[]).filter((e) => e.involvedObject.name.startsWith("outage-app")).map((e) => `${e.involvedObject.name} ${e.reason}: ${e.message}`);
+      return [`events:`, ...events, `served since the cut:`, ...frontLog().slice(cut).map((e) => `${e.method} ${e.path} ${e.status}`), `mirror log (tail):`, ...logOf("mirror").trim().split("\n").slice(-15)].join("\n");
     });
     const served2 = frontLog().slice(cut);
-    console.log(`  replacement ${second.metadata.name}, pulled with the upstream cut: ${served2.map((e) => `${e.method} ${e.path} ${e.status}`).join(", ")}`);
-    const events = (getJson(["get", "events", "-n", NS, "--field-selector", `involvedObject.name=${second.metadata.name},reason=Pulled`]).items as any[]).map((e) => e.message);
-    console.log(`  kubelet: ${events.join(" | ")}`);
+    console.log(`  replacement ${second.metadata.name}, pulled with the internet cut: ${served2.map((e) => `${e.method} ${e.path} ${e.status}`).join(", ")}`);
+    // the manifest and the layer itself came from the mirror
     expect(served2.some((e) => e.path === manifest && e.status === 200)).toBe(true);
-    expect(served2.some((e) => e.path.startsWith(`/v2/${PROJECT}/he-cl/busybox/blobs/sha256:`) && e.status === 200)).toBe(true);
-    expect(events.some((m) => m.includes(`Successfully pulled image "${IMAGE}"`))).toBe(true);
-    expect(ctr("images", "ls", "-q").stdout.split("\n")).toContain(IMAGE);
+    expect(served2.some((e) => e.path === layerBlob && e.status === 200)).toBe(true);
+    // the kubelet pulled (it did not find the image on the node) and the image is back, unpacked
+    const pulled = await waitFor("the kubelet's Pulled event", () => {
+      const events = (getJson(["get", "events", "-n", NS, "--field-selector", `involvedObject.name=${second.metadata.name}`]).items as any[]).map((e) => `${e.reason}: ${e.message}`);
+      return events.find((m) => m.startsWith(`Pulled: Successfully pulled image "${IMAGE}"`)) ?? false;
+    }, 60_000);
+    console.log(`  kubelet: ${pulled}`);
+    expect(ctrLines("images", "ls").map((f) => f[0])).toContain(IMAGE);
+    expect(snapshots()).toContain(img.layerDigest);
+    // and the internet is still cut
+    expect(routeToInternet()).toBe("");
     expect(reachable(`http://${UPSTREAM}/v2/`)).toBe(false);
   });
 

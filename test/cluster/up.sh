@@ -227,6 +227,9 @@ clusterDNS: [$HE_CL_NODE_IP]
 resolvConf: $S/resolv.conf
 volumePluginDir: $S/volume-plugins
 serializeImagePulls: false
+# no rate limit on the kubelet's Events (default 5/s): the scenarios leave many pods in ImagePullBackOff whose
+# Events, rejected once their namespace is gone, would queue ahead of the Events a later scenario reads
+eventRecordQPS: 0
 imageGCHighThresholdPercent: 100
 evictionHard: { memory.available: "1Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%" }
 YML

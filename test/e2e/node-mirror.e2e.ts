@@ -132,10 +132,15 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
       expect((await $`kubectl exec --namespace ${NS} deploy/harbor-core -- curl -sS -m 10 -o /dev/null https://registry-1.docker.io/v2/`.nothrow()).exitCode).not.toBe(0);
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 0`;
       await until("the pod gone", async () => (await $`kubectl get pods --namespace ${APP_NS} --selector app=outage -o name`).stdout.trim() === "", 120_000);
+      // once the kubelet has removed the pod's containers, nothing holds the image's unpacked layers: removing
+      // the image then removes them too, so the re-pull must fetch every layer, not just the manifest
+      await until("the pod's containers removed from the node", async () => (await onNode(`crictl ps -a -q --label io.kubernetes.pod.namespace=${APP_NS}`)).stdout.trim() === "", 180_000);
       await onNode(`crictl rmi ${IMAGE}`);
       expect(await imageOnNode()).toBe(false);
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 1`;
-      await $`kubectl rollout status deployment/outage --namespace ${APP_NS} --timeout 300s`;
+      // Harbor asks the upstream for a tag until its registry health check (every 5 minutes) marks the upstream
+      // unhealthy; the kubelet retries the failed pulls (back-off up to 5 minutes): allow both
+      await $`kubectl rollout status deployment/outage --namespace ${APP_NS} --timeout 900s`;
       expect(await imageOnNode()).toBe(true);
     } finally {
       await unblockEgress();
