@@ -27,6 +27,7 @@ import { criPull, criRemove } from "./helpers/cri.js";
 import { tinyImage } from "./helpers/oci.js";
 import { ROOT } from "../generator/src/paths.js";
 import { stopChild } from "./helpers/process.js";
+import { registryConfig } from "./helpers/docker-registry.js";
 
 const unavailable = ensureDebianPackages(["containerd", "runc", "docker-registry", "iproute2"], ["containerd", "ctr", "docker-registry", "ip"]);
 if (unavailable) process.stderr.write(`\n*** NOT RUN: test/node-mirror-containerd.test.ts (real containerd through a pull-through registry): ${unavailable} ***\n\n`);
@@ -69,22 +70,14 @@ async function waitFor(what: string, check: () => boolean, ms = 30_000) {
 const logOf = (name: string) => ["out", "err"].map((s) => (fs.existsSync(path.join(T, `${name}.${s}`)) ? fs.readFileSync(path.join(T, `${name}.${s}`), "utf8") : "")).join("");
 const stop = (name: string): Promise<void> => stopChild(procs.get(name));
 
-function registryConfig(name: string, port: number, proxy?: string) {
+/** The registry's config file: on 127.0.0.1:port, storage <name>-data, access log on, a pull-through cache of `proxy`. */
+function configFile(name: string, port: number, proxy?: string) {
   const f = path.join(T, `${name}.yml`);
-  fs.writeFileSync(
-    f,
-    yaml.dump({
-      version: 0.1,
-      log: { level: "info", accesslog: { disabled: false } },
-      storage: { filesystem: { rootdirectory: path.join(T, `${name}-data`) }, delete: { enabled: true } },
-      http: { addr: `127.0.0.1:${port}` },
-      ...(proxy ? { proxy: { remoteurl: proxy } } : {}),
-    }),
-  );
+  fs.writeFileSync(f, registryConfig({ addr: `127.0.0.1:${port}`, storage: path.join(T, `${name}-data`), proxy, accessLog: true }));
   return f;
 }
 async function startRegistry(name: string, port: number, proxy?: string) {
-  startInNs(name, ["docker-registry", "serve", registryConfig(name, port, proxy)]);
+  startInNs(name, ["docker-registry", "serve", configFile(name, port, proxy)]);
   await waitFor(`${name} to listen`, () => /listening on 127\.0\.0\.1:\d+/.test(logOf(name)));
 }
 function tool(args: string[]) {
