@@ -1,29 +1,33 @@
 // A fake Kubernetes API server on loopback (optionally over TLS) with one object store, one request router and
-// one RBAC check, for every test that talks to a cluster:
+// one RBAC check, for every test that talks to a cluster. Three ways to start it:
 // - startFakeKube: what `helm template --dry-run=server` asks (discovery, GET of objects and namespaces, for
-//   lookup and Helm's ownership checks), over TLS through a kubeconfig whose user may only read. Objects are put in as a
-//   previous release would have left them; it has the namespaces default, kube-system and harbor, plus
-//   cluster-abc123 (the Palette cluster namespace of the UID the tests use); any other exists once put.
+//   lookup and Helm's ownership checks), over TLS (client-go sends credentials over https only) through a
+//   kubeconfig whose user may only read. Objects are put in as a previous release would have left them; it
+//   has the namespaces default, kube-system and harbor, plus cluster-abc123 (the Palette cluster namespace of
+//   the UID the tests use); any other exists once put.
 // - startKubeState: what the configuration runs do: PATCH of the Secrets they own and POST of Events, as the
-//   rendered Role allows them, with the ServiceAccount token in a file.
-// - startFakeKubeApi: what the report and `harbor-edge status` do: list nodes, namespaces (labelSelector) and
-//   pods (fieldSelector), get and merge-patch ConfigMaps, create and list Events; given as short descriptions
-//   (KubeObjects) and built as the API server writes them, with RBAC from the rendered ClusterRole and Role.
+//   rendered Role allows them (bound in the release namespace), with the ServiceAccount token in a file.
+// - startFakeKubeApi: what the report and `harbor-edge status` do: list nodes, namespaces and pods, get and
+//   merge-patch ConfigMaps, create and list Events; the objects given as short descriptions (KubeObjects) and
+//   built as the API server writes them; RBAC from the rendered ClusterRole and Role.
 //
-// The store holds whole objects by resource, namespace and name. Reads: GET of one object, lists (items with
-// metadata first and no kind/apiVersion, as the API server writes them; a container status's "image" is
-// followed by "imageID") filtered by labelSelector (=, ==, !=, exists) and fieldSelector (=, ==, != on the
-// fields the API server offers for the resource; others answer 400). Writes: POST (JSON; name or generateName;
-// an Event needs involvedObject, reason and message) and PATCH (JSON merge patch only, else 415); a Secret's
-// stringData is merged into data as base64 and dropped, as the API server does; ConfigMap and Secret data
-// must be strings. PUT and DELETE answer 405. Serialised compactly (JSON.stringify).
+// The store holds whole objects by resource, namespace and name (put adds uid, resourceVersion and
+// creationTimestamp when missing). Reads: GET of one object; lists (items with metadata first and no
+// kind/apiVersion, as the API server writes them; a container status's "image" is followed by "imageID")
+// filtered by labelSelector (=, ==, !=, exists, !exists) and fieldSelector (=, ==, != on metadata.name,
+// metadata.namespace and the fields the API server offers for pods and events; others answer 400). Writes:
+// POST (JSON; name or generateName; an Event needs involvedObject, reason and message; 409 if it exists) and
+// PATCH (JSON merge patch only, else 415); a Secret's stringData is merged into data as base64 and dropped,
+// as the API server does; ConfigMap and Secret data must be strings (400). PUT and DELETE answer 405.
+// Serialised compactly (JSON.stringify).
 //
 // Authentication and authorisation as the API server does them: the ServiceAccount token (token, in
-// tokenFile and the kubeconfig) is subject to the RBAC rules given (none given: allowed everything); the
-// admin token, or a client certificate signed by tls.clientCa, is allowed everything; no credentials is
-// system:anonymous, allowed nothing (403); any other token answers 401. Every request is logged (requests);
-// every refusal (400, 401, 403, 405, 415, 422) also in violations; every accepted write in writes
-// ("POST events", "PATCH secrets/<name>"); failPatch = n answers 500 to the nth PATCH of an existing object.
+// tokenFile and the kubeconfig) is subject to the RBAC rules given (none given: allowed everything; rules
+// match apiGroups, resources, verbs and resourceNames, with "*"); the admin token, or a client certificate
+// signed by tls.clientCa, is allowed everything; no credentials is system:anonymous, allowed nothing (403);
+// any other token answers 401. Every request is logged (requests); every refusal (400, 401, 403, 405, 415,
+// 422) also in violations ("METHOD path: why"); every accepted write in writes ("POST events",
+// "PATCH secrets/<name>"); failPatch = n answers 500 to the nth PATCH of an existing object.
 import http from "node:http";
 import https from "node:https";
 import crypto from "node:crypto";
@@ -309,6 +313,11 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
       if (who !== "admin" && o.rbac && !rbacAllows(o.rbac, { group, resource, verb, namespace, name }))
         return refuse(403, "Forbidden", `${resource}${name ? ` "${name}"` : ""} is forbidden: User "system:serviceaccount:test" cannot ${verb} resource "${resource}"${namespace ? ` in the namespace "${namespace}"` : " at the cluster scope"}`);
       const strip = ({ kind: _k, apiVersion: _a, ...item }: any) => item;
+      const json = () => {
+        const v = JSON.parse(body);
+        if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Refusal(400, "BadRequest", "the body is not a JSON object");
+        return v;
+      };
 
       if (verb === "get") {
         const found = get(resource, namespace, name!);
@@ -320,7 +329,7 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
       }
       if (verb === "create" && !name && (clusterScoped || namespace)) {
         if (req.headers["content-type"] !== "application/json") return refuse(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json");
-        const obj = JSON.parse(body);
+        const obj = json();
         if (obj.kind !== undefined && obj.kind !== KINDS[resource]) return refuse(400, "BadRequest", `the kind ${obj.kind} does not match the resource ${resource}`);
         if (obj.metadata?.namespace && obj.metadata.namespace !== namespace) return refuse(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
         if (resource === "events" && (!obj.involvedObject?.name || !obj.reason || !obj.message)) return refuse(422, "Invalid", "involvedObject, reason and message are required");
@@ -337,7 +346,7 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
         if (!have) return refuse(404, "NotFound", `${resource} "${name}" not found`);
         patches++;
         if (api.failPatch === patches) return send(500, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "injected", reason: "InternalError", code: 500 });
-        const patched = admit(mergePatch(have, JSON.parse(body)));
+        const patched = admit(mergePatch(have, json()));
         patched.kind = have.kind;
         patched.apiVersion = have.apiVersion;
         patched.metadata = { ...patched.metadata, name: have.metadata.name, namespace: have.metadata.namespace, uid: have.metadata.uid, resourceVersion: String(++revision) };
