@@ -26,9 +26,10 @@ import yaml from "js-yaml";
 import { cli } from "./helpers/cli.js";
 import { ensureDebianPackages } from "./helpers/debian.js";
 import { criPull, criRemove } from "./helpers/cri.js";
-import { tinyImage } from "./helpers/oci.js";
+import { testImage, NODE_ARCH } from "./helpers/oci-images.js";
 import { ROOT } from "../generator/src/paths.js";
 import { stopChild } from "./helpers/process.js";
+import { registryConfig } from "./helpers/docker-registry.js";
 
 const unavailable = ensureDebianPackages(["containerd", "runc", "docker-registry", "iproute2"], ["containerd", "ctr", "docker-registry", "ip"]);
 if (unavailable) process.stderr.write(`\n*** NOT RUN: test/node-mirror-containerd.test.ts (real containerd through a pull-through registry): ${unavailable} ***\n\n`);
@@ -71,22 +72,14 @@ async function waitFor(what: string, check: () => boolean, ms = 30_000) {
 const logOf = (name: string) => ["out", "err"].map((s) => (fs.existsSync(path.join(T, `${name}.${s}`)) ? fs.readFileSync(path.join(T, `${name}.${s}`), "utf8") : "")).join("");
 const stop = (name: string): Promise<void> => stopChild(procs.get(name));
 
-function registryConfig(name: string, port: number, proxy?: string) {
+/** The registry's config file: on 127.0.0.1:port, storage <name>-data, access log on, a pull-through cache of `proxy`. */
+function configFile(name: string, port: number, proxy?: string) {
   const f = path.join(T, `${name}.yml`);
-  fs.writeFileSync(
-    f,
-    yaml.dump({
-      version: 0.1,
-      log: { level: "info", accesslog: { disabled: false } },
-      storage: { filesystem: { rootdirectory: path.join(T, `${name}-data`) }, delete: { enabled: true } },
-      http: { addr: `127.0.0.1:${port}` },
-      ...(proxy ? { proxy: { remoteurl: proxy } } : {}),
-    }),
-  );
+  fs.writeFileSync(f, registryConfig({ addr: `127.0.0.1:${port}`, storage: path.join(T, `${name}-data`), proxy, accessLog: true }));
   return f;
 }
 async function startRegistry(name: string, port: number, proxy?: string) {
-  startInNs(name, ["docker-registry", "serve", registryConfig(name, port, proxy)]);
+  startInNs(name, ["docker-registry", "serve", configFile(name, port, proxy)]);
   await waitFor(`${name} to listen`, () => /listening on 127\.0\.0\.1:\d+/.test(logOf(name)));
 }
 function tool(args: string[]) {
@@ -124,8 +117,8 @@ const blobPath = (registry: string, digest: string) => path.join(T, `${registry}
 
 const SPECTRO = "/v2/spectro-images/docker.io/";
 const PROXY = "/v2/docker.io/";
-const A = tinyImage("image a: pulled once, then served by the mirror while the upstream is down");
-const B = tinyImage("image b: only in spectro-images, as from an air-gap bundle");
+const A = testImage("image a: pulled once, then served by the mirror while the upstream is down", { architecture: NODE_ARCH });
+const B = testImage("image b: only in spectro-images, as from an air-gap bundle", { architecture: NODE_ARCH });
 
 describe.skipIf(Boolean(unavailable))("real containerd pulls through the files node-config writes", () => {
   beforeAll(async () => {
@@ -175,14 +168,14 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
 
   it("containerd moves on after spectro-images answers 404 and pulls through the proxy-cache project", async () => {
     const ref = await timed("through the mirror, upstream up (spectro-images 404 first)", () => criPull(SOCK, "docker.io/library/nm-a:1"));
-    expect(ref).toBe(A.configDigest);
+    expect(ref).toBe(A.config.digest);
     // the same size of image straight from the registry (127.0.0.1:5001, no host file: plain http), for comparison
     await timed("direct from the registry, no mirror", () => criPull(SOCK, "127.0.0.1:5001/library/nm-d:1"));
     const log = proxyLog().filter((e) => e.path.includes("/library/nm-a/"));
     // the first host (spectro-images) was asked and said 404, then the second (docker.io) served it
     expect(log[0]).toMatchObject({ method: "HEAD", path: `${SPECTRO}library/nm-a/manifests/1`, status: 404 });
     expect(log.filter((e) => e.route === PROXY && e.status === 200).map((e) => e.path)).toEqual(
-      expect.arrayContaining([`${PROXY}library/nm-a/manifests/1`, `${PROXY}library/nm-a/blobs/${A.layerDigest}`, `${PROXY}library/nm-a/blobs/${A.configDigest}`]),
+      expect.arrayContaining([`${PROXY}library/nm-a/manifests/1`, `${PROXY}library/nm-a/blobs/${A.layer.digest}`, `${PROXY}library/nm-a/blobs/${A.config.digest}`]),
     );
     // the mirror registry served it (its own access log), fetching from the upstream
     expect(logOf("mirror")).toMatch(/"GET \/v2\/library\/nm-a\/blobs\/sha256:[0-9a-f]{64}\?ns=docker\.io HTTP\/1\.1" 200/);
@@ -198,23 +191,23 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
 
   it("with the upstream stopped, a removed image is pulled again from the mirror; one never pulled fails", async () => {
     // the mirror stores a blob in the background after serving it: wait until it holds all of image a
-    await waitFor("the mirror to store image a", () => [A.layerDigest, A.configDigest].every((d) => fs.existsSync(blobPath("mirror", d))));
+    await waitFor("the mirror to store image a", () => [A.layer.digest, A.config.digest].every((d) => fs.existsSync(blobPath("mirror", d))));
     await stop("upstream");
     expect(procs.get("upstream")!.exitCode !== null || procs.get("upstream")!.signalCode !== null).toBe(true);
 
     await criRemove(SOCK, "docker.io/library/nm-a:1");
-    await waitFor("containerd to drop image a's content", () => !ctr("content", "ls", "-q").includes(A.layerDigest), 15_000);
+    await waitFor("containerd to drop image a's content", () => !ctr("content", "ls", "-q").includes(A.layer.digest), 15_000);
     expect(ctr("images", "ls", "-q")).not.toMatch(/nm-a/);
 
     const before = proxyLog().length;
     const mirrorBefore = fs.readFileSync(path.join(T, "mirror.out"), "utf8").length;
     const ref = await timed("through the mirror, upstream down (served from the mirror's copy)", () => criPull(SOCK, "docker.io/library/nm-a:1"));
-    expect(ref).toBe(A.configDigest);
-    expect(ctr("content", "ls", "-q")).toContain(A.layerDigest);
+    expect(ref).toBe(A.config.digest);
+    expect(ctr("content", "ls", "-q")).toContain(A.layer.digest);
     const again = proxyLog().slice(before);
-    expect(again).toEqual(expect.arrayContaining([expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layerDigest}`, status: 200 })]));
+    expect(again).toEqual(expect.arrayContaining([expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layer.digest}`, status: 200 })]));
     // served by the mirror from what it kept (its access log), the upstream being down
-    expect(fs.readFileSync(path.join(T, "mirror.out"), "utf8").slice(mirrorBefore)).toContain(`"GET /v2/library/nm-a/blobs/${A.layerDigest}?ns=docker.io HTTP/1.1" 200`);
+    expect(fs.readFileSync(path.join(T, "mirror.out"), "utf8").slice(mirrorBefore)).toContain(`"GET /v2/library/nm-a/blobs/${A.layer.digest}?ns=docker.io HTTP/1.1" 200`);
 
     await expect(criPull(SOCK, "docker.io/library/nm-c:1")).rejects.toThrow(/nm-c/);
     const tried = proxyLog().filter((e) => e.path.includes("/library/nm-c/"));

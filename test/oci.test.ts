@@ -15,7 +15,7 @@ import { untgz } from "../generator/src/contracts/upstream-chart.js";
 import { DEFAULT_SPEC } from "../generator/src/paths.js";
 import { cli } from "./helpers/cli.js";
 import { ensureDebianPackage } from "./helpers/debian.js";
-import { startRegistry, type Registry } from "./helpers/oci-registry.js";
+import { startRegistry, type RunningRegistry } from "./helpers/docker-registry.js";
 
 announceUpstream();
 
@@ -41,7 +41,7 @@ if (registryBin.why) process.stderr.write(`\n*** NOT RUN: the OCI registry round
 describe.skipIf(!registryBin.bin)("the chart through a real OCI registry", () => {
   const version = chartVersion();
   let tmp = "";
-  let registry: Registry;
+  let registry: RunningRegistry;
   let values: string;
   let secrets = "";
   // helm's own files (registry credentials, cache) in the temporary directory, not the user's
@@ -51,14 +51,14 @@ describe.skipIf(!registryBin.bin)("the chart through a real OCI registry", () =>
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-shippable-oci-"));
     secrets = path.join(tmp, "secrets.yaml");
-    registry = await startRegistry(registryBin.bin!);
+    registry = await startRegistry({ name: "harbor-edge-shippable", bin: registryBin.bin });
     values = valuesFileFor(specOf(DEFAULT_SPEC));
     const s = cli(["secrets", DEFAULT_SPEC, "-o", secrets]);
     if (s.code !== 0) throw new Error(s.stderr);
   }, 300_000);
 
   afterAll(async () => {
-    await registry?.stop();
+    await registry?.close();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

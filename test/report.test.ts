@@ -10,7 +10,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { HELMS, render, find, decode, type K8sObject } from "./helpers/chart.js";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "./helpers/docker-registry.js";
 import { startFakeHarborProxy, type FakeHarborProxy, type FakeHarborProxyOptions } from "./helpers/fake-harbor-proxy.js";
-import { startFakeKubeApi, type KubeObjects, type FakeKubeApi, type Rule } from "./helpers/fake-kube-api.js";
+import { startFakeKubeApi, nodeObject, type KubeObjects, type FakeKubeApi, type Rule } from "./helpers/fake-kube-api.js";
 import { testImage, testIndex, pushImage, type TestImage, type TestIndex } from "./helpers/oci-images.js";
 import { Registry } from "../generator/src/seed/distribution.js";
 import yaml from "js-yaml";
@@ -322,7 +322,7 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect((await runReport(w)).code).toBe(0);
     expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
     await w.harbor.settled();
-    w.kube.objects.nodes.push({ name: "pi", os: "linux", architecture: "arm64" });
+    w.kube.put(nodeObject({ name: "pi", os: "linux", architecture: "arm64" }));
     const before = w.harbor.requests.length;
     expect((await runReport(w)).code).toBe(0);
     expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");

@@ -56,7 +56,7 @@ async function status(args: string[]) {
 }
 
 function postEvent(k: FakeKubeApi, type: string, reason: string, message: string, time: string) {
-  k.events.push({ metadata: { name: `harbor-edge-status.${k.events.length}`, namespace: "harbor", creationTimestamp: time }, involvedObject: { kind: "ConfigMap", name: "harbor-edge-status", namespace: "harbor" }, type, reason, message, lastTimestamp: time });
+  k.put({ apiVersion: "v1", kind: "Event", metadata: { name: `harbor-edge-status.${k.events.length}`, namespace: "harbor", creationTimestamp: time }, involvedObject: { kind: "ConfigMap", name: "harbor-edge-status", namespace: "harbor" }, type, reason, message, lastTimestamp: time });
 }
 
 describe.concurrent("harbor-edge status", () => {

@@ -163,7 +163,7 @@ if (!upstream) {
   const { render, HELMS } = await import("../../test/helpers/chart.js");
   const { startFakeHarbor } = await import("../../test/helpers/fake-harbor.js");
   const { runJob } = await import("../../test/helpers/job.js");
-  const { startKubeState } = await import("../../test/helpers/kube-state.js");
+  const { startKubeState } = await import("../../test/helpers/fake-kube-api.js");
   const r = render({ helm: HELMS[0], full: Boolean(cachedUpstream()), set: ["harbor-config.auth.password=Bench-Pass-1", "harbor-config.proxyCache.enabled=true"] });
   const { permittedProxyTypes } = await import("../../test/helpers/fake-harbor.js");
   const harbor = await startFakeHarbor({ adminPassword: "Bench-Pass-1", online: true, ...(cachedUpstream() ? { permittedProxyTypes: permittedProxyTypes(r.objects) } : {}) });

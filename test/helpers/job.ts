@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { find, decode, type K8sObject } from "./chart.js";
-import type { KubeState } from "./kube-state.js";
+import type { KubeState } from "./fake-kube-api.js";
 
 export interface JobRun {
   code: number;

@@ -1,18 +1,20 @@
 // Run inside the real-containerd test's network namespace (ip netns exec NS tsx this-file ...), where the
-// registries listen: `push BASE REPO TAG TEXT` pushes a tiny image; `proxy PORT CERT KEY ROUTES LOG` serves
+// registries listen: `push BASE REPO TAG TEXT` pushes testImage(TEXT) of oci-images.ts for this machine's
+// architecture (what the test expects, built the same way); `proxy PORT CERT KEY ROUTES LOG` serves
 // Harbor's URL shape over TLS: /v2/<project>/<repository>/... is forwarded to the registry the route names
 // as /v2/<repository>/... (the <project>/ segment stripped), and every request is logged as a JSON line.
 import fs from "node:fs";
 import https from "node:https";
 import http from "node:http";
-import { tinyImage, pushImage } from "./oci.js";
+import { testImage, pushImage, NODE_ARCH } from "./oci-images.js";
 
 const [cmd, ...args] = process.argv.slice(2);
 
 if (cmd === "push") {
   const [base, repo, tag, text] = args as [string, string, string, string];
-  await pushImage(base, repo, tag, tinyImage(text));
-  process.stdout.write(`${tinyImage(text).digest}\n`);
+  const image = testImage(text, { architecture: NODE_ARCH });
+  await pushImage(base, repo, tag, image);
+  process.stdout.write(`${image.digest}\n`);
 } else if (cmd === "proxy") {
   const [port, cert, key, routesJson, log] = args as [string, string, string, string, string];
   const routes = JSON.parse(routesJson) as Array<{ prefix: string; target: string }>;
