@@ -219,10 +219,10 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
     const sock2 = path.join(T, "c2.sock");
     await startContainerd("containerd-new-node", sock2);
     const before = proxyLog().length;
-    expect(await criPull(sock2, "docker.io/library/nm-a:1")).toBe(A.configDigest);
+    expect(await criPull(sock2, "docker.io/library/nm-a:1")).toBe(A.config.digest);
     const served = proxyLog().slice(before);
-    expect(served).toEqual(expect.arrayContaining([expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layerDigest}`, status: 200 })]));
-    expect(sh("ctr", ["--address", sock2, "--namespace", "k8s.io", "content", "ls", "-q"])).toContain(A.layerDigest);
+    expect(served).toEqual(expect.arrayContaining([expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layer.digest}`, status: 200 })]));
+    expect(sh("ctr", ["--address", sock2, "--namespace", "k8s.io", "content", "ls", "-q"])).toContain(A.layer.digest);
     await stop("containerd-new-node");
   }, 120_000);
 

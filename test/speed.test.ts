@@ -9,6 +9,8 @@ import { ROOT, CHART_DIR, DEFAULT_SPEC, chartCacheDir } from "../generator/src/p
 import { linkChart, prepareChart, helmTemplate, UPSTREAM_ARCHIVE } from "../generator/src/helm/chart.js";
 import { HELMS, UPSTREAM, announceUpstream } from "./helpers/chart.js";
 import { cli } from "./helpers/cli.js";
+import { guessRender, startEarly, claimEarly, abortUnclaimed, helmInputs } from "../generator/src/commands/render-early.js";
+import { RENDER_OPTIONS } from "../generator/src/commands/render-options.js";
 
 announceUpstream();
 const SRC = path.join(ROOT, "generator", "src");
@@ -41,8 +43,8 @@ describe("lazy loading", () => {
     for (const m of commandModules) expect(fs.existsSync(m), m).toBe(true);
   });
 
-  it("cli.ts and every command module load no package but commander until a command runs (else --help slows down)", () => {
-    expect(loadTimePackages(cliFile)).toEqual(["commander"]);
+  it("cli.ts loads no package, and every command module none but commander, until a command runs (else --help slows down)", () => {
+    expect(loadTimePackages(cliFile)).toEqual([]);
     for (const m of commandModules) expect(loadTimePackages(m).filter((p) => p !== "commander"), `${path.relative(ROOT, m)}: import it inside the action instead`).toEqual([]);
   });
 
@@ -55,6 +57,10 @@ describe("lazy loading", () => {
       (await import(path.resolve(SRC, mod.replace(/\.js$/, ".ts")))).register(program);
       expect(program.commands.map((c) => c.name()), mod).toEqual([key]);
     }
+  });
+
+  it("render's early start (helm before commander) loads no package before helm runs", () => {
+    for (const m of ["commands/render-early.ts", "commands/render-options.ts", "helm/start.ts"]) expect(loadTimePackages(path.join(SRC, m)), m).toEqual([]);
   });
 
   it("the check sees a heavy import (it can fail)", () => {
@@ -168,3 +174,88 @@ describe("harbor-edge render", () => {
   });
 });
 
+
+describe("render's early start (commands/render-early.ts)", () => {
+  it("commander registers exactly the options parseArgs reads early (one table)", async () => {
+    const { Command } = await import("commander");
+    const program = new Command("harbor-edge");
+    (await import("../generator/src/commands/render.js")).register(program);
+    const render = program.commands.find((c) => c.name() === "render")!;
+    expect(render.options.map((o) => o.flags)).toEqual(Object.values(RENDER_OPTIONS).map((o) => o.flags));
+  });
+
+  it.each([
+    [["spec.yaml"], { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "harbor", release: "harbor" }, file: "spec.yaml" }],
+    [["-n", "edge", "-r", "reg", "--own-only", "-s", "s.yaml", "a.yaml"], { inputs: { ownOnly: true, extraValuesFiles: ["s.yaml"], namespace: "edge", release: "reg" }, file: "a.yaml" }],
+    [["--namespace=edge", "--out-dir", "o"], { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "edge", release: "harbor" }, file: DEFAULT_SPEC }],
+    [["--help"], undefined],
+    [["--bogus", "a.yaml"], undefined],
+    [["-n"], undefined],
+  ])("argv %j is read as commander will read it, or not at all", (args, expected) => {
+    expect(guessRender(args)).toEqual(expected);
+  });
+
+  it("what commander reads differently is not used: the early helm is stopped and its chart view removed", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-early-"));
+    const keys = ["HARBOR_EDGE_HELM", "XDG_CACHE_HOME", "TMPDIR"] as const;
+    const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+    try {
+      // a helm that says its version and otherwise records its PID and waits
+      const pidFile = path.join(dir, "pid");
+      const helm = path.join(dir, "helm");
+      fs.writeFileSync(helm, `#!/bin/sh\nif [ "$1" = version ]; then echo v3.18.0; exit 0; fi\necho $$ > '${pidFile}'\nexec sleep 30\n`, { mode: 0o755 });
+      Object.assign(process.env, { HARBOR_EDGE_HELM: helm, XDG_CACHE_HOME: path.join(dir, "cache"), TMPDIR: path.join(dir, "tmp") });
+      fs.mkdirSync(path.join(dir, "tmp"));
+      await startEarly(["-n", "edge", path.join(dir, "missing.yaml")]);
+      await waitUntil("the early helm to start", () => fs.existsSync(pidFile));
+      const pid = Number(fs.readFileSync(pidFile, "utf8"));
+      expect(fs.readdirSync(path.join(dir, "tmp")).length).toBe(1); // its chart view
+      expect(claimEarly(helmInputs({ namespace: "other", release: "harbor" }), path.join(dir, "missing.yaml"))).toBeUndefined();
+      await waitUntil("the early helm to be stopped", () => !alive(pid));
+      expect(fs.readdirSync(path.join(dir, "tmp"))).toEqual([]);
+      // and one nobody claims (help, a usage error) is stopped the same way
+      fs.rmSync(pidFile);
+      await startEarly([path.join(dir, "missing.yaml")]);
+      await waitUntil("the early helm to start", () => fs.existsSync(pidFile));
+      const pid2 = Number(fs.readFileSync(pidFile, "utf8"));
+      abortUnclaimed();
+      await waitUntil("the unclaimed helm to be stopped", () => !alive(pid2));
+      expect(fs.readdirSync(path.join(dir, "tmp"))).toEqual([]);
+    } finally {
+      for (const k of keys) if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a usage error after the early start leaves nothing in TMPDIR", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-early-"));
+    try {
+      const tmpdir = path.join(dir, "tmp");
+      fs.mkdirSync(tmpdir);
+      const r = cli(["render", DEFAULT_SPEC, "a-second-spec.yaml", "-d", path.join(dir, "out")], { env: { HARBOR_EDGE_HELM: HELMS[0].bin, TMPDIR: tmpdir } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/too many arguments/);
+      expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+      expect(fs.readdirSync(tmpdir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function waitUntil(what: string, check: () => boolean, ms = 30_000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

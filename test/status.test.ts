@@ -7,7 +7,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { describe, it, expect, afterAll } from "vitest";
 import yaml from "js-yaml";
-import { BIN } from "./helpers/cli.js";
+import { BIN, COMMAND } from "./helpers/cli.js";
 import { startFakeKubeApi, type FakeKubeApi } from "./helpers/fake-kube-api.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
 
@@ -46,8 +46,9 @@ function kubeconfig(k: FakeKubeApi, user: Record<string, unknown>, cluster: Reco
   return file;
 }
 
-async function status(args: string[]) {
-  const child = spawn(process.execPath, [BIN, "status", ...args]);
+async function status(args: string[], o: { command?: boolean; env?: NodeJS.ProcessEnv } = {}) {
+  // the JS entry with node, or the command users run (generator/bin/harbor-edge, a sh wrapper)
+  const child = o.command ? spawn(COMMAND, ["status", ...args], { env: o.env }) : spawn(process.execPath, [BIN, "status", ...args], { env: o.env });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
@@ -115,6 +116,31 @@ describe.concurrent("harbor-edge status", () => {
     expect(r2.code).toBe(1);
     expect(r2.stderr).toMatch(/HTTP 401/);
     expect(r2.stderr).not.toContain("wrong");
+  });
+
+  it("the harbor-edge command hands NODE_EXTRA_CA_CERTS over (Node reads it at start-up) and still trusts its CAs: a kubeconfig with no CA, the cluster's CA only there", async () => {
+    const k = await kube(HELD, { tls: true });
+    const file = kubeconfig(k, { token: k.token });
+    const caFile = path.join(path.dirname(file), "extra-ca.pem");
+    fs.writeFileSync(caFile, `${otherCa.cert}${ca.cert}`);
+    const env = (extra: NodeJS.ProcessEnv) => {
+      const e: NodeJS.ProcessEnv = { ...process.env, ...extra };
+      for (const key of Object.keys(e)) if (e[key] === undefined) delete e[key];
+      return e;
+    };
+    const trusted = await status(["--kubeconfig", file], { command: true, env: env({ NODE_EXTRA_CA_CERTS: caFile, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }) });
+    expect(trusted.stderr).toBe("");
+    expect(trusted.code).toBe(0);
+    expect(trusted.stdout.split("\n")[0]).toBe(HELD.summary);
+    // the same with node and the variable as Node reads it: the same answer
+    const direct = await status(["--kubeconfig", file], { env: env({ NODE_EXTRA_CA_CERTS: caFile, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }) });
+    expect(direct.code).toBe(0);
+    // without it the certificate is not trusted, through either
+    for (const command of [true, false]) {
+      const r = await status(["--kubeconfig", file], { command, env: env({ NODE_EXTRA_CA_CERTS: undefined, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:\d+: .*certificate/);
+    }
   });
 
   it("a credential plugin is not run: a clear error; no --kubeconfig is a usage error", async () => {

@@ -2,10 +2,10 @@
 // Each command lives in its own module under commands/ (or beside what it does) exporting register(program);
 // a command module imports only commander and light modules of ours at load time and its action imports the
 // rest on demand. `harbor-edge CMD ...` loads CMD's module alone; help and anything else load them all.
-// Adding a command is one line in COMMANDS.
-import { Command, CommanderError } from "commander";
+// Adding a command is one line in COMMANDS. Even commander loads on demand: `render` first starts helm
+// (commands/render-early.ts), so helm's start-up overlaps the loading of everything else.
+import type { Command } from "commander";
 import { EXIT, Invalid, err } from "./commands/common.js";
-import { packageVersion } from "./version.js";
 
 export { EXIT };
 
@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 
 /** The program with the command argv names registered, or every command (help, a mistyped name, nothing). */
 export async function buildProgram(argv: string[] = []): Promise<Command> {
+  const [{ Command }, { packageVersion }] = await Promise.all([import("commander"), import("./version.js")]);
   const program = new Command("harbor-edge")
     .description("Harbor on Edge clusters: validate a harbor-config spec, write chart values and secrets, render the chart.")
     .version(packageVersion())
@@ -38,6 +39,16 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const early = argv[0] === "render" ? await import("./commands/render-early.js") : undefined;
+  await early?.startEarly(argv.slice(1));
+  try {
+    return await run(argv);
+  } finally {
+    early?.abortUnclaimed();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
   const program = await buildProgram(argv);
   if (argv.length === 0) {
     err(program.helpInformation());
@@ -47,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return EXIT.ok;
   } catch (e) {
+    const { CommanderError } = await import("commander");
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
       return EXIT.usage;

@@ -31,6 +31,7 @@ import { HELMS } from "../helpers/chart.js";
 import { ROOT } from "../../generator/src/paths.js";
 import { chartDir, cleanupChart, ensureNamespace, getJson, helm, helmOk, kubectl, kubectlOk, secretData, sleep, specFile, STAND_IN_IMAGE, STATE, valuesFor } from "./kube.js";
 import { stopChild } from "../helpers/process.js";
+import { imageFromLayer, NODE_ARCH, pushImage } from "../helpers/oci-images.js";
 
 const h = HELMS.find((x) => x.major === 3) ?? HELMS[0];
 const applyArgs = h.major >= 4 ? ["--server-side=false"] : [];
@@ -103,8 +104,7 @@ const frontLog = (): Entry[] => (fs.existsSync(FRONT_LOG) ? fs.readFileSync(FRON
 const ctr = (...args: string[]) => spawnSync("ctr", ["--address", SOCK, "--namespace", "k8s.io", ...args], { encoding: "utf8" });
 const ctrLines = (...args: string[]) => ctr(...args).stdout.split("\n").slice(1).filter(Boolean).map((l) => l.trim().split(/\s+/));
 
-const sha256 = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
-/** This run's image: one uncompressed layer (busybox, its sleep link and a file with the run's id). */
+/** This run's image: one layer (busybox, its sh and sleep links, and a file with the run's id). */
 function outageImage() {
   const root = path.join(T, "image-root");
   fs.mkdirSync(path.join(root, "bin"), { recursive: true });
@@ -114,21 +114,9 @@ function outageImage() {
   fs.writeFileSync(path.join(root, "outage-run"), `${RUN_ID}\n`);
   const tar = spawnSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", root, "-cf", "-", "."], { maxBuffer: 64 * 1024 * 1024 });
   if (tar.status !== 0) throw new Error(`tar: ${tar.stderr}`);
-  const layer = tar.stdout as Buffer;
-  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Env: ["PATH=/bin"], Entrypoint: ["/bin/sh"] }, rootfs: { type: "layers", diff_ids: [sha256(layer)] } }));
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length }, layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: sha256(layer), size: layer.length }] }));
-  // one uncompressed layer: its digest is its diff id and the chain id of its unpacked snapshot
-  return { layer, config, manifest, digest: sha256(manifest), layerDigest: sha256(layer) };
-}
-async function push(base: string, repo: string, tag: string, img: ReturnType<typeof outageImage>): Promise<void> {
-  for (const blob of [img.layer, img.config]) {
-    const s = await fetch(`${base}/v2/${repo}/blobs/uploads/`, { method: "POST" });
-    expect(s.status).toBe(202);
-    const loc = new URL(s.headers.get("location")!, base);
-    loc.searchParams.set("digest", sha256(blob));
-    expect((await fetch(loc, { method: "PUT", body: new Uint8Array(blob), headers: { "content-type": "application/octet-stream" } })).status).toBe(201);
-  }
-  expect((await fetch(`${base}/v2/${repo}/manifests/${tag}`, { method: "PUT", body: new Uint8Array(img.manifest), headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" } })).status).toBe(201);
+  const img = imageFromLayer(tar.stdout as Buffer, { architecture: NODE_ARCH, Env: ["PATH=/bin"], Entrypoint: ["/bin/sh"] });
+  // one layer: the chain id of its unpacked snapshot is its diff id, the digest of the uncompressed tar
+  return { ...img, diffId: `sha256:${crypto.createHash("sha256").update(tar.stdout as Buffer).digest("hex")}` };
 }
 
 /** Every file under the host directory: relative path -> mode and bytes (directories too). */
@@ -161,7 +149,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     const internet = await startInternet();
     expect(routeToInternet()).toContain(INTERNET.net);
     await startRegistry("upstream", UPSTREAM, path.join(T, "upstream-data"), { netnsOf: internet });
-    await push(`http://${UPSTREAM}`, "he-cl/outage", RUN_ID, img);
+    await pushImage(`http://${UPSTREAM}`, "he-cl/outage", RUN_ID, img);
     expect(JSON.parse(run("curl", ["-sf", `http://${UPSTREAM}/v2/he-cl/outage/tags/list`])).tags).toEqual([RUN_ID]);
     await startRegistry("mirror", `127.0.0.1:${MIRROR_PORT}`, path.join(T, "mirror-data"), { proxy: `http://${UPSTREAM}` });
     // the node's own file for that registry before Harbor: the DaemonSet must keep it and put it back
@@ -220,7 +208,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
 
   it("the kubelet pulls a pod's image through the mirror; with the internet cut, the pod deleted and the image removed from the node, the replacement pod runs from the mirror", async () => {
     const manifest = `/v2/${PROJECT}/he-cl/outage/manifests/${RUN_ID}`;
-    const layerBlob = `/v2/${PROJECT}/he-cl/outage/blobs/${img.layerDigest}`;
+    const layerBlob = `/v2/${PROJECT}/he-cl/outage/blobs/${img.layer.digest}`;
     const snapshots = () => ctrLines("snapshots", "ls").map((f) => f[0]);
     const containersOfImage = () => ctrLines("containers", "ls").filter((f) => f[1] === IMAGE);
     expect(ctrLines("images", "ls").some((f) => f[2] === img.digest)).toBe(false);
@@ -245,7 +233,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     expect(served1.some((e) => e.path === layerBlob && e.status === 200)).toBe(true);
     expect(JSON.parse(kubectlOk(["get", "pod", first.metadata.name, "-n", NS, "-o", "json"])).status.containerStatuses[0].imageID).toBe(`${UPSTREAM}/he-cl/outage@${img.digest}`);
     // the layer is unpacked on the node: a snapshot named by its chain id
-    expect(snapshots()).toContain(img.layerDigest);
+    expect(snapshots()).toContain(img.diffId);
 
     // the cut: the route to the internet's namespace goes; the upstream still runs there, unreachable
     run("ip", ["route", "del", INTERNET.net, "dev", INTERNET.link]);
@@ -272,8 +260,8 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     expect(ctrLines("images", "ls").filter((f) => f[2] === img.digest)).toEqual([]);
     const content = ctr("content", "ls", "-q").stdout.split("\n");
     expect(content).not.toContain(img.digest);
-    expect(content).not.toContain(img.layerDigest);
-    await waitFor("containerd to remove the unpacked layer", () => !snapshots().includes(img.layerDigest), 30_000);
+    expect(content).not.toContain(img.layer.digest);
+    await waitFor("containerd to remove the unpacked layer", () => !snapshots().includes(img.diffId), 30_000);
     const cut = frontLog().length;
 
     // the replacement pod
@@ -297,7 +285,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     }, 60_000);
     console.log(`  kubelet: ${pulled}`);
     expect(ctrLines("images", "ls").map((f) => f[0])).toContain(IMAGE);
-    expect(snapshots()).toContain(img.layerDigest);
+    expect(snapshots()).toContain(img.diffId);
     // and the internet is still cut
     expect(routeToInternet()).toBe("");
     expect(reachable(`http://${UPSTREAM}/v2/`)).toBe(false);

@@ -2,6 +2,7 @@
 // imports only commander and this file at load time, and its action imports the rest on demand, so
 // `harbor-edge --help` loads nothing a command does not need.
 import type { ValidationResult } from "../spec/validate.js";
+import type { LoadedSpec } from "../spec/load.js";
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage error. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -16,16 +17,29 @@ export function err(s: string) {
   process.stderr.write(s.endsWith("\n") ? s : `${s}\n`);
 }
 
-/** Loads and validates; prints problems; throws Invalid when the spec cannot be used. */
-export async function loadValid(file: string, quiet = false): Promise<{ result: ValidationResult; root: string }> {
-  const [{ readSpec }, { formatProblem }] = await Promise.all([import("../spec/read.js"), import("../spec/problems.js")]);
-  const { loaded, result } = readSpec(file);
+export type SpecRead = { loaded: LoadedSpec; result: ValidationResult };
+
+/** Reads and validates a spec file, printing nothing (throws when it cannot be read or parsed). */
+export async function readSpecFile(file: string): Promise<SpecRead> {
+  const { readSpec } = await import("../spec/read.js");
+  return readSpec(file);
+}
+
+/** Prints a read's warnings (unless quiet) and problems; throws Invalid when the spec cannot be used. */
+export async function reportValid(file: string, read: SpecRead, quiet = false): Promise<{ result: ValidationResult; root: string }> {
+  const { formatProblem } = await import("../spec/problems.js");
+  const { loaded, result } = read;
   if (!quiet) for (const w of result.warnings) err(formatProblem(w));
   if (!result.ok) {
     for (const e of result.errors) err(formatProblem(e));
     throw new Invalid(`${file}: ${result.errors.length} problem${result.errors.length > 1 ? "s" : ""}; nothing was written`);
   }
   return { result, root: loaded.root };
+}
+
+/** Loads and validates; prints problems; throws Invalid when the spec cannot be used. */
+export async function loadValid(file: string, quiet = false): Promise<{ result: ValidationResult; root: string }> {
+  return reportValid(file, await readSpecFile(file), quiet);
 }
 
 export async function writeOrPrint(text: string, file: string | undefined) {

@@ -5,10 +5,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import yaml from "js-yaml";
+import { createRequire } from "node:module";
 import { CHART_DIR, chartCacheDir } from "../paths.js";
-import { UPSTREAM_CHART_VERSION } from "../values/derive.js";
+import { UPSTREAM_CHART_VERSION } from "../upstream.js";
 import type { Helm } from "./find.js";
+
+// js-yaml only where a Chart.yaml is rewritten (no upstream chart, or a copy): a render with the upstream
+// chart in the cache does not load it
+const yaml = () => createRequire(import.meta.url)("js-yaml") as typeof import("js-yaml");
 
 export const UPSTREAM_ARCHIVE = `harbor-${UPSTREAM_CHART_VERSION}.tgz`;
 
@@ -50,9 +54,9 @@ export function linkChart(opts: { ownOnly?: boolean; env?: NodeJS.ProcessEnv; so
       fs.symlinkSync(upstream, path.join(dir, "charts", UPSTREAM_ARCHIVE));
       return { dir, withUpstream: true, cleanup };
     }
-    const chart = yaml.load(fs.readFileSync(path.join(source, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+    const chart = yaml().load(fs.readFileSync(path.join(source, "Chart.yaml"), "utf8")) as Record<string, unknown>;
     delete chart.dependencies;
-    fs.writeFileSync(path.join(dir, "Chart.yaml"), yaml.dump(chart, { lineWidth: -1 }));
+    fs.writeFileSync(path.join(dir, "Chart.yaml"), yaml().dump(chart, { lineWidth: -1 }));
     return { dir, withUpstream: false, note: opts.ownOnly ? undefined : upstreamMissingNote(opts.env), cleanup };
   } catch (e) {
     cleanup();
@@ -77,9 +81,9 @@ export function prepareChart(opts: { ownOnly?: boolean; env?: NodeJS.ProcessEnv;
     return { dir, withUpstream: true, cleanup };
   }
   const chartYaml = path.join(dir, "Chart.yaml");
-  const chart = yaml.load(fs.readFileSync(chartYaml, "utf8")) as Record<string, unknown>;
+  const chart = yaml().load(fs.readFileSync(chartYaml, "utf8")) as Record<string, unknown>;
   delete chart.dependencies;
-  fs.writeFileSync(chartYaml, yaml.dump(chart, { lineWidth: -1 }));
+  fs.writeFileSync(chartYaml, yaml().dump(chart, { lineWidth: -1 }));
   fs.rmSync(path.join(dir, "Chart.lock"), { force: true });
   const note = opts.ownOnly ? undefined : upstreamMissingNote(opts.env);
   return { dir, withUpstream: false, note, cleanup };

@@ -1,12 +1,11 @@
 // Rendering the chart for a spec: its values on helm's stdin, the chart linked with the upstream chart from the
 // offline cache, helm template. The one place the CLI (render, images, pack) and npm run generate render.
 // I/O at the edge.
-import { spawn, type ChildProcess } from "node:child_process";
 import { findHelm, type Helm } from "./find.js";
-import { linkChart, runHelm, templateArgs, helmEnv, helmStderr, UPSTREAM_ARCHIVE, type PreparedChart } from "./chart.js";
+import { linkChart, runHelm, templateArgs, UPSTREAM_ARCHIVE, type PreparedChart } from "./chart.js";
 import { chartCacheDir } from "../paths.js";
 import { UPSTREAM_CHART_VERSION, type Spec } from "../values/derive.js";
-import { valuesYaml, buildValues } from "../values/build.js";
+import { valuesYaml } from "../values/build.js";
 import { withoutMacros } from "../spec/macros.js";
 import { validateSpec } from "../spec/validate.js";
 
@@ -58,67 +57,4 @@ export function renderSpec(spec: Spec, source: string, o: RenderSpecOptions = {}
     chart.cleanup();
     throw e;
   }
-}
-
-/** A render whose helm is already starting while the spec is still being read and validated. */
-export interface PendingRender {
-  /** gives helm the spec's values; resolves with the render (or rejects: helm missing, helm failed) */
-  finish: (spec: Spec, source: string) => Promise<SpecRender>;
-  /** stops helm and removes the chart view (the spec was invalid) */
-  abort: () => void;
-}
-
-/**
- * renderSpec for `harbor-edge render`, overlapped: helm is found and started at once with its values on stdin,
- * so its start-up runs while the CLI validates the spec; the values follow when they are known. Still one helm
- * process. A failure to find or start helm is reported by finish(), after the spec was found valid, exactly as
- * renderSpec would.
- */
-export function startRender(o: RenderSpecOptions = {}): PendingRender {
-  let chart: PreparedChart | undefined;
-  let helm: Helm | undefined;
-  let child: ChildProcess | undefined;
-  let startError: unknown;
-  let exit: Promise<{ code: number; stdout: string; stderr: string }> | undefined;
-  try {
-    chart = linkChart({ ownOnly: o.ownOnly });
-    if (o.requireUpstream && !chart.withUpstream) throw new UpstreamMissing(o.requireUpstream);
-    helm = findHelm();
-    const c = spawn(helm.bin, templateArgs(chart.dir, { valuesFiles: ["-", ...(o.extraValuesFiles ?? [])], namespace: o.namespace, release: o.release }), { stdio: ["pipe", "pipe", "pipe"], env: helmEnv() });
-    child = c;
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    c.stdout!.on("data", (d: Buffer) => out.push(d));
-    c.stderr!.on("data", (d: Buffer) => err.push(d));
-    c.stdin!.on("error", () => {}); // helm gone before reading its values: its exit code says why
-    exit = new Promise((resolve, reject) => {
-      c.on("error", reject);
-      c.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr: helmStderr(Buffer.concat(err).toString("utf8")) }));
-    });
-    exit.catch(() => {}); // reported by finish()
-  } catch (e) {
-    startError = e;
-  }
-  const abort = () => {
-    if (child && child.exitCode === null && child.pid) child.kill("SIGTERM");
-    chart?.cleanup();
-  };
-  return {
-    abort,
-    finish: async (spec, source) => {
-      try {
-        if (startError) throw startError;
-        // helm gets the values as JSON (YAML's subset, the same values, made in no time); the YAML text for
-        // values.yaml is made while helm renders, on the other core
-        child!.stdin!.end(JSON.stringify(buildValues(spec)));
-        const values = valuesYaml(spec, source);
-        const r = await exit!;
-        if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr.trim()}`);
-        return { manifests: r.stdout, values, helm: helm!, chart: chart! };
-      } catch (e) {
-        abort();
-        throw e;
-      }
-    },
-  };
 }

@@ -1,7 +1,30 @@
 // One HTTP(S) request with node's http/https modules: a CA file for private certificates, client
 // certificates, a body from a Buffer, the whole answer in memory. Used by the registry and Kubernetes clients.
+import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import tls from "node:tls";
+
+let extraCas: string[] | undefined;
+/**
+ * The trust store for a request that names no CA: the system's, plus HARBOR_EDGE_EXTRA_CA_CERTS. The command
+ * generator/bin/harbor-edge hands NODE_EXTRA_CA_CERTS over under that name (Node would read it at start-up, for
+ * every command); this adds those certificates as Node would have. undefined: Node's default store.
+ */
+export function defaultCa(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const file = env.HARBOR_EDGE_EXTRA_CA_CERTS;
+  if (!file) return undefined;
+  if (!extraCas) {
+    try {
+      extraCas = fs.readFileSync(file, "utf8").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    } catch (e) {
+      // Node only warns when NODE_EXTRA_CA_CERTS cannot be read; so do we
+      process.emitWarning(`Ignoring extra certs from \`${file}\`, load failed: ${(e as Error).message}`);
+      extraCas = [];
+    }
+  }
+  return [...tls.rootCertificates, ...extraCas];
+}
 
 export interface HttpRequest {
   method: string;
@@ -36,7 +59,7 @@ export function request(r: HttpRequest): Promise<HttpResponse> {
       {
         method: r.method,
         headers,
-        ...(u.protocol === "https:" ? { ca: r.ca, cert: r.cert, key: r.key, rejectUnauthorized: !r.insecure } : {}),
+        ...(u.protocol === "https:" ? { ca: r.ca ?? defaultCa(), cert: r.cert, key: r.key, rejectUnauthorized: !r.insecure } : {}),
         timeout: r.timeoutMs ?? 60_000,
       },
       (res) => {

@@ -10,9 +10,8 @@ import type { HarborConfig } from "../types/harbor-config.js";
 import { NAMES, KEYS, REGISTRY_USER } from "./names.js";
 import { RESOURCES } from "./resources.js";
 
-/** Harbor's version (appVersion of upstream chart 1.19.1); its images carry this tag. */
-export const HARBOR_VERSION = "2.15.1";
-export const UPSTREAM_CHART_VERSION = "1.19.1";
+import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../upstream.js";
+export { HARBOR_VERSION, UPSTREAM_CHART_VERSION };
 
 export type Spec = HarborConfig & Required<Pick<HarborConfig, "auth" | "cluster" | "service" | "storage" | "database" | "redis" | "trivy" | "replicas" | "network" | "nodeMirror" | "registryInfo" | "report" | "projects" | "proxyCache" | "configJob">>;
 
