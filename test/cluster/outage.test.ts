@@ -279,10 +279,8 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     expect(served2.some((e) => e.path === manifest && e.status === 200)).toBe(true);
     expect(served2.some((e) => e.path === layerBlob && e.status === 200)).toBe(true);
     // the kubelet pulled (it did not find the image on the node) and the image is back, unpacked
-    const pulled = await waitFor("the kubelet's Pulled event", () => {
-      const events = (getJson(["get", "events", "-n", NS, "--field-selector", `involvedObject.name=${second.metadata.name}`]).items as any[]).map((e) => `${e.reason}: ${e.message}`);
-      return events.find((m) => m.startsWith(`Pulled: Successfully pulled image "${IMAGE}"`)) ?? false;
-    }, 60_000);
+    const podEvents = () => (getJson(["get", "events", "-n", NS, "--field-selector", `involvedObject.name=${second.metadata.name}`]).items as any[]).map((e) => `${e.reason}: ${e.message}`);
+    const pulled = await waitFor("the kubelet's Pulled event", () => podEvents().find((m) => m.startsWith(`Pulled: Successfully pulled image "${IMAGE}"`)) ?? false, 90_000, () => `the pod's Events so far: ${podEvents().join(" | ") || "none"}`);
     console.log(`  kubelet: ${pulled}`);
     expect(ctrLines("images", "ls").map((f) => f[0])).toContain(IMAGE);
     expect(snapshots()).toContain(img.diffId);

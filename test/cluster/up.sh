@@ -227,9 +227,11 @@ clusterDNS: [$HE_CL_NODE_IP]
 resolvConf: $S/resolv.conf
 volumePluginDir: $S/volume-plugins
 serializeImagePulls: false
-# no rate limit on the kubelet's Events (default 5/s): the scenarios leave many pods in ImagePullBackOff whose
-# Events, rejected once their namespace is gone, would queue ahead of the Events a later scenario reads
-eventRecordQPS: 0
+# a high rate limit on the kubelet's Events (default 5/s; 0 is not "unlimited" there, the API client reads it
+# as its default 5/s): the scenarios leave many pods in ImagePullBackOff whose Events, rejected once their
+# namespace is gone, would otherwise queue for minutes ahead of the Events a later scenario reads
+eventRecordQPS: 1000
+eventBurst: 1000
 imageGCHighThresholdPercent: 100
 evictionHard: { memory.available: "1Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%" }
 YML
