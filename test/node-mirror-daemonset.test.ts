@@ -141,6 +141,17 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect(r.stderr).toMatch(/nodeMirror\.daemonSet\.intervalSeconds|intervalSeconds/);
   });
 
+  it("a tag given as a number (--set harbor.core.image.tag=1) is the tag of every pod of ours, as in upstream's", () => {
+    const r = render({ helm, valuesFiles: [on()], set: ["harbor.core.image.tag=1"] });
+    expect(r.code, r.stderr).toBe(0);
+    const ours = r.objects.filter((o) => o.metadata?.name?.startsWith("harbor-edge-") && ["DaemonSet", "Job", "CronJob"].includes(o.kind));
+    expect(ours.map((o) => o.kind).sort()).toEqual(expect.arrayContaining(["CronJob", "DaemonSet", "Job"]));
+    for (const o of ours) {
+      const spec = o.kind === "CronJob" ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec;
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) expect(c.image, `${o.kind}/${o.metadata.name}`).toBe("docker.io/goharbor/harbor-core:1");
+    }
+  });
+
   it("runs the harbor-core image of the harbor: block, with its pull secrets", () => {
     const values = yaml.load(fs.readFileSync(on(), "utf8")) as any;
     values.harbor = { ...values.harbor, imagePullSecrets: [{ name: "pull" }], core: { ...values.harbor.core, image: { repository: "mirror.example/goharbor/harbor-core", tag: "v2.15.1" } } };

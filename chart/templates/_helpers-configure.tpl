@@ -45,7 +45,6 @@ for Harbor).
 {{- define "harbor-edge.configure.pod" -}}
 {{- $ := .ctx -}}
 {{- $c := index $.Values "harbor-config" -}}
-{{- $image := $.Values.harbor.core.image -}}
 {{- $secrets := include "harbor-edge.configure.credentialSecrets" $ | fromJsonArray -}}
 metadata:
   labels:
@@ -71,7 +70,7 @@ spec:
       type: RuntimeDefault
   containers:
     - name: configure
-      image: {{ printf "%s:%s" $image.repository $image.tag }}
+      image: {{ include "harbor-edge.coreImage" $ }}
       imagePullPolicy: IfNotPresent
       command: ["/bin/sh", "/scripts/configure-harbor.sh"]
       env:

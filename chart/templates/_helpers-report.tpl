@@ -9,7 +9,6 @@ The in-cluster report (chart/files/report-harbor.sh): which images the cluster r
 {{/* The report's pod, shared by the post-install Job and the CronJob. */}}
 {{- define "harbor-edge.reportPod" -}}
 {{- $c := index .Values "harbor-config" -}}
-{{- $image := .Values.harbor.core.image -}}
 metadata:
   labels:
     {{- include "harbor-edge.labels" . | nindent 4 }}
@@ -30,7 +29,7 @@ spec:
       type: RuntimeDefault
   containers:
     - name: report
-      image: {{ printf "%s:%s" $image.repository $image.tag }}
+      image: {{ include "harbor-edge.coreImage" $ }}
       imagePullPolicy: IfNotPresent
       command: ["/bin/sh", "/scripts/report-harbor.sh"]
       env:

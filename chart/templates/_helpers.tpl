@@ -288,3 +288,10 @@ spec:
     requests:
       storage: {{ include "harbor-edge.size" .size }}
 {{- end -}}
+
+{{/* The harbor-core image of the harbor: block, which our Jobs and the node-mirror DaemonSet run in (no image
+     of their own). The tag goes through toString: `--set harbor.core.image.tag=1` gives a number. */}}
+{{- define "harbor-edge.coreImage" -}}
+{{- $image := .Values.harbor.core.image -}}
+{{- printf "%s:%s" $image.repository (toString $image.tag) -}}
+{{- end -}}
