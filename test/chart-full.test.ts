@@ -7,6 +7,7 @@ import { HELMS, UPSTREAM, announceUpstream, render, lint, specOf, valuesFileFor,
 import { schemaErrors, baselineViolations } from "./helpers/k8s.js";
 import { insecureDefaults, leakedSecrets } from "./helpers/assert.js";
 import { NAMES } from "../generator/src/values/names.js";
+import { configureJob } from "./helpers/job.js";
 
 announceUpstream();
 
@@ -162,7 +163,7 @@ describe.skipIf(!UPSTREAM).each(HELMS)("another release name and namespace (helm
     const matches = (labels: Record<string, string>) => Object.entries(svc.spec.selector).every(([k, v]) => labels?.[k] === v);
     const selected = r.objects.filter((o) => o.spec?.template?.metadata?.labels && matches(o.spec.template.metadata.labels)).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(selected).toEqual(["Deployment/harbor-nginx"]);
-    const job = r.objects.find((o) => o.kind === "Job" && o.metadata.labels?.["app.kubernetes.io/component"] === "configure")!;
+    const job = configureJob(r.objects)!;
     expect(job.spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_URL").value).toBe("http://harbor-core.registry.svc");
     const cert = new X509Certificate(decode(find(r.objects, "Secret", NAMES.tlsSecret)!.data["tls.crt"]));
     expect(cert.subjectAltName).toContain("DNS:harbor.registry.svc");

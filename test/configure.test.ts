@@ -11,7 +11,7 @@ import { ROOT } from "../generator/src/paths.js";
 import { HELMS, UPSTREAM, render, renderAsync, renderNotes, find, decode, tmpFile, type K8sObject, type Rendered } from "./helpers/chart.js";
 import { startFakeHarbor, permittedProxyTypes, type FakeHarbor, type FakeHarborOptions } from "./helpers/fake-harbor.js";
 import { startFakeKube, startKubeState, type KubeState } from "./helpers/fake-kube-api.js";
-import { runJob, jobEnv, configureJob, configureCronJob, type JobRun } from "./helpers/job.js";
+import { runJob, jobEnv, configureJob, configureCronJob, isConfigure, type JobRun } from "./helpers/job.js";
 import { baselineViolations } from "./helpers/k8s.js";
 import { proxyRegistries, PERMITTED_PROXY_TYPES, BUILTIN_PROXY } from "../generator/src/proxy/registries.js";
 import { specOf } from "./helpers/chart.js";
@@ -670,7 +670,7 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
 
   it("configJob.enabled=false renders none of its objects", () => {
     const off = render({ helm, set: ["harbor-config.configJob.enabled=false"] });
-    expect(off.objects.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "configure")).toEqual([]);
+    expect(off.objects.filter(isConfigure)).toEqual([]);
     expect(find(off.objects, "ConfigMap", "harbor-edge-configure")).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ import { HELMS, render, valuesFileFor, find, type K8sObject } from "./helpers/ch
 import { schemaErrors } from "./helpers/k8s.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import type { Spec } from "../generator/src/values/derive.js";
+import { configureJob, configureCronJob } from "./helpers/job.js";
 
 const name = fc.stringMatching(/^[a-z0-9]{1,8}(-[a-z0-9]{1,6})?$/);
 const ipv4 = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 })).map((p) => p.join("."));
@@ -57,8 +58,8 @@ function check(objects: K8sObject[], s: Spec) {
   const pvcs = objects.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => o.metadata.name).sort();
   const want = ["jobservice", ...(s.storage.backend?.type === "pvc" ? ["registry"] : []), ...(s.database.type === "internal" ? ["database"] : []), ...(s.redis.type === "internal" ? ["redis"] : []), ...(s.trivy.enabled ? ["trivy"] : [])].map((n) => `harbor-edge-${n}`).sort();
   expect(pvcs).toEqual(want);
-  expect(objects.some((o) => o.kind === "Job" && o.metadata.labels?.["app.kubernetes.io/component"] === "configure")).toBe(s.configJob.enabled);
-  const cron = objects.find((o) => o.kind === "CronJob" && o.metadata.labels?.["app.kubernetes.io/component"] === "configure");
+  expect(Boolean(configureJob(objects))).toBe(s.configJob.enabled);
+  const cron = configureCronJob(objects);
   expect(Boolean(cron)).toBe(Boolean(s.configJob.enabled && s.configJob.schedule));
   if (cron) expect(cron.spec.schedule).toBe(s.configJob.schedule);
   expect(Boolean(find(objects, "Secret", "registry-info"))).toBe(Boolean(s.registryInfo.enabled && s.cluster.uid));

@@ -29,6 +29,7 @@ import { criPull, criRemove } from "./helpers/cri.js";
 import { testImage, NODE_ARCH } from "./helpers/oci-images.js";
 import { ROOT } from "../generator/src/paths.js";
 import { stopChild } from "./helpers/process.js";
+import { waitFor } from "./helpers/wait.js";
 import { registryConfig } from "./helpers/docker-registry.js";
 
 const unavailable = ensureDebianPackages(["containerd", "runc", "docker-registry", "iproute2"], ["containerd", "ctr", "docker-registry", "ip"]);
@@ -60,14 +61,6 @@ function startInNs(name: string, argv: string[], cwd = T): ChildProcess {
   const p = spawn("ip", ["netns", "exec", NS, ...argv], { cwd, stdio: ["ignore", out, err] });
   procs.set(name, p);
   return p;
-}
-async function waitFor(what: string, check: () => boolean, ms = 30_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 const logOf = (name: string) => ["out", "err"].map((s) => (fs.existsSync(path.join(T, `${name}.${s}`)) ? fs.readFileSync(path.join(T, `${name}.${s}`), "utf8") : "")).join("");
 const stop = (name: string): Promise<void> => stopChild(procs.get(name));
@@ -196,7 +189,7 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
     expect(procs.get("upstream")!.exitCode !== null || procs.get("upstream")!.signalCode !== null).toBe(true);
 
     await criRemove(SOCK, "docker.io/library/nm-a:1");
-    await waitFor("containerd to drop image a's content", () => !ctr("content", "ls", "-q").includes(A.layer.digest), 15_000);
+    await waitFor("containerd to drop image a's content", () => !ctr("content", "ls", "-q").includes(A.layer.digest), { ms: 15_000 });
     expect(ctr("images", "ls", "-q")).not.toMatch(/nm-a/);
 
     const before = proxyLog().length;

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import yaml from "js-yaml";
+import { waitFor } from "./helpers/wait.js";
 import { CHART_DIR, ROOT } from "../generator/src/paths.js";
 
 const SCRIPT = path.join(CHART_DIR, "files", "node-mirror.sh");
@@ -425,13 +426,7 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       fs.rmSync(r.dir, { recursive: true, force: true });
     });
 
-    const until = async (what: string, cond: () => boolean, ms = 10000) => {
-      const end = Date.now() + ms;
-      while (!cond()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((res) => setTimeout(res, 50));
-      }
-    };
+    const until = (what: string, cond: () => boolean) => waitFor(what, cond, { ms: 10_000, everyMs: 50 });
 
     it("installs, is ready when containerd reads the directory, repairs removed files, and restores on SIGTERM", async () => {
       fs.writeFileSync(r.config, `[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "${r.host}"\n`);

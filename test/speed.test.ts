@@ -9,6 +9,7 @@ import { ROOT, CHART_DIR, DEFAULT_SPEC, chartCacheDir } from "../generator/src/p
 import { linkChart, prepareChart, helmTemplate, UPSTREAM_ARCHIVE } from "../generator/src/helm/chart.js";
 import { HELMS, UPSTREAM, announceUpstream } from "./helpers/chart.js";
 import { cli } from "./helpers/cli.js";
+import { waitFor } from "./helpers/wait.js";
 import { guessRender, startEarly, claimEarly, abortUnclaimed, helmInputs } from "../generator/src/commands/render-early.js";
 import { RENDER_OPTIONS } from "../generator/src/commands/render-options.js";
 
@@ -207,19 +208,19 @@ describe("render's early start (commands/render-early.ts)", () => {
       Object.assign(process.env, { HARBOR_EDGE_HELM: helm, XDG_CACHE_HOME: path.join(dir, "cache"), TMPDIR: path.join(dir, "tmp") });
       fs.mkdirSync(path.join(dir, "tmp"));
       await startEarly(["-n", "edge", path.join(dir, "missing.yaml")]);
-      await waitUntil("the early helm to start", () => fs.existsSync(pidFile));
+      await waitFor("the early helm to start", () => fs.existsSync(pidFile), { everyMs: 50 });
       const pid = Number(fs.readFileSync(pidFile, "utf8"));
       expect(fs.readdirSync(path.join(dir, "tmp")).length).toBe(1); // its chart view
       expect(claimEarly(helmInputs({ namespace: "other", release: "harbor" }), path.join(dir, "missing.yaml"))).toBeUndefined();
-      await waitUntil("the early helm to be stopped", () => !alive(pid));
+      await waitFor("the early helm to be stopped", () => !alive(pid), { everyMs: 50, diagnose: () => procState(pid) });
       expect(fs.readdirSync(path.join(dir, "tmp"))).toEqual([]);
       // and one nobody claims (help, a usage error) is stopped the same way
       fs.rmSync(pidFile);
       await startEarly([path.join(dir, "missing.yaml")]);
-      await waitUntil("the early helm to start", () => fs.existsSync(pidFile));
+      await waitFor("the early helm to start", () => fs.existsSync(pidFile), { everyMs: 50 });
       const pid2 = Number(fs.readFileSync(pidFile, "utf8"));
       abortUnclaimed();
-      await waitUntil("the unclaimed helm to be stopped", () => !alive(pid2));
+      await waitFor("the unclaimed helm to be stopped", () => !alive(pid2), { everyMs: 50, diagnose: () => procState(pid2) });
       expect(fs.readdirSync(path.join(dir, "tmp"))).toEqual([]);
     } finally {
       for (const k of keys) if (saved[k] === undefined) delete process.env[k];
@@ -244,18 +245,20 @@ describe("render's early start (commands/render-early.ts)", () => {
   });
 });
 
+/** The process runs (a zombie, exited but not yet reaped by its parent, does not). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
   } catch {
     return false;
   }
 }
-async function waitUntil(what: string, check: () => boolean, ms = 30_000) {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+/** What /proc says of a process, for a timeout's message. */
+const procState = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").filter((l) => /^(Name|State|PPid|SigIgn|SigBlk):/.test(l)).join(", ");
+  } catch {
+    return "gone";
   }
-}
+};

@@ -117,7 +117,7 @@ spec:
           value: {{ $c.configJob.certificateWarningDays | quote }}
         # expiry of the certificate harbor-tls serves, as the chart recorded it (empty: not known)
         - name: TLS_NOT_AFTER
-          value: {{ (include "harbor-edge.tlsMaterial" $ | fromJson).notAfter | default "" | quote }}
+          value: {{ include "harbor-edge.tlsNotAfter" $ | quote }}
         - name: KUBE_NAMESPACE
           valueFrom:
             fieldRef:

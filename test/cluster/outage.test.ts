@@ -31,6 +31,8 @@ import { HELMS } from "../helpers/chart.js";
 import { ROOT } from "../../generator/src/paths.js";
 import { chartDir, cleanupChart, ensureNamespace, getJson, helm, helmOk, kubectl, kubectlOk, secretData, sleep, specFile, STAND_IN_IMAGE, STATE, valuesFor } from "./kube.js";
 import { stopChild } from "../helpers/process.js";
+import { waitFor } from "../helpers/wait.js";
+import { registryConfig } from "../helpers/docker-registry.js";
 import { imageFromLayer, NODE_ARCH, pushImage } from "../helpers/oci-images.js";
 
 const h = HELMS.find((x) => x.major === 3) ?? HELMS[0];
@@ -68,21 +70,12 @@ function start(name: string, argv: string[], cwd = T): ChildProcess {
 }
 const logOf = (name: string) => (fs.existsSync(path.join(T, `${name}.log`)) ? fs.readFileSync(path.join(T, `${name}.log`), "utf8") : "");
 const stop = (name: string): Promise<void> => stopChild(procs.get(name));
-async function waitFor<R>(what: string, check: () => R | undefined | false, ms = 120_000, diagnose?: () => string): Promise<R> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const r = check();
-    if (r) return r;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${diagnose ? `\n${diagnose()}` : ""}`);
-    await sleep(1000);
-  }
-}
 
 /** "The internet": a network namespace held by a sleeping process, joined to ours by a veth pair. */
 async function startInternet(): Promise<number> {
   const holder = start("internet", ["unshare", "--net", "sleep", "infinity"]);
   const ours = fs.readlinkSync("/proc/self/ns/net");
-  await waitFor("the internet namespace", () => fs.existsSync(`/proc/${holder.pid}/ns/net`) && fs.readlinkSync(`/proc/${holder.pid}/ns/net`) !== ours, 10_000);
+  await waitFor("the internet namespace", () => fs.existsSync(`/proc/${holder.pid}/ns/net`) && fs.readlinkSync(`/proc/${holder.pid}/ns/net`) !== ours, { ms: 10_000, everyMs: 1000 });
   run("ip", ["link", "add", INTERNET.link, "type", "veth", "peer", "name", INTERNET.peer]);
   run("ip", ["link", "set", INTERNET.peer, "netns", String(holder.pid)]);
   run("ip", ["addr", "add", INTERNET.here, "dev", INTERNET.link]);
@@ -92,11 +85,11 @@ async function startInternet(): Promise<number> {
 }
 const routeToInternet = () => run("ip", ["route", "show", INTERNET.net]).trim();
 
-async function startRegistry(name: string, addr: string, root: string, o: { proxy?: string; netnsOf?: number } = {}): Promise<void> {
+async function startRegistry(name: string, addr: string, storage: string, o: { proxy?: string; netnsOf?: number } = {}): Promise<void> {
   const f = path.join(T, `${name}.yml`);
-  fs.writeFileSync(f, yaml.dump({ version: 0.1, log: { level: "info", accesslog: { disabled: false } }, storage: { filesystem: { rootdirectory: root }, delete: { enabled: true } }, http: { addr }, ...(o.proxy ? { proxy: { remoteurl: o.proxy } } : {}) }));
+  fs.writeFileSync(f, registryConfig({ addr, storage, proxy: o.proxy, accessLog: true }));
   start(name, [...(o.netnsOf ? ["nsenter", "-t", String(o.netnsOf), "-n", "--"] : []), "docker-registry", "serve", f]);
-  await waitFor(`${name} to listen`, () => /listening on /.test(logOf(name)), 30_000);
+  await waitFor(`${name} to listen`, () => /listening on /.test(logOf(name)), { ms: 30_000, everyMs: 1000 });
 }
 const reachable = (url: string) => spawnSync("curl", ["-sf", "-o", "/dev/null", "--max-time", "3", url]).status === 0;
 type Entry = { method: string; path: string; route: string | null; status: number };
@@ -183,6 +176,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     expect(r.code, r.stderr).toBe(0);
     const pod = await waitFor("the node-mirror pod to be ready", () =>
       (getJson(["get", "pods", "-n", NS, "-l", "app.kubernetes.io/component=node-mirror"]).items as any[]).find((p) => p.status.containerStatuses?.[0]?.ready),
+      { ms: 120_000, everyMs: 1000 },
     );
     const log = kubectlOk(["logs", "-n", NS, pod.metadata.name]);
     console.log(`  node-mirror pod ${pod.metadata.name} (image ${pod.spec.containers[0].image}), its log:\n${log.trim().replace(/^/gm, "    ")}`);
@@ -203,7 +197,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     fs.writeFileSync(path.join(T, "tls.key"), tls["tls.key"], { mode: 0o600 });
     const routes = JSON.stringify([{ prefix: `/v2/${PROJECT}/`, target: `http://127.0.0.1:${MIRROR_PORT}/v2/` }]);
     start("front", [process.execPath, "--import", "tsx", path.join(ROOT, "test/helpers/nm-netns-tool.ts"), "proxy", FRONT.split(":")[1], path.join(T, "tls.crt"), path.join(T, "tls.key"), routes, FRONT_LOG], ROOT);
-    await waitFor("the TLS front", () => logOf("front").includes("proxy listening"), 30_000);
+    await waitFor("the TLS front", () => logOf("front").includes("proxy listening"), { ms: 30_000, everyMs: 1000 });
   });
 
   it("the kubelet pulls a pod's image through the mirror; with the internet cut, the pod deleted and the image removed from the node, the replacement pod runs from the mirror", async () => {
@@ -226,7 +220,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
       },
     };
     kubectlOk(["apply", "-f", "-"], JSON.stringify(deployment));
-    const first = await waitFor("the first pod to run", runningPod);
+    const first = await waitFor("the first pod to run", runningPod, { ms: 120_000, everyMs: 1000 });
     const served1 = frontLog();
     console.log(`  first pull (internet up): ${served1.map((e) => `${e.method} ${e.path} ${e.status}`).join(", ")}`);
     expect(served1.some((e) => e.path === manifest && e.status === 200)).toBe(true);
@@ -250,8 +244,8 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     // the pod is deleted; once the kubelet has removed its container, the image leaves the node: every name of
     // it (tag, digest and the CRI's image id), its content, and with them its unpacked layer
     scale(0);
-    await waitFor("the first pod to be gone", () => appPods().length === 0);
-    await waitFor("the kubelet to remove the pod's container", () => containersOfImage().length === 0, 180_000);
+    await waitFor("the first pod to be gone", () => appPods().length === 0, { ms: 120_000, everyMs: 1000 });
+    await waitFor("the kubelet to remove the pod's container", () => containersOfImage().length === 0, { ms: 180_000, everyMs: 1000 });
     const refs = ctrLines("images", "ls").filter((f) => f[2] === img.digest).map((f) => f[0]);
     console.log(`  removing from the node: ${refs.join(", ")}`);
     expect(refs).toContain(IMAGE);
@@ -261,7 +255,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     const content = ctr("content", "ls", "-q").stdout.split("\n");
     expect(content).not.toContain(img.digest);
     expect(content).not.toContain(img.layer.digest);
-    await waitFor("containerd to remove the unpacked layer", () => !snapshots().includes(img.diffId), 30_000);
+    await waitFor("containerd to remove the unpacked layer", () => !snapshots().includes(img.diffId), { ms: 30_000, everyMs: 1000 });
     const cut = frontLog().length;
 
     // the replacement pod
@@ -269,10 +263,10 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     const second = await waitFor("the replacement pod to run", () => {
       const p = runningPod();
       return p && p.metadata.name !== first.metadata.name ? p : undefined;
-    }, 120_000, () => {
+    }, { ms: 120_000, everyMs: 1000, diagnose: () => {
       const events = (getJson(["get", "events", "-n", NS]).items as any[]).filter((e) => e.involvedObject.name.startsWith("outage-app")).map((e) => `${e.involvedObject.name} ${e.reason}: ${e.message}`);
       return [`events:`, ...events, `served since the cut:`, ...frontLog().slice(cut).map((e) => `${e.method} ${e.path} ${e.status}`), `mirror log (tail):`, ...logOf("mirror").trim().split("\n").slice(-15)].join("\n");
-    });
+    } });
     const served2 = frontLog().slice(cut);
     console.log(`  replacement ${second.metadata.name}, pulled with the internet cut: ${served2.map((e) => `${e.method} ${e.path} ${e.status}`).join(", ")}`);
     // the manifest and the layer itself came from the mirror
@@ -280,7 +274,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     expect(served2.some((e) => e.path === layerBlob && e.status === 200)).toBe(true);
     // the kubelet pulled (it did not find the image on the node) and the image is back, unpacked
     const podEvents = () => (getJson(["get", "events", "-n", NS, "--field-selector", `involvedObject.name=${second.metadata.name}`]).items as any[]).map((e) => `${e.reason}: ${e.message}`);
-    const pulled = await waitFor("the kubelet's Pulled event", () => podEvents().find((m) => m.startsWith(`Pulled: Successfully pulled image "${IMAGE}"`)) ?? false, 90_000, () => `the pod's Events so far: ${podEvents().join(" | ") || "none"}`);
+    const pulled = await waitFor("the kubelet's Pulled event", () => podEvents().find((m) => m.startsWith(`Pulled: Successfully pulled image "${IMAGE}"`)) ?? false, { ms: 90_000, everyMs: 1000, diagnose: () => `the pod's Events so far: ${podEvents().join(" | ") || "none"}` });
     console.log(`  kubelet: ${pulled}`);
     expect(ctrLines("images", "ls").map((f) => f[0])).toContain(IMAGE);
     expect(snapshots()).toContain(img.diffId);
@@ -292,7 +286,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
   it("uninstall restores the node's original files", async () => {
     kubectlOk(["delete", "deployment", "outage-app", "-n", NS]);
     helmOk(h, ["uninstall", RELEASE, "-n", NS]);
-    await waitFor("the node-mirror pod to be gone", () => (getJson(["get", "pods", "-n", NS, "-l", "app.kubernetes.io/component=node-mirror"]).items as any[]).length === 0, 90_000);
+    await waitFor("the node-mirror pod to be gone", () => (getJson(["get", "pods", "-n", NS, "-l", "app.kubernetes.io/component=node-mirror"]).items as any[]).length === 0, { ms: 90_000, everyMs: 1000 });
     const after = tree(HOST_DIR);
     console.log(`  host directory after uninstall: ${Object.keys(after).sort().join(", ")}`);
     expect(after).toEqual(before);

@@ -2,7 +2,8 @@
 // once the node's egress is blocked a pod whose image was removed from the node still restarts. Then
 // helm uninstall puts the node's own host files back. npm run test:e2e (needs Docker, kind and network).
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
-import { $, sleep } from "zx";
+import { $ } from "zx";
+import { waitFor } from "../helpers/wait.js";
 import { ensureCluster, deleteCluster, nodeIp, specFor, valuesFile, install, uninstall, api, caCert, waitHealthy, collectLogs, helm, NS, RELEASE, UID } from "./cluster.js";
 
 const HOST_DIR = "/etc/containerd/certs.d"; // nodeMirror.distribution containerd; ci/kind-config.yaml sets config_path to it
@@ -25,15 +26,9 @@ const hostDirSnapshot = async () =>
   (await onNode(`cd ${HOST_DIR} && find . -type d | sort && find . ! -type d -print0 | sort -z | xargs -0 -r stat -c '%n %F %a %s %Y' && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`)).stdout;
 const imageOnNode = async () => (await onNode(`crictl inspecti ${IMAGE} >/dev/null 2>&1`).nothrow()).exitCode === 0;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 5 * 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(3000);
-  }
-}
+/** Polls fn (a failing call counts as not yet) every 3 s. */
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 5 * 60_000): Promise<T> =>
+  waitFor(what, () => fn().catch(() => undefined), { ms: timeoutMs, everyMs: 3000 });
 
 /** Blocks everything the kind node (and the pods it forwards for) sends out of eth0, except to kind's own network. */
 async function blockEgress(): Promise<void> {

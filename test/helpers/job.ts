@@ -16,7 +16,8 @@ export interface JobRun {
   ms: number;
 }
 
-const isConfigure = (o: K8sObject) => o.metadata.labels?.["app.kubernetes.io/component"] === "configure";
+/** One of the configuration step's objects (by its component label). */
+export const isConfigure = (o: K8sObject) => o.metadata.labels?.["app.kubernetes.io/component"] === "configure";
 /** The Job that runs after install/upgrade (found by its label, as operators do: its name has the revision). */
 export const configureJob = (objects: K8sObject[]) => objects.find((o) => o.kind === "Job" && isConfigure(o));
 export const configureCronJob = (objects: K8sObject[]) => objects.find((o) => o.kind === "CronJob" && isConfigure(o));

@@ -13,14 +13,10 @@ import { DEFAULT_SPEC } from "../paths.js";
 import { parseArgsOptions, RENDER_OPTIONS } from "./render-options.js";
 import { readSpecFile, type SpecRead } from "./common.js";
 import type { PendingRender } from "../helm/start.js";
+import type { RenderSpecOptions } from "../helm/render.js";
 
 /** What helm's command line depends on, from render's options. */
-export interface HelmInputs {
-  ownOnly: boolean;
-  extraValuesFiles: string[];
-  namespace: string;
-  release: string;
-}
+export type HelmInputs = Required<Omit<RenderSpecOptions, "requireUpstream">>;
 
 export interface EarlyRender {
   pending: PendingRender;

@@ -131,6 +131,11 @@ export function templateArgs(chartDir: string, o: TemplateOptions = {}): string[
   return args;
 }
 
+/** `helm template` of a spec's render: the spec's values on stdin (`-f -`) first, then more values files. */
+export function specTemplateArgs(chartDir: string, o: { extraValuesFiles?: string[]; namespace?: string; release?: string }): string[] {
+  return templateArgs(chartDir, { valuesFiles: ["-", ...(o.extraValuesFiles ?? [])], namespace: o.namespace, release: o.release });
+}
+
 export function helmTemplate(helm: Helm, chartDir: string, o: TemplateOptions = {}): HelmResult {
   return runHelm(helm, templateArgs(chartDir, o));
 }

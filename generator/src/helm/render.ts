@@ -2,7 +2,7 @@
 // offline cache, helm template. The one place the CLI (render, images, pack) and npm run generate render.
 // I/O at the edge.
 import { findHelm, type Helm } from "./find.js";
-import { linkChart, runHelm, templateArgs, UPSTREAM_ARCHIVE, type PreparedChart } from "./chart.js";
+import { linkChart, runHelm, specTemplateArgs, UPSTREAM_ARCHIVE, type PreparedChart } from "./chart.js";
 import { chartCacheDir } from "../paths.js";
 import { UPSTREAM_CHART_VERSION, type Spec } from "../values/derive.js";
 import { valuesYaml } from "../values/build.js";
@@ -50,7 +50,7 @@ export function renderSpec(spec: Spec, source: string, o: RenderSpecOptions = {}
   try {
     const helm = findHelm();
     // the values reach helm on stdin (-f -): no temporary file
-    const r = runHelm(helm, templateArgs(chart.dir, { valuesFiles: ["-", ...(o.extraValuesFiles ?? [])], namespace: o.namespace, release: o.release }), undefined, values);
+    const r = runHelm(helm, specTemplateArgs(chart.dir, o), undefined, values);
     if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr.trim()}`);
     return { manifests: r.stdout, values, helm, chart };
   } catch (e) {

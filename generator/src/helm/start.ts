@@ -3,7 +3,7 @@
 // validates the spec. Still one helm process; the values reach it on stdin once they are known.
 import { spawn, type ChildProcess } from "node:child_process";
 import { findHelm, type Helm } from "./find.js";
-import { linkChart, templateArgs, helmEnv, helmStderr, type PreparedChart } from "./chart.js";
+import { linkChart, specTemplateArgs, helmEnv, helmStderr, type PreparedChart } from "./chart.js";
 import type { Spec } from "../values/derive.js";
 import type { RenderSpecOptions, SpecRender } from "./render.js";
 
@@ -33,7 +33,7 @@ export function startRender(o: Omit<RenderSpecOptions, "requireUpstream"> = {}):
   try {
     chart = linkChart({ ownOnly: o.ownOnly });
     helm = findHelm();
-    const c = spawn(helm.bin, templateArgs(chart.dir, { valuesFiles: ["-", ...(o.extraValuesFiles ?? [])], namespace: o.namespace, release: o.release }), { stdio: ["pipe", "pipe", "pipe"], env: helmEnv() });
+    const c = spawn(helm.bin, specTemplateArgs(chart.dir, o), { stdio: ["pipe", "pipe", "pipe"], env: helmEnv() });
     child = c;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -59,10 +59,11 @@ export function startRender(o: Omit<RenderSpecOptions, "requireUpstream"> = {}):
       if (valuesText) return;
       // helm gets the values as JSON (YAML's subset, the same values, made in no time); the YAML text for
       // values.yaml is made by finish(), while helm renders, on the other core
-      const { buildValues, valuesYaml } = await import("../values/build.js");
+      const { buildValues, valuesYamlOf } = await import("../values/build.js");
       if (valuesText) return;
-      valuesText = () => valuesYaml(spec, source);
-      if (!startError) child!.stdin!.end(JSON.stringify(buildValues(spec)));
+      const values = buildValues(spec);
+      valuesText = () => valuesYamlOf(values, source);
+      if (!startError) child!.stdin!.end(JSON.stringify(values));
     },
     finish: async () => {
       try {

@@ -1,12 +1,9 @@
 // The containerd host files, rendered from the chart's own template (templates/configmap-node-mirror.yaml
 // through _node-mirror.tpl) with helm, so `harbor-edge node-config` writes the bytes the node-mirror
 // DaemonSet writes. Needs no upstream chart: only our templates are rendered. I/O at the edge (helm).
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import yaml from "js-yaml";
 import { findHelm, type Helm } from "../helm/find.js";
-import { prepareChart, helmTemplate } from "../helm/chart.js";
+import { linkChart, runHelm, templateArgs } from "../helm/chart.js";
 import { valuesYaml } from "../values/build.js";
 import type { Spec } from "../values/derive.js";
 
@@ -27,12 +24,11 @@ export interface RenderedNodeMirror {
 
 /** Renders the node-mirror ConfigMap for a spec; undefined when the chart renders none (no proxy cache or no address). */
 export function renderNodeMirror(spec: Spec, o: { helm?: Helm; namespace?: string; release?: string } = {}): RenderedNodeMirror | undefined {
-  const chart = prepareChart({ ownOnly: true });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-node-mirror-"));
+  // read-only: a view of chart/ (nothing copied), the values on helm's stdin
+  const chart = linkChart({ ownOnly: true });
   try {
-    const file = path.join(dir, "values.yaml");
-    fs.writeFileSync(file, valuesYaml(spec, "node-config"));
-    const r = helmTemplate(o.helm ?? findHelm(), chart.dir, { valuesFiles: [file], namespace: o.namespace, release: o.release, extraArgs: ["--show-only", NODE_MIRROR_TEMPLATE] });
+    const args = templateArgs(chart.dir, { valuesFiles: ["-"], namespace: o.namespace, release: o.release, extraArgs: ["--show-only", NODE_MIRROR_TEMPLATE] });
+    const r = runHelm(o.helm ?? findHelm(), args, undefined, valuesYaml(spec, "node-config"));
     if (r.code !== 0) {
       // helm refuses --show-only of a template that rendered nothing
       if (/could not find template/.test(r.stderr)) return undefined;
@@ -43,7 +39,6 @@ export function renderNodeMirror(spec: Spec, o: { helm?: Helm; namespace?: strin
     if (!cm) return undefined;
     return { data: cm.data ?? {}, manifest: r.stdout };
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
     chart.cleanup();
   }
 }

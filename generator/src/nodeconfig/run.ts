@@ -10,8 +10,8 @@ import { nodeMirrors, nodeHostDir } from "./mirrors.js";
 import { caFromSecretsFile, caFromSpec, caFromCluster } from "./ca.js";
 import { containerdFiles, rancherFiles, rancherPaths, talosFiles, type Files } from "./formats.js";
 import { renderNodeMirror } from "./render.js";
+import { err } from "../commands/common.js";
 
-const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : `${s}\n`);
 
 export async function nodeConfigFiles(spec: Spec, root: string, o: NodeConfigOptions): Promise<Files> {
   const ca = o.kubeconfig

@@ -8,6 +8,11 @@ export function buildValues(spec: Spec): Record<string, unknown> {
 }
 
 export function valuesYaml(spec: Spec, source: string): string {
+  return valuesYamlOf(buildValues(spec), source);
+}
+
+/** The values file's text for values buildValues made (from `source`). */
+export function valuesYamlOf(values: Record<string, unknown>, source: string): string {
   const header = `# values for chart harbor-edge-native-config, written by harbor-edge values from ${source}\n# regenerate instead of editing the harbor: block: the chart checks it against harbor-config\n`;
-  return header + yaml.dump(buildValues(spec), { lineWidth: -1, noRefs: true });
+  return header + yaml.dump(values, { lineWidth: -1, noRefs: true });
 }
