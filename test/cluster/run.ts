@@ -1,12 +1,15 @@
 // npm run test:cluster: the local-cluster tier. Brings the cluster up (test/cluster/up.sh) unless it is
 // already up, runs the scenarios (cluster.test.ts) with vitest inside the cluster's network namespace,
 // tears the cluster down again (also on failure or Ctrl-C) and prints the tier's benchmark. Where it cannot
-// run (not root, or packages missing and no apt) it prints one NOT RUN line and exits 0.
+// run (not root, packages missing and no apt, or the upstream harbor chart neither in the chart cache nor in
+// shared/charts/ beside the clone) it prints one NOT RUN line and exits 0.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { ROOT } from "../../generator/src/paths.js";
+import { ROOT, chartCacheDir } from "../../generator/src/paths.js";
+import { UPSTREAM_ARCHIVE } from "../../generator/src/helm/chart.js";
+import { fillChartCache, SHARED_CHARTS } from "../helpers/upstream-cache.js";
 
 const HERE = path.join(ROOT, "test", "cluster");
 const STATE = process.env.HE_CL_STATE ?? "/var/lib/he-cl";
@@ -22,6 +25,8 @@ function notRun(why: string): never {
 }
 
 if (process.getuid?.() !== 0) notRun("it needs root (network and mount namespaces, containerd, kubelet); run npm run test:cluster as root");
+// every scenario installs the full chart: without the upstream chart there is nothing to install
+if (!fillChartCache()) notRun(`the upstream harbor chart ${UPSTREAM_ARCHIVE} is neither in the chart cache ${chartCacheDir()} (HARBOR_EDGE_CHART_CACHE) nor in ${SHARED_CHARTS}`);
 if (!has("apt-get") && NEEDED.some((c) => !has(c))) notRun(`no apt-get to install ${NEEDED.filter((c) => !has(c)).join(", ")}`);
 
 const up = (): { seconds: number; kubeconfig: string; built: boolean } => {

@@ -21,8 +21,8 @@ export function announceUpstream(): boolean {
   if (!UPSTREAM && !warned) {
     warned = true;
     process.stderr.write(
-      `\n*** SKIPPED: full-chart tests (upstream harbor chart). ${UPSTREAM_ARCHIVE} is not in the chart cache ${chartCacheDir()} ` +
-        `(set HARBOR_EDGE_CHART_CACHE). Our own templates are still rendered and tested. ***\n\n`,
+      `\n*** NOT RUN: full-chart tests (upstream harbor chart). ${UPSTREAM_ARCHIVE} is neither in the chart cache ${chartCacheDir()} ` +
+        `(HARBOR_EDGE_CHART_CACHE) nor in ../shared/charts/. Our own templates are still rendered and tested. ***\n\n`,
     );
   }
   return Boolean(UPSTREAM);
