@@ -1,9 +1,10 @@
-// The one minimal Kubernetes API client of harbor-edge (node-config --kubeconfig, status): a kubeconfig's
+// The one minimal Kubernetes API client of harbor-edge (node-config --kubeconfig, status, configure, report): a kubeconfig's
 // current context (or the one named) gives the server, its CA (file or data, or insecure-skip-tls-verify), the
 // context's namespace, and a bearer token (token or tokenFile), a client certificate and key (file or data), or
 // a username and password; relative paths are the kubeconfig file's. Credential plugins (exec, auth-provider)
 // are not run: a clear error says so and names the other ways. Then GETs of API paths. No kubectl needed.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import yaml from "js-yaml";
 import { request } from "../io/http.js";
@@ -94,14 +95,72 @@ export function loadKubeconfig(file: string, contextName?: string): KubeAccess {
   return access;
 }
 
-/** GET of an API path: the parsed JSON of a 200. Anything else throws a KubeError with the API's message (and status). */
-export async function kubeGet<T = any>(a: KubeAccess, apiPath: string, timeoutMs = 30_000): Promise<T> {
+/** The ServiceAccount's files in a pod. */
+export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/**
+ * The access a pod has through its ServiceAccount, as client-go's in-cluster config: the API server at
+ * https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT (an IPv6 address in brackets), the mounted token,
+ * CA and namespace. KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE and KUBE_NAMESPACE (or POD_NAMESPACE) override
+ * each part. undefined when no API server is named or the token cannot be read (not in a pod).
+ */
+export function inClusterAccess(env: NodeJS.ProcessEnv = process.env): KubeAccess | undefined {
+  let server = env.KUBE_API?.replace(/\/+$/, "");
+  const host = env.KUBERNETES_SERVICE_HOST;
+  if (!server && host) server = `https://${host.includes(":") ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT || "443"}`;
+  if (!server) return undefined;
+  const tokenFile = env.KUBE_TOKEN_FILE || path.join(SERVICE_ACCOUNT_DIR, "token");
+  let token: string;
+  try {
+    token = fs.readFileSync(tokenFile, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+  const caFile = env.KUBE_CA_FILE || path.join(SERVICE_ACCOUNT_DIR, "ca.crt");
+  let ca: Buffer | undefined;
+  try {
+    ca = fs.readFileSync(caFile);
+  } catch {
+    ca = undefined; // an http:// test API, or a CA the system already trusts
+  }
+  let namespace = env.KUBE_NAMESPACE || env.POD_NAMESPACE;
+  if (!namespace) {
+    try {
+      namespace = fs.readFileSync(path.join(SERVICE_ACCOUNT_DIR, "namespace"), "utf8").trim() || undefined;
+    } catch {
+      namespace = undefined;
+    }
+  }
+  return { server, context: "in-cluster", token, ...(ca ? { ca } : {}), ...(namespace ? { namespace } : {}) };
+}
+
+/**
+ * Where a command reaches the cluster, as kubectl decides: --kubeconfig, else $KUBECONFIG (its first file), else
+ * the pod's ServiceAccount when running in a pod, else ~/.kube/config. undefined when none of them exists.
+ */
+export function resolveAccess(o: { kubeconfig?: string; context?: string } = {}, env: NodeJS.ProcessEnv = process.env): KubeAccess | undefined {
+  if (o.kubeconfig) return loadKubeconfig(o.kubeconfig, o.context);
+  const fromEnv = env.KUBECONFIG?.split(path.delimiter).find(Boolean);
+  if (fromEnv) return loadKubeconfig(fromEnv, o.context);
+  const pod = inClusterAccess(env);
+  if (pod) return pod;
+  const home = path.join(env.HOME || os.homedir(), ".kube", "config");
+  return fs.existsSync(home) ? loadKubeconfig(home, o.context) : undefined;
+}
+
+/**
+ * One request to an API path: the parsed JSON of a 2xx. Anything else throws a KubeError with the API's
+ * message (and status). body: an object sent as JSON with contentType (application/json by default; a patch
+ * names its own, e.g. application/merge-patch+json).
+ */
+export async function kubeRequest<T = any>(a: KubeAccess, method: string, apiPath: string, o: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "harbor-edge" };
   if (a.token) headers.authorization = `Bearer ${a.token}`;
   else if (a.basic) headers.authorization = `Basic ${a.basic}`;
+  if (o.body !== undefined) headers["content-type"] = o.contentType ?? "application/json";
   let r;
   try {
-    r = await request({ method: "GET", url: `${a.server}${apiPath}`, headers, ca: a.ca, cert: a.cert, key: a.key, insecure: a.insecure, timeoutMs });
+    r = await request({ method, url: `${a.server}${apiPath}`, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), ca: a.ca, cert: a.cert, key: a.key, insecure: a.insecure, timeoutMs: o.timeoutMs ?? 30_000 });
   } catch (e) {
     throw new KubeError(`cannot reach the Kubernetes API at ${a.server}: ${(e as Error).message}`);
   }
@@ -112,13 +171,52 @@ export async function kubeGet<T = any>(a: KubeAccess, apiPath: string, timeoutMs
   } catch {
     body = undefined;
   }
-  const answered = `the Kubernetes API at ${a.server} answered GET ${apiPath.split("?")[0]} with HTTP ${r.status}`;
-  if (r.status === 200) {
+  const answered = `the Kubernetes API at ${a.server} answered ${method} ${apiPath.split("?")[0]} with HTTP ${r.status}`;
+  if (r.status >= 200 && r.status < 300) {
     if (body === undefined) throw new KubeError(`${answered} and no JSON`, r.status);
     return body as T;
   }
   const message = typeof body?.message === "string" ? body.message : text.replace(/\s+/g, " ").trim().slice(0, 200);
   throw new KubeError(message ? `${answered}: ${message}` : answered, r.status);
+}
+
+/** GET of an API path: the parsed JSON of a 200. Anything else throws a KubeError with the API's message (and status). */
+export async function kubeGet<T = any>(a: KubeAccess, apiPath: string, timeoutMs = 30_000): Promise<T> {
+  return kubeRequest<T>(a, "GET", apiPath, { timeoutMs });
+}
+
+export interface EventInput {
+  namespace: string;
+  /** the object the Event is about (kubectl describe shows it there) */
+  involvedObject: { apiVersion: string; kind: string; name: string; namespace?: string; uid?: string };
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+  /** source.component and reportingComponent, e.g. harbor-edge-configure */
+  component: string;
+}
+
+/** Records a core/v1 Event (message cut to 1,000 characters, as the API server would refuse more than 1 MiB). */
+export async function postEvent(a: KubeAccess, e: EventInput, now = new Date()): Promise<void> {
+  const ts = now.toISOString().replace(/\.\d+Z$/, "Z");
+  const message = e.message.length > 1000 ? `${e.message.slice(0, 990)} [...]` : e.message;
+  await kubeRequest(a, "POST", `/api/v1/namespaces/${encodeURIComponent(e.namespace)}/events`, {
+    body: {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { generateName: `${e.involvedObject.name || e.component}.`, namespace: e.namespace },
+      involvedObject: { namespace: e.namespace, ...e.involvedObject },
+      type: e.type,
+      reason: e.reason,
+      message,
+      source: { component: e.component },
+      reportingComponent: e.component,
+      reportingInstance: process.env.HOSTNAME || e.component,
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
+    },
+  });
 }
 
 /** kubeGet, with undefined for a 404 (the object does not exist). */
