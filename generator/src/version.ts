@@ -4,8 +4,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { ROOT } from "./paths.js";
 
+// set by the bundler for the image's one-file CLI, which has no package.json beside it
+declare const HARBOR_EDGE_BUNDLED_VERSION: string | undefined;
+
 let cached: string | undefined;
 export function packageVersion(): string {
+  if (typeof HARBOR_EDGE_BUNDLED_VERSION === "string") return HARBOR_EDGE_BUNDLED_VERSION;
   cached ??= String((JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version);
   return cached;
 }

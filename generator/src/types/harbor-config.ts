@@ -25,6 +25,7 @@ export interface HarborConfig {
   projects?: Project[];
   proxyCache?: ProxyCache;
   configJob?: ConfigJob;
+  image?: Image;
 }
 /**
  * Credentials of the Harbor admin user and the TLS certificate Harbor serves.
@@ -769,4 +770,25 @@ export interface ConfigJob {
    * The periodic run warns (log and Event) when the TLS certificate Harbor serves expires within this many days.
    */
   certificateWarningDays?: number;
+}
+/**
+ * The image of the harbor-edge program (this project's own, built and pushed by its release next to the chart) from which the chart runs its in-cluster steps: the configuration Job and CronJob (harbor-edge configure) and the report Job and CronJob (harbor-edge report). It is the CLI in one file on a distroless Node base, with no shell, for linux/amd64 and linux/arm64. Air-gapped sites mirror it with Harbor's own images (harbor-edge images lists it).
+ */
+export interface Image {
+  /**
+   * Where the image is pulled from, without tag or digest; point it at a mirror for air-gapped sites.
+   */
+  repository?: string;
+  /**
+   * The image tag. Empty: the chart's own version, the tag the release pushes with this chart.
+   */
+  tag?: string;
+  /**
+   * The image digest (sha256:...). Set: the pods pull exactly that image (the tag stays in the reference for people to read).
+   */
+  digest?: string;
+  /**
+   * When the kubelet pulls the image: IfNotPresent keeps the jobs running during an outage once a node has it.
+   */
+  pullPolicy?: "IfNotPresent" | "Always" | "Never";
 }
