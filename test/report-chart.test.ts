@@ -1,6 +1,7 @@
-// The report's chart objects: a Job per revision that helm install does not wait for, a CronJob on the
-// schedule whose apiVersion follows the cluster, one pod template for both, least-privilege RBAC, the status
-// ConfigMap without data, and the proxied registries the script is given.
+// The report's chart objects: a Job per revision and pod template that helm install does not wait for, a CronJob
+// on the schedule whose apiVersion follows the cluster, one pod template for both (harbor-edge report from the
+// project's image), least-privilege RBAC, the status ConfigMap without data, and the proxied registries the
+// program is given.
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import fs from "node:fs";
@@ -12,21 +13,24 @@ import { prepareChart, helmTemplate } from "../generator/src/helm/chart.js";
 import { proxyRegistries } from "../generator/src/proxy/registries.js";
 import { readValidSpec } from "../generator/src/spec/read.js";
 import { EXAMPLES } from "./helpers/chart.js";
+import { ROOT } from "../generator/src/paths.js";
 
 const reportObjects = (objs: K8sObject[]) => objs.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "report");
+/** The report's Job after install or upgrade (found by kind and label, as its name carries a hash). */
+const reportJob = (objs: K8sObject[]) => reportObjects(objs).find((o) => o.kind === "Job")!;
+const CHART_VERSION = (yaml.load(fs.readFileSync(path.join(ROOT, "chart", "Chart.yaml"), "utf8")) as { version: string }).version;
 
 describe.each(HELMS)("report objects with helm $version", (helm) => {
-  it("report.enabled (the default): Job, CronJob, script and status ConfigMaps, ServiceAccount and RBAC", () => {
+  it("report.enabled (the default): Job, CronJob, the status ConfigMap, ServiceAccount and RBAC; no script", () => {
     const r = render({ helm });
     expect(r.code, r.stderr).toBe(0);
-    expect(reportObjects(r.objects).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+    expect(reportObjects(r.objects).map((o) => `${o.kind}/${o.metadata.name.replace(/^(harbor-edge-report-1)-[0-9a-f]{6}$/, "$1-HASH")}`).sort()).toEqual(
       [
         "ClusterRole/harbor-edge-report-harbor-harbor",
         "ClusterRoleBinding/harbor-edge-report-harbor-harbor",
-        "ConfigMap/harbor-edge-report-script",
         "ConfigMap/harbor-edge-status",
         "CronJob/harbor-edge-report",
-        "Job/harbor-edge-report-1",
+        "Job/harbor-edge-report-1-HASH",
         "Role/harbor-edge-report",
         "RoleBinding/harbor-edge-report",
         "ServiceAccount/harbor-edge-report",
@@ -40,9 +44,16 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
     expect(reportObjects(r.objects)).toEqual([]);
   });
 
-  it("the Job is no hook (install does not wait for it), is named per revision and removes itself", () => {
+  it("the Job is no hook (install does not wait for it), is named per revision and pod template, and removes itself", () => {
     const r = render({ helm, release: "edge", namespace: "registry" });
-    const job = find(r.objects, "Job", "harbor-edge-report-1")!;
+    const job = reportJob(r.objects);
+    expect(job.metadata.name).toMatch(/^harbor-edge-report-1-[0-9a-f]{6}$/);
+    // a Job's pod template cannot change: a render without a new revision (GitOps, helm template) that changes
+    // the pod gets another Job, never an immutable-field error; the same render, the same name
+    const other = reportJob(render({ helm, release: "edge", namespace: "registry", set: ["harbor-config.report.confirmSeconds=900"] }).objects);
+    expect(other.metadata.name).toMatch(/^harbor-edge-report-1-[0-9a-f]{6}$/);
+    expect(other.metadata.name).not.toBe(job.metadata.name);
+    expect(reportJob(render({ helm, release: "edge", namespace: "registry" }).objects).metadata.name).toBe(job.metadata.name);
     expect(job.metadata.annotations?.["helm.sh/hook"]).toBeUndefined();
     expect(job.metadata.namespace).toBe("registry");
     expect(job.spec.ttlSecondsAfterFinished).toBeGreaterThan(0);
@@ -82,12 +93,20 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
     expect(r.stderr).toMatch(/report\.schedule|report\/schedule|schedule/);
   });
 
-  it("the pod: the harbor-core image the chart already pulls, the password by reference only, no write outside /tmp", () => {
+  it("the pod: harbor-edge report from the project's image (the configuration's too), the password by reference only, no write outside /tmp", () => {
     const r = render({ helm });
-    const job = find(r.objects, "Job", "harbor-edge-report-1")!;
+    const job = reportJob(r.objects);
     const configure = configureJob(r.objects)!;
     const pod = job.spec.template.spec;
+    expect(pod.containers[0].image).toBe(`ghcr.io/harbor-edge-native-config/harbor-edge:${CHART_VERSION}`);
     expect(pod.containers[0].image).toBe(configure.spec.template.spec.containers[0].image);
+    // the image's entrypoint is the program: no shell, no script
+    expect(pod.containers[0].command).toBeUndefined();
+    expect(pod.containers[0].args).toEqual(["report"]);
+    expect(configure.spec.template.spec.containers[0].args).toEqual(["configure"]);
+    expect(pod.containers[0].imagePullPolicy).toBe("IfNotPresent");
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(["tmp"]);
+    expect(r.objects.filter((o) => o.kind === "ConfigMap" && /script|configure/.test(o.metadata.name))).toEqual([]);
     expect(pod.serviceAccountName).toBe("harbor-edge-report");
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(find(r.objects, "ServiceAccount", "harbor-edge-report")!.automountServiceAccountToken).toBe(false);
@@ -97,6 +116,24 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
     expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
     // the status ConfigMap carries no data of the chart's: an upgrade never overwrites the report
     expect(find(r.objects, "ConfigMap", "harbor-edge-status")!.data).toBeUndefined();
+  });
+
+  it("harbor-config.image: repository, tag (default the chart's version), digest and pull policy reach every pod of the program", () => {
+    const values = tmpFile("values.yaml", yaml.dump({ "harbor-config": { image: { repository: "registry.lan:5000/tools/harbor-edge", tag: "7", pullPolicy: "Always", digest: `sha256:${"a".repeat(64)}` } } }));
+    const r = render({ helm, valuesFiles: [values] });
+    expect(r.code, r.stderr).toBe(0);
+    const programPods = r.objects.filter((o) => o.kind === "Job" || o.kind === "CronJob").map((o) => (o.kind === "Job" ? o.spec.template.spec : o.spec.jobTemplate.spec.template.spec));
+    expect(programPods).toHaveLength(4);
+    for (const pod of programPods) {
+      expect(pod.containers[0].image).toBe(`registry.lan:5000/tools/harbor-edge:7@sha256:${"a".repeat(64)}`);
+      expect(pod.containers[0].imagePullPolicy).toBe("Always");
+    }
+    // refused by the values schema, naming the field
+    for (const bad of ["harbor-config.image.digest=sha512:abc", "harbor-config.image.pullPolicy=Sometimes", "harbor-config.image.repository=Registry/UPPER"]) {
+      const x = render({ helm, set: [bad] });
+      expect(x.code, bad).not.toBe(0);
+      expect(x.stderr, bad).toMatch(new RegExp(bad.split("=")[0].split(".").pop()!));
+    }
   });
 
   it("RBAC: read pods, namespaces and nodes; write only harbor-edge-status and Events", () => {
@@ -124,7 +161,7 @@ describe("the registries the report is given agree with proxyRegistries()", () =
           const values = tmpFile("values.yaml", yaml.dump({ "harbor-config": { proxyCache: { enabled, registries, extraRegistries: uniq } } }));
           const r = render({ helm, valuesFiles: [values] });
           expect(r.code, r.stderr).toBe(0);
-          const env = find(r.objects, "Job", "harbor-edge-report-1")!.spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_PROXY_REGISTRIES").value as string;
+          const env = reportJob(r.objects).spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_PROXY_REGISTRIES").value as string;
           const lines = env.split("\n").filter(Boolean).map((l) => l.split(" ").slice(0, 4).join(" "));
           const spec = { ...base, proxyCache: { ...base.proxyCache, enabled, registries, extraRegistries: uniq } } as any;
           expect(lines).toEqual(proxyRegistries(spec).map((p) => `${p.host} ${p.project} ${p.url} ${p.type}`));

@@ -1,7 +1,7 @@
 {{/*
-The configuration step (chart/files/configure-harbor.sh): one pod template shared by the Job that runs after
-every install and upgrade (job-configure.yaml) and the CronJob that runs it periodically
-(cronjob-configure.yaml), and the names of the objects it uses.
+The configuration step (`harbor-edge configure`, generator/src/configure/, from the harbor-edge image): one pod
+template shared by the Job that runs after every install and upgrade (job-configure.yaml) and the CronJob that
+runs it periodically (cronjob-configure.yaml), and the names of the objects it uses.
 */}}
 {{- define "harbor-edge.name.configure" -}}harbor-edge-configure{{- end -}}
 {{- define "harbor-edge.name.configureState" -}}harbor-edge-configure-state{{- end -}}
@@ -50,9 +50,6 @@ metadata:
   labels:
     {{- include "harbor-edge.labels" $ | nindent 4 }}
     app.kubernetes.io/component: configure
-  annotations:
-    # a new script is a new pod template, so the next run uses it
-    checksum/script: {{ $.Files.Get "files/configure-harbor.sh" | sha256sum | trunc 16 }}
 spec:
   restartPolicy: Never
   serviceAccountName: {{ include "harbor-edge.name.configure" $ }}
@@ -70,9 +67,7 @@ spec:
       type: RuntimeDefault
   containers:
     - name: configure
-      image: {{ include "harbor-edge.coreImage" $ }}
-      imagePullPolicy: IfNotPresent
-      command: ["/bin/sh", "/scripts/configure-harbor.sh"]
+      {{- include "harbor-edge.programContainer" (dict "ctx" $ "command" "configure") | nindent 6 }}
       env:
         - name: HARBOR_URL
           value: {{ printf "http://harbor-core.%s.svc" $.Release.Namespace | quote }}
@@ -141,17 +136,15 @@ spec:
         runAsNonRoot: true
         capabilities:
           drop: ["ALL"]
+      # node: about 50 MiB resident at start
       resources:
         requests:
           cpu: 10m
-          memory: 16Mi
-        limits:
-          cpu: 200m
           memory: 64Mi
+        limits:
+          cpu: 500m
+          memory: 192Mi
       volumeMounts:
-        - name: script
-          mountPath: /scripts
-          readOnly: true
         - name: tmp
           mountPath: /tmp
         - name: state
@@ -163,10 +156,6 @@ spec:
           readOnly: true
         {{- end }}
   volumes:
-    - name: script
-      configMap:
-        name: {{ include "harbor-edge.name.configure" $ }}
-        defaultMode: 0555
     - name: tmp
       emptyDir:
         sizeLimit: 16Mi

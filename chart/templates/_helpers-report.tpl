@@ -1,5 +1,6 @@
 {{/*
-The in-cluster report (chart/files/report-harbor.sh): which images the cluster runs that Harbor holds.
+The in-cluster report (`harbor-edge report`, generator/src/report/, from the harbor-edge image): which images the
+cluster runs that Harbor holds.
 */}}
 
 {{- define "harbor-edge.name.report" -}}harbor-edge-report{{- end -}}
@@ -29,9 +30,7 @@ spec:
       type: RuntimeDefault
   containers:
     - name: report
-      image: {{ include "harbor-edge.coreImage" $ }}
-      imagePullPolicy: IfNotPresent
-      command: ["/bin/sh", "/scripts/report-harbor.sh"]
+      {{- include "harbor-edge.programContainer" (dict "ctx" . "command" "report") | nindent 6 }}
       env:
         - name: HARBOR_URL
           value: {{ printf "http://harbor-core.%s.svc" .Release.Namespace | quote }}
@@ -63,24 +62,18 @@ spec:
         runAsNonRoot: true
         capabilities:
           drop: ["ALL"]
+      # node: about 50 MiB resident at start, plus the cluster's pod list
       resources:
         requests:
           cpu: 10m
-          memory: 16Mi
-        limits:
-          cpu: 200m
           memory: 64Mi
+        limits:
+          cpu: 500m
+          memory: 256Mi
       volumeMounts:
-        - name: script
-          mountPath: /scripts
-          readOnly: true
         - name: tmp
           mountPath: /tmp
   volumes:
-    - name: script
-      configMap:
-        name: {{ include "harbor-edge.name.report" . }}-script
-        defaultMode: 0555
     - name: tmp
       emptyDir:
         sizeLimit: 16Mi

@@ -295,3 +295,20 @@ spec:
 {{- $image := .Values.harbor.core.image -}}
 {{- printf "%s:%s" $image.repository (toString $image.tag) -}}
 {{- end -}}
+
+{{/* The harbor-edge image (harbor-config.image) that the configuration and report pods run: repository:tag,
+     the tag defaulting to the chart's version (the one the release pushes with it), and @digest when one is
+     set. The tag goes through toString: `--set harbor-config.image.tag=1` gives a number. */}}
+{{- define "harbor-edge.image" -}}
+{{- $i := (index .Values "harbor-config").image -}}
+{{- $tag := toString ($i.tag | default .Chart.Version) -}}
+{{- printf "%s:%s" $i.repository $tag -}}{{- with $i.digest }}@{{ . }}{{ end -}}
+{{- end -}}
+
+{{/* The container fields every harbor-edge pod shares: the image, its pull policy, and the command's
+     arguments (the image's entrypoint is the program). dict: ctx, command. */}}
+{{- define "harbor-edge.programContainer" -}}
+image: {{ include "harbor-edge.image" .ctx }}
+imagePullPolicy: {{ (index .ctx.Values "harbor-config").image.pullPolicy }}
+args: [{{ .command | quote }}]
+{{- end -}}

@@ -15,7 +15,7 @@ import { startFakeHarbor } from "../helpers/fake-harbor.js";
 import { startDns } from "./dns.js";
 import {
   bench, chartDir, cleanupChart, diff, ensureNamespace, getJson, helm, helmAsync, helmOk, keyOf, kubectl, kubectlOk, liveObjects,
-  NODE_IP, parseManifest, podStates, secretData, settle, sleep, snapshot, specFile, STAND_IN_IMAGE, valuesFor,
+  NODE_IP, parseManifest, podStates, secretData, settle, sleep, snapshot, specFile, PROGRAM_IMAGE, valuesFor,
 } from "./kube.js";
 
 const RELEASE = "harbor";
@@ -344,16 +344,16 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       return pods.find((p) => p.metadata.ownerReferences?.some((o: any) => o.uid === job.metadata.uid));
     }
 
-    it("runs on the kubelet with its security context, env from Secrets and the script from its ConfigMap; a rerun sends no write", async () => {
+    it("runs harbor-edge configure from the program's image on the kubelet, with its security context and env from Secrets; a rerun sends no write", async () => {
       console.log(
-        `  the Job's image is a stand-in built here (${STAND_IN_IMAGE.repository}:${STAND_IN_IMAGE.tag}: busybox sh + Debian's curl), ` +
-          "because goharbor images cannot be fetched; it runs the chart's script as the chart's Job runs it",
+        `  the Job's image is a stand-in built here (${PROGRAM_IMAGE.repository}:${PROGRAM_IMAGE.tag}: this machine's node and the bundled CLI, no shell), ` +
+          "because the release's image cannot be pulled here; the kubelet runs it with the chart's arguments",
       );
       ensureNamespace(target);
       // the report is off here, so every request the test Harbor sees is the configuration's; so are the proxy
       // caches, whose creation needs upstream registries (test/configure.test.ts covers it with dash and curl)
       const values = valuesFor(specFile("edge-single-node.yaml", { auth: { password }, report: { enabled: false }, proxyCache: { enabled: false }, ...ports() }));
-      const args = [RELEASE, chartDir(), "-n", target, "-f", values, "--timeout", "3m", ...applyArgs(h), "--set", `harbor.core.image.repository=${STAND_IN_IMAGE.repository}`, "--set-string", `harbor.core.image.tag=${STAND_IN_IMAGE.tag}`];
+      const args = [RELEASE, chartDir(), "-n", target, "-f", values, "--timeout", "3m", ...applyArgs(h)];
       const seen = new Set<string>();
 
       const r1 = await helmAsync(h, ["install", ...args]);
@@ -364,11 +364,14 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       const logs = kubectl(["logs", "-n", target, pod.metadata.name]).stdout;
       console.log(`  first run (${job1.metadata.name}), its log:\n${logs.replace(/^/gm, "    ")}`);
       expect(job1.status.succeeded, logs).toBe(1);
-      // what the kubelet ran: the chart's securityContext, the script from the ConfigMap, env from Secrets
+      // what the kubelet ran: the program's image and command, the chart's securityContext, env from Secrets
       const container = pod.spec.containers[0];
+      expect(container.image).toBe(`${PROGRAM_IMAGE.repository}:${PROGRAM_IMAGE.tag}`);
+      expect(container.command).toBeUndefined();
+      expect(container.args).toEqual(["configure"]);
       expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10000, seccompProfile: { type: "RuntimeDefault" } });
       expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
-      expect(pod.spec.volumes.find((v: any) => v.configMap)?.configMap.name).toBeTruthy();
+      expect(pod.spec.volumes.find((v: any) => v.configMap)).toBeUndefined();
       expect(container.env.find((e: any) => e.name === "HARBOR_ADMIN_PASSWORD").valueFrom.secretKeyRef).toBeTruthy();
       expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
       const writes1 = harbor.writes();

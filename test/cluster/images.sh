@@ -3,11 +3,14 @@
 # Distribution HTTP API: one uncompressed OCI layer made from Debian's own binaries, a config, a manifest.
 #   he-cl/pause:1    the pod sandbox: busybox-static sleeping
 #   he-cl/busybox:1  busybox-static with its applets as /bin links
-#   he-cl/curl:1     busybox + curl and its shared libraries: a stand-in for Harbor's images in the
-#                    configuration Job (sh and curl, as the Job's script needs)
-# Usage: images.sh REGISTRY_URL WORKDIR
+#   he-cl/curl:1     busybox + curl and its shared libraries: a stand-in for Harbor's harbor-core image,
+#                    which the node-mirror DaemonSet runs its sh script in
+#   he-cl/harbor-edge:1
+#                    this machine's node, the libraries it links, and the bundled CLI (npm run bundle): a
+#                    stand-in for the project's image (Dockerfile), with its entrypoint, no shell, uid 10000
+# Usage: images.sh REGISTRY_URL WORKDIR BUNDLE
 set -eu
-REG="$1"; W="$2"
+REG="$1"; W="$2"; BUNDLE="$3"
 mkdir -p "$W"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -66,4 +69,25 @@ done
 interp="$(readelf -l /usr/bin/curl 2>/dev/null | sed -n 's/.*interpreter: \(.*\)]/\1/p')"
 if [ -n "$interp" ] && [ ! -e "$R/curl$interp" ]; then mkdir -p "$R/curl$(dirname "$interp")"; cp -L "$interp" "$R/curl$interp"; fi
 image he-cl/curl 1 "$R/curl" '["/bin/sh"]'
+
+# a binary and what the dynamic loader needs for it (its libraries and the loader itself), under a root
+with_libs() { # ROOT BINARY
+  for lib in $(ldd "$2" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
+    mkdir -p "$1$(dirname "$lib")"; cp -L "$lib" "$1$lib"
+  done
+  interp="$(readelf -l "$2" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)]/\1/p')"
+  if [ -n "$interp" ] && [ ! -e "$1$interp" ]; then mkdir -p "$1$(dirname "$interp")"; cp -L "$interp" "$1$interp"; fi
+}
+
+# the program's image: no shell, as the real one (distroless) has none
+node_bin="$(command -v node)"
+mkdir -p "$R/he/usr/local/bin" "$R/he/app" "$R/he/tmp" "$R/he/etc"
+cp -L "$node_bin" "$R/he/usr/local/bin/node"
+with_libs "$R/he" "$node_bin"
+cp "$BUNDLE" "$R/he/app/harbor-edge.mjs"
+printf 'root:x:0:0:root:/:/nonexistent\nnonroot:x:10000:10000:nonroot:/:/nonexistent\n' > "$R/he/etc/passwd"
+printf 'root:x:0:\nnonroot:x:10000:\n' > "$R/he/etc/group"
+chmod 1777 "$R/he/tmp"
+[ -e "$R/he/etc/ssl/certs/ca-certificates.crt" ] || { mkdir -p "$R/he/etc/ssl/certs"; cp -L /etc/ssl/certs/ca-certificates.crt "$R/he/etc/ssl/certs/" 2>/dev/null || true; }
+image he-cl/harbor-edge 1 "$R/he" '["/usr/local/bin/node","/app/harbor-edge.mjs"]'
 rm -rf "$R"

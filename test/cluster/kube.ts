@@ -15,7 +15,10 @@ export const STATE = process.env.HE_CL_STATE ?? "/var/lib/he-cl";
 export const KUBECONFIG = path.join(STATE, "kubeconfig");
 export const NODE_IP = "10.213.0.1";
 export const REGISTRY = `${NODE_IP}:5000`;
+/** A stand-in for Harbor's harbor-core image, whose tools the node-mirror DaemonSet's sh script uses (busybox sh + curl). */
 export const STAND_IN_IMAGE = { repository: `${REGISTRY}/he-cl/curl`, tag: "1" };
+/** A stand-in for the project's harbor-edge image (images.sh: this machine's node and the bundled CLI, no shell). */
+export const PROGRAM_IMAGE = { repository: `${REGISTRY}/he-cl/harbor-edge`, tag: "1" };
 const KUBECTL = path.join(fs.readFileSync(path.join(STATE, "k8s"), "utf8").trim(), "bin", "kubectl");
 process.env.KUBECONFIG = KUBECONFIG;
 
@@ -73,7 +76,7 @@ export const cleanupChart = () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 };
 let n = 0;
-/** A spec file: an example with changes merged into its harbor-config. */
+/** A spec file: an example with changes merged into its harbor-config, its image the tier's stand-in. */
 export function specFile(example: string, change: Record<string, any> = {}): string {
   const doc = yaml.load(fs.readFileSync(path.join(ROOT, "examples", example), "utf8")) as any;
   const merge = (a: any, b: any): any => {
@@ -82,7 +85,8 @@ export function specFile(example: string, change: Record<string, any> = {}): str
     for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
     return out;
   };
-  doc["harbor-config"] = merge(doc["harbor-config"], change);
+  // the configuration and report Jobs run the stand-in of the project's image (the real one cannot be pulled here)
+  doc["harbor-config"] = merge(merge(doc["harbor-config"], { image: PROGRAM_IMAGE }), change);
   const f = path.join(tmp, `spec-${++n}-${example}`);
   fs.writeFileSync(f, yaml.dump(doc));
   return f;

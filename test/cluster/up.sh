@@ -153,7 +153,11 @@ http: { addr: "$HE_CL_REGISTRY" }
 YML
 start registry docker-registry serve "$S/registry.yml"
 wait_for registry 30 inns curl -sf "http://$HE_CL_REGISTRY/v2/"
-inns sh "$HERE/images.sh" "http://$HE_CL_REGISTRY" "$S/images" >&2 || fail "building the test images"
+# the harbor-edge program in one file, for the stand-in of the project's image (built anew each time: a stale
+# bundle would test old code)
+ROOT="$(cd "$HERE/../.." && pwd)"
+(cd "$ROOT" && node node_modules/tsx/dist/cli.mjs generator/scripts/bundle.ts "$S/images/harbor-edge.mjs" >&2) || fail "bundling the harbor-edge program"
+inns sh "$HERE/images.sh" "http://$HE_CL_REGISTRY" "$S/images" "$S/images/harbor-edge.mjs" >&2 || fail "building the test images"
 
 # --- node: containerd, CNI, kubelet, kube-proxy ----------------------------------------------
 cat > "$S/cni/net.d/10-he-cl.conflist" <<CNI

@@ -13,6 +13,7 @@ import { loadSpecFile } from "../../generator/src/spec/load.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";
 import { valuesYaml } from "../../generator/src/values/build.js";
 import type { Spec } from "../../generator/src/values/derive.js";
+import { CI_PROGRAM_IMAGE } from "../../generator/src/codegen/ct-values.js";
 
 $.verbose = false;
 
@@ -37,6 +38,18 @@ export async function ensureCluster(): Promise<void> {
     created = true;
   }
   await $`kind export kubeconfig --name ${CLUSTER}`;
+  await loadProgramImage();
+}
+
+/**
+ * The harbor-edge image built from the Dockerfile and loaded into the kind nodes as CI_PROGRAM_IMAGE (pull
+ * policy Never): the chart's configuration and report Jobs run it. The kind job of the workflow builds it too;
+ * docker's build cache makes the second build free.
+ */
+export async function loadProgramImage(): Promise<void> {
+  const ref = `${CI_PROGRAM_IMAGE.repository}:${CI_PROGRAM_IMAGE.tag}`;
+  await $`docker build -t ${ref} ${ROOT}`;
+  await $`kind load docker-image ${ref} --name ${CLUSTER}`;
 }
 
 export async function deleteCluster(): Promise<void> {
@@ -74,7 +87,7 @@ export async function specFor(overrides: Record<string, unknown>): Promise<Spec>
   const loaded = loadSpecFile(path.join(EXAMPLES_DIR, "edge-single-node.yaml"));
   const raw = structuredClone(loaded.raw) as Record<string, any>;
   const merge = (a: any, b: any): any => (b && typeof b === "object" && !Array.isArray(b) ? Object.fromEntries([...new Set([...Object.keys(a ?? {}), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a?.[k], b[k]) : a[k]])) : b);
-  const r = validateSpec(merge(raw, overrides));
+  const r = validateSpec(merge(merge(raw, { image: { ...CI_PROGRAM_IMAGE } }), overrides));
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.spec as Spec;
 }
