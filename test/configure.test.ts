@@ -1,6 +1,7 @@
-// The post-install configuration Job: its script (chart/files/configure-harbor.sh) runs with the real sh
-// (dash) and curl, with the environment of the rendered Job and Secrets, against a test Harbor that checks
-// every request against Harbor's API description and models its quirks (test/helpers/fake-harbor.ts).
+// The post-install configuration Job: `harbor-edge configure` (the built CLI) runs with the environment of the
+// rendered Job and Secrets (test/helpers/job.ts), against a test Harbor that checks every request against
+// Harbor's API description and models its quirks (test/helpers/fake-harbor.ts), and a test Kubernetes API that
+// enforces the Role.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import yaml from "js-yaml";
 import fs from "node:fs";
@@ -10,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { ROOT } from "../generator/src/paths.js";
 import { HELMS, UPSTREAM, render, renderAsync, renderNotes, find, decode, tmpFile, type K8sObject, type Rendered } from "./helpers/chart.js";
 import { startFakeHarbor, permittedProxyTypes, type FakeHarbor, type FakeHarborOptions } from "./helpers/fake-harbor.js";
-import { startFakeKube, startKubeState, type KubeState } from "./helpers/fake-kube-api.js";
+import { startFakeKube, startKubeState, startKubeApi, namespaceObject, type KubeState, type Rule } from "./helpers/fake-kube-api.js";
 import { runJob, jobEnv, configureJob, configureCronJob, isConfigure, type JobRun } from "./helpers/job.js";
 import { baselineViolations } from "./helpers/k8s.js";
 import { proxyRegistries, PERMITTED_PROXY_TYPES, BUILTIN_PROXY } from "../generator/src/proxy/registries.js";
@@ -74,6 +75,8 @@ describe.concurrent("the configuration Job against a Harbor API", () => {
     expect(h.writes().map((w) => `${w.method} ${w.path}`)).toEqual(["PUT /api/v2.0/projects/library", "POST /api/v2.0/projects"]);
     // exact-name look-ups only: never the fuzzy ?name= search
     expect(h.requests.some((r) => /\/projects\?name=/.test(r.path))).toBe(false);
+    // no REPORT_ROBOT_SECRET: no robot account
+    expect(h.state.robots).toEqual([]);
     quiet(run, DESIRED);
   });
 
@@ -554,9 +557,178 @@ describe.concurrent("seed 004: auth.existingSecret changed by External Secrets, 
     const run = await runJob(r.objects, h.url, { kube, external: [vault("Vault-Pass-2")] });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("rejects the desired admin password and every password applied before");
-    // the desired and the applied one once each, and the desired once more after the lock has passed
-    expect(h.failedLogins()).toBe(3);
+    // the desired and the applied one once each: a wrong password is never sent twice (the desired one is
+    // tried again only when its refusal came at once, i.e. from someone else's lock)
+    expect(h.failedLogins()).toBe(2);
     expect(h.writes()).toEqual([]);
+  });
+});
+
+describe.concurrent("issue 16: what the sh version got wrong", () => {
+  /** A test Kubernetes API with the render's Secrets, its Role plus what configure needs for the report's robot
+   * Secret and registry-info (which the chart grants once it runs the program). */
+  async function kubeWithExtras(r: Rendered, extra: { robotSecret?: string; registryInfo?: { namespace: string; password: string } } = {}) {
+    const role = find(r.objects, "Role", "harbor-edge-configure")!;
+    const rules = [...(role.rules as Rule[])];
+    const objects: any[] = [namespaceObject({ name: "harbor" }), ...r.objects.filter((o) => o.kind === "Secret" && (o.metadata.namespace ?? "harbor") === "harbor").map((o) => ({ ...o, metadata: { ...o.metadata, namespace: "harbor" } }))];
+    const namespaced = [{ namespace: "harbor", rules }];
+    if (extra.robotSecret) {
+      rules.push({ apiGroups: [""], resources: ["secrets"], resourceNames: [extra.robotSecret], verbs: ["get", "patch"] });
+      objects.push({ apiVersion: "v1", kind: "Secret", metadata: { name: extra.robotSecret, namespace: "harbor" } });
+    }
+    if (extra.registryInfo) {
+      objects.push(namespaceObject({ name: extra.registryInfo.namespace }));
+      objects.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "registry-info", namespace: extra.registryInfo.namespace }, data: { SPECTRO_USER: Buffer.from("admin").toString("base64"), SPECTRO_USER_PASSWORD: Buffer.from(extra.registryInfo.password).toString("base64") } });
+      namespaced.push({ namespace: extra.registryInfo.namespace, rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["registry-info"], verbs: ["get", "patch"] }] });
+    }
+    const k = await startKubeApi({ namespace: "harbor", objects, rbac: { cluster: [], namespaced } });
+    servers.push(k);
+    return k;
+  }
+
+  it("any password: newlines, quotes, $, backslashes, spaces, non-ASCII, 128 characters; rotation and the state Secret", async () => {
+    const OLD = `Old\nPw 1"$(id)\\\n`;
+    const NEW = `Nw1 é"'$HOME\\\n\t{}`.padEnd(128, "zY9");
+    expect(NEW.length).toBe(128);
+    const h = await harbor({ adminPassword: OLD });
+    const kube = await kubeFor(noProxy);
+    const run = await runJob(noProxy.objects, h.url, { kube, env: { HARBOR_ADMIN_PASSWORD: NEW, HARBOR_ADMIN_PASSWORD_PREVIOUS: OLD } });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(h.state.adminPassword).toBe(NEW);
+    expect(decode(kube.secrets.get("harbor-edge-configure-state")!.data.applied)).toBe(NEW);
+    expect(h.violations).toEqual([]);
+    quiet(run, NEW, OLD, "Nw1 é");
+    const again = await runJob(noProxy.objects, h.url, { kube, env: { HARBOR_ADMIN_PASSWORD: NEW, HARBOR_ADMIN_PASSWORD_PREVIOUS: OLD, HARBOR_ADMIN_PASSWORD_APPLIED: NEW } });
+    expect(again.stdout).toMatch(/admin password is current[\s\S]*0 writes/);
+  });
+
+  it("a wrong password is never sent in a loop: a request timeout shorter than Harbor's failed-login sleep costs one failed login per candidate", async () => {
+    const h = await harbor({ adminPassword: "Someone-Else-9" });
+    const run = await runJob(noProxy.objects, h.url, { env: { HARBOR_REQUEST_TIMEOUT: "1", HARBOR_WAIT_SECONDS: "8", HARBOR_ADMIN_PASSWORD_PREVIOUS: "Old-Pass-123" } });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(h.failedLogins()).toBe(2);
+    // and after each refusal the next login waited for Harbor's lock to pass
+    expect(h.requests.filter((r) => r.path.endsWith("/users/current")).every((r) => r.status === 401)).toBe(true);
+  });
+
+  it.skipIf(!UPSTREAM)("a changed url of a proxy registry endpoint is applied (PUT /registries/{id}); then nothing", async () => {
+    const h = await harbor({ adminPassword: DESIRED, online: true, registries: [{ name: "gcr.io", type: "docker-registry", url: "https://old-mirror.example.com" }] });
+    const run = await runJob(base.objects, h.url);
+    expect(run.code).toBe(0);
+    const gcr = h.state.registries.find((x) => x.name === "gcr.io")!;
+    expect(gcr.url).toBe("https://gcr.io");
+    expect(h.writes().map((w) => `${w.method} ${w.path}`)).toContain(`PUT /api/v2.0/registries/${gcr.id}`);
+    const n = h.writes().length;
+    expect((await runJob(base.objects, h.url)).code).toBe(0);
+    expect(h.writes().length).toBe(n);
+    expect(h.violations).toEqual([]);
+  });
+
+  it("offline and slow: Harbor's upstream check outlasts HARBOR_REQUEST_TIMEOUT; registry requests wait for it and say offline", async () => {
+    const h = await harbor({ adminPassword: DESIRED, registryCheckMs: 1_500 });
+    const kube = await kubeFor(base);
+    const run = await runJob(base.objects, h.url, { kube, env: { HARBOR_REQUEST_TIMEOUT: "1", HARBOR_WAIT_SECONDS: "20" } });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/proxy cache docker\.io: Harbor cannot reach https:\/\/hub\.docker\.com now \(offline\?\)/);
+    expect(kube.events.map((e) => e.reason)).toEqual(["ConfigureIncomplete"]);
+  });
+
+  it.skipIf(!UPSTREAM)("credentials the upstream refuses are reported as such, not as offline; offline with credentials is offline", async () => {
+    const r = renderOk({ helm, valuesFiles: [tmpFile("x.yaml", yaml.dump({ "harbor-config": { auth: { password: DESIRED }, proxyCache: { registries: [], extraRegistries: [{ host: "registry.example.com:5000", url: "https://registry.example.com:5000", type: "harbor", credentialsSecret: "example-creds" }] } } }))] });
+    const files = (key: string, secret: string) => ({ "credentials/example-creds/access_key": key, "credentials/example-creds/access_secret": secret });
+    const upstreamCredentials = { "https://registry.example.com:5000": { access_key: "robot$edge", access_secret: "Right-Secret-1" } };
+    const h = await harbor({ adminPassword: DESIRED, online: true, upstreamCredentials });
+    const kube = await kubeFor(r);
+    const wrong = await runJob(r.objects, h.url, { kube, files: files("robot$edge", "Wrong-Secret-2") });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    expect(wrong.stderr).toMatch(/proxy cache registry\.example\.com-5000: https:\/\/registry\.example\.com:5000 refuses the credentials of Secret example-creds/);
+    expect(wrong.stdout + wrong.stderr).not.toMatch(/offline/);
+    expect(kube.events.map((e) => e.reason)).toEqual(["ConfigureFailed"]);
+    quiet(wrong, "Wrong-Secret-2");
+    expect(h.state.registries).toEqual([]);
+    // the right ones: created; then a wrong update is refused and reported the same way
+    expect((await runJob(r.objects, h.url, { kube, files: files("robot$edge", "Right-Secret-1") })).code).toBe(0);
+    expect(h.state.registries).toHaveLength(1);
+    const update = await runJob(r.objects, h.url, { kube, files: files("robot$edge", "Wrong-Secret-3") });
+    expect(update.code).toBe(1);
+    expect(update.stderr).toMatch(/refuses the credentials of Secret example-creds/);
+    expect(h.state.registries[0].credential!.access_secret).toBe("Right-Secret-1");
+    // offline with credentials: offline, a later run
+    const off = await harbor({ adminPassword: DESIRED, upstreamCredentials });
+    const offline = await runJob(r.objects, off.url, { files: files("robot$edge", "Right-Secret-1") });
+    expect(offline.code).toBe(0);
+    expect(offline.stdout).toMatch(/Harbor cannot reach https:\/\/registry\.example\.com:5000 now \(offline\?\)/);
+    expect(h.violations.concat(off.violations)).toEqual([]);
+  });
+
+  it.skipIf(!UPSTREAM)("the report's robot account: read and pull on the checked projects, in REPORT_ROBOT_SECRET; a rerun writes nothing; a lost secret is refreshed", async () => {
+    const h = await harbor({ adminPassword: DESIRED, online: true });
+    const kube = await kubeWithExtras(base, { robotSecret: "harbor-edge-report" });
+    const env = { REPORT_ROBOT_SECRET: "harbor-edge-report" };
+    const first = await runJob(base.objects, h.url, { kube, env });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(h.state.robots).toHaveLength(1);
+    const robot = structuredClone(h.state.robots[0]);
+    expect(robot.level).toBe("system");
+    expect(robot.permissions.map((p) => p.namespace).sort()).toEqual(["docker.io", "gcr.io", "ghcr.io", "library", "quay.io", "registry.k8s.io", "spectro-images"]);
+    for (const p of robot.permissions) expect(p.access.every((a) => ["read", "list", "pull"].includes(a.action))).toBe(true);
+    const secret = () => kube.get("secrets", "harbor", "harbor-edge-report");
+    expect(decode(secret().data.username)).toBe("robot$harbor-edge-report");
+    expect(decode(secret().data.password)).toBe(robot.secret);
+    quiet(first, robot.secret);
+    // the robot can read the private project with what the Secret holds
+    const r = await fetch(`${h.url}/api/v2.0/projects/spectro-images`, { headers: { authorization: `Basic ${Buffer.from(`robot$harbor-edge-report:${robot.secret}`).toString("base64")}`, "x-is-resource-name": "true" } });
+    expect(r.status).toBe(200);
+    // rerun: no write to Harbor, no PATCH of any Secret
+    const hw = h.writes().length;
+    const kw = kube.writes.filter((w) => w.startsWith("PATCH")).length;
+    const again = await runJob(base.objects, h.url, { kube, env });
+    expect(again.code).toBe(0);
+    expect(h.writes().length).toBe(hw);
+    expect(kube.writes.filter((w) => w.startsWith("PATCH")).length).toBe(kw);
+    // the Secret lost its password: a new secret, which works, and the Secret holds it
+    kube.put({ ...secret(), data: { username: secret().data.username } });
+    const lost = await runJob(base.objects, h.url, { kube, env });
+    expect(lost.code).toBe(0);
+    expect(h.state.robots).toHaveLength(1);
+    expect(h.state.robots[0].secret).not.toBe(robot.secret);
+    expect(decode(secret().data.password)).toBe(h.state.robots[0].secret);
+    expect(h.violations.concat(kube.violations)).toEqual([]);
+  });
+
+  it("registry-info follows an existingSecret rotation (SPECTRO_USER_PASSWORD), and is not written when it already holds it", async () => {
+    const h = await harbor({ adminPassword: "Old-Pass-123" });
+    const kube = await kubeWithExtras(noProxy, { registryInfo: { namespace: "cluster-abc123", password: "Old-Pass-123" } });
+    const env = { REGISTRY_INFO_SECRET: "registry-info", REGISTRY_INFO_NAMESPACE: "cluster-abc123", HARBOR_ADMIN_PASSWORD_PREVIOUS: "Old-Pass-123" };
+    const run = await runJob(noProxy.objects, h.url, { kube, env });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(h.state.adminPassword).toBe(DESIRED);
+    const info = () => kube.get("secrets", "cluster-abc123", "registry-info");
+    expect(decode(info().data.SPECTRO_USER_PASSWORD)).toBe(DESIRED);
+    expect(decode(info().data.SPECTRO_USER)).toBe("admin");
+    quiet(run, DESIRED, "Old-Pass-123");
+    const kw = kube.writes.filter((w) => w.startsWith("PATCH")).length;
+    expect((await runJob(noProxy.objects, h.url, { kube, env })).code).toBe(0);
+    expect(kube.writes.filter((w) => w.startsWith("PATCH")).length).toBe(kw);
+    expect(kube.violations).toEqual([]);
+  });
+
+  it("options for an operator's laptop: --harbor overrides HARBOR_URL, --kubeconfig and -n reach the cluster", async () => {
+    const h = await harbor({ adminPassword: DESIRED });
+    const kube = await kubeFor(noProxy);
+    const run = await runJob(noProxy.objects, "http://127.0.0.1:9", { env: { HARBOR_ADMIN_PASSWORD_PREVIOUS: "" }, args: ["--harbor", h.url, "--kubeconfig", kube.kubeconfig, "-n", "harbor"] });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(decode(kube.secrets.get("harbor-edge-configure-state")!.data.applied)).toBe(DESIRED);
+    const bad = await runJob(noProxy.objects, h.url, { args: ["--kubeconfig", "/nonexistent/kubeconfig"] });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/kubeconfig/);
   });
 });
 

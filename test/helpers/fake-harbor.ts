@@ -9,7 +9,15 @@
 //   - project metadata values as the strings "true"/"false"; POST /projects 201 or 409;
 //     X-Is-Resource-Name for names in paths; GET /projects?name= a fuzzy match;
 //   - password changes: 403 for a wrong old password, 400 for an identical one or one against the policy;
-//   - creating a registry endpoint health-checks the remote: offline, 400;
+//   - creating or updating a registry endpoint health-checks the remote synchronously (registryCheckMs, as
+//     Harbor's ping with its 30 s dial timeout): offline, 400 "the registry is unhealthy"; credentials the
+//     upstream refuses (upstreamCredentials), the same 400 (native HealthCheck logs the reason and says
+//     unhealthy); POST /registries/ping the same check, anonymous when no credentials are given (PingSimple
+//     takes a 401/403 as healthy);
+//   - robot accounts (handler/robot.go, controller/robot): POST /robots validates name, duration, level and
+//     permissions (400), 409 for a name taken, 201 with the secret, shown this once; names listed with the
+//     prefix robot$; PUT keeps name and level; PATCH refreshes the secret; a robot's Basic credentials make it
+//     a robot (GET /users/current 412), wrong ones are anonymous; its access is checked on project reads;
 //   - proxy-cache projects (handler/project.go CreateProject): the endpoint's type must be one of
 //     PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE, as the rendered upstream core ConfigMap sets it (400
 //     "unsupported registry type X" otherwise, nothing created); each new one gets Harbor's default retention
@@ -161,6 +169,10 @@ export interface FakeHarborOptions {
   registries?: Array<Omit<Registry, "id">>;
   /** the login lock (Harbor: 1500 ms); 0 turns it off */
   lockMs?: number;
+  /** how long Harbor's check of an upstream takes when an endpoint is created, updated or pinged (ms) */
+  registryCheckMs?: number;
+  /** upstream URL -> the credentials it accepts (others are refused; anonymous pings still answer) */
+  upstreamCredentials?: Record<string, { access_key: string; access_secret: string }>;
   /** answer 500 to the nth request matching; "after" applies the change first and loses the answer */
   fail?: Array<{ method: string; path: RegExp; nth?: number; after?: boolean }>;
 }
@@ -169,14 +181,31 @@ export interface Logged {
   method: string;
   path: string;
   status: number;
-  user: "admin" | "anonymous";
+  user: "admin" | "anonymous" | "robot";
 }
+
+export interface Robot {
+  id: number;
+  /** as Harbor stores it, without the prefix */
+  name: string;
+  description: string;
+  level: string;
+  disable: boolean;
+  duration: number;
+  secret: string;
+  permissions: Array<{ kind: string; namespace: string; access: Array<{ resource: string; action: string; effect?: string }> }>;
+}
+
+/** Harbor's robot name prefix (config robot_name_prefix). */
+export const ROBOT_PREFIX = "robot$";
+/** Project-scope access a robot may be given (src/common/rbac/const.go, a subset). */
+const PROJECT_ACCESS = new Set(["project:read", "repository:list", "repository:pull", "repository:push", "repository:read", "artifact:read", "artifact:list", "artifact:create", "artifact:delete", "tag:list", "tag:create", "tag:delete", "scan:create", "scan:read"]);
 
 export interface FakeHarbor {
   url: string;
   requests: Logged[];
   violations: string[];
-  state: { adminPassword: string; projects: Map<string, Project>; registries: Registry[]; retentions: Map<number, RetentionPolicy> };
+  state: { adminPassword: string; projects: Map<string, Project>; registries: Registry[]; retentions: Map<number, RetentionPolicy>; robots: Robot[] };
   writes(): Logged[];
   /** logins refused for a wrong password (each costs Harbor 1.5 s and locks the user) */
   failedLogins(): number;
@@ -212,7 +241,9 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
     projects: new Map<string, Project>(),
     registries: [] as Registry[],
     retentions: new Map<number, RetentionPolicy>(),
+    robots: [] as Robot[],
   };
+  let nextRobot = 1;
   let nextProject = 1;
   let nextRegistry = 1;
   let nextRetention = 1;
@@ -228,10 +259,15 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
   const seed = { n: 7 };
 
   /** auth.Login: the user, and how long Harbor sleeps before answering (a failed login) */
-  const login = (req: http.IncomingMessage): { admin: boolean; delayMs: number } => {
+  const login = (req: http.IncomingMessage): { admin: boolean; delayMs: number; robot?: Robot } => {
     const m = /^Basic (.+)$/.exec(req.headers.authorization ?? "");
     if (!m) return { admin: false, delayMs: 0 };
     const [user, pw] = Buffer.from(m[1], "base64").toString().split(/:(.*)/s);
+    if (user.startsWith(ROBOT_PREFIX)) {
+      // middleware/security/robot.go: the robot whose secret matches, enabled; otherwise anonymous
+      const r = state.robots.find((x) => x.name === user.slice(ROBOT_PREFIX.length));
+      return { admin: false, delayMs: 0, ...(r && r.secret === pw && !r.disable ? { robot: r } : {}) };
+    }
     if (user !== "admin") return { admin: false, delayMs: 0 };
     if (lockMs > 0 && Date.now() - lastFailure <= lockMs) return { admin: false, delayMs: 0 }; // locked: anonymous
     if (pw === state.adminPassword) return { admin: true, delayMs: 0 };
@@ -240,10 +276,10 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
     return { admin: false, delayMs: lockMs };
   };
 
-  const handler = (req: http.IncomingMessage, res: http.ServerResponse, raw: string, admin: boolean) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse, raw: string, admin: boolean, robot?: Robot) => {
     const url = new URL(req.url ?? "/", "http://harbor");
     const method = req.method ?? "GET";
-    const log: Logged = { method, path: url.pathname + url.search, status: 0, user: admin ? "admin" : "anonymous" };
+    const log: Logged = { method, path: url.pathname + url.search, status: 0, user: admin ? "admin" : robot ? "robot" : "anonymous" };
     requests.push(log);
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
       log.status = status;
@@ -304,6 +340,11 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       }
     }
     const reply = (status: number, b?: unknown, headers?: Record<string, string>) => (failAfter ? error(500, "injected failure after the change") : send(status, b, headers));
+    /** an answer after Harbor's synchronous check of an upstream */
+    const later = (answer: () => void) => {
+      if (opts.registryCheckMs) setTimeout(answer, opts.registryCheckMs);
+      else answer();
+    };
 
     // --- behaviour ---
     const byNameOrId = (ref: string): Project | undefined => {
@@ -325,6 +366,7 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       return send(200, { status: sick ? "unhealthy" : "healthy", components: [{ name: "core", status: "healthy" }, { name: "database", status: sick ? "unhealthy" : "healthy", ...(sick ? { error: "failed to connect to tcp:harbor-database:5432" } : {}) }, { name: "redis", status: "healthy" }] });
     }
     if (op.template === "/users/current") {
+      if (robot) return error(412, "get current user not available for security context: robot");
       if (!admin) return error(401, "unauthorized");
       return send(200, { user_id: 1, username: "admin", email: "", realname: "system admin", comment: "admin user", sysadmin_flag: true, admin_role_in_auth: false, creation_time: "2026-11-22T00:00:00Z" });
     }
@@ -382,7 +424,8 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
     if (op.template === "/projects/{project_name_or_id}") {
       const p = byNameOrId(decodeURIComponent(values[0]));
       if (method === "GET") {
-        if (!p || (!admin && !p.public)) return error(admin ? 404 : 403, "project not found");
+        const robotReads = (x: Project) => Boolean(robot?.permissions.some((perm) => perm.kind === "project" && perm.namespace === x.name && perm.access.some((a) => a.resource === "project" && a.action === "read")));
+        if (!p || (!admin && !p.public && !robotReads(p))) return error(admin ? 404 : robot || admin ? 403 : 401, "project not found");
         return send(200, view(p));
       }
       if (method === "PUT") {
@@ -405,13 +448,29 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const list = state.registries.filter((r) => (exact ? r.name === exact[1] : fuzzy ? r.name.includes(fuzzy[1]) : true));
       return send(200, list.map((r) => ({ id: r.id, name: r.name, type: r.type, url: r.url, insecure: false, status: "healthy", credential: { type: r.credential?.type ?? "", access_key: r.credential?.access_key ?? "", access_secret: r.credential ? "*****" : "" } })));
     }
+    /** controller/registry validate -> IsHealthy: whether Harbor finds the upstream healthy with these credentials */
+    const upstreamHealthy = (upstreamUrl: string, cred: { access_key?: string; access_secret?: string } | undefined) => {
+      if (!opts.online) return false;
+      const want = opts.upstreamCredentials?.[upstreamUrl.replace(/\/+$/, "")];
+      if (!want || !cred || (!cred.access_key && !cred.access_secret)) return true; // PingSimple: a 401 is healthy
+      return cred.access_key === want.access_key && cred.access_secret === want.access_secret;
+    };
+    if (op.template === "/registries/ping" && method === "POST") {
+      if (!admin) return error(401, "unauthorized");
+      const stored = body?.id ? state.registries.find((r) => r.id === body.id) : undefined;
+      const type = body?.type ?? stored?.type;
+      const target = body?.url ?? stored?.url;
+      if (!type || !target) return error(400, "type or url cannot be empty");
+      const cred = body?.access_key !== undefined || body?.access_secret !== undefined ? { access_key: body.access_key, access_secret: body.access_secret } : stored?.credential;
+      return later(() => (upstreamHealthy(target, cred) ? send(200) : error(400, "the registry is unhealthy")));
+    }
     if (op.template === "/registries" && method === "POST") {
       if (!admin) return error(401, "unauthorized");
       if (state.registries.some((r) => r.name === body?.name)) return error(409, "registry already exists");
-      if (!opts.online) return error(400, "the registry is unhealthy");
+      if (!upstreamHealthy(body.url, body.credential)) return later(() => error(400, "the registry is unhealthy"));
       const r: Registry = { id: nextRegistry++, name: body.name, type: body.type, url: body.url, ...(body.credential ? { credential: body.credential } : {}) };
       state.registries.push(r);
-      return reply(201, undefined, { location: `/api/v2.0/registries/${r.id}` });
+      return later(() => reply(201, undefined, { location: `/api/v2.0/registries/${r.id}` }));
     }
     if (op.template === "/registries/{id}") {
       if (!admin) return error(401, "unauthorized");
@@ -423,11 +482,12 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
         return reply(200);
       }
       if (method === "PUT") {
-        if (!opts.online) return error(400, "the registry is unhealthy");
+        const cred = body.access_key !== undefined || body.access_secret !== undefined ? { access_key: body.access_key ?? r.credential?.access_key, access_secret: body.access_secret ?? r.credential?.access_secret } : r.credential;
+        if (!upstreamHealthy(body.url ?? r.url, cred)) return later(() => error(400, "the registry is unhealthy"));
         if (body.url !== undefined) r.url = body.url;
         if (body.name !== undefined) r.name = body.name;
         if (body.access_key !== undefined || body.access_secret !== undefined) r.credential = { type: body.credential_type ?? r.credential?.type ?? "basic", access_key: body.access_key ?? r.credential?.access_key ?? "", access_secret: body.access_secret ?? r.credential?.access_secret ?? "" };
-        return reply(200);
+        return later(() => reply(200));
       }
     }
     if (op.template === "/retentions/{id}" || (op.template === "/retentions" && method === "POST")) {
@@ -473,6 +533,66 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
         return reply(200);
       }
     }
+    if (op.template === "/robots" || op.template === "/robots/{robot_id}") {
+      if (!admin) return error(401, "unauthorized"); // system robots: system access (a robot of ours has none)
+      const swagger = (r: Robot) => ({ id: r.id, name: `${ROBOT_PREFIX}${r.name}`, description: r.description, level: r.level, duration: r.duration, editable: true, disable: r.disable, expires_at: -1, permissions: r.permissions, creator_type: "local", creator_ref: 1, creation_time: "2026-11-22T00:00:00Z", update_time: "2026-11-22T00:00:00Z" });
+      // handler/robot.go validate
+      const invalid = (b: any): string | undefined => {
+        if (!(b.duration === -1 || (Number.isInteger(b.duration) && b.duration > 0))) return `bad request error duration input: ${b.duration}, duration must be either -1(Never) or a positive integer`;
+        if (b.level !== "system" && b.level !== "project") return `bad request error level input: ${b.level}`;
+        if (!Array.isArray(b.permissions) || b.permissions.length === 0) return "bad request empty permission";
+        for (const perm of b.permissions) if (!perm.access?.length) return "bad request empty access";
+        if (b.level === "project" && b.permissions.length > 1) return "bad request permission";
+        for (const perm of b.permissions) {
+          if (perm.kind !== "project" && perm.kind !== "system") return `bad request permission level: ${perm.kind}`;
+          for (const a of perm.access) if (perm.kind === "project" && !PROJECT_ACCESS.has(`${a.resource}:${a.action}`)) return `bad request permission: ${a.resource}:${a.action}`;
+        }
+        return undefined;
+      };
+      const projectsExist = (b: any) => b.permissions.find((perm: any) => perm.kind === "project" && perm.namespace !== "*" && !state.projects.has(perm.namespace));
+      if (op.template === "/robots" && method === "GET") {
+        const q = url.searchParams.get("q") ?? "";
+        const exact = /^name=([^~].*)$/.exec(q);
+        const list = state.robots.filter((r) => r.level === "system" && (!exact || r.name === exact[1]));
+        return send(200, list.map(swagger), { "x-total-count": String(list.length) });
+      }
+      if (op.template === "/robots" && method === "POST") {
+        if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(String(body?.name ?? ""))) return error(400, "robot name is not in lower case or contains illegal characters");
+        const bad = invalid(body);
+        if (bad) return error(400, bad);
+        const missing = projectsExist(body);
+        if (missing) return error(404, `project ${missing.namespace} not found`);
+        if (state.robots.some((r) => r.name === body.name)) return error(409, `robot account 0:${body.name} already exists`);
+        const r: Robot = { id: nextRobot++, name: body.name, description: body.description ?? "", level: body.level, disable: Boolean(body.disable), duration: body.duration, secret: `Gen${Math.random().toString(36).slice(2)}X9`, permissions: structuredClone(body.permissions) };
+        state.robots.push(r);
+        return reply(201, { id: r.id, name: `${ROBOT_PREFIX}${r.name}`, secret: r.secret, creation_time: "2026-11-22T00:00:00Z", expires_at: -1 }, { location: `/api/v2.0/robots/${r.id}` });
+      }
+      const r = state.robots.find((x) => x.id === Number(values[0]));
+      if (!r) return error(404, `robot ${values[0]} not found`);
+      if (method === "GET") return send(200, swagger(r));
+      if (method === "PUT") {
+        const bad = invalid({ ...body, duration: body.duration ?? r.duration });
+        if (bad) return error(400, bad);
+        if (body.level !== r.level || body.name !== `${ROBOT_PREFIX}${r.name}`) return error(400, "cannot update the level or name of robot");
+        const missing = projectsExist(body);
+        if (missing) return error(404, `project ${missing.namespace} not found`);
+        Object.assign(r, { description: body.description ?? "", disable: Boolean(body.disable), duration: body.duration ?? r.duration, permissions: structuredClone(body.permissions) });
+        return reply(200);
+      }
+      if (method === "PATCH") {
+        if (body?.secret) {
+          if (!POLICY(body.secret)) return error(400, "the secret must be 8-128, inclusively, characters long with at least 1 uppercase letter, 1 lowercase letter and 1 number");
+          r.secret = body.secret;
+          return reply(200, { secret: "" });
+        }
+        r.secret = `Ref${Math.random().toString(36).slice(2)}X9`;
+        return reply(200, { secret: r.secret });
+      }
+      if (method === "DELETE") {
+        state.robots.splice(state.robots.indexOf(r), 1);
+        return reply(200);
+      }
+    }
     violations.push(`${method} ${apiPath}: not modelled by the test server`);
     return error(501, "not modelled");
   };
@@ -481,9 +601,9 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
     let raw = "";
     req.on("data", (d) => (raw += d));
     req.on("end", () => {
-      const { admin, delayMs } = login(req);
-      if (delayMs) setTimeout(() => handler(req, res, raw, admin), delayMs);
-      else handler(req, res, raw, admin);
+      const { admin, delayMs, robot } = login(req);
+      if (delayMs) setTimeout(() => handler(req, res, raw, admin, robot), delayMs);
+      else handler(req, res, raw, admin, robot);
     });
   });
   // take a port, then refuse connections on it for startDelayMs, like a Harbor that is still starting

@@ -1,12 +1,14 @@
-// Running a configuration run's script as Kubernetes would: the script from the rendered ConfigMap, the
-// command and environment from the rendered Job (or the CronJob's job template), secretKeyRefs resolved
-// against the rendered Secrets (or the live ones of a test Kubernetes API), fieldRefs as the kubelet fills
-// them. Only HARBOR_URL (and the Kubernetes API) are pointed at the test servers.
+// Running a configuration run as Kubernetes would: `harbor-edge configure` (the built CLI, this node) with the
+// environment of the rendered Job (or the CronJob's job template), whatever command the chart names,
+// secretKeyRefs resolved against the rendered Secrets (or the live ones of a test Kubernetes API), fieldRefs
+// as the kubelet fills them, the Secrets the pod mounts as files. Only HARBOR_URL (and the Kubernetes API)
+// are pointed at the test servers.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { find, decode, type K8sObject } from "./chart.js";
+import { BIN } from "./cli.js";
 import type { KubeState } from "./fake-kube-api.js";
 
 export interface JobRun {
@@ -55,16 +57,10 @@ export function jobEnv(objects: K8sObject[], external: K8sObject[] = [], o: { cr
   return env;
 }
 
-export async function runJob(objects: K8sObject[], harborUrl: string, o: { external?: K8sObject[]; env?: Record<string, string>; cron?: boolean; kube?: KubeState; files?: Record<string, string> } = {}): Promise<JobRun> {
+export async function runJob(objects: K8sObject[], harborUrl: string, o: { external?: K8sObject[]; env?: Record<string, string>; cron?: boolean; kube?: KubeState; files?: Record<string, string>; args?: string[] } = {}): Promise<JobRun> {
   const { pod } = podOf(objects, Boolean(o.cron));
   const container = pod.spec.containers[0];
-  const cm = find(objects, "ConfigMap", pod.spec.volumes.find((v: any) => v.name === "script").configMap.name)!;
-  const mount = container.volumeMounts.find((v: any) => v.name === "script").mountPath as string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "configure-job-"));
-  const script = path.join(dir, "configure-harbor.sh");
-  fs.writeFileSync(script, cm.data["configure-harbor.sh"], { mode: 0o555 });
-  const [shell, scriptPath] = container.command as string[];
-  if (scriptPath !== `${mount}/configure-harbor.sh`) throw new Error(`the Job runs ${scriptPath}, not the mounted script`);
   // files of mounted Secrets, under a stand-in for the root: those the test gives, and the Secrets the pod
   // mounts that exist (live in the test Kubernetes API, else rendered), as the kubelet projects them
   const root = path.join(dir, "root");
@@ -84,9 +80,10 @@ export async function runJob(objects: K8sObject[], harborUrl: string, o: { exter
     fs.writeFileSync(path.join(root, f), content);
   }
   const kube = o.kube ? { KUBE_API: o.kube.url, KUBE_TOKEN_FILE: o.kube.tokenFile } : {};
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...jobEnv(objects, o.external, o), HARBOR_URL: harborUrl, TMPDIR: dir, HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"), HARBOR_STATE_DIR: path.join(root, "state"), ...kube, ...o.env };
+  // HOME: no kubeconfig of the machine's user is found
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, ...jobEnv(objects, o.external, o), HARBOR_URL: harborUrl, TMPDIR: dir, HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"), HARBOR_STATE_DIR: path.join(root, "state"), ...kube, ...o.env };
   const started = Date.now();
-  const child = spawn(shell, [script], { env, cwd: dir });
+  const child = spawn(process.execPath, [BIN, "configure", ...(o.args ?? [])], { env, cwd: dir });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));

@@ -10,6 +10,16 @@ export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 /** Invalid input: main() prints the message (if any) and exits 1. */
 export class Invalid extends Error {}
 
+/** A command's own exit status: main() prints the message (if any) as it is and exits with code. */
+export class Exit extends Error {
+  constructor(
+    readonly code: number,
+    message = "",
+  ) {
+    super(message);
+  }
+}
+
 export function out(s: string) {
   process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
 }

@@ -57,9 +57,10 @@ export class HarborApi {
 
   /**
    * One request to an API path (e.g. `/projects/${seg(name)}`). password: the admin password to send instead of
-   * the client's (null: anonymous). Throws HarborUnreachable when there is no answer.
+   * the client's (null: anonymous); timeoutMs: this request's bound instead of the client's. Throws
+   * HarborUnreachable when there is no answer.
    */
-  async call(method: string, apiPath: string, o: { body?: unknown; headers?: Record<string, string>; password?: string | null; username?: string } = {}): Promise<ApiAnswer> {
+  async call(method: string, apiPath: string, o: { body?: unknown; headers?: Record<string, string>; password?: string | null; username?: string; timeoutMs?: number } = {}): Promise<ApiAnswer> {
     const url = new URL(`${this.base}${apiPath}`);
     if (url.origin !== this.origin || !url.pathname.startsWith(new URL(this.base).pathname)) throw new Error(`refused: ${apiPath} leaves Harbor's API`);
     const headers: Record<string, string> = { accept: "application/json", "user-agent": "harbor-edge", ...(o.headers ?? {}) };
@@ -71,7 +72,7 @@ export class HarborApi {
     if (method !== "GET" && method !== "HEAD") this.writes++;
     let r: HttpResponse;
     try {
-      r = await request({ method, url: url.toString(), headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), ca: this.o.ca, timeoutMs: this.o.timeoutMs ?? 20_000 });
+      r = await request({ method, url: url.toString(), headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), ca: this.o.ca, timeoutMs: o.timeoutMs ?? this.o.timeoutMs ?? 20_000 });
     } catch (e) {
       throw new HarborUnreachable(`${method} ${url.pathname}: ${(e as Error).message}`);
     }
