@@ -793,8 +793,40 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
     expect(configureJob(none.objects)).toBeDefined();
   });
 
-  it("runs in the harbor-core image Harbor already uses: no extra image for air-gapped sites", () => {
-    for (const [, pod] of pods) expect(pod.containers[0].image).toBe("docker.io/goharbor/harbor-core:v2.15.1");
+  it("runs harbor-edge configure from the project's image (the image's entrypoint is the program; no shell, no script)", () => {
+    const version = (yaml.load(fs.readFileSync(path.join(ROOT, "chart", "Chart.yaml"), "utf8")) as { version: string }).version;
+    for (const [, pod] of pods) {
+      expect(pod.containers[0].image).toBe(`ghcr.io/harbor-edge-native-config/harbor-edge:${version}`);
+      expect(pod.containers[0].command).toBeUndefined();
+      expect(pod.containers[0].args).toEqual(["configure"]);
+      expect(pod.volumes.map((v: any) => v.name)).not.toContain("script");
+    }
+    expect(r.objects.filter((o) => o.kind === "ConfigMap" && o.metadata.name === "harbor-edge-configure")).toEqual([]);
+  });
+
+  it("the report's robot account: the chart makes its Secret empty (kept on uninstall); the runs fill it", () => {
+    for (const [, pod] of pods) expect(pod.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET").value).toBe("harbor-edge-report-robot");
+    const robot = find(r.objects, "Secret", "harbor-edge-report-robot")!;
+    expect(robot.data).toBeUndefined();
+    expect(robot.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+    const noReport = render({ helm, set: ["harbor-config.report.enabled=false"] });
+    expect(find(noReport.objects, "Secret", "harbor-edge-report-robot")).toBeUndefined();
+    expect(configureJob(noReport.objects)!.spec.template.spec.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET")).toBeUndefined();
+  });
+
+  it("registry-info follows the applied password: its name and Palette's namespace in the env, get and patch on it alone there", () => {
+    for (const [, pod] of pods) {
+      const env = Object.fromEntries(pod.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+      expect(env).toMatchObject({ REGISTRY_INFO_SECRET: "registry-info", REGISTRY_INFO_NAMESPACE: "cluster-abc123" });
+    }
+    const role = find(r.objects, "Role", "harbor-edge-configure-harbor")!;
+    expect(role.metadata.namespace).toBe("cluster-abc123");
+    expect(role.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], resourceNames: ["registry-info"], verbs: ["get", "patch"] }]);
+    expect(find(r.objects, "RoleBinding", "harbor-edge-configure-harbor")!.subjects).toEqual([{ kind: "ServiceAccount", name: "harbor-edge-configure", namespace: "harbor" }]);
+    // no registry-info (no cluster uid): neither the env nor the Role
+    const none = render({ helm });
+    expect(configureJob(none.objects)!.spec.template.spec.containers[0].env.find((e: any) => e.name === "REGISTRY_INFO_SECRET")).toBeUndefined();
+    expect(none.objects.filter((o) => o.kind === "Role" && o.metadata.namespace !== "harbor")).toEqual([]);
   });
 
   it("is restricted: non-root, no privilege escalation, no capabilities, RuntimeDefault seccomp, read-only root, limits", () => {
@@ -809,10 +841,10 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
     }
   });
 
-  it("RBAC: only its own state Secret (by name, get and patch, no create) and creating Events", () => {
+  it("RBAC: only its own Secrets (the state and the report's robot, by name, get and patch, no create) and creating Events", () => {
     const role = find(r.objects, "Role", "harbor-edge-configure")!;
     expect(role.rules).toEqual([
-      { apiGroups: [""], resources: ["secrets"], resourceNames: ["harbor-edge-configure-state"], verbs: ["get", "patch"] },
+      { apiGroups: [""], resources: ["secrets"], resourceNames: ["harbor-edge-configure-state", "harbor-edge-report-robot"], verbs: ["get", "patch"] },
       { apiGroups: [""], resources: ["events"], verbs: ["create"] },
     ]);
     const binding = find(r.objects, "RoleBinding", "harbor-edge-configure")!;

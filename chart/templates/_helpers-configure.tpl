@@ -117,6 +117,18 @@ spec:
           valueFrom:
             fieldRef:
               fieldPath: metadata.namespace
+        {{- if include "harbor-edge.reportRobot" $ }}
+        # the report's read-only robot account: created in Harbor, its name and secret written to this Secret
+        - name: REPORT_ROBOT_SECRET
+          value: {{ include "harbor-edge.name.reportRobot" $ }}
+        {{- end }}
+        {{- if include "harbor-edge.registryInfo" $ }}
+        # Palette's registry-info follows the password Harbor accepts (auth.existingSecret rotated by the CronJob)
+        - name: REGISTRY_INFO_SECRET
+          value: {{ include "harbor-edge.name.registryInfo" $ }}
+        - name: REGISTRY_INFO_NAMESPACE
+          value: {{ include "harbor-edge.registryInfoNamespace" $ }}
+        {{- end }}
         - name: STATE_SECRET
           value: {{ include "harbor-edge.name.configureState" $ }}
         - name: JOB_NAME

@@ -5,6 +5,12 @@ The namespace registry-info goes to: cluster-<cluster.uid>, which Palette create
 {{- printf "cluster-%s" (index .Values "harbor-config").cluster.uid -}}
 {{- end -}}
 
+{{/* "true" when the chart writes registry-info (registryInfo.enabled with a cluster.uid). */}}
+{{- define "harbor-edge.registryInfo" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- if and $c.registryInfo.enabled $c.cluster.uid }}true{{ end -}}
+{{- end -}}
+
 {{/*
 Whether this release renders the Namespace of registry-info ("true" or ""): with registryInfo.createNamespace,
 when the namespace is missing, or when it exists and belongs to this release (dropping it from the manifest

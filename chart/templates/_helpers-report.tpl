@@ -5,6 +5,13 @@ cluster runs that Harbor holds.
 
 {{- define "harbor-edge.name.report" -}}harbor-edge-report{{- end -}}
 {{- define "harbor-edge.name.status" -}}harbor-edge-status{{- end -}}
+{{- define "harbor-edge.name.reportRobot" -}}harbor-edge-report-robot{{- end -}}
+
+{{/* "true" when the report reads Harbor as the robot account the configuration runs create (both are on). */}}
+{{- define "harbor-edge.reportRobot" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- if and $c.report.enabled $c.configJob.enabled }}true{{ end -}}
+{{- end -}}
 {{- define "harbor-edge.name.reportClusterRole" -}}{{ printf "harbor-edge-report-%s-%s" .Release.Namespace .Release.Name }}{{- end -}}
 
 {{/* The report's pod, shared by the post-install Job and the CronJob. */}}
