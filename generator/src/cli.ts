@@ -5,7 +5,7 @@
 // Adding a command is one line in COMMANDS. Even commander loads on demand: `render` first starts helm
 // (commands/render-early.ts), so helm's start-up overlaps the loading of everything else.
 import type { Command } from "commander";
-import { EXIT, Invalid, err } from "./commands/common.js";
+import { EXIT, Exit, Invalid, err } from "./commands/common.js";
 
 export { EXIT };
 
@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   "node-config": () => import("./nodeconfig/command.js"),
   status: () => import("./status/index.js"),
   seed: () => import("./seed/index.js"),
+  report: () => import("./commands/report.js"),
 };
 
 /** The program with the command argv names registered, or every command (help, a mistyped name, nothing). */
@@ -63,6 +64,7 @@ async function run(argv: string[]): Promise<number> {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
       return EXIT.usage;
     }
+    if (e instanceof Exit) return e.code;
     if (e instanceof Invalid) {
       if (e.message) err(`error: ${e.message}`);
       return EXIT.invalid;

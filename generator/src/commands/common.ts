@@ -10,6 +10,13 @@ export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 /** Invalid input: main() prints the message (if any) and exits 1. */
 export class Invalid extends Error {}
 
+/** Ends the command with this exit code; the command has printed why already (harbor-edge report's 0/1/2). */
+export class Exit extends Error {
+  constructor(readonly code: number) {
+    super("");
+  }
+}
+
 export function out(s: string) {
   process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
 }
