@@ -6,6 +6,7 @@ import fs from "node:fs";
 import { HarborApi } from "../harbor/api.js";
 import { KubeError, resolveAccess, type KubeAccess } from "../kube/client.js";
 import { HarborV2 } from "./fetch.js";
+import { readChartContract, REPORT_CRONJOB } from "./cluster.js";
 import { BadInput, readInput } from "./input.js";
 import { formatReport, NoReport, runReport } from "./run.js";
 
@@ -56,6 +57,22 @@ export async function reportMain(o: MainOptions, env: NodeJS.ProcessEnv): Promis
   }
   const inPod = access.context === "in-cluster";
   const write = inPod || Boolean(o.writeStatus);
+  // in-pod progress is the Job's log (stdout); from a laptop stdout carries the report alone
+  const log = inPod && !o.json ? toStdout : toStderr;
+  if (!inPod && env.HARBOR_PROXY_REGISTRIES === undefined) {
+    // from a laptop: which registries Harbor proxies (and the rest of the chart's contract) as the chart's CronJob says
+    const ns = input.namespace ?? access.namespace ?? "harbor";
+    const c = await readChartContract(access, ns, input.requestTimeoutSeconds * 1000);
+    if ("why" in c) log(`warning: cannot read the chart's CronJob ${ns}/${REPORT_CRONJOB} (${c.why}): no registry counts as proxied; set HARBOR_PROXY_REGISTRIES or pass -n NS`);
+    else {
+      try {
+        input = readInput({ ...c.env, ...env }, o);
+      } catch (e) {
+        error(`the CronJob ${ns}/${REPORT_CRONJOB}: ${(e as Error).message}`);
+        return 2;
+      }
+    }
+  }
   if (write && !input.namespace) {
     if (access.namespace) input.namespace = access.namespace;
     else {
@@ -63,8 +80,6 @@ export async function reportMain(o: MainOptions, env: NodeJS.ProcessEnv): Promis
       return 2;
     }
   }
-  // in a pod, progress is the Job's log (stdout); from a laptop stdout carries the report alone
-  const log = inPod && !o.json ? toStdout : toStderr;
 
   const timeoutMs = input.requestTimeoutSeconds * 1000;
   const api = new HarborApi({ url: input.harborUrl, username: input.username, password: input.password, ca, timeoutMs });
