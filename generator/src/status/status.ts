@@ -1,4 +1,4 @@
-// What the in-cluster report (chart/files/report-harbor.sh) last wrote: the ConfigMap harbor-edge-status and
+// What the in-cluster report (harbor-edge report, generator/src/report/; before it chart/files/report-harbor.sh) last wrote: the ConfigMap harbor-edge-status and
 // its latest Event, read through the Kubernetes API and formatted as the report says it. Reading is I/O,
 // formatting is pure.
 import { kubeGetIfExists, type KubeAccess } from "../kube/client.js";
