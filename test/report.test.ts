@@ -1,7 +1,9 @@
-// The in-cluster report (chart/files/report-harbor.sh) run by dash as the rendered Job runs it: its script from
-// the rendered ConfigMap, its environment from the rendered Job and Secrets, the Kubernetes API a fake that
-// enforces the rendered ClusterRole and Role, and Harbor a test Harbor whose proxy projects pull through from
-// real registries (Debian's docker-registry) and cache in the background as Harbor 2.15.1 does.
+// The in-cluster report (harbor-edge report, generator/src/report/) run as the rendered Job runs it: the built
+// CLI with the rendered Job's environment (from the Job and its Secrets), independent of the chart's command;
+// the Kubernetes API a fake that enforces the rendered ClusterRole and Role; Harbor a test Harbor whose proxy
+// projects pull through from real registries (Debian's docker-registry) and cache in the background as Harbor
+// 2.15.1 does (test/helpers/fake-harbor-proxy.ts). Also: from an operator's laptop (--kubeconfig, printed,
+// nothing written), bad input (exit 2), and the pure parts (src/report/{input,images,held,fetch}.ts).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,12 +12,17 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { HELMS, render, find, decode, type K8sObject } from "./helpers/chart.js";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "./helpers/docker-registry.js";
 import { startFakeHarborProxy, type FakeHarborProxy, type FakeHarborProxyOptions } from "./helpers/fake-harbor-proxy.js";
-import { startFakeKubeApi, nodeObject, type KubeObjects, type FakeKubeApi, type Rule } from "./helpers/fake-kube-api.js";
+import { startFakeKubeApi, nodeObject, podObject, type KubeObjects, type FakeKubeApi, type Rule } from "./helpers/fake-kube-api.js";
 import { testImage, testIndex, pushImage, type TestImage, type TestIndex } from "./helpers/oci-images.js";
 import { Registry } from "../generator/src/seed/distribution.js";
 import yaml from "js-yaml";
 import { BIN } from "./helpers/cli.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
+import { ROOT } from "../generator/src/paths.js";
+import { DEFAULT_CONFIRM_SECONDS, parseProxyRegistries, readInput } from "../generator/src/report/input.js";
+import { classifyImage, classifyImages } from "../generator/src/report/images.js";
+import { artifactPath, heldFrom, refSeg } from "../generator/src/report/held.js";
+import { childrenFor } from "../generator/src/report/fetch.js";
 
 const PASSWORD = "Report-Pass-1";
 const NS = "harbor";
@@ -107,20 +114,10 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the rendered Job's container: script from the rendered ConfigMap, environment from the Job and Secrets. */
-async function runReport(w: World, env: Record<string, string> = {}): Promise<Run> {
+/** The rendered Job's container environment: values from the Job, the Secrets and the downward API. */
+function jobEnv(): Record<string, string> {
   const job = objects.find((x) => x.kind === "Job" && x.metadata.name.startsWith("harbor-edge-report-"))!;
-  const pod = job.spec.template.spec;
-  const c = pod.containers[0];
-  const cm = find(objects, "ConfigMap", pod.volumes.find((v: any) => v.name === "script").configMap.name)!;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-run-"));
-  const script = path.join(dir, "report-harbor.sh");
-  fs.writeFileSync(script, cm.data["report-harbor.sh"], { mode: 0o555 });
-  expect(c.command).toEqual(["/bin/sh", `${c.volumeMounts.find((v: any) => v.name === "script").mountPath}/report-harbor.sh`]);
-  const tokenFile = path.join(dir, "token");
-  fs.writeFileSync(tokenFile, `${w.kube.token}\n`);
-  const caFile = path.join(dir, "ca.crt");
-  fs.writeFileSync(caFile, kubeCa!.cert);
+  const c = job.spec.template.spec.containers[0];
   const e: Record<string, string> = {};
   for (const v of c.env) {
     if (v.value !== undefined) e[v.name] = String(v.value);
@@ -128,18 +125,39 @@ async function runReport(w: World, env: Record<string, string> = {}): Promise<Ru
     else if (v.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") e[v.name] = job.metadata.namespace!;
     else throw new Error(`env ${v.name}: unsupported source`);
   }
-  // only the addresses are the test's: Harbor's and the API server's are cluster-internal names
-  Object.assign(e, { PATH: process.env.PATH ?? "/usr/bin:/bin", HARBOR_URL: w.harbor.url, KUBE_API: w.kube.url, KUBE_TOKEN_FILE: tokenFile, KUBE_CA_FILE: caFile, TMPDIR: dir, REPORT_POLL_SECONDS: "1", REPORT_WAIT_SECONDS: "5" }, env);
-  const child = spawn("dash", [script], { env: e, cwd: dir });
+  return e;
+}
+
+/** Runs the CLI with env, args; checks that no secret reached its output. */
+async function runCli(args: string[], env: Record<string, string>, secrets: string[]): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { env });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
   const code: number = await new Promise((resolve) => child.on("close", (x) => resolve(x ?? 1)));
-  fs.rmSync(dir, { recursive: true, force: true });
   const out = stdout + stderr;
-  expect(out).not.toContain(PASSWORD);
-  expect(out).not.toContain(w.kube.token);
+  for (const s of secrets.filter(Boolean)) expect(out).not.toContain(s);
+  expect(out).not.toMatch(/authorization|Basic [A-Za-z0-9+/=]{8,}|Bearer /i);
   return { code, stdout, stderr };
+}
+
+/**
+ * Runs `harbor-edge report` as the rendered Job's container would: its environment from the Job and Secrets, the
+ * ServiceAccount token and CA in files. Only the addresses are the test's (Harbor's and the API server's are
+ * cluster-internal names). kubeEnv: how the pod finds the API server (default KUBE_API).
+ */
+async function runReport(w: World, env: Record<string, string> = {}, kubeEnv?: Record<string, string>): Promise<Run> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-run-"));
+  const tokenFile = path.join(dir, "token");
+  fs.writeFileSync(tokenFile, `${w.kube.token}\n`);
+  const caFile = path.join(dir, "ca.crt");
+  fs.writeFileSync(caFile, kubeCa!.cert);
+  const e: Record<string, string> = { ...jobEnv(), PATH: process.env.PATH ?? "/usr/bin:/bin", HARBOR_URL: w.harbor.url, ...(kubeEnv ?? { KUBE_API: w.kube.url }), KUBE_TOKEN_FILE: tokenFile, KUBE_CA_FILE: caFile, TMPDIR: dir, REPORT_POLL_SECONDS: "1", REPORT_WAIT_SECONDS: "5", ...env };
+  try {
+    return await runCli(["report"], e, [e.HARBOR_ADMIN_PASSWORD, e.HARBOR_PASSWORD, w.kube.token]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const status = (w: World) => w.kube.configMap(NS, "harbor-edge-status")!.data!;
@@ -147,9 +165,9 @@ const artifactGets = (w: World, repoEnc: string) => w.harbor.requests.filter((r)
 const v2 = (w: World) => w.harbor.requests.filter((r) => r.path.startsWith("/v2/"));
 
 describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API and a Harbor with proxy-cache projects", () => {
-  it("one missing image: Harbor is asked to fetch it, and it is counted held only once Harbor's background cache has landed", async () => {
-    // Harbor waits intervalMs before it looks for the blobs: the first looks after the fetch find nothing
-    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { harbor: { intervalMs: 1500 } });
+  it("one missing image: Harbor is asked for its manifest only, fetches each blob from the upstream once, and it is counted held only once Harbor's background cache has landed", async () => {
+    // Harbor waits 10 x intervalMs for blobs nobody else pulls: the looks after the fetch find nothing for a while
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { harbor: { intervalMs: 300 } });
     const run = await runReport(w);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -164,9 +182,14 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(looks.filter((x) => x === 404).length).toBeGreaterThanOrEqual(2);
     const fetchAt = w.harbor.requests.find((r) => r.path === "/v2/docker.io/library/nginx/manifests/1.25")!.at;
     const heldAt = artifactGets(w, "library%252Fnginx").find((r) => r.status === 200)!.at;
-    expect(heldAt - fetchAt).toBeGreaterThanOrEqual(1500);
-    // the manifest and both blobs went through the proxy project
-    expect(v2(w).map((r) => r.path).sort()).toEqual(["/v2/docker.io/library/nginx/manifests/1.25", ...(img.nginx as TestImage).blobs.map((b) => `/v2/docker.io/library/nginx/blobs/${b.digest}`)].sort());
+    // Harbor waited its maxManifestWait (10) intervals for the blobs, then fetched them itself
+    expect(heldAt - fetchAt).toBeGreaterThanOrEqual(10 * 300);
+    // only the manifest went through the proxy project (a blob GET would make Harbor download it twice:
+    // ProxyBlob streams it to the caller, putBlobToLocal downloads it again to store it)
+    expect(v2(w).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["GET /v2/docker.io/library/nginx/manifests/1.25 200"]);
+    // each blob was downloaded from the upstream exactly once
+    const blobs = (img.nginx as TestImage).blobs.map((b) => b.digest);
+    expect(w.harbor.upstreamRequests.filter((r) => r.includes("/blobs/")).sort()).toEqual(blobs.map((d) => `GET /v2/library/nginx/blobs/${d}`).sort());
     // Harbor holds it for real: its storage has the manifest under the tag
     expect(await new Registry({ url: w.storage.url }).manifestExists("docker.io/library/nginx", "1.25")).toBe((img.nginx as TestImage).digest);
     expect(w.kube.events).toHaveLength(1);
@@ -195,12 +218,16 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(printed.lastEvent).toMatchObject({ type: "Warning", reason: "ImagesMissing", message: s.summary });
   });
 
-  it("REPORT_PULL_BLOBS=0: manifests only; Harbor fetches the blobs itself after its wait, and the image is confirmed then", async () => {
-    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { harbor: { intervalMs: 200 } });
-    const run = await runReport(w, { REPORT_PULL_BLOBS: "0", REPORT_CONFIRM_SECONDS: "20" });
+  it("REPORT_PULL_BLOBS=1 (the script's old default) is ignored, said so: manifests only, every blob from the upstream once", async () => {
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }, { namespace: "default", name: "cache", containers: ["redis:7"] }], { harbor: { intervalMs: 200 } });
+    const run = await runReport(w, { REPORT_PULL_BLOBS: "1", REPORT_CONFIRM_SECONDS: "20" });
     expect(run.code).toBe(0);
-    expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
-    expect(v2(w).map((r) => r.path)).toEqual(["/v2/docker.io/library/nginx/manifests/1.25"]);
+    expect(run.stdout).toMatch(/REPORT_PULL_BLOBS=1 is ignored/);
+    expect(status(w).summary).toBe("2 of 2 running images are held by Harbor");
+    expect(v2(w).map((r) => r.path)).toEqual(["/v2/docker.io/library/nginx/manifests/1.25", "/v2/docker.io/library/redis/manifests/7"]);
+    const upstreamBlobs = w.harbor.upstreamRequests.filter((r) => r.includes("/blobs/"));
+    expect(upstreamBlobs).toHaveLength((img.nginx as TestImage).blobs.length + (img.redis as TestImage).blobs.length);
+    expect(new Set(upstreamBlobs).size).toBe(upstreamBlobs.length);
     // Harbor waited its 10 intervals for blobs nobody pulled, then fetched them from the upstream
     const fetchAt = v2(w)[0].at;
     const heldAt = artifactGets(w, "library%252Fnginx").find((r) => r.status === 200)!.at;
@@ -208,7 +235,7 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
   });
 
   it("Harbor that has not cached within the bound: reported missing, never assumed held", async () => {
-    const w = await world([{ namespace: "default", name: "web", containers: ["docker.io/library/nginx:1.25"] }], { harbor: { intervalMs: 4000 } });
+    const w = await world([{ namespace: "default", name: "web", containers: ["docker.io/library/nginx:1.25"] }], { harbor: { intervalMs: 1000 } });
     const run = await runReport(w, { REPORT_CONFIRM_SECONDS: "1" });
     expect(run.code).toBe(0);
     const s = status(w);
@@ -375,10 +402,11 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(w.kube.events[0]).toMatchObject({ type: "Warning", reason: "ReportFailed", message: status(w).summary });
   });
 
-  it("the rendered RBAC is enough and no more: every Kubernetes request was allowed (over TLS, the ServiceAccount's CA)", async () => {
+  it("the rendered RBAC is enough and no more: every Kubernetes request was allowed (in-cluster config: KUBERNETES_SERVICE_HOST/PORT, TLS, the ServiceAccount's CA)", async () => {
     const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { tls: true });
     expect(w.kube.url).toMatch(/^https:/);
-    expect((await runReport(w)).code).toBe(0);
+    const api = new URL(w.kube.url);
+    expect((await runReport(w, {}, { KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port })).code).toBe(0);
     expect(w.kube.requests.filter((r) => r.status === 403)).toEqual([]);
     expect(w.kube.requests.map((r) => `${r.method} ${r.path.split("?")[0]}`)).toEqual([
       "GET /api/v1/nodes",
@@ -403,5 +431,154 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(run.code).toBe(1);
     expect(status(w).summary).toBe("no report: Harbor refuses the admin credential (HTTP 401)");
     expect(w.kube.events[0]).toMatchObject({ type: "Warning", reason: "ReportFailed" });
+  });
+  it("a pod image that is not a valid reference is reported invalid and never sent to Harbor", async () => {
+    const evil = "docker.io/library/nginx@/../../../../api/v2.0/users?";
+    const w = await world([{ namespace: "default", name: "evil", containers: [evil, "nginx:1.25", "quay.io/org/tool:2?x=1"] }]);
+    const run = await runReport(w);
+    expect(run.code).toBe(0);
+    const s = status(w);
+    expect(s.missing.split("\n")).toEqual([
+      `${evil} (not a valid image reference: "/../../../../api/v2.0/users?" is not a digest; not looked up)`,
+      `quay.io/org/tool:2?x=1 (not a valid image reference: "2?x=1" is not a tag; not looked up)`,
+    ]);
+    expect(s.summary).toMatch(/^1 of 3 running images are held by Harbor; missing: /);
+    expect(w.harbor.requests.some((r) => /users|tool|\.\./.test(r.path))).toBe(false);
+    expect(w.harbor.violations).toEqual([]);
+  });
+
+  it("any password works: quotes, a newline, $, backslashes, a colon, 128 characters (on a private project, where a wrong one is refused)", async () => {
+    const password = `q"u'o\`t$HOME e\\s\\n\nnew:line%s;${"x".repeat(128)}`.slice(0, 128);
+    expect(password).toHaveLength(128);
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], {
+      harbor: { adminPassword: password, projects: [{ name: "docker.io", public: false, upstream: docker.url }] },
+    });
+    const run = await runReport(w, { HARBOR_ADMIN_PASSWORD: password });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
+    expect(w.harbor.requests.filter((r) => r.path !== "/api/v2.0/health").every((r) => r.user === "admin")).toBe(true);
+  });
+
+  it("HARBOR_USERNAME and HARBOR_PASSWORD (a robot account) are used instead of the admin password", async () => {
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], {
+      harbor: { projects: [{ name: "docker.io", public: false, upstream: docker.url }] },
+    });
+    // the fake Harbor knows only admin: a robot name it does not know is refused, and the report says whose credential
+    const run = await runReport(w, { HARBOR_USERNAME: "robot$harbor-edge-report", HARBOR_PASSWORD: "Robot-Secret-9" });
+    expect(run.code).toBe(1);
+    expect(status(w).summary).toBe("no report: Harbor refuses the credential of robot$harbor-edge-report (HTTP 401)");
+    const ok = await runReport(w, { HARBOR_USERNAME: "admin", HARBOR_PASSWORD: PASSWORD, HARBOR_ADMIN_PASSWORD: "not-this-one" });
+    expect(ok.code).toBe(0);
+    expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
+  });
+
+  it("images pulled through Harbor's own address are looked up in that Harbor project, not counted \"not proxied\"", async () => {
+    const app = testImage("own app 1");
+    const w = await world([
+      { namespace: "default", name: "own", containers: ["harbor.edge.lan:30003/library/app:1", "harbor.edge.lan:30003/library/absent:1"] },
+      { namespace: "default", name: "via", containers: ["harbor.edge.lan:30003/docker.io/library/redis:7"] },
+    ]);
+    const harborHost = new URL(w.harbor.url).host;
+    w.kube.put(podObject({ namespace: "default", name: "direct", containers: [`${harborHost}/library/app:1`] }, "edge-1"));
+    await pushImage(new Registry({ url: w.storage.url }), "library/app", "1", app);
+    const run = await runReport(w, { HARBOR_ADDRESSES: "harbor.edge.lan:30003 10.0.0.5:30003", REPORT_CONFIRM_SECONDS: "20" });
+    expect(run.code).toBe(0);
+    const s = status(w);
+    expect(s.missing).toBe("harbor.edge.lan:30003/library/absent:1 (not in Harbor (project library is not a proxy cache: push the image there))");
+    expect(s.summary).toMatch(/^3 of 4 running images are held by Harbor; missing: /);
+    // both spellings of library/app:1 looked up in the project library, once each; nothing fetched for them
+    expect(artifactGets(w, "app").map((r) => `${r.path} ${r.status}`)).toEqual(["/api/v2.0/projects/library/repositories/app/artifacts/1?with_tag=false 200", "/api/v2.0/projects/library/repositories/app/artifacts/1?with_tag=false 200"]);
+    // the proxy project through Harbor's address: fetched like docker.io/library/redis:7
+    expect(v2(w).map((r) => r.path)).toEqual(["/v2/docker.io/library/redis/manifests/7"]);
+  });
+
+  it("from an operator's laptop: --kubeconfig and --harbor, the report printed, nothing written to the cluster; --write-status writes", async () => {
+    const w = await world([
+      { namespace: "default", name: "tool", containers: ["quay.io/org/tool:2"] },
+      { namespace: "default", name: "web", containers: ["nginx:1.25"] },
+    ]);
+    // the operator's kubeconfig (a cluster admin's), and the chart's CronJob, which says which registries Harbor proxies
+    w.kube.put(find(objects, "CronJob", "harbor-edge-report"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-laptop-"));
+    const kubeconfig = path.join(dir, "config");
+    fs.writeFileSync(kubeconfig, yaml.dump({ apiVersion: "v1", kind: "Config", "current-context": "c", contexts: [{ name: "c", context: { cluster: "c", user: "u" } }], clusters: [{ name: "c", cluster: { server: w.kube.url } }], users: [{ name: "u", user: { token: w.kube.adminToken } }] }));
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, HARBOR_ADMIN_PASSWORD: PASSWORD, REPORT_POLL_SECONDS: "1" };
+    const json = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url, "--json"], env, [PASSWORD, w.kube.adminToken]);
+    expect(json.code, json.stderr).toBe(0);
+    const r = JSON.parse(json.stdout);
+    expect(r).toMatchObject({ held: 1, total: 2, allHeld: false, platforms: ["linux/amd64"], missing: ["quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)"] });
+    expect(r.summary).toBe("1 of 2 running images are held by Harbor; missing: quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)");
+    expect(w.kube.writes).toEqual([]);
+    expect(w.kube.events).toEqual([]);
+    expect(w.kube.configMap(NS, "harbor-edge-status")!.data?.summary).toBeUndefined();
+    expect(w.kube.requests.map((r) => `${r.method} ${r.path.split("?")[0]}`)).toEqual(["GET /apis/batch/v1/namespaces/harbor/cronjobs/harbor-edge-report", "GET /api/v1/nodes", "GET /api/v1/namespaces", "GET /api/v1/pods"]);
+    const text = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url], env, [PASSWORD, w.kube.adminToken]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split("\n")[0]).toBe(r.summary);
+    expect(text.stdout).toContain("    quay.io/org/tool:2 (");
+    expect(w.kube.writes).toEqual([]);
+    // --write-status without a namespace: bad input; with -n: written as the Job would
+    const noNs = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url, "--write-status"], env, [PASSWORD]);
+    expect(noNs.code).toBe(2);
+    expect(noNs.stderr).toMatch(/-n NS/);
+    const written = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url, "--write-status", "-n", NS], env, [PASSWORD]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(status(w).summary).toBe(r.summary);
+    expect(w.kube.events.map((e) => e.reason)).toEqual(["ImagesMissing"]);
+  });
+});
+
+describe("harbor-edge report: bad input exits 2 naming the variable; nothing is read", () => {
+  const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HARBOR_URL: "http://127.0.0.1:9", HARBOR_ADMIN_PASSWORD: "Bad-Input-Secret-7", POD_NAMESPACE: NS, KUBE_API: "http://127.0.0.1:9", KUBE_TOKEN_FILE: "/nonexistent" };
+  it.each([
+    [{ HARBOR_URL: "" }, /HARBOR_URL is not set/],
+    [{ HARBOR_ADMIN_PASSWORD: "" }, /HARBOR_ADMIN_PASSWORD is not set/],
+    [{ HARBOR_USERNAME: "robot$r" }, /HARBOR_USERNAME is set but HARBOR_PASSWORD is not/],
+    [{ REPORT_CONFIRM_SECONDS: "10m" }, /REPORT_CONFIRM_SECONDS: expected whole seconds/],
+    [{ REPORT_PULL_BLOBS: "yes" }, /REPORT_PULL_BLOBS: expected 0 or 1/],
+    [{ HARBOR_ADDRESSES: "harbor.lan/x" }, /HARBOR_ADDRESSES: expected host\[:port\]/],
+    [{}, /cannot read the ServiceAccount token \/nonexistent \(KUBE_TOKEN_FILE\)/],
+  ])("%o", async (env, message) => {
+    const r = await runCli(["report"], { ...base, HOME: os.tmpdir(), ...env } as Record<string, string>, ["Bad-Input-Secret-7"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe("the report's pure parts", () => {
+  const ctx = { registries: parseProxyRegistries("docker.io docker.io https://hub.docker.com docker-hub\nregistry.lan:5000 registry.lan-5000 https://registry.lan:5000 docker-registry creds\n"), harborAddresses: new Set(["harbor.lan:30003", "10.0.0.5"]) };
+  it("classifies references: proxied, Harbor's own address (first segment = project), not proxied, invalid", () => {
+    expect(classifyImage("nginx", ctx)).toMatchObject({ kind: "harbor", via: "proxy", project: "docker.io", repository: "library/nginx", reference: "latest" });
+    expect(classifyImage("registry.lan:5000/team/app@sha256:" + "b".repeat(64), ctx)).toMatchObject({ kind: "harbor", project: "registry.lan-5000", repository: "team/app", reference: "sha256:" + "b".repeat(64) });
+    expect(classifyImage("HARBOR.lan:30003/library/app:1", ctx)).toMatchObject({ kind: "harbor", via: "address", project: "library" }); // host names are case-insensitive
+    expect(classifyImage("harbor.lan:30003/proj/team/app:1", ctx)).toMatchObject({ kind: "harbor", via: "address", project: "proj", repository: "team/app", reference: "1" });
+    expect(classifyImage("10.0.0.5:443/library/app:1", ctx)).toMatchObject({ kind: "harbor", via: "address", project: "library", repository: "app" });
+    expect(classifyImage("harbor.lan:30003/app:1", ctx)).toMatchObject({ kind: "invalid" });
+    expect(classifyImage("ghcr.io/o/t:1", ctx)).toMatchObject({ kind: "unproxied" });
+    expect(classifyImage("nginx@sha256:../../x", ctx)).toMatchObject({ kind: "invalid" });
+    expect(classifyImages(["nginx:1.25", "docker.io/library/nginx:1.25", "index.docker.io/library/nginx:1.25"], ctx)).toHaveLength(1);
+  });
+  it("encodes every path segment, the repository name twice", () => {
+    expect(artifactPath("docker.io", "library/nginx", "1.25")).toBe("/projects/docker.io/repositories/library%252Fnginx/artifacts/1.25?with_tag=false");
+    expect(artifactPath("a/b?c", "x/../y", "sha256:" + "c".repeat(64))).toBe(`/projects/a%2Fb%3Fc/repositories/x%252F..%252Fy/artifacts/sha256:${"c".repeat(64)}?with_tag=false`);
+    expect(refSeg("1.25/../x?y#z")).toBe("1.25%2F..%2Fx%3Fy%23z");
+  });
+  it("held: an index needs a child for every wanted platform", () => {
+    const art = { references: [{ child_digest: "sha256:1", platform: { os: "linux", architecture: "amd64" } }] };
+    expect(heldFrom(art, ["linux/amd64"])).toEqual({ held: true });
+    expect(heldFrom(art, ["linux/amd64", "linux/arm64"])).toEqual({ held: false, why: "held without linux/arm64" });
+    expect(heldFrom({ references: null }, ["linux/arm64"])).toEqual({ held: true });
+    const index = { manifests: [{ digest: "sha256:" + "1".repeat(64), platform: { os: "linux", architecture: "amd64" } }, { digest: "sha256:" + "2".repeat(64), platform: { os: "linux", architecture: "arm", variant: "v7" } }, { digest: "sha256:" + "3".repeat(64), platform: { os: "unknown", architecture: "unknown" } }] };
+    expect(childrenFor(index, ["linux/arm"]).map((c) => c.digest)).toEqual(["sha256:" + "2".repeat(64)]);
+  });
+  it("reads the environment contract; the default confirm window outlasts Harbor's longest wait for an index (20 x 20 s)", () => {
+    const i = readInput({ HARBOR_URL: "http://harbor-core.harbor.svc/api/v2.0/", HARBOR_ADMIN_PASSWORD: "p", POD_NAMESPACE: "harbor" });
+    expect(i).toMatchObject({ harborUrl: "http://harbor-core.harbor.svc", username: "admin", confirmSeconds: DEFAULT_CONFIRM_SECONDS, pollSeconds: 10, waitSeconds: 900, statusConfigMap: "harbor-edge-status", skipLabel: "stylus.io/imageswap=disable", pullBlobsIgnored: false });
+    expect([...i.harborAddresses]).toEqual(["harbor-core.harbor.svc"]);
+    expect(DEFAULT_CONFIRM_SECONDS).toBeGreaterThan(20 * 20 + 10);
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schemas", "harbor-config.schema.json"), "utf8"));
+    expect(schema.properties.report.properties.confirmSeconds.default).toBe(DEFAULT_CONFIRM_SECONDS);
+    expect(() => readInput({ HARBOR_URL: "ftp://x", HARBOR_ADMIN_PASSWORD: "p" })).toThrow(/HARBOR_URL: expected an http\(s\) URL/);
   });
 });

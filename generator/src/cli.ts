@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   status: () => import("./status/index.js"),
   seed: () => import("./seed/index.js"),
   configure: () => import("./commands/configure.js"),
+  report: () => import("./commands/report.js"),
 };
 
 /** The program with the command argv names registered, or every command (help, a mistyped name, nothing). */

@@ -436,7 +436,7 @@ export interface Report {
    */
   schedule?: string;
   /**
-   * How long one run waits for Harbor to hold the images it asked it to fetch. Harbor caches in the background: about 20 s for an image whose layers were fetched, 40 s or more for a multi-platform index, minutes for large layers over a slow link. What is not held by then is reported missing and asked for again on the next run.
+   * How long one run waits for Harbor to hold the images it asked it to fetch (it asks for manifests only, so Harbor downloads each layer once). Harbor 2.15.1 caches in the background (src/controller/proxy/manifestcache.go, controller.go: sleepIntervalSec 20): an image once its layers are local, checked every 20 s, else after maxManifestWait 10 x 20 s = 200 s plus the download of its layers; a multi-platform index once every child is local, else after maxManifestListWait 20 x 20 s = 400 s with the children that are (an index fetched for the nodes' platforms only always takes the 400 s). The default, 600 s, outlasts the 400 s and leaves 200 s more for layers. What is not held by then is reported missing and asked for again on the next run.
    */
   confirmSeconds?: number;
 }

@@ -1,0 +1,77 @@
+// What the cluster runs, from the Kubernetes API: the images of every pod that is not finished (phase other
+// than Succeeded and Failed), except in namespaces labelled with the skip label (stylus.io/imageswap=disable:
+// they keep pulling from their own registries), and the platforms (os/architecture) of the nodes. Three GETs
+// (nodes, namespaces, pods), the reading of their answers pure and exported for tests.
+import { kubeGet, type KubeAccess } from "../kube/client.js";
+
+export interface ClusterView {
+  /** "os/architecture", sorted, distinct; linux/amd64 when no node says */
+  platforms: string[];
+  /** namespaces whose pods are left alone */
+  skipped: string[];
+  /** every image reference the pods ask for (spec, not status), distinct */
+  images: string[];
+}
+
+/** The nodes' platforms from a NodeList. */
+export function platformsOf(nodeList: any): string[] {
+  const set = new Set<string>();
+  for (const n of Array.isArray(nodeList?.items) ? nodeList.items : []) {
+    const os = n?.status?.nodeInfo?.operatingSystem;
+    const arch = n?.status?.nodeInfo?.architecture;
+    if (typeof os === "string" && os && typeof arch === "string" && arch) set.add(`${os}/${arch}`);
+  }
+  return set.size ? [...set].sort() : ["linux/amd64"];
+}
+
+/** The images a PodList's pods ask for: containers, init and ephemeral containers of pods not finished. */
+export function imagesOf(podList: any, skipped: ReadonlySet<string> = new Set()): string[] {
+  const set = new Set<string>();
+  for (const p of Array.isArray(podList?.items) ? podList.items : []) {
+    if (p?.status?.phase === "Succeeded" || p?.status?.phase === "Failed") continue;
+    if (skipped.has(p?.metadata?.namespace)) continue;
+    for (const key of ["initContainers", "containers", "ephemeralContainers"]) {
+      for (const c of Array.isArray(p?.spec?.[key]) ? p.spec[key] : []) if (typeof c?.image === "string" && c.image) set.add(c.image);
+    }
+  }
+  return [...set].sort();
+}
+
+/** The path of the pod list: finished pods and the skipped namespaces left out by the API server. */
+export function podListPath(skipped: string[]): string {
+  const fields = ["status.phase!=Succeeded", "status.phase!=Failed", ...skipped.map((n) => `metadata.namespace!=${n}`)];
+  return `/api/v1/pods?fieldSelector=${encodeURIComponent(fields.join(","))}`;
+}
+
+export async function readCluster(access: KubeAccess, skipLabel: string, timeoutMs: number): Promise<ClusterView> {
+  const platforms = platformsOf(await kubeGet(access, "/api/v1/nodes", timeoutMs));
+  const nsList = await kubeGet(access, `/api/v1/namespaces?labelSelector=${encodeURIComponent(skipLabel)}`, timeoutMs);
+  const skipped = (Array.isArray(nsList?.items) ? nsList.items : []).map((n: any) => String(n?.metadata?.name ?? "")).filter(Boolean).sort();
+  const images = imagesOf(await kubeGet(access, podListPath(skipped), timeoutMs), new Set(skipped));
+  return { platforms, skipped, images };
+}
+
+/** The chart's report CronJob, whose environment is the in-cluster contract (chart/templates/_helpers-report.tpl). */
+export const REPORT_CRONJOB = "harbor-edge-report";
+/** What a run from outside the cluster takes from it when its own environment does not say. */
+export const CONTRACT_FROM_CHART = ["HARBOR_PROXY_REGISTRIES", "HARBOR_SPECTRO_PROJECT", "HARBOR_ADDRESSES"] as const;
+
+/** The literal values (not secrets: valueFrom is skipped) of CONTRACT_FROM_CHART in a CronJob's report container. Pure. */
+export function contractOf(cronJob: any): Record<string, string> {
+  const containers = cronJob?.spec?.jobTemplate?.spec?.template?.spec?.containers;
+  const c = Array.isArray(containers) ? (containers.find((x: any) => x?.name === "report") ?? containers[0]) : undefined;
+  const out: Record<string, string> = {};
+  for (const e of Array.isArray(c?.env) ? c.env : []) {
+    if ((CONTRACT_FROM_CHART as readonly string[]).includes(e?.name) && typeof e?.value === "string") out[e.name] = e.value;
+  }
+  return out;
+}
+
+/** From outside the cluster: the chart's contract from its CronJob in namespace; undefined with why when it cannot be read. */
+export async function readChartContract(access: KubeAccess, namespace: string, timeoutMs: number): Promise<{ env: Record<string, string> } | { why: string }> {
+  try {
+    return { env: contractOf(await kubeGet(access, `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/cronjobs/${REPORT_CRONJOB}`, timeoutMs)) };
+  } catch (e) {
+    return { why: (e as Error).message };
+  }
+}

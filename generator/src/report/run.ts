@@ -1,0 +1,227 @@
+// One run of the report: what the cluster runs (cluster.ts), what each image means for Harbor (images.ts), is
+// it held (held.ts), if not ask Harbor to fetch it (fetch.ts), then look again until it is held or the confirm
+// window has passed: confirmed, never assumed. The result is "N of M running images are held by Harbor;
+// missing: ..." (summarise, pure), written to the ConfigMap harbor-edge-status (keys summary, held, total,
+// allHeld, missing, platforms, updated; what `harbor-edge status` reads) and as an Event on it (ImagesHeld,
+// ImagesMissing, or ReportFailed when no report could be made), when deps.write; always returned.
+//
+// No blob is ever asked for (fetch.ts says why): REPORT_PULL_BLOBS=1 is accepted and ignored.
+import { kubeRequest, postEvent, KubeError, type KubeAccess } from "../kube/client.js";
+import { HarborUnreachable, seg, waitHealthy, type HarborApi } from "../harbor/api.js";
+import { spectroRepository } from "../seed/reference.js";
+import { readCluster } from "./cluster.js";
+import { classifyImages, missingLine, type Image } from "./images.js";
+import { isHeld, Refused, type Held } from "./held.js";
+import { askToFetch, type HarborV2 } from "./fetch.js";
+import type { ReportInput } from "./input.js";
+
+export const COMPONENT = "harbor-edge-report";
+
+export interface Report {
+  summary: string;
+  held: number;
+  total: number;
+  allHeld: boolean;
+  /** "NAME (why)", sorted */
+  missing: string[];
+  platforms: string[];
+  /** namespaces whose pods were left alone */
+  skipped: string[];
+  updated: string;
+  requests: { harbor: number; kube: number };
+}
+
+/** No report could be made (exit 1); written as such first when deps.write and the ConfigMap can be reached. */
+export class NoReport extends Error {}
+
+export interface RunDeps {
+  access: KubeAccess;
+  api: HarborApi;
+  v2: HarborV2;
+  /** write the ConfigMap and post the Event (in a pod, or --write-status) */
+  write: boolean;
+  log: (line: string) => void;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The summary and the Event it makes, from what is held and what is missing. Pure. */
+export function summarise(held: number, total: number, missing: string[]): { summary: string; allHeld: boolean; type: "Normal" | "Warning"; reason: string } {
+  const base = `${held} of ${total} running images are held by Harbor`;
+  if (missing.length === 0) return { summary: base, allHeld: true, type: "Normal", reason: "ImagesHeld" };
+  return { summary: `${base}; missing: ${missing.join(", ")}`, allHeld: false, type: "Warning", reason: "ImagesMissing" };
+}
+
+/** The ConfigMap's data for a report. Pure. */
+export function statusData(r: Pick<Report, "summary" | "held" | "total" | "allHeld" | "missing" | "platforms" | "updated">): Record<string, string> {
+  return { summary: r.summary, held: String(r.held), total: String(r.total), allHeld: String(r.allHeld), missing: r.missing.join("\n"), platforms: r.platforms.join(" "), updated: r.updated };
+}
+
+const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const INDEX_BY_DIGEST = "Harbor 2.15.1 stores an index pulled by digest under another digest: refer to it by tag";
+
+export async function runReport(input: ReportInput, deps: RunDeps): Promise<Report> {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const { api, v2, access, log } = deps;
+  const timeoutMs = input.requestTimeoutSeconds * 1000;
+  const harbor = input.harborUrl;
+  const refusedWhat = input.credentialFrom === "HARBOR_ADMIN_PASSWORD" ? "the admin credential" : `the credential of ${input.username}`;
+  let kubeRequests = 0;
+  const namespace = input.namespace ?? "";
+  const cm = input.statusConfigMap;
+
+  // --- the report's outputs ---------------------------------------------------------------------------
+  async function writeStatus(data: Record<string, string>): Promise<string | undefined> {
+    kubeRequests++;
+    try {
+      const o = await kubeRequest(access, "PATCH", `/api/v1/namespaces/${seg(namespace)}/configmaps/${seg(cm)}`, { body: { data }, contentType: "application/merge-patch+json", timeoutMs });
+      return typeof o?.metadata?.uid === "string" ? o.metadata.uid : undefined;
+    } catch (e) {
+      if (e instanceof KubeError && e.status === 404) throw new NoReport(`the ConfigMap ${namespace}/${cm} does not exist (the chart creates it); nothing written`);
+      throw new NoReport(`could not write the ConfigMap ${namespace}/${cm}: ${(e as Error).message}`);
+    }
+  }
+  async function event(uid: string | undefined, type: "Normal" | "Warning", reason: string, message: string) {
+    kubeRequests++;
+    try {
+      await postEvent(access, { namespace, involvedObject: { apiVersion: "v1", kind: "ConfigMap", name: cm, namespace, ...(uid ? { uid } : {}) }, type, reason, message, component: COMPONENT });
+    } catch (e) {
+      log(`warning: could not post the Event: ${(e as Error).message}`);
+    }
+  }
+  async function fail(message: string): Promise<never> {
+    if (deps.write) {
+      const summary = `no report: ${message}`;
+      const uid = await writeStatus(statusData({ summary, held: 0, total: 0, allHeld: false, missing: [], platforms: [], updated: isoSeconds(now()) }));
+      await event(uid, "Warning", "ReportFailed", summary);
+    }
+    throw new NoReport(message);
+  }
+  /** a Harbor call: a refusal or no answer ends the run with no report */
+  async function harborCall<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof Refused) return fail(e.message);
+      if (e instanceof HarborUnreachable || !(e instanceof NoReport)) return fail(`Harbor at ${harbor} does not answer: ${(e as Error).message}`);
+      throw e;
+    }
+  }
+
+  // --- 1. what the cluster runs -----------------------------------------------------------------------
+  let cluster;
+  try {
+    kubeRequests += 3;
+    cluster = await readCluster(access, input.skipLabel, timeoutMs);
+  } catch (e) {
+    throw new NoReport((e as Error).message);
+  }
+  const { platforms } = cluster;
+  const images = classifyImages(cluster.images, { registries: input.registries, harborAddresses: input.harborAddresses });
+  log(`${images.length} images in pods (namespaces skipped: ${cluster.skipped.join(" ") || "none"}); node platforms: ${platforms.join(" ")}`);
+  if (input.pullBlobsIgnored) log("REPORT_PULL_BLOBS=1 is ignored: Harbor fetches the blobs of a manifest it was asked for itself, once; asking for them makes it download each twice");
+
+  // --- 2. what Harbor holds -----------------------------------------------------------------------------
+  const unhealthy = await waitHealthy(api, now() + input.waitSeconds * 1000, 10_000, sleep);
+  if (unhealthy !== undefined) await fail(`Harbor at ${harbor} is not healthy after ${input.waitSeconds}s (${unhealthy.replace(/^no connection \(([\s\S]*)\)$/, "no connection: $1")})`);
+
+  // the projects the images need, looked at once each: exists, and is it a proxy-cache project
+  const projects = new Map<string, { proxy: boolean } | undefined>();
+  for (const p of [...new Set(images.flatMap((i) => (i.kind === "harbor" ? [i.project] : [])))].sort(byString)) {
+    const a = await harborCall(() => api.call("GET", `/projects/${seg(p)}`, { headers: { "X-Is-Resource-Name": "true" } }));
+    if (a.status === 401) await fail(`Harbor refuses ${refusedWhat} (HTTP 401)`);
+    projects.set(p, a.status === 200 ? { proxy: Number(a.json?.registry_id ?? 0) > 0 } : undefined);
+  }
+
+  const look = (project: string, repository: string, reference: string, wanted: string[]): Promise<Held> => harborCall(() => isHeld(api, project, repository, reference, wanted, refusedWhat));
+  const inSpectro = async (i: Image): Promise<boolean> => {
+    if (!input.spectroProject || i.kind === "invalid" || (i.kind === "harbor" && i.via === "address")) return false;
+    const sp = input.spectroProject;
+    return (await look(sp, spectroRepository(i.ref, sp).slice(sp.length + 1), i.ref.digest ?? i.ref.tag!, platforms)).held;
+  };
+
+  const held: string[] = [];
+  const missing: string[] = [];
+  const pending: Array<{ image: Extract<Image, { kind: "harbor" }>; wanted: string[]; index: boolean; why: string }> = [];
+  for (const i of images) {
+    if (i.kind === "invalid") {
+      missing.push(missingLine(i.name, `not a valid image reference: ${i.why}; not looked up`));
+      continue;
+    }
+    if (i.kind === "unproxied") {
+      if (await inSpectro(i)) held.push(i.name);
+      else missing.push(missingLine(i.name, `registry ${i.ref.host} not proxied by Harbor`));
+      continue;
+    }
+    const project = projects.get(i.project);
+    if (!project) {
+      if (await inSpectro(i)) held.push(i.name);
+      else if (i.via === "proxy") missing.push(missingLine(i.name, `Harbor has no project ${i.project} yet: the configuration Job creates it once it can reach the registry`));
+      else missing.push(missingLine(i.name, `Harbor has no project ${i.project}`));
+      continue;
+    }
+    const h = await look(i.project, i.repository, i.reference, platforms);
+    if (h.held || (await inSpectro(i))) {
+      held.push(i.name);
+      continue;
+    }
+    if (i.via === "address" && !project.proxy) {
+      missing.push(missingLine(i.name, `${h.why} (project ${i.project} is not a proxy cache: push the image there)`));
+      continue;
+    }
+    const f = await harborCall(() => askToFetch(v2, i.project, i.repository, i.reference, platforms));
+    if (!f.ok) {
+      missing.push(missingLine(i.name, f.why));
+      continue;
+    }
+    log(`${i.name}: asked Harbor to fetch it for ${f.platforms.join(" ")}`);
+    pending.push({ image: i, wanted: f.platforms, index: f.index, why: "" });
+  }
+
+  // --- 3. confirm what Harbor was asked to fetch ----------------------------------------------------------
+  const deadline = now() + input.confirmSeconds * 1000;
+  let waiting = pending;
+  while (waiting.length) {
+    const next: typeof waiting = [];
+    for (const p of waiting) {
+      const h = await look(p.image.project, p.image.repository, p.image.reference, p.wanted);
+      if (h.held) {
+        log(`${p.image.name}: held`);
+        held.push(p.image.name);
+      } else next.push({ ...p, why: h.why });
+    }
+    waiting = next;
+    if (!waiting.length) break;
+    if (now() >= deadline) {
+      for (const p of waiting) {
+        const note = p.index && p.image.ref.digest ? `; ${INDEX_BY_DIGEST}` : "";
+        missing.push(missingLine(p.image.name, `fetched, but Harbor does not hold it after ${input.confirmSeconds}s: ${p.why}${note}`));
+      }
+      break;
+    }
+    await sleep(Math.min(input.pollSeconds * 1000, Math.max(0, deadline - now())));
+  }
+
+  // --- 4. the result ------------------------------------------------------------------------------------
+  missing.sort(byString);
+  const s = summarise(held.length, images.length, missing);
+  const report: Report = { summary: s.summary, held: held.length, total: images.length, allHeld: s.allHeld, missing, platforms, skipped: cluster.skipped, updated: isoSeconds(now()), requests: { harbor: 0, kube: 0 } };
+  if (deps.write) {
+    const uid = await writeStatus(statusData(report));
+    await event(uid, s.type, s.reason, s.summary);
+  }
+  report.requests = { harbor: api.requests + v2.requests, kube: kubeRequests };
+  return report;
+}
+
+/** The report as an operator reads it in a terminal. Pure. */
+export function formatReport(r: Report, harbor: string): string {
+  const lines = [r.summary, `  Harbor ${harbor}; node platforms: ${r.platforms.join(" ")}; namespaces skipped: ${r.skipped.join(" ") || "none"}; at ${r.updated}`];
+  if (r.missing.length) {
+    lines.push("  missing:");
+    for (const m of r.missing) lines.push(`    ${m}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
