@@ -67,7 +67,9 @@ describe(".github/workflows/ci.yaml release job", () => {
     const steps = runs();
     expect(steps).toContain('helm push "dist/harbor-edge-native-config-$VERSION.tgz" "oci://$CHARTS"');
     expect(steps).toMatch(/oras push "\$CHARTS\/harbor-edge-native-config:artifacthub\.io" --config \/dev\/null:application\/vnd\.cncf\.artifacthub\.config\.v1\+yaml artifacthub-repo\.yml:application\/vnd\.cncf\.artifacthub\.repository-metadata\.layer\.v1\.yaml/);
-    expect(steps).toContain('oras push "$PACKS/harbor-edge-native-config:$VERSION"');
+    // Palette reads an OCI pack registry at <base>/spectro-packs/archive/<name>:<version>
+    expect(steps).toContain('oras push "$PACKS/spectro-packs/archive/harbor-edge-native-config:$VERSION"');
+    expect(steps).not.toMatch(/oras push "\$PACKS\/harbor-edge-native-config:/);
     expect(steps).not.toMatch(/\$\{\{\s*secrets\./);
     const login = job.steps.find((s: any) => /registry login/.test(s.run ?? ""));
     expect(login.env.TOKEN).toBe("${{ secrets.GITHUB_TOKEN }}");

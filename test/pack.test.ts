@@ -11,7 +11,10 @@ import { cli } from "./helpers/cli.js";
 import { HELMS, UPSTREAM, announceUpstream, EXAMPLES, specOf, tmpFile } from "./helpers/chart.js";
 import { runHelm } from "../generator/src/helm/chart.js";
 import { imagesFromManifests } from "../generator/src/images/list.js";
-import { terraformFiles } from "../generator/src/terraform/build.js";
+import zlib from "node:zlib";
+import { terraformFiles, hclUnescape, PROVIDER_VERSION } from "../generator/src/terraform/build.js";
+import { packValuesYaml, packJson, schemaYaml, packReadme, VIP_PATTERN } from "../generator/src/pack/files.js";
+import { logoPng } from "../generator/src/pack/logo.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { ROOT } from "../generator/src/paths.js";
 
@@ -46,6 +49,19 @@ describe.skipIf(!UPSTREAM).each(EXAMPLES.map((f) => [path.basename(f), f]))("pac
     values = yaml.load(fs.readFileSync(path.join(dir, "values.yaml"), "utf8"));
   });
 
+  it("harbor-edge terraform puts exactly this values.yaml into the profile (byte-equal)", async () => {
+    const tf = fs.mkdtempSync(path.join(os.tmpdir(), "tf-"));
+    const r = cli(["terraform", file, "-o", tf]);
+    expect(r.code, r.stderr).toBe(0);
+    const main = await parseHcl("main.tf", fs.readFileSync(path.join(tf, "main.tf"), "utf8"));
+    const profileValues = hclUnescape(main.resource.spectrocloud_cluster_profile.harbor[0].pack[0].values);
+    expect(profileValues === fs.readFileSync(path.join(dir, "values.yaml"), "utf8"), "profile values differ from the pack's values.yaml").toBe(true);
+  });
+
+  it("content.charts does not list the harbor chart the archive already carries", () => {
+    expect(values.pack.content.charts).toBeUndefined();
+  });
+
   it("pack.json passes the community pack schema and rules", () => {
     const validate = new Ajv({ strict: false }).compile(PACK_SCHEMA);
     expect(validate(pack), JSON.stringify(validate.errors)).toBe(true);
@@ -61,7 +77,8 @@ describe.skipIf(!UPSTREAM).each(EXAMPLES.map((f) => [path.basename(f), f]))("pac
 
   it("values.yaml: namespace harbor, the spec's harbor-config, and the .tar.gz holds the directory", () => {
     expect(values.pack.namespace).toBe("harbor");
-    expect(values.charts["harbor-edge-native-config"]["harbor-config"]).toEqual(specOf(file));
+    const spec = specOf(file);
+    expect(values.charts["harbor-edge-native-config"]["harbor-config"]).toEqual({ ...spec, auth: { ...spec.auth, password: "" }, nodeMirror: { ...spec.nodeMirror, enabled: false } });
     const listing = execFileSync("tar", ["-tzf", `${dir}.tar.gz`], { encoding: "utf8" });
     expect(listing).toContain("harbor-edge-native-config-1.0.0/pack.json");
     expect(listing).toContain("harbor-edge-native-config-1.0.0/charts/harbor-edge-native-config-1.0.0.tgz");
@@ -91,9 +108,12 @@ it.skipIf(!UPSTREAM)("Palette macros pass through the pack untouched", () => {
   expect(v.charts["harbor-edge-native-config"]["harbor-config"].auth.password).toBe("{{.spectro.macro.harbor_password}}");
 });
 
+const IMAGES = ["registry.example/a:1", "registry.example/b:2"];
+const profilePack = (main: any) => main.resource.spectrocloud_cluster_profile.harbor[0].pack[0];
+
 describe.each(EXAMPLES.map((f) => [path.basename(f), f]))("terraform for %s", (_name, file) => {
   const spec = specOf(file);
-  const files = terraformFiles(spec, { version: "1.0.0" });
+  const files = terraformFiles(spec, { version: "1.0.0", images: IMAGES });
   let main: any;
   let vars: any;
   beforeAll(async () => {
@@ -101,37 +121,129 @@ describe.each(EXAMPLES.map((f) => [path.basename(f), f]))("terraform for %s", (_
     vars = await parseHcl("variables.tf", files["variables.tf"]);
   });
 
-  it("references the pack with spectrocloud_pack_simple from a spectrocloud_registry", () => {
-    expect(main.data.spectrocloud_registry.registry[0].name).toBe("${var.registry_name}");
-    expect(main.data.spectrocloud_pack_simple["harbor-edge-native-config"][0]).toEqual({ name: "harbor-edge-native-config", version: "1.0.0", type: "helm", registry_uid: "${data.spectrocloud_registry.registry.id}" });
+  it("the profile's values are the pack's values.yaml: byte-equal, and key by key", () => {
+    const text = hclUnescape(profilePack(main).values);
+    const pack = packValuesYaml(spec, IMAGES);
+    expect(text === pack, "profile values differ from the pack's values.yaml").toBe(true);
+    const v = yaml.load(text) as any;
+    const p = yaml.load(pack) as any;
+    for (const key of ["pack", "charts"]) expect(v[key], key).toEqual(p[key]);
+    for (const key of Object.keys(p.charts["harbor-edge-native-config"])) expect(v.charts["harbor-edge-native-config"][key], key).toEqual(p.charts["harbor-edge-native-config"][key]);
+    // Palette's pack layout, not bare chart values: the spec under charts.<chart>, the namespace in pack:
+    expect(v["harbor-config"]).toBeUndefined();
+    expect(v.harbor).toBeUndefined();
+    expect(v.pack.namespace).toBe("harbor");
+    expect(v.pack.content.images).toEqual(IMAGES.map((image) => ({ image })));
+    expect(v.charts["harbor-edge-native-config"].harbor.externalURL).toMatch(/^https:\/\//);
   });
 
-  it("puts it into an edge-native add-on cluster profile whose pack carries the spec's values", () => {
+  it("an oci pack, by name and tag, from an OCI registry looked up by its name", () => {
+    expect(main.data.spectrocloud_registry.registry[0]).toEqual({ name: "${var.registry_name}", type: "oci" });
+    expect(main.data.spectrocloud_pack_simple).toBeUndefined();
     const profile = main.resource.spectrocloud_cluster_profile.harbor[0];
     expect(profile).toMatchObject({ cloud: "edge-native", type: "add-on" });
-    const p = profile.pack[0];
-    expect(p.uid).toBe('${data.spectrocloud_pack_simple.harbor-edge-native-config.id}');
-    const text = p.values.replace(/\$\$\{/g, "${").replace("${jsonencode(var.harbor_admin_password)}", '"Tf-Pass-123"');
-    const v = yaml.load(text) as any;
-    const expectedPw = spec.auth.existingSecret ? "" : "Tf-Pass-123";
-    expect(v["harbor-config"]).toEqual({ ...spec, auth: { ...spec.auth, password: expectedPw } });
-    expect(v.harbor.externalURL).toMatch(/^https:\/\//);
+    expect(profilePack(main)).toMatchObject({ name: "harbor-edge-native-config", tag: "1.0.0", type: "oci", registry_uid: "${data.spectrocloud_registry.registry.id}" });
   });
 
-  it("takes the password from a sensitive variable; none is written into the files", () => {
-    expect(vars.variable.harbor_admin_password[0].sensitive).toBe(true);
-    expect(vars.variable.registry_name[0].default).toBe("Public Repo");
+  it("the registry name is required and not empty; the provider version is constrained", () => {
+    const reg = vars.variable.registry_name[0];
+    expect(reg.default).toBeUndefined();
+    expect(reg.validation[0].condition).toBe("${length(trimspace(var.registry_name)) > 0}");
+    expect(reg.validation[0].error_message).toMatch(/^registry_name: /);
+    const provider = main.terraform[0].required_providers[0].spectrocloud;
+    expect(provider).toEqual({ source: "spectrocloud/spectrocloud", version: PROVIDER_VERSION });
+    expect(PROVIDER_VERSION).toMatch(/>= 0\.28\.0/);
+  });
+
+  it("no literal password anywhere; no password variable unless a profile variable asks for it", () => {
+    expect(yaml.load(hclUnescape(profilePack(main).values)) as any).toMatchObject({ charts: { "harbor-edge-native-config": { "harbor-config": { auth: { password: "" } } } } });
+    expect(vars.variable.harbor_admin_password).toBeUndefined();
+    expect(main.resource.spectrocloud_cluster_profile.harbor[0].profile_variables).toBeUndefined();
   });
 });
 
-it("a password in the spec never reaches the Terraform files", async () => {
-  const spec = validateSpec({ auth: { password: "Never-In-Tf-9" } }).spec as any;
-  const files = terraformFiles(spec, { version: "1.0.0" });
-  expect(Object.values(files).join("\n")).not.toContain("Never-In-Tf-9");
+it("the pack's rules reach the profile: nodeMirror.enabled off, a literal password left out, in both", () => {
+  const base = specOf(EXAMPLES.find((f) => f.endsWith("edge-ha-vip.yaml"))!);
+  const spec = { ...base, auth: { ...base.auth, password: "Never-In-Tf-9" }, nodeMirror: { ...base.nodeMirror, enabled: true } };
+  const files = terraformFiles(spec, { version: "1.0.0", images: IMAGES });
+  const text = Object.values(files).join("\n");
+  expect(text).not.toContain("Never-In-Tf-9");
+  expect(packValuesYaml(spec, IMAGES)).not.toContain("Never-In-Tf-9");
+  const v = yaml.load(packValuesYaml(spec, IMAGES)) as any;
+  expect(v.charts["harbor-edge-native-config"]["harbor-config"].nodeMirror.enabled).toBe(false);
+  expect(v.charts["harbor-edge-native-config"]["harbor-config"].auth.password).toBe("");
+  expect(packValuesYaml(spec, IMAGES)).toMatch(/^# auth\.password never carries a literal password/m);
+});
+
+it("a profile-variable password: the macro in the values, the profile variable fed by a sensitive Terraform variable", async () => {
+  const spec = validateSpec({ auth: { password: "{{.spectro.var.harbor_admin_password}}" } }).spec as any;
+  const files = terraformFiles(spec, { version: "1.0.0", images: IMAGES });
+  const main = await parseHcl("main.tf", files["main.tf"]);
+  const vars = await parseHcl("variables.tf", files["variables.tf"]);
+  const v = yaml.load(hclUnescape(profilePack(main).values)) as any;
+  expect(v.charts["harbor-edge-native-config"]["harbor-config"].auth.password).toBe("{{.spectro.var.harbor_admin_password}}");
+  const variable = main.resource.spectrocloud_cluster_profile.harbor[0].profile_variables[0].variable[0];
+  expect(variable).toMatchObject({ name: "harbor_admin_password", is_sensitive: true, required: false, format: "string", default_value: "${var.harbor_admin_password}" });
+  expect(vars.variable.harbor_admin_password[0].sensitive).toBe(true);
+});
+
+it.skipIf(!UPSTREAM)("terraform writes main.tf and variables.tf, and refuses without the upstream chart", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-"));
   const r = cli(["terraform", EXAMPLES[0], "-o", dir]);
-  expect(r.code).toBe(0);
+  expect(r.code, r.stderr).toBe(0);
   expect(fs.readdirSync(dir).sort()).toEqual(["main.tf", "variables.tf"]);
+  const none = cli(["terraform", EXAMPLES[0], "-o", path.join(emptyCache(), "tf")], { env: { HARBOR_EDGE_CHART_CACHE: emptyCache() } });
+  expect(none.code).toBe(1);
+  expect(none.stderr).toMatch(/needs the upstream harbor chart/);
+});
+
+describe("pack.json, the README and the logo", () => {
+  it("pack.json: the documented minimum of 4 CPUs and 8 GB as constraints (millicores, MiB), valid for the community schema", () => {
+    const pack = packJson({ version: "1.0.0", chartArchive: "charts/x.tgz" }) as any;
+    expect(pack.constraints.resources).toEqual([{ type: "cpu", minLimit: 4000 }, { type: "memory", minLimit: 8192 }]);
+    const validate = new Ajv({ strict: false }).compile(PACK_SCHEMA);
+    expect(validate(pack), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("README: one table header, no stray rows, macros with their braces", () => {
+    const readme = packReadme({ version: "1.0.0", chartArchive: "charts/x.tgz" });
+    expect(readme.match(/^\| Parameter \| Type \| Default \| Description \|$/gm)).toHaveLength(1);
+    expect(readme.match(/^\|---\|/gm)).toHaveLength(1);
+    const table = readme.split("\n").filter((l) => l.startsWith("|")).slice(2);
+    for (const row of table) expect(row, row).toMatch(/^\| `harbor-config\.[^`]+` \| /);
+    expect(readme).toContain("{{.spectro.var.harbor_admin_password}}");
+    expect(readme).toContain("{{.spectro.system.cluster.kubevip}}");
+    expect(readme).not.toMatch(/[^{]\.spectro\.(var|macro|system)/);
+    expect(readme).toContain("at least 4 CPUs and 8 GB");
+  });
+
+  it("logo.png: a 256x256 RGBA PNG that decodes, with a transparent background and a drawn icon", () => {
+    const png = logoPng();
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.toString("ascii", 12, 16)).toBe("IHDR");
+    expect([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]]).toEqual([256, 256, 8, 6]);
+    // walk the chunks, check every CRC-bearing length, inflate the image data
+    let at = 8;
+    const idat: Buffer[] = [];
+    const types: string[] = [];
+    while (at < png.length) {
+      const len = png.readUInt32BE(at);
+      const type = png.toString("ascii", at + 4, at + 8);
+      types.push(type);
+      if (type === "IDAT") idat.push(png.subarray(at + 8, at + 8 + len));
+      at += 12 + len;
+    }
+    expect(at).toBe(png.length);
+    expect(types[types.length - 1]).toBe("IEND");
+    const raw = zlib.inflateSync(Buffer.concat(idat));
+    expect(raw.length).toBe(256 * (1 + 256 * 4));
+    const px = (x: number, y: number) => raw.subarray(y * 1025 + 1 + x * 4, y * 1025 + 1 + x * 4 + 4);
+    expect(px(0, 0)[3]).toBe(0); // transparent corner
+    expect(px(128, 20)[3]).toBe(255); // the disc
+    const colours = new Set<string>();
+    for (let y = 0; y < 256; y += 2) for (let x = 0; x < 256; x += 2) colours.add(px(x, y).toString("hex"));
+    expect(colours.size).toBeGreaterThan(20); // anti-aliased drawing, not a flat placeholder
+  });
 });
 
 describe("Palette's schema.yaml and presets.yaml", () => {
@@ -141,7 +253,12 @@ describe("Palette's schema.yaml and presets.yaml", () => {
     const P = "charts.harbor-edge-native-config.harbor-config";
     expect(schema[`${P}.auth.password`].schema).toContain('format "${password}"');
     expect(schema[`${P}.service.serviceType`].schema).toContain('format "${list:[NodePort,LoadBalancer,ClusterIP]}"');
-    expect(schema[`${P}.cluster.vip`].schema).toContain('format "${ipv4}"');
+    expect(schema[`${P}.cluster.vip`].schema).toContain(`format "\${string:/${VIP_PATTERN}/}"`);
+    const vip = new RegExp(VIP_PATTERN);
+    for (const ok of ["", "10.10.137.220", "0.0.0.0", "255.255.255.255", "{{.spectro.system.cluster.kubevip}}", "{{ .spectro.system.cluster.kubevip }}"]) expect(vip.test(ok), ok).toBe(true);
+    for (const bad of ["256.1.1.1", "10.0.0", "10.0.0.1.2", "abc", " ", "{{.spectro.system.cluster.name}}", "fe80::1"]) expect(vip.test(bad), bad).toBe(false);
+    // no backslash and no doubled brace inside the template's action
+    expect(VIP_PATTERN).not.toMatch(/\\|\{\{|\}\}/);
     // every constrained key is a real path of the pack's values
     const values = packValues(specOf(EXAMPLES[0]), ["a:1"]);
     for (const key of Object.keys(schema)) {

@@ -119,7 +119,7 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
     expect(packJson.version).toBe(pkg.version);
   });
 
-  it("terraform writes main.tf and variables.tf at the package's version", () => {
+  it.skipIf(!UPSTREAM)("terraform writes main.tf and variables.tf at the package's version (the image list needs the upstream chart)", () => {
     const r = installed(["terraform", spec, "-o", "infra"]);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(site, "infra", "main.tf"), "utf8")).toContain(`"${pkg.version}"`);

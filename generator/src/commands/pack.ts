@@ -1,6 +1,6 @@
 // harbor-edge pack SPEC -o DIR [--quiet|--json]
 import type { Command } from "commander";
-import { loadValid, out } from "./common.js";
+import { err, loadValid, out } from "./common.js";
 
 export function register(program: Command) {
   program
@@ -11,7 +11,8 @@ export function register(program: Command) {
     .option("-q, --quiet", "print nothing but errors")
     .option("--json", "print a machine-readable summary")
     .action(async (file: string, o: { output: string; quiet?: boolean; json?: boolean }) => {
-      const [{ result }, { buildPack }, { progress }] = await Promise.all([loadValid(file, o.quiet || o.json), import("../pack/build.js"), import("../io/progress.js")]);
+      const [{ result }, { buildPack }, { packNotices }, { progress }] = await Promise.all([loadValid(file, o.quiet || o.json), import("../pack/build.js"), import("../pack/files.js"), import("../io/progress.js")]);
+      if (!o.quiet) for (const note of packNotices(result.spec as never)) err(`note: ${note}`);
       const step = (label: string) => (o.quiet || o.json ? () => {} : progress(label));
       const r = await buildPack(result.spec as never, o.output, step);
       if (o.json) out(JSON.stringify(r, null, 2));

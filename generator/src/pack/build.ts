@@ -5,7 +5,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { $ } from "zx";
-import yaml from "js-yaml";
 import { renderSpec, renderableSpec } from "../helm/render.js";
 import { runHelm } from "../helm/chart.js";
 import { imagesFromManifests } from "../images/list.js";
@@ -26,6 +25,16 @@ export interface PackResult {
 }
 
 export { chartVersion };
+
+/** The images the pack's chart pulls for the spec (packSpec), from a full render: needs the upstream chart. */
+export function packImages(spec: Spec, command: string): string[] {
+  const full = renderSpec(renderableSpec(packSpec(spec)), "pack", { requireUpstream: command });
+  try {
+    return imagesFromManifests(full.manifests);
+  } finally {
+    full.chart.cleanup();
+  }
+}
 
 export async function buildPack(spec: Spec, outDir: string, step: (label: string) => () => void = () => () => {}): Promise<PackResult> {
   const version = chartVersion().replace(/^v/, "");
