@@ -41,11 +41,22 @@ spec:
       env:
         - name: HARBOR_URL
           value: {{ printf "http://harbor-core.%s.svc" .Release.Namespace | quote }}
+        {{- if include "harbor-edge.reportRobot" . }}
+        # least privilege: the read-only robot account the configuration runs create, read from this Secret
+        # through the API (waiting for it after an install); never the admin password
+        - name: REPORT_ROBOT_SECRET
+          value: {{ include "harbor-edge.name.reportRobot" . }}
+        {{- else }}
+        # no configuration runs (configJob.enabled=false), so no robot account: the admin password
         - name: HARBOR_ADMIN_PASSWORD
           valueFrom:
             secretKeyRef:
               name: {{ $c.auth.existingSecret | default (include "harbor-edge.name.admin" .) }}
               key: {{ ternary $c.auth.existingSecretKey "HARBOR_ADMIN_PASSWORD" (ne $c.auth.existingSecret "") }}
+        {{- end }}
+        # the addresses nodes pull from Harbor itself at: an image named <address>/<project>/... is looked up there
+        - name: HARBOR_ADDRESSES
+          value: {{ include "harbor-edge.report.harborAddresses" . | quote }}
         - name: HARBOR_PROXY_REGISTRIES
           value: {{ include "harbor-edge.proxyRegistries" . | quote }}
         - name: HARBOR_SPECTRO_PROJECT
@@ -84,6 +95,14 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: 16Mi
+{{- end -}}
+
+{{/* Harbor's own addresses, space-separated host[:port]: where nodes reach it (nodeMirror addresses) and the
+     host of externalURL. */}}
+{{- define "harbor-edge.report.harborAddresses" -}}
+{{- $out := include "harbor-edge.nodeMirror.addresses" . | fromJsonArray -}}
+{{- $out = append $out (regexReplaceAll "^[a-z]+://([^/]+).*$" (toString .Values.harbor.externalURL) "${1}") -}}
+{{- $out | uniq | join " " -}}
 {{- end -}}
 
 {{/* How long one run may take: waiting for Harbor (900 s), confirming, and the fetches themselves. */}}

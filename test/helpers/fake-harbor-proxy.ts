@@ -75,8 +75,13 @@ export interface ProxyProject {
   upstream?: string;
 }
 
+type User = "admin" | "robot" | "anonymous";
+
 export interface FakeHarborProxyOptions {
   adminPassword: string;
+  /** robot accounts (name -> secret), e.g. robot$harbor-edge-report, with what configure grants the report's:
+   *  read and pull on every project, never push (src/common/rbac/system: project read, repository pull) */
+  robots?: Record<string, string>;
   /** Harbor's storage: a real registry's URL */
   storage: string;
   projects: ProxyProject[];
@@ -90,7 +95,7 @@ export interface ProxyLogged {
   method: string;
   path: string;
   status: number;
-  user: "admin" | "anonymous";
+  user: User;
   at: number;
 }
 
@@ -127,7 +132,7 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
   const requests: ProxyLogged[] = [];
   const violations: string[] = [];
   const upstreamRequests: string[] = [];
-  const tokens = new Map<string, "admin" | "anonymous">();
+  const tokens = new Map<string, User>();
   let busy = 0;
   let idle: Array<() => void> = [];
   let url = "";
@@ -199,11 +204,12 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
     const rawPath = raw.split("?")[0];
     const method = req.method ?? "GET";
     const auth = req.headers.authorization ?? "";
-    let user: "admin" | "anonymous" = "anonymous";
+    let user: User = "anonymous";
     const basic = /^Basic (.+)$/i.exec(auth);
     if (basic) {
       const [name, pw] = Buffer.from(basic[1], "base64").toString().split(/:(.*)/s);
       if (name === "admin" && pw === opts.adminPassword) user = "admin";
+      else if (opts.robots && Object.hasOwn(opts.robots, name) && opts.robots[name] === pw) user = "robot";
     }
     const bearer = /^Bearer (.+)$/i.exec(auth);
     if (bearer) user = tokens.get(bearer[1]) ?? "anonymous";
@@ -219,7 +225,7 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
 
     // token service (src/core/service/token): Basic credentials or none; wrong credentials are refused
     if (u.pathname === "/service/token") {
-      if (basic && user !== "admin") return error(401, "UNAUTHORIZED", "invalid credentials");
+      if (basic && user === "anonymous") return error(401, "UNAUTHORIZED", "invalid credentials");
       const t = crypto.randomBytes(16).toString("hex");
       tokens.set(t, user);
       return send(200, { token: t, access_token: t, expires_in: 1800, issued_at: new Date().toISOString() });
@@ -230,7 +236,7 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
 
     const challenge = (scope: string) => (auth ? `Basic realm="harbor"` : `Bearer realm="${url}/service/token",service="harbor-registry"${scope ? `,scope="${scope}"` : ""}`);
     if (u.pathname === "/v2/" || u.pathname === "/v2") {
-      if (user !== "admin") return error(401, "UNAUTHORIZED", "unauthorized", { "www-authenticate": challenge(""), "docker-distribution-api-version": "registry/2.0" });
+      if (user === "anonymous") return error(401, "UNAUTHORIZED", "unauthorized", { "www-authenticate": challenge(""), "docker-distribution-api-version": "registry/2.0" });
       return send(200, {}, { "docker-distribution-api-version": "registry/2.0" });
     }
     const m = /^\/v2\/(.+?)\/(manifests|blobs|tags)\/(.*)$/.exec(u.pathname);
@@ -242,7 +248,7 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
     if (!auth) return error(401, "UNAUTHORIZED", "authorize header needed to send HEAD to repository", { "www-authenticate": challenge(scope), "docker-distribution-api-version": "registry/2.0" });
     const p = projects.get(projectName);
     if (!p) return error(401, "UNAUTHORIZED", `project ${projectName} not found`, { "www-authenticate": "" });
-    const allowed = user === "admin" || (!push && p.public);
+    const allowed = user === "admin" || (!push && (p.public || user === "robot"));
     if (!allowed) return error(401, "UNAUTHORIZED", `unauthorized to access repository: ${repo}, action: ${push ? "push" : "pull"}`, { "www-authenticate": challenge(scope) });
     if (p.upstream && push) return error(403, "DENIED", `can not push artifact to a proxy project: ${p.name}`);
 
@@ -318,7 +324,7 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
   }
 
   // --- the artifacts API ------------------------------------------------------------------------------------
-  async function api(req: http.IncomingMessage, _res: http.ServerResponse, u: URL, apiPath: string, user: "admin" | "anonymous", send: any, error: any) {
+  async function api(req: http.IncomingMessage, _res: http.ServerResponse, u: URL, apiPath: string, user: User, send: any, error: any) {
     const method = req.method ?? "GET";
     const op = ops.find((o) => o.method === method && o.regex.test(apiPath));
     if (!op) {
@@ -338,7 +344,7 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
       const p = byName ? projects.get(name) : [...projects.values()].find((x) => x.id === Number(name));
       // BaseAPI.RequireProjectAccess: no such project 404; not allowed and anonymous 401
       if (!p) return error(404, "NOT_FOUND", `project ${name} not found`);
-      if (!p.public && user !== "admin") return error(401, "UNAUTHORIZED", "unauthorized");
+      if (!p.public && user === "anonymous") return error(401, "UNAUTHORIZED", "unauthorized");
       return send(200, Buffer.from(JSON.stringify({ project_id: p.id, name: p.name, registry_id: p.upstream ? p.id : 0, metadata: { public: String(p.public) }, owner_id: 1, owner_name: "admin", repo_count: 0 }, null, 2)));
     }
     const a = /^\/projects\/([^/]+)\/repositories\/([^/]+)\/artifacts\/([^/]+)$/.exec(apiPath);
@@ -356,7 +362,7 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
     const ref = decodeURIComponent(refRaw);
     const p = projects.get(decodeURIComponent(projectName));
     if (!p) return error(404, "NOT_FOUND", `project ${projectName} not found`);
-    if (!p.public && user !== "admin") return error(401, "UNAUTHORIZED", "unauthorized");
+    if (!p.public && user === "anonymous") return error(401, "UNAUTHORIZED", "unauthorized");
     const repo = `${p.name}/${repoName}`;
     const man = await storage.getManifest(repo, ref);
     if (!man) return error(404, "NOT_FOUND", `artifact ${repo}:${ref} not found`);

@@ -4,8 +4,11 @@
 //
 // Environment (as chart/files/report-harbor.sh read it, plus HARBOR_USERNAME/HARBOR_PASSWORD and HARBOR_ADDRESSES):
 //   HARBOR_URL               Harbor core, e.g. http://harbor-core.harbor.svc (required; --harbor overrides it)
-//   HARBOR_USERNAME          with HARBOR_PASSWORD: the account to use (the robot account configure creates)
+//   HARBOR_USERNAME          with HARBOR_PASSWORD: the account to use
 //   HARBOR_PASSWORD
+//   REPORT_ROBOT_SECRET      otherwise, a Secret in the namespace (keys username, password) holding the robot
+//                            account `harbor-edge configure` creates: read through the API when the run starts,
+//                            waiting for configure to fill it (the chart's way: least privilege)
 //   HARBOR_ADMIN_PASSWORD    otherwise: admin with this password
 //   HARBOR_PROXY_REGISTRIES  one line per proxied registry: "HOST PROJECT URL TYPE [CREDENTIALS_SECRET]"
 //   HARBOR_SPECTRO_PROJECT   spectro-images when nodes try it first (Palette's layout); empty: not looked at
@@ -36,7 +39,9 @@ export interface ReportInput {
   username: string;
   password: string;
   /** where the credentials came from, for messages (never the password) */
-  credentialFrom: "HARBOR_USERNAME/HARBOR_PASSWORD" | "HARBOR_ADMIN_PASSWORD";
+  credentialFrom: "HARBOR_USERNAME/HARBOR_PASSWORD" | "HARBOR_ADMIN_PASSWORD" | "REPORT_ROBOT_SECRET";
+  /** the Secret to read the robot account from before the run (credentialFrom REPORT_ROBOT_SECRET) */
+  robotSecret?: string;
   /** registry host -> its proxy-cache project */
   registries: Map<string, string>;
   spectroProject?: string;
@@ -110,9 +115,12 @@ export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): Report
     if (nonEmpty(env.HARBOR_PASSWORD) === undefined) throw new BadInput("HARBOR_USERNAME is set but HARBOR_PASSWORD is not");
     if (user.includes(":")) throw new BadInput("HARBOR_USERNAME: a user name cannot contain \":\" (Basic authentication)");
     [username, password, credentialFrom] = [user, env.HARBOR_PASSWORD!, "HARBOR_USERNAME/HARBOR_PASSWORD"];
+  } else if (nonEmpty(env.REPORT_ROBOT_SECRET) !== undefined) {
+    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(env.REPORT_ROBOT_SECRET!)) throw new BadInput(`REPORT_ROBOT_SECRET: expected a Secret name, given ${JSON.stringify(env.REPORT_ROBOT_SECRET!.slice(0, 100))}`);
+    [username, password, credentialFrom] = ["", "", "REPORT_ROBOT_SECRET"]; // read from the Secret when the run starts
   } else {
     const admin = nonEmpty(env.HARBOR_ADMIN_PASSWORD);
-    if (admin === undefined) throw new BadInput("HARBOR_ADMIN_PASSWORD is not set (or set HARBOR_USERNAME and HARBOR_PASSWORD)");
+    if (admin === undefined) throw new BadInput("HARBOR_ADMIN_PASSWORD is not set (or set HARBOR_USERNAME and HARBOR_PASSWORD, or REPORT_ROBOT_SECRET)");
     [username, password, credentialFrom] = ["admin", admin, "HARBOR_ADMIN_PASSWORD"];
   }
 
@@ -136,6 +144,7 @@ export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): Report
     username,
     password,
     credentialFrom,
+    ...(credentialFrom === "REPORT_ROBOT_SECRET" ? { robotSecret: env.REPORT_ROBOT_SECRET } : {}),
     registries: parseProxyRegistries(env.HARBOR_PROXY_REGISTRIES ?? ""),
     ...(nonEmpty(env.HARBOR_SPECTRO_PROJECT) ? { spectroProject: env.HARBOR_SPECTRO_PROJECT } : {}),
     harborAddresses,

@@ -73,10 +73,10 @@ export async function reportMain(o: MainOptions, env: NodeJS.ProcessEnv): Promis
       }
     }
   }
-  if (write && !input.namespace) {
+  if ((write || input.robotSecret) && !input.namespace) {
     if (access.namespace) input.namespace = access.namespace;
     else {
-      error(inPod ? "POD_NAMESPACE is not set" : "--write-status: name the namespace with -n NS");
+      error(inPod ? "POD_NAMESPACE is not set" : `${write ? "--write-status" : "REPORT_ROBOT_SECRET"}: name the namespace with -n NS`);
       return 2;
     }
   }

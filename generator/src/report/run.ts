@@ -14,6 +14,7 @@ import { classifyImages, missingLine, type Image } from "./images.js";
 import { isHeld, Refused, type Held } from "./held.js";
 import { askToFetch, type HarborV2 } from "./fetch.js";
 import type { ReportInput } from "./input.js";
+import { waitForRobot } from "./robot.js";
 
 export const COMPONENT = "harbor-edge-report";
 
@@ -67,7 +68,7 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
   const { api, v2, access, log } = deps;
   const timeoutMs = input.requestTimeoutSeconds * 1000;
   const harbor = input.harborUrl;
-  const refusedWhat = input.credentialFrom === "HARBOR_ADMIN_PASSWORD" ? "the admin credential" : `the credential of ${input.username}`;
+  let refusedWhat = input.credentialFrom === "HARBOR_ADMIN_PASSWORD" ? "the admin credential" : `the credential of ${input.username}`;
   let kubeRequests = 0;
   const namespace = input.namespace ?? "";
   const cm = input.statusConfigMap;
@@ -126,6 +127,16 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
   // --- 2. what Harbor holds -----------------------------------------------------------------------------
   const unhealthy = await waitHealthy(api, now() + input.waitSeconds * 1000, 10_000, sleep);
   if (unhealthy !== undefined) await fail(`Harbor at ${harbor} is not healthy after ${input.waitSeconds}s (${unhealthy.replace(/^no connection \(([\s\S]*)\)$/, "no connection: $1")})`);
+
+  // the robot account the configuration run creates once Harbor is up: its Secret, waited for (bounded)
+  if (input.robotSecret) {
+    const robot = await waitForRobot(access, namespace, input.robotSecret, now() + input.waitSeconds * 1000, { pollMs: input.pollSeconds * 1000, timeoutMs, now, sleep, onRequest: () => kubeRequests++ });
+    if ("why" in robot) await fail(`no Harbor account for the report: the Secret ${namespace}/${input.robotSecret}: ${robot.why} (the configuration Job creates the robot account and writes it there: kubectl get jobs --namespace ${namespace} --selector app.kubernetes.io/component=configure)`);
+    else {
+      for (const client of [api.o, v2.o]) Object.assign(client, { username: robot.username, password: robot.password });
+      refusedWhat = `the credential of the robot account ${robot.username} (Secret ${input.robotSecret})`;
+    }
+  }
 
   // the projects the images need, looked at once each: exists, and is it a proxy-cache project
   const projects = new Map<string, { proxy: boolean } | undefined>();
