@@ -44,8 +44,9 @@ for (let i = 0; i < N; i++) {
 }
 fs.writeFileSync(path.join(bundle, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
 fs.writeFileSync(path.join(bundle, "index.json"), JSON.stringify({ schemaVersion: 2, manifests }));
-const images = loadBundle(bundle);
-const totalMiB = images.reduce((s, im) => s + im.root.size, 0) / 1048576 + (N * LAYER_KIB) / 1024;
+const loaded = await loadBundle(bundle);
+const images = loaded.images;
+const totalMiB = images.reduce((s, im) => s + im.root.body.length, 0) / 1048576 + (N * LAYER_KIB) / 1024;
 
 const line = (label: string, r: SeedResult) =>
   `  ${label.padEnd(34)} ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${String(r.requests).padStart(5)} requests (${(r.requests / N).toFixed(1)}/image)  ${String(r.blobsUploaded).padStart(4)} blobs up  ${String(r.blobsPresent).padStart(4)} present  ${(r.bytesUploaded / 1048576).toFixed(1).padStart(6)} MiB`;
