@@ -28,7 +28,7 @@ export interface DockerSaveEntry {
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-const show = (x: unknown) => (x === undefined ? "missing" : JSON.stringify(x)?.slice(0, 80));
+const show = (x: unknown) => (x === undefined ? "missing" : JSON.stringify(x)?.slice(0, 160));
 
 /** A digest the bundle may use as a file name and the registry as a name: sha256: and 64 lower-case hex. */
 export function checkDigest(file: string, field: string, d: unknown): string {

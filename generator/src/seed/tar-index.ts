@@ -69,7 +69,12 @@ export function indexTar(file: string, label = file, onBytes?: (n: number) => vo
       }
       const name = archivePath(label, "tar entry", e.path);
       const entry: TarEntry = { name, type, offset: bodyAt, size };
-      if (type === "symlink") entry.target = archivePath(label, `symbolic link ${name} ->`, path.posix.join(path.posix.dirname(name), e.linkpath ?? ""));
+      if (type === "symlink") {
+        const lp = e.linkpath ?? "";
+        const to = path.posix.normalize(path.posix.join(path.posix.dirname(name), lp));
+        if (lp.startsWith("/") || to === ".." || to.startsWith("../")) throw new TarError(`${label}: symbolic link ${name} -> "${lp}" leaves the archive`);
+        entry.target = to;
+      }
       if (type === "hardlink") {
         const to = archivePath(label, `hard link ${name} ->`, e.linkpath ?? "");
         if (entries.get(to)?.type !== "file") throw new TarError(`${label}: hard link ${name} -> "${e.linkpath}": no regular file of that name before it in the archive (a link out of the bundle?)`);
@@ -95,8 +100,9 @@ export function indexTar(file: string, label = file, onBytes?: (n: number) => vo
       if (block.every((x) => x === 0)) break; // end of archive
       const h = new Header(block);
       if (!h.cksumValid) throw new TarError(`${label}: not a valid tar archive: the header at byte ${pos} has a bad checksum`);
-      const own = h.size ?? 0;
-      if (!Number.isSafeInteger(own) || own < 0) throw new TarError(`${label}: tar entry "${h.path}" at byte ${pos}: size field ${String(h.size)} is negative or not a number`);
+      const raw = block.subarray(124, 136).toString("latin1").replace(/[\0 ]+$/, "").trim();
+      const own = h.size ?? (raw === "" ? 0 : NaN);
+      if (!Number.isSafeInteger(own) || own < 0) throw new TarError(`${label}: tar entry "${h.path}" at byte ${pos}: size field "${raw}" is negative or not a number`);
       emitted = undefined;
       bodyAt = pos + 512;
       try {
