@@ -72,6 +72,9 @@ describe("template reference extraction", () => {
       h.write(name, 0);
       h.write(size.toString(8).padStart(11, "0"), 124);
       h.write("0", 156);
+      // a real tar's header checksum (node-tar, which untgz uses, refuses a header without one)
+      h.write("        ", 148);
+      h.write(`${h.reduce((s, x) => s + x, 0).toString(8).padStart(6, "0")}\0 `, 148);
       return h;
     };
     const body = Buffer.from("a: 1\n");

@@ -11,7 +11,7 @@ import { BIN } from "./helpers/cli.js";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "./helpers/docker-registry.js";
 import { startFakeHarborProxy } from "./helpers/fake-harbor-proxy.js";
 import { testImage, testIndex, type TestImage, type TestIndex } from "./helpers/oci-images.js";
-import { writeTar } from "../generator/src/seed/tar.js";
+import { writeTar } from "./helpers/tar-writer.js";
 import { Registry, sha256 } from "../generator/src/seed/distribution.js";
 import { loadBundle } from "../generator/src/seed/bundle.js";
 import { parseReference, formatReference } from "../generator/src/seed/reference.js";
@@ -97,16 +97,16 @@ describe("image references and Palette's layout", () => {
     expect(h.stdout).toMatch(/--bundle <dir>/);
   });
 
-  it("a bundle whose OCI entry is named by a bare tag is refused, naming the entry; an archive of something else too", () => {
+  it("a bundle whose OCI entry is named by a bare tag is refused, naming the entry; an archive of something else too", async () => {
     const img = testImage("bare");
     const dir = tmp();
     writeDir(dir, ociLayout([{ name: "1.25", image: img, annotation: "ref" }]));
-    expect(() => loadBundle(dir)).toThrow(/index\.json entry 0 is named only "1\.25" \(a tag\)/);
+    await expect(loadBundle(dir)).rejects.toThrow(/index\.json entry 0 is named only "1\.25" \(a tag\)/);
     const other = path.join(tmp(), "notes.tar");
     fs.writeFileSync(other, writeTar([["README", "hello"]]));
-    expect(() => loadBundle(other)).toThrow(/notes\.tar: neither an OCI image layout .* nor a docker save archive/);
+    await expect(loadBundle(other)).rejects.toThrow(/notes\.tar: neither an OCI image layout .* nor a docker save archive/);
     const none = tmp();
-    expect(() => loadBundle(none)).toThrow(/no image found/);
+    await expect(loadBundle(none)).rejects.toThrow(/no image found/);
   });
 });
 

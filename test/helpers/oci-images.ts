@@ -5,7 +5,7 @@
 // uncompressed layer tar with a given config (platform, Env, Entrypoint, Cmd), e.g. a real root filesystem.
 import zlib from "node:zlib";
 import crypto from "node:crypto";
-import { writeTar } from "../../generator/src/seed/tar.js";
+import { writeTar } from "./tar-writer.js";
 import { MEDIA, Registry, sha256 } from "../../generator/src/seed/distribution.js";
 
 export interface Blob {

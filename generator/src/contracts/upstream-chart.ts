@@ -5,8 +5,8 @@
 //    assigned from one ({{- $storage := .Values.persistence.imageChartStorage }} ... $storage.s3.regionendpoint)
 //    or the dot inside a `with` block ({{- with .Values.redis }} ... .external.addr).
 // Pure functions over the archive's bytes; no helm needed.
-import zlib from "node:zlib";
 import path from "node:path";
+import { Parser, type ReadEntry } from "tar";
 import yaml from "js-yaml";
 import { ROOT } from "../paths.js";
 import { UPSTREAM_CHART_VERSION } from "../values/derive.js";
@@ -15,32 +15,21 @@ import { UPSTREAM_CHART_VERSION } from "../values/derive.js";
 export const CONTRACTS_DIR = path.join(ROOT, "contracts");
 export const UPSTREAM_FACTS_DIR = path.join(CONTRACTS_DIR, `harbor-chart-${UPSTREAM_CHART_VERSION}`);
 
-/** The regular files of a .tgz, by path inside the archive (ustar and GNU long names). */
+/** The regular files of a .tgz, by path inside the archive (ustar, pax and GNU long names), read by node-tar. */
 export function untgz(archive: Buffer): Map<string, Buffer> {
-  const tar = zlib.gunzipSync(archive);
   const files = new Map<string, Buffer>();
-  let off = 0;
-  let longName: string | undefined;
-  let paxPath: string | undefined;
-  const str = (b: Buffer) => b.toString("utf8").replace(/\0.*$/s, "");
-  while (off + 512 <= tar.length) {
-    const header = tar.subarray(off, off + 512);
-    if (header.every((b) => b === 0)) break;
-    const size = parseInt(str(header.subarray(124, 136)).trim() || "0", 8);
-    const type = String.fromCharCode(header[156] || 48);
-    const prefix = str(header.subarray(345, 500));
-    const base = str(header.subarray(0, 100));
-    const body = tar.subarray(off + 512, off + 512 + size);
-    const name = paxPath ?? longName ?? (prefix ? `${prefix}/${base}` : base);
-    if (type === "L") longName = str(body);
-    else if (type === "x") paxPath = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString("utf8"))?.[1];
-    else {
-      if (type === "0" || type === "\0") files.set(name, Buffer.from(body));
-      longName = undefined;
-      paxPath = undefined;
-    }
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
+  let failure: Error | undefined;
+  const parser = new Parser({ strict: true });
+  parser.on("error", (e: Error) => (failure ??= e));
+  parser.on("entry", (e: ReadEntry) => {
+    if (e.type !== "File" && e.type !== "OldFile") return void e.resume();
+    const parts: Buffer[] = [];
+    e.on("data", (c: Buffer) => parts.push(c));
+    e.on("end", () => files.set(e.path, Buffer.concat(parts)));
+  });
+  // synchronous: node-tar's parser and its gunzip (minizlib) handle a Buffer written whole before end() returns
+  parser.end(archive);
+  if (failure) throw new Error(`not a readable .tgz: ${failure.message}`);
   return files;
 }
 

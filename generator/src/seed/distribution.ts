@@ -9,8 +9,14 @@
 // credentials directly on /v2 (its basic-auth security context applies to every request), but checks the
 // password on each one; a token is checked cheaply, so this client follows the challenge and caches a token
 // per scope. A registry that asks for Basic gets Basic; one that asks for nothing gets nothing.
+//
+// Blobs of any size go up as streams (pushBlobStream): one PUT with Content-Length, or PATCH chunks of the
+// client's chunk size, each read from the bundle's file as it is sent and hashed on the way; a chunked upload
+// whose bytes do not hash to the digest is cancelled before the PUT that would commit it.
 import crypto from "node:crypto";
+import { Transform, type Readable } from "node:stream";
 import { request, type HttpResponse } from "../io/http.js";
+import { requestStream } from "../io/http-stream.js";
 
 export const MEDIA = {
   ociIndex: "application/vnd.oci.image.index.v1+json",
@@ -159,6 +165,70 @@ export class Registry {
     }
     const done = await this.send("PUT", this.withDigest(loc, digest), scope, { headers: { "content-type": "application/octet-stream" }, body: data });
     if (done.status !== 201) this.fail(`uploading ${digest} to ${repo}`, done);
+  }
+
+  /** One request with a streamed body; `open` is called again when a 401 makes the request go out twice. */
+  async sendStream(method: string, url: string, scope: string, o: { headers?: Record<string, string>; length: number; open: () => Readable }): Promise<HttpResponse> {
+    for (let attempt = 0; ; attempt++) {
+      this.requests++;
+      const r = await requestStream({ method, url, headers: { ...(o.headers ?? {}), ...this.auth(scope) }, body: o.open(), length: o.length, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
+      if (r.status !== 401 || attempt > 0) return r;
+      const c = parseChallenge(r.headers["www-authenticate"]);
+      if (c?.scheme === "bearer") await this.token(c.params, scope);
+      else if (c?.scheme === "basic" && this.o.username !== undefined && !this.basic) this.basic = true;
+      else return r;
+    }
+  }
+
+  /**
+   * Uploads a blob of `size` bytes without holding it: `open(start, end)` gives bytes [start, end) as a stream.
+   * Monolithic (POST, then PUT with the stream and Content-Length) or, above the client's chunk size, PATCH
+   * chunks then an empty PUT. The bytes are hashed as they go; a mismatch with `digest` is an error (a chunked
+   * upload is cancelled before it is committed; the registry refuses a monolithic one by its digest).
+   */
+  async pushBlobStream(repo: string, digest: string, size: number, open: (start: number, end: number) => Readable, o: { onBytes?: (n: number) => void } = {}): Promise<void> {
+    const scope = Registry.pushScope(repo);
+    const start = await this.send("POST", `/v2/${repo}/blobs/uploads/`, scope, { headers: { "content-length": "0" } });
+    if (start.status !== 202) this.fail(`starting an upload to ${repo}`, start);
+    let loc = this.location(start);
+    let hash = crypto.createHash("sha256");
+    // a stream of [from, to) that hashes into a copy of the hash so far (a resent request starts again)
+    let next = hash;
+    const hashed = (from: number, to: number) => () => {
+      const h = hash.copy();
+      next = h;
+      return open(from, to).pipe(
+        new Transform({
+          transform(c: Buffer, _e, done) {
+            h.update(c);
+            o.onBytes?.(c.length);
+            done(null, c);
+          },
+        }),
+      );
+    };
+    const changed = () => new RegistryError(`uploading ${digest} to ${repo}: the bytes read hash to ${`sha256:${hash.digest("hex")}`}, not ${digest}: the bundle changed since it was checked`, 409);
+    const chunk = this.o.chunkSize ?? 0;
+    if (chunk > 0 && size > chunk) {
+      for (let off = 0; off < size; off += chunk) {
+        const end = Math.min(off + chunk, size);
+        const r = await this.sendStream("PATCH", loc, scope, { headers: { "content-type": "application/octet-stream", "content-range": `${off}-${end - 1}` }, length: end - off, open: hashed(off, end) });
+        if (r.status !== 202) this.fail(`uploading bytes ${off}- of ${digest} to ${repo}`, r);
+        hash = next;
+        loc = this.location(r);
+      }
+      if (`sha256:${hash.copy().digest("hex")}` !== digest) {
+        await this.send("DELETE", loc, scope).catch(() => undefined);
+        throw changed();
+      }
+      const done = await this.send("PUT", this.withDigest(loc, digest), scope, { headers: { "content-length": "0" } });
+      if (done.status !== 201) this.fail(`completing the upload of ${digest} to ${repo}`, done);
+      return;
+    }
+    const done = await this.sendStream("PUT", this.withDigest(loc, digest), scope, { headers: { "content-type": "application/octet-stream" }, length: size, open: hashed(0, size) });
+    hash = next;
+    if (done.status !== 201) this.fail(`uploading ${digest} to ${repo}`, done);
+    if (`sha256:${hash.copy().digest("hex")}` !== digest) throw changed();
   }
 
   async putManifest(repo: string, reference: string, mediaType: string, body: Buffer): Promise<string> {

@@ -1,5 +1,6 @@
 // harbor-edge seed --bundle DIR: loads an air-gap bundle into Harbor's spectro-images project in Palette's
-// layout. Heavy modules load inside the action.
+// layout. Heavy modules load inside the action. The bundle is read as streams and checked whole before the
+// first upload (bundle.ts); progress in bytes goes to stderr when it is a terminal; --json prints the summary.
 import type { Command } from "commander";
 
 interface SeedOptions {
@@ -11,7 +12,16 @@ interface SeedOptions {
   secrets?: string;
   project: string;
   chunkSize: string;
+  maxBytes: string;
   json?: boolean;
+}
+
+/** 1048576, 64K, 512M, 32G (powers of 1024); undefined when not a size. */
+export function parseBytes(s: string): number | undefined {
+  const m = /^(\d+)([KMGT]i?B?)?$/i.exec(s.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]) * 1024 ** (m[2] ? "KMGT".indexOf(m[2][0].toUpperCase()) + 1 : 0);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 export function register(program: Command): void {
@@ -26,17 +36,21 @@ export function register(program: Command): void {
     .option("--secrets <file>", "secrets file from harbor-edge secrets: the admin password and the CA")
     .option("--project <name>", "Harbor project", "spectro-images")
     .option("--chunk-size <bytes>", "upload blobs larger than this in chunks (0: always whole)", "0")
-    .option("--json", "print a machine-readable summary")
+    .option("--max-bytes <bytes>", "a .tar.gz may unpack to at most this many bytes (a gzip bomb guard; K, M, G suffixes)", "32G")
+    .option("--json", "print a machine-readable summary on stdout")
     .action(async (o: SeedOptions) => {
       const fs = await import("node:fs");
       const yaml = (await import("js-yaml")).default;
       const { Registry } = await import("./distribution.js");
       const { loadBundle } = await import("./bundle.js");
+      const { terminalProgress, mib } = await import("./progress.js");
       const { seedImages } = await import("./push.js");
       const { checkProject } = await import("./harbor.js");
       if (o.passwordEnv && o.secrets) throw new Error("give the password by --password-env or --secrets, not both");
       const chunkSize = Number(o.chunkSize);
       if (!Number.isInteger(chunkSize) || chunkSize < 0) throw new Error(`--chunk-size: expected a whole number of bytes, given ${o.chunkSize}`);
+      const maxBytes = parseBytes(o.maxBytes);
+      if (maxBytes === undefined) throw new Error(`--max-bytes: expected a number of bytes (e.g. 64G), given ${o.maxBytes}`);
       let password: string | undefined;
       let ca: string | undefined;
       if (o.passwordEnv) {
@@ -51,17 +65,29 @@ export function register(program: Command): void {
       }
       if (o.ca) ca = fs.readFileSync(o.ca, "utf8");
       if (password === undefined) throw new Error("no password: pass --password-env VAR or --secrets FILE");
-      const images = loadBundle(o.bundle);
-      const reg = new Registry({ url: o.harbor, username: o.username, password, ca, chunkSize });
-      await checkProject(reg, o.project, { username: o.username, password, ca });
-      const r = await seedImages(images, reg, {
-        project: o.project,
-        onImage: o.json ? undefined : (i) => process.stderr.write(`${i.name} -> ${i.target}${i.note ? ` (${i.note})` : ""}\n`),
-      });
-      if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      else
-        process.stdout.write(
-          `seeded ${r.images.length} images into ${o.project} (${r.unchanged} already there): ${r.blobsUploaded} blobs uploaded (${(r.bytesUploaded / 1048576).toFixed(1)} MiB), ${r.blobsPresent} blobs already there, ${r.manifests} manifests; ${r.requests} requests in ${(r.ms / 1000).toFixed(1)}s\n`,
-        );
+      const progress = terminalProgress();
+      // the whole bundle is checked before the first request: a refused bundle pushes nothing
+      const bundle = await loadBundle(o.bundle, { maxBytes, onBytes: (phase, n) => progress.update(phase === "unpacking" ? `unpacking ${o.bundle}` : "checking the bundle", n) });
+      try {
+        const reg = new Registry({ url: o.harbor, username: o.username, password, ca, chunkSize });
+        await checkProject(reg, o.project, { username: o.username, password, ca });
+        const r = await seedImages(bundle.images, reg, {
+          project: o.project,
+          onImage: (i) => {
+            progress.clear();
+            if (!o.json) process.stderr.write(`${i.name} -> ${i.target}${i.note ? ` (${i.note})` : ""}\n`);
+          },
+          onBytes: (n) => progress.update("uploading", n),
+        });
+        progress.clear();
+        if (o.json) process.stdout.write(`${JSON.stringify({ ...r, bytesChecked: bundle.blobBytes }, null, 2)}\n`);
+        else
+          process.stdout.write(
+            `seeded ${r.images.length} images into ${o.project} (${r.unchanged} already there): ${r.blobsUploaded} blobs uploaded (${mib(r.bytesUploaded)}), ${r.blobsPresent} blobs already there, ${r.manifests} manifests; ${r.requests} requests in ${(r.ms / 1000).toFixed(1)}s\n`,
+          );
+      } finally {
+        progress.clear();
+        bundle.close();
+      }
     });
 }

@@ -2,8 +2,10 @@
 // Distribution API: a manifest HEAD first (an image already there under its tag with the same digest is left
 // alone), then per blob a HEAD (what is there is not sent again), the upload (monolithic, or chunked
 // above the client's chunk size), child manifests by digest, then the image's manifest or index by its tag.
-import { Registry, RegistryError, MEDIA, sha256 } from "./distribution.js";
-import { BundleError, type BundleImage, type Descriptor } from "./bundle.js";
+// The images come checked whole (bundle.ts); blobs are streamed from their files, hashed again on the way.
+import { Registry, RegistryError } from "./distribution.js";
+import type { BundleImage, PlannedBlob, PlannedManifest } from "./bundle.js";
+import { streamRef } from "./blob-read.js";
 import { spectroRepository } from "./reference.js";
 
 export interface SeededImage {
@@ -26,63 +28,49 @@ export interface SeedResult {
   ms: number;
 }
 
-const INDEX = new Set<string>([MEDIA.ociIndex, MEDIA.dockerList]);
+export interface SeedOptions {
+  project?: string;
+  onImage?: (i: SeededImage) => void;
+  /** bytes uploaded so far, of the bytes of blobs the registry lacked */
+  onBytes?: (uploaded: number) => void;
+}
 
-export async function seedImages(images: BundleImage[], reg: Registry, o: { project?: string; onImage?: (i: SeededImage) => void } = {}): Promise<SeedResult> {
+export async function seedImages(images: BundleImage[], reg: Registry, o: SeedOptions = {}): Promise<SeedResult> {
   const started = Date.now();
   const requestsBefore = reg.requests;
   const result: SeedResult = { images: [], blobsUploaded: 0, blobsPresent: 0, bytesUploaded: 0, manifests: 0, unchanged: 0, requests: 0, ms: 0 };
   const present = new Set<string>(); // repo@digest known to be there
+  let sent = 0;
 
   for (const img of images) {
     const repo = spectroRepository(img.ref, o.project);
-    const content = (digest: string, what: string): Buffer => {
-      const b = img.blob(digest);
-      if (!b) throw new BundleError(`${img.source}: ${img.name}: the bundle lacks its ${what} ${digest}`);
-      if (sha256(b) !== digest && digest.startsWith("sha256:")) throw new BundleError(`${img.source}: ${img.name}: the ${what} ${digest} in the bundle does not match its digest (corrupt bundle)`);
-      return b;
-    };
-    const blob = async (d: Descriptor, what: string) => {
-      const key = `${repo}@${d.digest}`;
+    const blob = async (b: PlannedBlob) => {
+      const key = `${repo}@${b.digest}`;
       if (present.has(key)) return;
-      if (await reg.blobExists(repo, d.digest)) result.blobsPresent++;
+      if (await reg.blobExists(repo, b.digest)) result.blobsPresent++;
       else {
-        const data = content(d.digest, what);
-        await reg.pushBlob(repo, d.digest, data);
+        await reg.pushBlobStream(repo, b.digest, b.size, (from, to) => streamRef(b.file, from, to), {
+          onBytes: (n) => o.onBytes?.((sent += n)),
+        });
         result.blobsUploaded++;
-        result.bytesUploaded += data.length;
+        result.bytesUploaded += b.size;
       }
       present.add(key);
     };
-    let note: string | undefined;
-    // pushes what a manifest needs; returns the manifest to put (an index may be narrowed to what the bundle has)
-    const prepare = async (d: Descriptor): Promise<{ mediaType: string; body: Buffer; digest: string }> => {
-      const body = content(d.digest, "manifest");
-      const doc = JSON.parse(body.toString("utf8"));
-      const mediaType = d.mediaType || doc.mediaType;
-      if (INDEX.has(mediaType)) {
-        const kept: any[] = [];
-        for (const child of doc.manifests ?? []) {
-          if (!img.blob(child.digest)) continue;
-          const c = await prepare(child);
-          await put(c, c.digest);
-          kept.push(child);
-        }
-        if (!kept.length) throw new BundleError(`${img.source}: ${img.name}: the bundle holds none of the index's ${doc.manifests?.length ?? 0} manifests`);
-        if (kept.length === doc.manifests.length) return { mediaType, body, digest: d.digest };
-        note = `the bundle holds ${kept.length} of the index's ${doc.manifests.length} platforms: pushed an index of those (digest changed)`;
-        const narrowed = Buffer.from(JSON.stringify({ ...doc, manifests: kept }));
-        return { mediaType, body: narrowed, digest: sha256(narrowed) };
-      }
-      for (const b of [doc.config, ...(doc.layers ?? [])].filter(Boolean)) await blob(b, b === doc.config ? "config" : "layer");
-      return { mediaType, body, digest: d.digest };
-    };
-    const put = async (m: { mediaType: string; body: Buffer; digest: string }, reference: string) => {
+    const put = async (m: PlannedManifest, reference: string) => {
       const key = `${repo}@${m.digest}#${reference}`;
       if (present.has(key)) return;
       await reg.putManifest(repo, reference, m.mediaType, m.body);
       result.manifests++;
       present.add(key);
+    };
+    // what a manifest needs, then the manifest by digest (children of an index)
+    const push = async (m: PlannedManifest) => {
+      for (const b of m.blobs) await blob(b);
+      for (const c of m.children) {
+        await push(c);
+        await put(c, c.digest);
+      }
     };
     try {
       // already there under its tag with the same digest: nothing to send (a rerun costs one HEAD per image)
@@ -93,11 +81,12 @@ export async function seedImages(images: BundleImage[], reg: Registry, o: { proj
         o.onImage?.(done);
         continue;
       }
-      const top = await prepare(img.root);
-      const reference = img.ref.tag ?? top.digest;
-      if (img.ref.digest && img.ref.digest !== top.digest) note = `${note ? `${note}; ` : ""}its name says ${img.ref.digest}, the bundle's content is ${top.digest}`;
-      await put(top, reference);
-      const done: SeededImage = { name: img.name, target: `${repo}${img.ref.tag ? `:${img.ref.tag}` : `@${top.digest}`}`, digest: top.digest, ...(note ? { note } : {}) };
+      await push(img.root);
+      const reference = img.ref.tag ?? img.root.digest;
+      let note = img.note;
+      if (img.ref.digest && img.ref.digest !== img.root.digest) note = `${note ? `${note}; ` : ""}its name says ${img.ref.digest}, the bundle's content is ${img.root.digest}`;
+      await put(img.root, reference);
+      const done: SeededImage = { name: img.name, target: `${repo}${img.ref.tag ? `:${img.ref.tag}` : `@${img.root.digest}`}`, digest: img.root.digest, ...(note ? { note } : {}) };
       result.images.push(done);
       o.onImage?.(done);
     } catch (e) {
