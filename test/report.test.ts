@@ -74,7 +74,9 @@ function rulesOf(kind: string, name: string): Rule[] {
 }
 
 let kubeCa: { cert: string; key: string } | undefined;
-async function world(pods: KubeObjects["pods"], o: { harbor?: Partial<FakeHarborProxyOptions>; nodes?: KubeObjects["nodes"]; namespaces?: KubeObjects["namespaces"]; noConfigMap?: boolean; tls?: boolean } = {}): Promise<World> {
+/** The report's robot account, as `harbor-edge configure` writes it into the Secret the chart names (REPORT_ROBOT_SECRET). */
+const ROBOT = { username: "robot$harbor-edge-report", password: "Robot-Secret-1'\"$\\" };
+async function world(pods: KubeObjects["pods"], o: { harbor?: Partial<FakeHarborProxyOptions>; nodes?: KubeObjects["nodes"]; namespaces?: KubeObjects["namespaces"]; noConfigMap?: boolean; tls?: boolean; robotSecret?: Record<string, string> | null } = {}): Promise<World> {
   kubeCa ??= generateCA("report test cluster CA", 1);
   const tls = o.tls ? { ...generateServerCert("kubernetes", { dns: ["kubernetes.default.svc"], ips: ["127.0.0.1"] }, 1, kubeCa) } : undefined;
   const storage = await startRegistry("report-storage");
@@ -87,6 +89,7 @@ async function world(pods: KubeObjects["pods"], o: { harbor?: Partial<FakeHarbor
       { name: "library", public: true },
     ],
     intervalMs: 100,
+    robots: { [ROBOT.username]: ROBOT.password },
     ...o.harbor,
   });
   const clusterRole = find(objects, "ClusterRole", "harbor-edge-report-harbor-harbor")!.metadata.name;
@@ -96,6 +99,8 @@ async function world(pods: KubeObjects["pods"], o: { harbor?: Partial<FakeHarbor
       namespaces: o.namespaces ?? [{ name: "default" }, { name: NS }, { name: "kube-system" }],
       pods,
       configMaps: o.noConfigMap ? [] : [{ namespace: NS, name: find(objects, "ConfigMap", "harbor-edge-status")!.metadata.name }],
+      // the chart's robot Secret (harbor-edge-report-robot), filled as the configuration run fills it; null: none
+      secrets: o.robotSecret === null ? [] : [{ namespace: NS, name: find(objects, "Secret", "harbor-edge-report-robot")!.metadata.name, data: o.robotSecret ?? ROBOT }],
     },
     { rbac: { cluster: rulesOf("ClusterRole", clusterRole), namespaced: [{ namespace: NS, rules: rulesOf("Role", "harbor-edge-report") }] }, ...(tls ? { tls } : {}) },
   );
@@ -146,7 +151,7 @@ async function runCli(args: string[], env: Record<string, string>, secrets: stri
  * ServiceAccount token and CA in files. Only the addresses are the test's (Harbor's and the API server's are
  * cluster-internal names). kubeEnv: how the pod finds the API server (default KUBE_API).
  */
-async function runReport(w: World, env: Record<string, string> = {}, kubeEnv?: Record<string, string>): Promise<Run> {
+async function runReport(w: World, env: Record<string, string> = {}, kubeEnv?: Record<string, string>, secrets: string[] = []): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-run-"));
   const tokenFile = path.join(dir, "token");
   fs.writeFileSync(tokenFile, `${w.kube.token}\n`);
@@ -154,7 +159,7 @@ async function runReport(w: World, env: Record<string, string> = {}, kubeEnv?: R
   fs.writeFileSync(caFile, kubeCa!.cert);
   const e: Record<string, string> = { ...jobEnv(), PATH: process.env.PATH ?? "/usr/bin:/bin", HARBOR_URL: w.harbor.url, ...(kubeEnv ?? { KUBE_API: w.kube.url }), KUBE_TOKEN_FILE: tokenFile, KUBE_CA_FILE: caFile, TMPDIR: dir, REPORT_POLL_SECONDS: "1", REPORT_WAIT_SECONDS: "5", ...env };
   try {
-    return await runCli(["report"], e, [e.HARBOR_ADMIN_PASSWORD, e.HARBOR_PASSWORD, w.kube.token]);
+    return await runCli(["report"], e, [e.HARBOR_ADMIN_PASSWORD, e.HARBOR_PASSWORD, w.kube.token, ROBOT.password, ...secrets]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -412,6 +417,7 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
       "GET /api/v1/nodes",
       "GET /api/v1/namespaces",
       "GET /api/v1/pods",
+      "GET /api/v1/namespaces/harbor/secrets/harbor-edge-report-robot",
       "PATCH /api/v1/namespaces/harbor/configmaps/harbor-edge-status",
       "POST /api/v1/namespaces/harbor/events",
     ]);
@@ -419,18 +425,49 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(role).toEqual([
       { apiGroups: [""], resources: ["configmaps"], resourceNames: ["harbor-edge-status"], verbs: ["get", "patch"] },
       { apiGroups: [""], resources: ["events"], verbs: ["create"] },
+      { apiGroups: [""], resources: ["secrets"], resourceNames: ["harbor-edge-report-robot"], verbs: ["get"] },
     ]);
   });
 
-  it("Harbor refusing the password on a private proxy project: no report, said so in the ConfigMap and an Event, exit 1", async () => {
+  it("Harbor refusing the robot account on a private proxy project: no report, said so in the ConfigMap and an Event, exit 1", async () => {
     // (on a public project Harbor takes a wrong password for anonymous, and anonymous may read and pull)
     const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], {
-      harbor: { adminPassword: "Another-Pass-2", projects: [{ name: "docker.io", public: false, upstream: docker.url }] },
+      harbor: { robots: { [ROBOT.username]: "Another-Secret-2" }, projects: [{ name: "docker.io", public: false, upstream: docker.url }] },
     });
     const run = await runReport(w);
     expect(run.code).toBe(1);
-    expect(status(w).summary).toBe("no report: Harbor refuses the admin credential (HTTP 401)");
+    expect(status(w).summary).toBe(`no report: Harbor refuses the credential of the robot account ${ROBOT.username} (Secret harbor-edge-report-robot) (HTTP 401)`);
     expect(w.kube.events[0]).toMatchObject({ type: "Warning", reason: "ReportFailed" });
+  });
+
+  it("least privilege: the chart's report never gets the admin password; it reads the robot from its Secret and pulls as the robot", async () => {
+    const pod = objects.find((x) => x.kind === "Job" && x.metadata.labels?.["app.kubernetes.io/component"] === "report")!.spec.template.spec;
+    expect(pod.containers[0].env.map((e: any) => e.name)).not.toContain("HARBOR_ADMIN_PASSWORD");
+    expect(pod.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET").value).toBe("harbor-edge-report-robot");
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { harbor: { projects: [{ name: "docker.io", public: false, upstream: docker.url }] } });
+    const run = await runReport(w);
+    expect(run.code, run.stderr).toBe(0);
+    expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
+    const asked = w.harbor.requests.filter((r) => r.path !== "/api/v2.0/health");
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((r) => r.user === "robot")).toBe(true);
+  });
+
+  it("the robot's Secret still empty (the configuration run has not made it): waits, bounded, then no report naming the Secret and the Job to look at", async () => {
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { robotSecret: {} });
+    const started = Date.now();
+    const run = await runReport(w, { REPORT_WAIT_SECONDS: "2" });
+    expect(run.code).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(status(w).summary).toMatch(/^no report: no Harbor account for the report: the Secret harbor\/harbor-edge-report-robot: it holds no username and password yet \(the configuration Job creates/);
+    // polled, not asked once
+    expect(w.kube.requests.filter((r) => r.path.endsWith("/secrets/harbor-edge-report-robot")).length).toBeGreaterThan(1);
+    // and filled while it waits: the run goes on as the robot
+    const later = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { robotSecret: {} });
+    setTimeout(() => later.kube.put({ kind: "Secret", apiVersion: "v1", metadata: { name: "harbor-edge-report-robot", namespace: NS }, data: { username: Buffer.from(ROBOT.username).toString("base64"), password: Buffer.from(ROBOT.password).toString("base64") } }), 1500);
+    const filled = await runReport(later, { REPORT_WAIT_SECONDS: "10" });
+    expect(filled.code, filled.stderr).toBe(0);
+    expect(later.harbor.requests.some((r) => r.user === "robot")).toBe(true);
   });
   it("a pod image that is not a valid reference is reported invalid and never sent to Harbor", async () => {
     const evil = "docker.io/library/nginx@/../../../../api/v2.0/users?";
@@ -451,13 +488,22 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     const password = `q"u'o\`t$HOME e\\s\\n\nnew:line%s;${"x".repeat(128)}`.slice(0, 128);
     expect(password).toHaveLength(128);
     const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], {
-      harbor: { adminPassword: password, projects: [{ name: "docker.io", public: false, upstream: docker.url }] },
+      harbor: { robots: { [ROBOT.username]: password }, projects: [{ name: "docker.io", public: false, upstream: docker.url }] },
+      robotSecret: { username: ROBOT.username, password },
     });
-    const run = await runReport(w, { HARBOR_ADMIN_PASSWORD: password });
+    const run = await runReport(w, {}, undefined, [password]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
-    expect(w.harbor.requests.filter((r) => r.path !== "/api/v2.0/health").every((r) => r.user === "admin")).toBe(true);
+    expect(w.harbor.requests.filter((r) => r.path !== "/api/v2.0/health").every((r) => r.user === "robot")).toBe(true);
+    // and as admin (a release without the configuration runs)
+    const a = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], {
+      harbor: { adminPassword: password, projects: [{ name: "docker.io", public: false, upstream: docker.url }] },
+      robotSecret: null,
+    });
+    const admin = await runReport(a, { REPORT_ROBOT_SECRET: "", HARBOR_ADMIN_PASSWORD: password }, undefined, [password]);
+    expect(admin.code, admin.stderr).toBe(0);
+    expect(a.harbor.requests.filter((r) => r.path !== "/api/v2.0/health").every((r) => r.user === "admin")).toBe(true);
   });
 
   it("HARBOR_USERNAME and HARBOR_PASSWORD (a robot account) are used instead of the admin password", async () => {

@@ -289,8 +289,9 @@ spec:
       storage: {{ include "harbor-edge.size" .size }}
 {{- end -}}
 
-{{/* The harbor-core image of the harbor: block, which our Jobs and the node-mirror DaemonSet run in (no image
-     of their own). The tag goes through toString: `--set harbor.core.image.tag=1` gives a number. */}}
+{{/* The harbor-core image of the harbor: block, which the node-mirror DaemonSet runs its sh script in: it runs on
+     nodes that may not have the harbor-edge image yet, and Harbor's own image is pulled there anyway. The tag goes
+     through toString: `--set harbor.core.image.tag=1` gives a number. */}}
 {{- define "harbor-edge.coreImage" -}}
 {{- $image := .Values.harbor.core.image -}}
 {{- printf "%s:%s" $image.repository (toString $image.tag) -}}

@@ -440,6 +440,8 @@ export interface KubeObjects {
   namespaces: Array<{ name: string; labels?: Record<string, string> }>;
   pods: Array<{ namespace: string; name: string; phase?: string; containers: string[]; initContainers?: string[]; statusImages?: string[] }>;
   configMaps?: Array<{ namespace: string; name: string; data?: Record<string, string> }>;
+  /** Secrets, their data as plain strings (stored base64, as the API server does) */
+  secrets?: Array<{ namespace: string; name: string; data?: Record<string, string> }>;
 }
 
 export function nodeObject(n: KubeObjects["nodes"][number]) {
@@ -480,6 +482,13 @@ export async function startFakeKubeApi(objects: KubeObjects, o: Omit<KubeApiOpti
       ...objects.namespaces.map(namespaceObject),
       ...objects.pods.map((p) => podObject(p, objects.nodes[0]?.name)),
       ...(objects.configMaps ?? []).map(configMapObject),
+      ...(objects.secrets ?? []).map((x) => ({
+        kind: "Secret",
+        apiVersion: "v1",
+        metadata: { name: x.name, namespace: x.namespace, uid: uid() },
+        type: "Opaque",
+        ...(x.data ? { data: Object.fromEntries(Object.entries(x.data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])) } : {}),
+      })),
     ],
   });
 }

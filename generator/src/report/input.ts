@@ -2,7 +2,7 @@
 // command's options, read into one typed object. Pure: the environment and options in, a ReportInput or a
 // BadInput naming the variable or option out. Nothing here reads a file or the network.
 //
-// Environment (as chart/files/report-harbor.sh read it, plus HARBOR_USERNAME/HARBOR_PASSWORD and HARBOR_ADDRESSES):
+// Environment (the contract of the report script it replaced, plus HARBOR_USERNAME/HARBOR_PASSWORD, REPORT_ROBOT_SECRET and HARBOR_ADDRESSES):
 //   HARBOR_URL               Harbor core, e.g. http://harbor-core.harbor.svc (required; --harbor overrides it)
 //   HARBOR_USERNAME          with HARBOR_PASSWORD: the account to use
 //   HARBOR_PASSWORD

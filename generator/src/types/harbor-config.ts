@@ -424,7 +424,7 @@ export interface RegistryInfo {
   createNamespace?: boolean;
 }
 /**
- * The in-cluster report: after install and on a schedule, a Job lists the images of every pod (except in namespaces labelled stylus.io/imageswap=disable), has Harbor fetch each one it does not hold through its proxy-cache project for the nodes' platforms, confirms through Harbor's API that it is held, and writes "N of M running images are held by Harbor; missing: ..." to the ConfigMap harbor-edge-status and as an Event. It runs a POSIX sh script in the harbor-core image (no extra image); harbor-edge status prints the same from outside.
+ * The in-cluster report: after install and on a schedule, a Job lists the images of every pod (except in namespaces labelled stylus.io/imageswap=disable), has Harbor fetch each one it does not hold through its proxy-cache project for the nodes' platforms (manifests only, so Harbor downloads each layer once), confirms through Harbor's API that it is held, and writes "N of M running images are held by Harbor; missing: ..." to the ConfigMap harbor-edge-status and as an Event. It runs harbor-edge report from the harbor-edge image (harbor-config.image), as the read-only robot account the configuration step creates, never as admin; harbor-edge status prints the same from outside, and harbor-edge report runs it from a laptop.
  */
 export interface Report {
   /**
@@ -747,7 +747,7 @@ export interface ExtraRegistry {
   credentialsSecret?: string;
 }
 /**
- * The configuration step: it configures Harbor through its API (the admin password and its rotation, the projects and which are public, the proxy caches and their retention). A Job named after the release revision runs it after every install and upgrade without blocking helm (no hook: helm install finishes while Harbor's images are still downloading), and a CronJob runs it periodically, so it converges once Harbor is up or the link is back and notices a changed existingSecret. It runs a script in the harbor-core image (no extra image for air-gapped sites), reads before it writes, and is safe to run again. Failures show in the Job's status, as Events on the Job and in its log.
+ * The configuration step: it configures Harbor through its API (the admin password and its rotation, the projects and which are public, the proxy caches and their retention). A Job named after the release revision runs it after every install and upgrade without blocking helm (no hook: helm install finishes while Harbor's images are still downloading), and a CronJob runs it periodically, so it converges once Harbor is up or the link is back and notices a changed existingSecret. It runs harbor-edge configure from the harbor-edge image (harbor-config.image), reads before it writes, and is safe to run again. It also creates the report's read-only robot account and keeps Palette's registry-info password equal to the one Harbor accepts. Failures show in the Job's status, as Events on the Job and in its log.
  */
 export interface ConfigJob {
   /**
