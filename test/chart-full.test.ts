@@ -167,6 +167,9 @@ describe.skipIf(!UPSTREAM).each(HELMS)("another release name and namespace (helm
     expect(job.spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_URL").value).toBe("http://harbor-core.registry.svc");
     const cert = new X509Certificate(decode(find(r.objects, "Secret", NAMES.tlsSecret)!.data["tls.crt"]));
     expect(cert.subjectAltName).toContain("DNS:harbor.registry.svc");
-    for (const o of r.objects.filter((x) => x.metadata.name !== "registry-info")) expect(o.metadata.namespace ?? "registry", `${o.kind}/${o.metadata.name}`).toBe("registry");
+    // in Palette's namespace: registry-info, and the Role (and its binding) that lets the configuration runs keep it
+    const palette = r.objects.filter((x) => x.metadata.namespace === "cluster-abc123").map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(palette.sort()).toEqual(["Role/harbor-edge-configure-edge-registry", "RoleBinding/harbor-edge-configure-edge-registry", "Secret/registry-info"]);
+    for (const o of r.objects.filter((x) => x.metadata.namespace !== "cluster-abc123")) expect(o.metadata.namespace ?? "registry", `${o.kind}/${o.metadata.name}`).toBe("registry");
   });
 });

@@ -141,15 +141,20 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect(r.stderr).toMatch(/nodeMirror\.daemonSet\.intervalSeconds|intervalSeconds/);
   });
 
-  it("a tag given as a number (--set harbor.core.image.tag=1) is the tag of every pod of ours, as in upstream's", () => {
+  it("a tag given as a number (--set harbor.core.image.tag=1) is the DaemonSet's tag, as in upstream's; the Jobs run the harbor-edge image", () => {
     const r = render({ helm, valuesFiles: [on()], set: ["harbor.core.image.tag=1"] });
     expect(r.code, r.stderr).toBe(0);
     const ours = r.objects.filter((o) => o.metadata?.name?.startsWith("harbor-edge-") && ["DaemonSet", "Job", "CronJob"].includes(o.kind));
     expect(ours.map((o) => o.kind).sort()).toEqual(expect.arrayContaining(["CronJob", "DaemonSet", "Job"]));
     for (const o of ours) {
       const spec = o.kind === "CronJob" ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec;
-      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) expect(c.image, `${o.kind}/${o.metadata.name}`).toBe("docker.io/goharbor/harbor-core:1");
+      const want = o.kind === "DaemonSet" ? "docker.io/goharbor/harbor-core:1" : /^ghcr\.io\/harbor-edge-native-config\/harbor-edge:\d+\.\d+\.\d+$/;
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) expect(c.image, `${o.kind}/${o.metadata.name}`).toMatch(want);
     }
+    // the harbor-edge image's tag is a string in the values schema: a number is refused, naming the field
+    const n = render({ helm, valuesFiles: [on()], set: ["harbor-config.image.tag=1"] });
+    expect(n.code).not.toBe(0);
+    expect(n.stderr).toMatch(/harbor-config\.image\.tag|image\/tag|tag/);
   });
 
   it("runs the harbor-core image of the harbor: block, with its pull secrets", () => {

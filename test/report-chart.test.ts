@@ -29,6 +29,7 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
         "ClusterRole/harbor-edge-report-harbor-harbor",
         "ClusterRoleBinding/harbor-edge-report-harbor-harbor",
         "ConfigMap/harbor-edge-status",
+        "Secret/harbor-edge-report-robot",
         "CronJob/harbor-edge-report",
         "Job/harbor-edge-report-1-HASH",
         "Role/harbor-edge-report",
@@ -110,9 +111,15 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
     expect(pod.serviceAccountName).toBe("harbor-edge-report");
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(find(r.objects, "ServiceAccount", "harbor-edge-report")!.automountServiceAccountToken).toBe(false);
-    const pw = pod.containers[0].env.find((e: any) => e.name === "HARBOR_ADMIN_PASSWORD");
+    // least privilege: the robot account's Secret, read through the API; never the admin password
+    expect(pod.containers[0].env.map((e: any) => e.name)).not.toContain("HARBOR_ADMIN_PASSWORD");
+    expect(pod.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET").value).toBe("harbor-edge-report-robot");
+    // without the configuration runs there is no robot: the admin password, by reference only
+    const noConfigure = reportJob(render({ helm, set: ["harbor-config.configJob.enabled=false"] }).objects).spec.template.spec.containers[0].env;
+    const pw = noConfigure.find((e: any) => e.name === "HARBOR_ADMIN_PASSWORD");
     expect(pw.value).toBeUndefined();
     expect(pw.valueFrom.secretKeyRef).toEqual({ name: "harbor-edge-admin", key: "HARBOR_ADMIN_PASSWORD" });
+    expect(noConfigure.map((e: any) => e.name)).not.toContain("REPORT_ROBOT_SECRET");
     expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
     // the status ConfigMap carries no data of the chart's: an upgrade never overwrites the report
     expect(find(r.objects, "ConfigMap", "harbor-edge-status")!.data).toBeUndefined();
@@ -136,12 +143,13 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
     }
   });
 
-  it("RBAC: read pods, namespaces and nodes; write only harbor-edge-status and Events", () => {
+  it("RBAC: read pods, namespaces and nodes; write only harbor-edge-status and Events; read only its robot's Secret", () => {
     const r = render({ helm });
     expect(find(r.objects, "ClusterRole", "harbor-edge-report-harbor-harbor")!.rules).toEqual([{ apiGroups: [""], resources: ["pods", "namespaces", "nodes"], verbs: ["get", "list"] }]);
     expect(find(r.objects, "Role", "harbor-edge-report")!.rules).toEqual([
       { apiGroups: [""], resources: ["configmaps"], resourceNames: ["harbor-edge-status"], verbs: ["get", "patch"] },
       { apiGroups: [""], resources: ["events"], verbs: ["create"] },
+      { apiGroups: [""], resources: ["secrets"], resourceNames: ["harbor-edge-report-robot"], verbs: ["get"] },
     ]);
   });
 });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
 import { startFakeHarbor } from "../helpers/fake-harbor.js";
 import { startDns } from "./dns.js";
+import { waitFor } from "../helpers/wait.js";
 import {
   bench, chartDir, cleanupChart, diff, ensureNamespace, getJson, helm, helmAsync, helmOk, keyOf, kubectl, kubectlOk, liveObjects,
   NODE_IP, parseManifest, podStates, secretData, settle, sleep, snapshot, specFile, PROGRAM_IMAGE, valuesFor,
@@ -350,9 +351,10 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
           "because the release's image cannot be pulled here; the kubelet runs it with the chart's arguments",
       );
       ensureNamespace(target);
-      // the report is off here, so every request the test Harbor sees is the configuration's; so are the proxy
-      // caches, whose creation needs upstream registries (test/configure.test.ts covers it with dash and curl)
-      const values = valuesFor(specFile("edge-single-node.yaml", { auth: { password }, report: { enabled: false }, proxyCache: { enabled: false }, ...ports() }));
+      // the proxy caches are off: their creation needs upstream registries (test/configure.test.ts covers it).
+      // The report runs too, from the same image: it only reads Harbor, so every write the test Harbor sees is
+      // the configuration's
+      const values = valuesFor(specFile("edge-single-node.yaml", { auth: { password }, proxyCache: { enabled: false }, ...ports() }));
       const args = [RELEASE, chartDir(), "-n", target, "-f", values, "--timeout", "3m", ...applyArgs(h)];
       const seen = new Set<string>();
 
@@ -388,6 +390,24 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
           .map((e) => `${e.type}/${e.reason}`);
       expect(events(job1.metadata.name)).toEqual(["Normal/Configured"]);
       expect(logs).not.toMatch(/could not record|HTTP 403|forbidden/i);
+
+      // the report Job, from the same image, with the robot account the run created (read through the real API
+      // server with the chart's Role): its summary in harbor-edge-status
+      expect(secretData(target, "harbor-edge-report-robot")?.username).toBe("robot$harbor-edge-report");
+      const report = await waitFor(
+        "the report Job to finish",
+        () => (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=report"]).items as any[]).find((j) => j.status.succeeded || j.status.failed),
+        { ms: 180_000, everyMs: 2000 },
+      );
+      const reportPod = jobPod(report);
+      const reportLog = kubectl(["logs", "-n", target, reportPod.metadata.name]).stdout;
+      console.log(`  report (${report.metadata.name}), its log:\n${reportLog.replace(/^/gm, "    ")}`);
+      expect(report.status.succeeded, reportLog).toBe(1);
+      expect(reportPod.spec.containers[0]).toMatchObject({ image: `${PROGRAM_IMAGE.repository}:${PROGRAM_IMAGE.tag}`, args: ["report"] });
+      expect(reportPod.spec.containers[0].env.map((e: any) => e.name)).not.toContain("HARBOR_ADMIN_PASSWORD");
+      expect(getJson(["get", "configmap", "harbor-edge-status", "-n", target]).data.summary).toMatch(/^\d+ of \d+ running images are held by Harbor/);
+      expect(reportLog).not.toContain(password);
+      expect(reportLog).not.toMatch(/forbidden|HTTP 403/i);
 
       // the periodic run, as the CronJob starts it: sends no write to Harbor
       const before = harbor.requests.length;

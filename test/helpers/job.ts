@@ -1,5 +1,6 @@
-// Running a configuration run as Kubernetes would: `harbor-edge configure` (the built CLI, this node) with the
-// environment of the rendered Job (or the CronJob's job template), whatever command the chart names,
+// Running a configuration run as Kubernetes would: the built CLI (on this node) with the rendered container's
+// arguments (`configure`: the image's entrypoint is the program) and the environment of the rendered Job (or the
+// CronJob's job template),
 // secretKeyRefs resolved against the rendered Secrets (or the live ones of a test Kubernetes API), fieldRefs
 // as the kubelet fills them, the Secrets the pod mounts as files. Only HARBOR_URL (and the Kubernetes API)
 // are pointed at the test servers.
@@ -57,7 +58,12 @@ export function jobEnv(objects: K8sObject[], external: K8sObject[] = [], o: { cr
   return env;
 }
 
-export async function runJob(objects: K8sObject[], harborUrl: string, o: { external?: K8sObject[]; env?: Record<string, string>; cron?: boolean; kube?: KubeState; files?: Record<string, string>; args?: string[] } = {}): Promise<JobRun> {
+/**
+ * Runs a configuration run as the rendered Job's container: the built CLI with the container's arguments (the
+ * image's entrypoint is the program), then o.args. o.command replaces the whole command line (the benchmark runs
+ * the sh script the program replaced, with the same environment).
+ */
+export async function runJob(objects: K8sObject[], harborUrl: string, o: { external?: K8sObject[]; env?: Record<string, string>; cron?: boolean; kube?: KubeState; files?: Record<string, string>; args?: string[]; command?: string[] } = {}): Promise<JobRun> {
   const { pod } = podOf(objects, Boolean(o.cron));
   const container = pod.spec.containers[0];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "configure-job-"));
@@ -83,7 +89,10 @@ export async function runJob(objects: K8sObject[], harborUrl: string, o: { exter
   // HOME: no kubeconfig of the machine's user is found
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, ...jobEnv(objects, o.external, o), HARBOR_URL: harborUrl, TMPDIR: dir, HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"), HARBOR_STATE_DIR: path.join(root, "state"), ...kube, ...o.env };
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, "configure", ...(o.args ?? [])], { env, cwd: dir });
+  const args: string[] = container.args ?? [];
+  if (!o.command && args[0] !== "configure") throw new Error(`the rendered Job runs ${JSON.stringify(args)}, not harbor-edge configure`);
+  const [cmd, ...rest] = o.command ?? [process.execPath, BIN, ...args, ...(o.args ?? [])];
+  const child = spawn(cmd, rest, { env, cwd: dir });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
