@@ -75,6 +75,14 @@ describe.skipIf(!UPSTREAM).each(EXAMPLES.map((f) => [path.basename(f), f]))("pac
     expect(values.pack.content.images.length).toBeGreaterThan(0);
   });
 
+  it("lists the project's harbor-edge image with Harbor's, and its README says what it is and how to mirror it", () => {
+    const images = values.pack.content.images.map((i: any) => i.image as string);
+    expect(images).toContain(`ghcr.io/harbor-edge-native-config/harbor-edge:${pack.version}`);
+    expect(images.filter((i: string) => i.includes("goharbor/")).length).toBeGreaterThan(5);
+    const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
+    expect(readme).toMatch(/## Images[\s\S]*`harbor-edge`[\s\S]*harbor-edge configure[\s\S]*harbor-edge report[\s\S]*`image\.repository`/);
+  });
+
   it("values.yaml: namespace harbor, the spec's harbor-config, and the .tar.gz holds the directory", () => {
     expect(values.pack.namespace).toBe("harbor");
     const spec = specOf(file);
