@@ -5,7 +5,8 @@
 //  2. per example: pods, containers, summed CPU/memory requests and limits, and images of the full render,
 //     next to the upstream chart's defaults rendered the same way (needs the upstream chart in the cache);
 //  3. the configuration Job against the test Harbor API: requests sent and wall time to configured, on a fresh
-//     Harbor and on a re-run, for harbor-edge configure and, side by side, the sh script it replaced.
+//     Harbor and on a re-run, for harbor-edge configure and, side by side, the sh script it replaced;
+//  4. the report with 50 running images on 3 nodes: time and Harbor requests, first run and all-held rerun.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -207,4 +208,68 @@ function oldConfigureScript(): string | undefined {
   fs.writeFileSync(file, text.stdout, { mode: 0o555 });
   return file;
 }
+
+// 4. the report with 50 running images on a cluster of 3 nodes: the first run (Harbor fetches every image) and a
+//    rerun where all are held, time and requests (the goal: at most one Harbor request per image on the rerun)
+await (async () => {
+  const { registryUnavailable, startRegistry } = await import("../../test/helpers/docker-registry.js");
+  const why = registryUnavailable();
+  if (why) {
+    console.log(`\nreport benchmark: skipped — ${why}`);
+    return;
+  }
+  const { startFakeHarborProxy } = await import("../../test/helpers/fake-harbor-proxy.js");
+  const { startFakeKubeApi } = await import("../../test/helpers/fake-kube-api.js");
+  const { testImage, pushImage } = await import("../../test/helpers/oci-images.js");
+  const { Registry } = await import("../src/seed/distribution.js");
+  const { BIN } = await import("../../test/helpers/cli.js");
+  const { spawn } = await import("node:child_process");
+  const N = 50;
+  const upstream = await startRegistry("bench-report-up");
+  const storage = await startRegistry("bench-report-storage");
+  const up = new Registry({ url: upstream.url });
+  for (let i = 0; i < N; i++) await pushImage(up, `bench/app${i}`, "1", testImage(`bench app ${i}`));
+  const robot = { username: "robot$harbor-edge-report", password: "Bench-Robot-1" };
+  const harbor = await startFakeHarborProxy({ adminPassword: "Bench-Pass-1", storage: storage.url, projects: [{ name: "docker.io", public: true, upstream: upstream.url }], intervalMs: 100, robots: { [robot.username]: robot.password } });
+  const pods = Array.from({ length: N }, (_, i) => ({ namespace: "default", name: `app${i}`, containers: [`docker.io/bench/app${i}:1`] }));
+  const kube = await startFakeKubeApi({
+    nodes: ["edge-1", "edge-2", "edge-3"].map((name) => ({ name })),
+    namespaces: [{ name: "default" }, { name: "harbor" }],
+    pods,
+    configMaps: [{ namespace: "harbor", name: "harbor-edge-status" }],
+    secrets: [{ namespace: "harbor", name: "harbor-edge-report-robot", data: robot }],
+  });
+  const token = path.join(tmp, "kube-token");
+  fs.writeFileSync(token, kube.token);
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: tmp,
+    HARBOR_URL: harbor.url,
+    KUBE_API: kube.url,
+    KUBE_TOKEN_FILE: token,
+    POD_NAMESPACE: "harbor",
+    REPORT_ROBOT_SECRET: "harbor-edge-report-robot",
+    HARBOR_PROXY_REGISTRIES: "docker.io docker.io https://hub.docker.com docker-hub",
+    REPORT_POLL_SECONDS: "1",
+  };
+  const rows: Record<string, unknown> = {};
+  for (const run of ["first run (Harbor fetches all)", "rerun (all held)"]) {
+    const before = harbor.requests.length;
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [BIN, "report"], { env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? 1)));
+    if (code !== 0) throw new Error(`report: ${stderr}`);
+    const sent = harbor.requests.slice(before).filter((x) => !x.path.endsWith("/health"));
+    rows[run] = { "wall ms": Math.round(ms(t0)), "Harbor requests": sent.length, "per image": +(sent.length / N).toFixed(2), summary: kube.configMap("harbor", "harbor-edge-status")?.data?.summary.slice(0, 48) };
+  }
+  await harbor.settled();
+  await harbor.close();
+  await kube.close();
+  await upstream.close();
+  await storage.close();
+  console.log(`\nreport: ${N} running images on 3 nodes (one platform), harbor-edge report against the test Harbor:`);
+  console.table(rows);
+})();
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -2,19 +2,13 @@
 // its latest Event, read through the Kubernetes API and formatted as the report says it. Reading is I/O,
 // formatting is pure.
 import { kubeGetIfExists, type KubeAccess } from "../kube/client.js";
+import type { Report } from "../report/run.js";
 
 export const STATUS_CONFIGMAP = "harbor-edge-status";
 
-export interface ReportStatus {
+/** What the report wrote (its summary is "N of M running images are held by Harbor; missing: ..." or "no report: ..."), where, and its latest Event. */
+export interface ReportStatus extends Pick<Report, "summary" | "held" | "total" | "allHeld" | "missing" | "platforms" | "updated"> {
   namespace: string;
-  /** "N of M running images are held by Harbor; missing: ..." (or "no report: ...") */
-  summary: string;
-  held: number;
-  total: number;
-  allHeld: boolean;
-  missing: string[];
-  platforms: string[];
-  updated: string;
   lastEvent?: { type: string; reason: string; message: string; time: string };
 }
 
