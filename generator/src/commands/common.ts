@@ -52,9 +52,32 @@ export async function loadValid(file: string, quiet = false): Promise<{ result: 
   return reportValid(file, await readSpecFile(file), quiet);
 }
 
-export async function writeOrPrint(text: string, file: string | undefined) {
-  if (file) {
+/** `-o -` (or no -o where a command prints by default): the data goes to stdout, as with kubectl and helm. */
+export const STDOUT = "-";
+export const toStdout = (file: string | undefined): boolean => file === undefined || file === STDOUT;
+
+/** Writes text to file atomically, or prints it (no file, or -); true when a file was written. */
+export async function writeOrPrint(text: string, file: string | undefined): Promise<boolean> {
+  if (!toStdout(file)) {
     const { writeFileAtomic } = await import("../io/atomic.js");
-    writeFileAtomic(file, text);
-  } else out(text);
+    writeFileAtomic(file!, text);
+    return true;
+  }
+  out(text);
+  return false;
+}
+
+/** A URL option, checked: an error names the option and shows an example (`new URL` says only "Invalid URL"). */
+export function urlOption(option: string, value: string, example = "https://10.10.1.5:30003"): URL {
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== "https:" && u.protocol !== "http:") || !u.hostname) {
+    const why = /^[\w.-]+:\d+$/.test(value) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? " (no scheme: add https://)" : "";
+    throw new Invalid(`${option}: expected an http:// or https:// URL, e.g. ${option} ${example}; given ${JSON.stringify(value)}${why}`);
+  }
+  return u;
 }
