@@ -68,16 +68,9 @@ export async function writeOrPrint(text: string, file: string | undefined): Prom
 }
 
 /** A URL option, checked: an error names the option and shows an example (`new URL` says only "Invalid URL"). */
-export function urlOption(option: string, value: string, example = "https://10.10.1.5:30003"): URL {
-  let u: URL | undefined;
-  try {
-    u = new URL(value);
-  } catch {
-    u = undefined;
-  }
-  if (!u || (u.protocol !== "https:" && u.protocol !== "http:") || !u.hostname) {
-    const why = /^[\w.-]+:\d+$/.test(value) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? " (no scheme: add https://)" : "";
-    throw new Invalid(`${option}: expected an http:// or https:// URL, e.g. ${option} ${example}; given ${JSON.stringify(value)}${why}`);
-  }
-  return u;
+export async function urlOption(option: string, value: string): Promise<URL> {
+  const { urlOptionProblem } = await import("../io/url-option.js");
+  const problem = urlOptionProblem(option, value);
+  if (problem) throw new Invalid(problem);
+  return new URL(value);
 }
