@@ -195,7 +195,7 @@ describe.each(HELMS)("helm $version", (helm) => {
     });
 
     it("LoadBalancer: the VIP; ClusterIP: a port-forward", () => {
-      expect(renderNotes({ helm, valuesFiles: [valuesFileForRaw({ service: { serviceType: "LoadBalancer" }, cluster: { vip: "10.1.2.3" } })] }).notes).toContain("https://10.1.2.3 ");
+      expect(renderNotes({ helm, valuesFiles: [valuesFileForRaw({ service: { serviceType: "LoadBalancer" }, cluster: { vip: "10.1.2.3" } })] }).notes).toContain("https://10.1.2.3:30003 is the web UI");
       const c = notes(["harbor-config.service.serviceType=ClusterIP", "harbor.externalURL=https://spectro.registry.local"]);
       expect(c).toContain("kubectl port-forward service/harbor 8443:443 --namespace harbor");
     });

@@ -141,9 +141,9 @@ describe("harbor-edge secrets", () => {
 describe("harbor-edge render (the main job)", () => {
   it("validates the default spec, writes its values and the rendered chart", () => {
     const dir = tmpdir();
-    const r = cli(["render", "--out-dir", dir]);
+    const r = cli(["render", "-o", dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/edge-single-node.yaml: valid; wrote/);
+    expect(r.stderr).toMatch(/edge-single-node.yaml: valid; wrote/);
     const objs = yaml.loadAll(fs.readFileSync(path.join(dir, "manifests.yaml"), "utf8")).filter(Boolean) as any[];
     expect(objs.find((o) => o.kind === "Service" && o.metadata.name === "harbor").spec.type).toBe("NodePort");
     const admin = objs.find((o) => o.kind === "Secret" && o.metadata.name === "harbor-edge-admin");
@@ -151,17 +151,19 @@ describe("harbor-edge render (the main job)", () => {
     expect(r.stdout + r.stderr).not.toContain(pw);
   });
 
-  it("says in one line when the upstream chart is not cached, and still renders our templates", () => {
+  it("says in one line when the upstream chart is not cached and exits 1; --own-only renders our templates", () => {
     const dir = tmpdir();
-    const r = cli(["render", example("edge-ha-vip.yaml"), "--out-dir", dir], { env: { HARBOR_EDGE_CHART_CACHE: tmpdir() } });
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^note: upstream harbor chart 1\.19\.1 is not in the chart cache .*harbor-1\.19\.1\.tgz/m);
-    expect(r.stdout).toContain("harbor-edge templates only");
+    const r = cli(["render", example("edge-ha-vip.yaml"), "-o", dir], { env: { HARBOR_EDGE_CHART_CACHE: tmpdir() } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^error: harbor-edge render needs the upstream harbor chart 1\.19\.1: put harbor-1\.19\.1\.tgz into the chart cache .*--own-only/)]);
+    const own = cli(["render", example("edge-ha-vip.yaml"), "-o", dir, "--own-only"], { env: { HARBOR_EDGE_CHART_CACHE: tmpdir() } });
+    expect(own.code).toBe(0);
+    expect(own.stderr).toContain("harbor-edge templates only");
   });
 
   it("an invalid spec writes nothing", () => {
     const dir = path.join(tmpdir(), "out");
-    const r = cli(["render", tmpFile("bad.yaml", "harbor-config:\n  trivy: {enabled: 2}\n"), "--out-dir", dir]);
+    const r = cli(["render", tmpFile("bad.yaml", "harbor-config:\n  trivy: {enabled: 2}\n"), "-o", dir]);
     expect(r.code).toBe(1);
     expect(fs.existsSync(dir)).toBe(false);
   });

@@ -10,8 +10,7 @@ export default async function setup() {
   fillChartCache();
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  execFileSync(process.execPath, [tsc, "-p", root], { stdio: "inherit" });
-  // the precompiled spec validator, as npm run build writes it
-  execFileSync(process.execPath, [path.join(root, "generator", "dist", "spec", "precompile.js")], { stdio: "inherit" });
+  // tsc, the precompiled spec validator and the build stamp: npm run build's script
+  execFileSync(process.execPath, [path.join(root, "generator", "scripts", "build.mjs")], { stdio: "inherit" });
   execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.test.json")], { stdio: "inherit" });
 }

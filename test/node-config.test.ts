@@ -44,8 +44,8 @@ function tree(dir: string): Record<string, string> {
 }
 
 /** cli(), without blocking the event loop: for tests that serve the Kubernetes API from this process. */
-function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args]);
+function cliAsync(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], env ? { env: { ...process.env, ...env } } : {});
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
@@ -188,14 +188,15 @@ describe("harbor-edge node-config --format containerd", () => {
       ["no-proxy.yaml", { cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: false } }, ["--secrets", secrets], /harbor-config\.proxyCache\.enabled: expected proxyCache\.enabled true/],
       ["no-vip.yaml", { proxyCache: { enabled: true } }, ["--secrets", secrets], /harbor-config\.nodeMirror\.addresses: expected an address nodes reach Harbor at .*given none \(no cluster\.vip\)/],
       ["clusterip.yaml", { cluster: { vip: "10.0.0.1" }, service: { serviceType: "ClusterIP" }, proxyCache: { enabled: true } }, ["--secrets", secrets], /harbor-config\.nodeMirror\.addresses: .*service\.serviceType ClusterIP/],
-      ["no-ca.yaml", { cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true } }, [], /pass --kubeconfig FILE .* or --secrets FILE/],
+      ["no-ca.yaml", { cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true } }, [], /no kubeconfig \(no --kubeconfig, KUBECONFIG unset, no ~\/\.kube\/config\): pass --kubeconfig FILE, or --secrets FILE/],
     ];
     const noTls = path.join(tmp, "no-tls.yaml");
     fs.writeFileSync(noTls, yaml.dump({ secrets: { coreSecret: "x" } }));
     cases.push(["ok-spec.yaml", { cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true } }, ["--secrets", noTls], /secrets\.tls\.caCrt: expected the CA/]);
     for (const [name, raw, extra, message] of cases) {
       const out = path.join(tmp, `refused-${name}`);
-      const r = cli(["node-config", specFile(name, raw), "--format", "containerd", "-o", out, ...extra]);
+      // no kubeconfig anywhere (kubectl's defaults are tried when nothing else gives the CA)
+      const r = cli(["node-config", specFile(name, raw), "--format", "containerd", "-o", out, ...extra], { env: { KUBECONFIG: "", KUBE_API: "", KUBERNETES_SERVICE_HOST: "", HOME: fs.mkdtempSync(path.join(os.tmpdir(), "nc-home-")) } });
       expect(r.stderr, name).toMatch(message);
       expect(r.code, name).toBe(1);
       expect(fs.existsSync(out), name).toBe(false);
@@ -262,6 +263,14 @@ describe("the CA from the cluster (--kubeconfig): a minimal Kubernetes API GET o
     expect(tree(out)["docker.io/harbor-ca.crt"]).toBe(harborCa.cert.replace(/\r\n/g, "\n"));
     expect(seen.at(-1)).toEqual({ path: "/api/v1/namespaces/edge/secrets/harbor-tls", auth: undefined, clientCert: true });
     expect(JSON.stringify(tree(out))).not.toContain("c2VjcmV0");
+  });
+
+  it("without --kubeconfig or --secrets, and no CA in the spec: $KUBECONFIG, as kubectl", async () => {
+    const kc = kubeconfig("kc-env.yaml", { token: "test-token" }, "edge");
+    const r = await cliAsync(["node-config", spec(), "--format", "talos"], { KUBECONFIG: kc, KUBE_API: "", KUBERNETES_SERVICE_HOST: "" });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(seen.at(-1)).toEqual({ path: "/api/v1/namespaces/edge/secrets/harbor-tls", auth: "Bearer test-token", clientCert: false });
   });
 
   it("with a bearer token and the context's namespace", async () => {

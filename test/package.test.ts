@@ -92,21 +92,25 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
     const s = installed(["secrets", spec, "-o", "secrets.yaml"]);
     expect(s.code, s.stderr).toBe(0);
     expect(fs.statSync(path.join(site, "secrets.yaml")).mode & 0o777).toBe(0o600);
-    const r = installed(["render", spec, "-d", "out", "-s", "secrets.yaml"]);
+    const own = UPSTREAM ? [] : ["--own-only"];
+    const r = installed(["render", spec, "-o", "out", "-s", "secrets.yaml", ...own]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(UPSTREAM ? "with upstream harbor chart" : "harbor-edge templates only");
+    expect(r.stderr).toContain(UPSTREAM ? "with upstream harbor chart" : "harbor-edge templates only");
     const mine = fs.readFileSync(path.join(site, "out", "manifests.yaml"), "utf8");
-    const ref = sourceCli(["render", spec, "-d", path.join(tmp, "ref"), "-s", path.join(site, "secrets.yaml")], { env: { HARBOR_EDGE_HELM: HELMS[0].bin } });
+    const ref = sourceCli(["render", spec, "-o", path.join(tmp, "ref"), "-s", path.join(site, "secrets.yaml"), ...own], { env: { HARBOR_EDGE_HELM: HELMS[0].bin } });
     expect(ref.code, ref.stderr).toBe(0);
     expect(mine === fs.readFileSync(path.join(tmp, "ref", "manifests.yaml"), "utf8"), "installed and source renders differ").toBe(true);
     expect(mine).toContain("site-42");
   });
 
-  it("render without the upstream chart in the cache says so and renders the harbor-edge templates", () => {
+  it("render without the upstream chart in the cache says so and exits 1; with --own-only it renders the harbor-edge templates", () => {
     const empty = fs.mkdtempSync(path.join(tmp, "empty-cache-"));
-    const r = installed(["render", spec, "-d", "out-own"], { HARBOR_EDGE_HELM: HELMS[0].bin, HARBOR_EDGE_CHART_CACHE: empty });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`not in the chart cache ${empty}`);
+    const r = installed(["render", spec, "-o", "out-own"], { HARBOR_EDGE_HELM: HELMS[0].bin, HARBOR_EDGE_CHART_CACHE: empty });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`into the chart cache ${empty}`);
+    const own = installed(["render", spec, "-o", "out-own", "--own-only"], { HARBOR_EDGE_HELM: HELMS[0].bin, HARBOR_EDGE_CHART_CACHE: empty });
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stderr).toContain("harbor-edge templates only");
   });
 
   it.skipIf(!UPSTREAM)("pack writes the Palette pack at the package's version", () => {
@@ -143,14 +147,14 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
 
   it("says clearly when there is no helm on PATH and HARBOR_EDGE_HELM is not set", () => {
     const noHelm = fs.mkdtempSync(path.join(tmp, "path-"));
-    const r = run(process.execPath, [bin(), "render", spec, "-d", "out-nohelm"], { cwd: site, env: userEnv({ PATH: noHelm, HARBOR_EDGE_HELM: "" }) });
+    const r = run(process.execPath, [bin(), "render", spec, "-o", "out-nohelm"], { cwd: site, env: userEnv({ PATH: noHelm, HARBOR_EDGE_HELM: "" }) });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: helm not found: .*PATH.*HARBOR_EDGE_HELM/m);
     expect(fs.existsSync(path.join(site, "out-nohelm"))).toBe(false);
   });
 
   it("says clearly when HARBOR_EDGE_HELM is not a helm", () => {
-    const r = installed(["render", spec, "-d", "out-badhelm"], { HARBOR_EDGE_HELM: path.join(tmp, "no-such-helm") });
+    const r = installed(["render", spec, "-o", "out-badhelm"], { HARBOR_EDGE_HELM: path.join(tmp, "no-such-helm") });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`HARBOR_EDGE_HELM=${path.join(tmp, "no-such-helm")}: not a working helm`);
   });

@@ -56,3 +56,51 @@ describe("the README's credential commands", () => {
     expect(find(r.objects, "Secret", "harbor-tls")!.metadata.namespace).toBe("harbor");
   });
 });
+
+/** The `harbor-edge …` command lines of the README's shell blocks (comments and `npx` dropped), with no placeholder syntax. */
+function cliLines(text: string): string[] {
+  const blocks = [...text.matchAll(/```(?:sh|bash)\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const lines: string[] = [];
+  for (const b of blocks) {
+    for (const raw of b.replace(/\\\n\s*/g, " ").split("\n")) {
+      const line = raw.replace(/\s+#.*$/, "").trim();
+      for (const part of line.split(/\s*(?:&&|\|\||;|\|)\s*/)) {
+        const m = /^(?:npx )?(harbor-edge\s.*)$/.exec(part.trim());
+        if (m && !/[[\]<>…]|\.\.\./.test(m[1])) lines.push(m[1]);
+      }
+    }
+  }
+  return lines;
+}
+
+/** argv of a shell line, for the simple quoting the docs use. */
+const argvOf = (line: string) => [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]).slice(1);
+
+describe("every harbor-edge command the README shows is one the CLI parses", () => {
+  const lines = cliLines(readme);
+  it("there are some, and the check catches a usage error", async () => {
+    expect(lines.length).toBeGreaterThan(5);
+    const { buildProgram } = await import("../generator/src/cli.js");
+    const program = await buildProgram(["render"]);
+    for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} }).action(() => {});
+    await expect(program.parseAsync(["render", "--bogus"], { from: "user" })).rejects.toThrow(/unknown option/);
+  });
+  it.each(lines.map((l) => [l]))("%s", async (line) => {
+    const { buildProgram } = await import("../generator/src/cli.js");
+    const args = argvOf(line);
+    const program = await buildProgram(args);
+    program.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
+    for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} }).action(() => {});
+    await expect(program.parseAsync(args, { from: "user" })).resolves.toBeDefined();
+  });
+});
+
+describe("the README's helm path", () => {
+  it("adds the harbor repository before helm dependency build, and names the offline path into chart/charts/", () => {
+    const add = readme.indexOf("helm repo add harbor https://helm.goharbor.io");
+    const build = readme.indexOf("helm dependency build chart/");
+    expect(add).toBeGreaterThan(0);
+    expect(add).toBeLessThan(build);
+    expect(readme).toContain("cp harbor-1.19.1.tgz chart/charts/");
+  });
+});

@@ -625,6 +625,6 @@ describe("the report's pure parts", () => {
     expect(DEFAULT_CONFIRM_SECONDS).toBeGreaterThan(20 * 20 + 10);
     const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schemas", "harbor-config.schema.json"), "utf8"));
     expect(schema.properties.report.properties.confirmSeconds.default).toBe(DEFAULT_CONFIRM_SECONDS);
-    expect(() => readInput({ HARBOR_URL: "ftp://x", HARBOR_ADMIN_PASSWORD: "p" })).toThrow(/HARBOR_URL: expected an http\(s\) URL/);
+    expect(() => readInput({ HARBOR_URL: "ftp://x", HARBOR_ADMIN_PASSWORD: "p" })).toThrow(/HARBOR_URL: expected an http:\/\/ or https:\/\/ URL, e\.g\. HARBOR_URL=https:/);
   });
 });

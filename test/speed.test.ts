@@ -113,7 +113,7 @@ describe("harbor-edge render", () => {
       const env = { HARBOR_EDGE_HELM: wrapper, XDG_CACHE_HOME: path.join(dir, "cache"), HARBOR_EDGE_CHART_CACHE: chartCacheDir(), TMPDIR: tmpdir };
       const secrets = path.join(dir, "secrets.yaml");
       expect(cli(["secrets", DEFAULT_SPEC, "-o", secrets], { env }).code).toBe(0);
-      const first = cli(["render", DEFAULT_SPEC, "-d", path.join(dir, "out1"), "-s", secrets], { env });
+      const first = cli(["render", DEFAULT_SPEC, "-o", path.join(dir, "out1"), "-s", secrets], { env });
       expect(first.code, first.stderr).toBe(0);
       expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(["version", "template"]);
       fs.rmSync(log);
@@ -188,6 +188,7 @@ describe("render's early start (commands/render-early.ts)", () => {
   it.each([
     [["spec.yaml"], { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "harbor", release: "harbor" }, file: "spec.yaml" }],
     [["-n", "edge", "-r", "reg", "--own-only", "-s", "s.yaml", "a.yaml"], { inputs: { ownOnly: true, extraValuesFiles: ["s.yaml"], namespace: "edge", release: "reg" }, file: "a.yaml" }],
+    [["-o", "-", "--release=r", "x.yaml"], { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "harbor", release: "r" }, file: "x.yaml" }],
     [["--namespace=edge", "--out-dir", "o"], { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "edge", release: "harbor" }, file: DEFAULT_SPEC }],
     [["--help"], undefined],
     [["--bogus", "a.yaml"], undefined],

@@ -143,7 +143,7 @@ describe.concurrent("harbor-edge status", () => {
     }
   });
 
-  it("a credential plugin is not run: a clear error; no --kubeconfig is a usage error", async () => {
+  it("a credential plugin is not run: a clear error", async () => {
     const k = await kube(HELD);
     const r = await status(["--kubeconfig", kubeconfig(k, { exec: { command: "aws", args: ["eks", "get-token"] } })]);
     expect(r.code).toBe(1);
@@ -151,8 +151,27 @@ describe.concurrent("harbor-edge status", () => {
     const h = await status(["--help"]);
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/--kubeconfig <file>/);
-    const u = await status([]);
-    expect(u.code).toBe(2);
-    expect(u.stderr).toMatch(/--kubeconfig/);
+  });
+
+  it("without --kubeconfig: $KUBECONFIG, else ~/.kube/config (kubectl's order), and the context's namespace; with neither, says how to give one", async () => {
+    const k = await kube(HELD, { namespace: "edge" });
+    const file = kubeconfig(k, { token: k.token });
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as any;
+    doc.contexts[0].context.namespace = "edge";
+    fs.writeFileSync(file, yaml.dump(doc));
+    const base = { ...process.env, KUBERNETES_SERVICE_HOST: "", KUBE_API: "" };
+    const fromEnv = await status([], { env: { ...base, KUBECONFIG: file, HOME: fs.mkdtempSync(path.join(os.tmpdir(), "status-home-")) } });
+    expect(fromEnv.stderr).toBe("");
+    expect(fromEnv.code).toBe(0);
+    expect(fromEnv.stdout.split("\n")[0]).toBe(HELD.summary);
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "status-home-"));
+    fs.mkdirSync(path.join(home, ".kube"));
+    fs.copyFileSync(file, path.join(home, ".kube", "config"));
+    const fromHome = await status(["--json"], { env: { ...base, KUBECONFIG: "", HOME: home } });
+    expect(fromHome.code).toBe(0);
+    expect(JSON.parse(fromHome.stdout)).toMatchObject({ namespace: "edge", allHeld: true });
+    const none = await status([], { env: { ...base, KUBECONFIG: "", HOME: fs.mkdtempSync(path.join(os.tmpdir(), "status-home-")) } });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe("error: no kubeconfig: pass --kubeconfig FILE, set KUBECONFIG, or write ~/.kube/config (as for kubectl)\n");
   });
 });

@@ -1,4 +1,5 @@
-// npm run bench (printed, not a timed test):
+// npm run bench (printed, not a timed test; BENCH_ONLY=startup runs section 0 alone):
+//  0. start-up of --help and validate next to a bare node -e 0, with and without NODE_EXTRA_CA_CERTS;
 //  1. wall time of `harbor-edge render` of the default spec (validate + values + helm template) next to a bare
 //     `helm template` of the same chart with the same values and helm, as a ratio from one run, and the same
 //     for the CLI before the speed work; `--help` and `validate`;
@@ -69,20 +70,54 @@ function baselineCli(): { bin?: string; why?: string } {
   if (tsc.status !== 0) return { why: `building ${BASELINE} failed: ${tsc.stdout.trim().split("\n")[0]}` };
   return { bin: path.join(dir, "generator", "bin", "harbor-edge.js") };
 }
+// 0. start-up, side by side with a bare `node -e 0` in the same interleaved runs: `--help` and `validate` through
+//    the command users run (package.json "bin", generator/bin/harbor-edge.js through its #!/usr/bin/env node
+//    line), without and with NODE_EXTRA_CA_CERTS set to the system bundle. Goal: at most 50 ms more than node.
+const SYSTEM_BUNDLE = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"].find((f) => fs.existsSync(f));
 {
-  // the command users run (package.json "bin"): the sh wrapper that starts node
-  const cliBin = path.join(ROOT, "generator/bin/harbor-edge");
+  const bin = path.join(ROOT, "generator/bin/harbor-edge.js");
+  const cases: Array<[string, string, string[]]> = [
+    ["node -e 0", process.execPath, ["-e", "0"]],
+    ["harbor-edge --help", bin, ["--help"]],
+    ["harbor-edge validate", bin, ["validate", DEFAULT_SPEC]],
+  ];
+  const envs: Array<[string, NodeJS.ProcessEnv]> = [["without NODE_EXTRA_CA_CERTS", { NODE_EXTRA_CA_CERTS: undefined, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }]];
+  if (SYSTEM_BUNDLE) envs.push([`NODE_EXTRA_CA_CERTS=${SYSTEM_BUNDLE}`, { NODE_EXTRA_CA_CERTS: SYSTEM_BUNDLE, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }]);
+  const runs = Number(process.env.BENCH_STARTUP_RUNS ?? 30);
+  const t = new Map<string, number[]>();
+  for (const [label] of envs) for (const [name] of cases) t.set(`${label}|${name}`, []);
+  for (const [, , args] of cases) timed(cases[1][1], args.length ? ["--help"] : []); // warm-up: the OS file cache
+  for (let i = 0; i < runs; i++) for (const [label, env] of envs) for (const [name, cmd, args] of cases) t.get(`${label}|${name}`)!.push(timed(cmd, args, env).wall);
+  console.log(`start-up: ${runs} interleaved runs each, median wall time and the difference to node -e 0 of the same environment (goal: +50 ms at most)`);
+  for (const [label] of envs) {
+    const base = median(t.get(`${label}|node -e 0`)!);
+    console.log(`  ${label}:`);
+    for (const [name] of cases) {
+      const m = median(t.get(`${label}|${name}`)!);
+      console.log(`    ${name.padEnd(22)} ${m.toFixed(0).padStart(4)} ms${name === "node -e 0" ? "" : `   +${(m - base).toFixed(0)} ms ${m - base <= 50 ? "(ok)" : "(over the goal)"}`}`);
+    }
+  }
+  console.log("");
+}
+if (process.env.BENCH_ONLY === "startup") {
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
+
+{
+  // the command users run (package.json "bin"): generator/bin/harbor-edge.js through its #! line
+  const cliBin = path.join(ROOT, "generator/bin/harbor-edge.js");
   const outDir = path.join(tmp, "out");
   const before = baselineCli();
   // warm-up: helm's version cache, the OS file cache
-  timed(cliBin, ["render", DEFAULT_SPEC, "--out-dir", outDir]);
+  timed(cliBin, ["render", DEFAULT_SPEC, "-o", outDir]);
   const chart = prepareChart();
   const vf = path.join(outDir, "values.yaml");
   const t = { bare: [] as Timing[], after: [] as Timing[], before: [] as Timing[], help: [] as Timing[], validate: [] as Timing[], node: [] as Timing[], nodeCa: [] as Timing[] };
   const extraCa = process.env.NODE_EXTRA_CA_CERTS;
   for (let i = 0; i < RUNS; i++) {
     t.bare.push(timed(helm.bin, templateArgs(chart.dir, { valuesFiles: [vf] })));
-    t.after.push(timed(cliBin, ["render", DEFAULT_SPEC, "--out-dir", outDir]));
+    t.after.push(timed(cliBin, ["render", DEFAULT_SPEC, "-o", outDir]));
     if (before.bin) t.before.push(timed(process.execPath, [before.bin, "render", DEFAULT_SPEC, "--out-dir", path.join(tmp, "out-before")]));
     t.help.push(timed(cliBin, ["--help"]));
     t.validate.push(timed(cliBin, ["validate", DEFAULT_SPEC]));
@@ -104,7 +139,7 @@ function baselineCli(): { bin?: string; why?: string } {
   else console.log(`before the speed work: not measured here (${before.why}); issue 12 recorded 1367 ms vs 228 ms, 6.0x, on 2026-12-01`);
   console.log(`harbor-edge --help:                                         ${wall(t.help).toFixed(0)} ms (goal < 150 ms)`);
   console.log(`harbor-edge validate (default spec):                        ${wall(t.validate).toFixed(0)} ms (goal < 150 ms)`);
-  console.log(`node -e 0 (Node's own start-up):                            ${wall(t.node).toFixed(0)} ms` + (extraCa ? `; with NODE_EXTRA_CA_CERTS=${extraCa}, as set here: ${wall(t.nodeCa).toFixed(0)} ms (generator/bin/harbor-edge hands it over, see README)` : ""));
+  console.log(`node -e 0 (Node's own start-up):                            ${wall(t.node).toFixed(0)} ms` + (extraCa ? `; with NODE_EXTRA_CA_CERTS=${extraCa}, as set here: ${wall(t.nodeCa).toFixed(0)} ms` : ""));
   if (load > os.cpus().length) console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${os.cpus().length} CPUs): wall times are inflated, Node's single-threaded start-up more than multi-threaded helm; the CPU-time ratio depends on it less`);
   console.log("");
 }

@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   seed: () => import("./seed/index.js"),
   configure: () => import("./commands/configure.js"),
   report: () => import("./commands/report.js"),
+  version: () => import("./commands/version.js"),
 };
 
 /** The program with the command argv names registered, or every command (help, a mistyped name, nothing). */
@@ -33,10 +34,12 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command("harbor-edge")
     .description("Harbor on Edge clusters: validate a harbor-config spec, write chart values and secrets, render the chart.")
     .version(packageVersion())
-    .showHelpAfterError()
+    .showHelpAfterError(usageHint())
     .exitOverride();
   const wanted = Object.hasOwn(COMMANDS, argv[0] ?? "") ? [COMMANDS[argv[0]]] : Object.values(COMMANDS);
   for (const mod of await Promise.all(wanted.map((load) => load()))) mod.register(program);
+  // a usage error is commander's one line ("error: missing required argument 'spec'") and where help is
+  for (const cmd of program.commands) cmd.showHelpAfterError(usageHint(cmd.name()));
   return program;
 }
 
@@ -48,6 +51,11 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     early?.abortUnclaimed();
   }
+}
+
+/** The line after a usage error, as kubectl says it. */
+export function usageHint(command?: string): string {
+  return `see 'harbor-edge ${command ? `${command} ` : ""}--help'`;
 }
 
 async function run(argv: string[]): Promise<number> {

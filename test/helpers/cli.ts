@@ -5,8 +5,8 @@ import { ROOT } from "../../generator/src/paths.js";
 
 /** The JS entry, run with this node: what the tests call (they set PATH freely). */
 export const BIN = path.join(ROOT, "generator", "bin", "harbor-edge.js");
-/** The command users run (package.json "bin"): a sh wrapper that runs BIN with the node on PATH. */
-export const COMMAND = path.join(ROOT, "generator", "bin", "harbor-edge");
+/** The command users run (package.json "bin"): BIN itself, run through its #!/usr/bin/env node line. */
+export const COMMAND = BIN;
 
 export function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });

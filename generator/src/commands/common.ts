@@ -52,9 +52,25 @@ export async function loadValid(file: string, quiet = false): Promise<{ result: 
   return reportValid(file, await readSpecFile(file), quiet);
 }
 
-export async function writeOrPrint(text: string, file: string | undefined) {
-  if (file) {
+/** `-o -` (or no -o where a command prints by default): the data goes to stdout, as with kubectl and helm. */
+export const STDOUT = "-";
+export const toStdout = (file: string | undefined): boolean => file === undefined || file === STDOUT;
+
+/** Writes text to file atomically, or prints it (no file, or -); true when a file was written. */
+export async function writeOrPrint(text: string, file: string | undefined): Promise<boolean> {
+  if (!toStdout(file)) {
     const { writeFileAtomic } = await import("../io/atomic.js");
-    writeFileAtomic(file, text);
-  } else out(text);
+    writeFileAtomic(file!, text);
+    return true;
+  }
+  out(text);
+  return false;
+}
+
+/** A URL option, checked: an error names the option and shows an example (`new URL` says only "Invalid URL"). */
+export async function urlOption(option: string, value: string): Promise<URL> {
+  const { urlOptionProblem } = await import("../io/url-option.js");
+  const problem = urlOptionProblem(option, value);
+  if (problem) throw new Invalid(problem);
+  return new URL(value);
 }

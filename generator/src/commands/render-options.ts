@@ -3,7 +3,7 @@
 // helm sooner. No imports: it loads before anything else.
 
 export interface RenderOption {
-  /** the commander flags, e.g. "-d, --out-dir <dir>" */
+  /** the commander flags, e.g. "-o, --output <dir>" */
   flags: string;
   description: string;
   default?: string;
@@ -11,14 +11,16 @@ export interface RenderOption {
 }
 
 export const RENDER_OPTIONS = {
-  outDir: { flags: "-d, --out-dir <dir>", description: "write values.yaml and manifests.yaml here", default: "out" },
+  output: { flags: "-o, --output <dir>", description: "write values.yaml and manifests.yaml into this directory; - prints the manifests on stdout", default: "out" },
+  // the flag render had before -o (every other command writes with -o): still read, not shown
+  outDir: { flags: "-d, --out-dir <dir>", description: "deprecated: use -o, --output", hidden: true },
   secrets: { flags: "-s, --secrets <file>", description: "secrets file from harbor-edge secrets, for a repeatable render" },
   namespace: { flags: "-n, --namespace <ns>", description: "release namespace", default: "harbor" },
   release: { flags: "-r, --release <name>", description: "release name", default: "harbor" },
   ownOnly: { flags: "--own-only", description: "render only this chart's templates, without the upstream harbor chart" },
 } satisfies Record<string, RenderOption>;
 
-export type RenderOptionValues = { outDir: string; secrets?: string; namespace: string; release: string; ownOnly?: boolean };
+export type RenderOptionValues = { output: string; outDir?: string; secrets?: string; namespace: string; release: string; ownOnly?: boolean };
 
 /** parseArgs' view of RENDER_OPTIONS (long name, short letter, whether it takes a value). */
 export function parseArgsOptions(): Record<string, { type: "string" | "boolean"; short?: string }> {

@@ -2,6 +2,7 @@
 // (files named here are read later, by the steps that need them). A value that cannot be used throws an
 // InputError naming the variable; nothing has been sent to Harbor or Kubernetes by then (exit 2).
 
+import { urlOptionProblem } from "../io/url-option.js";
 export class InputError extends Error {}
 
 export interface ProxyCacheInput {
@@ -94,12 +95,8 @@ export function parseProxyCache(raw: string): ProxyCacheInput[] {
 export function readInput(env: NodeJS.ProcessEnv, o: ConfigureOptions = {}): ConfigureInput {
   const harborUrl = o.harbor || v(env, "HARBOR_URL");
   if (!harborUrl) throw new InputError("HARBOR_URL is not set (or pass --harbor URL)");
-  try {
-    const u = new URL(harborUrl);
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
-  } catch {
-    throw new InputError(`${o.harbor ? "--harbor" : "HARBOR_URL"} must be an http:// or https:// URL, got ${JSON.stringify(harborUrl)}`);
-  }
+  const urlProblem = urlOptionProblem(o.harbor ? "--harbor" : "HARBOR_URL", harborUrl);
+  if (urlProblem) throw new InputError(urlProblem);
   const password = v(env, "HARBOR_ADMIN_PASSWORD");
   if (!password) throw new InputError("HARBOR_ADMIN_PASSWORD is not set");
   const retention = v(env, "HARBOR_PROXY_RETENTION_DAYS");

@@ -25,15 +25,16 @@ export function checkCa(pem: string, from: string): string {
   return `${blocks.map((b) => b.replace(/\r\n/g, "\n")).join("\n")}\n`;
 }
 
-/** secrets.tls.caCrt of a `harbor-edge secrets` file. */
-export function caFromSecretsFile(file: string): string {
-  let doc: any;
+/** secrets.tls.caCrt of a `harbor-edge secrets` file (refused when it is not one, or was made for another namespace). */
+export async function caFromSecretsFile(file: string, namespace?: string): Promise<string> {
+  const { readSecretsFile, SecretsFileError } = await import("../secrets/read.js");
+  let doc;
   try {
-    doc = yaml.load(fs.readFileSync(file, "utf8"));
+    doc = readSecretsFile(file, namespace);
   } catch (e) {
-    throw new CaError(`${file}: cannot read the secrets file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw e instanceof SecretsFileError ? new CaError(`--secrets ${e.message}`) : e;
   }
-  const ca = doc?.secrets?.tls?.caCrt;
+  const ca = doc.secrets.tls?.caCrt;
   if (typeof ca !== "string" || !ca) throw new CaError(`${file}: secrets.tls.caCrt: expected the CA of the generated certificate (harbor-edge secrets writes it unless auth.certs gives a certificate); given nothing`);
   return checkCa(ca, `${file}: secrets.tls.caCrt`);
 }
@@ -47,16 +48,18 @@ export function caFromSpec(spec: Spec, root: string): string | undefined {
   return checkCa(chain.at(-1)!, `${root}.auth.certs.crt (its last certificate, as auth.certs.ca is empty)`);
 }
 
-/** ca.crt of the Secret harbor-tls in the release namespace, read through the Kubernetes API. */
-export async function caFromCluster(kubeconfig: string, namespace: string | undefined, context?: string): Promise<string> {
-  const { loadKubeconfig, kubeGet, KubeError } = await import("../kube/client.js");
+/** ca.crt of the Secret harbor-tls in the release namespace, read through the Kubernetes API. The kubeconfig is
+ * kubectl's: --kubeconfig, else $KUBECONFIG, else the pod's ServiceAccount, else ~/.kube/config. */
+export async function caFromCluster(kubeconfig: string | undefined, namespace: string | undefined, context?: string): Promise<string> {
+  const { resolveAccess, kubeGet, KubeError } = await import("../kube/client.js");
   let access;
   try {
-    access = loadKubeconfig(kubeconfig, context);
+    access = resolveAccess({ kubeconfig, context });
   } catch (e) {
     if (e instanceof KubeError && e.plugin) e.message += ", or pass --secrets FILE (the file harbor-edge secrets wrote)";
     throw e;
   }
+  if (!access) throw new CaError("the CA nodes must trust: no kubeconfig (no --kubeconfig, KUBECONFIG unset, no ~/.kube/config): pass --kubeconfig FILE, or --secrets FILE (the file harbor-edge secrets wrote)");
   const ns = namespace ?? access.namespace ?? "harbor";
   const secret = await kubeGet(access, `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${NAMES.tlsSecret}`);
   const b64 = secret?.data?.["ca.crt"];

@@ -14,12 +14,14 @@ import { err } from "../commands/common.js";
 
 
 export async function nodeConfigFiles(spec: Spec, root: string, o: NodeConfigOptions): Promise<Files> {
-  const ca = o.kubeconfig
-    ? await caFromCluster(o.kubeconfig, o.namespace, o.context)
-    : o.secrets
-      ? caFromSecretsFile(o.secrets)
-      : caFromSpec(spec, root);
-  if (!ca) throw new Error(`the CA nodes must trust: pass --kubeconfig FILE (reads ca.crt of Secret harbor-tls) or --secrets FILE (the file harbor-edge secrets wrote); ${root}.auth.certs gives no certificate`);
+  // the CA: from the cluster when asked (--kubeconfig, --context), else the secrets file, else the spec's own
+  // certificate, else the cluster of kubectl's kubeconfig ($KUBECONFIG, ~/.kube/config)
+  const ca =
+    o.kubeconfig || o.context
+      ? await caFromCluster(o.kubeconfig, o.namespace, o.context)
+      : o.secrets
+        ? await caFromSecretsFile(o.secrets, o.namespace)
+        : (caFromSpec(spec, root) ?? (await caFromCluster(undefined, o.namespace)));
   const mirrors = nodeMirrors(spec);
   if (o.format === "containerd") {
     const rendered = renderNodeMirror(spec);
@@ -41,7 +43,7 @@ export async function runNodeConfig(file: string, o: NodeConfigOptions): Promise
   }
   const spec = result.spec as Spec;
   const files = await nodeConfigFiles(spec, loaded.root, o);
-  if (!o.output) {
+  if (o.output === undefined || o.output === "-") {
     process.stdout.write(Object.entries(files).map(([name, text]) => `# ==> ${name} <==\n${text}${text.endsWith("\n") ? "" : "\n"}`).join(""));
     return;
   }

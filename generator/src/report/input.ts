@@ -23,6 +23,7 @@
 //   REPORT_REQUEST_TIMEOUT   seconds for one request (default 60: only manifests and API answers are fetched)
 //   REPORT_WAIT_SECONDS      how long to wait for Harbor to be healthy first (default 900)
 
+import { urlOptionProblem } from "../io/url-option.js";
 /**
  * How long one run waits for Harbor to hold what it was asked to fetch. Harbor 2.15.1 caches an index once
  * every child is local, else after maxManifestListWait (20) x sleepIntervalSec (20 s) = 400 s
@@ -98,13 +99,9 @@ export function normaliseAddress(a: string, scheme?: "http:" | "https:"): string
 export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): ReportInput {
   const rawUrl = nonEmpty(o.harbor) ?? nonEmpty(env.HARBOR_URL);
   if (!rawUrl) throw new BadInput("HARBOR_URL is not set (or pass --harbor URL)");
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new BadInput(`${o.harbor ? "--harbor" : "HARBOR_URL"}: expected an http(s) URL, given ${JSON.stringify(rawUrl.slice(0, 100))}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new BadInput(`${o.harbor ? "--harbor" : "HARBOR_URL"}: expected an http(s) URL, given ${url.protocol} URL`);
+  const urlProblem = urlOptionProblem(o.harbor ? "--harbor" : "HARBOR_URL", rawUrl);
+  if (urlProblem) throw new BadInput(urlProblem);
+  const url = new URL(rawUrl);
   if (url.username || url.password) throw new BadInput(`${o.harbor ? "--harbor" : "HARBOR_URL"}: no credentials in the URL; set HARBOR_USERNAME and HARBOR_PASSWORD`);
   const harborUrl = rawUrl.replace(/\/+$/, "").replace(/\/api\/v2\.0$/, "");
 

@@ -24,6 +24,30 @@ export function parseBytes(s: string): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
+/**
+ * The password and the CA, each from the first that gives it: the password from --password-env, else the
+ * secrets file's adminPassword; the CA from --ca, else the secrets file's tls.caCrt, else the system's. The two
+ * options combine (a spec with auth.password has no adminPassword in its secrets file, but its CA is there).
+ */
+export async function seedCredentials(o: Pick<SeedOptions, "passwordEnv" | "secrets" | "ca">, env: NodeJS.ProcessEnv, read: (file: string) => string): Promise<{ password: string; ca?: string }> {
+  let password: string | undefined;
+  let ca: string | undefined;
+  if (o.passwordEnv) {
+    password = env[o.passwordEnv];
+    if (!password) throw new Error(`--password-env ${o.passwordEnv}: that environment variable is not set`);
+  }
+  if (o.secrets) {
+    const { readSecretsFile } = await import("../secrets/read.js");
+    const { secrets } = readSecretsFile(o.secrets);
+    password ??= secrets.adminPassword || undefined;
+    ca = secrets.tls?.caCrt || undefined;
+    if (password === undefined) throw new Error(`--secrets ${o.secrets}: no secrets.adminPassword (the spec sets auth.password or auth.existingSecret, so Harbor's password is not in this file): add --password-env VAR, the CA still comes from the file`);
+  }
+  if (o.ca) ca = read(o.ca);
+  if (password === undefined) throw new Error("no password: pass --password-env VAR (the variable holding it) or --secrets FILE (the file harbor-edge secrets wrote), or both");
+  return { password, ...(ca ? { ca } : {}) };
+}
+
 export function register(program: Command): void {
   program
     .command("seed")
@@ -32,39 +56,26 @@ export function register(program: Command): void {
     .requiredOption("--harbor <url>", "Harbor's address, e.g. https://10.10.1.5:30003")
     .option("--ca <file>", "PEM CA that signed Harbor's certificate (default: the one in --secrets, else the system's)")
     .option("--username <name>", "Harbor user", "admin")
-    .option("--password-env <var>", "environment variable holding the password")
-    .option("--secrets <file>", "secrets file from harbor-edge secrets: the admin password and the CA")
+    .option("--password-env <var>", "environment variable holding the password (default: the one in --secrets)")
+    .option("--secrets <file>", "secrets file from harbor-edge secrets: the admin password (unless --password-env) and the CA (unless --ca)")
     .option("--project <name>", "Harbor project", "spectro-images")
     .option("--chunk-size <bytes>", "upload blobs larger than this in chunks (0: always whole)", "0")
     .option("--max-bytes <bytes>", "a .tar.gz may unpack to at most this many bytes (a gzip bomb guard; K, M, G suffixes)", "32G")
     .option("--json", "print a machine-readable summary on stdout")
     .action(async (o: SeedOptions) => {
       const fs = await import("node:fs");
-      const yaml = (await import("js-yaml")).default;
       const { Registry } = await import("./distribution.js");
       const { loadBundle } = await import("./bundle.js");
       const { terminalProgress, mib } = await import("./progress.js");
       const { seedImages } = await import("./push.js");
       const { checkProject } = await import("./harbor.js");
-      if (o.passwordEnv && o.secrets) throw new Error("give the password by --password-env or --secrets, not both");
+      const { urlOption } = await import("../commands/common.js");
+      await urlOption("--harbor", o.harbor);
       const chunkSize = Number(o.chunkSize);
       if (!Number.isInteger(chunkSize) || chunkSize < 0) throw new Error(`--chunk-size: expected a whole number of bytes, given ${o.chunkSize}`);
       const maxBytes = parseBytes(o.maxBytes);
       if (maxBytes === undefined) throw new Error(`--max-bytes: expected a number of bytes (e.g. 64G), given ${o.maxBytes}`);
-      let password: string | undefined;
-      let ca: string | undefined;
-      if (o.passwordEnv) {
-        password = process.env[o.passwordEnv];
-        if (!password) throw new Error(`--password-env ${o.passwordEnv}: that environment variable is not set`);
-      }
-      if (o.secrets) {
-        const doc = yaml.load(fs.readFileSync(o.secrets, "utf8")) as { secrets?: { adminPassword?: string; tls?: { caCrt?: string } } };
-        password = doc?.secrets?.adminPassword;
-        if (!password) throw new Error(`--secrets ${o.secrets}: no secrets.adminPassword (the spec sets auth.password or auth.existingSecret): pass --password-env`);
-        ca = doc.secrets?.tls?.caCrt;
-      }
-      if (o.ca) ca = fs.readFileSync(o.ca, "utf8");
-      if (password === undefined) throw new Error("no password: pass --password-env VAR or --secrets FILE");
+      const { password, ca } = await seedCredentials(o, process.env, (f) => fs.readFileSync(f, "utf8"));
       const progress = terminalProgress();
       // the whole bundle is checked before the first request: a refused bundle pushes nothing
       const bundle = await loadBundle(o.bundle, { maxBytes, onBytes: (phase, n) => progress.update(phase === "unpacking" ? `unpacking ${o.bundle}` : "checking the bundle", n) });

@@ -2,6 +2,7 @@
 // mutually exclusive fields, distinct ports, what each backend needs, and the given certificate.
 import { checkCertificate } from "../certs/check.js";
 import { nodeMirrorProblems } from "./rules-node-mirror.js";
+import { portClashes, replicaProblems } from "./rules-capacity.js";
 import { isMacro } from "./macros.js";
 import { describeValue, type Problem } from "./problems.js";
 import type { HarborConfig } from "../types/harbor-config.js";
@@ -34,14 +35,7 @@ export function semanticProblems(spec: HarborConfig, root: string, now: Date = n
   }
 
   const service = spec.service ?? {};
-  const ports = service.harbor ?? {};
-  const https = ports.https ?? {}, http = ports.http ?? {};
-  if (service.serviceType !== "ClusterIP" && typeof https.nodePort === "number" && https.nodePort === http.nodePort) {
-    err("service.harbor.http.nodePort", `a node port other than service.harbor.https.nodePort (${https.nodePort})`, describeValue(http.nodePort));
-  }
-  if (typeof https.port === "number" && https.port === http.port) {
-    err("service.harbor.http.port", `a port other than service.harbor.https.port (${https.port})`, describeValue(http.port));
-  }
+  out.push(...portClashes(spec, root), ...replicaProblems(spec, root));
   if (service.serviceType === "LoadBalancer" && !str(cluster.vip)) {
     warn("cluster.vip", "the address the LoadBalancer Service should take (service.serviceType is LoadBalancer)", "nothing: the load balancer picks one");
   }

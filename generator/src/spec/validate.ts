@@ -1,5 +1,6 @@
 // validate: JSON Schema (ajv, all errors at once) plus the semantic rules. Pure: no I/O.
-import { specValidator } from "./schema.js";
+import { loadSpecSchema, specValidator } from "./schema.js";
+import { withHints } from "./hints.js";
 import { problemsFromAjv } from "./ajv-errors.js";
 import { macroPointers } from "./macros.js";
 import { semanticProblems } from "./rules.js";
@@ -22,7 +23,12 @@ export function validateSpec(raw: unknown, root: string = ROOT_KEY, now: Date = 
   // A Palette macro stands where Palette will put a real value (a string, number or boolean): its format and
   // scalar type are not ours to judge. A macro where a mapping or a list belongs is still an error.
   const scalarSlot = (e: { keyword: string; params: Record<string, any> }) => e.keyword !== "type" || ![e.params.type].flat().some((t) => t === "object" || t === "array");
-  const schemaProblems = problemsFromAjv(validate.errors, root, (pointer, e) => macros.includes(pointer) && scalarSlot(e));
+  const schemaProblems = withHints(
+    problemsFromAjv(validate.errors, root, (pointer, e) => macros.includes(pointer) && scalarSlot(e)),
+    raw,
+    root,
+    loadSpecSchema,
+  );
   const problems = [...schemaProblems];
   if (spec && typeof spec === "object" && !Array.isArray(spec)) problems.push(...semanticProblems(spec, root, now));
   const errors = problems.filter((p) => p.severity === "error");

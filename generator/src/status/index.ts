@@ -6,14 +6,16 @@ export function register(program: Command): void {
   program
     .command("status")
     .description("print what the in-cluster report last found: \"N of M running images are held by Harbor; missing: ...\" (the ConfigMap harbor-edge-status and its latest Event). Exit 0 when all are held, 1 otherwise")
-    .requiredOption("--kubeconfig <file>", "kubeconfig of the cluster (token, client certificate or basic auth; no credential plugins)")
-    .option("-n, --namespace <ns>", "namespace the chart is installed in", "harbor")
+    .option("--kubeconfig <file>", "kubeconfig of the cluster (token, client certificate or basic auth; no credential plugins); default: $KUBECONFIG, else ~/.kube/config, as kubectl")
+    .option("-n, --namespace <ns>", "namespace the chart is installed in (default: the context's namespace, else harbor)")
     .option("--context <name>", "kubeconfig context (default: its current-context)")
     .option("--json", "print the report as JSON")
-    .action(async (o: { kubeconfig: string; namespace: string; context?: string; json?: boolean }) => {
-      const { loadKubeconfig } = await import("../kube/client.js");
+    .action(async (o: { kubeconfig?: string; namespace?: string; context?: string; json?: boolean }) => {
+      const { resolveAccess } = await import("../kube/client.js");
       const { readStatus, formatStatus } = await import("./status.js");
-      const s = await readStatus(loadKubeconfig(o.kubeconfig, o.context), o.namespace);
+      const access = resolveAccess({ kubeconfig: o.kubeconfig, context: o.context });
+      if (!access) throw new Error("no kubeconfig: pass --kubeconfig FILE, set KUBECONFIG, or write ~/.kube/config (as for kubectl)");
+      const s = await readStatus(access, o.namespace ?? access.namespace ?? "harbor");
       process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
       if (!s.allHeld) throw new Error(s.summary.startsWith("no report") ? "the last report failed" : `${s.total - s.held} of ${s.total} running images are not held by Harbor`);
     });
