@@ -70,6 +70,12 @@ describe("NOTES.txt after login", () => {
     expect(commandLines(off, "harbor-edge status")).toEqual([]);
   });
 
+  it("names the project's image the configuration and report run, and how an air-gapped site mirrors it", () => {
+    const n = notesOf({ cluster: { vip: "10.1.2.3" }, image: { repository: "registry.lan:5000/tools/harbor-edge", tag: "9.9.9" } });
+    expect(n).toMatch(/harbor-edge configure from the project's image registry\.lan:5000\/tools\/harbor-edge:9\.9\.9/);
+    expect(n).toMatch(/mirror it with Harbor's images \(harbor-edge images SPEC lists them\) and set harbor-config\.image/);
+  });
+
   it("the Palette agent's sentences only in Palette (cluster.uid with registryInfo)", () => {
     expect(notesOf({ cluster: { uid: "abc123" } })).toContain("The Palette agent pulls every image of the cluster through Harbor");
     expect(notesOf({})).not.toContain("Palette agent");
