@@ -1,9 +1,8 @@
 // The CA nodes must trust for Harbor's certificate (ca.crt of the Secret harbor-tls), from one of: the
 // cluster (--kubeconfig), the secrets file `harbor-edge secrets` wrote (--secrets), or the spec's own
 // auth.certs (the given CA, else the last certificate of the given chain, as the chart does).
-import fs from "node:fs";
 import { X509Certificate } from "node:crypto";
-import yaml from "js-yaml";
+import { readSecretsFile } from "../secrets/read.js";
 import { pemBlocks } from "../certs/pem.js";
 import type { Spec } from "../values/derive.js";
 import { NAMES } from "../values/names.js";
@@ -29,9 +28,9 @@ export function checkCa(pem: string, from: string): string {
 export function caFromSecretsFile(file: string): string {
   let doc: any;
   try {
-    doc = yaml.load(fs.readFileSync(file, "utf8"));
+    doc = readSecretsFile(file);
   } catch (e) {
-    throw new CaError(`${file}: cannot read the secrets file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new CaError((e as Error).message);
   }
   const ca = doc?.secrets?.tls?.caCrt;
   if (typeof ca !== "string" || !ca) throw new CaError(`${file}: secrets.tls.caCrt: expected the CA of the generated certificate (harbor-edge secrets writes it unless auth.certs gives a certificate); given nothing`);

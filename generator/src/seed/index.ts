@@ -40,7 +40,6 @@ export function register(program: Command): void {
     .option("--json", "print a machine-readable summary on stdout")
     .action(async (o: SeedOptions) => {
       const fs = await import("node:fs");
-      const yaml = (await import("js-yaml")).default;
       const { Registry } = await import("./distribution.js");
       const { loadBundle } = await import("./bundle.js");
       const { terminalProgress, mib } = await import("./progress.js");
@@ -58,7 +57,8 @@ export function register(program: Command): void {
         if (!password) throw new Error(`--password-env ${o.passwordEnv}: that environment variable is not set`);
       }
       if (o.secrets) {
-        const doc = yaml.load(fs.readFileSync(o.secrets, "utf8")) as { secrets?: { adminPassword?: string; tls?: { caCrt?: string } } };
+        const { readSecretsFile } = await import("../secrets/read.js");
+        const doc = readSecretsFile(o.secrets) as { secrets?: { adminPassword?: string; tls?: { caCrt?: string } } };
         password = doc?.secrets?.adminPassword;
         if (!password) throw new Error(`--secrets ${o.secrets}: no secrets.adminPassword (the spec sets auth.password or auth.existingSecret): pass --password-env`);
         ca = doc.secrets?.tls?.caCrt;
