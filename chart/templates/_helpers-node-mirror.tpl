@@ -35,3 +35,18 @@ a render that skips the values schema (helm --skip-schema-validation) is refused
 {{- end }}
 {{- $given | default (printf "%s/config.toml" (include "harbor-edge.nodeMirror.containerdDir" .)) -}}
 {{- end -}}
+
+{{/*
+The namespace of the node-mirror DaemonSet and of what it reads (its script, the host files, the CA): nodeMirror.namespace,
+else the release namespace. Its pod needs hostPath volumes, which Pod Security admits only where enforce is privileged;
+a namespace of its own keeps the release namespace at baseline or restricted.
+*/}}
+{{- define "harbor-edge.nodeMirror.namespace" -}}
+{{- (index .Values "harbor-config").nodeMirror.namespace | default .Release.Namespace -}}
+{{- end -}}
+
+{{/* "true" when the DaemonSet runs outside the release namespace: it then reads a copy of the CA there. */}}
+{{- define "harbor-edge.nodeMirror.apart" -}}
+{{- if ne (include "harbor-edge.nodeMirror.namespace" .) .Release.Namespace }}true{{ end -}}
+{{- end -}}
+{{- define "harbor-edge.name.nodeMirrorCa" -}}harbor-edge-node-mirror-ca{{- end -}}
