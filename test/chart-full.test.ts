@@ -164,9 +164,21 @@ describe.skipIf(!UPSTREAM).each(HELMS)("another release name and namespace (helm
     const selected = r.objects.filter((o) => o.spec?.template?.metadata?.labels && matches(o.spec.template.metadata.labels)).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(selected).toEqual(["Deployment/harbor-nginx"]);
     const job = configureJob(r.objects)!;
-    expect(job.spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_URL").value).toBe("http://harbor-core.registry.svc");
-    const cert = new X509Certificate(decode(find(r.objects, "Secret", NAMES.tlsSecret)!.data["tls.crt"]));
-    expect(cert.subjectAltName).toContain("DNS:harbor.registry.svc");
+    // configure and report reach Harbor over TLS through the Service, by a name the certificate carries, with the
+    // chart's CA (ca.crt of harbor-tls) mounted where HARBOR_CA_FILE says
+    const tls = find(r.objects, "Secret", NAMES.tlsSecret)!;
+    const cert = new X509Certificate(decode(tls.data["tls.crt"]));
+    const ca = new X509Certificate(decode(tls.data["ca.crt"]));
+    expect(cert.verify(ca.publicKey)).toBe(true);
+    const report = r.objects.find((o) => o.kind === "Job" && o.metadata.labels?.["app.kubernetes.io/component"] === "report")!;
+    for (const pod of [job.spec.template.spec, report.spec.template.spec]) {
+      const env = Object.fromEntries(pod.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+      expect(env.HARBOR_URL).toBe("https://harbor.registry.svc");
+      expect(cert.subjectAltName).toContain(`DNS:${new URL(env.HARBOR_URL).hostname}`);
+      expect(env.HARBOR_TLS_SERVER_NAME).toBeUndefined();
+      const mount = pod.containers[0].volumeMounts.find((m: any) => env.HARBOR_CA_FILE === `${m.mountPath}/ca.crt`);
+      expect(pod.volumes.find((v: any) => v.name === mount.name).secret).toEqual({ secretName: NAMES.tlsSecret, items: [{ key: "ca.crt", path: "ca.crt" }] });
+    }
     // in Palette's namespace: registry-info, and the Role (and its binding) that lets the configuration runs keep it
     const palette = r.objects.filter((x) => x.metadata.namespace === "cluster-abc123").map((o) => `${o.kind}/${o.metadata.name}`);
     expect(palette.sort()).toEqual(["Role/harbor-edge-configure-edge-registry", "RoleBinding/harbor-edge-configure-edge-registry", "Secret/registry-info"]);

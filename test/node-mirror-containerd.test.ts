@@ -37,7 +37,10 @@ if (unavailable) process.stderr.write(`\n*** NOT RUN: test/node-mirror-container
 
 const NS = `he-nm-${process.pid}`;
 const T = unavailable ? "" : fs.mkdtempSync("/tmp/he-nm-");
-const HOSTS = path.join(T, "certs.d");
+// nodeMirror.hostDir must be a certs.d under containerd's own directories (validate refuses the rest): a directory
+// of this run's own under /etc/containerd, which no containerd of the machine reads (theirs is /etc/containerd/certs.d)
+const HOSTS_ROOT = unavailable ? "" : path.join("/etc/containerd", path.basename(T));
+const HOSTS = path.join(HOSTS_ROOT, "certs.d");
 const SOCK = path.join(T, "c.sock");
 const PROXY_LOG = path.join(T, "proxy.log");
 const procs = new Map<string, ChildProcess>();
@@ -151,6 +154,7 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
     for (const name of [...procs.keys()].reverse()) await stop(name);
     spawnSync("ip", ["netns", "del", NS]);
     const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => l.includes(T) || l.includes(`/run/netns/${NS} `));
+    if (HOSTS_ROOT) fs.rmSync(HOSTS_ROOT, { recursive: true, force: true });
     if (mounts.length === 0) fs.rmSync(T, { recursive: true, force: true });
     else process.stderr.write(`left mounted (not removed): ${mounts.join("; ")}\n`);
   }, 60_000);

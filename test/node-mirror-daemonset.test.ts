@@ -95,12 +95,13 @@ describe.each(HELMS)("helm $version", (helm) => {
   });
 
   it("hostDir and containerdConfig, when given, win over the distribution (a trailing slash dropped)", () => {
-    const r = render({ helm, valuesFiles: [onWith({ distribution: "k3s", hostDir: "/opt/registry/hosts/", containerdConfig: "/opt/ctd/cfg.toml" })] });
+    // only under containerd's own directories (a uid 0 pod mounts hostDir read-write): test/spec-hostile.test.ts
+    const r = render({ helm, valuesFiles: [onWith({ distribution: "k3s", hostDir: "/etc/containerd/registry/certs.d/", containerdConfig: "/etc/containerd/ctd/config.toml" })] });
     expect(r.code, r.stderr).toBe(0);
     const ds = find(r.objects, "DaemonSet", DS)!;
-    expect(volume(ds, "host-dir").hostPath.path).toBe("/opt/registry/hosts");
-    expect(volume(ds, "containerd-config").hostPath.path).toBe("/opt/ctd");
-    expect(env(ds)).toMatchObject({ NODE_MIRROR_HOST_DIR_ON_NODE: "/opt/registry/hosts", NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE: "/opt/ctd/cfg.toml", NODE_MIRROR_CONTAINERD_CONFIG: "/host/containerd/cfg.toml" });
+    expect(volume(ds, "host-dir").hostPath.path).toBe("/etc/containerd/registry/certs.d");
+    expect(volume(ds, "containerd-config").hostPath.path).toBe("/etc/containerd/ctd");
+    expect(env(ds)).toMatchObject({ NODE_MIRROR_HOST_DIR_ON_NODE: "/etc/containerd/registry/certs.d", NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE: "/etc/containerd/ctd/config.toml", NODE_MIRROR_CONTAINERD_CONFIG: "/host/containerd/config.toml" });
   });
 
   it("least privilege: user 0 with no capability, no escalation, read-only root, RuntimeDefault, no token", () => {

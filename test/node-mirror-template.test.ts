@@ -114,7 +114,7 @@ const TABLE: Array<{ name: string; raw: Record<string, unknown>; key: string; te
   },
   {
     name: "an extra https registry whose endpoint is elsewhere; a hostDir with a trailing slash",
-    raw: { cluster: { vip: "10.10.1.5" }, proxyCache: { enabled: true, registries: [], extraRegistries: [{ host: "reg.internal", url: "http://mirror.example.com/x" }] }, nodeMirror: { hostDir: "/opt/certs.d/" } },
+    raw: { cluster: { vip: "10.10.1.5" }, proxyCache: { enabled: true, registries: [], extraRegistries: [{ host: "reg.internal", url: "http://mirror.example.com/x" }] }, nodeMirror: { hostDir: "/etc/containerd/opt/certs.d/" } },
     key: "reg.internal.hosts.toml",
     text:
       HEADER("reg.internal") +
@@ -123,7 +123,7 @@ const TABLE: Array<{ name: string; raw: Record<string, unknown>; key: string; te
 [host."https://10.10.1.5:30003/v2/reg.internal"]
   capabilities = ["pull", "resolve"]
   override_path = true
-  ca = "/opt/certs.d/reg.internal/harbor-ca.crt"
+  ca = "/etc/containerd/opt/certs.d/reg.internal/harbor-ca.crt"
 `,
   },
 ];
@@ -191,7 +191,7 @@ const rawSpec = fc.record({
     spectroImages: fc.boolean(),
     addresses: fc.uniqueArray(fc.constantFrom("10.0.0.1:30003", "harbor.lan", "[fd00::1]:8443", "10.9.9.9"), { maxLength: 3 }),
     distribution: fc.constantFrom("containerd", "k3s", "rke2"),
-    hostDir: fc.constantFrom("", "/etc/containerd/certs.d", "/x/certs.d/"),
+    hostDir: fc.constantFrom("", "/etc/containerd/certs.d", "/etc/containerd/x/certs.d/"),
   }),
 });
 

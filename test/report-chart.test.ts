@@ -106,7 +106,9 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
     expect(pod.containers[0].args).toEqual(["report"]);
     expect(configure.spec.template.spec.containers[0].args).toEqual(["configure"]);
     expect(pod.containers[0].imagePullPolicy).toBe("IfNotPresent");
-    expect(pod.volumes.map((v: any) => v.name)).toEqual(["tmp"]);
+    // /tmp, and the CA Harbor's certificate is checked against (ca.crt of harbor-tls, read-only)
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(["tmp", "harbor-ca"]);
+    expect(pod.containers[0].volumeMounts.find((m: any) => m.name === "harbor-ca").readOnly).toBe(true);
     expect(r.objects.filter((o) => o.kind === "ConfigMap" && /script|configure/.test(o.metadata.name))).toEqual([]);
     expect(pod.serviceAccountName).toBe("harbor-edge-report");
     expect(pod.automountServiceAccountToken).toBe(true);

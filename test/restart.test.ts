@@ -27,11 +27,13 @@ describe.skipIf(!UPSTREAM).each(HELMS)("helm $version", (helm) => {
   const ca = generateCA("site-ca", 365);
   const given = () => generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca);
 
-  it("every pod that mounts harbor-tls carries checksum/harbor-tls (nginx and core)", () => {
+  it("every long-running pod that mounts harbor-tls carries checksum/harbor-tls (nginx and core); the Jobs read its ca.crt afresh each run", () => {
     const r = full({});
     const owners = mounting(r, NAMES.tlsSecret).map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    expect(owners).toEqual(["Deployment/harbor-core", "Deployment/harbor-nginx"]);
-    for (const o of mounting(r, NAMES.tlsSecret)) expect(o.spec.template.metadata.annotations[TLS_CHECKSUM_ANNOTATION], o.metadata.name).toMatch(/^[0-9a-f]{64}$/);
+    const running = mounting(r, NAMES.tlsSecret).filter((o) => o.kind !== "Job");
+    expect(running.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(["Deployment/harbor-core", "Deployment/harbor-nginx"]);
+    expect(owners.filter((o) => o.startsWith("Job/")).map((o) => o.replace(/-\d+-[0-9a-f]+$/, ""))).toEqual(["Job/harbor-edge-configure", "Job/harbor-edge-report"]);
+    for (const o of running) expect(o.spec.template.metadata.annotations[TLS_CHECKSUM_ANNOTATION], o.metadata.name).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it.each([

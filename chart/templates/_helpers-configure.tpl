@@ -69,8 +69,7 @@ spec:
     - name: configure
       {{- include "harbor-edge.programContainer" (dict "ctx" $ "command" "configure") | nindent 6 }}
       env:
-        - name: HARBOR_URL
-          value: {{ printf "http://harbor-core.%s.svc" $.Release.Namespace | quote }}
+        {{- include "harbor-edge.inClusterHarborEnv" $ | nindent 8 }}
         - name: HARBOR_ADMIN_PASSWORD
           valueFrom:
             secretKeyRef:
@@ -159,6 +158,7 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
+        {{- include "harbor-edge.harborCaMount" $ | nindent 8 }}
         - name: state
           mountPath: /state
           readOnly: true
@@ -171,6 +171,7 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: 16Mi
+    {{- include "harbor-edge.harborCaVolume" $ | nindent 4 }}
     # what earlier runs applied (digests of proxy-cache credentials); written through the API, read here
     - name: state
       secret:

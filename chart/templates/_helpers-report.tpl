@@ -39,8 +39,7 @@ spec:
     - name: report
       {{- include "harbor-edge.programContainer" (dict "ctx" . "command" "report") | nindent 6 }}
       env:
-        - name: HARBOR_URL
-          value: {{ printf "http://harbor-core.%s.svc" .Release.Namespace | quote }}
+        {{- include "harbor-edge.inClusterHarborEnv" . | nindent 8 }}
         {{- if include "harbor-edge.reportRobot" . }}
         # least privilege: the read-only robot account the configuration runs create, read from this Secret
         # through the API (waiting for it after an install); never the admin password
@@ -91,10 +90,12 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
+        {{- include "harbor-edge.harborCaMount" . | nindent 8 }}
   volumes:
     - name: tmp
       emptyDir:
         sizeLimit: 16Mi
+    {{- include "harbor-edge.harborCaVolume" . | nindent 4 }}
 {{- end -}}
 
 {{/* Harbor's own addresses, space-separated host[:port]: where nodes reach it (nodeMirror addresses) and the

@@ -313,3 +313,37 @@ image: {{ include "harbor-edge.image" .ctx }}
 imagePullPolicy: {{ (index .ctx.Values "harbor-config").image.pullPolicy }}
 args: [{{ .command | quote }}]
 {{- end -}}
+
+{{/*
+How the in-cluster steps (configure, report) reach Harbor: over TLS, through the Service harbor (nginx), by a name
+the certificate carries, trusting the chart's CA: the admin password never crosses the pod network in clear. The
+generated certificate names the Service (harbor-edge.sans); a given one (auth.certs.crt) names cluster.hostname,
+which TLS then checks (and sends as SNI) on the connection to the Service. Env entries, then the CA's mount and
+volume (ca.crt of harbor-tls alone: never the CA's key in harbor-edge-ca).
+*/}}
+{{- define "harbor-edge.harborCaDir" -}}/etc/harbor-edge/harbor-ca{{- end -}}
+{{- define "harbor-edge.inClusterHarborEnv" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- $port := int $c.service.harbor.https.port -}}
+- name: HARBOR_URL
+  value: {{ printf "https://%s.%s.svc%s" (include "harbor-edge.name.service" .) .Release.Namespace (ternary "" (printf ":%d" $port) (eq $port 443)) | quote }}
+- name: HARBOR_CA_FILE
+  value: {{ printf "%s/ca.crt" (include "harbor-edge.harborCaDir" .) | quote }}
+{{- if $c.auth.certs.crt }}
+- name: HARBOR_TLS_SERVER_NAME
+  value: {{ $c.cluster.hostname | quote }}
+{{- end }}
+{{- end -}}
+{{- define "harbor-edge.harborCaMount" -}}
+- name: harbor-ca
+  mountPath: {{ include "harbor-edge.harborCaDir" . }}
+  readOnly: true
+{{- end -}}
+{{- define "harbor-edge.harborCaVolume" -}}
+- name: harbor-ca
+  secret:
+    secretName: {{ include "harbor-edge.name.tls" . }}
+    items:
+      - key: ca.crt
+        path: ca.crt
+{{- end -}}

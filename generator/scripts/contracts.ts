@@ -6,7 +6,7 @@ import path from "node:path";
 import { cachedUpstream, UPSTREAM_ARCHIVE } from "../src/helm/chart.js";
 import { chartCacheDir } from "../src/paths.js";
 import { UPSTREAM_FACTS_DIR, upstreamFactFiles, upstreamFacts } from "../src/contracts/upstream-chart.js";
-import { writeFileAtomic } from "../src/io/atomic.js";
+import { writeFileAtomic, PUBLIC } from "../src/io/atomic.js";
 
 const check = process.argv.includes("--check");
 const archive = cachedUpstream();
@@ -20,7 +20,7 @@ for (const [name, want] of Object.entries(upstreamFactFiles(upstreamFacts(fs.rea
   const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
   if (current === want) continue;
   drifted.push(path.relative(process.cwd(), file));
-  if (!check) writeFileAtomic(file, want);
+  if (!check) writeFileAtomic(file, want, PUBLIC);
 }
 if (check && drifted.length) {
   console.error(`upstream facts are out of date: ${drifted.join(", ")}\nrun: npm run contracts`);

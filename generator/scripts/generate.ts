@@ -4,7 +4,7 @@
 import path from "node:path";
 import { ARTEFACTS, expected } from "../src/codegen/artefacts.js";
 import { ROOT } from "../src/paths.js";
-import { writeFileAtomic } from "../src/io/atomic.js";
+import { writeFileAtomic, PUBLIC } from "../src/io/atomic.js";
 
 const check = process.argv.includes("--check");
 const drifted: string[] = [];
@@ -16,7 +16,7 @@ for (const a of ARTEFACTS) {
   }
   if (current === want) continue;
   drifted.push(a.file);
-  if (!check) writeFileAtomic(path.join(ROOT, a.file), want);
+  if (!check) writeFileAtomic(path.join(ROOT, a.file), want, PUBLIC);
 }
 if (check && drifted.length) {
   console.error(`generated files are out of date: ${drifted.join(", ")}\nrun: npm run generate`);

@@ -59,6 +59,17 @@ export function jobEnv(objects: K8sObject[], external: K8sObject[] = [], o: { cr
 }
 
 /**
+ * The rendered environment pointed at a test Harbor: over https, HARBOR_CA_FILE is the file the pod mounts (under
+ * the stand-in root), HARBOR_TLS_SERVER_NAME as rendered; a plain http test server gets neither (the program
+ * refuses a CA with an http URL: chart tests check that the rendered URL is https with the CA mounted).
+ */
+export function towards(env: Record<string, string>, harborUrl: string, root: string): Record<string, string> {
+  const { HARBOR_CA_FILE: caFile, HARBOR_TLS_SERVER_NAME: serverName, ...rest } = env;
+  if (!harborUrl.startsWith("https:")) return rest;
+  return { ...rest, ...(caFile ? { HARBOR_CA_FILE: path.join(root, caFile) } : {}), ...(serverName ? { HARBOR_TLS_SERVER_NAME: serverName } : {}) };
+}
+
+/**
  * Runs a configuration run as the rendered Job's container: the built CLI with the container's arguments (the
  * image's entrypoint is the program), then o.args. o.command replaces the whole command line (the benchmark runs
  * the sh script the program replaced, with the same environment).
@@ -87,7 +98,7 @@ export async function runJob(objects: K8sObject[], harborUrl: string, o: { exter
   }
   const kube = o.kube ? { KUBE_API: o.kube.url, KUBE_TOKEN_FILE: o.kube.tokenFile } : {};
   // HOME: no kubeconfig of the machine's user is found
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, ...jobEnv(objects, o.external, o), HARBOR_URL: harborUrl, TMPDIR: dir, HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"), HARBOR_STATE_DIR: path.join(root, "state"), ...kube, ...o.env };
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, ...towards(jobEnv(objects, o.external, o), harborUrl, root), HARBOR_URL: harborUrl, TMPDIR: dir, HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"), HARBOR_STATE_DIR: path.join(root, "state"), ...kube, ...o.env };
   const started = Date.now();
   const args: string[] = container.args ?? [];
   if (!o.command && args[0] !== "configure") throw new Error(`the rendered Job runs ${JSON.stringify(args)}, not harbor-edge configure`);

@@ -58,3 +58,24 @@ export function baselineViolations(podSpec: any): string[] {
   }
   return v;
 }
+
+const RESTRICTED_VOLUMES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
+
+/** Pod Security Standard "restricted" violations of one pod spec (baseline's, then restricted's own). */
+export function restrictedViolations(podSpec: any): string[] {
+  const v = baselineViolations(podSpec);
+  const pod = podSpec.securityContext ?? {};
+  for (const vol of podSpec.volumes ?? []) for (const k of Object.keys(vol).filter((x) => x !== "name")) if (!RESTRICTED_VOLUMES.has(k)) v.push(`volume ${vol.name}: ${k}`);
+  const containers = [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? []), ...(podSpec.ephemeralContainers ?? [])];
+  for (const c of containers) {
+    const sc = c.securityContext ?? {};
+    if (sc.allowPrivilegeEscalation !== false) v.push(`${c.name}: allowPrivilegeEscalation not false`);
+    if (!(sc.capabilities?.drop ?? []).includes("ALL")) v.push(`${c.name}: capabilities not dropping ALL`);
+    for (const cap of sc.capabilities?.add ?? []) if (cap !== "NET_BIND_SERVICE") v.push(`${c.name}: capability ${cap}`);
+    if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) v.push(`${c.name}: runAsNonRoot not true`);
+    if ((sc.runAsUser ?? pod.runAsUser) === 0) v.push(`${c.name}: runAsUser 0`);
+    const seccomp = (sc.seccompProfile ?? pod.seccompProfile)?.type;
+    if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") v.push(`${c.name}: seccompProfile not RuntimeDefault`);
+  }
+  return v;
+}

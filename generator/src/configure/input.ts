@@ -22,6 +22,10 @@ export interface ProjectInput {
 
 export interface ConfigureInput {
   harborUrl: string;
+  /** HARBOR_CA_FILE: the PEM CA Harbor's certificate is checked against (the chart mounts ca.crt of harbor-tls) */
+  caFile: string;
+  /** HARBOR_TLS_SERVER_NAME: the name Harbor's certificate must carry when it is not HARBOR_URL's host */
+  tlsServerName: string;
   password: string;
   previous: string;
   applied: string;
@@ -97,6 +101,11 @@ export function readInput(env: NodeJS.ProcessEnv, o: ConfigureOptions = {}): Con
   if (!harborUrl) throw new InputError("HARBOR_URL is not set (or pass --harbor URL)");
   const urlProblem = urlOptionProblem(o.harbor ? "--harbor" : "HARBOR_URL", harborUrl);
   if (urlProblem) throw new InputError(urlProblem);
+  const caFile = v(env, "HARBOR_CA_FILE");
+  const tlsServerName = v(env, "HARBOR_TLS_SERVER_NAME");
+  // a CA or a certificate name says TLS is meant: plain http would send the admin password in clear
+  if ((caFile || tlsServerName) && new URL(harborUrl).protocol !== "https:") throw new InputError(`${caFile ? "HARBOR_CA_FILE" : "HARBOR_TLS_SERVER_NAME"} is set but ${o.harbor ? "--harbor" : "HARBOR_URL"} is not https://: the password would cross the network in clear`);
+  if (tlsServerName && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(tlsServerName)) throw new InputError(`HARBOR_TLS_SERVER_NAME must be a DNS name, got ${JSON.stringify(tlsServerName.slice(0, 100))}`);
   const password = v(env, "HARBOR_ADMIN_PASSWORD");
   if (!password) throw new InputError("HARBOR_ADMIN_PASSWORD is not set");
   const retention = v(env, "HARBOR_PROXY_RETENTION_DAYS");
@@ -111,6 +120,8 @@ export function readInput(env: NodeJS.ProcessEnv, o: ConfigureOptions = {}): Con
   if (Boolean(registryInfoSecret) !== Boolean(registryInfoNamespace)) throw new InputError(`${registryInfoSecret ? "REGISTRY_INFO_NAMESPACE" : "REGISTRY_INFO_SECRET"} must be set with ${registryInfoSecret ? "REGISTRY_INFO_SECRET" : "REGISTRY_INFO_NAMESPACE"}`);
   return {
     harborUrl,
+    caFile,
+    tlsServerName,
     password,
     previous: v(env, "HARBOR_ADMIN_PASSWORD_PREVIOUS"),
     applied: v(env, "HARBOR_ADMIN_PASSWORD_APPLIED"),

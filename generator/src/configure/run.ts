@@ -3,6 +3,7 @@
 // (ConfigureFailed, ConfigureIncomplete, or Configured after an install), and the exit status: 0 configured
 // (what Harbor cannot reach now is reported and left for a later run), 1 it cannot converge (one line on
 // stderr), 2 bad input (one line naming the variable, before any request).
+import fs from "node:fs";
 import { HarborApi, waitHealthy } from "../harbor/api.js";
 import type { KubeAccess } from "../kube/client.js";
 import { Fatal, realSleep, say, warn, type Run } from "./context.js";
@@ -36,7 +37,16 @@ export interface RunOptions {
 /** Runs configure; returns the exit status. Prints progress on stdout and, on failure, one line on stderr. */
 export async function configure(input: ConfigureInput, kube: KubeAccess | undefined, o: RunOptions = {}): Promise<number> {
   const started = Date.now();
-  const api = new HarborApi({ url: input.harborUrl, password: input.password, username: "admin", timeoutMs: input.requestTimeoutSeconds * 1000 });
+  let ca: string | undefined;
+  if (input.caFile) {
+    try {
+      ca = fs.readFileSync(input.caFile, "utf8");
+    } catch (e) {
+      process.stderr.write(`harbor-edge configure: ERROR: HARBOR_CA_FILE ${input.caFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? "unreadable"})\n`);
+      return 2;
+    }
+  }
+  const api = new HarborApi({ url: input.harborUrl, password: input.password, username: "admin", ca, servername: input.tlsServerName || undefined, timeoutMs: input.requestTimeoutSeconds * 1000 });
   const run: Run = { input, api, ...(kube ? { kube } : {}), deadline: started + input.waitSeconds * 1000, warnings: [], failures: [], present: new Map(), say, sleep: o.sleep ?? realSleep };
   try {
     const unhealthy = await waitHealthy(api, run.deadline, 5_000, run.sleep);

@@ -11,6 +11,8 @@ export interface HarborApiOptions {
   password?: string;
   /** PEM CA to trust for https */
   ca?: string | Buffer;
+  /** the name Harbor's certificate must carry when it is not the URL's host (HARBOR_TLS_SERVER_NAME) */
+  servername?: string;
   /** one request's bound (default 20 s) */
   timeoutMs?: number;
 }
@@ -72,7 +74,7 @@ export class HarborApi {
     if (method !== "GET" && method !== "HEAD") this.writes++;
     let r: HttpResponse;
     try {
-      r = await request({ method, url: url.toString(), headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), ca: this.o.ca, timeoutMs: o.timeoutMs ?? this.o.timeoutMs ?? 20_000 });
+      r = await request({ method, url: url.toString(), headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), ca: this.o.ca, servername: this.o.servername, timeoutMs: o.timeoutMs ?? this.o.timeoutMs ?? 20_000 });
     } catch (e) {
       throw new HarborUnreachable(`${method} ${url.pathname}: ${(e as Error).message}`);
     }

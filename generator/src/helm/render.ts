@@ -8,6 +8,7 @@ import { UPSTREAM_CHART_VERSION, type Spec } from "../values/derive.js";
 import { valuesYaml } from "../values/build.js";
 import { withoutMacros } from "../spec/macros.js";
 import { validateSpec } from "../spec/validate.js";
+import { maskSecrets } from "../secrets/read.js";
 
 export class UpstreamMissing extends Error {
   constructor(what: string) {
@@ -51,7 +52,8 @@ export function renderSpec(spec: Spec, source: string, o: RenderSpecOptions = {}
     const helm = findHelm();
     // the values reach helm on stdin (-f -): no temporary file
     const r = runHelm(helm, specTemplateArgs(chart.dir, o), undefined, values);
-    if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr.trim()}`);
+    // the secrets files' values never reach a message; one that does not parse gives its own error
+    if (r.code !== 0) throw new Error(`helm template failed:\n${(o.extraValuesFiles?.length ? maskSecrets(r.stderr, o.extraValuesFiles) : r.stderr).trim()}`);
     return { manifests: r.stdout, values, helm, chart };
   } catch (e) {
     chart.cleanup();

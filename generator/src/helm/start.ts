@@ -7,6 +7,13 @@ import { linkChart, specTemplateArgs, helmEnv, helmStderr, type PreparedChart } 
 import type { Spec } from "../values/derive.js";
 import type { RenderSpecOptions, SpecRender } from "./render.js";
 
+/** helm's stderr with the values of the secrets files (-s) masked; a secrets file that does not parse gives its own error. */
+async function helmFailure(stderr: string, secretsFiles: string[] = []): Promise<string> {
+  if (secretsFiles.length === 0) return stderr;
+  const { maskSecrets } = await import("../secrets/read.js");
+  return maskSecrets(stderr, secretsFiles);
+}
+
 /** A render whose helm is already starting while the spec is still being read and validated. */
 export interface PendingRender {
   /** hands helm the spec's values on its stdin (once; later calls do nothing): helm reads its values before it
@@ -71,7 +78,7 @@ export function startRender(o: Omit<RenderSpecOptions, "requireUpstream"> = {}):
         if (!valuesText) throw new Error("internal: finish() before give()");
         const values = valuesText();
         const r = await exit!;
-        if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr.trim()}`);
+        if (r.code !== 0) throw new Error(`helm template failed:\n${(await helmFailure(r.stderr, o.extraValuesFiles)).trim()}`);
         return { manifests: r.stdout, values, helm: helm!, chart: chart! };
       } catch (e) {
         abort();

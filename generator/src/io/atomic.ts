@@ -27,12 +27,24 @@ export function ensureDir(dir: string): void {
   }
 }
 
-export function writeFileAtomic(file: string, content: string | Buffer, mode?: number): void {
+/** Mode of a file no credential is ever in (node-config's host files, generated sources). */
+export const PUBLIC = 0o644;
+/** Mode of every other output file: render's manifests and values, `values -o`, secrets. */
+export const PRIVATE = 0o600;
+
+/**
+ * Writes file atomically, private (0600) unless a mode is given: an output file may hold a credential (a render's
+ * Secrets, a password in values) and is readable by its owner alone unless the caller knows it holds none. The
+ * mode is the temporary file's from its creation, so the content is never readable by others, not even briefly,
+ * and an existing file replaced by the rename takes it too.
+ */
+export function writeFileAtomic(file: string, content: string | Buffer, mode: number = PRIVATE): void {
   const dir = path.dirname(path.resolve(file));
   ensureDir(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    fs.writeFileSync(tmp, content, mode === undefined ? undefined : { mode });
+    // flag wx: a file already at the temporary name (planted, or left over) is not written into
+    fs.writeFileSync(tmp, content, { mode, flag: "wx" });
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });

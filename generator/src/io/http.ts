@@ -38,6 +38,9 @@ export interface HttpRequest {
   key?: string | Buffer;
   /** skip server certificate verification (kubeconfig insecure-skip-tls-verify) */
   insecure?: boolean;
+  /** the name the server's certificate must carry (and SNI), when it is not the URL's host: a Service dialled
+   * inside the cluster that serves a certificate for Harbor's host name */
+  servername?: string;
   timeoutMs?: number;
 }
 
@@ -59,7 +62,7 @@ export function request(r: HttpRequest): Promise<HttpResponse> {
       {
         method: r.method,
         headers,
-        ...(u.protocol === "https:" ? { ca: r.ca ?? defaultCa(), cert: r.cert, key: r.key, rejectUnauthorized: !r.insecure } : {}),
+        ...(u.protocol === "https:" ? { ca: r.ca ?? defaultCa(), cert: r.cert, key: r.key, rejectUnauthorized: !r.insecure, ...(r.servername ? { servername: r.servername } : {}) } : {}),
         timeout: r.timeoutMs ?? 60_000,
       },
       (res) => {

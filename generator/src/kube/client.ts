@@ -6,8 +6,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import yaml from "js-yaml";
 import { request } from "../io/http.js";
+import { parseYamlBounded } from "../io/yaml-bounded.js";
 
 export interface KubeAccess {
   server: string;
@@ -48,9 +48,10 @@ export function loadKubeconfig(file: string, contextName?: string): KubeAccess {
   }
   let doc: any;
   try {
-    doc = yaml.load(text);
+    // a kubeconfig holds tokens and keys: a syntax error names the line, not the text
+    doc = parseYamlBounded(text, { file, secret: true });
   } catch (e) {
-    throw fail(`not valid YAML (${why(e)})`);
+    throw fail(`not valid YAML (${(e as Error).message.replace(`${file} is not valid YAML or JSON `, "").replace(`${file}: `, "")})`);
   }
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw fail("not a kubeconfig (expected a YAML mapping with clusters, users and contexts)");
   const dir = path.dirname(path.resolve(file));
@@ -77,6 +78,12 @@ export function loadKubeconfig(file: string, contextName?: string): KubeAccess {
       throw fail(`${what}: cannot read ${p} (${why(e)})`);
     }
   };
+  // as kubectl (client-go transport tlsConfigFor): a CA and insecure-skip-tls-verify together are refused, not
+  // one silently preferred
+  const hasCa = Boolean(cluster["certificate-authority-data"] || cluster["certificate-authority"]);
+  if (cluster["insecure-skip-tls-verify"] === true && hasCa) {
+    throw fail(`cluster "${ctx.cluster}": specifying a root certificates file with the insecure flag is not allowed (kubectl's words): insecure-skip-tls-verify is true and certificate-authority${cluster["certificate-authority-data"] ? "-data" : ""} is given; remove one of them`);
+  }
   const fileOrData = (data: unknown, f: unknown, what: string) => (typeof data === "string" && data ? Buffer.from(data, "base64") : typeof f === "string" && f ? read(f, what) : undefined);
   const access: KubeAccess = {
     server: String(cluster.server).replace(/\/+$/, ""),

@@ -1,9 +1,7 @@
 // The CA nodes must trust for Harbor's certificate (ca.crt of the Secret harbor-tls), from one of: the
 // cluster (--kubeconfig), the secrets file `harbor-edge secrets` wrote (--secrets), or the spec's own
 // auth.certs (the given CA, else the last certificate of the given chain, as the chart does).
-import fs from "node:fs";
 import { X509Certificate } from "node:crypto";
-import yaml from "js-yaml";
 import { pemBlocks } from "../certs/pem.js";
 import type { Spec } from "../values/derive.js";
 import { NAMES } from "../values/names.js";

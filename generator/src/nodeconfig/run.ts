@@ -3,7 +3,7 @@ import path from "node:path";
 import { readSpec } from "../spec/read.js";
 import { formatProblem } from "../spec/problems.js";
 import { nodeMirrorProblems } from "../spec/rules-node-mirror.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { writeFileAtomic, PUBLIC } from "../io/atomic.js";
 import type { Spec } from "../values/derive.js";
 import type { NodeConfigOptions } from "./command.js";
 import { nodeMirrors, nodeHostDir } from "./mirrors.js";
@@ -47,7 +47,7 @@ export async function runNodeConfig(file: string, o: NodeConfigOptions): Promise
     process.stdout.write(Object.entries(files).map(([name, text]) => `# ==> ${name} <==\n${text}${text.endsWith("\n") ? "" : "\n"}`).join(""));
     return;
   }
-  for (const [name, text] of Object.entries(files)) writeFileAtomic(path.join(o.output, name), text, 0o644);
+  for (const [name, text] of Object.entries(files)) writeFileAtomic(path.join(o.output, name), text, PUBLIC);
   const where =
     o.format === "containerd"
       ? `copy ${o.output}/* into ${nodeHostDir(spec)} on every node (containerd's config_path)`

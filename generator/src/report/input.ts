@@ -3,7 +3,10 @@
 // BadInput naming the variable or option out. Nothing here reads a file or the network.
 //
 // Environment (the contract of the report script it replaced, plus HARBOR_USERNAME/HARBOR_PASSWORD, REPORT_ROBOT_SECRET and HARBOR_ADDRESSES):
-//   HARBOR_URL               Harbor core, e.g. http://harbor-core.harbor.svc (required; --harbor overrides it)
+//   HARBOR_URL               Harbor, e.g. https://harbor.harbor.svc (required; --harbor overrides it)
+//   HARBOR_CA_FILE           PEM CA Harbor's certificate is checked against (--ca overrides it; the chart mounts
+//                            ca.crt of harbor-tls); requires an https HARBOR_URL
+//   HARBOR_TLS_SERVER_NAME   the name Harbor's certificate must carry, when not HARBOR_URL's host
 //   HARBOR_USERNAME          with HARBOR_PASSWORD: the account to use
 //   HARBOR_PASSWORD
 //   REPORT_ROBOT_SECRET      otherwise, a Secret in the namespace (keys username, password) holding the robot
@@ -37,6 +40,10 @@ export const DEFAULT_CONFIRM_SECONDS = 600;
 export interface ReportInput {
   /** Harbor's address without a trailing / or /api/v2.0 */
   harborUrl: string;
+  /** HARBOR_CA_FILE (or --ca): the CA to check Harbor's certificate against; "" for the system's */
+  caFile: string;
+  /** HARBOR_TLS_SERVER_NAME: the name Harbor's certificate must carry; "" for HARBOR_URL's host */
+  tlsServerName: string;
   username: string;
   password: string;
   /** where the credentials came from, for messages (never the password) */
@@ -62,6 +69,8 @@ export interface ReportInput {
 export interface ReportOptions {
   harbor?: string;
   namespace?: string;
+  /** --ca FILE: overrides HARBOR_CA_FILE */
+  ca?: string;
 }
 
 /** Input that cannot be used: exit 2, the message names the variable or option. */
@@ -104,6 +113,11 @@ export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): Report
   const url = new URL(rawUrl);
   if (url.username || url.password) throw new BadInput(`${o.harbor ? "--harbor" : "HARBOR_URL"}: no credentials in the URL; set HARBOR_USERNAME and HARBOR_PASSWORD`);
   const harborUrl = rawUrl.replace(/\/+$/, "").replace(/\/api\/v2\.0$/, "");
+  const caFile = nonEmpty(o.ca) ?? nonEmpty(env.HARBOR_CA_FILE) ?? "";
+  const tlsServerName = nonEmpty(env.HARBOR_TLS_SERVER_NAME) ?? "";
+  // a CA or a certificate name says TLS is meant: plain http would send the credentials in clear
+  if ((caFile || tlsServerName) && url.protocol !== "https:") throw new BadInput(`${o.ca ? "--ca" : caFile ? "HARBOR_CA_FILE" : "HARBOR_TLS_SERVER_NAME"} is set but ${o.harbor ? "--harbor" : "HARBOR_URL"} is not https://: the credentials would cross the network in clear`);
+  if (tlsServerName && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(tlsServerName)) throw new BadInput(`HARBOR_TLS_SERVER_NAME: expected a DNS name, given ${JSON.stringify(tlsServerName.slice(0, 100))}`);
 
   let username: string, password: string, credentialFrom: ReportInput["credentialFrom"];
   const user = nonEmpty(env.HARBOR_USERNAME);
@@ -138,6 +152,8 @@ export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): Report
 
   return {
     harborUrl,
+    caFile,
+    tlsServerName,
     username,
     password,
     credentialFrom,

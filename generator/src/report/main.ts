@@ -41,11 +41,11 @@ export async function reportMain(o: MainOptions, env: NodeJS.ProcessEnv): Promis
       throw e;
     }
     if (!access) throw new BadInput(`no cluster to read: cannot read the ServiceAccount token ${env.KUBE_TOKEN_FILE || "/var/run/secrets/kubernetes.io/serviceaccount/token"} (KUBE_TOKEN_FILE), and no kubeconfig (pass --kubeconfig FILE)`);
-    if (o.ca) {
+    if (input.caFile) {
       try {
-        ca = fs.readFileSync(o.ca, "utf8");
+        ca = fs.readFileSync(input.caFile, "utf8");
       } catch (e) {
-        throw new BadInput(`--ca ${o.ca}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new BadInput(`${o.ca ? "--ca" : "HARBOR_CA_FILE"} ${input.caFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
     }
   } catch (e) {
@@ -82,8 +82,9 @@ export async function reportMain(o: MainOptions, env: NodeJS.ProcessEnv): Promis
   }
 
   const timeoutMs = input.requestTimeoutSeconds * 1000;
-  const api = new HarborApi({ url: input.harborUrl, username: input.username, password: input.password, ca, timeoutMs });
-  const v2 = new HarborV2({ url: input.harborUrl, username: input.username, password: input.password, ca, timeoutMs });
+  const servername = input.tlsServerName || undefined;
+  const api = new HarborApi({ url: input.harborUrl, username: input.username, password: input.password, ca, servername, timeoutMs });
+  const v2 = new HarborV2({ url: input.harborUrl, username: input.username, password: input.password, ca, servername, timeoutMs });
   try {
     const r = await runReport(input, { access, api, v2, write, log });
     if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

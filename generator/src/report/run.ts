@@ -6,6 +6,7 @@
 // ImagesMissing, or ReportFailed when no report could be made), when deps.write; always returned.
 //
 // No blob is ever asked for (fetch.ts says why): REPORT_PULL_BLOBS=1 is accepted and ignored.
+import { printable } from "../io/printable.js";
 import { kubeRequest, postEvent, KubeError, type KubeAccess } from "../kube/client.js";
 import { HarborUnreachable, seg, waitHealthy, type HarborApi } from "../harbor/api.js";
 import { spectroRepository } from "../seed/reference.js";
@@ -228,11 +229,13 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
 }
 
 /** The report as an operator reads it in a terminal. Pure. */
+/** The report as lines for a terminal: image names and namespaces come from the cluster, so each is made printable. */
 export function formatReport(r: Report, harbor: string): string {
-  const lines = [r.summary, `  Harbor ${harbor}; node platforms: ${r.platforms.join(" ")}; namespaces skipped: ${r.skipped.join(" ") || "none"}; at ${r.updated}`];
+  const p = printable;
+  const lines = [p(r.summary), `  Harbor ${p(harbor)}; node platforms: ${r.platforms.map(p).join(" ")}; namespaces skipped: ${r.skipped.map(p).join(" ") || "none"}; at ${p(r.updated)}`];
   if (r.missing.length) {
     lines.push("  missing:");
-    for (const m of r.missing) lines.push(`    ${m}`);
+    for (const m of r.missing) lines.push(`    ${p(m)}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -2,8 +2,10 @@
 // --secrets: refused, naming the file and the field, when it is not one (a spec given by mistake, a values file),
 // or when it was made for another namespace than the one asked for (its certificate names another namespace's
 // Service addresses, and the chart would silently sign a new one: the render would no longer be reproducible).
+// No message about it ever quotes its content: a YAML error names the line and column only (js-yaml's own message
+// prints the lines around it, keys and values included); helm's messages about it have its values masked.
 import fs from "node:fs";
-import yaml from "js-yaml";
+import { parseYamlBounded } from "../io/yaml-bounded.js";
 import { NAMES } from "../values/names.js";
 import { loadSecretsSchema } from "../spec/schema.js";
 
@@ -57,21 +59,52 @@ export function checkNamespace(s: SecretsFile, file: string, namespace: string):
   }
 }
 
-/** Reads, parses and checks a secrets file; with a namespace, refuses one made for another. */
-export function readSecretsFile(file: string, namespace?: string): SecretsFile {
+const why = (e: unknown) => (e as NodeJS.ErrnoException).code ?? "unreadable";
+
+/** The parsed document of a secrets file, unchecked; throws SecretsFileError naming the file and, for YAML errors, the place only. */
+function readSecretsDoc(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new SecretsFileError(`${file}: cannot read the secrets file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new SecretsFileError(`${file}: cannot read the secrets file (${why(e)})`);
   }
-  let doc: unknown;
   try {
-    doc = yaml.load(text);
+    return parseYamlBounded(text, { file, secret: true });
   } catch (e) {
-    throw new SecretsFileError(`${file}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
+    throw new SecretsFileError((e as Error).message);
   }
-  const s = parseSecretsDoc(doc, file);
+}
+
+/** Reads, parses and checks a secrets file; with a namespace, refuses one made for another. */
+export function readSecretsFile(file: string, namespace?: string): SecretsFile {
+  const s = parseSecretsDoc(readSecretsDoc(file), file);
   if (namespace !== undefined) checkNamespace(s, file, namespace);
   return s;
+}
+
+/** Every string value in a document (the values a message must not show). */
+function stringsIn(v: unknown, out: string[] = []): string[] {
+  if (typeof v === "string") out.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => stringsIn(x, out));
+  else if (v && typeof v === "object") Object.values(v).forEach((x) => stringsIn(x, out));
+  return out;
+}
+
+/**
+ * text (helm's stderr, say) with every value of the secrets files masked, each line of a multi-line value (a PEM
+ * key) too. A file that does not parse throws its own SecretsFileError instead: that is the message to give.
+ */
+export function maskSecrets(text: string, files: string[]): string {
+  // each value as it is, each of its lines, and as Go and JSON quote it (\x01, \n) in helm's messages
+  const goQuoted = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => ({ "\n": "\\n", "\t": "\\t", "\r": "\\r" })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  const values = files
+    .flatMap((f) => stringsIn(readSecretsDoc(f)))
+    .flatMap((s) => [s, goQuoted(s), JSON.stringify(s).slice(1, -1), ...s.split("\n").map((l) => l.trim())])
+    .filter((s) => s.length >= 4)
+    .sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const s of values) out = out.split(s).join("(a secret, not shown)");
+  // helm's values-schema errors quote the value after its path: whatever is quoted there is not shown either
+  return out.replace(/(at '\/secrets\/[^']*': )'(?:[^'\\]|\\.)*'/g, "$1(a value, not shown)");
 }

@@ -10,6 +10,12 @@
 // password on each one; a token is checked cheaply, so this client follows the challenge and caches a token
 // per scope. A registry that asks for Basic gets Basic; one that asks for nothing gets nothing.
 //
+// Credentials go only where they were meant for: Basic credentials and tokens only to the registry's own origin
+// (the URL the user gave); an upload Location on another origin gets the request without them. A token realm
+// gets the Basic credentials only over https (its certificate checked like the registry's), or when it is the
+// registry's own origin: a user who points seed at http://127.0.0.1:5000 has chosen to send them there, but a
+// registry served over https that names an http:// realm would have them cross the network in clear (refused).
+//
 // Blobs of any size go up as streams (pushBlobStream): one PUT with Content-Length, or PATCH chunks of the
 // client's chunk size, each read from the bundle's file as it is sent and hashed on the way; a chunked upload
 // whose bytes do not hash to the digest is cancelled before the PUT that would commit it.
@@ -65,11 +71,21 @@ export class Registry {
   private tokens = new Map<string, string>();
   private basic = false;
 
+  /** the origin credentials and tokens may go to */
+  readonly origin: string;
+
   constructor(readonly o: RegistryOptions) {
     this.base = o.url.replace(/\/+$/, "");
+    this.origin = new URL(this.base).origin;
   }
 
-  private auth(scope: string): Record<string, string> {
+  /** Whether a request to url may carry the registry's credentials or tokens: its own origin only. */
+  ownOrigin(url: string): boolean {
+    return new URL(url).origin === this.origin;
+  }
+
+  private auth(scope: string, url: string): Record<string, string> {
+    if (!this.ownOrigin(url)) return {};
     const t = this.tokens.get(scope);
     if (t) return { authorization: `Bearer ${t}` };
     if (this.basic && this.o.username !== undefined) return { authorization: `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ""}`).toString("base64")}` };
@@ -78,7 +94,16 @@ export class Registry {
 
   private async token(challenge: Record<string, string>, scope: string): Promise<void> {
     if (!challenge.realm) throw new RegistryError("the registry asked for a token but named no realm", 401);
-    const u = new URL(challenge.realm);
+    let u: URL;
+    try {
+      u = new URL(challenge.realm);
+    } catch {
+      throw new RegistryError("the registry named a token service that is not a URL", 401);
+    }
+    if (u.protocol !== "https:" && u.protocol !== "http:") throw new RegistryError(`the registry named a token service that is not http(s) (${u.protocol})`, 401);
+    if (this.o.username !== undefined && u.protocol !== "https:" && u.origin !== this.origin) {
+      throw new RegistryError(`the registry named a token service on plain http (${u.origin}), not its own origin ${this.origin}: the credentials are not sent there`, 401);
+    }
     if (challenge.service) u.searchParams.set("service", challenge.service);
     u.searchParams.set("scope", challenge.scope ?? scope);
     const headers: Record<string, string> = {};
@@ -98,8 +123,9 @@ export class Registry {
     const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : `${this.base}${pathOrUrl}`;
     for (let attempt = 0; ; attempt++) {
       this.requests++;
-      const r = await request({ method, url, headers: { ...(o.headers ?? {}), ...this.auth(scope) }, body: o.body, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
-      if (r.status !== 401 || attempt > 0) return r;
+      const r = await request({ method, url, headers: { ...(o.headers ?? {}), ...this.auth(scope, url) }, body: o.body, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
+      // another origin's challenge is not answered: the credentials are not for it
+      if (r.status !== 401 || attempt > 0 || !this.ownOrigin(url)) return r;
       const c = parseChallenge(r.headers["www-authenticate"]);
       if (c?.scheme === "bearer") await this.token(c.params, scope);
       else if (c?.scheme === "basic" && this.o.username !== undefined && !this.basic) this.basic = true;
@@ -171,8 +197,8 @@ export class Registry {
   async sendStream(method: string, url: string, scope: string, o: { headers?: Record<string, string>; length: number; open: () => Readable }): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
       this.requests++;
-      const r = await requestStream({ method, url, headers: { ...(o.headers ?? {}), ...this.auth(scope) }, body: o.open(), length: o.length, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
-      if (r.status !== 401 || attempt > 0) return r;
+      const r = await requestStream({ method, url, headers: { ...(o.headers ?? {}), ...this.auth(scope, url) }, body: o.open(), length: o.length, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
+      if (r.status !== 401 || attempt > 0 || !this.ownOrigin(url)) return r;
       const c = parseChallenge(r.headers["www-authenticate"]);
       if (c?.scheme === "bearer") await this.token(c.params, scope);
       else if (c?.scheme === "basic" && this.o.username !== undefined && !this.basic) this.basic = true;

@@ -1,7 +1,7 @@
 // Reading a spec file: YAML or JSON whose top-level key is harbor-config (a chart values file, or the
 // chart section of a Palette pack's values.yaml, is one too).
 import fs from "node:fs";
-import yaml from "js-yaml";
+import { parseYamlBounded, YamlSyntaxError } from "../io/yaml-bounded.js";
 import { SpecInputError, ROOT_KEY } from "./problems.js";
 
 /** Top-level keys a values file for chart/ may carry next to harbor-config. */
@@ -31,11 +31,11 @@ export function readSpecText(file: string): string {
 export function parseSpecText(text: string, file: string): LoadedSpec {
   let doc: unknown;
   try {
-    doc = yaml.load(text, { filename: file });
+    // bounded: aliases that expand past a few thousand values, cycles and deep nesting are refused here
+    doc = parseYamlBounded(text, { file });
   } catch (err) {
-    const e = err as yaml.YAMLException;
-    const where = e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : "";
-    throw new SpecInputError(`${file} is not valid YAML or JSON${where}: ${e.reason ?? e.message}`);
+    if (err instanceof YamlSyntaxError) throw new SpecInputError(err.message);
+    throw err;
   }
   if (doc === undefined || doc === null) throw new SpecInputError(`${file} is empty: expected a mapping with the key ${ROOT_KEY}`);
   if (typeof doc !== "object" || Array.isArray(doc)) throw new SpecInputError(`${file}: expected a mapping with the key ${ROOT_KEY} at the top; found ${Array.isArray(doc) ? "a list" : typeof doc}`);

@@ -3,6 +3,7 @@
 // formatting is pure.
 import { kubeGetIfExists, type KubeAccess } from "../kube/client.js";
 import type { Report } from "../report/run.js";
+import { printable } from "../io/printable.js";
 
 export const STATUS_CONFIGMAP = "harbor-edge-status";
 
@@ -23,25 +24,29 @@ export async function readStatus(access: KubeAccess, namespace: string): Promise
   const events = (await kubeGetIfExists<{ items: any[] }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${selector}`))?.items ?? [];
   const time = (e: any) => String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? "");
   const last = [...events].sort((a, b) => time(a).localeCompare(time(b)) || String(a.metadata?.creationTimestamp ?? "").localeCompare(String(b.metadata?.creationTimestamp ?? ""))).at(-1);
+  // whoever can write the ConfigMap or an Event in the namespace writes this text: no terminal escapes get through
+  // (the JSON output included), each value stays on its line
   return {
     namespace,
-    summary: d.summary,
+    summary: printable(d.summary),
     held: Number(d.held ?? 0),
     total: Number(d.total ?? 0),
     allHeld: d.allHeld === "true",
-    missing: (d.missing ?? "").split("\n").filter(Boolean),
-    platforms: (d.platforms ?? "").split(" ").filter(Boolean),
-    updated: d.updated ?? "",
-    ...(last ? { lastEvent: { type: String(last.type ?? ""), reason: String(last.reason ?? ""), message: String(last.message ?? ""), time: time(last) } } : {}),
+    missing: String(d.missing ?? "").split("\n").filter(Boolean).map(printable),
+    platforms: String(d.platforms ?? "").split(" ").filter(Boolean).map(printable),
+    updated: printable(d.updated ?? ""),
+    ...(last ? { lastEvent: { type: printable(last.type ?? ""), reason: printable(last.reason ?? ""), message: printable(last.message ?? ""), time: printable(time(last)) } } : {}),
   };
 }
 
+/** The status as lines for a terminal; every value from the cluster made printable (again: s may not come from readStatus). */
 export function formatStatus(s: ReportStatus): string {
-  const lines = [`${s.summary}`, `  report of ${s.updated || "an unknown time"} in ${s.namespace}/${STATUS_CONFIGMAP}; node platforms: ${s.platforms.join(" ") || "unknown"}`];
+  const p = printable;
+  const lines = [`${p(s.summary)}`, `  report of ${p(s.updated) || "an unknown time"} in ${p(s.namespace)}/${STATUS_CONFIGMAP}; node platforms: ${s.platforms.map(p).join(" ") || "unknown"}`];
   if (s.missing.length) {
     lines.push("  missing:");
-    for (const m of s.missing) lines.push(`    ${m}`);
+    for (const m of s.missing) lines.push(`    ${p(m)}`);
   }
-  if (s.lastEvent) lines.push(`  last event: ${s.lastEvent.time} ${s.lastEvent.type} ${s.lastEvent.reason}: ${s.lastEvent.message}`);
+  if (s.lastEvent) lines.push(`  last event: ${p(s.lastEvent.time)} ${p(s.lastEvent.type)} ${p(s.lastEvent.reason)}: ${p(s.lastEvent.message)}`);
   return `${lines.join("\n")}\n`;
 }

@@ -14,6 +14,7 @@ export interface HarborConfig {
   trivy?: Trivy;
   replicas?: Replicas;
   network?: Network;
+  networkPolicy?: NetworkPolicy;
   nodeMirror?: NodeMirror;
   registryInfo?: RegistryInfo;
   report?: Report;
@@ -355,6 +356,15 @@ export interface Network {
   ipv6?: boolean;
 }
 /**
+ * An opt-in NetworkPolicy around Harbor's internals: core, portal, jobservice, registry, database, redis, trivy and exporter accept connections only from Harbor's own pods of this release; nginx (behind the Service harbor) stays the one way in, over TLS. The chart's configure and report pods reach Harbor through nginx like any client. Needs a CNI that enforces NetworkPolicy (Calico, Cilium; k3s's default flannel with its network-policy controller); the kubelet's probes are always let through.
+ */
+export interface NetworkPolicy {
+  /**
+   * Render the NetworkPolicy harbor-edge-internal. Off by default: an Edge cluster without a policy-enforcing CNI would ignore it, and metrics scraped from another namespace (service.metrics) would be refused.
+   */
+  enabled?: boolean;
+}
+/**
  * Nodes pull through Harbor: containerd host files (certs.d/<registry>/hosts.toml) that put Harbor's proxy-cache project (and optionally spectro-images) before each upstream registry, which stays the fallback. harbor-edge node-config writes them for containerd, k3s, RKE2 and Talos; the opt-in DaemonSet writes the same files on every node.
  */
 export interface NodeMirror {
@@ -393,6 +403,10 @@ export interface NodeMirror {
    * The node's containerd configuration file, read (not changed) to report whether containerd reads hostDir. Empty: by distribution: containerd /etc/containerd/config.toml, k3s /var/lib/rancher/k3s/agent/etc/containerd/config.toml, rke2 /var/lib/rancher/rke2/agent/etc/containerd/config.toml.
    */
   containerdConfig?: string;
+  /**
+   * Namespace the node-mirror DaemonSet runs in, with the ConfigMaps and the CA it reads (copies the chart keeps there). Its pod needs hostPath, which Pod Security admits only where enforce is privileged: a namespace of its own (created beforehand, labelled pod-security.kubernetes.io/enforce=privileged) lets the release namespace enforce restricted. Empty: the release namespace, which must then be privileged.
+   */
+  namespace?: string;
   daemonSet?: NodeMirrorDaemonSet;
 }
 /**
