@@ -8,6 +8,7 @@
 // pod with a locally built stand-in image.
 import fs from "node:fs";
 import net from "node:net";
+import tls from "node:tls";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
@@ -318,18 +319,24 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
 
     beforeAll(async () => {
       harbor = await startFakeHarbor({ adminPassword: password });
+      // the Jobs reach https://harbor.<namespace>.svc (the Service in front of nginx), trusting the chart's CA:
+      // that name resolves to the node address, where port 443 is a TLS door with the release's own certificate
+      // (opened once the install has made it) leading to the test Harbor
+      dns = await startDns(NODE_IP, { [`harbor.${target}.svc.cluster.local`]: NODE_IP });
+    });
+
+    /** The TLS door: harbor-tls's certificate and key, each connection piped to the test Harbor. */
+    async function openDoor(): Promise<void> {
       const port = Number(new URL(harbor.url).port);
-      // the Job reaches http://harbor-core.<namespace>.svc: that name resolves to the node address, where
-      // port 80 leads to the test Harbor
-      door = net.createServer((c) => {
+      const cert = secretData(target, "harbor-tls")!;
+      door = tls.createServer({ key: cert["tls.key"], cert: cert["tls.crt"] }, (c) => {
         const u = net.connect(port, "127.0.0.1");
         c.pipe(u).pipe(c);
         c.on("error", () => u.destroy());
         u.on("error", () => c.destroy());
       });
-      await new Promise<void>((r) => door.listen(80, NODE_IP, r));
-      dns = await startDns(NODE_IP, { [`harbor-core.${target}.svc.cluster.local`]: NODE_IP });
-    });
+      await new Promise<void>((r) => door.listen(443, NODE_IP, r));
+    }
     afterAll(async () => {
       await harbor?.close();
       if (door) await new Promise((r) => door.close(r));
@@ -367,6 +374,7 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
 
       const r1 = await helmAsync(h, ["install", ...args]);
       expect(r1.code, r1.stderr).toBe(0);
+      await openDoor();
       const job1 = await nextJob(seen);
       seen.add(job1.metadata.uid);
       const pod = jobPod(job1);

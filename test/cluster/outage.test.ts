@@ -39,6 +39,10 @@ const h = HELMS.find((x) => x.major === 3) ?? HELMS[0];
 const applyArgs = h.major >= 4 ? ["--server-side=false"] : [];
 const RELEASE = "harbor";
 const NS = "outage";
+// the node's containerd files, where the node sees them (up.sh binds them there in the tier's mount namespace),
+// and where this test reads them on the host
+const NODE_HOST_DIR = "/etc/containerd/certs.d";
+const NODE_CONTAINERD_CONFIG = "/etc/containerd/config.toml";
 const HOST_DIR = path.join(STATE, "certs.d");
 const CONTAINERD_CONFIG = path.join(STATE, "containerd-conf", "config.toml");
 const SOCK = path.join(STATE, "containerd", "containerd.sock");
@@ -170,7 +174,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
       configJob: { enabled: false },
       report: { enabled: false },
       proxyCache: { enabled: true, extraRegistries: [{ host: UPSTREAM, url: `http://${UPSTREAM}`, type: "docker-registry" }] },
-      nodeMirror: { enabled: true, addresses: [FRONT], hostDir: HOST_DIR, containerdConfig: CONTAINERD_CONFIG },
+      nodeMirror: { enabled: true, addresses: [FRONT], hostDir: NODE_HOST_DIR, containerdConfig: NODE_CONTAINERD_CONFIG },
     });
     const r = helm(h, ["install", RELEASE, chartDir(), "-n", NS, "-f", valuesFor(spec), ...applyArgs, "--set", `harbor.core.image.repository=${STAND_IN_IMAGE.repository}`, "--set-string", `harbor.core.image.tag=${STAND_IN_IMAGE.tag}`]);
     expect(r.code, r.stderr).toBe(0);
@@ -181,7 +185,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     const log = kubectlOk(["logs", "-n", NS, pod.metadata.name]);
     console.log(`  node-mirror pod ${pod.metadata.name} (image ${pod.spec.containers[0].image}), its log:\n${log.trim().replace(/^/gm, "    ")}`);
     expect(pod.spec.containers[0].image).toBe(`${STAND_IN_IMAGE.repository}:${STAND_IN_IMAGE.tag}`);
-    expect(log).toContain(`containerd reads ${HOST_DIR} (config_path`);
+    expect(log).toContain(`containerd reads ${NODE_HOST_DIR} (config_path`);
     const cm = getJson(["get", "configmap", "harbor-edge-node-mirror", "-n", NS]).data as Record<string, string>;
     const key = `${UPSTREAM.replace(":", "_")}.hosts.toml`;
     expect(cm[key]).toContain(`https://${FRONT}/v2/${PROJECT}`);

@@ -168,8 +168,13 @@ cat > "$S/cni/net.d/10-he-cl.conflist" <<CNI
 CNI
 # containerd reads its registry hosts from a host directory (config_path), as on a node that uses Harbor's
 # node mirror: the tier's own registry gets a hosts.toml there (plain http), and the outage scenario's
-# DaemonSet writes Harbor's files next to it. The configuration lives in a directory of its own, which that
-# DaemonSet mounts read-only for its check.
+# DaemonSet writes Harbor's files next to it. The node sees them where a Debian node has them,
+# /etc/containerd/certs.d and /etc/containerd/config.toml (the only roots the chart accepts for the DaemonSet):
+# inside the tier's mount namespace a tmpfs covers /etc/containerd and binds $S/certs.d and
+# $S/containerd-conf/config.toml there, so the host's own /etc/containerd is never touched and the test reads
+# the node's files under $S.
+NODE_CONTAINERD=/etc/containerd
+[ -d "$NODE_CONTAINERD" ] || fail "$NODE_CONTAINERD does not exist (Debian's containerd package makes it): the tier mounts over it in its own namespace"
 mkdir -p "$S/containerd-conf" "$S/certs.d/$HE_CL_REGISTRY"
 cat > "$S/certs.d/$HE_CL_REGISTRY/hosts.toml" <<TOML
 server = "http://$HE_CL_REGISTRY"
@@ -198,9 +203,12 @@ state = "$S/containerd/state"
     bin_dir = "/usr/lib/cni"
     conf_dir = "$S/cni/net.d"
   [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "$S/certs.d"
+    config_path = "$NODE_CONTAINERD/certs.d"
 TOML
-start containerd containerd --config "$S/containerd-conf/config.toml"
+inns sh -c 'mount -t tmpfs -o mode=755 he-cl-containerd "$1" && mkdir "$1/certs.d" && touch "$1/config.toml" &&
+  mount --bind "$2/certs.d" "$1/certs.d" && mount --bind "$2/containerd-conf/config.toml" "$1/config.toml"' sh "$NODE_CONTAINERD" "$S" \
+  || fail "mounting the node's containerd directory in the tier's namespace"
+start containerd containerd --config "$NODE_CONTAINERD/config.toml"
 wait_for containerd 30 test -S "$S/containerd/containerd.sock"
 
 # kubelet's cgroups live under /he-cl in every hierarchy (down.sh removes them)
