@@ -33,7 +33,7 @@ const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`), "chart/README.md"];
 const docText = (f: string) => fs.readFileSync(path.join(ROOT, f), "utf8");
 const allDocs = DOCS.map(docText).join("\n");
-const commands = allDocs.match(/kubectl get secret \S+ --namespace \S+ --output jsonpath="[^"]+" \| base64 --decode/g) ?? [];
+const commands: string[] = allDocs.match(/kubectl get secret \S+ --namespace \S+ --output jsonpath="[^"]+" \| base64 --decode/g) ?? [];
 
 describe("the docs' credential commands", () => {
   const r = render({ helm: HELMS[0], set: ["harbor-config.cluster.uid=CLUSTER_UID".toLowerCase().replace("cluster_uid", "abc123"), "harbor-config.auth.password=Readme-Pass-1"] });
@@ -55,7 +55,7 @@ describe("the docs' credential commands", () => {
 
   it("every kubectl get secret … | base64 --decode in the docs is of that form and answers on a render", () => {
     const any = [...allDocs.matchAll(/kubectl get secret[^\n`]*?\| base64 --decode/g)].map((m) => m[0]);
-    expect(any.length).toBeGreaterThan(2);
+    expect(any.length).toBeGreaterThanOrEqual(2);
     expect(any.filter((c) => !commands.includes(c)), "secret reads the test cannot run").toEqual([]);
     for (const c of commands) expect(run(c.replace("cluster-CLUSTER_UID", "cluster-abc123"), r.objects), c).not.toBe("");
   });
@@ -181,6 +181,6 @@ describe("the README: what it is, the two commands first, install, links", () =>
   });
 
   it("no doc calls the bin a POSIX sh wrapper (it is generator/bin/harbor-edge.js)", () => {
-    for (const f of [...DOCS, "CHANGELOG.md"]) expect(docText(f), f).not.toMatch(/sh wrapper|generator\/bin\/harbor-edge[^.]/);
+    for (const f of [...DOCS, "CHANGELOG.md"]) expect(docText(f), f).not.toMatch(/POSIX sh wrapper|generator\/bin\/harbor-edge(?![.\w])/);
   });
 });
