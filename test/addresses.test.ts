@@ -1,4 +1,4 @@
-// NOTES.txt and the README name only addresses the certificate covers: Docker and containerd refuse a
+// NOTES.txt and the docs name only addresses the certificate covers: Docker and containerd refuse a
 // registry whose address is not among the certificate's subject alternative names (they ignore the CN),
 // so every host:port users are told to log in to, push to, pull from or trust must be a SAN of harbor-tls.
 import { describe, it, expect } from "vitest";
@@ -68,16 +68,19 @@ describe.each(HELMS)("helm $version: NOTES.txt", (helm) => {
   });
 });
 
-describe("README", () => {
-  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+describe("README and docs/", () => {
+  // the log-in section lives in docs/operations.md; docker commands and trust paths are looked for in every doc
+  const ops = fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8");
+  const docs = ["README.md", "chart/README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)];
+  const readme = docs.map((f) => fs.readFileSync(path.join(ROOT, f), "utf8")).join("\n");
   const section = (heading: string) => {
-    const start = readme.indexOf(`\n## ${heading}`);
+    const start = ops.indexOf(`\n## ${heading}`);
     expect(start, heading).toBeGreaterThan(0);
-    const end = readme.indexOf("\n## ", start + 4);
-    return readme.slice(start, end < 0 ? undefined : end);
+    const end = ops.indexOf("\n## ", start + 4);
+    return ops.slice(start, end < 0 ? undefined : end);
   };
   const tasks = section("Log in, retrieve credentials, push and pull");
-  // docker commands and trust paths anywhere in the README (log in, push, pull, rotate, troubleshooting)
+  // docker commands and trust paths anywhere in the docs (log in, push, pull, rotate, troubleshooting)
   const everywhere = [...readme.matchAll(/^.*(?:docker (?:login|tag|push|pull)|certs\.d\/).*$/gm)].map((m) => m[0]).join("\n");
 
   it("its log-in, push, pull and trust tasks name only addresses the default certificate covers", () => {

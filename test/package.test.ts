@@ -57,9 +57,9 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("npm pack", () => {
-  it("holds the compiled CLI, the chart, the schemas, README, LICENSE and CHANGELOG, and no sources or tests", () => {
+  it("holds the compiled CLI, the chart, the schemas, README with docs/ and chart/README.md, LICENSE and CHANGELOG, and no sources or tests", () => {
     expect(path.basename(tarball)).toBe(`${pkg.name}-${pkg.version}.tgz`);
-    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "CHANGELOG.md", "package.json", "generator/bin/harbor-edge.js", "generator/dist/cli.js", "generator/dist/spec/spec-validator.cjs", "chart/Chart.yaml", "chart/values.schema.json", "chart/files/node-mirror.sh", "schemas/harbor-config.schema.json", "examples/edge-single-node.yaml"]));
+    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "CHANGELOG.md", "package.json", "generator/bin/harbor-edge.js", "generator/dist/cli.js", "generator/dist/spec/spec-validator.cjs", "chart/Chart.yaml", "chart/values.schema.json", "chart/README.md", "docs/outage.md", "docs/cli.md", "chart/files/node-mirror.sh", "schemas/harbor-config.schema.json", "examples/edge-single-node.yaml"]));
     expect(files.filter((f) => /\.ts$|\.map$|^test\/|^contracts\/|^chart\/charts\/|^node_modules\//.test(f))).toEqual([]);
   });
 

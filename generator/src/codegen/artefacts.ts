@@ -7,12 +7,14 @@ import { typesSource } from "./types.js";
 import { chartValuesSchemaText } from "./values-schema.js";
 import { chartValuesYaml } from "./values-yaml.js";
 import { withParametersTable } from "./readme-table.js";
+import { withCliReference } from "./cli-reference.js";
+import { chartReadme } from "./chart-readme.js";
 import { chartYamlWithImages } from "./chart-images.js";
 import { ctValues } from "./ct-values.js";
 
 export interface Artefact {
   file: string;
-  /** the expected content, given the current content of the file (the README keeps its prose);
+  /** the expected content, given the current content of the file (docs/parameters.md and docs/cli.md keep their prose);
    *  undefined when it cannot be computed on this machine (Chart.yaml's images need the upstream chart) */
   render: (current: string) => Promise<string | undefined> | string | undefined;
 }
@@ -21,7 +23,9 @@ export const ARTEFACTS: Artefact[] = [
   { file: "generator/src/types/harbor-config.ts", render: () => typesSource() },
   { file: "chart/values.schema.json", render: () => chartValuesSchemaText() },
   { file: "chart/values.yaml", render: () => chartValuesYaml() },
-  { file: "README.md", render: (current) => withParametersTable(current) },
+  { file: "docs/parameters.md", render: (current) => withParametersTable(current) },
+  { file: "docs/cli.md", render: (current) => withCliReference(current) },
+  { file: "chart/README.md", render: () => chartReadme() },
   { file: "chart/Chart.yaml", render: (current) => chartYamlWithImages(current) },
   { file: "chart/ci/edge-single-node-values.yaml", render: () => ctValues("edge-single-node.yaml") },
 ];

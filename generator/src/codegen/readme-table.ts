@@ -1,4 +1,5 @@
-// The parameters table in README.md, between the markers below.
+// The parameters table in docs/parameters.md, between the markers below (chart/README.md and the pack's
+// README.md take its rows too).
 import { loadSpecSchema } from "../spec/schema.js";
 import { leaves } from "./schema-walk.js";
 import { GENERATED_NOTICE } from "./banner.js";
@@ -26,10 +27,10 @@ export function parametersTable(): string {
   ].join("\n");
 }
 
-/** README text with the table between the markers replaced. */
+/** docs/parameters.md text with the table between the markers replaced. */
 export function withParametersTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${TABLE_START} ... ${TABLE_END} markers`);
+  if (start < 0 || end < start) throw new Error(`docs/parameters.md has no ${TABLE_START} ... ${TABLE_END} markers`);
   return readme.slice(0, start) + parametersTable() + readme.slice(end + TABLE_END.length);
 }
