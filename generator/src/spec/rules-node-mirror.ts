@@ -78,6 +78,7 @@ export function nodeMirrorProblems(spec: HarborConfig, root: string, o: { forNod
       if (isMacro(a)) return;
       const host = addressHost(a);
       if (!coveredBy(names, host)) {
+        // a generated certificate names every node address (certs/sans.ts), so this is a given certificate
         const fix = str(spec.auth?.certs?.crt) ? "a certificate in auth.certs that names it" : "add it to auth.certs.extraSANs";
         err(`nodeMirror.addresses[${i}]`, `an address Harbor's certificate covers (${namesText(names)}); ${fix}`, describeValue(a));
       }
