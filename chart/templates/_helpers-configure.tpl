@@ -190,9 +190,23 @@ spec:
     {{- end }}
 {{- end -}}
 
-{{/* The projects to ensure: NAME:public or NAME:private, space-separated. */}}
+{{/*
+The projects to ensure: NAME:public or NAME:private, space-separated. With nodeMirror.spectroImages nodes
+try spectro-images first, anonymously (containerd sends no credentials to a mirror), so it is public then,
+whatever projects says, and ensured even when projects leaves it out: a private one answers every node 401
+(Harbor's v2auth middleware) and the node quietly moves on to the next host. Mirrors configureProjects() in
+generator/src/configure/projects.ts; validate warns that it is made public.
+*/}}
 {{- define "harbor-edge.configure.projects" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- $spectro := eq (toString $c.nodeMirror.spectroImages) "true" -}}
 {{- $projects := list -}}
-{{- range (index .Values "harbor-config").projects }}{{ $projects = append $projects (printf "%s:%s" .name (ternary "public" "private" (default false .public))) }}{{ end -}}
+{{- $seen := false -}}
+{{- range $c.projects }}
+{{- $public := default false .public -}}
+{{- if and $spectro (eq .name "spectro-images") }}{{ $public = true }}{{ $seen = true }}{{ end -}}
+{{- $projects = append $projects (printf "%s:%s" .name (ternary "public" "private" $public)) -}}
+{{- end -}}
+{{- if and $spectro (not $seen) }}{{ $projects = append $projects "spectro-images:public" }}{{ end -}}
 {{- join " " $projects -}}
 {{- end -}}
