@@ -113,6 +113,15 @@ spec:
         # expiry of the certificate harbor-tls serves, as the chart recorded it (empty: not known)
         - name: TLS_NOT_AFTER
           value: {{ include "harbor-edge.tlsNotAfter" $ | quote }}
+        # what nginx serves (read by a TLS handshake) against harbor-tls's certificate: nginx reads tls.crt only
+        # when it starts, so after a renewal it is restarted onto the new one, and the expiry warning reads what
+        # is served (TLS_NOT_AFTER when it cannot connect)
+        - name: TLS_SERVED_ADDRESS
+          value: {{ printf "%s.%s.svc:443" (include "harbor-edge.name.upstreamNginxService" $) $.Release.Namespace | quote }}
+        - name: TLS_CERT_FILE
+          value: /harbor-tls/tls.crt
+        - name: NGINX_DEPLOYMENT
+          value: {{ include "harbor-edge.name.upstreamNginxService" $ | quote }}
         - name: KUBE_NAMESPACE
           valueFrom:
             fieldRef:
@@ -162,6 +171,9 @@ spec:
         - name: state
           mountPath: /state
           readOnly: true
+        - name: harbor-tls
+          mountPath: /harbor-tls
+          readOnly: true
         {{- range $i, $s := $secrets }}
         - name: {{ printf "credentials-%d" $i }}
           mountPath: {{ printf "/credentials/%s" $s }}
@@ -176,6 +188,14 @@ spec:
       secret:
         secretName: {{ include "harbor-edge.name.configureState" $ }}
         optional: true
+    # harbor-tls's certificate only (never its key): what nginx should serve
+    - name: harbor-tls
+      secret:
+        secretName: {{ include "harbor-edge.name.tls" $ }}
+        optional: true
+        items:
+          - key: tls.crt
+            path: tls.crt
     {{- range $i, $s := $secrets }}
     - name: {{ printf "credentials-%d" $i }}
       secret:
