@@ -390,7 +390,7 @@ describe.concurrent("the served certificate's expiry", () => {
       const run = await runJob(noProxy.objects, h.url, { kube, cron: true, env: { TLS_NOT_AFTER: notAfter } });
       expect(run.code).toBe(0);
       if (warns) {
-        expect(run.stdout).toContain(`WARNING: the TLS certificate Harbor serves expires on ${notAfter} (${days} days)`);
+        expect(run.stdout).toContain(`WARNING: the TLS certificate in harbor-tls expires on ${notAfter} (${days} days)`);
         expect(kube.events.map((e) => [e.type, e.reason])).toEqual([["Warning", "ConfigureIncomplete"]]);
         expect(kube.events[0].message).toContain("helm upgrade");
       } else {
@@ -841,11 +841,12 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
     }
   });
 
-  it("RBAC: only its own Secrets (the state and the report's robot, by name, get and patch, no create) and creating Events", () => {
+  it("RBAC: only its own Secrets (the state and the report's robot, by name, get and patch, no create), creating Events, and patching upstream's nginx Deployment (restarted onto a renewed certificate)", () => {
     const role = find(r.objects, "Role", "harbor-edge-configure")!;
     expect(role.rules).toEqual([
       { apiGroups: [""], resources: ["secrets"], resourceNames: ["harbor-edge-configure-state", "harbor-edge-report-robot"], verbs: ["get", "patch"] },
       { apiGroups: [""], resources: ["events"], verbs: ["create"] },
+      { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["harbor-nginx"], verbs: ["patch"] },
     ]);
     const binding = find(r.objects, "RoleBinding", "harbor-edge-configure")!;
     expect(binding.roleRef).toMatchObject({ kind: "Role", name: "harbor-edge-configure" });

@@ -306,13 +306,18 @@ describe("the CA from the cluster (--kubeconfig): a minimal Kubernetes API GET o
 describe("validate: the node mirror's addresses and prerequisites", () => {
   const errorsAt = (raw: Record<string, unknown>) => validateSpec(raw).errors.map((e) => `${e.path}: ${e.expected} | ${e.given}`);
 
-  it("refuses an address the generated certificate does not cover, and accepts it once it is an extra SAN", () => {
+  it("warns that spectro-images is made public when nodes try it first (nodes pull anonymously), naming the field", () => {
+    const warningsAt = (raw: Record<string, unknown>) => validateSpec(raw).warnings.filter((w) => /spectro-images public/.test(w.expected)).map((w) => w.path);
+    const on = { proxyCache: { enabled: true }, nodeMirror: { spectroImages: true } };
+    expect(warningsAt(on)).toEqual(["harbor-config.projects[1].public"]);
+    expect(warningsAt({ ...on, projects: [{ name: "library", public: true }] })).toEqual(["harbor-config.nodeMirror.spectroImages"]);
+    expect(warningsAt({ ...on, projects: [{ name: "spectro-images", public: true }] })).toEqual([]);
+    expect(warningsAt({ proxyCache: { enabled: true } })).toEqual([]);
+  });
+
+  it("accepts every address for a generated certificate: the chart and `harbor-edge secrets` put each one in its SANs", () => {
     const raw = { cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true }, nodeMirror: { addresses: ["10.0.0.1:30003", "10.0.0.2:30003", "harbor.lan"] } };
-    const errs = errorsAt(raw);
-    expect(errs).toHaveLength(2);
-    expect(errs[0]).toMatch(/^harbor-config\.nodeMirror\.addresses\[1\]: an address Harbor's certificate covers \(.*10\.0\.0\.1.*\); add it to auth\.certs\.extraSANs \| "10\.0\.0\.2:30003"/);
-    expect(errs[1]).toMatch(/^harbor-config\.nodeMirror\.addresses\[2\]: /);
-    expect(errorsAt({ ...raw, auth: { certs: { extraSANs: ["10.0.0.2", "harbor.lan"] } } })).toEqual([]);
+    expect(errorsAt(raw)).toEqual([]);
   });
 
   it("refuses an address outside a given certificate's SANs (a wildcard covers one label)", () => {

@@ -18,6 +18,8 @@ import { Registry } from "../generator/src/seed/distribution.js";
 import yaml from "js-yaml";
 import { BIN } from "./helpers/cli.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
+import { parseProjects } from "../generator/src/configure/input.js";
+import { configureProjects } from "../generator/src/configure/projects.js";
 import { ROOT } from "../generator/src/paths.js";
 import { DEFAULT_CONFIRM_SECONDS, parseProxyRegistries, readInput } from "../generator/src/report/input.js";
 import { classifyImage, classifyImages } from "../generator/src/report/images.js";
@@ -381,7 +383,8 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
         { namespace: "default", name: "app", containers: ["registry.lan:5000/team/app:1"] },
         { namespace: "default", name: "web", containers: ["nginx:1.25"] },
       ],
-      { harbor: { projects: [{ name: "docker.io", public: true, upstream: docker.url }, { name: "spectro-images", public: false }] } },
+      // public: what the configuration Job makes it when nodes try it (configureProjects)
+      { harbor: { projects: [{ name: "docker.io", public: true, upstream: docker.url }, { name: "spectro-images", public: true }] } },
     );
     await pushImage(new Registry({ url: w.storage.url }), "spectro-images/registry.lan-5000/team/app", "1", seeded);
     await pushImage(new Registry({ url: w.storage.url }), "spectro-images/docker.io/library/nginx", "1.25", img.nginx);
@@ -399,6 +402,30 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     const off = await runReport(w);
     expect(status(w).missing).toBe("registry.lan:5000/team/app:1 (registry registry.lan:5000 not proxied by Harbor)");
     expect(off.code).toBe(0);
+  });
+
+  it("a private spectro-images is not counted: nodes pull anonymously and are refused (401), the report says so, and the chart makes it public", async () => {
+    const seeded = testImage("seeded app 2");
+    const w = await world([{ namespace: "default", name: "app", containers: ["registry.lan:5000/team/app:2"] }], {
+      harbor: { projects: [{ name: "docker.io", public: true, upstream: docker.url }, { name: "spectro-images", public: false }] },
+    });
+    await pushImage(new Registry({ url: w.storage.url }), "spectro-images/registry.lan-5000/team/app", "2", seeded);
+    const run = await runReport(w, { HARBOR_SPECTRO_PROJECT: "spectro-images" });
+    expect(run.code).toBe(0);
+    expect(status(w).summary).toMatch(/^0 of 1 running images are held by Harbor; missing: registry\.lan:5000\/team\/app:2 \(registry registry\.lan:5000 not proxied by Harbor; held in spectro-images, which is private: nodes pull anonymously and are refused \(HTTP 401\)/);
+    expect(status(w).allHeld).toBe("false");
+    // the projects the chart hands the configuration Job: spectro-images public once nodes try it
+    const projectsEnv = (set: string[]) => {
+      const r = render({ helm: HELMS[0], set: [`harbor-config.auth.password=${PASSWORD}`, ...set] });
+      expect(r.code, r.stderr).toBe(0);
+      const job = r.objects.find((x) => x.kind === "Job" && x.metadata.name.startsWith("harbor-edge-configure-"))!;
+      return job.spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_PROJECTS").value;
+    };
+    expect(projectsEnv([])).toBe("library:public spectro-images:private");
+    expect(projectsEnv(["harbor-config.proxyCache.enabled=true", "harbor-config.nodeMirror.spectroImages=true"])).toBe("library:public spectro-images:public");
+    expect(projectsEnv(["harbor-config.proxyCache.enabled=true", "harbor-config.nodeMirror.spectroImages=true", "harbor-config.projects[0].name=library", "harbor-config.projects[0].public=true"])).toBe("library:public spectro-images:public");
+    expect(parseProjects(projectsEnv(["harbor-config.proxyCache.enabled=true", "harbor-config.nodeMirror.spectroImages=true"]))).toEqual(configureProjects({ projects: [{ name: "library", public: true }, { name: "spectro-images", public: false }], nodeMirror: { spectroImages: true } }));
+    // public, the same layout is held: the test above
   });
 
   it("Harbor that never answers: after the bounded wait, no report, said so where people look, exit 1", async () => {

@@ -112,6 +112,15 @@ spec:
         # expiry of the certificate harbor-tls serves, as the chart recorded it (empty: not known)
         - name: TLS_NOT_AFTER
           value: {{ include "harbor-edge.tlsNotAfter" $ | quote }}
+        # what nginx serves (read by a TLS handshake) against harbor-tls's certificate: nginx reads tls.crt only
+        # when it starts, so after a renewal it is restarted onto the new one, and the expiry warning reads what
+        # is served (TLS_NOT_AFTER when it cannot connect)
+        - name: TLS_SERVED_ADDRESS
+          value: {{ printf "%s.%s.svc:443" (include "harbor-edge.name.upstreamNginxService" $) $.Release.Namespace | quote }}
+        - name: TLS_CERT_FILE
+          value: /harbor-tls/tls.crt
+        - name: NGINX_DEPLOYMENT
+          value: {{ include "harbor-edge.name.upstreamNginxService" $ | quote }}
         - name: KUBE_NAMESPACE
           valueFrom:
             fieldRef:
@@ -162,6 +171,9 @@ spec:
         - name: state
           mountPath: /state
           readOnly: true
+        - name: harbor-tls
+          mountPath: /harbor-tls
+          readOnly: true
         {{- range $i, $s := $secrets }}
         - name: {{ printf "credentials-%d" $i }}
           mountPath: {{ printf "/credentials/%s" $s }}
@@ -177,6 +189,14 @@ spec:
       secret:
         secretName: {{ include "harbor-edge.name.configureState" $ }}
         optional: true
+    # harbor-tls's certificate only (never its key): what nginx should serve
+    - name: harbor-tls
+      secret:
+        secretName: {{ include "harbor-edge.name.tls" $ }}
+        optional: true
+        items:
+          - key: tls.crt
+            path: tls.crt
     {{- range $i, $s := $secrets }}
     - name: {{ printf "credentials-%d" $i }}
       secret:
@@ -191,9 +211,23 @@ spec:
     {{- end }}
 {{- end -}}
 
-{{/* The projects to ensure: NAME:public or NAME:private, space-separated. */}}
+{{/*
+The projects to ensure: NAME:public or NAME:private, space-separated. With nodeMirror.spectroImages nodes
+try spectro-images first, anonymously (containerd sends no credentials to a mirror), so it is public then,
+whatever projects says, and ensured even when projects leaves it out: a private one answers every node 401
+(Harbor's v2auth middleware) and the node quietly moves on to the next host. Mirrors configureProjects() in
+generator/src/configure/projects.ts; validate warns that it is made public.
+*/}}
 {{- define "harbor-edge.configure.projects" -}}
+{{- $c := index .Values "harbor-config" -}}
+{{- $spectro := eq (toString $c.nodeMirror.spectroImages) "true" -}}
 {{- $projects := list -}}
-{{- range (index .Values "harbor-config").projects }}{{ $projects = append $projects (printf "%s:%s" .name (ternary "public" "private" (default false .public))) }}{{ end -}}
+{{- $seen := false -}}
+{{- range $c.projects }}
+{{- $public := default false .public -}}
+{{- if and $spectro (eq .name "spectro-images") }}{{ $public = true }}{{ $seen = true }}{{ end -}}
+{{- $projects = append $projects (printf "%s:%s" .name (ternary "public" "private" $public)) -}}
+{{- end -}}
+{{- if and $spectro (not $seen) }}{{ $projects = append $projects "spectro-images:public" }}{{ end -}}
 {{- join " " $projects -}}
 {{- end -}}

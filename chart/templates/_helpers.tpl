@@ -127,9 +127,11 @@ the render instead of locking core out of PostgreSQL or making stored credential
 {{- end -}}
 
 {{/*
-Subject alternative names of a generated certificate: cluster.hostname, the extra SANs, the in-cluster
-names of our Service and of upstream's nginx Service, and localhost; IPs: cluster.vip, extra IP SANs,
-127.0.0.1. Returns JSON {dns: [...], ips: [...]}.
+Subject alternative names of a generated certificate: cluster.hostname, the extra SANs, the host of every
+address nodes reach Harbor at (harbor-edge.nodeMirror.addresses), the in-cluster names of our Service and of
+upstream's nginx Service, and localhost; IPs: cluster.vip, extra IP SANs, node addresses that are IPs,
+127.0.0.1. Returns JSON {dns: [...], ips: [...]}. Mirrors generatedSans() in generator/src/certs/sans.ts
+(test/sans.test.ts compares them for random specs).
 */}}
 {{- define "harbor-edge.sans" -}}
 {{- $c := index .Values "harbor-config" -}}
@@ -137,7 +139,15 @@ names of our Service and of upstream's nginx Service, and localhost; IPs: cluste
 {{- $dns := list $c.cluster.hostname -}}
 {{- $ips := list -}}
 {{- if $c.cluster.vip }}{{- $ips = append $ips $c.cluster.vip }}{{- end }}
-{{- range $c.auth.certs.extraSANs }}
+{{- $names := $c.auth.certs.extraSANs | default list -}}
+{{- /* the host of every address nodes reach Harbor at: containerd checks it against the SANs and, on a
+mismatch, quietly tries the next host (the upstream) */ -}}
+{{- range $a := include "harbor-edge.nodeMirror.addresses" . | fromJsonArray }}
+{{- if hasPrefix "[" $a }}{{- $names = append $names (regexReplaceAll "^\\[([^\\]]+)\\](:[0-9]+)?$" $a "${1}") }}
+{{- else if gt (len (splitList ":" $a)) 2 }}{{- $names = append $names $a }}
+{{- else }}{{- $names = append $names (regexReplaceAll ":[0-9]+$" $a "") }}{{- end }}
+{{- end }}
+{{- range $names }}
 {{- if regexMatch "^[0-9.]+$|:" . }}{{- $ips = append $ips . }}{{- else }}{{- $dns = append $dns . }}{{- end }}
 {{- end }}
 {{- range $svc := list (include "harbor-edge.name.service" .) (include "harbor-edge.name.upstreamNginxService" .) }}

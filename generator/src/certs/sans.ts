@@ -1,8 +1,9 @@
 // Subject alternative names of a generated certificate. Mirrors "harbor-edge.sans" in
-// chart/templates/_helpers.tpl (a test compares them), so a certificate made by `harbor-edge secrets`
-// is accepted by the chart.
+// chart/templates/_helpers.tpl (test/sans.test.ts compares them for random specs), so a certificate made by
+// `harbor-edge secrets` is accepted by the chart.
 import type { Spec } from "../values/derive.js";
 import { NAMES } from "../values/names.js";
+import { mirrorAddresses, addressHost } from "../nodeconfig/mirrors.js";
 
 export interface Sans {
   dns: string[];
@@ -11,14 +12,22 @@ export interface Sans {
 
 const uniq = (xs: string[]) => [...new Set(xs)];
 
+/** An IP address goes into the IP SANs: digits and dots (IPv4), or anything with a ':' (IPv6). */
+const looksLikeIp = (s: string) => /^[0-9.]+$|:/.test(s);
+
+/**
+ * The names: cluster.hostname, cluster.vip, the extra SANs, the host of every address nodes reach Harbor at
+ * (nodeMirror.addresses, else the VIP address mirrorAddresses derives: containerd checks the host it dials
+ * against the SANs, and on a mismatch quietly tries the next host, the upstream), the in-cluster names of our
+ * Service and of upstream's nginx Service, and localhost / 127.0.0.1.
+ */
 export function generatedSans(spec: Spec, namespace: string): Sans {
   const dns = [spec.cluster.hostname ?? "spectro.registry.local"];
   const ips: string[] = [];
   if (spec.cluster.vip) ips.push(spec.cluster.vip);
-  for (const san of spec.auth.certs?.extraSANs ?? []) {
-    if (/^[0-9.]+$|:/.test(san)) ips.push(san);
-    else dns.push(san);
-  }
+  const add = (name: string) => (looksLikeIp(name) ? ips : dns).push(name);
+  for (const san of spec.auth.certs?.extraSANs ?? []) add(san);
+  for (const address of mirrorAddresses(spec)) add(addressHost(address));
   for (const svc of [NAMES.service, NAMES.upstreamNginxService]) {
     dns.push(svc, `${svc}.${namespace}`, `${svc}.${namespace}.svc`, `${svc}.${namespace}.svc.cluster.local`);
   }

@@ -42,6 +42,12 @@ export interface ConfigureInput {
   loginPauseSeconds: number;
   trigger: "install" | "periodic";
   tlsNotAfter: string;
+  /** host:port of Harbor's https inside the cluster, to read the certificate nginx serves; "" not to */
+  tlsServedAddress: string;
+  /** harbor-tls's tls.crt as mounted into the Job; "" when not mounted */
+  tlsCertFile: string;
+  /** upstream's nginx Deployment, restarted when it serves another certificate than harbor-tls; "" not to */
+  nginxDeployment: string;
   tlsWarnDays: number;
   namespace: string;
   stateSecret: string;
@@ -137,6 +143,9 @@ export function readInput(env: NodeJS.ProcessEnv, o: ConfigureOptions = {}): Con
     loginPauseSeconds: seconds(env, "HARBOR_LOGIN_PAUSE", 2, true),
     trigger,
     tlsNotAfter,
+    tlsServedAddress: v(env, "TLS_SERVED_ADDRESS"),
+    tlsCertFile: v(env, "TLS_CERT_FILE"),
+    nginxDeployment: v(env, "NGINX_DEPLOYMENT"),
     tlsWarnDays: seconds(env, "TLS_WARN_DAYS", 30, false, "days"),
     namespace: o.namespace || v(env, "KUBE_NAMESPACE"),
     stateSecret: v(env, "STATE_SECRET"),

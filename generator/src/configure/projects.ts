@@ -3,6 +3,9 @@
 // only when different. Names go into paths encoded, looked up as names (X-Is-Resource-Name), never searched.
 import { harborMessage, seg } from "../harbor/api.js";
 import { Fatal, call, type Run } from "./context.js";
+import type { ProjectInput } from "./input.js";
+import type { HarborConfig } from "../types/harbor-config.js";
+import { SPECTRO_PROJECT } from "../nodeconfig/mirrors.js";
 
 export type ProjectResult = { ok: true; id: number } | { ok: false; error: string };
 
@@ -66,4 +69,17 @@ export async function ensureProjects(run: Run): Promise<void> {
     const r = await ensureProject(run, p.name, p.public);
     if (!r.ok) throw new Fatal(`could not create project ${p.name}: ${r.error}`);
   }
+}
+
+/**
+ * The projects configure ensures for a spec (the chart's harbor-edge.configure.projects, as HARBOR_PROJECTS):
+ * projects as listed, except that with nodeMirror.spectroImages spectro-images is public (and ensured even
+ * when not listed). Nodes pull anonymously (containerd sends no credentials to a mirror), so a private
+ * spectro-images answers every node 401 and the node quietly moves on to the next host. Pure.
+ */
+export function configureProjects(spec: Pick<HarborConfig, "projects" | "nodeMirror">): ProjectInput[] {
+  const spectro = spec.nodeMirror?.spectroImages === true;
+  const out = (spec.projects ?? []).map((p) => ({ name: p.name, public: (spectro && p.name === SPECTRO_PROJECT) || p.public === true }));
+  if (spectro && !out.some((p) => p.name === SPECTRO_PROJECT)) out.push({ name: SPECTRO_PROJECT, public: true });
+  return out;
 }

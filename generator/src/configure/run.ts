@@ -14,6 +14,7 @@ import { ensureProjects } from "./projects.js";
 import { ensureProxyCaches } from "./proxy.js";
 import { syncRegistryInfo } from "./registry-info.js";
 import { ensureReportRobot } from "./robot.js";
+import { checkServed } from "./served.js";
 
 /** Days until the served certificate expires, or undefined when TLS_NOT_AFTER cannot be read. Pure. */
 export function daysLeft(notAfter: string, now: number): number | undefined {
@@ -22,12 +23,15 @@ export function daysLeft(notAfter: string, now: number): number | undefined {
   return Number.isNaN(end) ? undefined : Math.floor((end - now) / 86_400_000);
 }
 
-function checkCertificate(run: Run) {
-  const { tlsNotAfter, tlsWarnDays } = run.input;
-  if (!tlsNotAfter) return;
-  const days = daysLeft(tlsNotAfter, Date.now());
-  if (days === undefined) return run.say(`cannot read the certificate expiry '${tlsNotAfter}'`);
-  if (days < tlsWarnDays) warn(run, `the TLS certificate Harbor serves expires on ${tlsNotAfter} (${days} days); run helm upgrade to re-issue it from the same CA`);
+/** The expiry warning, on what nginx serves (served.ts: restarted first when it serves an old certificate). */
+export async function checkCertificate(run: Run) {
+  const { tlsWarnDays } = run.input;
+  const { notAfter, from } = await checkServed(run);
+  if (!notAfter) return;
+  const days = daysLeft(notAfter, Date.now());
+  if (days === undefined) return run.say(`cannot read the certificate expiry '${notAfter}'`);
+  const what = from === "served" ? "the TLS certificate Harbor serves" : "the TLS certificate in harbor-tls";
+  if (days < tlsWarnDays) warn(run, `${what} expires on ${notAfter} (${days} days); run helm upgrade to re-issue it from the same CA`);
 }
 
 export interface RunOptions {
@@ -60,7 +64,7 @@ export async function configure(input: ConfigureInput, kube: KubeAccess | undefi
     await ensureProxyCaches(run);
     await ensureReportRobot(run);
     await syncRegistryInfo(run);
-    checkCertificate(run);
+    await checkCertificate(run);
     const summary = `${api.requests} requests (${api.writes} writes) in ${Math.round((Date.now() - healthy) / 1000)}s after Harbor was healthy, ${Math.round((healthy - started) / 1000)}s waiting for it`;
     if (run.failures.length) throw new Fatal(`not configured: ${run.failures.join("; ")}`);
     say(`configured: ${summary}`);

@@ -61,6 +61,8 @@ export function statusData(r: Pick<Report, "summary" | "held" | "total" | "allHe
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Harbor's metadata flags are the strings "true"/"false"; a missing public is false (a private project). Pure. */
+export const projectIsPublic = (project: any): boolean => String(project?.metadata?.public ?? "false") === "true";
 const INDEX_BY_DIGEST = "Harbor 2.15.1 stores an index pulled by digest under another digest: refer to it by tag";
 
 export async function runReport(input: ReportInput, deps: RunDeps): Promise<Report> {
@@ -148,11 +150,25 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
   }
 
   const look = (project: string, repository: string, reference: string, wanted: string[]): Promise<Held> => harborCall(() => isHeld(api, project, repository, reference, wanted, refusedWhat));
-  const inSpectro = async (i: Image): Promise<boolean> => {
-    if (!input.spectroProject || i.kind === "invalid" || (i.kind === "harbor" && i.via === "address")) return false;
-    const sp = input.spectroProject;
-    return (await look(sp, spectroRepository(i.ref, sp).slice(sp.length + 1), i.ref.digest ?? i.ref.tag!, platforms)).held;
+  // spectro-images counts only when public: nodes pull anonymously (containerd sends no credentials to a
+  // mirror), so an image held in a private project answers them 401 while this report, logged in, sees it
+  let spectroPublic: boolean | undefined;
+  const spectroIsPublic = async (sp: string): Promise<boolean> => {
+    if (spectroPublic === undefined) {
+      const a = await harborCall(() => api.call("GET", `/projects/${seg(sp)}`, { headers: { "X-Is-Resource-Name": "true" } }));
+      if (a.status === 401) await fail(`Harbor refuses ${refusedWhat} (HTTP 401)`);
+      spectroPublic = a.status === 200 && projectIsPublic(a.json);
+    }
+    return spectroPublic;
   };
+  /** held: nodes can pull it from spectro-images; private: held there, but nodes are refused; no: not there */
+  const inSpectro = async (i: Image): Promise<"held" | "private" | "no"> => {
+    if (!input.spectroProject || i.kind === "invalid" || (i.kind === "harbor" && i.via === "address")) return "no";
+    const sp = input.spectroProject;
+    if (!(await look(sp, spectroRepository(i.ref, sp).slice(sp.length + 1), i.ref.digest ?? i.ref.tag!, platforms)).held) return "no";
+    return (await spectroIsPublic(sp)) ? "held" : "private";
+  };
+  const privateSpectro = (why: string) => `${why}; held in ${input.spectroProject}, which is private: nodes pull anonymously and are refused (HTTP 401); the configuration Job makes it public when nodeMirror.spectroImages is on`;
 
   const held: string[] = [];
   const missing: string[] = [];
@@ -163,24 +179,31 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
       continue;
     }
     if (i.kind === "unproxied") {
-      if (await inSpectro(i)) held.push(i.name);
-      else missing.push(missingLine(i.name, `registry ${i.ref.host} not proxied by Harbor`));
+      const sp = await inSpectro(i);
+      const why = `registry ${i.ref.host} not proxied by Harbor`;
+      if (sp === "held") held.push(i.name);
+      else missing.push(missingLine(i.name, sp === "private" ? privateSpectro(why) : why));
       continue;
     }
     const project = projects.get(i.project);
     if (!project) {
-      if (await inSpectro(i)) held.push(i.name);
-      else if (i.via === "proxy") missing.push(missingLine(i.name, `Harbor has no project ${i.project} yet: the configuration Job creates it once it can reach the registry`));
-      else missing.push(missingLine(i.name, `Harbor has no project ${i.project}`));
+      const sp = await inSpectro(i);
+      const why = i.via === "proxy" ? `Harbor has no project ${i.project} yet: the configuration Job creates it once it can reach the registry` : `Harbor has no project ${i.project}`;
+      if (sp === "held") held.push(i.name);
+      else missing.push(missingLine(i.name, sp === "private" ? privateSpectro(why) : why));
       continue;
     }
     const h = await look(i.project, i.repository, i.reference, platforms);
-    if (h.held || (await inSpectro(i))) {
+    const sp = h.held ? "no" : await inSpectro(i);
+    if (h.held || sp === "held") {
       held.push(i.name);
       continue;
     }
+    // held only in a private spectro-images: nodes are refused there and move on to the proxy cache, so
+    // the image is fetched into it like any other
     if (i.via === "address" && !project.proxy) {
-      missing.push(missingLine(i.name, `${h.why} (project ${i.project} is not a proxy cache: push the image there)`));
+      const why = `${h.why} (project ${i.project} is not a proxy cache: push the image there)`;
+      missing.push(missingLine(i.name, sp === "private" ? privateSpectro(why) : why));
       continue;
     }
     const f = await harborCall(() => askToFetch(v2, i.project, i.repository, i.reference, platforms));

@@ -9,7 +9,7 @@ import type { HarborConfig } from "../types/harbor-config.js";
 import type { Spec } from "../values/derive.js";
 import { generatedSans } from "../certs/sans.js";
 import { pemBlocks, subjectAltNames, normalizeIp, dnsNameCovers, type SubjectAltNames } from "../certs/pem.js";
-import { mirrorAddresses, addressHost } from "../nodeconfig/mirrors.js";
+import { mirrorAddresses, addressHost, SPECTRO_PROJECT } from "../nodeconfig/mirrors.js";
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
@@ -72,12 +72,27 @@ export function nodeMirrorProblems(spec: HarborConfig, root: string, o: { forNod
     });
   }
 
+  // nodes pull anonymously: with spectroImages, configure makes spectro-images public (configureProjects)
+  if (nm.spectroImages === true) {
+    const projects = Array.isArray(spec.projects) ? spec.projects : [];
+    const i = projects.findIndex((p) => p && typeof p === "object" && p.name === SPECTRO_PROJECT);
+    if (i < 0 || projects[i]!.public !== true) {
+      out.push({
+        path: i < 0 ? `${root}.nodeMirror.spectroImages` : `${root}.projects[${i}].public`,
+        expected: `${SPECTRO_PROJECT} public: nodeMirror.spectroImages has nodes try it first, and nodes pull anonymously (a private project answers them 401 and they quietly move on to the next host), so the configuration Job makes it public; anyone who reaches Harbor can then pull what it holds, as from the proxy-cache projects. Set projects[].public true for ${SPECTRO_PROJECT} to say so, or nodeMirror.spectroImages false to keep it private`,
+        given: i < 0 ? `no ${SPECTRO_PROJECT} in projects (it is created public)` : describeValue(projects[i]!.public),
+        severity: "warning",
+      });
+    }
+  }
+
   const names = certificateNames(spec);
   if (names) {
     given.forEach((a, i) => {
       if (isMacro(a)) return;
       const host = addressHost(a);
       if (!coveredBy(names, host)) {
+        // a generated certificate names every node address (certs/sans.ts), so this is a given certificate
         const fix = str(spec.auth?.certs?.crt) ? "a certificate in auth.certs that names it" : "add it to auth.certs.extraSANs";
         err(`nodeMirror.addresses[${i}]`, `an address Harbor's certificate covers (${namesText(names)}); ${fix}`, describeValue(a));
       }
