@@ -322,7 +322,8 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       // the Jobs reach https://harbor.<namespace>.svc (the Service in front of nginx), trusting the chart's CA:
       // that name resolves to the node address, where port 443 is a TLS door with the release's own certificate
       // (opened once the install has made it) leading to the test Harbor
-      dns = await startDns(NODE_IP, { [`harbor.${target}.svc.cluster.local`]: NODE_IP });
+      // (harbor-nginx's name too: the run reads the certificate nginx serves, to restart nginx when it is stale)
+      dns = await startDns(NODE_IP, { [`harbor.${target}.svc.cluster.local`]: NODE_IP, [`harbor-nginx.${target}.svc.cluster.local`]: NODE_IP });
     });
 
     /** The TLS door: harbor-tls's certificate and key, each connection piped to the test Harbor. */
@@ -405,6 +406,8 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
           .map((e) => `${e.type}/${e.reason}`);
       expect(events(job1.metadata.name)).toEqual(["Normal/Configured"]);
       expect(logs).not.toMatch(/could not record|HTTP 403|forbidden/i);
+      // nginx (here the door) serves harbor-tls's certificate: read, compared, nothing restarted
+      expect(logs).not.toMatch(/cannot read the certificate served|restarted deployment/);
 
       // the report Job, from the same image, with the robot account the run created (read through the real API
       // server with the chart's Role): its summary in harbor-edge-status
