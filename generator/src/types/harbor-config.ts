@@ -373,7 +373,7 @@ export interface NodeMirror {
    */
   enabled?: boolean;
   /**
-   * Addresses nodes reach Harbor at without cluster DNS, as host or IP with an optional :port (e.g. 10.10.1.5:30003). Each must be covered by Harbor's certificate. Empty: cluster.vip at the https port of service.harbor.https.
+   * Addresses nodes reach Harbor at without cluster DNS, as host or IP with an optional :port (e.g. 10.10.1.5:30003). The generated certificate names each one; a certificate of your own (auth.certs.crt) must, which harbor-edge validate checks. Empty: cluster.vip at the https port of service.harbor.https.
    *
    * @maxItems 8
    */
@@ -388,7 +388,7 @@ export interface NodeMirror {
     | [string, string, string, string, string, string, string]
     | [string, string, string, string, string, string, string, string];
   /**
-   * Try Harbor's spectro-images project first, in Palette's layout spectro-images/<registry>/<path> (filled by harbor-edge seed or an air-gap content bundle), then the proxy-cache project, then the upstream registry.
+   * Try Harbor's spectro-images project first, in Palette's layout spectro-images/<registry>/<path> (filled by harbor-edge seed or an air-gap content bundle), then the proxy-cache project, then the upstream registry. Nodes pull anonymously, so the configuration step makes spectro-images public then: anyone who can reach Harbor can pull what it holds, as from the proxy-cache projects.
    */
   spectroImages?: boolean;
   /**
