@@ -163,6 +163,20 @@ describe.skipIf(HELMS.length === 0)("nodeMirror.namespace: the DaemonSet in a na
     }
   });
 
+  it("storage.fixOwnership: false (storage that honours fsGroup): no data-ownership container, and every pod of the release namespace passes restricted", () => {
+    const strict = render({ helm, full: Boolean(UPSTREAM), namespace: "harbor", valuesFiles: [valuesFileForRaw({ ...spec, storage: { fixOwnership: false }, nodeMirror: { enabled: true, namespace: "harbor-node-mirror" } })] });
+    expect(strict.code, strict.stderr).toBe(0);
+    const inRelease = strict.objects.filter((o) => (o.metadata.namespace ?? "harbor") === "harbor");
+    const pods = [...podSpecs(inRelease), ...inRelease.filter((o) => o.kind === "CronJob").map((o) => [`CronJob/${o.metadata.name}`, o.spec.jobTemplate.spec.template.spec] as [string, any])];
+    expect(pods.length).toBeGreaterThan(UPSTREAM ? 8 : 3);
+    for (const [owner, pod] of pods) {
+      expect([...(pod.initContainers ?? []), ...pod.containers].map((c: any) => c.name), owner).not.toContain("data-ownership");
+      expect(restrictedViolations(pod), owner).toEqual([]);
+    }
+    // the default keeps them (the seeds' database permissions fix)
+    expect(JSON.stringify(r.objects)).toContain('"name":"data-ownership"');
+  });
+
   it("in the release namespace (the default), the DaemonSet needs it privileged: the reason for the field", () => {
     const same = render({ helm, valuesFiles: [valuesFileForRaw({ ...spec, nodeMirror: { enabled: true } })] });
     const ds = find(same.objects, "DaemonSet", "harbor-edge-node-mirror")!;

@@ -185,6 +185,10 @@ export interface Storage {
    * Keep the volumes (and the generated credentials they depend on) when the release is uninstalled, so a reinstall finds its images, projects and password again.
    */
   keepOnUninstall?: boolean;
+  /**
+   * Give each volume to the user its pod runs as, with an init container (data-ownership) that runs as root with only CHOWN, FOWNER and DAC_OVERRIDE: for storage that ignores fsGroup (hostPath-style provisioners, some NFS), where Harbor's database would otherwise crash on its data directory's permissions. Pod Security baseline admits it, restricted does not. false: no such container, the storage must honour fsGroup; then every pod of the release namespace passes restricted (with the node-mirror DaemonSet in nodeMirror.namespace). Regenerate the values (harbor-edge values) after changing it.
+   */
+  fixOwnership?: boolean;
   backend?: ImageBackend;
 }
 /**

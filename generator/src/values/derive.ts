@@ -79,6 +79,11 @@ export function rootOwnershipInitContainer(name: string, image: string, volume: 
   return initContainer(name, image, volume, mountPath, `set -e; chown ${uid}:${uid} ${mountPath}; chmod u+rwx ${mountPath}`);
 }
 
+/** The ownership init container, unless storage.fixOwnership is false (the storage honours fsGroup). */
+function owned<T>(spec: HarborConfig, container: T): T[] {
+  return spec.storage?.fixOwnership === false ? [] : [container];
+}
+
 function initContainer(name: string, image: string, volume: string, mountPath: string, script: string) {
   return {
     name,
@@ -152,7 +157,7 @@ function database(spec: Spec) {
     password: "",
     resources: RESOURCES.database,
     extraEnvVars: [{ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: NAMES.databaseSecret, key: KEYS.databasePassword } } }],
-    extrInitContainers: [ownershipInitContainer("data-ownership", DB_IMAGE, "database-data", "/var/lib/postgresql/data", "/var/lib/postgresql/data/pgdata", 999)],
+    extrInitContainers: owned(spec, ownershipInitContainer("data-ownership", DB_IMAGE, "database-data", "/var/lib/postgresql/data", "/var/lib/postgresql/data/pgdata", 999)),
     initContainer: { migrator: { resources: RESOURCES.init }, permissions: { resources: RESOURCES.init } },
   };
   if (spec.database.type === "external") {
@@ -179,7 +184,7 @@ function database(spec: Spec) {
 function redis(spec: Spec) {
   const internal = {
     resources: RESOURCES.redis,
-    initContainers: [ownershipInitContainer("data-ownership", REDIS_IMAGE, "data", "/var/lib/redis", "/var/lib/redis", 999)],
+    initContainers: owned(spec, ownershipInitContainer("data-ownership", REDIS_IMAGE, "data", "/var/lib/redis", "/var/lib/redis", 999)),
   };
   if (spec.redis.type === "external") {
     const ext = spec.redis.external ?? {};
@@ -250,7 +255,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     },
     jobservice: {
       replicas: replicas.jobservice ?? 1,
-      initContainers: [rootOwnershipInitContainer("data-ownership", JOBSERVICE_IMAGE, "job-logs", "/var/log/jobs", HARBOR_UID)],
+      initContainers: owned(spec, rootOwnershipInitContainer("data-ownership", JOBSERVICE_IMAGE, "job-logs", "/var/log/jobs", HARBOR_UID)),
       resources: RESOURCES.jobservice,
       secret: "",
       existingSecret: NAMES.jobserviceSecret,
@@ -259,7 +264,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     registry: {
       replicas: replicas.registry ?? 1,
       // upstream mounts registry-data at persistence.imageChartStorage.filesystem.rootdirectory (/storage)
-      initContainers: [rootOwnershipInitContainer("data-ownership", REGISTRY_IMAGE, "registry-data", "/storage", HARBOR_UID)],
+      initContainers: owned(spec, rootOwnershipInitContainer("data-ownership", REGISTRY_IMAGE, "registry-data", "/storage", HARBOR_UID)),
       registry: { resources: RESOURCES.registry, extraEnvVars: s3EnvVars(spec) },
       controller: { resources: RESOURCES.registryctl, extraEnvVars: s3EnvVars(spec) },
       secret: "",
@@ -270,7 +275,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     trivy: {
       enabled: trivy.enabled ?? true,
       resources: RESOURCES.trivy,
-      initContainers: [rootOwnershipInitContainer("data-ownership", TRIVY_IMAGE, "data", "/home/scanner/.cache", HARBOR_UID)],
+      initContainers: owned(spec, rootOwnershipInitContainer("data-ownership", TRIVY_IMAGE, "data", "/home/scanner/.cache", HARBOR_UID)),
       skipUpdate: trivy.skipUpdate ?? false,
       skipJavaDBUpdate: trivy.skipUpdate ?? false,
       offlineScan: trivy.offlineScan ?? true,
