@@ -3,7 +3,9 @@
 // shell blocks is one the CLI parses, and every relative link between them reaches a file and a heading.
 import { describe, it, expect } from "vitest";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { HELMS, render, find, type K8sObject } from "./helpers/chart.js";
 import { ROOT } from "../generator/src/paths.js";
@@ -166,6 +168,31 @@ describe("the README: what it is, the two commands first, install, links", () =>
     expect(first).toContain("npm run test:cluster");
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
     expect(pkg.scripts.start).toContain("render examples/edge-single-node.yaml");
+  });
+
+  it("npm start's render, as a fresh clone with no upstream chart runs it: one NOT RUN line, this chart's own templates, exit 0", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    const [node, script, ...args] = (pkg.scripts.start as string).split(" ");
+    expect([node, script]).toEqual(["node", "generator/scripts/start.mjs"]);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "npm-start-"));
+    const out = path.join(tmp, "out");
+    const cache = path.join(tmp, "empty-cache");
+    const run = (env: Record<string, string>) => spawnSync(process.execPath, [path.join(ROOT, script), ...args.map((a) => (a === "out" ? out : a))], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+    try {
+      const bare = run({ HARBOR_EDGE_CHART_CACHE: cache });
+      expect(bare.status, bare.stderr).toBe(0);
+      const notRun = bare.stderr.split("\n").filter((l) => l.includes("NOT RUN"));
+      expect(notRun).toHaveLength(1);
+      expect(notRun[0]).toContain(`chart cache ${cache}`);
+      expect(bare.stderr).toMatch(/harbor-edge templates only/);
+      const manifests = fs.readFileSync(path.join(out, "manifests.yaml"), "utf8");
+      expect(manifests).not.toMatch(/goharbor\/harbor-core/);
+      // render itself still refuses without the chart: only npm start falls back, and says so
+      const render = spawnSync(process.execPath, [path.join(ROOT, "generator", "bin", "harbor-edge.js"), ...args.map((a) => (a === "out" ? path.join(tmp, "o2") : a))], { cwd: ROOT, encoding: "utf8", env: { ...process.env, HARBOR_EDGE_CHART_CACHE: cache } });
+      expect(render.status).not.toBe(0);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it(".ci/run runs the README's test commands (npm test, npm run test:cluster)", () => {
