@@ -14,6 +14,8 @@ import { baselineViolations, restrictedViolations } from "./helpers/k8s.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
 import { readInput as readConfigureInput } from "../generator/src/configure/input.js";
 import { readInput as readReportInput } from "../generator/src/report/input.js";
+import { deriveHarborValues, type Spec } from "../generator/src/values/derive.js";
+import { validateSpec } from "../generator/src/spec/validate.js";
 
 const helm = HELMS[0]!;
 const PASSWORD = "Desired-Pass-1";
@@ -173,8 +175,10 @@ describe.skipIf(HELMS.length === 0)("nodeMirror.namespace: the DaemonSet in a na
       expect([...(pod.initContainers ?? []), ...pod.containers].map((c: any) => c.name), owner).not.toContain("data-ownership");
       expect(restrictedViolations(pod), owner).toEqual([]);
     }
-    // the default keeps them (the seeds' database permissions fix)
-    expect(JSON.stringify(r.objects)).toContain('"name":"data-ownership"');
+    // the derived harbor: block carries the five of them by default (the seeds' database permissions fix), none with false
+    const ownership = (raw: Record<string, unknown>) => (JSON.stringify(deriveHarborValues(validateSpec(raw).spec as Spec)).match(/"name":"data-ownership"/g) ?? []).length;
+    expect(ownership(spec)).toBe(5);
+    expect(ownership({ ...spec, storage: { fixOwnership: false } })).toBe(0);
   });
 
   it("in the release namespace (the default), the DaemonSet needs it privileged: the reason for the field", () => {
