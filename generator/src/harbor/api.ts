@@ -52,6 +52,12 @@ export class HarborApi {
     this.origin = new URL(this.base).origin;
   }
 
+  /** From now on, send these credentials (e.g. a robot account read after the client was made). */
+  useCredentials(username: string, password: string): void {
+    this.o.username = username;
+    this.o.password = password;
+  }
+
   /** Harbor's address without /api/v2.0 (for /v2 and /service/token). */
   get root(): string {
     return this.base.slice(0, -"/api/v2.0".length);

@@ -41,6 +41,12 @@ export class HarborV2 {
     this.origin = new URL(this.base).origin;
   }
 
+  /** From now on, send these credentials (the robot account, read once the run has started). */
+  useCredentials(username: string, password: string): void {
+    this.o.username = username;
+    this.o.password = password;
+  }
+
   /** GET /v2/<repository>/manifests/<reference>, each segment encoded. Throws when Harbor does not answer. */
   async manifest(repository: string, reference: string): Promise<HttpResponse> {
     const url = new URL(`${this.base}/v2/${repository.split("/").map(seg).join("/")}/manifests/${refSeg(reference)}`);

@@ -136,7 +136,7 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
     const robot = await waitForRobot(access, namespace, input.robotSecret, now() + input.waitSeconds * 1000, { pollMs: input.pollSeconds * 1000, timeoutMs, now, sleep, onRequest: () => kubeRequests++ });
     if ("why" in robot) await fail(`no Harbor account for the report: the Secret ${namespace}/${input.robotSecret}: ${robot.why} (the configuration Job creates the robot account and writes it there: kubectl get jobs --namespace ${namespace} --selector app.kubernetes.io/component=configure)`);
     else {
-      for (const client of [api.o, v2.o]) Object.assign(client, { username: robot.username, password: robot.password });
+      for (const client of [api, v2]) client.useCredentials(robot.username, robot.password);
       refusedWhat = `the credential of the robot account ${robot.username} (Secret ${input.robotSecret})`;
     }
   }
