@@ -1,9 +1,10 @@
 // A registry that answers like Harbor 2.15.1 for pulls (src/server/middleware/v2auth/auth.go): manifests and
-// blobs under /v2/<project>/<repository>/..., anonymous pulls of a public project answered, of a private one
+// blobs under /v2/<project>/<repository>/..., anonymous GETs of a public project answered; an anonymous HEAD
+// on a repository (any project: goharbor/harbor#11271) and any anonymous request to a private project
 // refused with 401 and `WWW-Authenticate: Bearer realm="<scheme>://<Host>/service/token",
 // service="harbor-registry",scope="repository:<repo>:pull"` (the realm from the request's Host, as tokenRealm()
-// in generator/src/harbor/realm.ts), and the anonymous token from /service/token granting nothing in a private
-// project. Options: `realm` names another realm (as Harbor does for a request without a Host, or another
+// in generator/src/harbor/realm.ts); a request with a token it refuses gets `Basic realm="harbor"`; the
+// anonymous token from /service/token grants nothing in a private project. Options: `realm` names another realm (as Harbor does for a request without a Host, or another
 // version), `challengeAll` challenges every anonymous request and accepts any token it issued (a registry
 // behind a token service); `projects: false` serves /v2/<repository>/... (the upstream registry, plain).
 // Every request is logged (method, path, status). Used in-process by the unit tests and, through
@@ -94,11 +95,16 @@ export function startFakeRegistry(o: FakeRegistryOptions, port = 0, host = "127.
     const [, repo, kind, ref] = m as unknown as [string, string, string, string];
     const project = o.projects === false ? "" : repo.split("/")[0]!;
     const granted = auth !== undefined && tokens.has(auth);
-    const refused = o.challengeAll ? !granted : (o.private ?? []).includes(project);
+    const isPrivate = (o.private ?? []).includes(project);
+    // v2auth: an anonymous HEAD on a repository is always challenged (goharbor/harbor#11271); a private project
+    // refuses anonymous requests and anonymous tokens; challengeAll: every request without a token
+    const refused = o.challengeAll ? !granted : isPrivate || (o.projects !== false && req.method === "HEAD" && !req.headers.authorization);
     if (refused) {
       const scheme = o.tls ? "https" : "http";
       const realm = o.realm ?? `${scheme}://${req.headers.host}/service/token`;
-      return error(401, "UNAUTHORIZED", { "www-authenticate": `Bearer realm="${realm}",service="harbor-registry",scope="repository:${repo}:pull"` });
+      // getChallenge(): with an Authorization header, Basic; without, the token service
+      const challenge = req.headers.authorization ? `Basic realm="harbor"` : `Bearer realm="${realm}",service="harbor-registry",scope="repository:${repo}:pull"`;
+      return error(401, "UNAUTHORIZED", { "www-authenticate": challenge });
     }
     if (kind === "manifests") {
       if (o.status) return error(o.status, "INJECTED");

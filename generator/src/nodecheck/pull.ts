@@ -102,13 +102,13 @@ interface Conn {
 }
 
 /** One request, bounded: no redirects followed here. */
-function send(url: URL, headers: Record<string, string>, c: Conn, max: number): Promise<Answer> {
+function send(method: "GET" | "HEAD", url: URL, headers: Record<string, string>, c: Conn, max: number): Promise<Answer> {
   const mod = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(
       url,
       {
-        method: "GET",
+        method,
         headers: { "user-agent": "harbor-edge-node-check", ...headers },
         lookup: lookupFn(c.lookup),
         timeout: c.timeoutMs,
@@ -139,11 +139,11 @@ function send(url: URL, headers: Record<string, string>, c: Conn, max: number): 
 }
 
 /** send() following up to 3 redirects; the authorization header only to the first origin. */
-async function get(url: URL, headers: Record<string, string>, c: Conn, max: number): Promise<Answer> {
+async function get(url: URL, headers: Record<string, string>, c: Conn, max: number, method: "GET" | "HEAD" = "GET"): Promise<Answer> {
   let u = url;
   let h = headers;
   for (let i = 0; ; i++) {
-    const a = await send(u, h, c, max);
+    const a = await send(method, u, h, c, max);
     const loc = a.headers.location;
     if (![301, 302, 303, 307, 308].includes(a.status) || !loc || i >= 3) return a;
     const next = new URL(loc, u);
@@ -200,27 +200,39 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
   };
   const what = (u: URL) => `${u.origin}${u.pathname}`;
 
-  const fetchManifest = async (ref: string): Promise<Answer> => {
+  // containerd asks HEAD first (resolve), then GETs by digest (fetch). Harbor answers an anonymous HEAD on a
+  // repository with 401 and its token realm even in a public project (v2auth, goharbor/harbor#11271), so every
+  // node goes through the realm; and a request with a token it refuses gets `Basic realm="harbor"`.
+  const ask = async (method: "GET" | "HEAD", ref: string): Promise<Answer> => {
     const u = manifestUrl(ref);
+    const label = `${method} ${what(u)}`;
     let a: Answer;
     try {
-      a = await get(u, token ? { ...headers, authorization: `Bearer ${token}` } : headers, conn, MANIFEST_MAX);
+      a = await get(u, token ? { ...headers, authorization: `Bearer ${token}` } : headers, conn, MANIFEST_MAX, method);
     } catch (e) {
-      throw Object.assign(new Error(), { failure: classify(e, what(u)) });
+      throw Object.assign(new Error(), { failure: classify(e, label) });
     }
     if (a.status === 401 && !token) {
       const ch = parseChallenge(a.headers["www-authenticate"]);
-      if (!ch || ch.scheme !== "bearer" || !ch.params.realm) throw Object.assign(new Error(), { failure: { kind: "unauthorized", detail: `${what(u)}: 401 and ${ch ? `a ${ch.scheme} challenge` : "no challenge"}: an anonymous pull is refused (the project is not public)` } });
-      token = await fetchToken(ch.params, o.repository, conn, what(u));
+      if (!ch || ch.scheme !== "bearer" || !ch.params.realm) throw Object.assign(new Error(), { failure: { kind: "unauthorized", detail: `${label}: 401 and ${ch ? `a ${ch.scheme} challenge` : "no challenge"}: an anonymous pull is refused (the project is not public)` } });
+      token = await fetchToken(ch.params, o.repository, conn, label);
       try {
-        a = await get(u, { ...headers, authorization: `Bearer ${token}` }, conn, MANIFEST_MAX);
+        a = await get(u, { ...headers, authorization: `Bearer ${token}` }, conn, MANIFEST_MAX, method);
       } catch (e) {
-        throw Object.assign(new Error(), { failure: classify(e, what(u)) });
+        throw Object.assign(new Error(), { failure: classify(e, label) });
       }
     }
-    if (a.status === 401) throw Object.assign(new Error(), { failure: { kind: "unauthorized", detail: `${what(u)}: 401 with an anonymous token: the project is not public` } });
-    if (a.status === 404) throw Object.assign(new Error(), { failure: { kind: "not-found", detail: `${what(u)}: 404 (${errorCode(a.body)})` } });
-    if (a.status !== 200) throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what(u)}: HTTP ${a.status}${a.status === 403 ? " (forbidden)" : ""} ${errorCode(a.body)}`.trim() } });
+    if (a.status === 401) throw Object.assign(new Error(), { failure: { kind: "unauthorized", detail: `${label}: 401 with an anonymous token: the project is not public` } });
+    if (a.status === 404) throw Object.assign(new Error(), { failure: { kind: "not-found", detail: `${label}: 404 (${errorCode(a.body)})` } });
+    if (a.status !== 200) throw Object.assign(new Error(), { failure: { kind: "error", detail: `${label}: HTTP ${a.status}${a.status === 403 ? " (forbidden)" : ""} ${errorCode(a.body)}`.trim() } });
+    return a;
+  };
+  const fetchManifest = async (ref: string): Promise<Answer> => {
+    const head = await ask("HEAD", ref);
+    const d = String(head.headers["docker-content-digest"] ?? "");
+    // by digest, as containerd's fetcher asks, when the HEAD named one
+    const a = await ask("GET", isDigest(d) && !isDigest(ref) ? d : ref);
+    if (isDigest(d) && d.startsWith("sha256:") && sha256(a.body) !== d) throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what(manifestUrl(ref))}: the manifest's digest is ${sha256(a.body)}, not ${d} as the registry said` } });
     return a;
   };
 
