@@ -30,9 +30,9 @@ describe("parseHostsToml", () => {
     ],
     [
       "no server: the registry itself last (docker.io: registry-1.docker.io); /v2 appended without override_path",
-      `[host."https://mirror.example/registry"]\n[host."mirror2.example:5000"]\n  capabilities = ["pull"]\n`,
+      `[host."https://mirror.example/registry"]\n  dial_timeout = "1m1.5s"\n[host."mirror2.example:5000"]\n  capabilities = ["pull"]\n`,
       [
-        h("https://mirror.example/registry", "https", "mirror.example", "/registry/v2"),
+        h("https://mirror.example/registry", "https", "mirror.example", "/registry/v2", { dialTimeoutMs: 61_500 }),
         h("mirror2.example:5000", "https", "mirror2.example:5000", "/v2", { capabilities: { pull: true, resolve: false, push: false } }),
         h("https://registry-1.docker.io", "https", "registry-1.docker.io", "/v2", { server: true }),
       ],
@@ -83,6 +83,7 @@ describe("parseHostsToml", () => {
     ["a duplicate key", `[host."https://x"]\n  ca = "a"\n  ca = "b"\n`, /duplicate key ca/, false],
     ["a table twice", `[host."https://x"]\n[host."https://x"]\n`, /defined twice/, false],
     ["a number", `[host."https://x"]\n  skip_verify = 1\n`, /numbers/, true],
+    ["a dial_timeout that is not a duration", `[host."https://x"]\n  dial_timeout = "5 seconds"\n`, /dial_timeout: "5 seconds" is not a duration/, false],
     ["skip_verify not a boolean", `[host."https://x"]\n  skip_verify = "yes"\n`, /skip_verify: expected true or false/, false],
     ["a multi-line string", `server = """x"""\n`, /multi-line/, true],
     ["an array of tables", `[[host]]\n`, /arrays of tables/, true],
@@ -130,7 +131,7 @@ describe("registryHosts: containerd's directory lookup", () => {
   it("a file outside the subset is reported as such (the check cannot say what containerd does)", () => {
     const d = path.join(T, "unsupported", "r.test");
     fs.mkdirSync(d, { recursive: true });
-    fs.writeFileSync(path.join(d, "hosts.toml"), `[host."https://h"]\n  dial_timeout = "5s"\n`);
-    expect(registryHosts(path.dirname(d), "r.test")).toMatchObject({ hosts: [], unsupported: expect.stringContaining("unknown key dial_timeout") });
+    fs.writeFileSync(path.join(d, "hosts.toml"), `[host."https://h"]\n  dial_timout = "5s"\n`);
+    expect(registryHosts(path.dirname(d), "r.test")).toMatchObject({ hosts: [], unsupported: expect.stringContaining("unknown key dial_timout") });
   });
 });

@@ -5,7 +5,8 @@
 // https://registry-1.docker.io) last. A URL with a path gets "/v2" appended unless it already ends in /v2 or
 // override_path = true; no path means /v2 (or "" with override_path). A relative ca path is relative to the
 // host directory. A directory with no (or an empty) hosts.toml, or one containerd cannot parse, leaves the
-// registry alone (containerd then reads Docker-style certificate files; no mirror).
+// registry alone (containerd then reads Docker-style certificate files; no mirror). Keys neither version reads
+// (containerd ignores them silently: a typo such as `capabilites` is lost) are flagged, not ignored.
 //
 // The parser reads the subset of TOML these files use and refuses anything else by name: comments, `key =
 // value` with basic or literal strings, booleans, arrays of strings (on one line or several), inline tables
@@ -35,6 +36,8 @@ export interface HostEntry {
   /** client certificate files (not presented by the check; reported) */
   client: string[];
   skipVerify?: boolean;
+  /** containerd 2.x's dial_timeout (1.6 ignores it), in milliseconds */
+  dialTimeoutMs?: number;
   header: Record<string, string[]>;
   /** the last entry: `server`, or the registry itself when the file names none */
   server: boolean;
@@ -223,7 +226,7 @@ class Reader {
   }
 }
 
-const HOST_KEYS = new Set(["capabilities", "ca", "client", "skip_verify", "header", "override_path"]);
+const HOST_KEYS = new Set(["capabilities", "ca", "client", "skip_verify", "header", "override_path", "dial_timeout"]);
 
 /** The file's tables: "" (the top level, with server) and each host URL in file order. */
 function parseTables(text: string): { top: RawTable; hosts: Array<{ url: string; table: RawTable }> } {
@@ -313,6 +316,22 @@ const bool = (v: Value | undefined, field: string): boolean | undefined => {
   return v;
 };
 
+/** A Go duration ("5s", "1m30s", "250ms") in milliseconds, as time.ParseDuration reads the common forms. */
+function goDuration(s: string, field: string): number {
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
+  if (s === "0") return 0;
+  let total = 0;
+  let m: RegExpExecArray | null;
+  let at = 0;
+  while ((m = re.exec(s))) {
+    total += Number(m[1]) * units[m[2]!]!;
+    at = re.lastIndex;
+  }
+  if (at !== s.length || s.length === 0) throw new HostsTomlError(`${field}: ${JSON.stringify(s)} is not a duration (e.g. "5s")`);
+  return total;
+}
+
 /** containerd's parseHostConfig for one table. server "" (no server): the caller fills in the registry. */
 function hostEntry(server: string, baseDir: string, values: Record<string, Value>, field: string, isServer: boolean): HostEntry {
   const e: HostEntry = { url: server, scheme: "", host: "", path: "", capabilities: { pull: true, resolve: true, push: true }, ca: [], client: [], header: {}, server: isServer };
@@ -343,6 +362,8 @@ function hostEntry(server: string, baseDir: string, values: Record<string, Value
     e.path = p;
   }
   e.skipVerify = bool(values.skip_verify, `${field}.skip_verify`);
+  const dial = str(values.dial_timeout, `${field}.dial_timeout`);
+  if (dial !== undefined) e.dialTimeoutMs = goDuration(dial, `${field}.dial_timeout`);
   const caps = strings(values.capabilities, `${field}.capabilities`);
   if (caps && caps.length > 0) {
     e.capabilities = { pull: false, resolve: false, push: false };
@@ -380,7 +401,8 @@ function hostEntry(server: string, baseDir: string, values: Record<string, Value
 export function parseHostsToml(text: string, baseDir: string, registry: string): HostEntry[] {
   const { top, hosts } = parseTables(text);
   // containerd 1.6's getSortedHosts: a file without [host] tables fails to decode (and is ignored)
-  if (hosts.length === 0) throw new HostsTomlError("no [host.\"URL\"] table (containerd ignores such a file)");
+  // (2.x reads it, with server as its one host: the registry alone either way)
+  if (hosts.length === 0) throw new HostsTomlError("no [host.\"URL\"] table (containerd 1.x ignores such a file, 2.x pulls from server alone)");
   const out = hosts.map((h) => hostEntry(h.url, baseDir, h.table.values, `host."${h.url}"`, false));
   const server = str(top.values.server, "server") ?? "";
   const last = hostEntry(server, baseDir, top.values, "server", true);
