@@ -159,6 +159,21 @@ describe("checkNode", () => {
     expect(r2.images[0]!.failure!.kind).not.toBe("realm-unresolvable");
   });
 
+  it("a Harbor address by name is resolved with the node's resolver (lookup); a name it cannot resolve: unreachable", async () => {
+    const port = new URL(good.url).port;
+    const asked: string[] = [];
+    const lookup = async (h: string) => {
+      asked.push(h);
+      if (h === "harbor.test") return ["127.0.0.1"];
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${h}`), { code: "ENOTFOUND" });
+    };
+    const r = await check(dirFor([`https://harbor.test:${port}/v2/proxy`]), ["registry.test/library/a:1"], { lookup });
+    expect(r.images[0]).toMatchObject({ ok: true, via: `https://harbor.test:${port}/v2/proxy` });
+    expect(asked).toContain("harbor.test");
+    const r2 = await check(dirFor([`https://nowhere.test:${port}/v2/proxy`]), ["registry.test/library/a:1"], { lookup });
+    expect(r2.images[0]!.failure).toMatchObject({ kind: "unreachable", detail: expect.stringContaining("does not resolve (ENOTFOUND)") });
+  });
+
   it("unreachable: nothing listens at the address", async () => {
     const r = await check(dirFor([`https://127.0.0.1:${refused}/v2/proxy`]), ["registry.test/library/a:1"]);
     expect(r.images[0]!.failure).toMatchObject({ kind: "unreachable", detail: expect.stringContaining("ECONNREFUSED") });
