@@ -257,8 +257,8 @@ describe("checkNode", () => {
     const cfg = path.join(T, "config.toml");
     fs.writeFileSync(cfg, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/docker/certs.d"\n`);
     const before = good.log.length;
-    const r = await check(dir, ["registry.test/library/a:1", "registry.test/library/multi:1"], { containerdConfig: cfg, hostDirOnNode: "/etc/containerd/certs.d" });
-    expect(r.nodeFailure).toMatchObject({ kind: "containerd-config", detail: expect.stringContaining('is "/etc/docker/certs.d"') });
+    const r = await check(dir, ["registry.test/library/a:1", "registry.test/library/multi:1"], { containerdConfig: cfg, containerdConfigOnNode: "/etc/containerd/config.toml", hostDirOnNode: "/etc/containerd/certs.d" });
+    expect(r.nodeFailure).toMatchObject({ kind: "containerd-config", detail: expect.stringContaining('config_path in [plugins."io.containerd.grpc.v1.cri".registry] of /etc/containerd/config.toml is "/etc/docker/certs.d"') });
     expect(r.images.map((i) => [i.ok, i.failure!.kind])).toEqual([[false, "containerd-config"], [false, "containerd-config"]]);
     expect(good.log.length).toBe(before);
     fs.writeFileSync(cfg, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "${dir}"\n`);

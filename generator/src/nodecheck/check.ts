@@ -23,6 +23,8 @@ export interface NodeCheckOptions {
   hostDirOnNode?: string;
   /** path of containerd's config.toml as this process sees it; when given, config_path is checked first */
   containerdConfig?: string;
+  /** the same file's path on the node, for messages (default: containerdConfig) */
+  containerdConfigOnNode?: string;
   /** image references as pods name them */
   images: string[];
   /** os/arch[/variant]; default: this process's, as containerd's default platform matcher */
@@ -64,7 +66,7 @@ export async function checkNode(o: NodeCheckOptions): Promise<NodeResult> {
   const result: NodeResult = { node: o.node, platform: formatPlatform(platform), checkedAt: new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z"), hostDir: hostDirOnNode, images: [] };
 
   if (o.containerdConfig !== undefined) {
-    const c = checkContainerdConfig(o.containerdConfig, hostDirOnNode);
+    const c = checkContainerdConfig(o.containerdConfig, hostDirOnNode, o.containerdConfigOnNode ?? o.containerdConfig);
     if (!c.ok) {
       result.nodeFailure = { kind: "containerd-config", detail: c.detail };
       result.images = o.images.map((image) => ({ image: normalise(image), ok: false, failure: { kind: "containerd-config", detail: c.detail } }));

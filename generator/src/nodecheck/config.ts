@@ -71,16 +71,16 @@ export function checkConfigText(text: string | undefined, hostDirOnNode: string,
   return { ok: false, detail: `containerd does not read ${dir}: config_path in ${where} of ${configName} is "${p}"` };
 }
 
-/** checkConfigText on a file (bounded; a missing file is a failed check, another read error a failure too). */
-export function checkContainerdConfig(file: string, hostDirOnNode: string): ConfigCheck {
+/** checkConfigText on a file (bounded; a missing file is a failed check, another read error a failure too); name: the file's path on the node, for messages. */
+export function checkContainerdConfig(file: string, hostDirOnNode: string, name = file): ConfigCheck {
   let text: string | undefined;
   try {
     const st = fs.statSync(file);
-    if (!st.isFile()) return { ok: false, detail: `containerd does not read ${stripSlash(hostDirOnNode)}: ${file} is not a file` };
-    if (st.size > CONTAINERD_CONFIG_MAX) return { ok: false, detail: `${file} is larger than ${CONTAINERD_CONFIG_MAX} bytes: not read` };
+    if (!st.isFile()) return { ok: false, detail: `containerd does not read ${stripSlash(hostDirOnNode)}: ${name} is not a file` };
+    if (st.size > CONTAINERD_CONFIG_MAX) return { ok: false, detail: `${name} is larger than ${CONTAINERD_CONFIG_MAX} bytes: not read` };
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") return { ok: false, detail: `${file} cannot be read: ${(e as Error).message}` };
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") return { ok: false, detail: `${name} cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})` };
   }
-  return checkConfigText(text, hostDirOnNode, file);
+  return checkConfigText(text, hostDirOnNode, name);
 }
