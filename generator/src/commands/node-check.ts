@@ -38,11 +38,11 @@ export async function runNodeCheck(images: string[], o: NodeCheckCliOptions): Pr
   const timeout = Number(o.timeout);
   if (!/^\d+(\.\d+)?$/.test(o.timeout) || timeout <= 0 || timeout > 600) throw usage(`--timeout: expected seconds between 0 and 600, given ${JSON.stringify(o.timeout)}`);
   if (images.length === 0 && !o.containerdConfig) throw usage("name at least one image (or --containerd-config to check config_path only)");
-  const [{ checkNode, hostName }, { parsePlatform }, { parseReference }, { printable }] = await Promise.all([
+  const [{ checkNode, hostName }, { parsePlatform }, { parseReference }, { nodeResultLines }] = await Promise.all([
     import("../nodecheck/check.js"),
     import("../nodecheck/platform.js"),
     import("../seed/reference.js"),
-    import("../io/printable.js"),
+    import("../nodecheck/format.js"),
   ]);
   if (o.platform) {
     try {
@@ -63,15 +63,8 @@ export async function runNodeCheck(images: string[], o: NodeCheckCliOptions): Pr
   const okCount = r.images.filter((i) => i.ok).length;
   if (o.json) out(JSON.stringify(r, null, 2));
   else {
-    const lines: string[] = [];
-    if (r.nodeFailure) lines.push(`FAIL node ${printable(node)}: ${r.nodeFailure.kind}: ${printable(r.nodeFailure.detail)}`);
-    else if (o.containerdConfig) err(`containerd reads ${r.hostDir} (${o.containerdConfig})`);
-    for (const i of r.images) {
-      if (i.ok) lines.push(`ok ${printable(i.image)} via ${printable(i.via)}${i.note ? ` (${printable(i.note)})` : ""}`);
-      else lines.push(`FAIL ${printable(i.image)}: ${i.failure!.kind}: ${printable(i.failure!.detail)}`);
-    }
-    lines.push(`${okCount} of ${r.images.length} images can be pulled from Harbor on ${printable(node)} (${r.platform})`);
-    out(lines.join("\n"));
+    if (!r.nodeFailure && o.containerdConfig) err(`containerd reads ${r.hostDir} (${o.containerdConfig})`);
+    out(nodeResultLines(r).join("\n"));
   }
   if (r.nodeFailure || okCount < r.images.length) throw new Exit(EXIT.invalid);
 }

@@ -128,6 +128,10 @@ function send(method: "GET" | "HEAD", url: URL, headers: Record<string, string>,
         });
         res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
         res.on("error", reject);
+        // a connection closed in the middle of the answer (resolve/reject settle once)
+        res.on("close", () => {
+          if (!res.complete) reject(Object.assign(new Error(`${url.origin}${url.pathname}: the connection closed before the answer was complete`), { code: "ECONNRESET" }));
+        });
       },
     );
     const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${c.timeoutMs / 1000}s`), { code: "ETIMEDOUT" })), c.timeoutMs);
