@@ -195,12 +195,18 @@ describe("checkNode", () => {
     expect(direct.status).toBe(200);
   });
 
-  it("addresses in file order: the first unreachable, the second ok => ok via the second", async () => {
+  it("hosts in file order: the first unreachable, the second ok => ok via the second; failing all, the most telling failure", async () => {
     const r = await check(dirFor([`https://127.0.0.1:${refused}/v2/proxy`, `${good.url}/v2/proxy`]), ["registry.test/library/a:1"]);
     expect(r.images[0]).toMatchObject({ ok: true, via: `${good.url}/v2/proxy`, note: expect.stringContaining("unreachable") });
     // both failing: the first host's failure, the others in the detail
     const r2 = await check(dirFor([`https://127.0.0.1:${refused}/v2/proxy`, `${noSan.url}/v2/proxy`]), ["registry.test/library/a:1"]);
-    expect(r2.images[0]!.failure).toMatchObject({ kind: "unreachable", detail: expect.stringMatching(/ECONNREFUSED.*; then tls-san: /) });
+    expect(r2.images[0]!.failure).toMatchObject({ kind: "unreachable", detail: expect.stringMatching(new RegExp(`ECONNREFUSED; ${noSan.url}/v2/proxy: tls-san: `)) });
+    // a 404 first (spectro-images lacks it) and another failure after: the other failure is the telling one
+    const r3 = await check(dirFor([`${good.url}/v2/spectro-images`, `${good.url}/v2/private`]), ["registry.test/library/a:1"]);
+    expect(r3.images[0]!.failure).toMatchObject({ kind: "unauthorized", detail: expect.stringContaining(`; ${good.url}/v2/spectro-images: not-found: HEAD`) });
+    // 404 everywhere: not-found
+    const r4 = await check(dirFor([`${good.url}/v2/spectro-images`, `${good.url}/v2/proxy`]), ["registry.test/library/missing:1"]);
+    expect(r4.images[0]!.failure!.kind).toBe("not-found");
   });
 
   it("a host without the resolve capability is not asked; only pull hosts: no-mirror", async () => {

@@ -145,10 +145,11 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
     }
     failures.push({ host: h, failure: r.failure });
   }
-  // the first host's failure is the most telling (the address the file puts first); the others follow
-  const first = failures[0]!;
+  // the most telling failure: the first host's, unless it is a 404 and a later host failed otherwise (a 404 is
+  // how a layered file moves on: spectro-images lacks what the proxy-cache project is for); the others follow
+  const first = failures.find((f) => f.failure.kind !== "not-found") ?? failures[0]!;
   const skip = first.host.skipVerify ? " (skip_verify: the certificate is not checked for this host)" : "";
-  const others = failures.slice(1).map((f) => `; then ${f.failure.kind}: ${f.failure.detail}`).join("");
+  const others = failures.filter((f) => f !== first).map((f) => `; ${f.host.url}: ${f.failure.kind}: ${f.failure.detail}`).join("");
   return fail(first.failure.kind, `${first.failure.detail}${skip}${others}`);
 }
 
