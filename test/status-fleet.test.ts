@@ -14,7 +14,7 @@ import { startFakeKubeApi, type FakeKubeApi } from "./helpers/fake-kube-api.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
 import { readStatus, NoReport, type ReportStatus } from "../generator/src/status/status.js";
 import { loadKubeconfig } from "../generator/src/kube/client.js";
-import { runFleet, planSites, formatSiteLine, exitCode, fromReport, fleetSummary, MAX_PARALLEL, FLEET_EXIT, type Site } from "../generator/src/status/fleet.js";
+import { runFleet, planSites, formatSiteLine, exitCode, fromReport, fleetSummary, MAX_PARALLEL, MAX_SITES, FLEET_EXIT, type Site } from "../generator/src/status/fleet.js";
 import type { NodeCount } from "../generator/src/nodecheck/types.js";
 
 const ca = generateCA("fleet test CA", 1);
@@ -249,13 +249,22 @@ describe.concurrent("harbor-edge status --kubeconfigs", () => {
     }
   });
 
+  it(`more than ${MAX_SITES} clusters in one run are refused (exit 2) before any is read`, async () => {
+    const file = path.join(fs.mkdtempSync(path.join(dir, "many-")), "config");
+    fs.writeFileSync(file, yaml.dump({ contexts: Array.from({ length: MAX_SITES + 1 }, (_, i) => ({ name: `s${i}`, context: { cluster: "c" } })), clusters: [{ name: "c", cluster: { server: `http://127.0.0.1:${closedPort}` } }] }));
+    const r = await status(["--all-contexts", "--kubeconfig", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe(`error: ${MAX_SITES + 1} clusters named; at most ${MAX_SITES} are read in one run: split the kubeconfigs`);
+    expect(r.stdout).toBe("");
+  });
+
   it("--help names the options and the exit codes", async () => {
     const r = await status(["--help"]);
     expect(r.code).toBe(0);
     const help = r.stdout.replace(/\s+/g, " ");
     expect(help).toMatch(/--all-contexts/);
     expect(help).toMatch(/--kubeconfigs <files>/);
-    expect(help).toMatch(/--timeout <seconds>/);
+    expect(help).toMatch(/--timeout <seconds> .*\(default 15\)/);
     expect(help).toContain("exit 0 every cluster ready, 1 at least one not ready (a cluster without a report is not ready), 3 none not ready but at least one unreachable, 2 usage error");
   });
 

@@ -32,7 +32,7 @@ export function register(program: Command): void {
         .argParser(collectFiles)
         .conflicts("kubeconfig"),
     )
-    .addOption(new Option("--timeout <seconds>", "with --all-contexts or --kubeconfigs: how long one cluster may take before it is shown unreachable").argParser(seconds))
+    .addOption(new Option("--timeout <seconds>", "with --all-contexts or --kubeconfigs: how long one cluster may take before it is shown unreachable (default 15)").argParser(seconds))
     .option("--json", "print the report as JSON (with --all-contexts or --kubeconfigs: an array, one object per cluster)")
     .action(async (o: Options, cmd: Command) => {
       if (o.allContexts || o.kubeconfigs) return fleet(o, cmd);
