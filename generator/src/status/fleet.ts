@@ -156,7 +156,8 @@ export function fromError(site: Site, e: unknown): SiteResult {
   return { ...base(site), state: "unreachable", error: message };
 }
 
-const base = (site: Site) => ({ site: bounded(site.label, 2 * NAME_MAX + 1), kubeconfig: bounded(site.kubeconfig), context: bounded(site.context) });
+// the file is the operator's own name for it (kept whole up to PATH_MAX); the context comes from the file
+const base = (site: Site) => ({ site: bounded(site.label, 2 * NAME_MAX + 1), kubeconfig: bounded(site.kubeconfig, 4096), context: bounded(site.context) });
 
 /** One cluster's line: "NAME: 42 of 42 held on 3 nodes", "NAME: not ready: ...", "NAME: unreachable: ...". Pure. */
 export function formatSiteLine(r: SiteResult): string {
