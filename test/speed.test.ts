@@ -15,6 +15,8 @@ import { guessRender, startEarly, claimEarly, abortUnclaimed, helmInputs } from 
 import { RENDER_OPTIONS } from "../generator/src/commands/render-options.js";
 import { requireCached, safeCacheDir } from "../generator/src/spec/code-cache.js";
 import { spawnSync } from "node:child_process";
+import yaml from "js-yaml";
+import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
 
 announceUpstream();
 const SRC = path.join(ROOT, "generator", "src");
@@ -350,6 +352,21 @@ describe("start-up: validate and help through the bundle and V8's code cache", (
     }
   });
 
+  it("the bin runs validate and help from the bundle (their caches appear), other commands from generator/dist", () => {
+    const dir = tmp();
+    try {
+      const env = { XDG_CACHE_HOME: dir };
+      const v8 = path.join(dir, "harbor-edge", "v8");
+      expect(cli(["values", DEFAULT_SPEC], { env }).code).toBe(0);
+      expect(fs.readdirSync(v8).map((f) => f.replace(/-[0-9a-f]{8}\.v8$/, ""))).toEqual(["spec-validator"]);
+      expect(cli(["validate", DEFAULT_SPEC], { env }).code).toBe(0);
+      expect(cli(["--help"], { env }).code).toBe(0);
+      expect(fs.readdirSync(v8).map((f) => f.replace(/-[0-9a-f]{8}\.v8$/, "")).sort()).toEqual(["cli-help", "cli-validate", "spec-validator"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("validate and help load no module of generator/dist beside the bundle (all of it is in one file)", async () => {
     const imported: string[] = [];
     const { exports } = requireCached(FAST, "test", { cacheDir: null, params: { __harborEdgeImport: async (s: string) => void imported.push(s) } });
@@ -369,6 +386,15 @@ describe("start-up: validate and help through the bundle and V8's code cache", (
     expect(imported).toEqual([]);
   });
 
+  // certificates: node:crypto loads in the bundle only when a spec has one (its checks must still run)
+  let made: Record<"ca" | "cert" | "other", { cert: string; key: string }> | undefined;
+  const keys = () => {
+    if (made) return made;
+    const ca = generateCA("test CA", 365);
+    made = { ca, cert: generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca), other: generateServerCert("other.example", { dns: ["other.example"], ips: [] }, 365, ca) };
+    return made;
+  };
+
   it.each([
     [["validate", DEFAULT_SPEC]],
     [["validate", "--json", DEFAULT_SPEC]],
@@ -385,12 +411,21 @@ describe("start-up: validate and help through the bundle and V8's code cache", (
     try {
       const bad = path.join(dir, "bad.yaml");
       fs.writeFileSync(bad, "harbor-config:\n  service:\n    serviceType: Bogus\n");
+      const { ca, cert, other } = keys();
+      const withCert = (c: { cert: string; key: string }, name: string) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, yaml.dump({ "harbor-config": { cluster: { hostname: "spectro.registry.local", vip: "10.0.0.5" }, auth: { certs: { crt: c.cert, key: c.key, ca: ca.cert } } } }));
+        return file;
+      };
+      const certs = [["validate", withCert(cert, "good.yaml")], ["validate", withCert({ cert: other.cert, key: cert.key }, "mismatch.yaml")]];
       const ref = path.join(dir, "ref.mjs");
       fs.writeFileSync(ref, `const { main } = await import(${JSON.stringify(path.join(DIST, "cli.js"))}); process.exitCode = await main(process.argv.slice(2));`);
-      for (const a of [args, ["validate", bad]]) {
+      for (const a of [args, ["validate", bad], ...(args[0] === "validate" ? certs : [])]) {
         const viaBin = cli(a);
         const viaDist = spawnSync(process.execPath, [ref, ...a], { encoding: "utf8", cwd: ROOT });
         expect({ code: viaBin.code, stdout: viaBin.stdout, stderr: viaBin.stderr }).toEqual({ code: viaDist.status, stdout: viaDist.stdout, stderr: viaDist.stderr });
+        if (a === certs[0]) expect(viaBin.code, viaBin.stderr).toBe(0);
+        if (a === certs[1]) expect(viaBin.stderr).toMatch(/auth\.certs/);
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
