@@ -116,6 +116,12 @@ for (const k of ${JSON.stringify(Object.keys(createRequire(import.meta.url)(`nod
     held = now;
     if (!grew || pass === 5) break;
   }
+  // an import() left as it is would throw in the bin's vm.Script (it gives no import() of its own)
+  const raw = /(?<![\w.$])import\(/.exec(fs.readFileSync(tmp, "utf8"));
+  if (raw) {
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`${path.relative(ROOT, out)}: an import() with a specifier that is not a string literal is left in the bundle; give it a literal`);
+  }
   fs.renameSync(tmp, out);
 }
 

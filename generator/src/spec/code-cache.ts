@@ -1,10 +1,12 @@
-// Loading a CommonJS file (the precompiled spec validator, 200 KB of ajv's output) with V8's code cache: the
-// first run compiles it as require() would and, at exit, keeps V8's compiled code (the functions that ran
+// Loading a CommonJS file with V8's code cache: the start-up bundle of validate and help (generator/dist/
+// cli-fast.cjs, see generator/bin/harbor-edge.js) and the precompiled spec validator (200 KB of ajv's output).
+// The first run compiles it as require() would and, at exit, keeps V8's compiled code (the functions that ran
 // included) in the user's cache directory; later runs skip parsing and compiling it. A cache is used only from
 // a directory and a file that are this user's own and writable by nobody else (else anyone who can write there
-// could run code as this user), and only for exactly this file (its path, size and modification time) and this
-// Node; V8 refuses data of another V8 or source itself. Anything wrong (no cache directory, a foreign owner,
-// a wide mode, a corrupt file, a read-only home) falls back silently to compiling, as require() does.
+// could run code as this user), and only for exactly this file (its path, inode, size, modification and change
+// times: npm gives every installed file the same modification time, never the same change time) and this Node;
+// V8 refuses data of another V8 itself. Anything wrong (no cache directory, a foreign owner, a wide mode, a
+// corrupt file, a read-only home) falls back silently to compiling, as require() does.
 import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
@@ -43,9 +45,9 @@ function pathId(file: string): string {
   return h.toString(16).padStart(8, "0");
 }
 
-/** What a cache must have been made from: this Node, this file's path, size and modification time. */
+/** What a cache must have been made from: this Node, this file's path, inode, size, modification and change times. */
 function cacheKey(file: string, st: fs.Stats): string {
-  return JSON.stringify([process.version, process.arch, file, st.size, st.mtimeMs]);
+  return JSON.stringify([process.version, process.arch, file, st.ino, st.size, st.mtimeMs, st.ctimeMs]);
 }
 
 /** The cached data for key in cacheFile when the file is safe and was made for key; else undefined. */
