@@ -6,11 +6,15 @@
 import { describe, it, expect } from "vitest";
 import yaml from "js-yaml";
 import { HELMS, render, find, tmpFile, specOf, valuesFileFor, type K8sObject } from "./helpers/chart.js";
+import { configMapName } from "../generator/src/nodecheck/in-cluster.js";
+import { schemaErrors } from "./helpers/k8s.js";
+import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1";
 
 const ON = ["harbor-config.report.nodeCheck.enabled=true"];
 /** The values `harbor-edge values` writes for a spec with the node check and the node-mirror DaemonSet on (it needs the proxy cache and an address nodes reach Harbor at). */
 const mirrorValues = (nodeMirror: Record<string, unknown>) =>
   valuesFileFor(specOf(tmpFile("spec.yaml", yaml.dump({ "harbor-config": { cluster: { vip: "192.0.2.10" }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, ...nodeMirror }, report: { nodeCheck: { enabled: true } } } }))));
+const VAP = "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 const nodeCheckObjects = (objs: K8sObject[]) => objs.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "node-check");
 const reportEnv = (objs: K8sObject[]) => {
   const cj = find(objs, "CronJob", "harbor-edge-report")!;
@@ -27,11 +31,18 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(Object.keys(reportEnv(r.objects)).filter((k) => k.startsWith("NODE_CHECK_"))).toEqual([]);
   });
 
-  it("on: the DaemonSet runs the project's image as uid 10000, no capability, read-only root and host mounts, the node's network and resolver, no readiness probe", () => {
+  it("on: the DaemonSet runs the project's image as uid 10000, no capability, read-only root and host mounts, the node's network and resolver, no readiness probe", async () => {
     const r = render({ helm, set: [...ON, "harbor-config.image.tag=9.9.9"] });
     expect(r.code, r.stderr).toBe(0);
     expect(nodeCheckObjects(r.objects).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      ["ClusterRole/harbor-edge-node-check-harbor-harbor", "ClusterRoleBinding/harbor-edge-node-check-harbor-harbor", "DaemonSet/harbor-edge-node-check", "Role/harbor-edge-node-check", "RoleBinding/harbor-edge-node-check", "ServiceAccount/harbor-edge-node-check"].sort(),
+      [
+        "ClusterRole/harbor-edge-node-check-harbor-harbor",
+        "ClusterRoleBinding/harbor-edge-node-check-harbor-harbor",
+        "DaemonSet/harbor-edge-node-check",
+        "Role/harbor-edge-node-check",
+        "RoleBinding/harbor-edge-node-check",
+        "ServiceAccount/harbor-edge-node-check",
+      ].sort(),
     );
     const ds = find(r.objects, "DaemonSet", "harbor-edge-node-check")!;
     const pod = ds.spec.template.spec;
@@ -48,6 +59,7 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(c.args).toEqual(["node-check", "--in-cluster"]);
     expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
     expect(c.readinessProbe).toBeUndefined();
+    expect(await schemaErrors(r.objects.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "node-check" || o.metadata.name === "harbor-edge-report-node-check"))).toEqual([]);
     expect(c.livenessProbe).toBeUndefined();
     expect(c.startupProbe).toBeUndefined();
     // every hostPath is mounted read-only; the only writable mount is the emptyDir /tmp
@@ -90,15 +102,39 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(reportEnv(r.objects)).toMatchObject({ NODE_CHECK_NAMESPACE: "harbor", NODE_CHECK_INTERVAL_SECONDS: "300" });
   });
 
+  it("admission policy: the node check's ServiceAccount may write its own per-node ConfigMaps only (its node's, where the token names it)", () => {
+    const r = render({ helm, set: ON, namespace: "registry", release: "edge", extraArgs: ["--api-versions", VAP] });
+    expect(r.code, r.stderr).toBe(0);
+    const policy = find(r.objects, "ValidatingAdmissionPolicy", "harbor-edge-node-check-registry-edge")!;
+    expect(policy.apiVersion).toBe("admissionregistration.k8s.io/v1");
+    expect(policy.spec.failurePolicy).toBe("Fail");
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["configmaps"] }]);
+    expect(policy.spec.matchConditions).toEqual([{ name: "node-check-service-account", expression: "request.userInfo.username == 'system:serviceaccount:registry:harbor-edge-node-check'" }]);
+    const [own, node] = policy.spec.validations.map((v: any) => v.expression);
+    expect(own).toContain("object.metadata.name.startsWith('harbor-edge-node-check-')");
+    expect(own).toContain("object.metadata.labels['app.kubernetes.io/component'] == 'node-check'");
+    expect(node).toContain("object.data['node'] == request.userInfo.extra['authentication.kubernetes.io/node-name'][0]");
+    const binding = find(r.objects, "ValidatingAdmissionPolicyBinding", "harbor-edge-node-check-registry-edge")!;
+    expect(binding.spec).toEqual({ policyName: "harbor-edge-node-check-registry-edge", validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "registry" } } } });
+    // valid against the API's schema
+    expect(() => new ValidatingAdmissionPolicy(policy as any).validate()).not.toThrow();
+    expect(() => new ValidatingAdmissionPolicyBinding(binding as any).validate()).not.toThrow();
+    // the names the writer uses pass the first rule's prefix
+    expect(configMapName("node-a").startsWith("harbor-edge-node-check-")).toBe(true);
+    // off, or an API server without the kind (before Kubernetes 1.30; helm template without --api-versions): none
+    expect(render({ helm, extraArgs: ["--api-versions", VAP] }).objects.filter((o) => o.kind.startsWith("ValidatingAdmissionPolicy"))).toEqual([]);
+    expect(render({ helm, set: ON }).objects.filter((o) => o.kind.startsWith("ValidatingAdmissionPolicy"))).toEqual([]);
+  });
+
   it("placement: the release namespace without nodeMirror.namespace, nodeMirror.namespace with it (the report's Role follows)", () => {
     const inRelease = render({ helm, set: [...ON, "harbor-config.report.nodeCheck.intervalSeconds=120"], namespace: "registry", release: "edge" });
     expect(inRelease.code, inRelease.stderr).toBe(0);
-    for (const o of nodeCheckObjects(inRelease.objects).filter((o) => !o.kind.startsWith("Cluster"))) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe("registry");
+    for (const o of nodeCheckObjects(inRelease.objects).filter((o) => !o.kind.startsWith("Cluster") && !o.kind.startsWith("ValidatingAdmission"))) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe("registry");
     expect(reportEnv(inRelease.objects)).toMatchObject({ NODE_CHECK_NAMESPACE: "registry", NODE_CHECK_INTERVAL_SECONDS: "120" });
 
     const apart = render({ helm, valuesFiles: [mirrorValues({ namespace: "edge-nodes" })], namespace: "registry", release: "edge" });
     expect(apart.code, apart.stderr).toBe(0);
-    for (const o of nodeCheckObjects(apart.objects).filter((o) => !o.kind.startsWith("Cluster"))) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe("edge-nodes");
+    for (const o of nodeCheckObjects(apart.objects).filter((o) => !o.kind.startsWith("Cluster") && !o.kind.startsWith("ValidatingAdmission"))) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe("edge-nodes");
     expect(find(apart.objects, "DaemonSet", "harbor-edge-node-check")!.metadata.namespace).toBe(find(apart.objects, "DaemonSet", "harbor-edge-node-mirror")!.metadata.namespace);
     expect(find(apart.objects, "Role", "harbor-edge-report-node-check")!.metadata.namespace).toBe("edge-nodes");
     const rb = find(apart.objects, "RoleBinding", "harbor-edge-report-node-check")!;

@@ -41,3 +41,8 @@ true
   value: {{ include "harbor-edge.nodeCheck.intervalSeconds" . | quote }}
 {{- end }}
 {{- end -}}
+
+{{/* "true" when the API server has ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, Kubernetes 1.30+). */}}
+{{- define "harbor-edge.nodeCheck.admissionPolicy" -}}
+{{- if and (include "harbor-edge.nodeCheck.enabled" .) (.Capabilities.APIVersions.Has "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy") }}true{{ end -}}
+{{- end -}}
