@@ -168,4 +168,20 @@ describe("node check in a pod", () => {
     // an unknown failure kind is written as "error"
     expect((JSON.parse(d.result) as NodeResult).images[0].failure!.kind).toBe("error");
   });
+
+  it("stops when aborted (SIGTERM) during the wait between rounds, without waiting out the interval", async () => {
+    const access = await cluster([{ node: "node-a", name: "web", containers: ["nginx:1.25"] }], ["node-a"]);
+    const ac = new AbortController();
+    const fake = fakeChecker();
+    const check = async (o: InClusterCheckOptions) => {
+      const r = await fake.check(o);
+      setTimeout(() => ac.abort(), 50);
+      return r;
+    };
+    const t0 = Date.now();
+    // the interval is 30 s (the default sleep): aborted 50 ms into it, the loop ends
+    expect(await runInCluster(env("node-a"), { check, access, signal: ac.signal, log: () => {} })).toBe(0);
+    expect(fake.calls.length).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
 });

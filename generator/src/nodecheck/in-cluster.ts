@@ -212,8 +212,9 @@ export async function runInCluster(env: NodeJS.ProcessEnv, deps: InClusterDeps):
     deps.sleep ??
     ((ms: number) =>
       new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, ms);
-        deps.signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+        const onAbort = () => (clearTimeout(t), resolve());
+        const t = setTimeout(() => (deps.signal?.removeEventListener("abort", onAbort), resolve()), ms);
+        deps.signal?.addEventListener("abort", onAbort, { once: true });
       }));
   let cfg: InClusterConfig;
   try {
