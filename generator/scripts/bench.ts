@@ -7,7 +7,9 @@
 //     next to the upstream chart's defaults rendered the same way (needs the upstream chart in the cache);
 //  3. the configuration Job against the test Harbor API: requests sent and wall time to configured, on a fresh
 //     Harbor and on a re-run, for harbor-edge configure and, side by side, the sh script it replaced;
-//  4. the report with 50 running images on 3 nodes: time and Harbor requests, first run and all-held rerun.
+//  4. the report with 50 running images on 3 nodes: time and Harbor requests, first run and all-held rerun, and
+//     a rerun with the node check on (report.nodeCheck: the pods spread over the 3 nodes, their per-node results
+//     read from one ConfigMap per node): time and requests to Harbor and to the Kubernetes API.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -301,16 +303,37 @@ await (async () => {
     REPORT_POLL_SECONDS: "1",
   };
   const rows: Record<string, unknown> = {};
-  for (const run of ["first run (Harbor fetches all)", "rerun (all held)"]) {
+  const NODE_CHECK_RUN = "rerun, node check on (3 nodes)";
+  for (const run of ["first run (Harbor fetches all)", "rerun (all held)", NODE_CHECK_RUN]) {
+    const nodeCheck = run === NODE_CHECK_RUN;
+    if (nodeCheck) {
+      // the pods spread over the nodes, and each node's result as the node-check DaemonSet writes it
+      const { configMapName, resultData, COMPONENT_LABEL, COMPONENT } = await import("../src/nodecheck/in-cluster.js");
+      const nodes = ["edge-1", "edge-2", "edge-3"];
+      const byNode = new Map<string, string[]>(nodes.map((n) => [n, []]));
+      pods.forEach((p, i) => {
+        const pod = kube.get("pods", p.namespace, p.name);
+        kube.put({ ...pod, spec: { ...pod.spec, nodeName: nodes[i % 3] } });
+        byNode.get(nodes[i % 3])!.push(p.containers[0]);
+      });
+      const checkedAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+      for (const [node, images] of byNode) {
+        const result = { node, platform: "linux/amd64", checkedAt, hostDir: "/etc/containerd/certs.d", images: images.map((image) => ({ image, ok: true })) };
+        kube.put({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: configMapName(node), namespace: "harbor", labels: { [COMPONENT_LABEL]: COMPONENT } }, data: resultData(node, result, 0) });
+      }
+    }
     const before = harbor.requests.length;
+    const kubeBefore = kube.requests.length;
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [BIN, "report"], { env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "report"], { env: nodeCheck ? { ...env, NODE_CHECK_NAMESPACE: "harbor", NODE_CHECK_INTERVAL_SECONDS: "300" } : env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? 1)));
     if (code !== 0) throw new Error(`report: ${stderr}`);
     const sent = harbor.requests.slice(before).filter((x) => !x.path.endsWith("/health"));
-    rows[run] = { "wall ms": Math.round(ms(t0)), "Harbor requests": sent.length, "per image": +(sent.length / N).toFixed(2), summary: kube.configMap("harbor", "harbor-edge-status")?.data?.summary.slice(0, 48) };
+    const status = kube.configMap("harbor", "harbor-edge-status")?.data;
+    const nodes = status?.nodes ? (JSON.parse(status.nodes) as Array<{ name: string; held: number; total: number }>).map((n) => `${n.held}/${n.total}`).join(" ") : "not measured";
+    rows[run] = { "wall ms": Math.round(ms(t0)), "Harbor requests": sent.length, "per image": +(sent.length / N).toFixed(2), "Kubernetes requests": kube.requests.length - kubeBefore, nodes, summary: status?.summary.slice(0, 48) };
   }
   await harbor.settled();
   await harbor.close();
