@@ -1,8 +1,9 @@
 // The opt-in node check's chart objects (report.nodeCheck): a DaemonSet of the project's image on the nodes'
 // network and resolver, as uid 10000 with no capability, a read-only root file system and read-only hostPath
 // mounts of containerd's host and configuration directories, no readiness probe; RBAC limited to listing pods
-// and writing ConfigMaps in its own namespace; the report's list of those ConfigMaps and its environment; all of
-// it in nodeMirror.namespace when set, else the release namespace; nothing when off.
+// and writing ConfigMaps in a results namespace of its own (<release namespace>-node-check, holding nothing else);
+// the report's list of those ConfigMaps and its environment; the DaemonSet in nodeMirror.namespace when set, else
+// the release namespace; nothing when off.
 import { describe, it, expect } from "vitest";
 import yaml from "js-yaml";
 import { HELMS, render, find, tmpFile, specOf, valuesFileFor, type K8sObject } from "./helpers/chart.js";
@@ -39,6 +40,7 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
         "ClusterRole/harbor-edge-node-check-harbor-harbor",
         "ClusterRoleBinding/harbor-edge-node-check-harbor-harbor",
         "DaemonSet/harbor-edge-node-check",
+        "Namespace/harbor-node-check",
         "Role/harbor-edge-node-check",
         "RoleBinding/harbor-edge-node-check",
         "ServiceAccount/harbor-edge-node-check",
@@ -69,7 +71,7 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath)).toEqual(["/tmp"]);
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     expect(env.NODE_NAME).toEqual({ fieldRef: { fieldPath: "spec.nodeName" } });
-    expect(env.POD_NAMESPACE).toEqual({ fieldRef: { fieldPath: "metadata.namespace" } });
+    expect(env.KUBE_NAMESPACE).toBe("harbor-node-check");
     expect(env.NODE_CHECK_INTERVAL_SECONDS).toBe("300");
     expect(env.NODE_CHECK_HOST_DIR).toBe("/host/certs.d");
     expect(env.NODE_CHECK_HOST_DIR_ON_NODE).toBe("/etc/containerd/certs.d");
@@ -85,7 +87,7 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(paths(find(r.objects, "DaemonSet", "harbor-edge-node-mirror")!)).toEqual(check);
   });
 
-  it("RBAC: list pods cluster-wide; get, create, patch ConfigMaps in its namespace; the report lists ConfigMaps there", () => {
+  it("RBAC: list pods cluster-wide; get, create, patch ConfigMaps only in the results namespace, which holds nothing else; the report lists ConfigMaps there", () => {
     const r = render({ helm, set: ON });
     expect(r.code, r.stderr).toBe(0);
     expect(find(r.objects, "ClusterRole", "harbor-edge-node-check-harbor-harbor")!.rules).toEqual([{ apiGroups: [""], resources: ["pods"], verbs: ["list"] }]);
@@ -99,7 +101,18 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(find(r.objects, "RoleBinding", "harbor-edge-report-node-check")!.subjects).toEqual([{ kind: "ServiceAccount", name: "harbor-edge-report", namespace: "harbor" }]);
     // the token is mounted into the node check's pod only (its ServiceAccount does not automount elsewhere)
     expect(find(r.objects, "ServiceAccount", "harbor-edge-node-check")!.automountServiceAccountToken).toBe(false);
-    expect(reportEnv(r.objects)).toMatchObject({ NODE_CHECK_NAMESPACE: "harbor", NODE_CHECK_INTERVAL_SECONDS: "300" });
+    expect(reportEnv(r.objects)).toMatchObject({ NODE_CHECK_NAMESPACE: "harbor-node-check", NODE_CHECK_INTERVAL_SECONDS: "300" });
+    // the write rights live in the results namespace, which the chart makes and where nothing else is: not the
+    // namespace of the node-mirror script and host files (root on every node) nor Harbor's
+    const results = find(r.objects, "Namespace", "harbor-node-check")!;
+    expect(results.metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted" });
+    for (const [kind, name] of [["Role", "harbor-edge-node-check"], ["RoleBinding", "harbor-edge-node-check"], ["Role", "harbor-edge-report-node-check"], ["RoleBinding", "harbor-edge-report-node-check"]]) expect(find(r.objects, kind, name)!.metadata.namespace, `${kind}/${name}`).toBe("harbor-node-check");
+    expect(r.objects.filter((o) => o.metadata.namespace === "harbor-node-check").map((o) => o.kind).sort()).toEqual(["Role", "Role", "RoleBinding", "RoleBinding"]);
+    const withMirror = render({ helm, valuesFiles: [mirrorValues({ namespace: "edge-nodes" })], namespace: "registry", release: "edge" });
+    expect(withMirror.code, withMirror.stderr).toBe(0);
+    const writable = new Set(withMirror.objects.filter((o) => o.kind === "Role" && o.rules.some((ru: any) => ru.resources.includes("configmaps") && ru.verbs.some((v: string) => ["create", "patch", "update"].includes(v)))).filter((o) => o.metadata.name === "harbor-edge-node-check").map((o) => o.metadata.namespace));
+    expect([...writable]).toEqual(["registry-node-check"]);
+    expect(withMirror.objects.filter((o) => o.kind === "ConfigMap" && o.metadata.namespace === "registry-node-check")).toEqual([]);
   });
 
   it("admission policy: the node check's ServiceAccount may write its own per-node ConfigMaps only (its node's, where the token names it)", () => {
@@ -115,7 +128,7 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(own).toContain("object.metadata.labels['app.kubernetes.io/component'] == 'node-check'");
     expect(node).toContain("object.data['node'] == request.userInfo.extra['authentication.kubernetes.io/node-name'][0]");
     const binding = find(r.objects, "ValidatingAdmissionPolicyBinding", "harbor-edge-node-check-registry-edge")!;
-    expect(binding.spec).toEqual({ policyName: "harbor-edge-node-check-registry-edge", validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "registry" } } } });
+    expect(binding.spec).toEqual({ policyName: "harbor-edge-node-check-registry-edge", validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "registry-node-check" } } } });
     // valid against the API's schema
     expect(() => new ValidatingAdmissionPolicy(policy as any).validate()).not.toThrow();
     expect(() => new ValidatingAdmissionPolicyBinding(binding as any).validate()).not.toThrow();
@@ -126,22 +139,24 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(render({ helm, set: ON }).objects.filter((o) => o.kind.startsWith("ValidatingAdmissionPolicy"))).toEqual([]);
   });
 
-  it("placement: the release namespace without nodeMirror.namespace, nodeMirror.namespace with it (the report's Role follows)", () => {
+  it("placement: the DaemonSet in the release namespace without nodeMirror.namespace, in nodeMirror.namespace with it; results in <release namespace>-node-check either way", () => {
     const inRelease = render({ helm, set: [...ON, "harbor-config.report.nodeCheck.intervalSeconds=120"], namespace: "registry", release: "edge" });
     expect(inRelease.code, inRelease.stderr).toBe(0);
-    for (const o of nodeCheckObjects(inRelease.objects).filter((o) => !o.kind.startsWith("Cluster") && !o.kind.startsWith("ValidatingAdmission"))) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe("registry");
-    expect(reportEnv(inRelease.objects)).toMatchObject({ NODE_CHECK_NAMESPACE: "registry", NODE_CHECK_INTERVAL_SECONDS: "120" });
+    const placed = (objs: K8sObject[]) => Object.fromEntries(nodeCheckObjects(objs).filter((o) => !o.kind.startsWith("Cluster") && !o.kind.startsWith("ValidatingAdmission") && o.kind !== "Namespace").map((o) => [`${o.kind}/${o.metadata.name}`, o.metadata.namespace]));
+    expect(placed(inRelease.objects)).toEqual({ "DaemonSet/harbor-edge-node-check": "registry", "ServiceAccount/harbor-edge-node-check": "registry", "Role/harbor-edge-node-check": "registry-node-check", "RoleBinding/harbor-edge-node-check": "registry-node-check" });
+    expect(reportEnv(inRelease.objects)).toMatchObject({ NODE_CHECK_NAMESPACE: "registry-node-check", NODE_CHECK_INTERVAL_SECONDS: "120" });
 
     const apart = render({ helm, valuesFiles: [mirrorValues({ namespace: "edge-nodes" })], namespace: "registry", release: "edge" });
     expect(apart.code, apart.stderr).toBe(0);
-    for (const o of nodeCheckObjects(apart.objects).filter((o) => !o.kind.startsWith("Cluster") && !o.kind.startsWith("ValidatingAdmission"))) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe("edge-nodes");
+    expect(placed(apart.objects)).toEqual({ "DaemonSet/harbor-edge-node-check": "edge-nodes", "ServiceAccount/harbor-edge-node-check": "edge-nodes", "Role/harbor-edge-node-check": "registry-node-check", "RoleBinding/harbor-edge-node-check": "registry-node-check" });
     expect(find(apart.objects, "DaemonSet", "harbor-edge-node-check")!.metadata.namespace).toBe(find(apart.objects, "DaemonSet", "harbor-edge-node-mirror")!.metadata.namespace);
-    expect(find(apart.objects, "Role", "harbor-edge-report-node-check")!.metadata.namespace).toBe("edge-nodes");
+    expect(find(apart.objects, "Role", "harbor-edge-report-node-check")!.metadata.namespace).toBe("registry-node-check");
     const rb = find(apart.objects, "RoleBinding", "harbor-edge-report-node-check")!;
-    expect(rb.metadata.namespace).toBe("edge-nodes");
+    expect(rb.metadata.namespace).toBe("registry-node-check");
     expect(rb.subjects).toEqual([{ kind: "ServiceAccount", name: "harbor-edge-report", namespace: "registry" }]);
     expect(find(apart.objects, "ClusterRoleBinding", "harbor-edge-node-check-registry-edge")!.subjects).toEqual([{ kind: "ServiceAccount", name: "harbor-edge-node-check", namespace: "edge-nodes" }]);
-    expect(reportEnv(apart.objects).NODE_CHECK_NAMESPACE).toBe("edge-nodes");
+    expect(reportEnv(apart.objects).NODE_CHECK_NAMESPACE).toBe("registry-node-check");
+    expect(find(apart.objects, "RoleBinding", "harbor-edge-node-check")!.subjects).toEqual([{ kind: "ServiceAccount", name: "harbor-edge-node-check", namespace: "edge-nodes" }]);
   });
 
   it("refused: the node check without the report (naming the fields); an interval out of range", () => {

@@ -10,20 +10,22 @@ import { runInCluster, configMapName, readInClusterEnv, resultData, boundImages,
 import { nodeResultsFrom } from "../generator/src/report/nodes.js";
 import type { NodeResult } from "../generator/src/nodecheck/types.js";
 
-const NS = "edge-nodes";
+const RELEASE_NS = "edge-nodes";
+/** the results namespace the chart makes for the per-node ConfigMaps */
+const NS = `${RELEASE_NS}-node-check`;
 let kube: FakeKubeApi | undefined;
 afterEach(async () => {
   await kube?.close();
   kube = undefined;
 });
 
-/** The node check's RBAC as the chart renders it (nodeMirror.namespace unset: the release namespace NS). */
+/** The node check's RBAC as the chart renders it (nodeMirror.namespace unset: the DaemonSet in RELEASE_NS, its ConfigMap rights in NS). */
 function renderedRbac() {
-  const r = render({ helm: HELMS[0], set: ["harbor-config.report.nodeCheck.enabled=true"], namespace: NS });
+  const r = render({ helm: HELMS[0], set: ["harbor-config.report.nodeCheck.enabled=true"], namespace: RELEASE_NS });
   if (r.code !== 0) throw new Error(r.stderr);
   return {
-    cluster: find(r.objects, "ClusterRole", `harbor-edge-node-check-${NS}-harbor`)!.rules as Rule[],
-    namespaced: [{ namespace: NS, rules: find(r.objects, "Role", "harbor-edge-node-check")!.rules as Rule[] }],
+    cluster: find(r.objects, "ClusterRole", `harbor-edge-node-check-${RELEASE_NS}-harbor`)!.rules as Rule[],
+    namespaced: [{ namespace: find(r.objects, "Role", "harbor-edge-node-check")!.metadata.namespace as string, rules: find(r.objects, "Role", "harbor-edge-node-check")!.rules as Rule[] }],
   };
 }
 
@@ -45,7 +47,7 @@ function fakeChecker(fail: Record<string, string> = {}) {
   return { calls, check };
 }
 
-const env = (node: string) => ({ NODE_NAME: node, POD_NAMESPACE: NS, NODE_CHECK_INTERVAL_SECONDS: "30", NODE_CHECK_HOST_DIR: "/host/certs.d", NODE_CHECK_HOST_DIR_ON_NODE: "/etc/containerd/certs.d", NODE_CHECK_CONTAINERD_CONFIG: "/host/containerd/config.toml" });
+const env = (node: string) => ({ NODE_NAME: node, KUBE_NAMESPACE: NS, NODE_CHECK_INTERVAL_SECONDS: "30", NODE_CHECK_HOST_DIR: "/host/certs.d", NODE_CHECK_HOST_DIR_ON_NODE: "/etc/containerd/certs.d", NODE_CHECK_CONTAINERD_CONFIG: "/host/containerd/config.toml" });
 
 async function cluster(pods: Array<{ node: string; namespace?: string; name: string; containers: string[]; initContainers?: string[]; phase?: string }>, nodes: string[]) {
   kube = await startKubeApi({
@@ -90,7 +92,7 @@ describe("node check in a pod", () => {
     expect(result.images.find((i) => i.image === "docker.io/library/redis:7")).toEqual({ image: "docker.io/library/redis:7", ok: false, failure: { kind: "tls-san", detail: "x509: certificate is valid for harbor.local, not 192.0.2.10" } });
     // the report reads it back as this node's
     expect(nodeResultsFrom({ items: cms }).results.get("node-a")?.images).toHaveLength(3);
-    expect(lines.some((l) => /node-a: 2 of 3 images reachable; created edge-nodes\/harbor-edge-node-check-node-a-[0-9a-f]{10}$/.test(l)), lines.join("\n")).toBe(true);
+    expect(lines.some((l) => /node-a: 2 of 3 images reachable; created edge-nodes-node-check\/harbor-edge-node-check-node-a-[0-9a-f]{10}$/.test(l)), lines.join("\n")).toBe(true);
   });
 
   it("the RBAC is what it needs: a Role without patch leaves the round failed and logged, and the loop goes on", async () => {
@@ -124,7 +126,7 @@ describe("node check in a pod", () => {
       expect(lines.join("\n")).not.toMatch(/\u001b/);
     }
     expect(() => readInClusterEnv({ ...env("node-a"), NODE_CHECK_INTERVAL_SECONDS: "5" })).toThrow(/NODE_CHECK_INTERVAL_SECONDS: expected whole seconds from 30 to 3600, given "5"/);
-    expect(() => readInClusterEnv({ ...env("node-a"), POD_NAMESPACE: "" })).toThrow(/POD_NAMESPACE is not set/);
+    expect(() => readInClusterEnv({ ...env("node-a"), KUBE_NAMESPACE: "" })).toThrow(/KUBE_NAMESPACE is not set/);
     expect(() => readInClusterEnv({ ...env("node-a"), NODE_CHECK_HOST_DIR: "relative" })).toThrow(/NODE_CHECK_HOST_DIR: expected an absolute path/);
 
     // a node whose name is long and dotted writes and is read back by that name
@@ -183,5 +185,51 @@ describe("node check in a pod", () => {
     expect(await runInCluster(env("node-a"), { check, access, signal: ac.signal, log: () => {} })).toBe(0);
     expect(fake.calls.length).toBe(1);
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+});
+
+describe("harbor-edge node-check --in-cluster (the DaemonSet's command)", () => {
+  it("runs the real check on its node's pods' images, writes the node's ConfigMap, and stops on SIGTERM with exit 0", async () => {
+    const { spawn } = await import("node:child_process");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { BIN } = await import("./helpers/cli.js");
+    const { waitFor } = await import("./helpers/wait.js");
+    await cluster([{ node: "node-a", name: "web", containers: ["nginx:1.25"] }, { node: "node-b", name: "other", containers: ["quay.io/org/tool:2"] }], ["node-a", "node-b"]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "he-nc-cli-"));
+    try {
+      fs.writeFileSync(path.join(dir, "token"), kube!.token, { mode: 0o600 });
+      fs.mkdirSync(path.join(dir, "certs.d"));
+      const child = spawn(process.execPath, [BIN, "node-check", "--in-cluster"], {
+        env: { PATH: process.env.PATH, HOME: dir, KUBE_API: kube!.url, KUBE_TOKEN_FILE: path.join(dir, "token"), NODE_NAME: "node-a", KUBE_NAMESPACE: NS, NODE_CHECK_INTERVAL_SECONDS: "30", NODE_CHECK_HOST_DIR: path.join(dir, "certs.d"), NODE_CHECK_HOST_DIR_ON_NODE: "/etc/containerd/certs.d" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (d) => (output += d));
+      child.stderr.on("data", (d) => (output += d));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const cm = await waitFor("the node's ConfigMap", () => kube!.configMap(NS, configMapName("node-a")), { ms: 30_000 }).catch((e) => {
+        child.kill("SIGKILL");
+        throw new Error(`${(e as Error).message}\n${output}`);
+      });
+      // the real checkNode ran: no hosts.toml for docker.io in the (empty) host directory, so the node pulls from the upstream
+      const result = JSON.parse(cm.data!.result!) as NodeResult;
+      expect(result.node).toBe("node-a");
+      expect(result.images.map((i) => [i.image, i.ok, i.failure?.kind])).toEqual([["docker.io/library/nginx:1.25", false, "no-mirror"]]);
+      expect(kube!.violations).toEqual([]);
+      child.kill("SIGTERM");
+      expect(await exited, output).toBe(0);
+      expect(output).not.toContain(kube!.token);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses image arguments with --in-cluster (usage, exit 2)", async () => {
+    const { cli } = await import("./helpers/cli.js");
+    const r = cli(["node-check", "--in-cluster", "nginx:1.25"]);
+    expect(r.code).toBe(2);
+    expect(`${r.stderr}`).toMatch(/--in-cluster takes no image/);
   });
 });

@@ -2,7 +2,8 @@
 The opt-in node check (harbor-config.report.nodeCheck): a DaemonSet running `harbor-edge node-check --in-cluster`
 from the harbor-edge image on every node, which fetches the manifests of its node's pods' images as that node's
 containerd would and writes the result into one ConfigMap per node; the report combines them
-(generator/src/nodecheck/in-cluster.ts, generator/src/report/nodes.ts). Its pod needs hostNetwork and hostPath,
+(generator/src/nodecheck/in-cluster.ts, generator/src/report/nodes.ts). The ConfigMaps go into a namespace of their
+own (harbor-edge.nodeCheck.resultsNamespace). Its pod needs hostNetwork and hostPath,
 which Pod Security admits only where enforce is privileged: it runs in nodeMirror.namespace when that is set
 (the namespace the node-mirror DaemonSet already needs), else in the release namespace, which must then be
 privileged.
@@ -27,6 +28,17 @@ true
 {{- include "harbor-edge.nodeMirror.namespace" . -}}
 {{- end -}}
 
+{{/*
+Where the per-node results are written: a namespace of their own, made by the chart, holding nothing else
+(<release namespace>-node-check). The node check's create/patch on ConfigMaps cannot be narrowed to its own
+objects by RBAC (create takes no resourceNames, and the names derive from the nodes); in a namespace that holds
+nothing else those verbs reach no other ConfigMap: not the node-mirror script or host files (root on every
+node), not Harbor's own configuration.
+*/}}
+{{- define "harbor-edge.nodeCheck.resultsNamespace" -}}
+{{- printf "%s-node-check" .Release.Namespace | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "harbor-edge.nodeCheck.intervalSeconds" -}}
 {{- ((index .Values "harbor-config").report.nodeCheck | default dict).intervalSeconds | default 300 | int -}}
 {{- end -}}
@@ -36,7 +48,7 @@ true
 {{- if include "harbor-edge.nodeCheck.enabled" . }}
 # report.nodeCheck: the per-node results are read from the ConfigMaps there (list, by label)
 - name: NODE_CHECK_NAMESPACE
-  value: {{ include "harbor-edge.nodeCheck.namespace" . | quote }}
+  value: {{ include "harbor-edge.nodeCheck.resultsNamespace" . | quote }}
 - name: NODE_CHECK_INTERVAL_SECONDS
   value: {{ include "harbor-edge.nodeCheck.intervalSeconds" . | quote }}
 {{- end }}

@@ -13,7 +13,7 @@
 //
 // Environment (the chart's DaemonSet sets it):
 //   NODE_NAME                       the node (spec.nodeName through the downward API; required)
-//   POD_NAMESPACE                   where the ConfigMaps go (required; KUBE_NAMESPACE overrides it)
+//   KUBE_NAMESPACE                  where the ConfigMaps go: the chart's results namespace (else POD_NAMESPACE)
 //   NODE_CHECK_INTERVAL_SECONDS     30..3600, default 300
 //   NODE_CHECK_HOST_DIR             containerd's host directory as mounted in the pod (default /host/certs.d)
 //   NODE_CHECK_HOST_DIR_ON_NODE     the same directory's path on the node (hosts.toml names files by it)
@@ -100,8 +100,9 @@ export function readInClusterEnv(env: NodeJS.ProcessEnv): InClusterConfig {
   if (!node) throw new BadEnv("NODE_NAME is not set (the DaemonSet sets it from spec.nodeName)");
   if (!NODE_NAME.test(node)) throw new BadEnv(`NODE_NAME: expected a node name (a DNS subdomain), given ${quoted(node)}`);
   const namespace = nonEmpty(env.KUBE_NAMESPACE) ?? nonEmpty(env.POD_NAMESPACE);
-  if (!namespace) throw new BadEnv("POD_NAMESPACE is not set (the namespace of the per-node ConfigMaps)");
-  if (!NAMESPACE.test(namespace)) throw new BadEnv(`POD_NAMESPACE: expected a namespace name, given ${quoted(namespace)}`);
+  const nsVar = nonEmpty(env.KUBE_NAMESPACE) ? "KUBE_NAMESPACE" : "POD_NAMESPACE";
+  if (!namespace) throw new BadEnv("KUBE_NAMESPACE is not set (the namespace of the per-node ConfigMaps; the chart sets its results namespace)");
+  if (!NAMESPACE.test(namespace)) throw new BadEnv(`${nsVar}: expected a namespace name, given ${quoted(namespace)}`);
   const secs = (name: string, dflt: number, min: number, max: number) => {
     const v = nonEmpty(env[name]);
     if (v === undefined) return dflt;
