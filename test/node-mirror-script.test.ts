@@ -107,7 +107,7 @@ function writeSource(r: Root, files: Record<string, string>) {
 }
 
 function sh(r: Root, mode: string, env: NodeJS.ProcessEnv = {}) {
-  const p = spawnSync(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, mode], { env: { ...r.env, ...env }, encoding: "utf8" });
+  const p = spawnSync(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, mode], { env: { ...r.env, ...env }, encoding: "utf8", timeout: 30_000 });
   return { code: p.status, stdout: p.stdout, stderr: p.stderr, out: p.stdout + p.stderr };
 }
 
