@@ -66,14 +66,16 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(c.startupProbe).toBeUndefined();
     // every hostPath is mounted read-only; the only writable mount is the emptyDir /tmp
     const hostVolumes = pod.volumes.filter((v: any) => v.hostPath).map((v: any) => v.name);
-    expect(hostVolumes.sort()).toEqual(["containerd-config", "host-dir"]);
+    expect(hostVolumes.sort()).toEqual(["containerd-config", "host-dir-parent"]);
     for (const m of c.volumeMounts) expect(m.readOnly === true || pod.volumes.find((v: any) => v.name === m.name).emptyDir, m.name).toBeTruthy();
     expect(c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath)).toEqual(["/tmp"]);
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     expect(env.NODE_NAME).toEqual({ fieldRef: { fieldPath: "spec.nodeName" } });
     expect(env.KUBE_NAMESPACE).toBe("harbor-node-check");
     expect(env.NODE_CHECK_INTERVAL_SECONDS).toBe("300");
-    expect(env.NODE_CHECK_HOST_DIR).toBe("/host/certs.d");
+    // through the parent (as the node-mirror DaemonSet): a k3s restart replaces the directory itself
+    expect(env.NODE_CHECK_HOST_DIR).toBe("/host/host-dir-parent/certs.d");
+    expect(pod.volumes.find((v: any) => v.name === "host-dir-parent").hostPath.path).toBe("/etc/containerd");
     expect(env.NODE_CHECK_HOST_DIR_ON_NODE).toBe("/etc/containerd/certs.d");
     expect(env.NODE_CHECK_CONTAINERD_CONFIG).toBe("/host/containerd/config.toml");
   });
@@ -83,7 +85,7 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(r.code, r.stderr).toBe(0);
     const paths = (o: K8sObject) => Object.fromEntries(o.spec.template.spec.volumes.filter((v: any) => v.hostPath).map((v: any) => [v.name, v.hostPath.path]));
     const check = paths(find(r.objects, "DaemonSet", "harbor-edge-node-check")!);
-    expect(check).toEqual({ "host-dir": "/var/lib/rancher/k3s/agent/etc/containerd/certs.d", "containerd-config": "/var/lib/rancher/k3s/agent/etc/containerd" });
+    expect(check).toEqual({ "host-dir-parent": "/var/lib/rancher/k3s/agent/etc/containerd", "containerd-config": "/var/lib/rancher/k3s/agent/etc/containerd" });
     expect(paths(find(r.objects, "DaemonSet", "harbor-edge-node-mirror")!)).toEqual(check);
   });
 
