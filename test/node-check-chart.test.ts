@@ -108,6 +108,8 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     // namespace of the node-mirror script and host files (root on every node) nor Harbor's
     const results = find(r.objects, "Namespace", "harbor-node-check")!;
     expect(results.metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted" });
+    // kept on uninstall: a reinstall would otherwise be refused while the namespace is still being deleted
+    expect(results.metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
     for (const [kind, name] of [["Role", "harbor-edge-node-check"], ["RoleBinding", "harbor-edge-node-check"], ["Role", "harbor-edge-report-node-check"], ["RoleBinding", "harbor-edge-report-node-check"]]) expect(find(r.objects, kind, name)!.metadata.namespace, `${kind}/${name}`).toBe("harbor-node-check");
     expect(r.objects.filter((o) => o.metadata.namespace === "harbor-node-check").map((o) => o.kind).sort()).toEqual(["Role", "Role", "RoleBinding", "RoleBinding"]);
     const withMirror = render({ helm, valuesFiles: [mirrorValues({ namespace: "edge-nodes" })], namespace: "registry", release: "edge" });

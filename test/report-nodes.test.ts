@@ -15,6 +15,7 @@ import { describe, it, expect, beforeAll, afterEach } from "vitest";
 import { HELMS, render, find, type K8sObject } from "./helpers/chart.js";
 import { startKubeApi, nodeObject, namespaceObject, podObject, configMapObject, type FakeKubeApi, type Rule } from "./helpers/fake-kube-api.js";
 import { readInput } from "../generator/src/report/input.js";
+import { countNodes, MAX_MISSING_PER_NODE } from "../generator/src/report/nodes.js";
 import { runReport, formatReport, type Report } from "../generator/src/report/run.js";
 import { HarborApi } from "../generator/src/harbor/api.js";
 import { HarborV2 } from "../generator/src/report/fetch.js";
@@ -244,5 +245,37 @@ describe("the report with the node check", () => {
     expect(n[1].missing).toEqual([]);
     const text = formatStatus({ namespace: "harbor", summary: "s", held: 0, total: 0, allHeld: false, missing: [], platforms: [], updated: "u", nodes: n });
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
+  });
+});
+
+describe("countNodes: what counts on a node (pure)", () => {
+  const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
+  const settings = { namespace: NS, intervalSeconds: 300 };
+  const result = (images: NodeResult["images"], checkedAt = iso(NOW - 60_000)): NodeResult => ({ node: "node-a", platform: "linux/amd64", checkedAt, hostDir: "/etc/containerd/certs.d", images });
+  const IMG = "docker.io/library/nginx:1.25";
+  const count = (r: NodeResult, addresses?: ReadonlySet<string>, images = [IMG]) => countNodes(new Map([["node-a", images]]), new Set(images), new Map([["node-a", r]]), settings, NOW, addresses).nodes[0]!;
+
+  it("an image reached through a host that is not one of Harbor's addresses does not count (another mirror in the node's hosts.toml)", () => {
+    const harbor = new Set(["10.0.0.5:30003"]);
+    expect(count(result([{ image: IMG, ok: true, via: "https://10.0.0.5:30003/v2/docker.io" }]), harbor)).toMatchObject({ held: 1, missing: [] });
+    const other = count(result([{ image: IMG, ok: true, via: "https://mirror.corp.example/v2" }]), harbor);
+    expect(other.held).toBe(0);
+    expect(other.missing).toEqual([expect.stringMatching(/^docker\.io\/library\/nginx:1\.25 \(error: reached through https:\/\/mirror\.corp\.example\/v2, which is not one of Harbor's addresses \(10\.0\.0\.5:30003\)\)$/)]);
+    // the default https port is the address without it, as Harbor's addresses are normalised
+    expect(count(result([{ image: IMG, ok: true, via: "https://harbor.lan:443/v2/docker.io" }]), new Set(["harbor.lan"])).held).toBe(1);
+  });
+
+  it("a result stamped in the future (clock skew, a forged ConfigMap) is not fresh; one within the interval is", () => {
+    expect(count(result([{ image: IMG, ok: true }], iso(NOW + 60 * 60_000))).missing).toEqual([expect.stringContaining("no node check result")]);
+    expect(count(result([{ image: IMG, ok: true }], iso(NOW + 60_000))).held).toBe(1);
+  });
+
+  it("at most MAX_MISSING_PER_NODE missing lines per node, then how many more (the status ConfigMap stays small)", () => {
+    const images = Array.from({ length: MAX_MISSING_PER_NODE + 7 }, (_, i) => `docker.io/library/app${String(i).padStart(3, "0")}:1`);
+    const c = count(result([]), undefined, images);
+    expect(c.total).toBe(images.length);
+    expect(c.held).toBe(0);
+    expect(c.missing).toHaveLength(MAX_MISSING_PER_NODE + 1);
+    expect(c.missing.at(-1)).toBe("... and 7 more");
   });
 });

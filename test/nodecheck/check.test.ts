@@ -209,12 +209,23 @@ describe("checkNode", () => {
     expect(r4.images[0]!.failure!.kind).toBe("not-found");
   });
 
-  it("a host without the resolve capability is not asked; only pull hosts: no-mirror", async () => {
-    const d = path.join(T, "pull-only", "registry.test");
-    fs.mkdirSync(d, { recursive: true });
-    fs.writeFileSync(path.join(d, "hosts.toml"), `server = "${upstream.url}"\n[host."${good.url}/v2/proxy"]\n  capabilities = ["pull"]\n  override_path = true\n`);
-    const r = await check(path.join(T, "pull-only"), ["registry.test/library/a:1"]);
-    expect(r.images[0]!.failure).toMatchObject({ kind: "no-mirror", detail: expect.stringContaining("resolve capability") });
+  it("capabilities as containerd's Resolve: a tag needs pull and resolve, a digest pull only", async () => {
+    const only = (caps: string) => {
+      const root = path.join(T, `caps-${n++}`);
+      const d = path.join(root, "registry.test");
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
+      fs.writeFileSync(path.join(d, "hosts.toml"), `server = "${upstream.url}"\n[host."${good.url}/v2/proxy"]\n  capabilities = [${caps}]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"\n`);
+      return root;
+    };
+    // pull only: not asked for a tag (no-mirror), asked for a digest (ok)
+    const pull = only(`"pull"`);
+    expect((await check(pull, ["registry.test/library/a:1"])).images[0]!.failure).toMatchObject({ kind: "no-mirror", detail: expect.stringContaining("pull and resolve capabilities") });
+    expect((await check(pull, [`registry.test/library/a@${A.digest}`])).images[0]).toMatchObject({ ok: true, via: `${good.url}/v2/proxy` });
+    // resolve only: containerd skips it for a tag and a digest alike
+    const resolve = only(`"resolve"`);
+    expect((await check(resolve, ["registry.test/library/a:1"])).images[0]!.failure).toMatchObject({ kind: "no-mirror" });
+    expect((await check(resolve, [`registry.test/library/a@${A.digest}`])).images[0]!.failure).toMatchObject({ kind: "no-mirror", detail: expect.stringContaining("pull capability") });
   });
 
   it("no-mirror: no host directory, an empty directory, a hosts.toml containerd cannot parse", async () => {

@@ -121,10 +121,12 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
   const node = (p: string) => onTheNode(p, c.hostDir, c.hostDirOnNode);
   if (rh.unsupported) return fail("error", onTheNode(rh.unsupported, c.hostDir, c.hostDirOnNode));
   const harbor = rh.hosts.filter((h) => !h.server);
-  const resolvers = harbor.filter((h) => h.capabilities.resolve);
+  // containerd's Resolve keeps only the hosts with every capability it needs (remotes/docker/resolver.go): pull,
+  // and resolve too for a tag; a digest needs pull only
+  const resolvers = harbor.filter((h) => h.capabilities.pull && (ref.digest !== undefined || h.capabilities.resolve));
   const server = rh.hosts.find((h) => h.server);
   if (rh.why) return fail("no-mirror", `${node(rh.why.split(c.hostDir).join(c.hostDirOnNode))}: the node pulls ${ref.host} images from ${server?.url ?? ref.host} itself`);
-  if (resolvers.length === 0) return fail("no-mirror", `${node(path.join(rh.dir!, "hosts.toml"))} names no host with the resolve capability${harbor.length ? "" : " (no [host] table)"}: the node pulls from ${server?.url ?? ref.host} itself`);
+  if (resolvers.length === 0) return fail("no-mirror", `${node(path.join(rh.dir!, "hosts.toml"))} names no host with the ${ref.digest ? "pull capability" : "pull and resolve capabilities"}${harbor.length ? "" : " (no [host] table)"}: the node pulls from ${server?.url ?? ref.host} itself`);
   const failures: Array<{ host: HostEntry; failure: Failure }> = [];
   for (const h of resolvers) {
     const r = await fetchFromHost({

@@ -11,6 +11,7 @@ import { kubeGet, type KubeAccess } from "../kube/client.js";
 import { COMPONENT, COMPONENT_LABEL, configMapName } from "../nodecheck/in-cluster.js";
 import type { NodeCount, NodeFailureKind, NodeImageResult, NodeResult } from "../nodecheck/types.js";
 import { formatReference, parseReference } from "../seed/reference.js";
+import { normaliseAddress } from "./input.js";
 import { missingLine } from "./images.js";
 
 /** The largest result read (the writer keeps its data under 900 kB). */
@@ -68,7 +69,7 @@ export function nodeResultsFrom(list: any): { results: Map<string, NodeResult>; 
       .filter((i: any) => i && typeof i.image === "string")
       .map((i: any) => {
         const f = failureOf(i.failure);
-        return { image: cut(i.image, 1000), ok: i.ok === true, ...(f ? { failure: f } : {}) };
+        return { image: cut(i.image, 1000), ok: i.ok === true, ...(typeof i.via === "string" ? { via: cut(i.via, 300) } : {}), ...(f ? { failure: f } : {}) };
       });
     const nf = failureOf(r.nodeFailure);
     results.set(node, { node, platform: cut(r.platform, 100), checkedAt: cut(r.checkedAt, 40), hostDir: cut(r.hostDir, 1024), ...(nf ? { nodeFailure: nf } : {}), images });
@@ -83,15 +84,37 @@ export async function readNodeResults(access: KubeAccess, namespace: string, tim
 }
 
 /** Why an image does not count on a node, or undefined when it does. Pure. */
-export function whyNot(image: string, heldByHarbor: boolean, result: NodeResult | undefined, fresh: boolean): string | undefined {
+export function whyNot(image: string, heldByHarbor: boolean, result: NodeResult | undefined, fresh: boolean, harborAddresses?: ReadonlySet<string>): string | undefined {
   if (!heldByHarbor) return "not held by Harbor";
   if (!result || !fresh) return result ? `${NO_RESULT}: the last is of ${result.checkedAt}` : NO_RESULT;
   const r = result.images.find((i) => normaliseImage(i.image) === image);
   if (!r) return result.nodeFailure ? `${result.nodeFailure.kind}: ${result.nodeFailure.detail}` : `not in the node's check of ${result.checkedAt}`;
-  if (r.ok) return undefined;
+  if (r.ok) {
+    // reached through a host that is not one of Harbor's addresses (another mirror in the node's hosts.toml):
+    // that proves nothing about an outage
+    const host = viaHost(r.via);
+    if (harborAddresses && harborAddresses.size > 0 && host !== undefined && !harborAddresses.has(host)) return `error: reached through ${r.via}, which is not one of Harbor's addresses (${[...harborAddresses].join(", ")})`;
+    return undefined;
+  }
   const f = r.failure ?? result.nodeFailure;
   return f ? `${f.kind}: ${f.detail}` : "error: the node could not fetch it";
 }
+
+/** host[:port] of a hosts.toml host URL, normalised as Harbor's addresses are; undefined when absent or not a URL. Pure. */
+function viaHost(via: string | undefined): string | undefined {
+  if (!via) return undefined;
+  try {
+    const u = new URL(via);
+    return normaliseAddress(u.host, u.protocol as "http:" | "https:");
+  } catch {
+    return undefined;
+  }
+}
+
+/** At most this many missing lines per node in the status ConfigMap; then "... and N more". */
+export const MAX_MISSING_PER_NODE = 50;
+/** A result stamped further ahead than this (clock skew, a forged ConfigMap) is not fresh. */
+const FUTURE_SKEW_MS = 5 * 60_000;
 
 export interface NodeCounts {
   nodes: NodeCount[];
@@ -103,18 +126,18 @@ export interface NodeCounts {
  * Per-node counts. byNode: node -> the (classified, normalised) image names its pods run; held: the names
  * Harbor holds. Nodes sorted by name; missing lines sorted. Pure.
  */
-export function countNodes(byNode: Map<string, string[]>, held: ReadonlySet<string>, results: Map<string, NodeResult>, settings: NodeCheckSettings, nowMs: number): NodeCounts {
+export function countNodes(byNode: Map<string, string[]>, held: ReadonlySet<string>, results: Map<string, NodeResult>, settings: NodeCheckSettings, nowMs: number, harborAddresses?: ReadonlySet<string>): NodeCounts {
   const nodes: NodeCount[] = [];
   const unreachable = new Map<string, string[]>();
   for (const name of [...byNode.keys()].sort()) {
     const images = [...new Set(byNode.get(name))].sort();
     const result = results.get(name);
     const at = result ? Date.parse(result.checkedAt) : NaN;
-    const fresh = result !== undefined && Number.isFinite(at) && nowMs - at <= STALE_INTERVALS * settings.intervalSeconds * 1000;
+    const fresh = result !== undefined && Number.isFinite(at) && nowMs - at <= STALE_INTERVALS * settings.intervalSeconds * 1000 && at - nowMs <= FUTURE_SKEW_MS;
     const missing: string[] = [];
     let count = 0;
     for (const image of images) {
-      const why = whyNot(image, held.has(image), result, fresh);
+      const why = whyNot(image, held.has(image), result, fresh, harborAddresses);
       if (why === undefined) {
         count++;
         continue;
@@ -122,7 +145,9 @@ export function countNodes(byNode: Map<string, string[]>, held: ReadonlySet<stri
       missing.push(missingLine(image, why));
       if (held.has(image)) unreachable.set(image, [...(unreachable.get(image) ?? []), `${name}: ${why}`]);
     }
-    nodes.push({ name, held: count, total: images.length, missing: missing.sort(), checkedAt: result?.checkedAt ?? "" });
+    missing.sort();
+    const shown = missing.length > MAX_MISSING_PER_NODE ? [...missing.slice(0, MAX_MISSING_PER_NODE), `... and ${missing.length - MAX_MISSING_PER_NODE} more`] : missing;
+    nodes.push({ name, held: count, total: images.length, missing: shown, checkedAt: result?.checkedAt ?? "" });
   }
   return { nodes, unreachable };
 }

@@ -270,7 +270,7 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
     const ctx = { registries: input.registries, harborAddresses: input.harborAddresses };
     // the same names as the cluster's images (classifyImages), so that "held" is the same look
     const byNode = new Map([...cluster.byNode].map(([n, refs]) => [n, classifyImages(refs, ctx).map((i) => i.name)]));
-    const counted = countNodes(byNode, new Set(held), results.results, input.nodeCheck, now());
+    const counted = countNodes(byNode, new Set(held), results.results, input.nodeCheck, now(), input.harborAddresses);
     nodes = counted.nodes;
     for (const [image, whys] of counted.unreachable) missing.push(unreachableLine(image, whys));
     countedHeld = held.filter((h) => !counted.unreachable.has(h)).length;
