@@ -4,6 +4,12 @@
 # plane's namespace; he-cl-node-2) and by the drill scenario (a node that joins during an outage).
 #
 # Usage: node.sh NAME INDEX [PRESEED_DIR]
+#        node.sh restart NAME   stop the node's kubelet and containerd (by PID; the pods' shims and containers
+#                               keep running, as on a real node) and start them again
+#        node.sh remove NAME    (INDEX > 1) stop every process of the node (by PID: the recorded ones, every
+#                               process in its namespaces or its cgroups), so its namespaces, mounts, links
+#                               and iptables rules go with them; remove its cgroups, the other nodes' routes
+#                               to its pods, its Node object and its state
 #   INDEX 1   the node shares the control plane's namespaces (the holder of up.sh), address 10.213.0.1
 #   INDEX N>1 a new holder process makes its namespaces (no name on the host: they end with their last
 #             process), address 10.213.0.N, joined to the first node's namespace by a veth pair whose near
@@ -18,6 +24,47 @@ set -eu
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/env.sh"
 S="$HE_CL_STATE"
+RESTART=0
+if [ "$1" = remove ]; then
+  NAME="$2"; D="$S/nodes/$NAME"
+  [ -s "$D/index" ] && [ "$(cat "$D/index")" != 1 ] || { echo "node $NAME: nothing to remove (or the first node)" >&2; exit 1; }
+  CIDR="$(he_cl_pod_cidr "$(cat "$D/index")")"
+  HOLDER="$(cat "$S/pids/$NAME-holder")"
+  net="$(readlink "/proc/$HOLDER/ns/net")"; mnt="$(readlink "/proc/$HOLDER/ns/mnt")"
+  pids() {
+    for f in "$S/pids/$NAME"-*; do [ -s "$f" ] && cat "$f"; done
+    for p in /proc/[0-9]*; do
+      { [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$net" ] || [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ]; } && echo "${p#/proc/}"
+    done
+    for h in /sys/fs/cgroup/*/; do
+      [ -d "$h$HE_CL_CGROUP/$NAME" ] && find "$h$HE_CL_CGROUP/$NAME" -name cgroup.procs -exec cat {} + 2>/dev/null
+    done
+  }
+  alive() { for p in $(pids | sort -u); do [ "$p" != $$ ] && kill -0 "$p" 2>/dev/null && echo "$p"; done; }
+  kill -TERM "$(cat "$S/pids/$NAME-kubelet")" 2>/dev/null
+  i=0
+  while [ -n "$(alive)" ]; do
+    for p in $(alive); do if [ "$i" -lt 10 ]; then kill -TERM "$p" 2>/dev/null; else kill -KILL "$p" 2>/dev/null; fi; done
+    i=$((i + 1)); [ "$i" -gt 60 ] && { echo "node $NAME: processes still running: $(alive | tr '\n' ' ')" >&2; exit 1; }
+    sleep 0.5
+  done
+  for h in /sys/fs/cgroup/*/; do
+    [ -d "$h$HE_CL_CGROUP/$NAME" ] && find "$h$HE_CL_CGROUP/$NAME" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+  for other in "$S"/nodes/*/index; do
+    o="$(basename "$(dirname "$other")")"; [ "$o" = "$NAME" ] && continue
+    ohold="$(cat "$S/pids/holder")"; [ "$(cat "$other")" = 1 ] || ohold="$(cat "$S/pids/$o-holder")"
+    nsenter -t "$ohold" -n ip route del "$CIDR" 2>/dev/null || true
+  done
+  "$(cat "$S/k8s")/bin/kubectl" --kubeconfig "$S/kubeconfig" delete node "$NAME" --ignore-not-found > /dev/null
+  grep -vxF -e "$net" -e "$mnt" "$S/ns" > "$S/ns.tmp" || true
+  mv "$S/ns.tmp" "$S/ns"
+  rm -f "$S/pids/$NAME"-*
+  rm -rf "$D"
+  echo "node $NAME: removed" >&2
+  exit 0
+fi
+if [ "$1" = restart ]; then RESTART=1; shift; set -- "$1" "$(cat "$S/nodes/$1/index")"; fi
 NAME="$1"; IDX="$2"; PRESEED="${3:-}"
 log() { echo "node $NAME: $*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -30,6 +77,44 @@ IP="$(he_cl_node_ip "$IDX")"
 CIDR="$(he_cl_pod_cidr "$IDX")"
 D="$S/nodes/$NAME"
 mkdir -p "$D/kubelet" "$D/containerd" "$D/cni/net.d" "$D/cni/ipam" "$D/containerd-conf" "$D/certs.d/$HE_CL_REGISTRY" "$D/volume-plugins"
+
+start() {
+  name="$NAME-$1"; shift
+  setsid -f nsenter -t "$HOLDER" -m -n -- env SSL_CERT_FILE="$P/ca.crt" \
+    sh -c 'echo $$ > "$1"; shift; exec "$@"' sh "$S/pids/$name" "$@" < /dev/null > "$S/logs/$name.log" 2>&1
+  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$S/pids/$name" ] && return 0; sleep 0.2; done
+  die "$name did not start"
+}
+start_containerd() {
+  start containerd containerd --config /etc/containerd/config.toml
+  i=0
+  while [ ! -S "$D/containerd/containerd.sock" ] && [ "$i" -lt 60 ]; do i=$((i + 1)); sleep 0.5; done
+  [ -S "$D/containerd/containerd.sock" ] || die "containerd did not start"
+}
+start_kubelet() {
+  start kubelet "$BIN/kubelet" --config "$D/kubelet.yaml" --kubeconfig "$D/kubeconfig.node" \
+    --container-runtime remote --container-runtime-endpoint "unix://$D/containerd/containerd.sock" \
+    --root-dir "$D/kubelet" --hostname-override "$NAME" --node-ip "$IP" --v=1
+}
+
+if [ "$RESTART" = 1 ]; then
+  HOLDER="$MAIN"; [ "$IDX" = 1 ] || HOLDER="$(cat "$S/pids/$NAME-holder")"
+  for d in kubelet containerd; do
+    pid="$(cat "$S/pids/$NAME-$d")"
+    kill -TERM "$pid" 2>/dev/null || true
+    i=0
+    while kill -0 "$pid" 2>/dev/null; do
+      i=$((i + 1)); [ "$i" -gt 40 ] && kill -KILL "$pid" 2>/dev/null; [ "$i" -gt 60 ] && die "$d ($pid) did not stop"
+      sleep 0.5
+    done
+    rm -f "$S/pids/$NAME-$d"
+  done
+  rm -f "$D/containerd/containerd.sock"
+  start_containerd
+  start_kubelet
+  log "restarted its containerd and kubelet"
+  exit 0
+fi
 
 # --- namespaces ----------------------------------------------------------------------------------
 if [ "$IDX" = 1 ]; then
@@ -63,13 +148,6 @@ for other in "$S"/nodes/*/index; do
   nsenter -t "$ohold" -n ip route replace "$CIDR" via "$IP" || die "route from node $j to this node's pods"
 done
 inns() { nsenter -t "$HOLDER" -m -n -- "$@"; }
-start() {
-  name="$NAME-$1"; shift
-  setsid -f nsenter -t "$HOLDER" -m -n -- env SSL_CERT_FILE="$P/ca.crt" \
-    sh -c 'echo $$ > "$1"; shift; exec "$@"' sh "$S/pids/$name" "$@" < /dev/null > "$S/logs/$name.log" 2>&1
-  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$S/pids/$name" ] && return 0; sleep 0.2; done
-  die "$name did not start"
-}
 
 # --- certificates and kubeconfigs ------------------------------------------------------------------
 cert() { # NAME SUBJECT [SANS]
@@ -154,10 +232,7 @@ inns sh -c 'mount -t tmpfs -o mode=755 he-cl-containerd "$1" && mkdir "$1/certs.
   mount --bind "$2/certs.d" "$1/certs.d" && mount --bind "$2/containerd-conf/config.toml" "$1/config.toml" &&
   { [ ! -d /var/lib/cni ] || mount -t tmpfs -o mode=755 he-cl-cni /var/lib/cni; }' sh "$NODE_CONTAINERD" "$D" \
   || die "mounting the node's containerd directory in its namespace"
-start containerd containerd --config "$NODE_CONTAINERD/config.toml"
-i=0
-while [ ! -S "$D/containerd/containerd.sock" ] && [ "$i" -lt 60 ]; do i=$((i + 1)); sleep 0.5; done
-[ -S "$D/containerd/containerd.sock" ] || die "containerd did not start"
+start_containerd
 
 # --- kubelet, kube-proxy ---------------------------------------------------------------------------
 # each node's pods live in cgroups under /he-cl/NAME in every hierarchy (down.sh removes /he-cl): a kubelet
@@ -197,9 +272,7 @@ eventBurst: 1000
 imageGCHighThresholdPercent: 100
 evictionHard: { memory.available: "1Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%" }
 YML
-start kubelet "$BIN/kubelet" --config "$D/kubelet.yaml" --kubeconfig "$D/kubeconfig.node" \
-  --container-runtime remote --container-runtime-endpoint "unix://$D/containerd/containerd.sock" \
-  --root-dir "$D/kubelet" --hostname-override "$NAME" --node-ip "$IP" --v=1
+start_kubelet
 start kube-proxy "$BIN/kube-proxy" --kubeconfig "$D/kubeconfig.proxy" --hostname-override "$NAME" \
   --cluster-cidr "$HE_CL_POD_NET" --proxy-mode iptables --conntrack-max-per-core 0 \
   --conntrack-tcp-timeout-established 0 --conntrack-tcp-timeout-close-wait 0 \
