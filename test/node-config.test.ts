@@ -315,6 +315,17 @@ describe("validate: the node mirror's addresses and prerequisites", () => {
     expect(warningsAt({ proxyCache: { enabled: true } })).toEqual([]);
   });
 
+  it("warns that an address given as a name must resolve on the nodes (the pull and Harbor's token realm https://<address>/service/token), not for IPs", () => {
+    const realmWarnings = (raw: Record<string, unknown>) => validateSpec(raw).warnings.filter((w) => /token realm/.test(w.expected)).map((w) => `${w.path} ${w.expected.match(/https:\/\/\S+/)![0]}`);
+    const addresses = ["10.0.0.1:30003", "[fd00::1]:30003", "harbor.lan:30003", "spectro.registry.local:30003"];
+    expect(realmWarnings({ cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, addresses } })).toEqual([
+      "harbor-config.nodeMirror.addresses[2] https://harbor.lan:30003/service/token;",
+      "harbor-config.nodeMirror.addresses[3] https://spectro.registry.local:30003/service/token;",
+    ]);
+    // nodes that do not use the mirror are not told
+    expect(realmWarnings({ cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true }, nodeMirror: { enabled: false, addresses } })).toEqual([]);
+  });
+
   it("accepts every address for a generated certificate: the chart and `harbor-edge secrets` put each one in its SANs", () => {
     const raw = { cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true }, nodeMirror: { addresses: ["10.0.0.1:30003", "10.0.0.2:30003", "harbor.lan"] } };
     expect(errorsAt(raw)).toEqual([]);

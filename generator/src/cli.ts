@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   pack: () => import("./commands/pack.js"),
   terraform: () => import("./commands/terraform.js"),
   "node-config": () => import("./nodeconfig/command.js"),
+  "node-check": () => import("./commands/node-check.js"),
   status: () => import("./status/index.js"),
   seed: () => import("./seed/index.js"),
   configure: () => import("./commands/configure.js"),

@@ -35,6 +35,8 @@ export interface NodeImageResult {
   /** the platform manifest's digest that was fetched (when ok) */
   digest?: string;
   failure?: { kind: NodeFailureKind; detail: string };
+  /** when ok: what the node should know (skip_verify on the host that served it, hosts that failed before it) */
+  note?: string;
 }
 
 export interface NodeResult {

@@ -86,6 +86,21 @@ export function nodeMirrorProblems(spec: HarborConfig, root: string, o: { forNod
     }
   }
 
+  // the token realm: Harbor 2.15.1 sends an anonymous node to https://<the address it dialed>/service/token
+  // (harbor/realm.ts), so an address given as a name must resolve with the node's own resolver (/etc/hosts,
+  // resolv.conf; nodes have no cluster DNS), for the pull and again for the token
+  if (needed) {
+    given.forEach((a, i) => {
+      if (isMacro(a) || net.isIP(addressHost(a))) return;
+      out.push({
+        path: `${root}.nodeMirror.addresses[${i}]`,
+        expected: `an address every node resolves with its own resolver (its /etc/hosts or DNS server, not cluster DNS, and during an outage too): nodes dial ${a} and Harbor sends them to its token realm https://${a}/service/token; an IP address needs no resolver. harbor-edge node-check on a node (or report.nodeCheck) shows whether it resolves`,
+        given: describeValue(a),
+        severity: "warning",
+      });
+    });
+  }
+
   const names = certificateNames(spec);
   if (names) {
     given.forEach((a, i) => {

@@ -1,0 +1,74 @@
+// `harbor-edge node-check [IMAGE...] [--host-dir DIR] [--containerd-config FILE] [--platform os/arch] [--node NAME]
+// [--json]`: run on a node (one `node-config` or the node-mirror DaemonSet configured), it tells whether this
+// node can pull each image from Harbor alone, as its containerd would (generator/src/nodecheck/check.ts).
+// One line per image and a summary on stdout (or the NodeResult as JSON); exit 0 all ok, 1 some not, 2 usage.
+import type { Command } from "commander";
+import { EXIT, Exit, err, out } from "./common.js";
+
+export interface NodeCheckCliOptions {
+  hostDir: string;
+  containerdConfig?: string;
+  platform?: string;
+  node?: string;
+  json?: boolean;
+  timeout: string;
+}
+
+export const DEFAULT_HOST_DIR = "/etc/containerd/certs.d";
+
+export function register(program: Command): void {
+  program
+    .command("node-check")
+    .description(
+      "on a node: can it pull each IMAGE from Harbor alone, as its containerd would? Reads the node's containerd host files (<host-dir>/<registry>/hosts.toml, as node-config or the node-mirror DaemonSet wrote them), trusts their CA files, tries their Harbor addresses in file order, anonymously, resolving the token realm with this machine's resolver; the registry itself (server) never counts. Prints \"ok IMAGE via URL\" or \"FAIL IMAGE: KIND: detail\" (KIND: containerd-config, no-mirror, tls-san, tls-ca, unauthorized, realm-unresolvable, unreachable, not-found, error) and \"N of M images can be pulled from Harbor on NODE\". Exit 0 all can, 1 some cannot, 2 bad usage",
+    )
+    .argument("[image...]", "image references as pods name them (nginx:1.25, quay.io/org/app@sha256:...)")
+    .option("--host-dir <dir>", "containerd's host directory (config_path)", DEFAULT_HOST_DIR)
+    .option("--containerd-config <file>", "containerd's config.toml: first check that its config_path is --host-dir (else every image fails with containerd-config)")
+    .option("--platform <os/arch>", "the platform to pull for, os/architecture[/variant] (default: this machine's, as containerd's default)")
+    .option("--node <name>", "the node's name in the output (default: this machine's host name)")
+    .option("--timeout <seconds>", "per request", "10")
+    .option("--json", "print the result (node, platform, checkedAt, hostDir, nodeFailure, images[]) as JSON")
+    .action(async (images: string[], o: NodeCheckCliOptions) => {
+      await runNodeCheck(images, o);
+    });
+}
+
+export async function runNodeCheck(images: string[], o: NodeCheckCliOptions): Promise<void> {
+  const timeout = Number(o.timeout);
+  if (!/^\d+(\.\d+)?$/.test(o.timeout) || timeout <= 0 || timeout > 600) throw usage(`--timeout: expected seconds between 0 and 600, given ${JSON.stringify(o.timeout)}`);
+  if (images.length === 0 && !o.containerdConfig) throw usage("name at least one image (or --containerd-config to check config_path only)");
+  const [{ checkNode, hostName }, { parsePlatform }, { parseReference }, { nodeResultLines }] = await Promise.all([
+    import("../nodecheck/check.js"),
+    import("../nodecheck/platform.js"),
+    import("../seed/reference.js"),
+    import("../nodecheck/format.js"),
+  ]);
+  if (o.platform) {
+    try {
+      parsePlatform(o.platform);
+    } catch (e) {
+      throw usage(`--${(e as Error).message}`);
+    }
+  }
+  for (const i of images) {
+    try {
+      parseReference(i);
+    } catch (e) {
+      throw usage((e as Error).message);
+    }
+  }
+  const node = o.node ?? hostName();
+  const r = await checkNode({ node, hostDir: o.hostDir, containerdConfig: o.containerdConfig, images, platform: o.platform, timeoutMs: timeout * 1000 });
+  const okCount = r.images.filter((i) => i.ok).length;
+  if (o.json) out(JSON.stringify(r, null, 2));
+  else {
+    if (!r.nodeFailure && o.containerdConfig) err(`containerd reads ${r.hostDir} (${o.containerdConfig})`);
+    out(nodeResultLines(r).join("\n"));
+  }
+  if (r.nodeFailure || okCount < r.images.length) throw new Exit(EXIT.invalid);
+}
+
+function usage(message: string): Exit {
+  return new Exit(EXIT.usage, `error: ${message}\nsee 'harbor-edge node-check --help'`);
+}

@@ -1,0 +1,164 @@
+// The per-node check: can this node pull each image from Harbor alone, the way its containerd would? For every
+// image: the registry's host file in the node's host directory (hosts.ts), then each Harbor host of it with
+// the resolve capability in file order (pull.ts); the first that serves the platform manifest makes the image
+// ok. The `server` fallback (the registry itself) never counts: an image whose only route is the registry is
+// no-mirror. When containerdConfig is given, containerd must read the host directory (config.ts, the rule of
+// node-mirror.sh check), or every image fails with containerd-config.
+import dns from "node:dns";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { formatReference, parseReference } from "../seed/reference.js";
+import type { NodeFailureKind, NodeImageResult, NodeResult } from "./types.js";
+import { registryHosts, type HostEntry } from "./hosts.js";
+import { fetchFromHost, type Failure, type Lookup } from "./pull.js";
+import { defaultPlatform, formatPlatform, parsePlatform, type Platform } from "./platform.js";
+import { checkContainerdConfig } from "./config.js";
+
+export interface NodeCheckOptions {
+  node: string;
+  /** the containerd host directory as this process sees it */
+  hostDir: string;
+  /** the same directory as the node's containerd sees it (default: hostDir) */
+  hostDirOnNode?: string;
+  /** path of containerd's config.toml as this process sees it; when given, config_path is checked first */
+  containerdConfig?: string;
+  /** the same file's path on the node, for messages (default: containerdConfig) */
+  containerdConfigOnNode?: string;
+  /** image references as pods name them */
+  images: string[];
+  /** os/arch[/variant]; default: this process's, as containerd's default platform matcher */
+  platform?: string;
+  /** per request, default 10000 */
+  timeoutMs?: number;
+  /** default: dns.lookup all (getaddrinfo with the process's /etc/hosts and resolv.conf) */
+  lookup?: (host: string) => Promise<string[]>;
+  now?: () => number;
+  /** images checked at once (default 4) */
+  concurrency?: number;
+}
+
+export const defaultLookup: Lookup = async (host) => (await dns.promises.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+const MAX_IMAGES = 10_000;
+
+/** The node's path of a file named in a host file, where this process reads it. */
+function onThisSide(file: string, hostDir: string, hostDirOnNode: string): string {
+  const node = hostDirOnNode.replace(/\/+$/, "");
+  if (node !== hostDir.replace(/\/+$/, "") && (file === node || file.startsWith(`${node}/`))) return path.join(hostDir, file.slice(node.length));
+  return file;
+}
+/** A path the host file names, as the node sees it (relative ones were joined to hostDir on this side). */
+function onTheNode(file: string, hostDir: string, hostDirOnNode: string): string {
+  const here = hostDir.replace(/\/+$/, "");
+  if (file === here || file.startsWith(`${here}/`)) return path.join(hostDirOnNode, file.slice(here.length));
+  return file;
+}
+
+export async function checkNode(o: NodeCheckOptions): Promise<NodeResult> {
+  const now = o.now ?? Date.now;
+  const platform: Platform = o.platform ? parsePlatform(o.platform) : defaultPlatform();
+  const hostDirOnNode = (o.hostDirOnNode ?? o.hostDir).replace(/(.)\/+$/, "$1");
+  const hostDir = o.hostDir.replace(/(.)\/+$/, "$1");
+  const lookup = o.lookup ?? defaultLookup;
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  if (o.images.length > MAX_IMAGES) throw new Error(`images: at most ${MAX_IMAGES}, given ${o.images.length}`);
+  const result: NodeResult = { node: o.node, platform: formatPlatform(platform), checkedAt: new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z"), hostDir: hostDirOnNode, images: [] };
+
+  if (o.containerdConfig !== undefined) {
+    const c = checkContainerdConfig(o.containerdConfig, hostDirOnNode, o.containerdConfigOnNode ?? o.containerdConfig);
+    if (!c.ok) {
+      result.nodeFailure = { kind: "containerd-config", detail: c.detail };
+      result.images = o.images.map((image) => ({ image: normalise(image), ok: false, failure: { kind: "containerd-config", detail: c.detail } }));
+      return result;
+    }
+  }
+
+  const images = o.images.map(normalise);
+  const out: NodeImageResult[] = new Array(images.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < images.length) {
+      const i = next++;
+      out[i] = await checkImage(images[i]!, { hostDir, hostDirOnNode, platform, timeoutMs, lookup });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, images.length)) }, worker));
+  result.images = out;
+  return result;
+}
+
+function normalise(image: string): string {
+  try {
+    return formatReference(parseReference(image));
+  } catch {
+    return image;
+  }
+}
+
+interface Ctx {
+  hostDir: string;
+  hostDirOnNode: string;
+  platform: Platform;
+  timeoutMs: number;
+  lookup: Lookup;
+}
+
+async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
+  const fail = (kind: NodeFailureKind, detail: string): NodeImageResult => ({ image, ok: false, failure: { kind, detail } });
+  let ref;
+  try {
+    ref = parseReference(image);
+  } catch (e) {
+    return fail("error", (e as Error).message);
+  }
+  let rh;
+  try {
+    rh = registryHosts(c.hostDir, ref.host);
+  } catch (e) {
+    return fail("error", `the host directory for ${ref.host} cannot be read: ${(e as Error).message}`);
+  }
+  const node = (p: string) => onTheNode(p, c.hostDir, c.hostDirOnNode);
+  if (rh.unsupported) return fail("error", onTheNode(rh.unsupported, c.hostDir, c.hostDirOnNode));
+  const harbor = rh.hosts.filter((h) => !h.server);
+  const resolvers = harbor.filter((h) => h.capabilities.resolve);
+  const server = rh.hosts.find((h) => h.server);
+  if (rh.why) return fail("no-mirror", `${node(rh.why.split(c.hostDir).join(c.hostDirOnNode))}: the node pulls ${ref.host} images from ${server?.url ?? ref.host} itself`);
+  if (resolvers.length === 0) return fail("no-mirror", `${node(path.join(rh.dir!, "hosts.toml"))} names no host with the resolve capability${harbor.length ? "" : " (no [host] table)"}: the node pulls from ${server?.url ?? ref.host} itself`);
+  const failures: Array<{ host: HostEntry; failure: Failure }> = [];
+  for (const h of resolvers) {
+    const r = await fetchFromHost({
+      host: h,
+      registry: ref.host,
+      repository: ref.path,
+      reference: ref.digest ?? ref.tag ?? "latest",
+      platform: c.platform,
+      timeoutMs: c.timeoutMs,
+      lookup: c.lookup,
+      readCa: (f) => readCa(onThisSide(f, c.hostDir, c.hostDirOnNode)),
+    });
+    if (r.ok) {
+      const res: NodeImageResult = { image, ok: true, via: h.url, digest: r.digest };
+      if (h.skipVerify) res.note = `skip_verify = true for ${h.url}: its certificate is not checked`;
+      if (failures.length) res.note = [res.note, `first tried: ${failures.map((f) => `${f.host.url}: ${f.failure.kind}`).join("; ")}`].filter(Boolean).join("; ");
+      return res;
+    }
+    failures.push({ host: h, failure: r.failure });
+  }
+  // the most telling failure: the first host's, unless it is a 404 and a later host failed otherwise (a 404 is
+  // how a layered file moves on: spectro-images lacks what the proxy-cache project is for); the others follow
+  const first = failures.find((f) => f.failure.kind !== "not-found") ?? failures[0]!;
+  const skip = first.host.skipVerify ? " (skip_verify: the certificate is not checked for this host)" : "";
+  const others = failures.filter((f) => f !== first).map((f) => `; ${f.host.url}: ${f.failure.kind}: ${f.failure.detail}`).join("");
+  return fail(first.failure.kind, `${first.failure.detail}${skip}${others}`);
+}
+
+const CA_MAX = 1024 * 1024;
+function readCa(file: string): Buffer {
+  const st = fs.statSync(file);
+  if (st.size > CA_MAX) throw Object.assign(new Error(`${file} is larger than ${CA_MAX} bytes`), { code: "EFBIG" });
+  return fs.readFileSync(file);
+}
+
+/** The host name of this machine (the CLI's default node name). */
+export const hostName = () => os.hostname();

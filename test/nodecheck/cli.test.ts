@@ -1,0 +1,102 @@
+// harbor-edge node-check as an operator runs it on a node: one line per image and the summary on stdout, the
+// result as JSON with --json, exit 0 all ok / 1 some not / 2 bad usage (one line and where help is).
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { BIN } from "../helpers/cli.js";
+import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
+import { startFakeRegistry, contentOf } from "../helpers/nodecheck-harbor.js";
+import { NODE_ARCH } from "../helpers/oci-images.js";
+import type { NodeResult } from "../../generator/src/nodecheck/types.js";
+
+const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-cli-"));
+const HOSTS = path.join(T, "certs.d");
+let harbor: Awaited<ReturnType<typeof startFakeRegistry>>;
+const A = contentOf("harbor")["proxy/library/a"]!["1"]!;
+
+/** The CLI as a real process, without blocking this process (the test registry answers from here). */
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (b) => (stdout += b));
+    p.stderr.on("data", (b) => (stderr += b));
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  const ca = generateCA("cli test CA", 1);
+  harbor = await startFakeRegistry({ tls: generateServerCert("h", { dns: [], ips: ["127.0.0.1"] }, 1, ca), content: contentOf("harbor"), private: ["private"] });
+  for (const [registry, project] of [["registry.test", "proxy"], ["private.test", "private"]]) {
+    const d = path.join(HOSTS, registry!);
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
+    fs.writeFileSync(path.join(d, "hosts.toml"), `server = "https://${registry}"\n\n[host."${harbor.url}/v2/${project}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "harbor-ca.crt"\n`);
+  }
+}, 60_000);
+afterAll(async () => {
+  await harbor?.close();
+  fs.rmSync(T, { recursive: true, force: true });
+});
+
+describe("harbor-edge node-check", () => {
+  it("all ok: 'ok IMAGE via URL' and the summary, exit 0", async () => {
+    const r = await run(["node-check", "--host-dir", HOSTS, "--node", "n1", "--platform", `linux/${NODE_ARCH}`, "registry.test/library/a:1"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`ok registry.test/library/a:1 via ${harbor.url}/v2/proxy\n1 of 1 images can be pulled from Harbor on n1 (linux/${NODE_ARCH})\n`);
+    expect(r.stderr).toBe("");
+  });
+
+  it("some not: 'FAIL IMAGE: kind: detail' lines, exit 1; --json gives the NodeResult", async () => {
+    const images = ["registry.test/library/a:1", "private.test/library/a:1", "registry.test/library/missing:1", "nginx:1.25"];
+    const r = await run(["node-check", "--host-dir", HOSTS, "--node", "n1", ...images]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines).toEqual([
+      `ok registry.test/library/a:1 via ${harbor.url}/v2/proxy`,
+      expect.stringMatching(/^FAIL private\.test\/library\/a:1: unauthorized: HEAD https:\/\/127\.0\.0\.1:\d+\/v2\/private\/library\/a\/manifests\/1: 401 with an anonymous token/),
+      expect.stringMatching(/^FAIL registry\.test\/library\/missing:1: not-found: HEAD .*\/v2\/proxy\/library\/missing\/manifests\/1: 404/),
+      expect.stringMatching(/^FAIL docker\.io\/library\/nginx:1\.25: no-mirror: no host directory for docker\.io in .*: the node pulls docker\.io images from https:\/\/registry-1\.docker\.io itself$/),
+      expect.stringMatching(/^1 of 4 images can be pulled from Harbor on n1 \(linux\/[a-z0-9]+(\/v\d)?\)$/),
+    ]);
+    const j = await run(["node-check", "--json", "--host-dir", HOSTS, "--node", "n1", "--platform", `linux/${NODE_ARCH}`, ...images]);
+    expect(j.code).toBe(1);
+    const res = JSON.parse(j.stdout) as NodeResult;
+    expect(res).toMatchObject({ node: "n1", platform: `linux/${NODE_ARCH}`, hostDir: HOSTS });
+    expect(res.images.map((i) => [i.image, i.ok, i.failure?.kind ?? i.digest])).toEqual([
+      ["registry.test/library/a:1", true, A.digest],
+      ["private.test/library/a:1", false, "unauthorized"],
+      ["registry.test/library/missing:1", false, "not-found"],
+      ["docker.io/library/nginx:1.25", false, "no-mirror"],
+    ]);
+  });
+
+  it("--containerd-config: config_path elsewhere fails the node and every image", async () => {
+    const cfg = path.join(T, "config.toml");
+    fs.writeFileSync(cfg, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/docker/certs.d"\n`);
+    const r = await run(["node-check", "--host-dir", HOSTS, "--containerd-config", cfg, "--node", "n1", "registry.test/library/a:1"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split("\n")[0]).toMatch(/^FAIL node n1: containerd-config: containerd does not read .*certs\.d: config_path in .* is "\/etc\/docker\/certs\.d"$/);
+    expect(r.stdout.split("\n")[1]).toMatch(/^FAIL registry\.test\/library\/a:1: containerd-config: /);
+    fs.writeFileSync(cfg, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "${HOSTS}"\n`);
+    const ok = await run(["node-check", "--host-dir", HOSTS, "--containerd-config", cfg, "--node", "n1", "registry.test/library/a:1"]);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stderr).toContain(`containerd reads ${HOSTS}`);
+  });
+
+  it.each([
+    [[], "error: name at least one image (or --containerd-config to check config_path only)"],
+    [["--platform", "linux", "nginx"], 'error: --platform: expected os/architecture[/variant] (e.g. linux/amd64), given "linux"'],
+    [["--timeout", "0", "nginx"], 'error: --timeout: expected seconds between 0 and 600, given "0"'],
+    [["NGINX"], 'error: image reference NGINX: "library/NGINX" is not a repository path (lower-case letters, digits, separators)'],
+  ])("usage %j: one line and where help is, exit 2", async (args, line) => {
+    const r = await run(["node-check", ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([line, "see 'harbor-edge node-check --help'"]);
+    expect(r.stdout).toBe("");
+  });
+});

@@ -1,0 +1,205 @@
+// The decisive test: the check's verdict matches real containerd. Debian's containerd 1.6 (ctr images pull
+// --hosts-dir, which resolves and fetches in the ctr process with containerd's own hosts.toml code) and
+// `harbor-edge node-check --json` run side by side, inside one network namespace made here (he-nc-<pid>, only
+// loopback, no route out), against the same host directory and the same servers:
+//   - a test Harbor (test/helpers/nodecheck-harbor.ts: Harbor 2.15.1's anonymous pull and token realm) on
+//     127.0.0.1:8443 with a certificate of the CA the host file names, and variants: no SAN for 127.0.0.1
+//     (8444), another CA (8445), a token realm naming a host the node cannot resolve (8446), a realm from the
+//     request's Host (8448); nothing at 8447;
+//   - the upstream registry as the file's `server` (plain http, 5000) holding the same names with other
+//     bytes, so a pull that containerd completes through the fallback is told apart by its digest.
+// For each case containerd got the image from Harbor (its digest is Harbor's) exactly when the check says
+// ok; otherwise containerd's own log names the same cause on the Harbor host, and (where the upstream has
+// the image) containerd did pull it, from the upstream, which the check does not count.
+// The namespace resolves names with /etc/netns/he-nc-<pid>/resolv.conf (a nameserver on its loopback where
+// nothing listens), which ip netns exec mounts over /etc/resolv.conf for ctr and the CLI alike.
+//
+// Runs when root with containerd, ctr and ip; otherwise one NOT RUN line. Every process is stopped by PID,
+// the namespace and /etc/netns/he-nc-<pid> removed in afterAll.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { ensureDebianPackages } from "../helpers/debian.js";
+import { stopChild } from "../helpers/process.js";
+import { waitFor } from "../helpers/wait.js";
+import { BIN } from "../helpers/cli.js";
+import { contentOf } from "../helpers/nodecheck-harbor.js";
+import { NODE_ARCH, type TestImage, type TestIndex } from "../helpers/oci-images.js";
+import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
+import { ROOT } from "../../generator/src/paths.js";
+import type { NodeResult, NodeFailureKind } from "../../generator/src/nodecheck/types.js";
+
+const unavailable = process.getuid?.() !== 0 ? "needs root (network namespaces)" : ensureDebianPackages(["containerd", "iproute2"], ["containerd", "ctr", "ip"]);
+if (unavailable) process.stderr.write(`\n*** NOT RUN: test/nodecheck/containerd.test.ts (node-check against real containerd): ${unavailable} ***\n\n`);
+
+const NS = `he-nc-${process.pid}`;
+const NETNS_ETC = path.join("/etc/netns", NS);
+const T = unavailable ? "" : fs.mkdtempSync("/tmp/he-nc-");
+const SOCK = path.join(T, "c.sock");
+const LOG = path.join(T, "requests.log");
+const procs = new Map<string, ChildProcess>();
+const madeEtcNetns = !fs.existsSync("/etc/netns");
+
+const harbor = contentOf("harbor");
+const upstream = contentOf("upstream");
+const digestOf = (img: TestImage | TestIndex | undefined) => img?.digest;
+
+function sh(cmd: string, args: string[]) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+function startInNs(name: string, argv: string[]) {
+  const out = fs.openSync(path.join(T, `${name}.out`), "a");
+  const p = spawn("ip", ["netns", "exec", NS, ...argv], { cwd: ROOT, stdio: ["ignore", out, out] });
+  procs.set(name, p);
+  return p;
+}
+const logOf = (name: string) => (fs.existsSync(path.join(T, `${name}.out`)) ? fs.readFileSync(path.join(T, `${name}.out`), "utf8") : "");
+const requests = (): Array<{ port: number; method: string; path: string; status: number; auth: boolean }> => (fs.existsSync(LOG) ? fs.readFileSync(LOG, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+
+interface Case {
+  name: string;
+  /** the Harbor host URL in the file */
+  harbor: string;
+  repo: string;
+  /** the check's verdict: ok, or the failure kind */
+  want: "ok" | NodeFailureKind;
+  /** what containerd's log says about the Harbor host when it fails there */
+  ctrSays?: RegExp;
+  /** containerd's error when the fallback is down too */
+  ctrFinal?: RegExp;
+}
+const CASES: Case[] = [
+  { name: "ok", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/a", want: "ok" },
+  { name: "ok: an index, the node's platform", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/multi", want: "ok" },
+  { name: "ok: a registry that challenges every anonymous request (realm from the request's Host)", harbor: "https://127.0.0.1:8448/v2/proxy", repo: "library/a", want: "ok" },
+  { name: "tls-san: the certificate does not name 127.0.0.1", harbor: "https://127.0.0.1:8444/v2/proxy", repo: "library/a", want: "tls-san", ctrSays: /x509: cannot validate certificate for 127\.0\.0\.1 because it doesn't contain any IP SANs/ },
+  { name: "tls-ca: signed by a CA the file does not name", harbor: "https://127.0.0.1:8445/v2/proxy", repo: "library/a", want: "tls-ca", ctrSays: /x509: certificate signed by unknown authority/ },
+  // containerd 1.6 moves on after a 401 without a log line: Harbor's log shows the same exchange as the check's
+  { name: "unauthorized: a private project", harbor: "https://127.0.0.1:8443/v2/private", repo: "library/a", want: "unauthorized", ctrFinal: /401 Unauthorized/ },
+  { name: "unreachable: nothing listens", harbor: "https://127.0.0.1:8447/v2/proxy", repo: "library/a", want: "unreachable", ctrSays: /dial tcp 127\.0\.0\.1:8447: connect: connection refused/ },
+  { name: "not-found: Harbor answers 404, the upstream has it", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/missing", want: "not-found", ctrSays: /trying next host - response was http\.StatusNotFound" host="127\.0\.0\.1:8443"/ },
+  { name: "realm-unresolvable: the token realm names a host the node cannot resolve", harbor: "https://127.0.0.1:8446/v2/proxy", repo: "library/a", want: "realm-unresolvable", ctrSays: /failed to fetch anonymous token.*harbor-realm\.invalid/ },
+];
+
+describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (ctr images pull --hosts-dir)", () => {
+  beforeAll(async () => {
+    const ca = generateCA("node-check test CA", 1);
+    const other = generateCA("a CA no node trusts", 1);
+    const files: Record<string, string> = {
+      "ca.crt": ca.cert,
+      ...Object.fromEntries(
+        (
+          [
+            ["good", generateServerCert("harbor", { dns: ["harbor.test"], ips: ["127.0.0.1"] }, 1, ca)],
+            ["nosan", generateServerCert("harbor", { dns: ["harbor.test"], ips: [] }, 1, ca)],
+            ["wrongca", generateServerCert("harbor", { dns: [], ips: ["127.0.0.1"] }, 1, other)],
+          ] as const
+        ).flatMap(([n, k]) => [[`${n}.crt`, k.cert], [`${n}.key`, k.key]]),
+      ),
+    };
+    for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(T, f), text, { mode: 0o600 });
+    const tlsOf = (n: string) => ({ cert: path.join(T, `${n}.crt`), key: path.join(T, `${n}.key`) });
+    fs.writeFileSync(
+      path.join(T, "servers.json"),
+      JSON.stringify([
+        { port: 5000, side: "upstream" },
+        { port: 8443, side: "harbor", ...tlsOf("good"), private: ["private"] },
+        { port: 8444, side: "harbor", ...tlsOf("nosan") },
+        { port: 8445, side: "harbor", ...tlsOf("wrongca") },
+        // a public project, but the realm names a host the node cannot resolve
+        { port: 8446, side: "harbor", ...tlsOf("good"), realm: "https://harbor-realm.invalid/service/token" },
+        { port: 8448, side: "harbor", ...tlsOf("good"), challengeAll: true },
+      ]),
+    );
+    // a host directory per case, as node-config writes it: Harbor's address, then the registry itself
+    CASES.forEach((c, i) => {
+      const d = path.join(T, `hosts-${i}`, "registry.test");
+      fs.mkdirSync(d, { recursive: true });
+      fs.copyFileSync(path.join(T, "ca.crt"), path.join(d, "harbor-ca.crt"));
+      fs.writeFileSync(path.join(d, "hosts.toml"), `server = "http://127.0.0.1:5000"\n\n[host."${c.harbor}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"\n`);
+    });
+
+    sh("ip", ["netns", "add", NS]);
+    sh("ip", ["-n", NS, "link", "set", "lo", "up"]);
+    fs.mkdirSync(NETNS_ETC, { recursive: true });
+    // the node's resolver: /etc/hosts knows localhost only; the name server (on loopback) does not answer
+    fs.writeFileSync(path.join(NETNS_ETC, "resolv.conf"), "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
+    fs.writeFileSync(path.join(NETNS_ETC, "hosts"), "127.0.0.1 localhost\n::1 localhost\n");
+
+    startInNs("servers", [process.execPath, "--import", "tsx", path.join(ROOT, "test/helpers/nodecheck-tool.ts"), "serve", path.join(T, "servers.json"), LOG]);
+    await waitFor("the test registries", () => logOf("servers").includes("listening"), { ms: 60_000 });
+    fs.writeFileSync(
+      path.join(T, "containerd.toml"),
+      `version = 2\nroot = "${T}/root"\nstate = "${T}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${SOCK}"\n`,
+    );
+    startInNs("containerd", ["containerd", "--config", path.join(T, "containerd.toml")]);
+    await waitFor("containerd's socket", () => fs.existsSync(SOCK));
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const name of [...procs.keys()].reverse()) await stopChild(procs.get(name));
+    spawnSync("ip", ["netns", "del", NS]);
+    fs.rmSync(NETNS_ETC, { recursive: true, force: true });
+    if (madeEtcNetns) fs.rmdirSync("/etc/netns");
+    const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => (T && l.includes(T)) || l.includes(`/run/netns/${NS} `));
+    if (mounts.length === 0 && T) fs.rmSync(T, { recursive: true, force: true });
+    else if (mounts.length) process.stderr.write(`left mounted (not removed): ${mounts.join("; ")}\n`);
+  }, 60_000);
+
+  it("the namespace has no route out", () => {
+    expect(sh("ip", ["-n", NS, "route", "show"]).trim()).toBe("");
+  });
+
+  it.each(CASES.map((c, i) => [c.name, c, i] as const))("%s", (_n, c, i) => {
+    const hostDir = path.join(T, `hosts-${i}`);
+    const image = `registry.test/${c.repo}:1`;
+    const before = requests().length;
+    const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-${i}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", hostDir, image], { encoding: "utf8", timeout: 120_000 });
+    const listed = pull.status === 0 ? sh("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-${i}`, "images", "ls"]) : "";
+    const pulledDigest = listed.split("\n").find((l) => l.startsWith(`${image} `))?.split(/\s+/)[2];
+    const fromHarbor = pull.status === 0 && pulledDigest === digestOf(harbor[`proxy/${c.repo}`]?.["1"]);
+
+    const harborPort = Number(new URL(c.harbor).port);
+    const ctrAsked = requests().slice(before).filter((e) => e.port === harborPort).map((e) => `${e.method} ${e.path} ${e.status}${e.auth ? " (token)" : ""}`);
+    const check = spawnSync("ip", ["netns", "exec", NS, process.execPath, BIN, "node-check", "--json", "--node", "n1", "--host-dir", hostDir, "--timeout", "5", image], { encoding: "utf8", timeout: 120_000 });
+    expect(check.status, check.stderr).toBe(fromHarbor ? 0 : 1);
+    const r = JSON.parse(check.stdout) as NodeResult;
+    expect(r.platform).toMatch(new RegExp(`^linux/${NODE_ARCH}`));
+    const verdict = r.images[0]!;
+
+    // the decisive assertion: the check says ok exactly when containerd got the image from Harbor
+    expect(verdict.ok, `${pull.stderr}\n${JSON.stringify(verdict)}`).toBe(fromHarbor);
+    if (c.want === "ok") {
+      expect(fromHarbor, pull.stderr).toBe(true);
+      expect(verdict).toMatchObject({ via: c.harbor });
+      const img = harbor[`proxy/${c.repo}`]!["1"]!;
+      // the platform manifest's digest: containerd pulled it (the index's child for this machine)
+      const platformDigest = "children" in img ? img.children.find((x) => x.platform.architecture === NODE_ARCH)!.digest : img.digest;
+      expect(verdict.digest).toBe(platformDigest);
+    } else {
+      expect(verdict.failure?.kind, verdict.failure?.detail).toBe(c.want);
+      // containerd failed on the Harbor host for the same reason ...
+      if (c.ctrSays) expect(pull.stderr).toMatch(c.ctrSays);
+      else expect(ctrAsked).toEqual([`HEAD /v2/private/${c.repo}/manifests/1 401`, "GET /service/token 200", `HEAD /v2/private/${c.repo}/manifests/1 401 (token)`]);
+      // ... and then pulled the image from the upstream (the fallback), which the check does not count
+      expect(pull.status, pull.stderr).toBe(0);
+      expect(pulledDigest).toBe(digestOf(upstream[c.repo]?.["1"]));
+    }
+  }, 180_000);
+
+  it("without the fallback (server unreachable) containerd fails exactly where the check does", () => {
+    // the same files with server on a port nothing listens on: containerd's pull result is the check's verdict
+    const results = CASES.map((c, i) => {
+      const f = path.join(T, `hosts-${i}`, "registry.test", "hosts.toml");
+      fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace('server = "http://127.0.0.1:5000"', 'server = "http://127.0.0.1:5999"'));
+      const image = `registry.test/${c.repo}:1`;
+      const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-down-${i}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", path.join(T, `hosts-${i}`), image], { encoding: "utf8", timeout: 120_000 });
+      if (c.ctrFinal) expect(pull.stderr).toMatch(c.ctrFinal);
+      return [c.name, pull.status === 0, c.want === "ok"];
+    });
+    expect(results.map(([n, pulled]) => [n, pulled])).toEqual(results.map(([n, , ok]) => [n, ok]));
+  }, 300_000);
+});
