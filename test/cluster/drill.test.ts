@@ -283,6 +283,23 @@ function reportPredicts(failed: Array<[string, string]>, ok: Array<[string, stri
   for (const node of new Set([...failed, ...ok].map((p) => p[1]))) expect(nodes.find((n) => n.name === node)?.checkedAt, node).toBeTruthy();
 }
 
+/**
+ * `harbor-edge node-check` run on a node, in its namespaces (its containerd host files and config.toml as the
+ * node sees them, its routes, its resolver): image -> true, or the failure kind. undefined when this build has
+ * no node-check command.
+ */
+function nodeCheck(node: string, images: string[]): Record<string, true | string> | undefined {
+  const r = spawnSync("nsenter", ["-t", holderOf(node), "-n", "-m", "--", process.execPath, path.join(ROOT, "generator", "bin", "harbor-edge.js"), "node-check", "--host-dir", "/etc/containerd/certs.d", "--containerd-config", "/etc/containerd/config.toml", "--node", node, "--timeout", "5", "--json", ...images], { encoding: "utf8", timeout: 180_000 });
+  let out: any;
+  try {
+    out = JSON.parse(r.stdout);
+  } catch {
+    console.log(`  node-check on ${node}: NOT RUN — no JSON from it (exit ${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-2).join(" | ")}`);
+    return undefined;
+  }
+  return Object.fromEntries((out.images as any[]).map((i) => [i.image, i.ok ? true : i.failure?.kind ?? "error"]));
+}
+
 describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.version})`, () => {
   let harbor: FakeHarbor;
   let dns: Dns;
@@ -475,6 +492,10 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
     expect(seen.some((e) => e.path === manifestPath("realm") && e.status === 401)).toBe(true);
     expect(seen.some((e) => nodeOfClient(e.client) === defective && e.tlsError)).toBe(true);
 
+    // the per-node check (the CLI, on each node), run now: its verdicts are checked against the drill below
+    const checked = new Map<string, Record<string, true | string> | undefined>(nodes.map((n) => [n, nodeCheck(n, before.map(ref))]));
+    for (const [n, v] of checked) if (v) console.log(`  node-check on ${n} before the cut: ${Object.entries(v).map(([i, r]) => `${i.replace(`:${RUN_ID}`, "")} ${r === true ? "ok" : r}`).join(", ")}`);
+
     // the report, run now (the CronJob's Job), is what must predict the drill
     const reportCron = (getJson(["get", "cronjobs", "-n", NS, "-l", "app.kubernetes.io/component=report"]).items as any[])[0];
     if (reportCron) {
@@ -483,9 +504,11 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
         const j = getJson(["get", "job", "drill-report", "-n", NS]);
         return (j.status?.succeeded || j.status?.failed) && j;
       };
-      const j = await waitFor("the report run before the cut", finished, { ms: 300_000, everyMs: 2000 }).catch((e: Error) => {
+      const tr = Date.now();
+      const j = await waitFor("the report run before the cut", finished, { ms: 180_000, everyMs: 2000 }).catch((e: Error) => {
         const pod = (getJson(["get", "pods", "-n", NS, "-l", "job-name=drill-report"]).items as any[])[0];
-        console.log(`  report before the cut did not finish: ${e.message}; its pod: ${pod ? `${pod.spec.nodeName} ${pod.status.phase}\n${kubectl(["logs", "-n", NS, pod.metadata.name]).stdout.slice(-2000)}` : "none"}`);
+        const asked = frontLog(tr).filter((x) => (x as any).port === 443).map((x) => `${x.method} ${x.path} ${x.status}`);
+        console.log(`  report before the cut did not finish: ${e.message}; its pod: ${pod ? `${pod.spec.nodeName} ${pod.status.phase}\n${kubectl(["logs", "-n", NS, pod.metadata.name]).stdout.slice(-2000)}` : "none"}\n  what it asked the front (:443): ${asked.slice(-25).join(", ")}`);
         return undefined;
       });
       if (j) console.log(`  report before the cut (${j.status.succeeded ? "succeeded" : "failed"}): ${getJson(["get", "configmap", "harbor-edge-status", "-n", NS]).data?.summary}`);
@@ -515,6 +538,11 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
     expect(after.some((e) => nodeOfClient(e.client) === defective && e.tlsError)).toBe(true);
     expect(after.some((e) => nodeOfClient(e.client) === defective && e.path)).toBe(false);
     expect(after.some((e) => e.path === manifestPath("late") && e.status === 200)).toBe(false);
+    // node-check's verdicts before the cut, against the drill: not ok for exactly the pairs that failed, and why
+    const why = (w: { node: string; image: ImageKey }) => (w.node === defective ? "tls-san" : w.image === "private" ? "unauthorized" : w.image === "realm" ? "realm-unresolvable" : true);
+    if ([...checked.values()].every(Boolean)) {
+      expect(Object.fromEntries(ws.map((w) => [`${w.image}@${w.node}`, checked.get(w.node)![ref(w.image)]]))).toEqual(Object.fromEntries(ws.map((w) => [`${w.image}@${w.node}`, why(w)])));
+    }
     // the report ran before the cut, when no pod ran the late image: it can name only the images running then
     console.log(`  not for the report to predict (no pod ran them when it ran): ${late.map((w) => `${w.image}@${w.node}`).join(", ")}`);
     reportPredicts(

@@ -47,7 +47,7 @@ function handler(san: "good" | "bad") {
     const url = req.url ?? "/";
     const p = url.split("?")[0];
     const client = clientOf(req);
-    const entry = (status: number, route: string | null) => log({ client, san, method: req.method, path: p, route, status });
+    const entry = (status: number, route: string | null) => log({ client, port: req.socket.localPort, san, method: req.method, path: p, route, status });
     const host = req.headers.host ?? "";
     const priv = (c.private ?? []).find((x) => p.startsWith(x));
     const realm = (c.badRealm ?? []).find((x) => p.startsWith(x.prefix));
