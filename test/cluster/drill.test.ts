@@ -321,7 +321,7 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
     kubectl(["delete", "deployments", "-l", "app=drill", "-n", NS, "--ignore-not-found"]);
     helm(h, ["uninstall", RELEASE, "-n", NS]);
     kubectl(["delete", "pods", "--all", "-n", NS, "--grace-period=0", "--force"]);
-    kubectl(["delete", "namespace", NS, "--wait=false"]);
+    kubectl(["delete", "namespace", NS, `${NS}-node-check`, "--wait=false", "--ignore-not-found"]);
     if (present(JOINER)) spawnSync("sh", [NODE_SH, "remove", JOINER], { stdio: "inherit" });
     for (const n of [...procs.keys()].reverse()) await stopChild(procs.get(n));
     spawnSync("ip", ["link", "del", INTERNET.link]); // gone with the namespace already; for a holder that did not start
@@ -338,7 +338,8 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
       auth: { password: PASSWORD },
       service: { harbor: { https: { nodePort: 30300 }, http: { nodePort: 30301 } } },
       // a report run waits at most this long for Harbor to hold what it asked for (the test Harbor's API never will)
-      report: { confirmSeconds: 30 },
+      // and the per-node check (its DaemonSet) every 30 s, whose results the report combines (key `nodes`)
+      report: { confirmSeconds: 30, nodeCheck: { enabled: true, intervalSeconds: 30 } },
       proxyCache: { enabled: true, extraRegistries: Object.values(UP).map((u) => ({ host: u, url: `http://${u}`, type: "docker-registry" })) },
       nodeMirror: { enabled: true, addresses: [FRONT], hostDir: "/etc/containerd/certs.d", containerdConfig: "/etc/containerd/config.toml" },
     });
@@ -496,10 +497,28 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
     const checked = new Map<string, Record<string, true | string> | undefined>(nodes.map((n) => [n, nodeCheck(n, before.map(ref))]));
     for (const [n, v] of checked) if (v) console.log(`  node-check on ${n} before the cut: ${Object.entries(v).map(([i, r]) => `${i.replace(`:${RUN_ID}`, "")} ${r === true ? "ok" : r}`).join(", ")}`);
 
+    // the node check's DaemonSet (report.nodeCheck) checks each node's pods every 30 s: wait for a round that saw them
+    const tChecked = Date.now();
+    const nodeResults = () => (kubectl(["get", "configmaps", "-n", `${NS}-node-check`, "-l", "app.kubernetes.io/component=node-check", "-o", "json"]).stdout || '{"items":[]}');
+    const resultOf = (n: string) => (JSON.parse(nodeResults()).items as any[]).map((c) => c.data ?? {}).filter((d) => d.node === n).map((d) => JSON.parse(d.result ?? "{}"))[0];
+    const fresh = (n: string) => {
+      const r = resultOf(n);
+      return r && Date.parse(r.checkedAt) >= tChecked - 1000 && before.every((k) => (r.images ?? []).some((i: any) => i.image === ref(k)));
+    };
+    const haveCheck = await waitFor("a node-check round on every node that saw the drill's pods", () => nodes.every(fresh), { ms: 150_000, everyMs: 3000 }).catch((e: Error) => {
+      console.log(`  node-check DaemonSet: NOT RUN — ${e.message.split("\n")[0]}; results: ${nodeResults().slice(0, 1500)}`);
+      return false;
+    });
+    if (haveCheck) for (const n of nodes) console.log(`  node-check DaemonSet on ${n}: ${(resultOf(n).images as any[]).filter((i) => i.image.includes(RUN_ID)).map((i) => `${i.image.replace(`:${RUN_ID}`, "")} ${i.ok ? "ok" : i.failure?.kind}`).join(", ")}`);
+
     // the report, run now (the CronJob's Job), is what must predict the drill
     const reportCron = (getJson(["get", "cronjobs", "-n", NS, "-l", "app.kubernetes.io/component=report"]).items as any[])[0];
     if (reportCron) {
-      kubectlOk(["create", "job", "drill-report", `--from=cronjob/${reportCron.metadata.name}`, "-n", NS]);
+      // the CronJob's Job, pinned to the first node (a report pod on the joined node did not get past listing the
+      // pods in earlier runs: not investigated yet)
+      const jobSpec = structuredClone(reportCron.spec.jobTemplate.spec);
+      jobSpec.template.spec.nodeName = NODES[0];
+      kubectlOk(["create", "-f", "-"], JSON.stringify({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "drill-report", namespace: NS, labels: reportCron.spec.jobTemplate.metadata?.labels ?? {} }, spec: jobSpec }));
       const finished = () => {
         const j = getJson(["get", "job", "drill-report", "-n", NS]);
         return (j.status?.succeeded || j.status?.failed) && j;
@@ -507,7 +526,7 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
       const tr = Date.now();
       const j = await waitFor("the report run before the cut", finished, { ms: 180_000, everyMs: 2000 }).catch((e: Error) => {
         const pod = (getJson(["get", "pods", "-n", NS, "-l", "job-name=drill-report"]).items as any[])[0];
-        const asked = frontLog(tr).filter((x) => (x as any).port === 443).map((x) => `${x.method} ${x.path} ${x.status}`);
+        const asked = frontLog(tr).filter((x) => (x as any).port === 443 || !x.path).map((x) => `${x.client} ${x.method ?? ""} ${x.path ?? x.tlsError} ${x.status ?? ""}`);
         console.log(`  report before the cut did not finish: ${e.message}; its pod: ${pod ? `${pod.spec.nodeName} ${pod.status.phase}\n${kubectl(["logs", "-n", NS, pod.metadata.name]).stdout.slice(-2000)}` : "none"}\n  what it asked the front (:443): ${asked.slice(-25).join(", ")}`);
         return undefined;
       });

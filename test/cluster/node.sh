@@ -139,6 +139,10 @@ else
 fi
 # every node routes every other node's pod range to that node (the nodes listed in nodes/*/index)
 nsenter -t "$HOLDER" -n sysctl -qw net.ipv4.ip_forward=1
+# and the Service range to its own interface, as a default route would (none here): kube-proxy's DNAT then
+# takes a host-network pod's connection (the node check's, to the API server) where it goes
+DEV=he-cl-eth0; [ "$IDX" = 1 ] && DEV=he-cl0
+nsenter -t "$HOLDER" -n ip route replace "$HE_CL_SERVICE_CIDR" dev "$DEV" || die "route to the Service range"
 echo "$IDX" > "$D/index"
 for other in "$S"/nodes/*/index; do
   j="$(cat "$other")"; [ "$j" = "$IDX" ] && continue
