@@ -1,5 +1,7 @@
 // The node-mirror DaemonSet (nodeMirror.enabled), rendered by helm 3.18 and helm 4.1: off by default, the host
-// path per distribution, least privilege, the script ConfigMap, and no image beyond those the chart pulls.
+// path per distribution (mounted through its parent), least privilege, the script ConfigMap, no image beyond
+// those the chart pulls, a pod template that a chart bump alone does not roll, readiness that does not wait on
+// containerd's configuration, and the one API right its pod has (get of its own DaemonSet).
 import { describe, it, expect } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
@@ -11,6 +13,7 @@ import { schemaErrors, baselineViolations } from "./helpers/k8s.js";
 import { leakedSecrets } from "./helpers/assert.js";
 import { imagesFromManifests } from "../generator/src/images/list.js";
 import { CHART_DIR } from "../generator/src/paths.js";
+import { prepareChart, helmTemplate } from "../generator/src/helm/chart.js";
 import { packValues } from "../generator/src/pack/files.js";
 
 const FULL = announceUpstream();
@@ -63,10 +66,10 @@ describe.each(HELMS)("helm $version", (helm) => {
     // the host files from the ConfigMap the node-mirror template renders, the CA alone from harbor-tls
     expect(volume(ds, "host-files").configMap.name).toBe("harbor-edge-node-mirror");
     expect(volume(ds, "ca").secret).toEqual({ secretName: "harbor-tls", items: [{ key: "ca.crt", path: "ca.crt" }] });
-    expect(env(ds)).toMatchObject({ NODE_MIRROR_SOURCE: mount(ds, "host-files").mountPath, NODE_MIRROR_CA: `${mount(ds, "ca").mountPath}/ca.crt`, NODE_MIRROR_HOST_DIR: mount(ds, "host-dir").mountPath, NODE_MIRROR_STATE_DIR: mount(ds, "state").mountPath, NODE_MIRROR_INTERVAL: "60", NODE_NAME: { fieldRef: { fieldPath: "spec.nodeName" } } });
+    expect(env(ds)).toMatchObject({ NODE_MIRROR_SOURCE: mount(ds, "host-files").mountPath, NODE_MIRROR_CA: `${mount(ds, "ca").mountPath}/ca.crt`, NODE_MIRROR_HOST_DIR: `${mount(ds, "host-dir-parent").mountPath}/certs.d`, NODE_MIRROR_STATE_DIR: mount(ds, "state").mountPath, NODE_MIRROR_INTERVAL: "60", NODE_NAME: { fieldRef: { fieldPath: "spec.nodeName" } } });
     expect(ds.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "harbor-edge-native-config", "app.kubernetes.io/instance": "edge", "app.kubernetes.io/component": "node-mirror" });
     expect(ds.spec.template.metadata.labels).toMatchObject(ds.spec.selector.matchLabels);
-    // no surge: the old pod's restore would remove the new pod's files
+    // no surge: one pod per node at a time
     expect(ds.spec.updateStrategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } });
     const l = lint(helm, [f], false);
     expect(l.stderr + l.stdout).not.toMatch(/\[ERROR\]/);
@@ -87,7 +90,11 @@ describe.each(HELMS)("helm $version", (helm) => {
     const r = render({ helm, valuesFiles: [onWith({ distribution })] });
     expect(r.code, r.stderr).toBe(0);
     const ds = find(r.objects, "DaemonSet", DS)!;
-    expect(volume(ds, "host-dir").hostPath).toEqual({ path: `${dir}/certs.d`, type: "DirectoryOrCreate" });
+    // the parent of certs.d, so the script sees the directory k3s and RKE2 remove and write again when they start
+    expect(volume(ds, "host-dir")).toBeUndefined();
+    expect(volume(ds, "host-dir-parent").hostPath).toEqual({ path: dir, type: "DirectoryOrCreate" });
+    expect(mount(ds, "host-dir-parent").readOnly ?? false).toBe(false);
+    expect(env(ds).NODE_MIRROR_HOST_DIR).toBe(`${mount(ds, "host-dir-parent").mountPath}/certs.d`);
     expect(volume(ds, "containerd-config").hostPath).toEqual({ path: dir, type: "DirectoryOrCreate" });
     expect(env(ds).NODE_MIRROR_HOST_DIR_ON_NODE).toBe(`${dir}/certs.d`);
     expect(env(ds).NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE).toBe(`${dir}/config.toml`);
@@ -99,31 +106,106 @@ describe.each(HELMS)("helm $version", (helm) => {
     const r = render({ helm, valuesFiles: [onWith({ distribution: "k3s", hostDir: "/etc/containerd/registry/certs.d/", containerdConfig: "/etc/containerd/ctd/config.toml" })] });
     expect(r.code, r.stderr).toBe(0);
     const ds = find(r.objects, "DaemonSet", DS)!;
-    expect(volume(ds, "host-dir").hostPath.path).toBe("/etc/containerd/registry/certs.d");
+    expect(volume(ds, "host-dir-parent").hostPath.path).toBe("/etc/containerd/registry");
+    expect(env(ds).NODE_MIRROR_HOST_DIR).toBe(`${mount(ds, "host-dir-parent").mountPath}/certs.d`);
     expect(volume(ds, "containerd-config").hostPath.path).toBe("/etc/containerd/ctd");
     expect(env(ds)).toMatchObject({ NODE_MIRROR_HOST_DIR_ON_NODE: "/etc/containerd/registry/certs.d", NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE: "/etc/containerd/ctd/config.toml", NODE_MIRROR_CONTAINERD_CONFIG: "/host/containerd/config.toml" });
   });
 
-  it("least privilege: user 0 with no capability, no escalation, read-only root, RuntimeDefault, no token", () => {
+  it("least privilege: user 0 with no capability, no escalation, read-only root, RuntimeDefault, a token for one get", () => {
     const r = render({ helm, valuesFiles: [on()] });
     const ds = find(r.objects, "DaemonSet", DS)!;
     const ps = ds.spec.template.spec;
     expect(ps.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: "RuntimeDefault" } });
     expect(container(ds).securityContext).toEqual({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: false, capabilities: { drop: ["ALL"] } });
-    expect(ps.automountServiceAccountToken).toBe(false);
-    expect(ps.serviceAccountName).toBeUndefined();
+    expect(ps.automountServiceAccountToken).toBe(true);
+    expect(ps.serviceAccountName).toBe(DS);
     expect(ps.hostNetwork ?? false).toBe(false);
     expect(ps.hostPID ?? false).toBe(false);
     // the only departure from Pod Security baseline: the two host paths, one of them read-only
-    expect(baselineViolations(ps).sort()).toEqual(["hostPath volume containerd-config", "hostPath volume host-dir"]);
+    expect(baselineViolations(ps).sort()).toEqual(["hostPath volume containerd-config", "hostPath volume host-dir-parent"]);
     expect(mount(ds, "containerd-config").readOnly).toBe(true);
-    expect(mount(ds, "host-dir").readOnly ?? false).toBe(false);
-    for (const m of container(ds).volumeMounts) if (m.name !== "host-dir" && m.name !== "state") expect(m.readOnly, m.name).toBe(true);
+    expect(mount(ds, "host-dir-parent").readOnly ?? false).toBe(false);
+    for (const m of container(ds).volumeMounts) if (m.name !== "host-dir-parent" && m.name !== "state") expect(m.readOnly, m.name).toBe(true);
     expect(volume(ds, "state").emptyDir).toEqual({ medium: "Memory", sizeLimit: "1Mi" });
     expect(container(ds).resources).toEqual({ requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "100m", memory: "32Mi" } });
-    // no RBAC of its own: the same ServiceAccounts and roles as with the DaemonSet off
+    // RBAC of its own: one ServiceAccount, Role and RoleBinding more than with the DaemonSet off, nothing cluster-wide
     const rbac = (objs: K8sObject[]) => objs.filter((o) => ["ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    expect(rbac(r.objects)).toEqual(rbac(render({ helm, valuesFiles: [onWith({ enabled: false })] }).objects));
+    expect(rbac(r.objects)).toEqual([...rbac(render({ helm, valuesFiles: [onWith({ enabled: false })] }).objects), `Role/${DS}`, `RoleBinding/${DS}`, `ServiceAccount/${DS}`].sort());
+  });
+
+  it.each([undefined, "harbor-node-mirror"])("its ServiceAccount may only get its own DaemonSet, in its namespace (nodeMirror.namespace %s)", async (namespace) => {
+    const r = render({ helm, valuesFiles: [onWith(namespace ? { namespace } : {})], namespace: "harbor" });
+    expect(r.code, r.stderr).toBe(0);
+    const ds = find(r.objects, "DaemonSet", DS)!;
+    const ns = namespace ?? "harbor";
+    const sa = find(r.objects, "ServiceAccount", DS)!;
+    const role = find(r.objects, "Role", DS)!;
+    const rb = find(r.objects, "RoleBinding", DS)!;
+    expect(await schemaErrors([sa, role, rb])).toEqual([]);
+    for (const o of [ds, sa, role, rb]) expect(o.metadata.namespace, o.kind).toBe(ns);
+    // the token is mounted in the node-mirror pod only, not in every pod of the ServiceAccount
+    expect(sa.automountServiceAccountToken).toBe(false);
+    expect(ds.spec.template.spec.serviceAccountName).toBe(sa.metadata.name);
+    expect(role.rules).toEqual([{ apiGroups: ["apps"], resources: ["daemonsets"], resourceNames: [ds.metadata.name], verbs: ["get"] }]);
+    expect(rb.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+    expect(rb.subjects).toEqual([{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }]);
+    // what the script asks for: its namespace from the downward API, its DaemonSet by the name the Role allows
+    expect(env(ds).NODE_MIRROR_NAMESPACE).toEqual({ fieldRef: { fieldPath: "metadata.namespace" } });
+    expect(env(ds).NODE_MIRROR_DAEMONSET).toBe(ds.metadata.name);
+    // no ServiceAccount, Role or RoleBinding with the DaemonSet off: `enabled: false` on upgrade deletes them with it
+    const off = render({ helm, valuesFiles: [onWith({ enabled: false })] });
+    expect(off.objects.filter((o) => o.metadata.name === DS && o.kind !== "ConfigMap").map((o) => o.kind)).toEqual([]);
+  });
+
+  it("a chart version bump with the same script and values does not change the pod template (no roll)", () => {
+    const f = on();
+    const podTemplate = (version?: string) => {
+      const chart = prepareChart({ ownOnly: true });
+      try {
+        if (version) {
+          const chartYaml = path.join(chart.dir, "Chart.yaml");
+          const c = yaml.load(fs.readFileSync(chartYaml, "utf8")) as any;
+          c.version = version;
+          fs.writeFileSync(chartYaml, yaml.dump(c));
+        }
+        const t = helmTemplate(helm, chart.dir, { valuesFiles: [f], release: "edge", namespace: "harbor" });
+        expect(t.code, t.stderr).toBe(0);
+        return find(yaml.loadAll(t.stdout) as K8sObject[], "DaemonSet", DS)!;
+      } finally {
+        chart.cleanup();
+      }
+    };
+    const a = podTemplate();
+    const b = podTemplate("99.1.2");
+    // the bump took effect on the DaemonSet's own labels, not on its pods
+    expect(a.metadata.labels!["helm.sh/chart"]).not.toBe(b.metadata.labels!["helm.sh/chart"]);
+    expect(b.metadata.labels!["helm.sh/chart"]).toBe("harbor-edge-native-config-99.1.2");
+    expect(b.spec.template).toEqual(a.spec.template);
+    expect(a.spec.template.metadata.labels).toEqual({ "app.kubernetes.io/name": "harbor-edge-native-config", "app.kubernetes.io/instance": "edge", "app.kubernetes.io/component": "node-mirror", "app.kubernetes.io/part-of": "harbor", "app.kubernetes.io/managed-by": "Helm" });
+    expect(Object.keys(a.spec.template.metadata.annotations)).toEqual(["checksum/script"]);
+    expect(a.spec.template.metadata.annotations["checksum/script"]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("readiness does not depend on containerd's configuration: the rendered probe succeeds once a round is done, even with a problem", () => {
+    const ds = find(render({ helm, valuesFiles: [on()] }).objects, "DaemonSet", DS)!;
+    const probe = container(ds).readinessProbe;
+    expect(Object.keys(probe).sort()).toEqual(["exec", "initialDelaySeconds", "periodSeconds", "timeoutSeconds"]);
+    const [shell, script, ...args] = probe.exec.command;
+    expect([shell, script]).toEqual(["/bin/sh", `${mount(ds, "script").mountPath}/node-mirror.sh`]);
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "node-daemonset-probe-"));
+    try {
+      const run = () => spawnSync("sh", [path.join(CHART_DIR, "files", "node-mirror.sh"), ...args], { env: { PATH: process.env.PATH, NODE_MIRROR_STATE_DIR: state }, encoding: "utf8" });
+      // before the first round: not ready
+      expect(run().status).toBe(1);
+      // the check found a problem: ready all the same, and the probe's output says what
+      fs.writeFileSync(path.join(state, "check"), "problem node-mirror check on edge-1: containerd does not read /etc/containerd/certs.d: config_path is unset\n");
+      const res = run();
+      expect(res.status, res.stdout + res.stderr).toBe(0);
+      expect(res.stdout).toContain("config_path is unset");
+    } finally {
+      fs.rmSync(state, { recursive: true, force: true });
+    }
   });
 
   it("every node: tolerates every taint, system-node-critical, Linux nodes plus the nodeSelector given", () => {

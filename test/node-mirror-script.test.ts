@@ -1,18 +1,25 @@
 // chart/files/node-mirror.sh, the node-mirror DaemonSet's script, run by dash on a temporary root: install,
-// rerun with no change, a registry dropped, restore, the containerd check, and the DaemonSet's run loop.
+// rerun with no change, a registry dropped, restore, the containerd check, and the DaemonSet's run loop: the
+// host directory removed under it (k3s and RKE2 rewrite their certs.d when they start), readiness that does
+// not wait on containerd's configuration, and what SIGTERM does as a fake API server on loopback answers.
 // A stand-in for the ConfigMap harbor-edge-node-mirror (keys <H with ':' as '_'>.hosts.toml) and for the CA
 // of harbor-tls is written here, in the test, only.
-import { describe, it, expect, beforeEach, afterEach, afterAll } from "vitest";
+import { describe, it, expect, beforeAll, beforeEach, afterEach, afterAll } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
 import yaml from "js-yaml";
 import { waitFor } from "./helpers/wait.js";
 import { CHART_DIR, ROOT } from "../generator/src/paths.js";
 
 const SCRIPT = path.join(CHART_DIR, "files", "node-mirror.sh");
-const TOOLS = ["cp", "mv", "ln", "rm", "mkdir", "rmdir", "chmod", "cmp", "sed", "grep", "cat", "sleep"];
+const TOOLS = ["cp", "mv", "ln", "ls", "rm", "mkdir", "rmdir", "chmod", "cmp", "sed", "grep", "cat", "sleep"];
+// the harbor-core image carries curl (Harbor 2.15.1's core Dockerfile uses it for its health check)
+const CURL = ["/usr/bin/curl", "/bin/curl"].find((p) => fs.existsSync(p));
 
 interface Shell {
   name: string;
@@ -35,6 +42,7 @@ function shells(): Shell[] {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "node-daemonset-toybox-"));
     afterAll(() => fs.rmSync(bin, { recursive: true, force: true }));
     for (const t of TOOLS) fs.symlinkSync(toybox, path.join(bin, t));
+    if (CURL) fs.symlinkSync(CURL, path.join(bin, "curl"));
     out.push({ name: "bash --posix with toybox", argv: [bash, "--posix"], PATH: bin });
   } else process.stderr.write("\n*** NOT RUN: node-mirror script tests with the image's tools: toybox or bash is not installed (apt-get install toybox) ***\n\n");
   return out;
@@ -99,8 +107,19 @@ function writeSource(r: Root, files: Record<string, string>) {
 }
 
 function sh(r: Root, mode: string, env: NodeJS.ProcessEnv = {}) {
-  const p = spawnSync(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, mode], { env: { ...r.env, ...env }, encoding: "utf8" });
+  const p = spawnSync(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, mode], { env: { ...r.env, ...env }, encoding: "utf8", timeout: 30_000 });
   return { code: p.status, stdout: p.stdout, stderr: p.stderr, out: p.stdout + p.stderr };
+}
+
+/** sh, without blocking this process's event loop (a fake server in this process must answer). */
+function shAsync(r: Root, mode: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
+  return new Promise((res) => {
+    const p = spawn(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, mode], { env: { ...r.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    p.on("close", (code) => res({ code, out }));
+  });
 }
 
 type Entry = { type: "dir" | "file" | "link"; mode: number; ino?: number; mtimeMs?: number; content?: string };
@@ -417,56 +436,116 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
   describe("node-mirror.sh run: the DaemonSet's container", () => {
     let r: Root;
     let child: ReturnType<typeof spawn> | undefined;
+    let log = "";
     beforeEach(() => {
       r = makeRoot(shell);
       writeSource(r, { "docker.io.hosts.toml": HOSTS_DOCKER });
+      log = "";
     });
     afterEach(() => {
       if (child && child.exitCode === null && child.pid) process.kill(child.pid, "SIGKILL");
+      child = undefined;
       fs.rmSync(r.dir, { recursive: true, force: true });
     });
 
-    const until = (what: string, cond: () => boolean) => waitFor(what, cond, { ms: 10_000, everyMs: 50 });
+    const until = (what: string, cond: () => boolean, ms = 10_000) => waitFor(what, cond, { ms, everyMs: 50, diagnose: () => log });
+    const start = (env: NodeJS.ProcessEnv) => {
+      child = spawn(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, "run"], { env: { ...r.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout!.on("data", (d) => (log += d));
+      child.stderr!.on("data", (d) => (log += d));
+      return new Promise<number | null>((res) => child!.on("exit", (c) => res(c)));
+    };
 
-    it("installs, is ready when containerd reads the directory, repairs removed files, and restores on SIGTERM", async () => {
+    it("installs, repairs removed files, and on SIGTERM with the DaemonSet gone (404) restores the tree exactly", async () => {
       fs.writeFileSync(r.config, `[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "${r.host}"\n`);
       foreignTree(r);
       const before = snapshot(r.host);
-      child = spawn(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, "run"], { env: { ...r.env, NODE_MIRROR_INTERVAL: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-      let log = "";
-      child.stdout!.on("data", (d) => (log += d));
-      child.stderr!.on("data", (d) => (log += d));
-      const exited = new Promise<number | null>((res) => child!.on("exit", (c) => res(c)));
-      await until("the first round", () => exists(path.join(r.state, "check")));
-      expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
-      const ready = sh(r, "ready");
-      expect(ready.code, ready.out).toBe(0);
-      expect(ready.stdout).toContain(`containerd reads ${r.host}`);
-      expect(read(r.termination)).toContain(`containerd reads ${r.host}`);
-      // another tool removes the file (k3s rewrites its directory when it starts): the next round puts it back
-      fs.rmSync(path.join(r.host, "docker.io/hosts.toml"));
-      await until("the repair", () => exists(path.join(r.host, "docker.io/hosts.toml")));
-      expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(snapshot(r.host)).toEqual(before);
-      expect(read(r.termination)).toMatch(/^node-mirror on edge-1: restored .* \(\d+ change\(s\)\)\n$/);
-      expect(log).toContain("stopping on edge-1: restoring what was there before");
+      const api = await fakeApi(404);
+      try {
+        const exited = start({ NODE_MIRROR_INTERVAL: "1", ...api.env(r) });
+        await until("the first round", () => exists(path.join(r.state, "check")));
+        expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
+        const ready = sh(r, "ready");
+        expect(ready.code, ready.out).toBe(0);
+        expect(ready.stdout).toContain(`containerd reads ${r.host}`);
+        expect(read(r.termination)).toContain(`containerd reads ${r.host}`);
+        // another tool removes the file: it comes back
+        fs.rmSync(path.join(r.host, "docker.io/hosts.toml"));
+        await until("the repair", () => exists(path.join(r.host, "docker.io/hosts.toml")));
+        expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
+        expect(api.requests).toEqual([]);
+        child!.kill("SIGTERM");
+        expect(await exited).toBe(0);
+        expect(snapshot(r.host)).toEqual(before);
+        expect(read(r.termination)).toMatch(/^node-mirror on edge-1: restored .* \(\d+ change\(s\)\): the DaemonSet harbor-nm\/harbor-edge-node-mirror is gone \(404\)\n$/);
+        expect(log).toContain("stopping on edge-1: the DaemonSet harbor-nm/harbor-edge-node-mirror is gone (404): restoring what was there before");
+        // one GET of its own DaemonSet, with the ServiceAccount's token; the token is in no output
+        expect(api.requests).toEqual([{ method: "GET", url: "/apis/apps/v1/namespaces/harbor-nm/daemonsets/harbor-edge-node-mirror", auth: `Bearer ${TOKEN}` }]);
+        expect(log + read(r.termination)).not.toContain(TOKEN);
+      } finally {
+        await api.close();
+      }
     }, 20000);
 
-    it("is not ready while containerd does not read the directory, and the probe says why", async () => {
-      fs.writeFileSync(r.config, `version = 3\n`);
-      child = spawn(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, "run"], { env: { ...r.env, NODE_MIRROR_INTERVAL: "30" }, stdio: "ignore" });
-      const exited = new Promise<number | null>((res) => child!.on("exit", (c) => res(c)));
+    it("the host directory removed under it (k3s/RKE2 restart) comes back within seconds, long before the interval", async () => {
+      foreignTree(r);
+      const exited = start({ NODE_MIRROR_INTERVAL: "600", NODE_MIRROR_WATCH: "1" });
       await until("the first round", () => exists(path.join(r.state, "check")));
+      // removed and not written again: the script creates the directory and its files
+      fs.rmSync(r.host, { recursive: true, force: true });
+      let t0 = Date.now();
+      await until("the files after the directory was removed", () => exists(path.join(r.host, "docker.io/hosts.toml")) && exists(path.join(r.host, "docker.io/harbor-ca.crt")), 4000);
+      expect(Date.now() - t0).toBeLessThan(4000);
+      expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
+      expect(read(path.join(r.host, "docker.io/harbor-ca.crt"))).toBe(CA);
+      expect(log).toContain(`created ${r.host} on edge-1`);
+      // removed and written again by k3s with its own docker.io/hosts.toml: taken over again, k3s's file kept
+      const k3s = "# File generated by k3s. DO NOT EDIT.\nserver = \"https://registry-1.docker.io\"\n";
+      const tmp = `${r.host}.new`;
+      fs.mkdirSync(path.join(tmp, "docker.io"), { recursive: true });
+      fs.writeFileSync(path.join(tmp, "docker.io/hosts.toml"), k3s);
+      fs.rmSync(r.host, { recursive: true, force: true });
+      fs.renameSync(tmp, r.host);
+      t0 = Date.now();
+      await until("the files after k3s rewrote the directory", () => exists(path.join(r.host, "docker.io/hosts.toml.harbor-edge.bak")) && read(path.join(r.host, "docker.io/hosts.toml")) === HOSTS_DOCKER, 4000);
+      expect(Date.now() - t0).toBeLessThan(4000);
+      expect(read(path.join(r.host, "docker.io/hosts.toml.harbor-edge.bak"))).toBe(k3s);
+      // no API server: the files stay on SIGTERM, and it says why in one line
+      child!.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
+      expect(read(r.termination)).toBe(`node-mirror on edge-1: kept ${r.host}: KUBERNETES_SERVICE_HOST is unset, so the API server cannot be asked\n`);
+    }, 20000);
+
+    it("a directory still in place is not touched between two full rounds (the cheap look writes nothing)", async () => {
+      const exited = start({ NODE_MIRROR_INTERVAL: "600", NODE_MIRROR_WATCH: "1" });
+      await until("the first round", () => exists(path.join(r.state, "check")));
+      const before = snapshot(r.host);
+      await new Promise((res) => setTimeout(res, 2500));
+      expect(snapshot(r.host)).toEqual(before);
+      child!.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    }, 20000);
+
+    it("is ready after the first round even when containerd does not read the directory; the check line says why", async () => {
+      fs.writeFileSync(r.config, `version = 3\n`);
+      const exited = start({ NODE_MIRROR_INTERVAL: "30" });
+      await until("the first round", () => exists(path.join(r.state, "check")));
+      const check = sh(r, "check");
+      expect(check.code).toBe(1);
+      expect(check.stdout).toMatch(/^node-mirror check on edge-1: containerd does not read .*config_path is unset/);
+      // the state file keeps the one-line format "ok|problem node-mirror check on NODE: ..."
+      expect(read(path.join(r.state, "check"))).toBe(`problem ${check.stdout}`);
       const ready = sh(r, "ready");
-      expect(ready.code).toBe(1);
+      expect(ready.code, ready.out).toBe(0);
       expect(ready.stdout).toContain("config_path is unset");
+      expect(read(r.termination)).toContain("config_path is unset");
       // files are written all the same: containerd may be fixed later
       expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
-      child.kill("SIGTERM");
+      child!.kill("SIGTERM");
       expect(await exited).toBe(0);
-      expect(exists(path.join(r.host, "docker.io"))).toBe(false);
+      // no API server to ask: kept
+      expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
     }, 20000);
 
     it("ready fails before the first round", () => {
@@ -474,5 +553,151 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       expect(res.code).toBe(1);
       expect(res.stdout).toContain("no check yet");
     });
+
+    it("refuses a watch period that is not a number of seconds", () => {
+      const res = sh(r, "run", { NODE_MIRROR_WATCH: "0" });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain("NODE_MIRROR_WATCH must be a number of seconds, not '0'");
+    });
+
+    // SIGTERM: restore only when the DaemonSet is gone; keep on a roll and whenever the answer is unclear
+    const CASES: [string, Answer, "restored" | "kept", RegExp][] = [
+      ["404: the DaemonSet was deleted (helm uninstall, background propagation)", 404, "restored", /is gone \(404\)/],
+      ["200 with a deletionTimestamp (foreground deletion)", { status: 200, body: { metadata: { name: "harbor-edge-node-mirror", deletionTimestamp: "2026-12-06T21:00:00Z" } } }, "restored", /is being deleted \(deletionTimestamp\)/],
+      ["401: its ServiceAccount is gone with the release", 401, "restored", /ServiceAccount or RoleBinding is gone \(401\)/],
+      ["403: its RoleBinding is gone with the release", 403, "restored", /ServiceAccount or RoleBinding is gone \(403\)/],
+      ["200: the DaemonSet exists (a roll, an eviction, a node shutdown)", { status: 200, body: { metadata: { name: "harbor-edge-node-mirror" } } }, "kept", /still exists \(a roll, an eviction or a node shutdown\)/],
+      ["500: any other answer", 500, "kept", /the API server answered 500/],
+      ["no server listening", "closed", "kept", /refused the connection or is unreachable/],
+      ["a server that never answers: given up after 5 seconds", "hang", "kept", /did not answer within 5 seconds/],
+      ["a server whose certificate the ServiceAccount CA did not sign", "wrong-ca", "kept", /TLS with the API server .* failed/],
+    ];
+    it.skipIf(!CURL).each(CASES)("SIGTERM, %s: %s", async (_what, answer, outcome, why) => {
+      fs.mkdirSync(path.join(r.host, "docker.io"));
+      fs.writeFileSync(path.join(r.host, "docker.io/hosts.toml"), "the node's own\n");
+      const api = await fakeApi(answer);
+      try {
+        const exited = start({ NODE_MIRROR_INTERVAL: "30", ...api.env(r) });
+        await until("the first round", () => exists(path.join(r.state, "check")));
+        expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
+        const t0 = Date.now();
+        child!.kill("SIGTERM");
+        expect(await exited).toBe(0);
+        // bounded: curl gives up after 5 seconds, within the pod's 30 s grace period
+        expect(Date.now() - t0).toBeLessThan(8000);
+        expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(outcome === "restored" ? "the node's own\n" : HOSTS_DOCKER);
+        expect(exists(path.join(r.host, "docker.io/.harbor-edge-node-mirror"))).toBe(outcome === "kept");
+        const term = read(r.termination);
+        expect(term).toMatch(why);
+        expect(term.split("\n").filter(Boolean)).toHaveLength(1);
+        expect(term.startsWith(outcome === "restored" ? "node-mirror on edge-1: restored " : "node-mirror on edge-1: kept ")).toBe(true);
+        if (answer !== "closed") expect(api.requests.length).toBeGreaterThanOrEqual(answer === "wrong-ca" ? 0 : 1);
+        expect(log).not.toContain(TOKEN);
+      } finally {
+        await api.close();
+      }
+    }, 20000);
+
+    it.skipIf(!CURL || !IPV6)("SIGTERM asks an API server at an IPv6 address (in brackets) and restores on 404", async () => {
+      const api = await fakeApi(404, "::1");
+      try {
+        const exited = start({ NODE_MIRROR_INTERVAL: "30", ...api.env(r) });
+        await until("the first round", () => exists(path.join(r.state, "check")));
+        child!.kill("SIGTERM");
+        expect(await exited).toBe(0);
+        expect(api.requests).toHaveLength(1);
+        expect(exists(path.join(r.host, "docker.io"))).toBe(false);
+      } finally {
+        await api.close();
+      }
+    }, 20000);
+
+    it.skipIf(!CURL)("`stop` alone: no token, or a token with characters a token does not have, keeps the files and asks nothing", async () => {
+      const api = await fakeApi(404);
+      try {
+        expect(sh(r, "install").code).toBe(0);
+        for (const token of ["", "abc\"\nurl = \"http://evil\"", "a b"]) {
+          const env = api.env(r);
+          fs.writeFileSync(path.join(env.NODE_MIRROR_SERVICEACCOUNT!, "token"), token);
+          const res = sh(r, "stop", env);
+          expect(res.code).toBe(0);
+          expect(res.stdout).toContain(`no usable ServiceAccount token in ${env.NODE_MIRROR_SERVICEACCOUNT}/token`);
+          expect(exists(path.join(r.host, "docker.io/hosts.toml"))).toBe(true);
+        }
+        expect(api.requests).toEqual([]);
+        // with a token: asked, and restored on 404 (spawned, not spawnSync: the fake server answers from this process)
+        const res = await shAsync(r, "stop", api.env(r));
+        expect(res.code, res.out).toBe(0);
+        expect(res.out).toContain("stopping on edge-1: the DaemonSet harbor-nm/harbor-edge-node-mirror is gone (404): restoring what was there before");
+        expect(api.requests).toHaveLength(1);
+        expect(exists(path.join(r.host, "docker.io"))).toBe(false);
+      } finally {
+        await api.close();
+      }
+    }, 20000);
   });
 });
+
+// --- a fake API server on loopback for the SIGTERM path ------------------------------------------------------
+
+const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJub2RlLW1pcnJvciJ9.c2lnbmF0dXJl";
+const IPV6 = (() => {
+  try {
+    return os.networkInterfaces().lo?.some((a) => a.family === "IPv6" && a.address === "::1") ?? false;
+  } catch {
+    return false;
+  }
+})();
+type Answer = number | { status: number; body: unknown } | "closed" | "hang" | "wrong-ca";
+interface FakeApi {
+  requests: { method?: string; url?: string; auth?: string }[];
+  env: (r: Root) => NodeJS.ProcessEnv;
+  close: () => Promise<void>;
+}
+let PKI: { ca: string; key: string; cert: string; otherCa: string } | undefined;
+function pki() {
+  if (!PKI) {
+    const ca = generateCA("fake-kube-ca", 1);
+    const other = generateCA("someone-else", 1);
+    const server = generateServerCert("kubernetes", { dns: ["localhost"], ips: ["127.0.0.1", "::1"] }, 1, ca);
+    PKI = { ca: ca.cert, key: server.key, cert: server.cert, otherCa: other.cert };
+  }
+  return PKI;
+}
+
+async function fakeApi(answer: Answer, host = "127.0.0.1"): Promise<FakeApi> {
+  const p = pki();
+  const requests: FakeApi["requests"] = [];
+  const sockets = new Set<import("node:stream").Duplex>();
+  const server = https.createServer({ key: p.key, cert: p.cert }, (req, res) => {
+    requests.push({ method: req.method, url: req.url, auth: req.headers.authorization });
+    if (answer === "hang") return;
+    const a = typeof answer === "number" ? { status: answer, body: { kind: "Status", code: answer } } : (answer as { status: number; body: unknown });
+    res.writeHead(a.status, { "content-type": "application/json" });
+    res.end(JSON.stringify(a.body));
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((res) => server.listen(0, host, () => res()));
+  const port = (server.address() as AddressInfo).port;
+  if (answer === "closed") await new Promise<void>((res) => server.close(() => res()));
+  const dirs: string[] = [];
+  return {
+    requests,
+    env: (r) => {
+      const sa = path.join(r.dir, "serviceaccount");
+      fs.mkdirSync(sa, { recursive: true });
+      fs.writeFileSync(path.join(sa, "token"), TOKEN);
+      fs.writeFileSync(path.join(sa, "ca.crt"), answer === "wrong-ca" ? p.otherCa : p.ca);
+      fs.writeFileSync(path.join(sa, "namespace"), "harbor-nm");
+      dirs.push(sa);
+      return { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: String(port), NODE_MIRROR_SERVICEACCOUNT: sa };
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      if (answer !== "closed") await new Promise<void>((res) => server.close(() => res()));
+    },
+  };
+}

@@ -46,7 +46,21 @@ describe("NOTES.txt after login", () => {
     const n = notesOf({ cluster: { vip: "10.1.2.3" }, proxyCache: { enabled: true, registries: ["docker.io", "ghcr.io"] }, nodeMirror: { enabled: true } });
     expect(n).toContain("The DaemonSet harbor-edge-node-mirror points every node's containerd at Harbor (10.1.2.3:30003) for\n  docker.io, ghcr.io,");
     expect(n).toContain("kubectl rollout status daemonset/harbor-edge-node-mirror --namespace registry");
+    // its readiness is not the node's: that is status's (helm --wait must not wait on node configuration)
+    expect(n).toContain("not a readiness gate, so helm --wait never waits on\n  node configuration");
     expect(n).not.toContain("harbor-edge node-config");
+    // in a namespace of its own, the command names that one
+    const apart = notesOf({ cluster: { vip: "10.1.2.3" }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, namespace: "edge-nodes" } });
+    expect(commandLines(apart, "kubectl rollout status")).toEqual(["kubectl rollout status daemonset/harbor-edge-node-mirror --namespace edge-nodes"]);
+  });
+
+  it("readiness per node: with report.nodeCheck the status line counts what every node can pull; without it NOTES says nodes are not measured and how to", () => {
+    const on = notesOf({ cluster: { vip: "10.1.2.3" }, proxyCache: { enabled: true }, report: { nodeCheck: { enabled: true } } });
+    expect(on).toContain("reachable from every node that runs them");
+    expect(on).not.toContain("Nodes are not measured");
+    const off = notesOf({ cluster: { vip: "10.1.2.3" }, proxyCache: { enabled: true } });
+    expect(off).toContain("Nodes are not measured: turn on\n  harbor-config.report.nodeCheck.enabled");
+    expect(off).toContain("harbor-edge node-check IMAGE... on a node");
   });
 
   it("nodeMirror off: the exact node-config commands for this release and namespace, which the CLI accepts", () => {

@@ -1,5 +1,6 @@
 // What keeps harbor-edge fast (npm run bench measures it): command modules load nothing heavy until their action
-// runs; a render runs exactly one helm process, reads the chart where it is (nothing copied, nothing written into
+// runs; validate and help run one bundle through V8's code cache, kept only where it is safe, and give what
+// generator/dist/cli.js gives; a render runs exactly one helm process, reads the chart where it is (nothing copied, nothing written into
 // chart/, nothing left in the temporary directory), and gives the same bytes as a bare helm template.
 import { describe, it, expect } from "vitest";
 import fs from "node:fs";
@@ -12,6 +13,10 @@ import { cli } from "./helpers/cli.js";
 import { waitFor } from "./helpers/wait.js";
 import { guessRender, startEarly, claimEarly, abortUnclaimed, helmInputs } from "../generator/src/commands/render-early.js";
 import { RENDER_OPTIONS } from "../generator/src/commands/render-options.js";
+import { requireCached, safeCacheDir } from "../generator/src/spec/code-cache.js";
+import { spawnSync } from "node:child_process";
+import yaml from "js-yaml";
+import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
 
 announceUpstream();
 const SRC = path.join(ROOT, "generator", "src");
@@ -265,3 +270,166 @@ const procState = (pid: number) => {
     return "gone";
   }
 };
+
+describe("start-up: validate and help through the bundle and V8's code cache", () => {
+  const DIST = path.join(ROOT, "generator", "dist");
+  const FAST = path.join(DIST, "cli-fast.cjs");
+  const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-code-cache-"));
+  /** A small CommonJS file whose functions V8 compiles lazily. */
+  const module = (dir: string, body = "module.exports = (x) => x * 2;") => {
+    const file = path.join(dir, "m.cjs");
+    fs.writeFileSync(file, body);
+    return file;
+  };
+
+  it("the build wrote the bundle, and it holds commander and js-yaml (nothing to resolve at start-up)", () => {
+    const text = fs.readFileSync(FAST, "utf8");
+    expect(text).toContain("node_modules/commander/lib/command.js");
+    expect(text).toContain("node_modules/js-yaml/");
+    expect(text).not.toContain("node_modules/ajv/dist/core.js");
+  });
+
+  it("a second load uses the cache the first kept at exit; a changed file or a corrupt cache is compiled again", () => {
+    const dir = tmp();
+    try {
+      const cache = path.join(dir, "cache");
+      const file = module(dir);
+      const script = `const { requireCached } = await import(${JSON.stringify(path.join(DIST, "spec", "code-cache.js"))}); const r = requireCached(process.argv[1], "m", { cacheDir: process.argv[2] }); console.log(r.cache, r.exports(21));`;
+      const run = () => spawnSync(process.execPath, ["--input-type=module", "-e", script, file, cache], { encoding: "utf8" });
+      expect(safeCacheDir(cache)).toBe(cache);
+      expect((fs.statSync(cache).mode & 0o777).toString(8)).toBe("700");
+      expect(run().stdout.trim()).toBe("miss 42");
+      const kept = fs.readdirSync(cache);
+      expect(kept).toEqual([expect.stringMatching(/^m-[0-9a-f]{8}\.v8$/)]);
+      expect(fs.statSync(path.join(cache, kept[0])).mode & 0o777).toBe(0o600);
+      expect(run().stdout.trim()).toBe("hit 42");
+      // another file at the same path, of the same length and modification time (as npm installs files), other code: not the old code
+      const { atime, mtime } = fs.statSync(file);
+      fs.writeFileSync(file, "module.exports = (x) => x * 3;");
+      fs.utimesSync(file, atime, mtime);
+      expect(run().stdout.trim()).toBe("miss 63");
+      expect(run().stdout.trim()).toBe("hit 63");
+      fs.writeFileSync(path.join(cache, kept[0]), "garbage");
+      fs.chmodSync(path.join(cache, kept[0]), 0o600);
+      expect(run().stdout.trim()).toBe("miss 63");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(typeof process.getuid !== "function" || process.getuid() !== 0)("a cache directory or file another user owns, or others may write, is not used (compiled as require() does)", () => {
+    const dir = tmp();
+    try {
+      const file = module(dir);
+      const wide = path.join(dir, "wide");
+      fs.mkdirSync(wide, { mode: 0o700 });
+      fs.chmodSync(wide, 0o777);
+      expect(safeCacheDir(wide)).toBeUndefined();
+      const foreign = path.join(dir, "foreign");
+      fs.mkdirSync(foreign, { mode: 0o700 });
+      fs.chownSync(foreign, 1234, 1234);
+      expect(safeCacheDir(foreign)).toBeUndefined();
+      const link = path.join(dir, "link");
+      fs.symlinkSync(dir, link);
+      expect(safeCacheDir(link)).toBeUndefined();
+      // a cache file planted with a wide mode, or by another user, in a safe directory: ignored
+      const safe = path.join(dir, "safe");
+      expect(safeCacheDir(safe)).toBe(safe);
+      const first = requireCached(file, "m", { cacheDir: safe });
+      expect(first.cache).toBe("miss");
+      first.save!(); // as at exit
+      expect(requireCached(file, "m", { cacheDir: safe }).cache).toBe("hit");
+      const [kept] = fs.readdirSync(safe);
+      fs.chmodSync(path.join(safe, kept), 0o666);
+      expect(requireCached(file, "m", { cacheDir: safe }).cache).toBe("miss");
+      fs.chmodSync(path.join(safe, kept), 0o600);
+      fs.chownSync(path.join(safe, kept), 1234, 1234);
+      const planted = requireCached(file, "m", { cacheDir: safe });
+      expect(planted.cache).toBe("miss");
+      expect((planted.exports as (x: number) => number)(2)).toBe(4);
+      expect(requireCached(file, "m", { cacheDir: null }).cache).toBe("off");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the bin runs validate and help from the bundle (their caches appear), other commands from generator/dist", () => {
+    const dir = tmp();
+    try {
+      const env = { XDG_CACHE_HOME: dir };
+      const v8 = path.join(dir, "harbor-edge", "v8");
+      expect(cli(["values", DEFAULT_SPEC], { env }).code).toBe(0);
+      expect(fs.readdirSync(v8).map((f) => f.replace(/-[0-9a-f]{8}\.v8$/, ""))).toEqual(["spec-validator"]);
+      expect(cli(["validate", DEFAULT_SPEC], { env }).code).toBe(0);
+      expect(cli(["--help"], { env }).code).toBe(0);
+      expect(fs.readdirSync(v8).map((f) => f.replace(/-[0-9a-f]{8}\.v8$/, "")).sort()).toEqual(["cli-help", "cli-validate", "spec-validator"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("validate and help load no module of generator/dist beside the bundle (all of it is in one file)", async () => {
+    const imported: string[] = [];
+    const { exports } = requireCached(FAST, "test", { cacheDir: null, params: { __harborEdgeImport: async (s: string) => void imported.push(s) } });
+    const { main } = exports as { main: (argv: string[]) => Promise<number> };
+    const write = process.stdout.write, ewrite = process.stderr.write;
+    process.stdout.write = process.stderr.write = (() => true) as never;
+    try {
+      expect(await main(["validate", DEFAULT_SPEC])).toBe(0);
+      expect(await main(["validate", "--json", DEFAULT_SPEC])).toBe(0);
+      expect(await main(["validate", path.join(ROOT, "no-such-spec.yaml")])).toBe(1);
+      expect(await main(["--help"])).toBe(0);
+      expect(await main(["help", "render"])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = ewrite;
+    }
+    expect(imported).toEqual([]);
+  });
+
+  // certificates: node:crypto loads in the bundle only when a spec has one (its checks must still run)
+  let made: Record<"ca" | "cert" | "other", { cert: string; key: string }> | undefined;
+  const keys = () => {
+    if (made) return made;
+    const ca = generateCA("test CA", 365);
+    made = { ca, cert: generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca), other: generateServerCert("other.example", { dns: ["other.example"], ips: [] }, 365, ca) };
+    return made;
+  };
+
+  it.each([
+    [["validate", DEFAULT_SPEC]],
+    [["validate", "--json", DEFAULT_SPEC]],
+    [["validate", "test/no-such-spec.yaml"]],
+    [["validate", "chart/Chart.yaml"]],
+    [["validate"]],
+    [["--help"]],
+    [["-h"]],
+    [[]],
+    [["help", "validate"]],
+    [["--help", "values"]],
+  ])("harbor-edge %j gives exactly what generator/dist/cli.js gives", (args) => {
+    const dir = tmp();
+    try {
+      const bad = path.join(dir, "bad.yaml");
+      fs.writeFileSync(bad, "harbor-config:\n  service:\n    serviceType: Bogus\n");
+      const { ca, cert, other } = keys();
+      const withCert = (c: { cert: string; key: string }, name: string) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, yaml.dump({ "harbor-config": { cluster: { hostname: "spectro.registry.local", vip: "10.0.0.5" }, auth: { certs: { crt: c.cert, key: c.key, ca: ca.cert } } } }));
+        return file;
+      };
+      const certs = [["validate", withCert(cert, "good.yaml")], ["validate", withCert({ cert: other.cert, key: cert.key }, "mismatch.yaml")]];
+      const ref = path.join(dir, "ref.mjs");
+      fs.writeFileSync(ref, `const { main } = await import(${JSON.stringify(path.join(DIST, "cli.js"))}); process.exitCode = await main(process.argv.slice(2));`);
+      for (const a of [args, ["validate", bad], ...(args[0] === "validate" ? certs : [])]) {
+        const viaBin = cli(a);
+        const viaDist = spawnSync(process.execPath, [ref, ...a], { encoding: "utf8", cwd: ROOT });
+        expect({ code: viaBin.code, stdout: viaBin.stdout, stderr: viaBin.stderr }).toEqual({ code: viaDist.status, stdout: viaDist.stdout, stderr: viaDist.stderr });
+        if (a === certs[0]) expect(viaBin.code, viaBin.stderr).toBe(0);
+        if (a === certs[1]) expect(viaBin.stderr).toMatch(/auth\.certs/);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,11 +1,11 @@
 #!/bin/sh
 # node-mirror.sh: writes Harbor's containerd host files into a node's containerd host directory, keeps a
 # backup of what was there, and puts it back. Run by the chart's node-mirror DaemonSet (nodeMirror.enabled)
-# in the harbor-core image the chart already pulls (POSIX sh; cp, mv, ln, rm, mkdir, rmdir, cmp, sed,
-# grep, cat, sleep: all in the image's toybox; no awk, tr or jq).
+# in the harbor-core image the chart already pulls (POSIX sh; cp, mv, ln, ls, rm, mkdir, rmdir, chmod, cmp,
+# sed, grep, cat, sleep: all in the image's toybox; curl, which the image carries; no awk, tr or jq).
 #
-# Usage: node-mirror.sh install|restore|check|ready|run
-#   install  For every SOURCE/<H with ':' as '_'>.hosts.toml (the ConfigMap harbor-edge-node-mirror), make
+# Usage: node-mirror.sh install|restore|check|ready|run|stop
+#   install  Creates HOST_DIR when it is missing (its parent must exist). For every SOURCE/<H with ':' as '_'>.hosts.toml (the ConfigMap harbor-edge-node-mirror), make
 #            HOST_DIR/<H>/ hold exactly that hosts.toml and, next to it, harbor-ca.crt (the CA file).
 #            Only registries it manages are touched. The first time it takes over a registry directory it
 #            keeps what was there: an existing hosts.toml or harbor-ca.crt is kept as
@@ -27,16 +27,35 @@
 #            (the default way the CRI pulls since 2.1) takes as one directory name and so ignores. A
 #            colon-separated path is accepted only with use_local_image_pull = true. Imported files
 #            (imports = [...]) are not read.
-#   ready    The readiness probe: prints the last check line and succeeds only when it was OK.
+#            Its line, "ok|problem node-mirror check on NODE: ...", is kept in STATE_DIR/check by `run`.
+#   ready    The readiness probe: succeeds once `run` has finished its first round (install and check),
+#            whatever the check found, and prints the last check line. containerd's configuration is the
+#            node's business: it must not hold up `helm install --wait` (harbor-edge status reports it).
 #   run      The DaemonSet's container: install and check, then again every INTERVAL seconds (a ConfigMap
-#            or Secret change reaches the node, files another tool removed come back); on SIGTERM or
-#            SIGINT it runs restore and exits. The last line is kept in the termination message.
+#            or Secret change reaches the node); every WATCH seconds a cheap look (no process started but
+#            sleep) whether each managed registry's files are still there, and a full round at once when
+#            not: k3s and RKE2 remove and rewrite their certs.d when they start, so HOST_DIR is addressed
+#            through its parent and recreated when missing. On SIGTERM or SIGINT it asks the API server
+#            whether its DaemonSet still exists (stop, below) and restores only when it does not.
+#            The last line is kept in the termination message.
+#   stop     What run does on SIGTERM: restores when the DaemonSet is gone (an uninstall, or
+#            nodeMirror.enabled turned off), else keeps the files (a roll, an eviction, a node shutdown).
+#            GET apis/apps/v1/namespaces/NAMESPACE/daemonsets/DAEMONSET at https://KUBERNETES_SERVICE_HOST:
+#            KUBERNETES_SERVICE_PORT with the pod's ServiceAccount token and CA, at most 5 seconds:
+#              404, or 200 with a deletionTimestamp (foreground deletion)       restore
+#              401 or 403: the pod's ServiceAccount or RoleBinding is gone,     restore
+#                which only the chart's removal does (helm deletes them with
+#                the DaemonSet, before the pod is stopped)
+#              200                                                               keep
+#              anything else, no answer, no token                                keep, and says why
+#            Kept files are harmless: each hosts.toml has the registry itself as `server`, the last resort.
 #
 # Environment:
 #   NODE_MIRROR_SOURCE            directory of *.hosts.toml files (default /etc/harbor-edge/node-mirror)
 #   NODE_MIRROR_CA                the CA file to write as harbor-ca.crt (default /etc/harbor-edge/ca/ca.crt);
 #                                 missing or empty: no harbor-ca.crt is written
-#   NODE_MIRROR_HOST_DIR          the host directory as this process sees it (default /host/certs.d)
+#   NODE_MIRROR_HOST_DIR          the host directory as this process sees it (default /host/certs.d); the
+#                                 DaemonSet mounts its parent, so a removed directory can be recreated
 #   NODE_MIRROR_HOST_DIR_ON_NODE  the same directory as containerd sees it, for check and messages
 #                                 (default: NODE_MIRROR_HOST_DIR)
 #   NODE_MIRROR_CONTAINERD_CONFIG the containerd configuration file as this process sees it (default
@@ -44,6 +63,12 @@
 #   NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE  its path on the node, for messages (default: the same)
 #   NODE_MIRROR_STATE_DIR         where the last check line is kept for `ready` (default /run/harbor-edge)
 #   NODE_MIRROR_INTERVAL          seconds between two runs of install and check in `run` (default 60)
+#   NODE_MIRROR_WATCH             seconds between two looks whether the files are there (default 5)
+#   NODE_MIRROR_NAMESPACE         the DaemonSet's namespace (default: the ServiceAccount's namespace file)
+#   NODE_MIRROR_DAEMONSET         the DaemonSet's name (default harbor-edge-node-mirror)
+#   NODE_MIRROR_SERVICEACCOUNT    the ServiceAccount directory: token, ca.crt, namespace (default
+#                                 /var/run/secrets/kubernetes.io/serviceaccount)
+#   KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT  the API server, as the kubelet sets them
 #   NODE_MIRROR_TERMINATION_LOG   the termination message file (default /dev/termination-log)
 #   NODE_NAME                     the node's name, for messages
 # Exit status: 0 done (check: containerd reads HOST_DIR); 1 failed (check: it does not; one line says why);
@@ -62,6 +87,9 @@ CONFIG=${NODE_MIRROR_CONTAINERD_CONFIG:-/host/containerd/config.toml}
 NODE_CONFIG=${NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE:-$CONFIG}
 STATE_DIR=${NODE_MIRROR_STATE_DIR:-/run/harbor-edge}
 INTERVAL=${NODE_MIRROR_INTERVAL:-60}
+WATCH=${NODE_MIRROR_WATCH:-5}
+SA_DIR=${NODE_MIRROR_SERVICEACCOUNT:-/var/run/secrets/kubernetes.io/serviceaccount}
+DAEMONSET=${NODE_MIRROR_DAEMONSET:-harbor-edge-node-mirror}
 TERMINATION_LOG=${NODE_MIRROR_TERMINATION_LOG:-/dev/termination-log}
 NODE=${NODE_NAME:-this node}
 
@@ -120,6 +148,32 @@ valid_host() {
 
 # --- install ------------------------------------------------------------------------------------------------
 
+# HOST_DIR, reached through its parent (the DaemonSet mounts the parent): created again when k3s or RKE2
+# removed it. Only HOST_DIR itself is ever created or written in the parent.
+host_dir() {
+  [ -d "$HOST_DIR" ] && return 0
+  parent=${HOST_DIR%/*}
+  [ -d "${parent:-/}" ] || { warn "the parent of the host directory, ${parent:-/}, does not exist (hostPath not mounted)"; return 1; }
+  mkdir "$HOST_DIR" 2>/dev/null || [ -d "$HOST_DIR" ] || { warn "could not create $NODE_HOST_DIR"; return 1; }
+  say "created $NODE_HOST_DIR on $NODE"
+}
+
+# present: every registry of SOURCE still has its marker, hosts.toml and (with a CA) harbor-ca.crt in HOST_DIR.
+# Run every WATCH seconds, so only the shell's own tests and expansions: no process is started.
+present() {
+  [ -d "$HOST_DIR" ] || return 1
+  for src in "$SOURCE"/*.hosts.toml; do
+    [ -f "$src" ] || continue
+    h=${src##*/}
+    h=${h%.hosts.toml}
+    while :; do case $h in *_*) h=${h%%_*}:${h#*_} ;; *) break ;; esac; done
+    valid_host "$h" || continue
+    [ -f "$HOST_DIR/$h/$MARKER" ] && [ -f "$HOST_DIR/$h/hosts.toml" ] || return 1
+    if [ -s "$CA" ] && [ ! -f "$HOST_DIR/$h/harbor-ca.crt" ]; then return 1; fi
+  done
+  return 0
+}
+
 take_over() { # DIR: back up what is there, then mark DIR as managed
   if [ -d "$1" ]; then
     for f in $FILES; do keep "$1/$f" || return 1; done
@@ -128,14 +182,16 @@ take_over() { # DIR: back up what is there, then mark DIR as managed
     mkdir "$1" || { warn "could not create $(node_path "$1")"; return 1; }
     how=created
   fi
-  printf '# harbor-edge node-mirror manages this directory; restore puts back the *%s files.\ndirectory=%s\n' "$BAK" "$how" >"$1/$MARKER$TMP" &&
-    mv -f "$1/$MARKER$TMP" "$1/$MARKER" || { rm -f "$1/$MARKER$TMP"; warn "could not mark $(node_path "$1")"; return 1; }
+  if ! { printf '# harbor-edge node-mirror manages this directory; restore puts back the *%s files.\ndirectory=%s\n' "$BAK" "$how" >"$1/$MARKER$TMP" &&
+    mv -f "$1/$MARKER$TMP" "$1/$MARKER"; }; then
+    rm -f "$1/$MARKER$TMP"; warn "could not mark $(node_path "$1")"; return 1
+  fi
   say "took over $(node_path "$1") (directory $how)"
 }
 
 install() {
   [ -d "$SOURCE" ] || die "the source directory $SOURCE does not exist (ConfigMap harbor-edge-node-mirror not mounted)" 2
-  [ -d "$HOST_DIR" ] || die "the host directory $HOST_DIR does not exist (hostPath not mounted)" 2
+  host_dir || return 2
   ca=
   if [ -s "$CA" ]; then ca=$CA; elif [ -z "${QUIET:-}" ]; then warn "no CA in $CA: harbor-ca.crt is not written"; fi
   for src in "$SOURCE"/*.hosts.toml; do
@@ -159,10 +215,18 @@ install() {
 
 # --- restore ------------------------------------------------------------------------------------------------
 
+# same_file A B: A and B are one file (two names of one inode), as `test -ef` would say outside POSIX
+same_file() {
+  [ -e "$1" ] && [ -e "$2" ] || return 1
+  set -- "$(ls -di -- "$1" 2>/dev/null)" "$(ls -di -- "$2" 2>/dev/null)"
+  set -- "${1#"${1%%[! ]*}"}" "${2#"${2%%[! ]*}"}"
+  [ -n "${1%% *}" ] && [ "${1%% *}" = "${2%% *}" ]
+}
+
 restore_dir() {
   d=$1
   for f in $FILES; do
-    if [ "$d/$f" -ef "$d/$f$BAK" ]; then
+    if same_file "$d/$f" "$d/$f$BAK"; then
       # the kept file was never replaced (its bytes were already right): drop the second name
       rm -f "$d/$f$BAK" || FAILED=1
     elif [ -e "$d/$f$BAK" ] || [ -L "$d/$f$BAK" ]; then
@@ -181,7 +245,11 @@ restore_dir() {
 }
 
 restore() {
-  [ -d "$HOST_DIR" ] || die "the host directory $HOST_DIR does not exist (hostPath not mounted)" 2
+  if [ ! -d "$HOST_DIR" ]; then
+    [ -d "${HOST_DIR%/*}" ] || die "the parent of the host directory, ${HOST_DIR%/*}, does not exist (hostPath not mounted)" 2
+    say "restore: $NODE_HOST_DIR does not exist on $NODE: nothing to put back"
+    return 0
+  fi
   for m in "$HOST_DIR"/*/"$MARKER"; do
     [ -f "$m" ] || continue
     restore_dir "${m%/*}"
@@ -211,7 +279,7 @@ check() {
     check_result problem "containerd does not read $NODE_HOST_DIR: $NODE_CONFIG does not exist, so config_path is unset (containerd up to 2.1 reads no host directory; 2.2 reads /etc/containerd/certs.d:/etc/docker/certs.d, which its transfer service ignores); $HOW"
     return
   fi
-  section= path2= path1= set2=false set1=false local_pull=false
+  section='' path2='' path1='' set2=false set1=false local_pull=false
   while IFS= read -r line || [ -n "$line" ]; do
     case $line in
       *config_path*=* | *use_local_image_pull*=* | *\[*) ;;
@@ -232,7 +300,7 @@ check() {
   done <"$CONFIG"
   if $set2; then path=$path2 where='[plugins."io.containerd.cri.v1.images".registry]'
   elif $set1; then path=$path1 where='[plugins."io.containerd.grpc.v1.cri".registry]'
-  else path= where=; fi
+  else path='' where=''; fi
   if [ -z "$path" ]; then
     check_result problem "containerd does not read $NODE_HOST_DIR: config_path is unset in $NODE_CONFIG (containerd up to 2.1 then reads no host directory; 2.2 reads /etc/containerd/certs.d:/etc/docker/certs.d, which its transfer service ignores); $HOW"
     return
@@ -274,37 +342,111 @@ message() { [ -w "$TERMINATION_LOG" ] && printf '%s\n' "$1" >"$TERMINATION_LOG" 
 
 # --- run ----------------------------------------------------------------------------------------------------
 
-SLEEPER=
+# --- stop ---------------------------------------------------------------------------------------------------
+
+# decide: VERDICT restore or keep, and WHY, from the API server's answer about this pod's DaemonSet
+decide() {
+  VERDICT=keep
+  ns=${NODE_MIRROR_NAMESPACE:-$(cat "$SA_DIR/namespace" 2>/dev/null)}
+  token=$(cat "$SA_DIR/token" 2>/dev/null) || token=''
+  host=${KUBERNETES_SERVICE_HOST:-}
+  port=${KUBERNETES_SERVICE_PORT:-443}
+  if [ -z "$host" ]; then WHY="KUBERNETES_SERVICE_HOST is unset, so the API server cannot be asked"; return; fi
+  case $host in *[!A-Za-z0-9.:-]*) WHY="KUBERNETES_SERVICE_HOST '$host' is not a host name or address"; return ;; *:*) host="[$host]" ;; esac
+  case $port in '' | *[!0-9]*) WHY="KUBERNETES_SERVICE_PORT '$port' is not a port"; return ;; esac
+  case $ns in '' | *[!a-z0-9-]*) WHY="no namespace (NODE_MIRROR_NAMESPACE or $SA_DIR/namespace)"; return ;; esac
+  case $DAEMONSET in '' | *[!a-z0-9.-]*) WHY="NODE_MIRROR_DAEMONSET '$DAEMONSET' is not a name"; return ;; esac
+  # a token is base64url in three parts; it goes to curl on stdin, never on its command line
+  case $token in '' | *[!A-Za-z0-9._-]*) WHY="no usable ServiceAccount token in $SA_DIR/token"; return ;; esac
+  url=https://$host:$port/apis/apps/v1/namespaces/$ns/daemonsets/$DAEMONSET
+  answer=$(printf 'header = "Authorization: Bearer %s"\n' "$token" |
+    curl -s -g --max-time 5 --max-filesize 4194304 --cacert "$SA_DIR/ca.crt" -K - -w '\n%{http_code}' "$url" 2>/dev/null)
+  rc=$?
+  code=${answer##*"
+"}
+  body=${answer%"
+"*}
+  if [ "$rc" -ne 0 ]; then
+    case $rc in
+      7) WHY="the API server at $host:$port refused the connection or is unreachable" ;;
+      28) WHY="the API server at $host:$port did not answer within 5 seconds" ;;
+      35 | 51 | 53 | 58 | 59 | 60 | 77 | 83 | 90 | 91) WHY="TLS with the API server at $host:$port failed (curl exit $rc; CA $SA_DIR/ca.crt)" ;;
+      *) WHY="asking the API server at $host:$port failed (curl exit $rc)" ;;
+    esac
+    return
+  fi
+  case $code in
+    404) VERDICT=restore WHY="the DaemonSet $ns/$DAEMONSET is gone (404)" ;;
+    401 | 403) VERDICT=restore WHY="this pod's ServiceAccount or RoleBinding is gone ($code), which only the chart's removal of the DaemonSet does" ;;
+    200)
+      case $body in
+        *'"deletionTimestamp"'*) VERDICT=restore WHY="the DaemonSet $ns/$DAEMONSET is being deleted (deletionTimestamp)" ;;
+        *) WHY="the DaemonSet $ns/$DAEMONSET still exists (a roll, an eviction or a node shutdown)" ;;
+      esac ;;
+    *) WHY="the API server answered $code about the DaemonSet $ns/$DAEMONSET" ;;
+  esac
+}
+
+SLEEPER=''
 stop() {
   [ -n "$SLEEPER" ] && kill "$SLEEPER" 2>/dev/null
-  say "stopping on $NODE: restoring what was there before"
+  decide
+  if [ "$VERDICT" = keep ]; then
+    # the hosts.toml files name the registry itself as `server`: kept files are harmless, removed ones are not
+    say "stopping on $NODE: keeping the host files in $NODE_HOST_DIR: $WHY"
+    message "node-mirror on $NODE: kept $NODE_HOST_DIR: $WHY"
+    exit 0
+  fi
+  say "stopping on $NODE: $WHY: restoring what was there before"
   WRITES=0 FAILED=0
-  if restore; then message "node-mirror on $NODE: restored $NODE_HOST_DIR ($WRITES change(s))"; exit 0; fi
+  if restore; then message "node-mirror on $NODE: restored $NODE_HOST_DIR ($WRITES change(s)): $WHY"; exit 0; fi
   message "node-mirror on $NODE: restore of $NODE_HOST_DIR failed"
   exit 1
 }
 
+# --- run ----------------------------------------------------------------------------------------------------
+
+ROUND_OK=false
+round() {
+  WRITES=0 FAILED=0
+  installed=true
+  ( install ) || { installed=false; warn "install did not complete on $NODE; trying again in ${INTERVAL}s"; }
+  ROUND_OK=$installed
+  QUIET=1
+  check
+  if ! $installed; then check_result problem "the host files in $NODE_HOST_DIR are not complete (see the lines above in the log); ${CHECK_LINE#node-mirror check on "$NODE": }"; fi
+  record
+  # the line goes to the log when it changes, not every round
+  if [ "$CHECK_LINE" != "$last" ]; then
+    if $CHECK_OK; then say "${CHECK_LINE#node-mirror }"; else warn "${CHECK_LINE#node-mirror }"; fi
+    last=$CHECK_LINE
+  fi
+}
+
 run() {
-  case $INTERVAL in '' | *[!0-9]*) die "NODE_MIRROR_INTERVAL must be a number of seconds, not '$INTERVAL'" 2 ;; esac
+  case $INTERVAL in '' | *[!0-9]* | 0) die "NODE_MIRROR_INTERVAL must be a number of seconds, not '$INTERVAL'" 2 ;; esac
+  case $WATCH in '' | *[!0-9]* | 0) die "NODE_MIRROR_WATCH must be a number of seconds, not '$WATCH'" 2 ;; esac
+  nap=$WATCH
+  [ "$nap" -gt "$INTERVAL" ] && nap=$INTERVAL
   trap stop TERM INT
-  last=
+  last=''
+  round
+  waited=0
   while :; do
-    WRITES=0 FAILED=0
-    installed=true
-    ( install ) || { installed=false; warn "install did not complete on $NODE; trying again in ${INTERVAL}s"; }
-    QUIET=1
-    check
-    if ! $installed; then check_result problem "the host files in $NODE_HOST_DIR are not complete (see the lines above in the log); ${CHECK_LINE#node-mirror check on "$NODE": }"; fi
-    record
-    # the line goes to the log when it changes, not every round
-    if [ "$CHECK_LINE" != "$last" ]; then
-      if $CHECK_OK; then say "${CHECK_LINE#node-mirror }"; else warn "${CHECK_LINE#node-mirror }"; fi
-      last=$CHECK_LINE
-    fi
-    sleep "$INTERVAL" &
+    sleep "$nap" &
     SLEEPER=$!
     wait "$SLEEPER"
-    SLEEPER=
+    SLEEPER=''
+    waited=$((waited + nap))
+    if [ "$waited" -ge "$INTERVAL" ]; then
+      round
+      waited=0
+    elif $ROUND_OK && ! present; then
+      # k3s and RKE2 remove their certs.d when they start; another tool may remove a file
+      say "files missing in $NODE_HOST_DIR on $NODE: installing again"
+      round
+      waited=0
+    fi
   done
 }
 
@@ -313,9 +455,10 @@ case ${1:-} in
   restore) restore ;;
   check) check; printf '%s\n' "$CHECK_LINE"; $CHECK_OK ;;
   ready)
-    line=$(cat "$STATE_DIR/check" 2>/dev/null) || { echo "node-mirror: no check yet"; exit 1; }
-    printf '%s\n' "${line#* }"
-    case $line in ok\ *) exit 0 ;; *) exit 1 ;; esac ;;
+    # ready once the first round has finished, whatever the check found (its line is printed)
+    line=$(cat "$STATE_DIR/check" 2>/dev/null) || { echo "node-mirror: no check yet: the first round has not finished"; exit 1; }
+    printf '%s\n' "${line#* }" ;;
   run) run ;;
-  *) die "usage: node-mirror.sh install|restore|check|ready|run" 2 ;;
+  stop) stop ;;
+  *) die "usage: node-mirror.sh install|restore|check|ready|run|stop" 2 ;;
 esac

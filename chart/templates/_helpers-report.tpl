@@ -72,6 +72,7 @@ spec:
           value: "900"
         - name: TMPDIR
           value: /tmp
+        {{- include "harbor-edge.nodeCheck.reportEnv" . | nindent 8 }}
       securityContext:
         allowPrivilegeEscalation: false
         privileged: false

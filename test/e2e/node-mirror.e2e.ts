@@ -75,7 +75,8 @@ beforeAll(async () => {
   const vip = await nodeIp();
   for (const [rel, text] of Object.entries(FOREIGN)) await onNode(`mkdir -p ${HOST_DIR}/${rel.split("/")[0]} && printf '%s' '${text.replace(/'/g, "'\\''")}' > ${HOST_DIR}/${rel}`);
   before = await hostDirSnapshot();
-  const spec = await specFor({ cluster: { uid: UID, vip }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, addresses: [`${vip}:30003`] } });
+  // the node check on: the report counts an image only where the node can pull it from Harbor
+  const spec = await specFor({ cluster: { uid: UID, vip }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, addresses: [`${vip}:30003`] }, report: { nodeCheck: { enabled: true, intervalSeconds: 30 } } });
   const installed = (await $`${helm.bin} status ${RELEASE} --namespace ${NS}`.nothrow()).exitCode === 0;
   await install(valuesFile(spec, "e2e-node-mirror"), installed ? "upgrade" : "install");
   await waitHealthy();
@@ -135,6 +136,42 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 1`;
       // Harbor asks the upstream for a tag until its registry health check (every 5 minutes) marks the upstream
       // unhealthy; the kubelet retries the failed pulls (back-off up to 5 minutes): allow both
+      await $`kubectl rollout status deployment/outage --namespace ${APP_NS} --timeout 900s`;
+      expect(await imageOnNode()).toBe(true);
+    } finally {
+      await unblockEgress();
+    }
+  });
+
+  it("the node check measures the node as its containerd pulls: the report's nodes line counts busybox held and reachable there", async () => {
+    // a report run after the node's check has seen the outage deployment's pod
+    await until("the node's check result with busybox", async () => {
+      const cms = JSON.parse((await $`kubectl get configmaps --namespace ${NS}-node-check -o json`).stdout).items as any[];
+      return cms.some((c) => c.data?.node === node && (JSON.parse(c.data.result).images as any[]).some((i) => i.image === IMAGE && i.ok));
+    });
+    await $`kubectl create job --from=cronjob/harbor-edge-report e2e-report-nodes --namespace ${NS}`;
+    await $`kubectl wait --for=condition=complete job/e2e-report-nodes --namespace ${NS} --timeout 600s`;
+    const r = await $`node generator/bin/harbor-edge.js status --namespace ${NS} --json`.nothrow();
+    const status = JSON.parse(r.stdout);
+    const mine = (status.nodes as any[]).find((n) => n.name === node);
+    expect(mine, r.stdout).toBeDefined();
+    expect(mine.missing.filter((m: string) => m.startsWith(IMAGE)), r.stdout).toEqual([]);
+    expect(mine.total).toBeGreaterThan(0);
+  });
+
+  it("a DaemonSet roll during the outage keeps the node's mirrors: the restarted pod still runs from Harbor", async () => {
+    await blockEgress();
+    try {
+      const files = await hostDirSnapshot();
+      await $`kubectl rollout restart daemonset/${DS} --namespace ${NS}`;
+      await $`kubectl rollout status daemonset/${DS} --namespace ${NS} --timeout 300s`;
+      // the old pod did not restore on SIGTERM (its DaemonSet is still there): the files never left
+      expect(await onNode(`cat ${HOST_DIR}/docker.io/hosts.toml`).then((r) => r.stdout)).toContain("30003");
+      expect(await hostDirSnapshot()).toBe(files);
+      await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 0`;
+      await until("the pod's containers removed from the node", async () => (await onNode(`crictl ps -a -q --label io.kubernetes.pod.namespace=${APP_NS}`)).stdout.trim() === "", 180_000);
+      await onNode(`crictl rmi ${IMAGE}`);
+      await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 1`;
       await $`kubectl rollout status deployment/outage --namespace ${APP_NS} --timeout 900s`;
       expect(await imageOnNode()).toBe(true);
     } finally {

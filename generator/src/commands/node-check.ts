@@ -12,6 +12,7 @@ export interface NodeCheckCliOptions {
   node?: string;
   json?: boolean;
   timeout: string;
+  inCluster?: boolean;
 }
 
 export const DEFAULT_HOST_DIR = "/etc/containerd/certs.d";
@@ -29,7 +30,18 @@ export function register(program: Command): void {
     .option("--node <name>", "the node's name in the output (default: this machine's host name)")
     .option("--timeout <seconds>", "per request", "10")
     .option("--json", "print the result (node, platform, checkedAt, hostDir, nodeFailure, images[]) as JSON")
+    .option("--in-cluster", "the chart's node-check DaemonSet (report.nodeCheck): check the images of this node's pods every NODE_CHECK_INTERVAL_SECONDS and write the result into the node's ConfigMap in KUBE_NAMESPACE, which the report reads; settings from the environment (generator/src/nodecheck/in-cluster.ts), no image arguments")
     .action(async (images: string[], o: NodeCheckCliOptions) => {
+      if (o.inCluster) {
+        if (images.length > 0) throw usage("--in-cluster takes no image: it checks the images of its node's pods");
+        const [{ runInCluster }, { checkNode }] = await Promise.all([import("../nodecheck/in-cluster.js"), import("../nodecheck/check.js")]);
+        const ac = new AbortController();
+        process.once("SIGTERM", () => ac.abort());
+        process.once("SIGINT", () => ac.abort());
+        const code = await runInCluster(process.env, { check: checkNode, signal: ac.signal });
+        if (code !== 0) throw new Exit(code);
+        return;
+      }
       await runNodeCheck(images, o);
     });
 }

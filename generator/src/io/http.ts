@@ -1,5 +1,6 @@
 // One HTTP(S) request with node's http/https modules: a CA file for private certificates, client
-// certificates, a body from a Buffer, the whole answer in memory. Used by the registry and Kubernetes clients.
+// certificates, a body from a Buffer, the whole answer in memory, up to maxBytes (a hostile or broken server
+// cannot fill the memory). Used by the registry and Kubernetes clients.
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -42,7 +43,12 @@ export interface HttpRequest {
    * inside the cluster that serves a certificate for Harbor's host name */
   servername?: string;
   timeoutMs?: number;
+  /** the largest answer body accepted (default DEFAULT_MAX_BYTES); a larger one fails the request */
+  maxBytes?: number;
 }
+
+/** 256 MiB: a pod list of a large cluster fits many times over; anything larger is refused, not buffered. */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface HttpResponse {
   status: number;
@@ -67,7 +73,16 @@ export function request(r: HttpRequest): Promise<HttpResponse> {
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
+        const max = r.maxBytes ?? DEFAULT_MAX_BYTES;
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          size += c.length;
+          if (size > max) {
+            req.destroy(new Error(`${r.method} ${u.origin}${u.pathname}: the answer is larger than ${max} bytes; refused`));
+            return;
+          }
+          chunks.push(c);
+        });
         res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
         res.on("error", reject);
       },

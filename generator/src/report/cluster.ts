@@ -11,6 +11,24 @@ export interface ClusterView {
   skipped: string[];
   /** every image reference the pods ask for (spec, not status), distinct */
   images: string[];
+  /** node name -> the image references its pods ask for (every node of the NodeList, pods or not) */
+  byNode: Map<string, string[]>;
+}
+
+/** The nodes' names from a NodeList, sorted. */
+export function nodeNamesOf(nodeList: any): string[] {
+  return (Array.isArray(nodeList?.items) ? nodeList.items : []).map((n: any) => n?.metadata?.name).filter((n: unknown): n is string => typeof n === "string" && n !== "").sort();
+}
+
+/** The images of imagesOf, by the node each pod runs on (spec.nodeName; pods not scheduled yet are on none). */
+export function imagesByNode(podList: any, skipped: ReadonlySet<string> = new Set(), nodes: string[] = []): Map<string, string[]> {
+  const pods = new Map<string, any[]>(nodes.map((n) => [n, []]));
+  for (const p of Array.isArray(podList?.items) ? podList.items : []) {
+    const node = p?.spec?.nodeName;
+    if (typeof node !== "string" || !node) continue;
+    pods.set(node, [...(pods.get(node) ?? []), p]);
+  }
+  return new Map([...pods].map(([n, items]) => [n, imagesOf({ items }, skipped)]));
 }
 
 /** The nodes' platforms from a NodeList. */
@@ -44,17 +62,19 @@ export function podListPath(skipped: string[]): string {
 }
 
 export async function readCluster(access: KubeAccess, skipLabel: string, timeoutMs: number): Promise<ClusterView> {
-  const platforms = platformsOf(await kubeGet(access, "/api/v1/nodes", timeoutMs));
+  const nodeList = await kubeGet(access, "/api/v1/nodes", timeoutMs);
+  const platforms = platformsOf(nodeList);
   const nsList = await kubeGet(access, `/api/v1/namespaces?labelSelector=${encodeURIComponent(skipLabel)}`, timeoutMs);
   const skipped = (Array.isArray(nsList?.items) ? nsList.items : []).map((n: any) => String(n?.metadata?.name ?? "")).filter(Boolean).sort();
-  const images = imagesOf(await kubeGet(access, podListPath(skipped), timeoutMs), new Set(skipped));
-  return { platforms, skipped, images };
+  const podList = await kubeGet(access, podListPath(skipped), timeoutMs);
+  const images = imagesOf(podList, new Set(skipped));
+  return { platforms, skipped, images, byNode: imagesByNode(podList, new Set(skipped), nodeNamesOf(nodeList)) };
 }
 
 /** The chart's report CronJob, whose environment is the in-cluster contract (chart/templates/_helpers-report.tpl). */
 export const REPORT_CRONJOB = "harbor-edge-report";
 /** What a run from outside the cluster takes from it when its own environment does not say. */
-export const CONTRACT_FROM_CHART = ["HARBOR_PROXY_REGISTRIES", "HARBOR_SPECTRO_PROJECT", "HARBOR_ADDRESSES"] as const;
+export const CONTRACT_FROM_CHART = ["HARBOR_PROXY_REGISTRIES", "HARBOR_SPECTRO_PROJECT", "HARBOR_ADDRESSES", "NODE_CHECK_NAMESPACE", "NODE_CHECK_INTERVAL_SECONDS"] as const;
 
 /** The literal values (not secrets: valueFrom is skipped) of CONTRACT_FROM_CHART in a CronJob's report container. Pure. */
 export function contractOf(cronJob: any): Record<string, string> {

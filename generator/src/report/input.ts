@@ -25,6 +25,9 @@
 //   REPORT_PULL_BLOBS        0 (default) or 1; 1 is accepted and ignored (see run.ts: Harbor fetches blobs itself)
 //   REPORT_REQUEST_TIMEOUT   seconds for one request (default 60: only manifests and API answers are fetched)
 //   REPORT_WAIT_SECONDS      how long to wait for Harbor to be healthy first (default 900)
+//   NODE_CHECK_NAMESPACE     set when report.nodeCheck is on: where the node-check DaemonSet writes one ConfigMap
+//                            per node (report/nodes.ts); unset: nodes are not measured
+//   NODE_CHECK_INTERVAL_SECONDS  the node check's interval (default 300): a result older than 3 x this is stale
 
 import { urlOptionProblem } from "../io/url-option.js";
 /**
@@ -64,6 +67,8 @@ export interface ReportInput {
   pullBlobsIgnored: boolean;
   requestTimeoutSeconds: number;
   waitSeconds: number;
+  /** report.nodeCheck: where the per-node results are, and how often they are made; unset: nodes not measured */
+  nodeCheck?: { namespace: string; intervalSeconds: number };
 }
 
 export interface ReportOptions {
@@ -150,6 +155,10 @@ export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): Report
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(statusConfigMap)) throw new BadInput(`STATUS_CONFIGMAP: expected a ConfigMap name, given ${JSON.stringify(statusConfigMap.slice(0, 100))}`);
   if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new BadInput(`${o.namespace ? "--namespace" : "POD_NAMESPACE"}: expected a namespace name, given ${JSON.stringify(namespace.slice(0, 100))}`);
 
+  const nodeCheckNs = nonEmpty(env.NODE_CHECK_NAMESPACE);
+  if (nodeCheckNs !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(nodeCheckNs)) throw new BadInput(`NODE_CHECK_NAMESPACE: expected a namespace name, given ${JSON.stringify(nodeCheckNs.slice(0, 100))}`);
+  const nodeCheckInterval = seconds(env, "NODE_CHECK_INTERVAL_SECONDS", 300, 1);
+
   return {
     harborUrl,
     caFile,
@@ -169,5 +178,6 @@ export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): Report
     pullBlobsIgnored: pull === "1",
     requestTimeoutSeconds: seconds(env, "REPORT_REQUEST_TIMEOUT", 60, 1),
     waitSeconds: seconds(env, "REPORT_WAIT_SECONDS", 900),
+    ...(nodeCheckNs ? { nodeCheck: { namespace: nodeCheckNs, intervalSeconds: nodeCheckInterval } } : {}),
   };
 }

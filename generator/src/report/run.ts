@@ -6,6 +6,12 @@
 // ImagesMissing, or ReportFailed when no report could be made), when deps.write; always returned.
 //
 // No blob is ever asked for (fetch.ts says why): REPORT_PULL_BLOBS=1 is accepted and ignored.
+//
+// With report.nodeCheck on (input.nodeCheck), the per-node results of the node-check DaemonSet are read too
+// (nodes.ts): an image counts only when Harbor holds it AND every node that runs it reached it, and the summary
+// says so ("N of M running images are held by Harbor and reachable from every node that runs them"); per-node
+// counts go into the ConfigMap's key `nodes` (JSON array of NodeCount) and the log. Off: the summary keeps its
+// shape, the key `nodes` is removed, and the log says that nodes were not measured.
 import { printable } from "../io/printable.js";
 import { kubeRequest, postEvent, KubeError, type KubeAccess } from "../kube/client.js";
 import { HarborUnreachable, seg, waitHealthy, type HarborApi } from "../harbor/api.js";
@@ -16,6 +22,8 @@ import { isHeld, Refused, type Held } from "./held.js";
 import { askToFetch, type HarborV2 } from "./fetch.js";
 import type { ReportInput } from "./input.js";
 import { waitForRobot } from "./robot.js";
+import { countNodes, nodeLine, readNodeResults, unreachableLine } from "./nodes.js";
+import type { NodeCount } from "../nodecheck/types.js";
 
 export const COMPONENT = "harbor-edge-report";
 
@@ -31,6 +39,8 @@ export interface Report {
   skipped: string[];
   updated: string;
   requests: { harbor: number; kube: number };
+  /** per node, when report.nodeCheck is on; absent: nodes were not measured */
+  nodes?: NodeCount[];
 }
 
 /** No report could be made (exit 1); written as such first when deps.write and the ConfigMap can be reached. */
@@ -48,16 +58,20 @@ export interface RunDeps {
 }
 
 /** The summary and the Event it makes, from what is held and what is missing. Pure. */
-export function summarise(held: number, total: number, missing: string[]): { summary: string; allHeld: boolean; type: "Normal" | "Warning"; reason: string } {
-  const base = `${held} of ${total} running images are held by Harbor`;
+export function summarise(held: number, total: number, missing: string[], nodesMeasured = false): { summary: string; allHeld: boolean; type: "Normal" | "Warning"; reason: string } {
+  const base = `${held} of ${total} running images are held by Harbor${nodesMeasured ? " and reachable from every node that runs them" : ""}`;
   if (missing.length === 0) return { summary: base, allHeld: true, type: "Normal", reason: "ImagesHeld" };
   return { summary: `${base}; missing: ${missing.join(", ")}`, allHeld: false, type: "Warning", reason: "ImagesMissing" };
 }
 
 /** The ConfigMap's data for a report. Pure. */
-export function statusData(r: Pick<Report, "summary" | "held" | "total" | "allHeld" | "missing" | "platforms" | "updated">): Record<string, string> {
-  return { summary: r.summary, held: String(r.held), total: String(r.total), allHeld: String(r.allHeld), missing: r.missing.join("\n"), platforms: r.platforms.join(" "), updated: r.updated };
+export function statusData(r: Pick<Report, "summary" | "held" | "total" | "allHeld" | "missing" | "platforms" | "updated" | "nodes">): Record<string, string | null> {
+  // nodes: null removes what an earlier run with the node check on wrote (a JSON merge patch)
+  return { summary: r.summary, held: String(r.held), total: String(r.total), allHeld: String(r.allHeld), missing: r.missing.join("\n"), platforms: r.platforms.join(" "), updated: r.updated, nodes: r.nodes ? JSON.stringify(r.nodes) : null };
 }
+
+/** Not measured: what the log and the terminal say when report.nodeCheck is off. */
+export const NODES_NOT_MEASURED = "nodes were not measured (report.nodeCheck is off): Harbor holds these images; whether each node can pull them was not checked";
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -77,7 +91,7 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
   const cm = input.statusConfigMap;
 
   // --- the report's outputs ---------------------------------------------------------------------------
-  async function writeStatus(data: Record<string, string>): Promise<string | undefined> {
+  async function writeStatus(data: Record<string, string | null>): Promise<string | undefined> {
     kubeRequests++;
     try {
       const o = await kubeRequest(access, "PATCH", `/api/v1/namespaces/${seg(namespace)}/configmaps/${seg(cm)}`, { body: { data }, contentType: "application/merge-patch+json", timeoutMs });
@@ -239,10 +253,38 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
     await sleep(Math.min(input.pollSeconds * 1000, Math.max(0, deadline - now())));
   }
 
-  // --- 4. the result ------------------------------------------------------------------------------------
+  // --- 4. per node, when measured --------------------------------------------------------------------------
+  let nodes: NodeCount[] | undefined;
+  let countedHeld = held.length;
+  if (input.nodeCheck) {
+    let results;
+    kubeRequests++;
+    try {
+      results = await readNodeResults(access, input.nodeCheck.namespace, timeoutMs);
+    } catch (e) {
+      // no result read: every node counts its images missing, and the log says why
+      log(`warning: cannot read the node check's results in namespace ${input.nodeCheck.namespace}: ${(e as Error).message}`);
+      results = { results: new Map(), ignored: 0 };
+    }
+    if (results.ignored) log(`warning: ${results.ignored} ConfigMaps labelled app.kubernetes.io/component=node-check in ${input.nodeCheck.namespace} are not node check results (name, node or JSON wrong): ignored`);
+    const ctx = { registries: input.registries, harborAddresses: input.harborAddresses };
+    // the same names as the cluster's images (classifyImages), so that "held" is the same look
+    const byNode = new Map([...cluster.byNode].map(([n, refs]) => [n, classifyImages(refs, ctx).map((i) => i.name)]));
+    const counted = countNodes(byNode, new Set(held), results.results, input.nodeCheck, now());
+    nodes = counted.nodes;
+    for (const [image, whys] of counted.unreachable) missing.push(unreachableLine(image, whys));
+    countedHeld = held.filter((h) => !counted.unreachable.has(h)).length;
+    for (const n of nodes) {
+      log(`node ${printable(nodeLine(n))}`);
+      for (const m of n.missing.slice(0, 20)) log(`  missing on ${printable(n.name)}: ${printable(m)}`);
+      if (n.missing.length > 20) log(`  and ${n.missing.length - 20} more missing on ${printable(n.name)}`);
+    }
+  } else log(NODES_NOT_MEASURED);
+
+  // --- 5. the result ------------------------------------------------------------------------------------
   missing.sort(byString);
-  const s = summarise(held.length, images.length, missing);
-  const report: Report = { summary: s.summary, held: held.length, total: images.length, allHeld: s.allHeld, missing, platforms, skipped: cluster.skipped, updated: isoSeconds(now()), requests: { harbor: 0, kube: 0 } };
+  const s = summarise(countedHeld, images.length, missing, nodes !== undefined);
+  const report: Report = { summary: s.summary, held: countedHeld, total: images.length, allHeld: s.allHeld, missing, platforms, skipped: cluster.skipped, updated: isoSeconds(now()), requests: { harbor: 0, kube: 0 }, ...(nodes ? { nodes } : {}) };
   if (deps.write) {
     const uid = await writeStatus(statusData(report));
     await event(uid, s.type, s.reason, s.summary);
@@ -259,6 +301,11 @@ export function formatReport(r: Report, harbor: string): string {
   if (r.missing.length) {
     lines.push("  missing:");
     for (const m of r.missing) lines.push(`    ${p(m)}`);
+  }
+  if (!r.nodes) lines.push(`  ${NODES_NOT_MEASURED}`);
+  for (const n of r.nodes ?? []) {
+    lines.push(`  ${p(nodeLine(n))}`);
+    for (const m of n.missing) lines.push(`    ${p(m)}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -4,12 +4,16 @@
 import { kubeGetIfExists, type KubeAccess } from "../kube/client.js";
 import type { Report } from "../report/run.js";
 import { printable } from "../io/printable.js";
+import type { NodeCount } from "../nodecheck/types.js";
+import { NODES_NOT_MEASURED } from "../report/run.js";
 
 export const STATUS_CONFIGMAP = "harbor-edge-status";
 
 /** What the report wrote (its summary is "N of M running images are held by Harbor; missing: ..." or "no report: ..."), where, and its latest Event. */
 export interface ReportStatus extends Pick<Report, "summary" | "held" | "total" | "allHeld" | "missing" | "platforms" | "updated"> {
   namespace: string;
+  /** per node (the key `nodes`), when the report measured nodes (report.nodeCheck); absent: not measured */
+  nodes?: NodeCount[];
   lastEvent?: { type: string; reason: string; message: string; time: string };
 }
 
@@ -35,8 +39,27 @@ export async function readStatus(access: KubeAccess, namespace: string): Promise
     missing: String(d.missing ?? "").split("\n").filter(Boolean).map(printable),
     platforms: String(d.platforms ?? "").split(" ").filter(Boolean).map(printable),
     updated: printable(d.updated ?? ""),
+    ...(d.nodes ? { nodes: nodesFrom(d.nodes) } : {}),
     ...(last ? { lastEvent: { type: printable(last.type ?? ""), reason: printable(last.reason ?? ""), message: printable(last.message ?? ""), time: printable(time(last)) } } : {}),
   };
+}
+
+/** The key `nodes` read: at most MAX_NODES nodes, each value printable and bounded; anything malformed left out. Pure. */
+export const MAX_NODES = 5000;
+export function nodesFrom(text: string): NodeCount[] {
+  let a: unknown;
+  try {
+    a = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(a)) return [];
+  const count = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : 0);
+  const text300 = (v: unknown) => printable(String(v ?? "").slice(0, 1300));
+  return a
+    .filter((n: any) => n && typeof n === "object" && typeof n.name === "string")
+    .slice(0, MAX_NODES)
+    .map((n: any) => ({ name: text300(n.name), held: count(n.held), total: count(n.total), missing: (Array.isArray(n.missing) ? n.missing : []).slice(0, 1000).map(text300), checkedAt: text300(n.checkedAt ?? "") }));
 }
 
 /** The status as lines for a terminal; every value from the cluster made printable (again: s may not come from readStatus). */
@@ -46,6 +69,11 @@ export function formatStatus(s: ReportStatus): string {
   if (s.missing.length) {
     lines.push("  missing:");
     for (const m of s.missing) lines.push(`    ${p(m)}`);
+  }
+  if (s.nodes === undefined) lines.push(`  ${NODES_NOT_MEASURED}`);
+  for (const n of s.nodes ?? []) {
+    lines.push(`  ${p(n.name)}: ${n.held} of ${n.total} held${n.checkedAt ? `; checked ${p(n.checkedAt)}` : "; no node check result"}`);
+    for (const m of n.missing) lines.push(`    ${p(m)}`);
   }
   if (s.lastEvent) lines.push(`  last event: ${p(s.lastEvent.time)} ${p(s.lastEvent.type)} ${p(s.lastEvent.reason)}: ${p(s.lastEvent.message)}`);
   return `${lines.join("\n")}\n`;

@@ -457,6 +457,20 @@ export interface Report {
    * How long one run waits for Harbor to hold the images it asked it to fetch (it asks for manifests only, so Harbor downloads each layer once). Harbor 2.15.1 caches in the background (src/controller/proxy/manifestcache.go, controller.go: sleepIntervalSec 20): an image once its layers are local, checked every 20 s, else after maxManifestWait 10 x 20 s = 200 s plus the download of its layers; a multi-platform index once every child is local, else after maxManifestListWait 20 x 20 s = 400 s with the children that are (an index fetched for the nodes' platforms only always takes the 400 s). The default, 600 s, outlasts the 400 s and leaves 200 s more for layers. What is not held by then is reported missing and asked for again on the next run.
    */
   confirmSeconds?: number;
+  nodeCheck?: ReportNodeCheck;
+}
+/**
+ * Opt-in: measure readiness from every node, as its containerd pulls. A DaemonSet (harbor-edge node-check --in-cluster, from the harbor-edge image) on each node fetches the manifests of the images of that node's pods the way containerd would: the node's host files (nodeMirror.hostDir) and their CA, in file order, anonymously, from the node's network and resolver (hostNetwork), and writes what it found into one ConfigMap per node (label app.kubernetes.io/component=node-check). The report then counts an image held on a node only when Harbor holds it and that node reached it. Runs as uid 10000 with no capability and read-only hostPath mounts of containerd's host and configuration directories; hostNetwork and hostPath need a namespace whose Pod Security level is privileged: nodeMirror.namespace when set, else the release namespace. Its ServiceAccount may list pods cluster-wide (the API filters by node only for a cluster-wide list) and get, create and patch ConfigMaps in its own namespace. Off: the report says Harbor holds the images and that nodes were not measured.
+ */
+export interface ReportNodeCheck {
+  /**
+   * Run the node-check DaemonSet and have the report combine its per-node results (see report.nodeCheck). Needs report.enabled.
+   */
+  enabled?: boolean;
+  /**
+   * How often each node checks the images of its pods again. A node whose result is older than 3 x this counts its images missing ("no node check result").
+   */
+  intervalSeconds?: number;
 }
 export interface Project {
   /**
