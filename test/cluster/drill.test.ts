@@ -8,8 +8,8 @@
 //     pulls of the manifest and the layer after the cut;
 //  3. a third node joins during the outage with the files of `harbor-edge node-config` (the DaemonSet's bytes)
 //     in place before its containerd starts, and runs a workload pinned to it;
-//  4. a roll of the DaemonSet during the outage keeps every node's host files (watched throughout), and a
-//     pod deleted with its image afterwards comes back;
+//  4. a roll of the DaemonSet during the outage keeps every node's host files (watched every 100 ms; the
+//     script restores only when its DaemonSet is gone), and a pod deleted with its image afterwards comes back;
 //  5. containerd and the kubelet of a node restarted during the outage: its pods run again, and a pod deleted
 //     with its image afterwards comes back;
 //  6. the defects the report must predict, injected before a second cut: Harbor's certificate without the
@@ -17,8 +17,9 @@
 //     private project (401 to anonymous pulls), a project whose token realm names a host that does not
 //     resolve, and an image never pulled before the cut (its pods made after it). Before the cut every pod
 //     runs (containerd quietly falls back to the upstream); after it exactly the predicted (image, node)
-//     pairs fail and the others come back. Whether the report said so (harbor-edge-status, key `nodes`) is one function,
-//     reportPredicts(); without that key it logs NOT RUN.
+//     pairs fail and the others come back. The predictions made before the cut are checked against that:
+//     `harbor-edge node-check` on each node (in its namespaces) and the report with the node-check DaemonSet on
+//     (harbor-edge-status, key `nodes`: one function, reportPredicts(); without that key it logs NOT RUN).
 //
 // Stand-ins, as in outage.test.ts: the DaemonSet runs the tier's busybox + curl image; Harbor's proxy-cache
 // project is Debian's docker-registry in pull-through mode behind a TLS front (front.ts) with the release's
@@ -174,6 +175,9 @@ function writeFrontConfig(defects: { private?: string[]; badRealm?: Array<{ pref
       badKey: path.join(T, "bad-san.key"),
       log: FRONT_LOG,
       routes: [{ prefix: `/v2/${project(UP.a)}/`, target: `http://${MIRROR}/v2/` }],
+      // what the report asks Harbor's artifacts API about the proxy-cache projects, answered from what the
+      // mirror holds (the other two projects hold nothing)
+      held: Object.values(UP).map((u) => ({ project: project(u), storage: u === UP.a ? path.join(T, "mirror-data") : path.join(T, "empty") })),
       fallback: `http://127.0.0.1:${fallbackPort}`,
       ...defects,
     }),
@@ -444,7 +448,7 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
     console.log(`  rolled in ${((Date.now() - t0) / 1000).toFixed(0)} s; a node's hosts.toml for ${UP.a} missing or different during the roll: ${gapsByNode.join("; ") || "never"}`);
     expect(
       gapsByNode,
-      "KNOWN FAILURE until the nodemirror branch is in main: node-mirror.sh restores the nodes' files on SIGTERM, so a roll leaves each node without Harbor's host files until its new pod writes them (after that change only uninstall restores)",
+      "a node lost Harbor's host files during the roll: node-mirror.sh must restore only when its DaemonSet is gone (uninstall), not on a roll's SIGTERM",
     ).toEqual([]);
     const ws = [{ name: wname("two", NODES[0]), node: NODES[0], image: "two" as ImageKey }, { name: wname("one", NODES[1]), node: NODES[1], image: "one" as ImageKey }];
     const t1 = Date.now();

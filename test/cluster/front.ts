@@ -11,6 +11,10 @@
 //               not name the address they dial (`badCert`/`badKey`): a SAN left out, for those nodes only
 //               (on the listen addresses in `badSanOn`, default all: the nodes' address, not the Jobs').
 //   /service/token                  the anonymous token above;
+//   /api/v2.0/projects/<project>/repositories/<repository>/artifacts/<reference>
+//                                   for a project in `held`: Harbor's artifacts API as the report reads it,
+//                                   answered from the pull-through registry's storage (200 when the manifest
+//                                   and every blob it names are there: what Harbor holds, 404 otherwise);
 //   anything else                   forwarded to `fallback` (the test Harbor's API), or 404.
 // The config file is read again for every connection, so a test can change the defects while it runs
 // (certificates and addresses are read once, at start).
@@ -31,6 +35,7 @@ interface Config {
   badRealm?: Array<{ prefix: string; realm: string }>;
   badSan?: string[];
   badSanOn?: string[];
+  held?: Array<{ project: string; storage: string }>;
   fallback?: string;
 }
 
@@ -40,6 +45,19 @@ const first = read();
 const log = (o: Record<string, unknown>) => fs.appendFileSync(first.log, `${JSON.stringify({ t: Date.now(), ...o })}\n`);
 const matches = (client: string, rules: string[] = []) => rules.some((r) => (r.endsWith(".") ? client.startsWith(r) : client === r));
 const clientOf = (req: http.IncomingMessage) => (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+
+/** The manifest digest a pull-through registry's storage holds for repository:reference, with every blob it names; else undefined. */
+function heldIn(storage: string, repository: string, reference: string): string | undefined {
+  const v2 = `${storage}/docker/registry/v2`;
+  const blob = (d: string) => `${v2}/blobs/sha256/${d.slice(7, 9)}/${d.slice(7)}/data`;
+  const link = reference.startsWith("sha256:") ? `${v2}/repositories/${repository}/_manifests/revisions/sha256/${reference.slice(7)}/link` : `${v2}/repositories/${repository}/_manifests/tags/${reference}/current/link`;
+  if (!/^[a-z0-9._/-]+$/.test(repository) || repository.includes("..") || !/^[\w.:-]+$/.test(reference) || !fs.existsSync(link)) return undefined;
+  const digest = fs.readFileSync(link, "utf8").trim();
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest) || !fs.existsSync(blob(digest))) return undefined;
+  const m = JSON.parse(fs.readFileSync(blob(digest), "utf8"));
+  const named = [m.config?.digest, ...(m.layers ?? []).map((l: any) => l.digest)].filter(Boolean) as string[];
+  return named.every((d) => /^sha256:[0-9a-f]{64}$/.test(d) && fs.existsSync(blob(d))) ? digest : undefined;
+}
 
 function handler(san: "good" | "bad") {
   return (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -51,6 +69,15 @@ function handler(san: "good" | "bad") {
     const host = req.headers.host ?? "";
     const priv = (c.private ?? []).find((x) => p.startsWith(x));
     const realm = (c.badRealm ?? []).find((x) => p.startsWith(x.prefix));
+    const art = /^\/api\/v2\.0\/projects\/([^/]+)\/repositories\/([^/]+)\/artifacts\/([^/]+)$/.exec(p);
+    const heldAt = art && (c.held ?? []).find((x) => x.project === decodeURIComponent(art[1]));
+    if (art && heldAt) {
+      const digest = heldIn(heldAt.storage, decodeURIComponent(decodeURIComponent(art[2])), decodeURIComponent(art[3]));
+      entry(digest ? 200 : 404, "artifacts");
+      if (digest) res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ digest, type: "IMAGE", references: null }));
+      else res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NOT_FOUND","message":"artifact not found"}]}');
+      return;
+    }
     if (p === "/service/token") {
       entry(200, "token");
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: "anonymous", access_token: "anonymous", expires_in: 1800 }));
