@@ -1,6 +1,7 @@
 # Shared settings of the local-cluster tier, sourced by up.sh, down.sh and provision.sh.
 # Everything the tier creates is named he-cl*: the interfaces, the node, the StorageClass,
 # the state directory, the cgroup root.
+# shellcheck disable=SC2034 # sourced: the variables are used by the scripts that source it
 HE_CL_STATE="${HE_CL_STATE:-/var/lib/he-cl}"
 HE_CL_CACHE="${HARBOR_EDGE_CACHE:-$HOME/.cache/harbor-edge}"
 HE_CL_NODE="he-cl-node"
