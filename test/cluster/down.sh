@@ -17,9 +17,10 @@ if [ ! -d "$S" ] && ! ls -d /sys/fs/cgroup/*/"$HE_CL_CGROUP" > /dev/null 2>&1; t
 pids() {
   for f in "$S"/pids/*; do [ -s "$f" ] && cat "$f"; done
   if [ -s "$S/ns" ]; then
-    net="$(sed -n 1p "$S/ns")"; mnt="$(sed -n 2p "$S/ns")"
+    # every node's network and mount namespace (up.sh, node.sh: one "net:[...]" or "mnt:[...]" a line)
     for p in /proc/[0-9]*; do
-      { [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$net" ] || [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ]; } && echo "${p#/proc/}"
+      n="$(readlink "$p/ns/net" 2>/dev/null)"; m="$(readlink "$p/ns/mnt" 2>/dev/null)"
+      if grep -qxF -e "${n:-none}" -e "${m:-none}" "$S/ns"; then echo "${p#/proc/}"; fi
     done
   fi
   for h in /sys/fs/cgroup/*/; do
@@ -29,8 +30,8 @@ pids() {
 alive() { for p in $(pids | sort -u); do [ "$p" != $$ ] && kill -0 "$p" 2>/dev/null && echo "$p"; done; }
 
 # the kubelet and containerd first (so the kubelet does not restart pods), then everything else
-for name in kubelet kube-proxy provisioner; do
-  [ -s "$S/pids/$name" ] && kill -TERM "$(cat "$S/pids/$name")" 2>/dev/null
+for f in "$S"/pids/*kubelet "$S"/pids/*kube-proxy "$S"/pids/provisioner; do
+  [ -s "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null
 done
 i=0
 while [ -n "$(alive)" ]; do

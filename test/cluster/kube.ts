@@ -15,6 +15,15 @@ export const STATE = process.env.HE_CL_STATE ?? "/var/lib/he-cl";
 export const KUBECONFIG = path.join(STATE, "kubeconfig");
 export const NODE_IP = "10.213.0.1";
 export const REGISTRY = `${NODE_IP}:5000`;
+/** The nodes cluster:up starts (env.sh HE_CL_NODES); node N's address is 10.213.0.N, its pod range 10.215.(N-1).0/24. */
+export const NODES = ["he-cl-node", "he-cl-node-2"];
+export const nodeIp = (index: number) => `10.213.0.${index}`;
+export const podCidr = (index: number) => `10.215.${index - 1}.0/24`;
+/** A node's state (node.sh): its containerd host directory and config.toml (bound at /etc/containerd inside its mount namespace), its containerd socket. */
+export const nodeFiles = (name: string) => {
+  const d = path.join(STATE, "nodes", name);
+  return { dir: d, hostDir: path.join(d, "certs.d"), containerdConfig: path.join(d, "containerd-conf", "config.toml"), sock: path.join(d, "containerd", "containerd.sock") };
+};
 /** A stand-in for Harbor's harbor-core image, whose tools the node-mirror DaemonSet's sh script uses (busybox sh + curl). */
 export const STAND_IN_IMAGE = { repository: `${REGISTRY}/he-cl/curl`, tag: "1" };
 /** A stand-in for the project's harbor-edge image (images.sh: this machine's node and the bundled CLI, no shell). */

@@ -29,7 +29,7 @@ import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
 import { ROOT } from "../../generator/src/paths.js";
-import { chartDir, cleanupChart, ensureNamespace, getJson, helm, helmOk, kubectl, kubectlOk, secretData, sleep, specFile, STAND_IN_IMAGE, STATE, valuesFor } from "./kube.js";
+import { chartDir, cleanupChart, ensureNamespace, getJson, helm, helmOk, kubectl, kubectlOk, nodeFiles, NODES, secretData, specFile, STAND_IN_IMAGE, valuesFor } from "./kube.js";
 import { stopChild } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { registryConfig } from "../helpers/docker-registry.js";
@@ -43,9 +43,9 @@ const NS = "outage";
 // and where this test reads them on the host
 const NODE_HOST_DIR = "/etc/containerd/certs.d";
 const NODE_CONTAINERD_CONFIG = "/etc/containerd/config.toml";
-const HOST_DIR = path.join(STATE, "certs.d");
-const CONTAINERD_CONFIG = path.join(STATE, "containerd-conf", "config.toml");
-const SOCK = path.join(STATE, "containerd", "containerd.sock");
+// the scenario's pod is pinned to the first node (the cluster's namespace, where this test runs)
+const NODE = NODES[0];
+const { hostDir: HOST_DIR, containerdConfig: CONTAINERD_CONFIG, sock: SOCK } = nodeFiles(NODE);
 const INTERNET = { net: "10.213.9.0/30", here: "10.213.9.1/30", there: "10.213.9.2/30", link: "he-up0", peer: "he-up1" };
 const UPSTREAM = "10.213.9.2:5001";
 const PROJECT = UPSTREAM.replace(":", "-");
@@ -179,7 +179,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     const r = helm(h, ["install", RELEASE, chartDir(), "-n", NS, "-f", valuesFor(spec), ...applyArgs, "--set", `harbor.core.image.repository=${STAND_IN_IMAGE.repository}`, "--set-string", `harbor.core.image.tag=${STAND_IN_IMAGE.tag}`]);
     expect(r.code, r.stderr).toBe(0);
     const pod = await waitFor("the node-mirror pod to be ready", () =>
-      (getJson(["get", "pods", "-n", NS, "-l", "app.kubernetes.io/component=node-mirror"]).items as any[]).find((p) => p.status.containerStatuses?.[0]?.ready),
+      (getJson(["get", "pods", "-n", NS, "-l", "app.kubernetes.io/component=node-mirror"]).items as any[]).find((p) => p.spec.nodeName === NODE && p.status.containerStatuses?.[0]?.ready),
       { ms: 120_000, everyMs: 1000 },
     );
     const log = kubectlOk(["logs", "-n", NS, pod.metadata.name]);
@@ -219,7 +219,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
         selector: { matchLabels: { app: "outage-app" } },
         template: {
           metadata: { labels: { app: "outage-app" } },
-          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "app", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"], resources: { requests: { cpu: "1m", memory: "4Mi" } } }] },
+          spec: { nodeName: NODE, terminationGracePeriodSeconds: 0, containers: [{ name: "app", image: IMAGE, imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"], resources: { requests: { cpu: "1m", memory: "4Mi" } } }] },
         },
       },
     };

@@ -97,7 +97,7 @@ cd .go/src/k8s.io/kubernetes
 # A failed earlier make can leave 0-byte generators behind: start clean then.
 [ -d _output ] && rm -rf _output
 b0=$(date +%s)
-GOPATH="$SRCDIR/.go" GO111MODULE=off CGO_ENABLED=0 GOPROXY=off GOFLAGS= \
+GOPATH="$SRCDIR/.go" GO111MODULE=off CGO_ENABLED=0 GOPROXY=off GOFLAGS='' \
   make WHAT="$WHAT" >&2
 mkdir -p "$OUT/bin"
 for w in $WHAT; do

@@ -1,10 +1,13 @@
 #!/bin/sh
-# npm run cluster:up — a single-node Kubernetes 1.20.2 built from Debian's source package, running
-# entirely inside the network namespace he-cl (loopback, a dummy interface with the node address and
-# the CNI bridge; no route out) and a mount namespace of its own (so every mount it makes goes when its
-# processes go). Components: etcd, kube-apiserver (RBAC), controller-manager, scheduler, kube-proxy,
-# containerd + runc, kubelet, bridge CNI, a StorageClass with a small provisioner (provision.sh), and a
-# local "upstream" registry (Debian's docker-registry) holding test images built here without Docker.
+# npm run cluster:up — a two-node Kubernetes 1.20.2 built from Debian's source package. The control plane
+# and the first node (he-cl-node) run inside one network namespace (loopback, a veth pair with the node
+# address, the CNI bridge, the bridge he-cl-lan to the other nodes; no route out) and a mount namespace of
+# its own (so every mount it makes goes when its processes go); the second node (he-cl-node-2) in a pair of
+# its own, joined by a veth pair to he-cl-lan (node.sh; the drill scenario adds a third the same way).
+# Components: etcd, kube-apiserver (RBAC), controller-manager, scheduler; on each node containerd + runc,
+# kubelet, kube-proxy and the bridge CNI with a pod range of its own; a StorageClass with a small provisioner
+# (provision.sh), and a local "upstream" registry (Debian's docker-registry) holding test images built here
+# without Docker.
 #
 # The API server is also forwarded to the host's 127.0.0.1:$HE_CL_API_PORT, so helm, kubectl and the
 # CLI work from outside. The last stdout line is the kubeconfig's path. Idempotent: when the cluster is
@@ -32,7 +35,7 @@ t_prepared=$(date +%s)
 fail() { log "FAILED: $*"; for f in "$S"/logs/*.log; do [ -f "$f" ] && { echo "--- $f (last lines)" >&2; tail -n 15 "$f" >&2; }; done; sh "$HERE/down.sh" >&2 || true; exit 1; }
 trap 'fail "interrupted"' INT TERM
 
-mkdir -p "$S/pids" "$S/logs" "$S/pki" "$S/etcd" "$S/registry" "$S/volumes" "$S/cni/net.d" "$S/cni/ipam" "$S/kubelet" "$S/containerd" "$S/images"
+mkdir -p "$S/pids" "$S/logs" "$S/pki" "$S/etcd" "$S/registry" "$S/volumes" "$S/nodes" "$S/images"
 echo "$K8S" > "$S/k8s"
 
 # --- namespaces -------------------------------------------------------------------------------
@@ -82,8 +85,6 @@ cert() { # NAME SUBJECT [SANS]
 }
 cert apiserver "/CN=kube-apiserver" "IP:127.0.0.1,IP:$HE_CL_NODE_IP,IP:10.214.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 cert admin "/O=system:masters/CN=he-cl-admin"
-cert kubelet "/CN=$HE_CL_NODE" "IP:$HE_CL_NODE_IP,DNS:$HE_CL_NODE"
-cert node "/O=system:nodes/CN=system:node:$HE_CL_NODE"
 cert proxy "/CN=system:kube-proxy"
 cert cm "/CN=system:kube-controller-manager"
 cert sched "/CN=system:kube-scheduler"
@@ -109,8 +110,6 @@ contexts:
 current-context: he-cl
 KC
 }
-kubeconfig "$S/kubeconfig.node" node
-kubeconfig "$S/kubeconfig.proxy" proxy
 kubeconfig "$S/kubeconfig.cm" cm
 kubeconfig "$S/kubeconfig.sched" sched
 kubeconfig "$S/kubeconfig" admin
@@ -121,6 +120,7 @@ start etcd etcd --data-dir "$S/etcd" --name he-cl \
   --listen-client-urls "http://127.0.0.1:$HE_CL_ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$HE_CL_ETCD_PORT" \
   --listen-peer-urls http://127.0.0.1:22380 --initial-advertise-peer-urls http://127.0.0.1:22380 \
   --initial-cluster he-cl=http://127.0.0.1:22380 --quota-backend-bytes 1073741824
+t_ns=$(date +%s)
 wait_for etcd 30 inns curl -sf "http://127.0.0.1:$HE_CL_ETCD_PORT/health"
 
 start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$HE_CL_ETCD_PORT" \
@@ -133,6 +133,7 @@ start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$HE_
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --kubelet-preferred-address-types InternalIP --enable-admission-plugins NodeRestriction --profiling=false --v=1
 wait_for kube-apiserver 90 inns $KUBECTL get --raw /readyz
+t_api=$(date +%s)
 
 start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$S/kubeconfig.cm" \
   --authentication-kubeconfig "$S/kubeconfig.cm" --authorization-kubeconfig "$S/kubeconfig.cm" \
@@ -157,106 +158,25 @@ wait_for registry 30 inns curl -sf "http://$HE_CL_REGISTRY/v2/"
 # bundle would test old code)
 ROOT="$(cd "$HERE/../.." && pwd)"
 (cd "$ROOT" && node node_modules/tsx/dist/cli.mjs generator/scripts/bundle.ts "$S/images/harbor-edge.mjs" >&2) || fail "bundling the harbor-edge program"
+t_bundle=$(date +%s)
 inns sh "$HERE/images.sh" "http://$HE_CL_REGISTRY" "$S/images" "$S/images/harbor-edge.mjs" >&2 || fail "building the test images"
+t_images=$(date +%s)
 
-# --- node: containerd, CNI, kubelet, kube-proxy ----------------------------------------------
-cat > "$S/cni/net.d/10-he-cl.conflist" <<CNI
-{ "cniVersion": "0.4.0", "name": "he-cl", "plugins": [ { "type": "bridge", "bridge": "he-cl-br0", "isGateway": true,
-  "ipMasq": false, "hairpinMode": true,
-  "ipam": { "type": "host-local", "dataDir": "$S/cni/ipam", "ranges": [[{ "subnet": "$HE_CL_POD_CIDR" }]],
-            "routes": [{ "dst": "0.0.0.0/0" }] } } ] }
-CNI
-# containerd reads its registry hosts from a host directory (config_path), as on a node that uses Harbor's
-# node mirror: the tier's own registry gets a hosts.toml there (plain http), and the outage scenario's
-# DaemonSet writes Harbor's files next to it. The node sees them where a Debian node has them,
-# /etc/containerd/certs.d and /etc/containerd/config.toml (the only roots the chart accepts for the DaemonSet):
-# inside the tier's mount namespace a tmpfs covers /etc/containerd and binds $S/certs.d and
-# $S/containerd-conf/config.toml there, so the host's own /etc/containerd is never touched and the test reads
-# the node's files under $S.
-NODE_CONTAINERD=/etc/containerd
-[ -d "$NODE_CONTAINERD" ] || fail "$NODE_CONTAINERD does not exist (Debian's containerd package makes it): the tier mounts over it in its own namespace"
-mkdir -p "$S/containerd-conf" "$S/certs.d/$HE_CL_REGISTRY"
-cat > "$S/certs.d/$HE_CL_REGISTRY/hosts.toml" <<TOML
-server = "http://$HE_CL_REGISTRY"
-
-[host."http://$HE_CL_REGISTRY"]
-  capabilities = ["pull", "resolve"]
-TOML
-cat > "$S/containerd-conf/config.toml" <<TOML
-version = 2
-root = "$S/containerd/root"
-state = "$S/containerd/state"
-[grpc]
-  address = "$S/containerd/containerd.sock"
-[ttrpc]
-  address = "$S/containerd/containerd.sock.ttrpc"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$HE_CL_REGISTRY/he-cl/pause:1"
-  # root here lacks CAP_SYS_RESOURCE: without this every pod fails ("can't get final child's PID from pipe")
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$S/cni/net.d"
-  [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "$NODE_CONTAINERD/certs.d"
-TOML
-inns sh -c 'mount -t tmpfs -o mode=755 he-cl-containerd "$1" && mkdir "$1/certs.d" && touch "$1/config.toml" &&
-  mount --bind "$2/certs.d" "$1/certs.d" && mount --bind "$2/containerd-conf/config.toml" "$1/config.toml"' sh "$NODE_CONTAINERD" "$S" \
-  || fail "mounting the node's containerd directory in the tier's namespace"
-start containerd containerd --config "$NODE_CONTAINERD/config.toml"
-wait_for containerd 30 test -S "$S/containerd/containerd.sock"
-
-# kubelet's cgroups live under /he-cl in every hierarchy (down.sh removes them)
-for h in /sys/fs/cgroup/*/; do
-  [ -f "$h/cgroup.procs" ] && mkdir -p "$h$HE_CL_CGROUP"
+# --- the nodes: containerd, CNI, kubelet, kube-proxy each (node.sh) --------------------------------
+idx=0
+for n in $HE_CL_NODES; do
+  idx=$((idx + 1))
+  sh "$HERE/node.sh" "$n" "$idx" || fail "starting the node $n"
 done
-printf 'nameserver %s\n' "$HE_CL_NODE_IP" > "$S/resolv.conf"
-cat > "$S/kubelet.yaml" <<YML
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-address: $HE_CL_NODE_IP
-port: 10250
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-authentication:
-  anonymous: { enabled: false }
-  webhook: { enabled: true }
-  x509: { clientCAFile: $P/ca.crt }
-authorization: { mode: Webhook }
-tlsCertFile: $P/kubelet.crt
-tlsPrivateKeyFile: $P/kubelet.key
-cgroupDriver: cgroupfs
-cgroupRoot: /$HE_CL_CGROUP
-failSwapOn: false
-clusterDomain: cluster.local
-# the tests serve the cluster's DNS on the node address when a pod must resolve a Service name
-clusterDNS: [$HE_CL_NODE_IP]
-resolvConf: $S/resolv.conf
-volumePluginDir: $S/volume-plugins
-serializeImagePulls: false
-# a high rate limit on the kubelet's Events (default 5/s; 0 is not "unlimited" there, the API client reads it
-# as its default 5/s): the scenarios leave many pods in ImagePullBackOff whose Events, rejected once their
-# namespace is gone, would otherwise queue for minutes ahead of the Events a later scenario reads
-eventRecordQPS: 1000
-eventBurst: 1000
-imageGCHighThresholdPercent: 100
-evictionHard: { memory.available: "1Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%" }
-YML
-start kubelet "$BIN/kubelet" --config "$S/kubelet.yaml" --kubeconfig "$S/kubeconfig.node" \
-  --container-runtime remote --container-runtime-endpoint "unix://$S/containerd/containerd.sock" \
-  --root-dir "$S/kubelet" --hostname-override "$HE_CL_NODE" --node-ip "$HE_CL_NODE_IP" --v=1
-start kube-proxy "$BIN/kube-proxy" --kubeconfig "$S/kubeconfig.proxy" --hostname-override "$HE_CL_NODE" \
-  --cluster-cidr "$HE_CL_POD_CIDR" --proxy-mode iptables --conntrack-max-per-core 0 \
-  --conntrack-tcp-timeout-established 0 --conntrack-tcp-timeout-close-wait 0 \
-  --metrics-bind-address 127.0.0.1:10249 --healthz-bind-address 127.0.0.1:10256 --profiling=false --v=1
+t_nodes=$(date +%s)
 
-node_ready() { inns $KUBECTL get node "$HE_CL_NODE" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' | grep -qx True; }
-wait_for "the node" 90 node_ready
+nodes_ready() {
+  for n in $HE_CL_NODES; do
+    inns $KUBECTL get node "$n" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' | grep -qx True || return 1
+  done
+}
+wait_for "the nodes" 90 nodes_ready
+t_ready=$(date +%s)
 wait_for "the default ServiceAccount" 60 inns $KUBECTL get serviceaccount default
 
 # --- storage: a default StorageClass whose claims the provisioner binds to hostPath volumes -----
@@ -280,8 +200,9 @@ setsid -f sh -c 'echo $$ > "$1"; shift; exec "$@"' sh "$S/pids/forward-out" node
 wait_for "the API forward" 20 $KUBECTL get --raw /readyz
 
 t1=$(date +%s)
-echo "prepare $((t_prepared - t0))s up $((t1 - t0))s" > "$S/timing"
+echo "up $((t1 - t0))s: prepare $((t_prepared - t0))s, certificates+namespace $((t_ns - t_prepared))s, etcd+apiserver $((t_api - t_ns))s, registry+bundle $((t_bundle - t_api))s, images $((t_images - t_bundle))s, nodes started $((t_nodes - t_images))s, nodes Ready $((t_ready - t_nodes))s, storage+forward $((t1 - t_ready))s" > "$S/timing"
+log "$(cat "$S/timing")"
 touch "$S/ready"
-log "up in $((t1 - t0))s (Kubernetes $(basename "$K8S"), node $HE_CL_NODE at $HE_CL_NODE_IP, registry $HE_CL_REGISTRY; enter its namespaces with: nsenter -t $HOLDER -n -m)"
+log "up in $((t1 - t0))s (Kubernetes $(basename "$K8S"), nodes $HE_CL_NODES, registry $HE_CL_REGISTRY; enter its namespaces with: nsenter -t $HOLDER -n -m)"
 trap - INT TERM
 echo "$S/kubeconfig"
