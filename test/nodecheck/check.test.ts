@@ -306,4 +306,22 @@ describe("checkNode", () => {
     for (const c of socks) c.destroy();
     await new Promise<void>((res) => s.close(() => res()));
   });
+
+  it("a host found unreachable is not dialled again in the round: the next host is asked at once for every other image", async () => {
+    const socks: net.Socket[] = [];
+    const s = net.createServer((c) => socks.push(c));
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+    const port = (s.address() as net.AddressInfo).port;
+    const images = ["registry.test/library/a:1", "registry.test/library/multi:1", "registry.test/library/a:1", `registry.test/library/a@${A.digest}`];
+    const t0 = Date.now();
+    const r = await check(dirFor([`https://127.0.0.1:${port}/v2/proxy`, `${good.url}/v2/proxy`]), images, { timeoutMs: 1000, concurrency: 1 });
+    const took = Date.now() - t0;
+    // one timeout for the blackholed host, not one per image
+    expect(socks).toHaveLength(1);
+    expect(took).toBeLessThan(2500);
+    expect(r.images.every((i) => i.ok && i.via === `${good.url}/v2/proxy`)).toBe(true);
+    expect(r.images.map((i) => i.note)).toEqual(images.map(() => `first tried: https://127.0.0.1:${port}/v2/proxy: unreachable`));
+    for (const c of socks) c.destroy();
+    await new Promise<void>((res) => s.close(() => res()));
+  });
 });

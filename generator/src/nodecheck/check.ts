@@ -76,11 +76,14 @@ export async function checkNode(o: NodeCheckOptions): Promise<NodeResult> {
 
   const images = o.images.map(normalise);
   const out: NodeImageResult[] = new Array(images.length);
+  // a host found unreachable is not dialled again in this round: with Harbor's address blackholed, a round costs
+  // one timeout per host, not one per image and host (results stay fresh during the outage they are about)
+  const unreachable = new Map<string, Failure>();
   let next = 0;
   const worker = async () => {
     while (next < images.length) {
       const i = next++;
-      out[i] = await checkImage(images[i]!, { hostDir, hostDirOnNode, platform, timeoutMs, lookup });
+      out[i] = await checkImage(images[i]!, { hostDir, hostDirOnNode, platform, timeoutMs, lookup, unreachable });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, images.length)) }, worker));
@@ -102,6 +105,8 @@ interface Ctx {
   platform: Platform;
   timeoutMs: number;
   lookup: Lookup;
+  /** host URL -> its unreachable failure, earlier in this round */
+  unreachable: Map<string, Failure>;
 }
 
 async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
@@ -129,6 +134,11 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
   if (resolvers.length === 0) return fail("no-mirror", `${node(path.join(rh.dir!, "hosts.toml"))} names no host with the ${ref.digest ? "pull capability" : "pull and resolve capabilities"}${harbor.length ? "" : " (no [host] table)"}: the node pulls from ${server?.url ?? ref.host} itself`);
   const failures: Array<{ host: HostEntry; failure: Failure }> = [];
   for (const h of resolvers) {
+    const known = c.unreachable.get(h.url);
+    if (known) {
+      failures.push({ host: h, failure: { kind: known.kind, detail: `${known.detail} (earlier in this round; not dialled again)` } });
+      continue;
+    }
     const r = await fetchFromHost({
       host: h,
       registry: ref.host,
@@ -145,6 +155,7 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
       if (failures.length) res.note = [res.note, `first tried: ${failures.map((f) => `${f.host.url}: ${f.failure.kind}`).join("; ")}`].filter(Boolean).join("; ");
       return res;
     }
+    if (r.failure.kind === "unreachable") c.unreachable.set(h.url, r.failure);
     failures.push({ host: h, failure: r.failure });
   }
   // the most telling failure: the first host's, unless it is a 404 and a later host failed otherwise (a 404 is
