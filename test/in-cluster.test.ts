@@ -150,7 +150,7 @@ describe.skipIf(HELMS.length === 0)("nodeMirror.namespace: the DaemonSet in a na
     const tls = find(r.objects, "Secret", "harbor-tls")!;
     expect(caCopy.data["ca.crt"]).toBe(Buffer.from(tls.data["ca.crt"], "base64").toString("utf8"));
     expect(JSON.stringify(caCopy)).not.toMatch(/PRIVATE KEY/);
-    expect(r.objects.filter((o) => o.metadata.namespace === "harbor-node-mirror").map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(["ConfigMap/harbor-edge-node-mirror", "ConfigMap/harbor-edge-node-mirror-ca", "ConfigMap/harbor-edge-node-mirror-script", "DaemonSet/harbor-edge-node-mirror", "Role/harbor-edge-node-mirror", "RoleBinding/harbor-edge-node-mirror", "ServiceAccount/harbor-edge-node-mirror"]);
+    expect(r.objects.filter((o) => o.metadata.namespace === "harbor-node-mirror").map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(["ConfigMap/harbor-edge-node-mirror", "ConfigMap/harbor-edge-node-mirror-ca", "ConfigMap/harbor-edge-node-mirror-script", "DaemonSet/harbor-edge-node-mirror", "Role/harbor-edge-node-mirror", "RoleBinding/harbor-edge-node-mirror", "Secret/harbor-edge-node-mirror-token", "ServiceAccount/harbor-edge-node-mirror"]);
   });
 
   it("every pod of the release namespace passes Pod Security baseline; restricted refuses only the data-ownership init containers", () => {

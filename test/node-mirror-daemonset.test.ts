@@ -118,8 +118,18 @@ describe.each(HELMS)("helm $version", (helm) => {
     const ps = ds.spec.template.spec;
     expect(ps.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: "RuntimeDefault" } });
     expect(container(ds).securityContext).toEqual({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: false, capabilities: { drop: ["ALL"] } });
-    expect(ps.automountServiceAccountToken).toBe(true);
+    // the token is the chart's Secret's, not the pod's (valid for a pod deleted with --force: a 401 means the chart is gone)
+    expect(ps.automountServiceAccountToken).toBe(false);
     expect(ps.serviceAccountName).toBe(DS);
+    expect(volume(ds, "api-token").secret).toEqual({ secretName: `${DS}-token`, defaultMode: 0o400 });
+    expect(mount(ds, "api-token")).toEqual({ name: "api-token", mountPath: "/var/run/secrets/harbor-edge/api", readOnly: true });
+    expect(env(ds).NODE_MIRROR_SERVICEACCOUNT).toBe("/var/run/secrets/harbor-edge/api");
+    const token = find(r.objects, "Secret", `${DS}-token`)!;
+    expect(token.type).toBe("kubernetes.io/service-account-token");
+    expect(token.metadata.annotations).toEqual({ "kubernetes.io/service-account.name": DS });
+    // Kubernetes fills it in: the chart renders no token
+    expect(token.data ?? {}).toEqual({});
+    expect(token.stringData ?? {}).toEqual({});
     expect(ps.hostNetwork ?? false).toBe(false);
     expect(ps.hostPID ?? false).toBe(false);
     // the only departure from Pod Security baseline: the two host paths, one of them read-only
@@ -143,7 +153,7 @@ describe.each(HELMS)("helm $version", (helm) => {
     const role = find(r.objects, "Role", DS)!;
     const rb = find(r.objects, "RoleBinding", DS)!;
     expect(await schemaErrors([sa, role, rb])).toEqual([]);
-    for (const o of [ds, sa, role, rb]) expect(o.metadata.namespace, o.kind).toBe(ns);
+    for (const o of [ds, sa, role, rb, find(r.objects, "Secret", `${DS}-token`)!]) expect(o.metadata.namespace, o.kind).toBe(ns);
     // the token is mounted in the node-mirror pod only, not in every pod of the ServiceAccount
     expect(sa.automountServiceAccountToken).toBe(false);
     expect(ds.spec.template.spec.serviceAccountName).toBe(sa.metadata.name);
@@ -156,6 +166,7 @@ describe.each(HELMS)("helm $version", (helm) => {
     // no ServiceAccount, Role or RoleBinding with the DaemonSet off: `enabled: false` on upgrade deletes them with it
     const off = render({ helm, valuesFiles: [onWith({ enabled: false })] });
     expect(off.objects.filter((o) => o.metadata.name === DS && o.kind !== "ConfigMap").map((o) => o.kind)).toEqual([]);
+    expect(find(off.objects, "Secret", `${DS}-token`)).toBeUndefined();
   });
 
   it("a chart version bump with the same script and values does not change the pod template (no roll)", () => {

@@ -41,11 +41,13 @@
 #   stop     What run does on SIGTERM: restores when the DaemonSet is gone (an uninstall, or
 #            nodeMirror.enabled turned off), else keeps the files (a roll, an eviction, a node shutdown).
 #            GET apis/apps/v1/namespaces/NAMESPACE/daemonsets/DAEMONSET at https://KUBERNETES_SERVICE_HOST:
-#            KUBERNETES_SERVICE_PORT with the pod's ServiceAccount token and CA, at most 5 seconds:
+#            KUBERNETES_SERVICE_PORT with the ServiceAccount token and CA of NODE_MIRROR_SERVICEACCOUNT (the
+#            chart's token Secret, valid while the Secret and the ServiceAccount exist, also for a pod
+#            deleted with --force), at most 5 seconds:
 #              404, or 200 with a deletionTimestamp (foreground deletion)       restore
-#              401 or 403: the pod's ServiceAccount or RoleBinding is gone,     restore
-#                which only the chart's removal does (helm deletes them with
-#                the DaemonSet, before the pod is stopped)
+#              401 or 403: the token's Secret, the ServiceAccount or the        restore
+#                RoleBinding is gone, which only the chart's removal does
+#                (helm deletes them with the DaemonSet, before the pod stops)
 #              200                                                               keep
 #              anything else, no answer, no token                                keep, and says why
 #            Kept files are harmless: each hosts.toml has the registry itself as `server`, the last resort.
@@ -377,7 +379,7 @@ decide() {
   fi
   case $code in
     404) VERDICT=restore WHY="the DaemonSet $ns/$DAEMONSET is gone (404)" ;;
-    401 | 403) VERDICT=restore WHY="this pod's ServiceAccount or RoleBinding is gone ($code), which only the chart's removal of the DaemonSet does" ;;
+    401 | 403) VERDICT=restore WHY="this pod's token, ServiceAccount or RoleBinding is gone ($code), which only the chart's removal of the DaemonSet does" ;;
     200)
       case $body in
         *'"deletionTimestamp"'*) VERDICT=restore WHY="the DaemonSet $ns/$DAEMONSET is being deleted (deletionTimestamp)" ;;
