@@ -22,6 +22,8 @@ export function ensureDir(dir: string): void {
     try {
       fs.mkdirSync(d);
     } catch (err) {
+      // another process made it in the meantime (parallel test workers filling one cache): fine
+      if ((err as NodeJS.ErrnoException).code === "EEXIST" && fs.statSync(d).isDirectory()) continue;
       throw new Error(`cannot create directory ${d}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
