@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared settings of the local-cluster tier, sourced by up.sh, down.sh and provision.sh.
 # Everything the tier creates is named he-cl*: the interfaces, the node, the StorageClass,
 # the state directory, the cgroup root.
