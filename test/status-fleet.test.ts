@@ -12,7 +12,7 @@ import yaml from "js-yaml";
 import { BIN } from "./helpers/cli.js";
 import { startFakeKubeApi, type FakeKubeApi } from "./helpers/fake-kube-api.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
-import { readStatus, NoReport, type ReportStatus } from "../generator/src/status/status.js";
+import { readStatus, nodesFrom, NoReport, type ReportStatus } from "../generator/src/status/status.js";
 import { loadKubeconfig } from "../generator/src/kube/client.js";
 import { runFleet, planSites, formatSiteLine, exitCode, fromReport, fleetSummary, MAX_PARALLEL, MAX_SITES, FLEET_EXIT, type Site } from "../generator/src/status/fleet.js";
 import type { NodeCount } from "../generator/src/nodecheck/types.js";
@@ -20,6 +20,8 @@ import type { NodeCount } from "../generator/src/nodecheck/types.js";
 const ca = generateCA("fleet test CA", 1);
 const server = generateServerCert("127.0.0.1", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1, ca);
 
+// the report's time: recent (a report older than --max-age, default 3h, is stale: not ready)
+const recent = (agoMs: number) => new Date(Date.now() - agoMs).toISOString().replace(/\.\d+Z$/, "Z");
 const report = (held: number, total: number, extra: Record<string, string> = {}) => ({
   summary: held === total ? `${held} of ${total} running images are held by Harbor` : `${held} of ${total} running images are held by Harbor; missing: quay.io/org/tool:2 (not found)`,
   held: String(held),
@@ -27,7 +29,7 @@ const report = (held: number, total: number, extra: Record<string, string> = {})
   allHeld: String(held === total),
   missing: held === total ? "" : "quay.io/org/tool:2 (not found)",
   platforms: "linux/amd64",
-  updated: "2026-12-01T10:00:00Z",
+  updated: recent(15 * 60_000),
   ...extra,
 });
 const NODES: NodeCount[] = [
@@ -53,6 +55,7 @@ beforeAll(async () => {
       configMaps: [
         { namespace: "harbor", name: "harbor-edge-status", data: report(42, 42) },
         { namespace: "edge", name: "harbor-edge-status", data: report(40, 42) },
+        { namespace: "old", name: "harbor-edge-status", data: report(42, 42, { updated: recent(26 * 3_600_000) }) },
         { namespace: "nodes", name: "harbor-edge-status", data: report(42, 42, { nodes: JSON.stringify([...NODES.slice(0, 2), { ...NODES[2], held: 41, missing: ["quay.io/org/tool:2 (tls-san)"] }]) }) },
       ],
     },
@@ -265,7 +268,8 @@ describe.concurrent("harbor-edge status --kubeconfigs", () => {
     expect(help).toMatch(/--all-contexts/);
     expect(help).toMatch(/--kubeconfigs <files>/);
     expect(help).toMatch(/--timeout <seconds> .*\(default 15\)/);
-    expect(help).toContain("exit 0 every cluster ready, 1 at least one not ready (a cluster without a report is not ready), 3 none not ready but at least one unreachable, 2 usage error");
+    expect(help).toMatch(/--max-age <duration> .*\(default: "3h"\)/);
+    expect(help).toContain("exit 0 every cluster ready, 1 at least one not ready (a cluster without a report, or with a stale one, is not ready), 3 none not ready but at least one unreachable, 2 usage error");
   });
 
   it("the report's per-node counts (ConfigMap key nodes) reach the line: on N nodes, the nodes not ready named", async () => {
@@ -274,6 +278,18 @@ describe.concurrent("harbor-edge status --kubeconfigs", () => {
     const r = await status(["--all-contexts", "--kubeconfig", kubeconfig([{ ...CONTEXTS.ready, namespace: "nodes" }])]);
     expect(r.code).toBe(1);
     expect(r.lines).toEqual(["site-17: not ready: 42 of 42 held on 3 nodes; nodes not ready: node-c (41 of 42)"]);
+  });
+
+  it("a report older than --max-age (default 3h) is stale: its site is not ready (exit 1), saying how old; a longer --max-age takes it", async () => {
+    const file = kubeconfig([{ ...CONTEXTS.ready, namespace: "old" }, CONTEXTS.ready2]);
+    const r = await status(["--all-contexts", "--kubeconfig", file]);
+    expect(r.code).toBe(1);
+    expect(r.lines[0]).toBe("site-17: not ready: 42 of 42 held; nodes not measured; the report is 1d 2h old (more than --max-age 3h): is the report CronJob running?");
+    const json = await status(["--all-contexts", "--kubeconfig", file, "--json"]);
+    expect(JSON.parse(json.stdout).map((x: any) => [x.state, x.stale])).toEqual([["not-ready", "the report is 1d 2h old (more than --max-age 3h): is the report CronJob running?"], ["ready", undefined]]);
+    const longer = await status(["--all-contexts", "--kubeconfig", kubeconfig([{ ...CONTEXTS.ready, namespace: "old" }]), "--max-age", "2d"]);
+    expect(longer.code).toBe(0);
+    expect(longer.lines).toEqual(["site-17: 42 of 42 held; nodes not measured"]);
   });
 });
 
@@ -297,23 +313,35 @@ describe("fleet: lines from the report", () => {
     expect(fromReport(site("s"), status0({ nodes: [{ ...NODES[0], missing: ["x (tls-ca)"] }] })).nodesNotReady).toEqual(["node-a (42 of 42)"]);
   });
 
-  it("no nodes field: nodes not measured; a malformed one is dropped; a failed report says so", () => {
+  it("no nodes field: nodes not measured; a malformed one (as readStatus reads it) too; a failed report says so", () => {
     expect(formatSiteLine(fromReport(site("s"), status0()))).toBe("s: 42 of 42 held; nodes not measured");
-    const bad = fromReport(site("s"), status0({ nodes: "3" }));
+    const bad = fromReport(site("s"), status0({ nodes: nodesFrom("3") }));
     expect(formatSiteLine(bad)).toBe("s: 42 of 42 held; nodes not measured");
-    expect(bad.report).not.toHaveProperty("nodes");
+    expect(bad.report?.nodes).toBeUndefined();
     expect(formatSiteLine(fromReport(site("s"), status0({ summary: "no report: Harbor at https://h:30003 did not answer", allHeld: false, held: 0, total: 0 })))).toBe("s: not ready: no report: Harbor at https://h:30003 did not answer");
   });
 
-  it("hostile node names from the cluster: printable, bounded, at most 5 named then a count; non-numbers shown as ?", () => {
-    const nodes = Array.from({ length: 8 }, (_, i) => ({ name: `n${i}\u001b[2J${"y".repeat(400)}`, held: "1", total: 2, missing: [], checkedAt: "t" }));
+  it("hostile node entries from the cluster (as readStatus reads them): printable, bounded, at most 5 named then a count; bad counts never ready", () => {
+    const nodes = nodesFrom(JSON.stringify(Array.from({ length: 8 }, (_, i) => ({ name: `n${i}\u001b[2J${"y".repeat(400)}`, held: i ? 2 : "1", total: 2, missing: [], checkedAt: "t" }))));
     const r = fromReport(site("s"), status0({ nodes }));
+    expect(r.state).toBe("not-ready");
     const line = formatSiteLine(r);
     expect(line).not.toMatch(/[\u0000-\u001f]/);
-    expect(line).toMatch(/^s: not ready: 42 of 42 held on 8 nodes; nodes not ready: n0\\x1b\[2Jy+… \(\? of 2\), /);
-    expect(line).toMatch(/, and 3 more$/);
+    expect(line).toMatch(/^s: not ready: 42 of 42 held on 8 nodes; nodes not ready: n0\\x1b\[2Jy+… \(0 of 0\)$/);
     expect(line.length).toBeLessThan(1000);
-    expect((r.report as { nodes?: NodeCount[] }).nodes!.every((n) => n.name.length <= 100)).toBe(true);
+    const many = fromReport(site("s"), status0({ nodes: nodesFrom(JSON.stringify(Array.from({ length: 8 }, (_, i) => ({ name: `n${i}`, held: 1, total: 2, missing: [], checkedAt: "t" })))) }));
+    expect(formatSiteLine(many)).toBe("s: not ready: 42 of 42 held on 8 nodes; nodes not ready: n0 (1 of 2), n1 (1 of 2), n2 (1 of 2), n3 (1 of 2), n4 (1 of 2), and 3 more");
+  });
+
+  it("a stale report (older than --max-age, given to runFleet as stale) makes its site not ready, saying why", async () => {
+    const fresh = fromReport(site("a"), status0(), undefined);
+    const stale = fromReport(site("b"), status0(), "the report is 5h old (more than --max-age 3h): is the report CronJob running?");
+    expect(fresh.state).toBe("ready");
+    expect(stale.state).toBe("not-ready");
+    expect(formatSiteLine(stale)).toBe("b: not ready: 42 of 42 held; nodes not measured; the report is 5h old (more than --max-age 3h): is the report CronJob running?");
+    expect(exitCode([fresh, stale])).toBe(FLEET_EXIT.notReady);
+    const results = await runFleet([site("a"), site("b")], { read: async (s) => status0({ updated: s.label }), timeoutMs: 1000, stale: (s) => (s.updated === "b" ? "old" : undefined) });
+    expect(results.map((r) => [r.site, r.state, r.stale])).toEqual([["a", "ready", undefined], ["b", "not-ready", "old"]]);
   });
 
   it("exit codes: 0 all ready, 1 any not ready (also with unreachable), 3 unreachable and none not ready", () => {

@@ -18,7 +18,9 @@ const otherCa = generateCA("another CA", 1);
 const open: FakeKubeApi[] = [];
 afterAll(() => Promise.all(open.map((k) => k.close())));
 
-const HELD = { summary: "2 of 2 running images are held by Harbor", held: "2", total: "2", allHeld: "true", missing: "", platforms: "linux/amd64 linux/arm64", updated: "2026-12-01T10:00:00Z" };
+// the report's time: recent (status calls a report older than --max-age, default 3h, stale)
+const recent = (agoMs: number) => new Date(Date.now() - agoMs).toISOString().replace(/\.\d+Z$/, "Z");
+const HELD = { summary: "2 of 2 running images are held by Harbor", held: "2", total: "2", allHeld: "true", missing: "", platforms: "linux/amd64 linux/arm64", updated: recent(20 * 60_000) };
 const MISSING = {
   summary: "1 of 2 running images are held by Harbor; missing: quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)",
   held: "1",
@@ -26,7 +28,7 @@ const MISSING = {
   allHeld: "false",
   missing: "quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)",
   platforms: "linux/amd64",
-  updated: "2026-12-01T11:00:00Z",
+  updated: recent(10 * 60_000),
 };
 
 async function kube(data: Record<string, string> | undefined, o: { tls?: boolean; namespace?: string } = {}) {
@@ -87,6 +89,37 @@ describe.concurrent("harbor-edge status", () => {
     expect(r.stdout.split("\n")[0]).toBe(MISSING.summary);
     expect(r.stdout).toContain(`  missing:\n    ${MISSING.missing}\n`);
     expect(r.stderr).toBe("error: 1 of 2 running images are not held by Harbor\n");
+  });
+
+  it("a report older than --max-age (default 3h) is stale: all held, yet exit 1 saying how old it is; --max-age 0 turns it off", async () => {
+    const old = { ...HELD, updated: recent(5 * 3_600_000 + 10 * 60_000) };
+    const k = await kube(old);
+    const file = kubeconfig(k, { token: k.token });
+    const r = await status(["--kubeconfig", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split("\n").slice(0, 3)).toEqual([HELD.summary, expect.stringContaining(`report of ${old.updated}`), "  stale: the report is 5h 10m old (more than --max-age 3h): is the report CronJob running?"]);
+    expect(r.stderr).toBe("error: the last report is stale: the report is 5h 10m old (more than --max-age 3h): is the report CronJob running?\n");
+    const json = await status(["--kubeconfig", file, "--json", "--max-age", "90m"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).stale).toBe("the report is 5h 10m old (more than --max-age 90m): is the report CronJob running?");
+    // young enough for a longer limit, and no limit at all
+    for (const maxAge of ["6h", "1d", "0"]) {
+      const ok = await status(["--kubeconfig", file, "--max-age", maxAge, "--json"]);
+      expect({ maxAge, code: ok.code, stderr: ok.stderr }).toEqual({ maxAge, code: 0, stderr: "" });
+      expect(JSON.parse(ok.stdout)).not.toHaveProperty("stale");
+    }
+    // a fresh report under the default: no stale line
+    const fresh = await status(["--kubeconfig", kubeconfig(await kube(HELD), { token: k.token })]);
+    expect(fresh.stdout).not.toContain("stale");
+  });
+
+  it("--max-age refuses what is not a duration, naming the option", async () => {
+    for (const bad of ["3", "-1h", "3 hours", "1.5h", "400d", "h"]) {
+      const r = await status(["--kubeconfig", "/nonexistent", "--max-age", bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toContain("option '--max-age <duration>' argument");
+      expect(r.stderr, bad).toContain("expected a duration such as 90m, 3h or 2d");
+    }
   });
 
   it("--json and --namespace", async () => {

@@ -3,7 +3,8 @@
 // credentials through resolveAccess), at most MAX_PARALLEL at a time, each within a timeout; one cluster that
 // cannot be read never hides or delays the others beyond that timeout. Lines come in the order the clusters were
 // named, whatever order they answer in.
-// Exit (FLEET_EXIT): 0 every cluster ready; 1 at least one cluster answered and is not ready (no report counts);
+// A report older than --max-age (age.ts) makes its cluster not ready: it says nothing about today.
+// Exit (FLEET_EXIT): 0 every cluster ready; 1 at least one cluster answered and is not ready (no report, or a stale one, counts);
 // 3 none is known not ready but at least one could not be read (no answer, a refused certificate or token, a
 // kubeconfig it cannot use); 2 usage errors, as every command.
 // Everything a cluster or a kubeconfig says (context names, node names, messages) is shown printable and bounded.
@@ -58,6 +59,8 @@ export interface SiteResult {
   report?: ReportStatus;
   /** nodes in the report whose check did not find every image held ("NAME (H of T)", "NAME (no check)") */
   nodesNotReady?: string[];
+  /** why the report is too old to say anything about today (status --max-age) */
+  stale?: string;
   /** there is no report to read (not ready), or why the cluster could not be read (unreachable) */
   error?: string;
   noReport?: boolean;
@@ -118,35 +121,22 @@ export function planSites(files: string[], allContexts: boolean, read?: (f: stri
 
 const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? String(Math.trunc(n)) : "?");
 
-/** The report's per-node counts (ReportStatus.nodes, the ConfigMap's key `nodes`) made safe to show; undefined when not measured. */
-export function reportNodes(s: ReportStatus): NodeCount[] | undefined {
-  const raw = (s as { nodes?: unknown }).nodes;
-  if (!Array.isArray(raw)) return undefined;
-  return raw.map((n: any) => ({
-    name: bounded(n?.name ?? "?"),
-    held: typeof n?.held === "number" ? n.held : Number.NaN,
-    total: typeof n?.total === "number" ? n.total : Number.NaN,
-    missing: Array.isArray(n?.missing) ? n.missing.map((m: unknown) => bounded(m, MESSAGE_MAX)) : [],
-    checkedAt: typeof n?.checkedAt === "string" ? bounded(n.checkedAt) : "",
-  }));
-}
-
 /** A node is ready when its check ran and found every image it runs held: "NAME (H of T)" or "NAME (no check)" otherwise. */
 export function nodeNotReady(n: NodeCount): string | undefined {
-  if (!n.checkedAt) return `${n.name} (no check)`;
+  if (!n.checkedAt) return `${bounded(n.name)} (no check)`;
   const ok = Number.isFinite(n.held) && Number.isFinite(n.total) && n.held >= n.total && n.missing.length === 0;
-  return ok ? undefined : `${n.name} (${count(n.held)} of ${count(n.total)})`;
+  return ok ? undefined : `${bounded(n.name)} (${count(n.held)} of ${count(n.total)})`;
 }
 
-/** A cluster that answered: ready when the report says every image is held and no node in it is not ready. */
-export function fromReport(site: Site, s: ReportStatus): SiteResult {
-  const nodes = reportNodes(s);
-  const nodesNotReady = (nodes ?? []).map(nodeNotReady).filter((x): x is string => x !== undefined);
-  // the report as read, with its nodes only as shown (a malformed value is dropped, not passed on)
-  const { nodes: _raw, ...rest } = s as ReportStatus & { nodes?: unknown };
-  const report = (nodes ? { ...rest, nodes } : rest) as ReportStatus;
-  const ready = s.allHeld === true && nodesNotReady.length === 0;
-  return { ...base(site), state: ready ? "ready" : "not-ready", namespace: bounded(s.namespace), report, ...(nodes ? { nodesNotReady } : {}) };
+/**
+ * A cluster that answered (its report as readStatus read it: values printable, nodes cleaned by nodesFrom): ready
+ * when the report says every image is held, no node in it is not ready, and it is not stale (age.ts staleness,
+ * passed in).
+ */
+export function fromReport(site: Site, s: ReportStatus, stale?: string): SiteResult {
+  const nodesNotReady = (s.nodes ?? []).map(nodeNotReady).filter((x): x is string => x !== undefined);
+  const ready = s.allHeld === true && nodesNotReady.length === 0 && stale === undefined;
+  return { ...base(site), state: ready ? "ready" : "not-ready", namespace: bounded(s.namespace), report: s, ...(s.nodes ? { nodesNotReady } : {}), ...(stale ? { stale } : {}) };
 }
 
 /** A cluster that did not answer with a report: no report (not ready), or unreachable. */
@@ -167,11 +157,12 @@ export function formatSiteLine(r: SiteResult): string {
   const s = r.report;
   // the report ran but could not look (Harbor unreachable, say): its summary says why
   if (!s.allHeld && String(s.summary).startsWith("no report")) return `${name}: not ready: ${bounded(s.summary, MESSAGE_MAX)}`;
-  const nodes = reportNodes(s);
+  const nodes = s.nodes;
   const where = nodes ? ` on ${nodes.length} node${nodes.length === 1 ? "" : "s"}` : "; nodes not measured";
   const notReady = r.nodesNotReady ?? [];
   const named = notReady.length ? `; nodes not ready: ${notReady.slice(0, NODES_SHOWN).map((n) => bounded(n, 2 * NAME_MAX)).join(", ")}${notReady.length > NODES_SHOWN ? `, and ${notReady.length - NODES_SHOWN} more` : ""}` : "";
-  return `${name}: ${r.state === "ready" ? "" : "not ready: "}${count(s.held)} of ${count(s.total)} held${where}${named}`;
+  const stale = r.stale ? `; ${bounded(r.stale, MESSAGE_MAX)}` : "";
+  return `${name}: ${r.state === "ready" ? "" : "not ready: "}${count(s.held)} of ${count(s.total)} held${where}${named}${stale}`;
 }
 
 /** 1 when a cluster is not ready, else 3 when one could not be read, else 0. */
@@ -200,6 +191,8 @@ export interface RunOptions {
   concurrency?: number;
   /** each result as soon as it and every one before it are in (the lines in order, without waiting for the last) */
   onResult?: (r: SiteResult, index: number) => void;
+  /** why a report is stale (age.ts staleness at the time it is read), or undefined; default: never */
+  stale?: (s: ReportStatus) => string | undefined;
 }
 
 class TimedOut extends Error {}
@@ -220,7 +213,8 @@ export async function runFleet(sites: Site[], o: RunOptions): Promise<SiteResult
       }, o.timeoutMs);
     });
     try {
-      return fromReport(site, await Promise.race([Promise.resolve().then(() => o.read(site, abort.signal)), timeout]));
+      const s = await Promise.race([Promise.resolve().then(() => o.read(site, abort.signal)), timeout]);
+      return fromReport(site, s, o.stale?.(s));
     } catch (e) {
       return fromError(site, e);
     } finally {

@@ -1,8 +1,10 @@
 // harbor-edge status: prints what the in-cluster report last found, from outside the cluster. Exit 0 when
-// every running image is held by Harbor; 1 when some are not, or there is no report to read.
+// every running image is held by Harbor; 1 when some are not, there is no report to read, or the report is older
+// than --max-age (default 3h; age.ts).
 // With --all-contexts or --kubeconfigs, the fleet view (fleet.ts): one line per cluster; exit 0 all ready,
 // 1 some not ready, 3 some unreachable and none not ready, 2 usage error.
 import { Option, InvalidArgumentError, type Command } from "commander";
+import { parseMaxAge, DEFAULT_MAX_AGE } from "./age.js";
 
 /** --kubeconfigs a.yaml,b.yaml or the option repeated: every file, in order. */
 const collectFiles = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((f) => f.trim()).filter(Boolean)];
@@ -13,15 +15,24 @@ const seconds = (value: string) => {
   return n;
 };
 
-type Options = { kubeconfig?: string; namespace?: string; context?: string; json?: boolean; allContexts?: boolean; kubeconfigs?: string[]; timeout?: number };
+const maxAge = (value: string) => {
+  try {
+    parseMaxAge(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return value.trim();
+};
+
+type Options = { kubeconfig?: string; namespace?: string; context?: string; json?: boolean; allContexts?: boolean; kubeconfigs?: string[]; timeout?: number; maxAge: string };
 
 export function register(program: Command): void {
   program
     .command("status")
     .description(
-      "print what the in-cluster report last found: \"N of M running images are held by Harbor; missing: ...\" (the ConfigMap harbor-edge-status and its latest Event). Exit 0 when all are held, 1 otherwise. " +
+      "print what the in-cluster report last found: \"N of M running images are held by Harbor; missing: ...\" (the ConfigMap harbor-edge-status and its latest Event). Exit 0 when all are held, 1 otherwise, or when the report is older than --max-age. " +
         "With --all-contexts or --kubeconfigs, one line per cluster (\"site-17: 42 of 42 held on 3 nodes\", \"site-18: not ready: ...\", \"site-19: unreachable: ...\"), 8 clusters at a time; " +
-        "exit 0 every cluster ready, 1 at least one not ready (a cluster without a report is not ready), 3 none not ready but at least one unreachable, 2 usage error",
+        "exit 0 every cluster ready, 1 at least one not ready (a cluster without a report, or with a stale one, is not ready), 3 none not ready but at least one unreachable, 2 usage error",
     )
     .option("--kubeconfig <file>", "kubeconfig of the cluster (token, client certificate or basic auth; no credential plugins); default: $KUBECONFIG, else ~/.kube/config, as kubectl")
     .option("-n, --namespace <ns>", "namespace the chart is installed in (default: the context's namespace, else harbor)")
@@ -33,17 +44,21 @@ export function register(program: Command): void {
         .conflicts("kubeconfig"),
     )
     .addOption(new Option("--timeout <seconds>", "with --all-contexts or --kubeconfigs: how long one cluster may take before it is shown unreachable (default 15)").argParser(seconds))
+    .option("--max-age <duration>", "a report older than this (90m, 3h, 2d) is stale: its cluster is not ready, exit 1; 0: no limit", maxAge, DEFAULT_MAX_AGE)
     .option("--json", "print the report as JSON (with --all-contexts or --kubeconfigs: an array, one object per cluster)")
     .action(async (o: Options, cmd: Command) => {
       if (o.allContexts || o.kubeconfigs) return fleet(o, cmd);
       if (o.timeout !== undefined) cmd.error("error: option '--timeout <seconds>' is for --all-contexts or --kubeconfigs");
       const { resolveAccess } = await import("../kube/client.js");
       const { readStatus, formatStatus } = await import("./status.js");
+      const { staleness } = await import("./age.js");
       const access = resolveAccess({ kubeconfig: o.kubeconfig, context: o.context });
       if (!access) throw new Error("no kubeconfig: pass --kubeconfig FILE, set KUBECONFIG, or write ~/.kube/config (as for kubectl)");
       const s = await readStatus(access, o.namespace ?? access.namespace ?? "harbor");
-      process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
+      const stale = staleness(s.updated, Date.now(), parseMaxAge(o.maxAge), o.maxAge);
+      process.stdout.write(o.json ? `${JSON.stringify({ ...s, ...(stale ? { stale } : {}) }, null, 2)}\n` : formatStatus(s, stale));
       if (!s.allHeld) throw new Error(s.summary.startsWith("no report") ? "the last report failed" : `${s.total - s.held} of ${s.total} running images are not held by Harbor`);
+      if (stale) throw new Error(`the last report is stale: ${stale}`);
     });
 }
 
@@ -70,11 +85,14 @@ async function fleet(o: Options, cmd: Command): Promise<void> {
   const sites = f.planSites(files, Boolean(o.allContexts));
   if (sites.length > f.MAX_SITES) cmd.error(`error: ${sites.length} clusters named; at most ${f.MAX_SITES} are read in one run: split the kubeconfigs`);
   const read = f.statusReader(o.namespace);
+  const { staleness } = await import("./age.js");
+  const maxAgeMs = parseMaxAge(o.maxAge);
   let results;
   try {
     results = await f.runFleet(sites, {
       read,
       timeoutMs: (o.timeout ?? f.DEFAULT_TIMEOUT_S) * 1000,
+      stale: (s) => staleness(s.updated, Date.now(), maxAgeMs, o.maxAge),
       // a line as soon as it is known (and every one before it): a slow cluster holds back only the lines after it
       onResult: o.json ? undefined : (r) => process.stdout.write(`${f.formatSiteLine(r)}\n`),
     });

@@ -28,6 +28,7 @@ export async function readStatus(access: KubeAccess, namespace: string): Promise
   const events = (await kubeGetIfExists<{ items: any[] }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${selector}`))?.items ?? [];
   const time = (e: any) => String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? "");
   const last = [...events].sort((a, b) => time(a).localeCompare(time(b)) || String(a.metadata?.creationTimestamp ?? "").localeCompare(String(b.metadata?.creationTimestamp ?? ""))).at(-1);
+  const nodes = d.nodes ? nodesFrom(d.nodes) : undefined;
   // whoever can write the ConfigMap or an Event in the namespace writes this text: no terminal escapes get through
   // (the JSON output included), each value stays on its line
   return {
@@ -39,33 +40,41 @@ export async function readStatus(access: KubeAccess, namespace: string): Promise
     missing: String(d.missing ?? "").split("\n").filter(Boolean).map(printable),
     platforms: String(d.platforms ?? "").split(" ").filter(Boolean).map(printable),
     updated: printable(d.updated ?? ""),
-    ...(d.nodes ? { nodes: nodesFrom(d.nodes) } : {}),
+    ...(nodes ? { nodes } : {}),
     ...(last ? { lastEvent: { type: printable(last.type ?? ""), reason: printable(last.reason ?? ""), message: printable(last.message ?? ""), time: printable(time(last)) } } : {}),
   };
 }
 
-/** The key `nodes` read: at most MAX_NODES nodes, each value printable and bounded; anything malformed left out. Pure. */
+/** The key `nodes` read: at most MAX_NODES nodes, each value printable and bounded; entries without a name left out;
+ * undefined when the key is not a JSON array (nodes not measured, as without the key). An entry whose counts are
+ * not whole numbers keeps its name and is marked not ready (MALFORMED_ENTRY among its missing), never counted ready. Pure. */
 export const MAX_NODES = 5000;
-export function nodesFrom(text: string): NodeCount[] {
+export const MALFORMED_ENTRY = "(the report's entry for this node has no valid counts)";
+export function nodesFrom(text: string): NodeCount[] | undefined {
   let a: unknown;
   try {
     a = JSON.parse(text);
   } catch {
-    return [];
+    return undefined;
   }
-  if (!Array.isArray(a)) return [];
-  const count = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : 0);
+  if (!Array.isArray(a)) return undefined;
+  const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
   const text300 = (v: unknown) => printable(String(v ?? "").slice(0, 1300));
   return a
     .filter((n: any) => n && typeof n === "object" && typeof n.name === "string")
     .slice(0, MAX_NODES)
-    .map((n: any) => ({ name: text300(n.name), held: count(n.held), total: count(n.total), missing: (Array.isArray(n.missing) ? n.missing : []).slice(0, 1000).map(text300), checkedAt: text300(n.checkedAt ?? "") }));
+    .map((n: any) => {
+      const valid = isCount(n.held) && isCount(n.total);
+      const missing = (Array.isArray(n.missing) ? n.missing : []).slice(0, 1000).map(text300);
+      return { name: text300(n.name), held: valid ? n.held : 0, total: valid ? n.total : 0, missing: valid ? missing : [...missing, MALFORMED_ENTRY], checkedAt: text300(n.checkedAt ?? "") };
+    });
 }
 
-/** The status as lines for a terminal; every value from the cluster made printable (again: s may not come from readStatus). */
-export function formatStatus(s: ReportStatus): string {
+/** The status as lines for a terminal (with why it is stale, age.ts); every value from the cluster made printable (again: s may not come from readStatus). */
+export function formatStatus(s: ReportStatus, stale?: string): string {
   const p = printable;
   const lines = [`${p(s.summary)}`, `  report of ${p(s.updated) || "an unknown time"} in ${p(s.namespace)}/${STATUS_CONFIGMAP}; node platforms: ${s.platforms.map(p).join(" ") || "unknown"}`];
+  if (stale) lines.push(`  stale: ${p(stale)}`);
   if (s.missing.length) {
     lines.push("  missing:");
     for (const m of s.missing) lines.push(`    ${p(m)}`);
