@@ -16,6 +16,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { ClientRequest } from "node:http";
 import type { NodeCount } from "../nodecheck/types.js";
 import { printable } from "../io/printable.js";
+import { mapLimit } from "../io/pool.js";
 import { parseYamlBounded } from "../io/yaml-bounded.js";
 import { NoReport, type ReportStatus } from "./status.js";
 
@@ -199,9 +200,6 @@ class TimedOut extends Error {}
 
 /** Reads every site, concurrency at a time, each within timeoutMs (then its signal aborts); results in the sites' order. */
 export async function runFleet(sites: Site[], o: RunOptions): Promise<SiteResult[]> {
-  const results: SiteResult[] = new Array(sites.length);
-  let next = 0;
-  let emitted = 0;
   const one = async (site: Site): Promise<SiteResult> => {
     if (site.problem !== undefined) return fromError(site, new Error(site.problem));
     const abort = new AbortController();
@@ -221,15 +219,7 @@ export async function runFleet(sites: Site[], o: RunOptions): Promise<SiteResult
       clearTimeout(timer);
     }
   };
-  const worker = async () => {
-    while (next < sites.length) {
-      const i = next++;
-      results[i] = await one(sites[i]);
-      for (; emitted < sites.length && results[emitted] !== undefined; emitted++) o.onResult?.(results[emitted], emitted);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? MAX_PARALLEL, sites.length)) }, worker));
-  return results;
+  return mapLimit(sites, o.concurrency ?? MAX_PARALLEL, one, o.onResult);
 }
 
 // Each site's HTTP requests, found by the async context they start in, so that a site cut off at its timeout
