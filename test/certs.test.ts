@@ -52,6 +52,13 @@ describe("validate: a given certificate", () => {
     expect(validateSpec(spec(c.cert, c.key)).errors[0].given).toContain("only the common name");
   });
 
+  it("cluster.hostname given as an IPv4 address must be an IP SAN: a DNS SAN of the same digits is refused, an IP SAN accepted", () => {
+    const asDns = generateServerCert("10.20.0.5", { dns: ["10.20.0.5"], ips: ["10.0.0.5"] }, 365, ca);
+    expect(errorsOf(spec(asDns.cert, asDns.key, {}, { hostname: "10.20.0.5", vip: "10.0.0.5" }))).toEqual([expect.stringContaining("harbor-config.auth.certs.crt: a certificate for cluster.hostname 10.20.0.5 as an IP subject alternative name")]);
+    const asIp = generateServerCert("10.20.0.5", { dns: [], ips: ["10.20.0.5", "10.0.0.5"] }, 365, ca);
+    expect(validateSpec(spec(asIp.cert, asIp.key, {}, { hostname: "10.20.0.5", vip: "10.0.0.5" })).errors).toEqual([]);
+  });
+
   it("is refused with another certificate's key", () => {
     const a = generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca);
     const b = generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca);

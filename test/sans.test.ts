@@ -27,7 +27,7 @@ const address = fc.oneof(
   fc.tuple(name, port).map(([h, p]) => h + p),
 );
 const rawSpec = fc.record({
-  cluster: fc.record({ vip: fc.oneof(fc.constant(""), ipv4, ipv6), hostname: fc.constantFrom("spectro.registry.local", "registry.site.lan") }),
+  cluster: fc.record({ vip: fc.oneof(fc.constant(""), ipv4, ipv6), hostname: fc.constantFrom("spectro.registry.local", "registry.site.lan", "10.20.0.5") }),
   service: fc.record({ serviceType: fc.constantFrom("NodePort", "LoadBalancer", "ClusterIP") }),
   auth: fc.record({ certs: fc.record({ extraSANs: fc.uniqueArray(fc.oneof(ipv4, name), { maxLength: 2 }) }) }),
   nodeMirror: fc.record({ addresses: fc.uniqueArray(address, { maxLength: 3 }) }),
@@ -52,6 +52,13 @@ describe("generatedSans()", () => {
     expect(generatedSans(spec, "harbor").ips).toEqual(["fd00::5", "127.0.0.1"]);
   });
 
+  it("cluster.hostname given as an IPv4 address is an IP SAN, not a DNS name (a TLS client dialling an IP looks only at IP SANs)", () => {
+    const spec = validateSpec({ cluster: { hostname: "10.20.0.5", vip: "10.0.0.5" } }).spec as Spec;
+    const s = generatedSans(spec, "harbor");
+    expect(s.ips).toEqual(["10.20.0.5", "10.0.0.5", "127.0.0.1"]);
+    expect(s.dns).not.toContain("10.20.0.5");
+  });
+
   it("validate no longer refuses a node address for a generated certificate: the certificate will name it", () => {
     const r = validateSpec({ proxyCache: { enabled: true }, nodeMirror: { enabled: true, addresses: ["10.9.9.9:30003"] } });
     expect(r.errors.filter((e) => e.path.startsWith("harbor-config.nodeMirror.addresses"))).toEqual([]);
@@ -74,6 +81,16 @@ describe.each(HELMS)("helm $version: the chart's certificate names every node ad
       }),
       { numRuns: 12, seed: SEED },
     );
+  });
+
+  it("cluster.hostname as an IPv4 address: the certificate the chart serves has it as an IP SAN, and a TLS client dialling that IP accepts it", () => {
+    const spec = validateSpec({ cluster: { hostname: "10.20.0.5" } }).spec as Spec;
+    const r = render({ helm, valuesFiles: [valuesFileFor(spec)] });
+    expect(r.code, r.stderr).toBe(0);
+    const cert = new X509Certificate(decode(find(r.objects, "Secret", NAMES.tlsSecret)!.data["tls.crt"]));
+    expect(subjectAltNames(cert).ips).toContain("10.20.0.5");
+    expect(subjectAltNames(cert).dns).not.toContain("10.20.0.5");
+    expect(cert.checkIP("10.20.0.5")).toBe("10.20.0.5");
   });
 
   it("a node address added by --set (no validate, no new values file) is in the certificate; the guard does not refuse it", () => {

@@ -136,8 +136,10 @@ upstream's nginx Service, and localhost; IPs: cluster.vip, extra IP SANs, node a
 {{- define "harbor-edge.sans" -}}
 {{- $c := index .Values "harbor-config" -}}
 {{- $ns := .Release.Namespace -}}
-{{- $dns := list $c.cluster.hostname -}}
+{{- $dns := list -}}
 {{- $ips := list -}}
+{{- /* a host name of digits and dots is an IPv4 address: an IP SAN, where TLS clients look for an IP host */ -}}
+{{- if regexMatch "^[0-9.]+$" $c.cluster.hostname }}{{- $ips = append $ips $c.cluster.hostname }}{{- else }}{{- $dns = append $dns $c.cluster.hostname }}{{- end }}
 {{- if $c.cluster.vip }}{{- $ips = append $ips $c.cluster.vip }}{{- end }}
 {{- $names := $c.auth.certs.extraSANs | default list -}}
 {{- /* the host of every address nodes reach Harbor at: containerd checks it against the SANs and, on a

@@ -88,7 +88,10 @@ export function checkCertificate(input: CertInput, base: string, now: Date = new
   const sans = subjectAltNames(cert);
   const cn = commonName(cert);
   const names = `${sans.dns.length || sans.ips.length ? [...sans.dns.map((d) => `DNS:${d}`), ...sans.ips.map((i) => `IP:${i}`)].join(", ") : "no SANs"}${cn ? ` (CN ${cn})` : ""}`;
-  if (input.hostname && !sans.dns.some((d) => dnsNameCovers(d, input.hostname))) {
+  if (input.hostname && net.isIPv4(input.hostname)) {
+    // a host name of digits and dots is an address: clients dialling it look only at the IP SANs
+    if (!sans.ips.includes(normalizeIp(input.hostname))) err("crt", `a certificate for cluster.hostname ${input.hostname} as an IP subject alternative name`, `one for ${names}`);
+  } else if (input.hostname && !sans.dns.some((d) => dnsNameCovers(d, input.hostname))) {
     // Docker and containerd (Go's crypto/x509) ignore the common name: the name must be a SAN
     const why = cn && dnsNameCovers(cn, input.hostname) ? " (it is only the common name, which Docker and containerd ignore)" : "";
     err("crt", `a certificate for cluster.hostname ${input.hostname} as a DNS subject alternative name`, `one for ${names}${why}`);

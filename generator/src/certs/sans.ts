@@ -16,16 +16,19 @@ const uniq = (xs: string[]) => [...new Set(xs)];
 const looksLikeIp = (s: string) => /^[0-9.]+$|:/.test(s);
 
 /**
- * The names: cluster.hostname, cluster.vip, the extra SANs, the host of every address nodes reach Harbor at
+ * The names: cluster.hostname (an IP SAN when it is an IPv4 address), cluster.vip, the extra SANs, the host of every address nodes reach Harbor at
  * (nodeMirror.addresses, else the VIP address mirrorAddresses derives: containerd checks the host it dials
  * against the SANs, and on a mismatch quietly tries the next host, the upstream), the in-cluster names of our
  * Service and of upstream's nginx Service, and localhost / 127.0.0.1.
  */
 export function generatedSans(spec: Spec, namespace: string): Sans {
-  const dns = [spec.cluster.hostname ?? "spectro.registry.local"];
+  const dns: string[] = [];
   const ips: string[] = [];
-  if (spec.cluster.vip) ips.push(spec.cluster.vip);
   const add = (name: string) => (looksLikeIp(name) ? ips : dns).push(name);
+  // a host name of digits and dots is an IPv4 address (clients then dial the IP): it goes into the IP SANs, where
+  // TLS clients look for an IP host, not into the DNS names, where none would match it
+  add(spec.cluster.hostname ?? "spectro.registry.local");
+  if (spec.cluster.vip) ips.push(spec.cluster.vip);
   for (const san of spec.auth.certs?.extraSANs ?? []) add(san);
   for (const address of mirrorAddresses(spec)) add(addressHost(address));
   for (const svc of [NAMES.service, NAMES.upstreamNginxService]) {
