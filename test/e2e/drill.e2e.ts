@@ -56,6 +56,8 @@ const UNRESOLVABLE_HOST = "harbor-token.drill.invalid:30003";
 const TAINT = { key: "harbor-edge.io/drill", value: "joiner", effect: "NoSchedule" } as const;
 /** A pull after a cut: Harbor asks the upstream until its health check (every 5 min) marks it down; the kubelet backs off up to 5 min. */
 const PULL_MS = 15 * 60_000;
+/** A step may wait for two such pulls one after the other (vitest.e2e.config.ts gives a test 20 minutes). */
+const STEP_MS = 45 * 60_000;
 
 let nodes: string[] = [];
 let joiner = "";
@@ -193,6 +195,11 @@ beforeAll(async () => {
   const installed = (await $`${helm.bin} status ${RELEASE} --namespace ${NS}`.nothrow()).exitCode === 0;
   await install(valuesFile(s, "e2e-drill"), installed ? "upgrade" : "install");
   await waitHealthy();
+  // a reused cluster with Harbor installed before the taint may have Harbor's pods there: step 3 would take them down
+  const onJoiner = (JSON.parse((await $`kubectl get pods --namespace ${NS} --field-selector ${`spec.nodeName=${joiner}`} -o json`).stdout).items as any[])
+    .filter((p) => !(p.metadata.ownerReferences ?? []).some((o: any) => o.kind === "DaemonSet"))
+    .map((p) => p.metadata.name);
+  if (onJoiner.length) throw new Error(`Harbor's pods ${onJoiner.join(", ")} run on ${joiner}, the node the drill takes out: reinstall on a fresh cluster (the drill taints ${joiner} before it installs)`);
   await $`kubectl create namespace ${APP_NS} --dry-run=client -o yaml | kubectl apply -f -`;
 });
 
@@ -244,7 +251,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
         return r.status === 200 && (JSON.parse(r.body) as any[]).some((a) => (a.tags ?? []).some((t: any) => t.name === tag));
       });
     }
-  });
+  }, STEP_MS);
 
   it("2. the cut: every workload pod deleted and its image removed from every node comes back from Harbor", async () => {
     const ws = nodes.flatMap((n) => (["one", "two"] as ImageKey[]).map((k) => w(k, n)));
@@ -254,7 +261,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     await allRunning(ws);
     for (const x of ws) expect(await N.imageOnNode(x.node, IMAGES[x.image]), `${x.image} on ${x.node}`).toBe(true);
     console.log(`  cut to all ${ws.length} pods Running on ${nodes.length} nodes: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  });
+  }, STEP_MS);
 
   it("3. a node joins during the outage with harbor-edge node-config's files in place before containerd starts, and runs the pods pinned to it", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-node-config-"));
@@ -290,7 +297,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     await allRunning(mine);
     for (const x of mine) expect(await N.imageOnNode(joiner, IMAGES[x.image]), `${x.image} on ${joiner}`).toBe(true);
     console.log(`  ${joiner} joined and ran ${mine.map((x) => x.name).join(", ")} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  });
+  }, STEP_MS);
 
   it("4. a roll of the node-mirror DaemonSet during the outage keeps every node's host files; a pod deleted with its image afterwards comes back", async () => {
     await $`kubectl rollout status daemonset/${DS} --namespace ${NS} --timeout 300s`;
@@ -319,7 +326,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     const ws = [w("two", nodes[0]), w("one", nodes[1])];
     await deleteAndRemove(ws);
     await allRunning(ws);
-  });
+  }, STEP_MS);
 
   it("5. containerd and the kubelet of a node restarted during the outage: its pods run again, and a pod deleted with its image comes back", async () => {
     const node = nodes[1];
@@ -333,7 +340,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     await deleteAndRemove(ws);
     await allRunning(ws);
     console.log(`  ${node}: containerd and kubelet restarted, its pods running again and ${ws[0].name} pulled from Harbor in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  });
+  }, STEP_MS);
 
   it("6. defects set before a second cut: exactly the (image, node) pairs the report named fail, the others come back", async () => {
     // the first cut's workloads go; the internet comes back
@@ -429,5 +436,5 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     expect(predicted).toEqual(failed);
     // why, from the front's side: the joiner never got past TLS after the cut
     expect(front.log.some((e) => e.t >= t0 && e.client === joinerAddress && e.path && e.path !== "/v2/"), `${joiner} got past TLS`).toBe(false);
-  });
+  }, STEP_MS);
 });

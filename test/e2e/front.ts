@@ -53,7 +53,9 @@ export async function startFront(o: FrontOptions): Promise<Front> {
   const sockets = new Set<net.Socket>();
   const agent = new https.Agent({ keepAlive: false, ca: o.upstream.ca, servername: "localhost" });
 
+  const used = new WeakSet<net.Socket>();
   const web = http.createServer((req, res) => {
+    used.add(req.socket);
     const client = clientOf(req.socket);
     const p = req.url ?? "/";
     const realm = (o.badRealm ?? []).find((r) => p.startsWith(r.prefix));
@@ -65,7 +67,7 @@ export async function startFront(o: FrontOptions): Promise<Front> {
     });
     up.on("timeout", () => up.destroy(new Error("Harbor did not answer within 120 s")));
     up.on("error", (e) => {
-      log.push({ t: Date.now(), client, method: req.method, path: p, status: 502, tlsError: undefined });
+      log.push({ t: Date.now(), client, method: req.method, path: p, status: 502 });
       if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
       res.end(`front: ${e.message}\n`);
     });
@@ -78,9 +80,16 @@ export async function startFront(o: FrontOptions): Promise<Front> {
     raw.on("close", () => sockets.delete(raw));
     const client = clientOf(raw);
     const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: (o.badSan ?? []).includes(client) ? bad : good });
+    let failed = false;
     secure.on("error", (e) => {
+      failed = true;
       log.push({ t: Date.now(), client, tlsError: e.message });
       raw.destroy();
+    });
+    // TLS 1.3: the server's side of the handshake is done before the client checks the certificate; a client
+    // that refuses it closes the connection without a request (with an alert, or none)
+    secure.on("close", () => {
+      if (!failed && !used.has(secure)) log.push({ t: Date.now(), client, tlsError: "closed before any request (the client refused the certificate)" });
     });
     secure.on("secure", () => web.emit("connection", secure));
   });
