@@ -11,6 +11,7 @@ import { ROOT, CHART_DIR } from "../generator/src/paths.js";
 import { newAjv } from "../generator/src/spec/schema.js";
 import { chartValuesSchema } from "../generator/src/codegen/values-schema.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
+import { scenarioFiles, vitestArgs } from "./e2e/run.js";
 
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), "utf8");
 const workflow = yaml.load(read(".github/workflows/ci.yaml")) as any;
@@ -36,6 +37,73 @@ describe(".github/workflows/ci.yaml", () => {
     expect(runs("kind")).toMatch(/ct install --config ci\/ct.yaml/);
     expect(runs("kind")).toContain("npm run test:e2e");
     expect(workflow.jobs.kind.steps.find((s: any) => String(s.uses).startsWith("helm/kind-action")).with.config).toBe("ci/kind-config.yaml");
+  });
+});
+
+describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the outage drill on three nodes", () => {
+  const kindAction = (job: string) => workflow.jobs[job].steps.find((s: any) => String(s.uses).startsWith("helm/kind-action"))?.with ?? {};
+  /** The FILE arguments of the job's `npm run test:e2e -- FILE...` step, and that step. */
+  const e2e = (job: string) => {
+    const step = workflow.jobs[job].steps.find((s: any) => /npm run test:e2e/.test(s.run ?? ""));
+    const m = /npm run test:e2e(?: -- (.+))?$/m.exec(step?.run ?? "");
+    return { step, files: m?.[1] ? m[1].trim().split(/\s+/) : [] };
+  };
+
+  it("each job's kind cluster is named as its kind config names it (ensureCluster reuses it by that name)", () => {
+    for (const job of ["kind", "kind-drill"]) {
+      const w = kindAction(job);
+      const config = yaml.load(read(w.config)) as any;
+      expect(w.cluster_name, job).toBe(config.name);
+      expect(workflow.jobs[job].steps.map((s: any) => s.run ?? "").join("\n"), job).toContain(`kind load docker-image harbor-edge:ci --name ${config.name}`);
+    }
+  });
+
+  it("the drill job makes the three-node cluster and runs the drill only, on it", () => {
+    expect(kindAction("kind-drill").config).toBe("ci/kind-config-3nodes.yaml");
+    expect((yaml.load(read("ci/kind-config-3nodes.yaml")) as any).nodes).toHaveLength(3);
+    const { step, files } = e2e("kind-drill");
+    expect(files).toEqual(["test/e2e/drill.e2e.ts"]);
+    expect(step.env).toEqual({ HARBOR_EDGE_E2E_REUSE_CLUSTER: "1" });
+    expect(workflow.jobs["kind-drill"].needs).toEqual(["offline", "lint"]);
+    expect(workflow.jobs["kind-drill"]["timeout-minutes"]).toBeGreaterThanOrEqual(90);
+    // what failed is kept: kind's logs and test/e2e/artifacts
+    const upload = workflow.jobs["kind-drill"].steps.find((s: any) => String(s.uses).startsWith("actions/upload-artifact"));
+    expect(upload.if).toBe("failure()");
+    expect(upload.with.path).toContain("test/e2e/artifacts");
+    expect(workflow.jobs.release.needs).toContain("kind-drill");
+  });
+
+  it("the drill asks for the three-node config itself, and the two jobs together run every scenario file once", () => {
+    expect(read("test/e2e/drill.e2e.ts")).toMatch(/await ensureCluster\(THREE_NODE_CONFIG\)/);
+    expect(read("test/e2e/cluster.ts")).toContain('export const THREE_NODE_CONFIG = path.join(ROOT, "ci", "kind-config-3nodes.yaml");');
+    const one = e2e("kind").files;
+    const drill = e2e("kind-drill").files;
+    expect(one).not.toContain("test/e2e/drill.e2e.ts");
+    for (const f of [...one, ...drill]) expect(fs.existsSync(path.join(ROOT, f)), f).toBe(true);
+    expect([...one, ...drill].sort()).toEqual(scenarioFiles());
+    // and run.ts hands them to vitest as they are
+    expect(vitestArgs(drill)).toEqual(["node_modules/vitest/vitest.mjs", "run", "--config", "vitest.e2e.config.ts", "test/e2e/drill.e2e.ts"]);
+  });
+});
+
+describe("test/e2e/run.ts arguments", () => {
+  const files = ["test/e2e/a.e2e.ts", "test/e2e/drill.e2e.ts"];
+  it("none: every scenario; a file or a part of its path: those; a lone -- is ignored", () => {
+    expect(vitestArgs([], files).slice(4)).toEqual([]);
+    expect(vitestArgs(["--", "drill"], files).slice(4)).toEqual(["drill"]);
+    expect(vitestArgs(["./test/e2e/drill.e2e.ts"], files).slice(4)).toEqual(["test/e2e/drill.e2e.ts"]);
+  });
+
+  it("refuses an argument that names no scenario file, or an option, naming it", () => {
+    expect(() => vitestArgs(["nosuch"], files)).toThrow(/"nosuch" names no scenario file; the files are test\/e2e\/a\.e2e\.ts, test\/e2e\/drill\.e2e\.ts/);
+    expect(() => vitestArgs(["--reporter=dot"], files)).toThrow(/"--reporter=dot" names no scenario file/);
+  });
+
+  it("npm run test:e2e -- nosuch exits 2 before anything runs, saying why", () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "test/e2e/run.ts"), "nosuch"], { encoding: "utf8", cwd: ROOT });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^npm run test:e2e: "nosuch" names no scenario file/);
   });
 });
 

@@ -1,4 +1,4 @@
-// The kind cluster and the release under test, driven with zx. Used by harbor.e2e.ts.
+// The kind cluster and the release under test, driven with zx. Used by every scenario file of test/e2e.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,19 +22,41 @@ export const RELEASE = "harbor";
 export const UID = "e2e0001";
 export const REGISTRY = "127.0.0.1:30003";
 export const ARTIFACTS = path.join(ROOT, "test", "e2e", "artifacts");
-const CLUSTER = process.env.HARBOR_EDGE_E2E_CLUSTER ?? "harbor-edge";
+/** The kind config a scenario file's cluster is made from unless it names one: ci/kind-config.yaml (one node). */
+export const ONE_NODE_CONFIG = path.join(ROOT, "ci", "kind-config.yaml");
+/** Three nodes (a control plane and two workers): the outage drill's. */
+export const THREE_NODE_CONFIG = path.join(ROOT, "ci", "kind-config-3nodes.yaml");
+let CLUSTER = process.env.HARBOR_EDGE_E2E_CLUSTER ?? "harbor-edge";
 
 export const helm = findHelm();
 let chart: PreparedChart | undefined;
 let created = false;
 
-/** A kind cluster: the one KUBECONFIG points at (HARBOR_EDGE_E2E_REUSE_CLUSTER=1), or a new one. */
-export async function ensureCluster(): Promise<void> {
+/**
+ * The kind cluster's name: HARBOR_EDGE_E2E_CLUSTER, else the config's `name`, else kind's "harbor-edge". Pure
+ * but for reading the file.
+ */
+export function clusterName(config: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HARBOR_EDGE_E2E_CLUSTER) return env.HARBOR_EDGE_E2E_CLUSTER;
+  const c = yaml.load(fs.readFileSync(config, "utf8")) as { name?: unknown } | undefined;
+  return typeof c?.name === "string" && c.name ? c.name : "harbor-edge";
+}
+
+/** The kind cluster of this scenario file's tests (set by ensureCluster). */
+export const clusterOfTests = () => CLUSTER;
+
+/**
+ * A kind cluster made from `config` (default: HARBOR_EDGE_E2E_KIND_CONFIG, else ci/kind-config.yaml), named as
+ * clusterName() says: the existing one of that name (it must exist with HARBOR_EDGE_E2E_REUSE_CLUSTER=1), or a
+ * new one. kubectl then points at it.
+ */
+export async function ensureCluster(config: string = process.env.HARBOR_EDGE_E2E_KIND_CONFIG ? path.resolve(ROOT, process.env.HARBOR_EDGE_E2E_KIND_CONFIG) : ONE_NODE_CONFIG): Promise<void> {
+  CLUSTER = clusterName(config);
   const reuse = process.env.HARBOR_EDGE_E2E_REUSE_CLUSTER === "1";
   const exists = (await $`kind get clusters`.nothrow()).stdout.split("\n").includes(CLUSTER);
   if (!exists) {
     if (reuse) throw new Error(`HARBOR_EDGE_E2E_REUSE_CLUSTER is set but kind has no cluster ${CLUSTER}`);
-    await $`kind create cluster --name ${CLUSTER} --config ${path.join(ROOT, "ci", "kind-config.yaml")} --wait 180s`;
+    await $`kind create cluster --name ${CLUSTER} --config ${config} --wait 180s`;
     created = true;
   }
   await $`kind export kubeconfig --name ${CLUSTER}`;
@@ -49,7 +71,7 @@ export async function ensureCluster(): Promise<void> {
 export async function loadProgramImage(): Promise<void> {
   const ref = `${CI_PROGRAM_IMAGE.repository}:${CI_PROGRAM_IMAGE.tag}`;
   await $`docker build -t ${ref} ${ROOT}`;
-  await $`kind load docker-image ${ref} --name ${CLUSTER}`;
+  await $`kind load docker-image ${ref} --name ${CLUSTER}`; // every node of the cluster
 }
 
 export async function deleteCluster(): Promise<void> {
@@ -111,7 +133,7 @@ export async function passwordFromRegistryInfo(): Promise<string> {
 }
 
 /** An HTTPS request to Harbor on the node port, trusting the CA from harbor-tls. */
-export async function api(method: string, p: string, auth?: { user: string; password: string }, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+export async function api(method: string, p: string, auth?: { user: string; password: string }, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
   const ca = await caCert();
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -123,7 +145,7 @@ export async function api(method: string, p: string, auth?: { user: string; pass
       },
     );
     req.on("error", reject);
-    req.end();
+    req.end(body);
   });
 }
 

@@ -3,14 +3,13 @@
 // helm uninstall puts the node's own host files back. npm run test:e2e (needs Docker, kind and network).
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
 import { $ } from "zx";
-import { waitFor } from "../helpers/wait.js";
 import { ensureCluster, deleteCluster, nodeIp, specFor, valuesFile, install, uninstall, api, caCert, waitHealthy, collectLogs, helm, NS, RELEASE, UID } from "./cluster.js";
+import * as nodes from "./nodes.js";
+import { HOST_DIR, until } from "./nodes.js";
 
-const HOST_DIR = "/etc/containerd/certs.d"; // nodeMirror.distribution containerd; ci/kind-config.yaml sets config_path to it
 const DS = "harbor-edge-node-mirror";
 const APP_NS = "harbor-edge-e2e-outage";
 const IMAGE = "docker.io/library/busybox:1.36.1";
-const CHAIN = "HARBOR_EDGE_E2E_OUTAGE";
 // another tool's files on the node before install: backed up, then put back by helm uninstall
 const FOREIGN: Record<string, string> = {
   "docker.io/hosts.toml": 'server = "https://registry-1.docker.io"\n# the node\'s own file, before harbor-edge\n',
@@ -20,31 +19,11 @@ const FOREIGN: Record<string, string> = {
 let node: string;
 let before: string;
 
-const onNode = (script: string) => $`docker exec ${node} sh -c ${script}`;
-/** The node's host directory: its directories, and each file's name, mode, size, mtime and hash (a directory's mtime follows its entries). */
-const hostDirSnapshot = async () =>
-  (await onNode(`cd ${HOST_DIR} && find . -type d | sort && find . ! -type d -print0 | sort -z | xargs -0 -r stat -c '%n %F %a %s %Y' && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`)).stdout;
-const imageOnNode = async () => (await onNode(`crictl inspecti ${IMAGE} >/dev/null 2>&1`).nothrow()).exitCode === 0;
-
-/** Polls fn (a failing call counts as not yet) every 3 s. */
-const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 5 * 60_000): Promise<T> =>
-  waitFor(what, () => fn().catch(() => undefined), { ms: timeoutMs, everyMs: 3000 });
-
-/** Blocks everything the kind node (and the pods it forwards for) sends out of eth0, except to kind's own network. */
-async function blockEgress(): Promise<void> {
-  const cidr4 = (await onNode("ip -4 -o addr show dev eth0 | awk '{print $4}' | head -1")).stdout.trim();
-  const cidr6 = (await onNode("ip -6 -o addr show dev eth0 scope global | awk '{print $4}' | head -1").nothrow()).stdout.trim();
-  const rules = (cmd: string, cidr: string) =>
-    [`${cmd} -N ${CHAIN}`, cidr ? `${cmd} -A ${CHAIN} -d ${cidr} -j RETURN` : "", `${cmd} -A ${CHAIN} -j REJECT`, `${cmd} -I OUTPUT 1 -o eth0 -j ${CHAIN}`, `${cmd} -I FORWARD 1 -o eth0 -j ${CHAIN}`].filter(Boolean).join(" && ");
-  await onNode(rules("iptables", cidr4));
-  await onNode(rules("ip6tables", cidr6)).nothrow(); // a node without IPv6 has nothing to block there
-}
-
-async function unblockEgress(): Promise<void> {
-  for (const cmd of ["iptables", "ip6tables"]) {
-    await onNode(`${cmd} -D OUTPUT -o eth0 -j ${CHAIN}; ${cmd} -D FORWARD -o eth0 -j ${CHAIN}; ${cmd} -F ${CHAIN}; ${cmd} -X ${CHAIN}`).nothrow();
-  }
-}
+const onNode = (script: string) => nodes.onNode(node, script);
+const hostDirSnapshot = () => nodes.hostDirSnapshot(node);
+const imageOnNode = () => nodes.imageOnNode(node, IMAGE);
+const blockEgress = () => nodes.blockEgress(node);
+const unblockEgress = () => nodes.unblockEgress(node);
 
 async function dsReady(): Promise<void> {
   const r = await $`kubectl rollout status daemonset/${DS} --namespace ${NS} --timeout 300s`.nothrow();
@@ -124,14 +103,13 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
     await blockEgress();
     try {
       // the cut is real: neither the node nor a pod reaches the upstream registry
-      expect((await onNode("curl -sS -m 10 -o /dev/null https://registry-1.docker.io/v2/").nothrow()).exitCode).not.toBe(0);
+      expect(await nodes.upstreamUnreachable(node)).toBe(true);
       expect((await $`kubectl exec --namespace ${NS} deploy/harbor-core -- curl -sS -m 10 -o /dev/null https://registry-1.docker.io/v2/`.nothrow()).exitCode).not.toBe(0);
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 0`;
       await until("the pod gone", async () => (await $`kubectl get pods --namespace ${APP_NS} --selector app=outage -o name`).stdout.trim() === "", 120_000);
       // once the kubelet has removed the pod's containers, nothing holds the image's unpacked layers: removing
       // the image then removes them too, so the re-pull must fetch every layer, not just the manifest
-      await until("the pod's containers removed from the node", async () => (await onNode(`crictl ps -a -q --label io.kubernetes.pod.namespace=${APP_NS}`)).stdout.trim() === "", 180_000);
-      await onNode(`crictl rmi ${IMAGE}`);
+      await nodes.removeImages(node, [IMAGE], { namespace: APP_NS });
       expect(await imageOnNode()).toBe(false);
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 1`;
       // Harbor asks the upstream for a tag until its registry health check (every 5 minutes) marks the upstream
@@ -169,8 +147,7 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
       expect(await onNode(`cat ${HOST_DIR}/docker.io/hosts.toml`).then((r) => r.stdout)).toContain("30003");
       expect(await hostDirSnapshot()).toBe(files);
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 0`;
-      await until("the pod's containers removed from the node", async () => (await onNode(`crictl ps -a -q --label io.kubernetes.pod.namespace=${APP_NS}`)).stdout.trim() === "", 180_000);
-      await onNode(`crictl rmi ${IMAGE}`);
+      await nodes.removeImages(node, [IMAGE], { namespace: APP_NS });
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 1`;
       await $`kubectl rollout status deployment/outage --namespace ${APP_NS} --timeout 900s`;
       expect(await imageOnNode()).toBe(true);
