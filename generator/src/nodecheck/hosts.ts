@@ -281,9 +281,11 @@ function parseTables(text: string): { top: RawTable; hosts: Array<{ url: string;
       } else current = { target: h.table.values, name: `host.${name[1]}`, sub: "host" };
       continue;
     }
+    // in a header table a malformed line may be a bare value: not quoted either
+    r.secret = current.sub === "header";
     const key = r.dottedKey();
     r.blanks();
-    if (r.next() !== "=") r.fail(`expected '=' after ${key.join(".")}`);
+    if (r.next() !== "=") r.fail(`expected '=' after ${r.secret ? "a key of a header table (the line is not shown)" : key.join(".")}`);
     r.blanks();
     // a header's value (in a header table, header.X, header = {...}): a secret from here to the end of the line
     r.secret = current.sub === "header" || key.includes("header");
