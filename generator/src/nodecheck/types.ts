@@ -2,8 +2,8 @@
 // the way its containerd would (its host files and their headers, the node's CA store and the files' CA, the
 // addresses in file order, otherwise anonymously, the token realm resolved with the node's resolver), from
 // Harbor alone: the registry's own `server` fallback never counts. Written by `harbor-edge node-check` (the
-// CLI on a node, or the opt-in node-check DaemonSet into one ConfigMap per node), read by the report, which counts an image held on a node only when Harbor holds it
-// and that node's check reached it.
+// CLI on a node, or the opt-in node-check DaemonSet into one ConfigMap per node), read by the report, which
+// counts an image held on a node only when Harbor holds it and that node's check reached it.
 
 /** Why a node could not fetch an image from Harbor. */
 export type NodeFailureKind =
