@@ -1,6 +1,7 @@
 // The opt-in node check's chart objects (report.nodeCheck): a DaemonSet of the project's image on the nodes'
 // network and resolver, as uid 10000 with no capability, a read-only root file system and read-only hostPath
-// mounts of containerd's host and configuration directories, no readiness probe; RBAC limited to listing pods
+// mounts of containerd's host and configuration directories and of the node's CA directories (kubeadm's list, at
+// /host/<path>, NODE_CHECK_HOST_ROOT=/host), no readiness probe; RBAC limited to listing pods
 // and writing ConfigMaps in a results namespace of its own (<release namespace>-node-check, holding nothing else);
 // the report's list of those ConfigMaps and its environment; the DaemonSet in nodeMirror.namespace when set, else
 // the release namespace; nothing when off.
@@ -66,7 +67,7 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(c.startupProbe).toBeUndefined();
     // every hostPath is mounted read-only; the only writable mount is the emptyDir /tmp
     const hostVolumes = pod.volumes.filter((v: any) => v.hostPath).map((v: any) => v.name);
-    expect(hostVolumes.sort()).toEqual(["containerd-config", "host-dir-parent"]);
+    expect(hostVolumes.sort()).toEqual(["ca-0", "ca-1", "ca-2", "ca-3", "ca-4", "ca-5", "containerd-config", "host-dir-parent"]);
     for (const m of c.volumeMounts) expect(m.readOnly === true || pod.volumes.find((v: any) => v.name === m.name).emptyDir, m.name).toBeTruthy();
     expect(c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath)).toEqual(["/tmp"]);
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -78,12 +79,22 @@ describe.each(HELMS)("node check objects with helm $version", (helm) => {
     expect(pod.volumes.find((v: any) => v.name === "host-dir-parent").hostPath.path).toBe("/etc/containerd");
     expect(env.NODE_CHECK_HOST_DIR_ON_NODE).toBe("/etc/containerd/certs.d");
     expect(env.NODE_CHECK_CONTAINERD_CONFIG).toBe("/host/containerd/config.toml");
+    // the node's CA store as kubeadm mounts it into control-plane pods, each at /host/<its path>, read-only,
+    // DirectoryOrCreate (no node has all of them); the check reads it under NODE_CHECK_HOST_ROOT
+    expect(env.NODE_CHECK_HOST_ROOT).toBe("/host");
+    const caVolumes = pod.volumes.filter((v: any) => v.name.startsWith("ca-"));
+    expect(caVolumes).toEqual(
+      ["/etc/ssl/certs", "/etc/pki/ca-trust", "/etc/pki/tls/certs", "/etc/ca-certificates", "/usr/share/ca-certificates", "/usr/local/share/ca-certificates"].map((p, i) => ({ name: `ca-${i}`, hostPath: { path: p, type: "DirectoryOrCreate" } })),
+    );
+    expect(c.volumeMounts.filter((m: any) => m.name.startsWith("ca-"))).toEqual(caVolumes.map((v: any) => ({ name: v.name, mountPath: `/host${v.hostPath.path}`, readOnly: true })));
+    // no CA mount hides another mount of the pod, and none is under the containerd mounts
+    for (const m of c.volumeMounts.filter((x: any) => x.name.startsWith("ca-"))) expect(m.mountPath).toMatch(/^\/host\/(etc|usr)\//);
   });
 
   it("the host paths are the node-mirror DaemonSet's (k3s)", () => {
     const r = render({ helm, valuesFiles: [mirrorValues({ distribution: "k3s" })] });
     expect(r.code, r.stderr).toBe(0);
-    const paths = (o: K8sObject) => Object.fromEntries(o.spec.template.spec.volumes.filter((v: any) => v.hostPath).map((v: any) => [v.name, v.hostPath.path]));
+    const paths = (o: K8sObject) => Object.fromEntries(o.spec.template.spec.volumes.filter((v: any) => v.hostPath && !v.name.startsWith("ca-")).map((v: any) => [v.name, v.hostPath.path]));
     const check = paths(find(r.objects, "DaemonSet", "harbor-edge-node-check")!);
     expect(check).toEqual({ "host-dir-parent": "/var/lib/rancher/k3s/agent/etc/containerd", "containerd-config": "/var/lib/rancher/k3s/agent/etc/containerd" });
     expect(paths(find(r.objects, "DaemonSet", "harbor-edge-node-mirror")!)).toEqual(check);

@@ -47,7 +47,7 @@ function fakeChecker(fail: Record<string, string> = {}) {
   return { calls, check };
 }
 
-const env = (node: string) => ({ NODE_NAME: node, KUBE_NAMESPACE: NS, NODE_CHECK_INTERVAL_SECONDS: "30", NODE_CHECK_HOST_DIR: "/host/certs.d", NODE_CHECK_HOST_DIR_ON_NODE: "/etc/containerd/certs.d", NODE_CHECK_CONTAINERD_CONFIG: "/host/containerd/config.toml" });
+const env = (node: string) => ({ NODE_NAME: node, KUBE_NAMESPACE: NS, NODE_CHECK_INTERVAL_SECONDS: "30", NODE_CHECK_HOST_DIR: "/host/certs.d", NODE_CHECK_HOST_DIR_ON_NODE: "/etc/containerd/certs.d", NODE_CHECK_CONTAINERD_CONFIG: "/host/containerd/config.toml", NODE_CHECK_HOST_ROOT: "/host" });
 
 async function cluster(pods: Array<{ node: string; namespace?: string; name: string; containers: string[]; initContainers?: string[]; phase?: string }>, nodes: string[]) {
   kube = await startKubeApi({
@@ -76,7 +76,7 @@ describe("node check in a pod", () => {
     expect(sleeps).toEqual([30_000]);
     // what the checker was asked: this node's running pods' images, as the pods name them, and the host paths
     expect(fake.calls).toHaveLength(2);
-    expect(fake.calls[0]).toEqual({ node: "node-a", hostDir: "/host/certs.d", hostDirOnNode: "/etc/containerd/certs.d", containerdConfig: "/host/containerd/config.toml", images: ["busybox:1.36", "docker.io/library/redis:7", "nginx:1.25"], timeoutMs: 20_000 });
+    expect(fake.calls[0]).toEqual({ node: "node-a", hostDir: "/host/certs.d", hostDirOnNode: "/etc/containerd/certs.d", containerdConfig: "/host/containerd/config.toml", hostRoot: "/host", images: ["busybox:1.36", "docker.io/library/redis:7", "nginx:1.25"], timeoutMs: 20_000 });
     // the pod list is filtered by the API server on this node (and its phase)
     const lists = kube!.requests.filter((r) => r.method === "GET" && r.path.startsWith("/api/v1/pods"));
     expect(lists.map((r) => decodeURIComponent(r.path))).toEqual(Array(2).fill("/api/v1/pods?fieldSelector=spec.nodeName=node-a,status.phase!=Succeeded,status.phase!=Failed"));
@@ -128,6 +128,11 @@ describe("node check in a pod", () => {
     expect(() => readInClusterEnv({ ...env("node-a"), NODE_CHECK_INTERVAL_SECONDS: "5" })).toThrow(/NODE_CHECK_INTERVAL_SECONDS: expected whole seconds from 30 to 3600, given "5"/);
     expect(() => readInClusterEnv({ ...env("node-a"), KUBE_NAMESPACE: "" })).toThrow(/KUBE_NAMESPACE is not set/);
     expect(() => readInClusterEnv({ ...env("node-a"), NODE_CHECK_HOST_DIR: "relative" })).toThrow(/NODE_CHECK_HOST_DIR: expected an absolute path/);
+    // where the node's CA store is read: the chart's /host, or the pod's own / when not set
+    expect(readInClusterEnv(env("node-a")).hostRoot).toBe("/host");
+    const { NODE_CHECK_HOST_ROOT: _unset, ...noRoot } = env("node-a");
+    expect(readInClusterEnv(noRoot).hostRoot).toBe("/");
+    expect(() => readInClusterEnv({ ...env("node-a"), NODE_CHECK_HOST_ROOT: "host" })).toThrow(/NODE_CHECK_HOST_ROOT: expected an absolute path, given "host"/);
 
     // a node whose name is long and dotted writes and is read back by that name
     const long = `${"edge-".repeat(40)}x.example.com`;

@@ -6,7 +6,9 @@
 // in generator/src/harbor/realm.ts); a request with a token it refuses gets `Basic realm="harbor"`; the
 // anonymous token from /service/token grants nothing in a private project. Options: `realm` names another realm (as Harbor does for a request without a Host, or another
 // version), `challengeAll` challenges every anonymous request and accepts any token it issued (a registry
-// behind a token service); `projects: false` serves /v2/<repository>/... (the upstream registry, plain).
+// behind a token service); `projects: false` serves /v2/<repository>/... (the upstream registry, plain);
+// `basic` ("user:password") grants a request carrying those Basic credentials in any project, private ones too
+// (Harbor's basic authentication on /v2), and refuses other credentials with `Basic realm="harbor"`.
 // Every request is logged (method, path, status). Used in-process by the unit tests and, through
 // nodecheck-tool.ts, inside the real-containerd test's network namespace.
 import http from "node:http";
@@ -26,6 +28,8 @@ export interface FakeRegistryOptions {
   challengeAll?: boolean;
   /** answer every manifest request with this status */
   status?: number;
+  /** "user:password": a request with these Basic credentials is granted in any project (Harbor's basic auth) */
+  basic?: string;
 }
 
 export interface LogEntry {
@@ -34,6 +38,8 @@ export interface LogEntry {
   status: number;
   auth: boolean;
   ns?: string;
+  /** the request carried the Basic credentials of `basic` (only logged when the option is set) */
+  basic?: boolean;
 }
 
 /** The content of the test's Harbor and of the upstream registry: the same names, other bytes. */
@@ -77,6 +83,8 @@ export function startFakeRegistry(o: FakeRegistryOptions, port = 0, host = "127.
     const u = new URL(req.url ?? "/", "http://x");
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     const entry: LogEntry = { method: req.method ?? "", path: u.pathname, status: 0, auth: Boolean(auth), ns: u.searchParams.get("ns") ?? undefined };
+    const basic = o.basic !== undefined && req.headers.authorization === `Basic ${Buffer.from(o.basic).toString("base64")}`;
+    if (o.basic !== undefined) entry.basic = basic;
     log.push(entry);
     const send = (status: number, headers: Record<string, string>, body: Buffer | string = "") => {
       entry.status = status;
@@ -94,11 +102,11 @@ export function startFakeRegistry(o: FakeRegistryOptions, port = 0, host = "127.
     if (!m) return error(404, "NOT_FOUND");
     const [, repo, kind, ref] = m as unknown as [string, string, string, string];
     const project = o.projects === false ? "" : repo.split("/")[0]!;
-    const granted = auth !== undefined && tokens.has(auth);
+    const granted = (auth !== undefined && tokens.has(auth)) || basic;
     const isPrivate = (o.private ?? []).includes(project);
     // v2auth: an anonymous HEAD on a repository is always challenged (goharbor/harbor#11271); a private project
     // refuses anonymous requests and anonymous tokens; challengeAll: every request without a token
-    const refused = o.challengeAll ? !granted : isPrivate || (o.projects !== false && req.method === "HEAD" && !req.headers.authorization);
+    const refused = o.challengeAll ? !granted : !basic && (isPrivate || (o.projects !== false && req.method === "HEAD" && !req.headers.authorization));
     if (refused) {
       const scheme = o.tls ? "https" : "http";
       const realm = o.realm ?? `${scheme}://${req.headers.host}/service/token`;

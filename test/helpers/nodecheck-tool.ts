@@ -13,6 +13,7 @@ export interface ToolServer {
   private?: string[];
   challengeAll?: boolean;
   realm?: string;
+  basic?: string;
 }
 
 const [cmd, configFile, logFile] = process.argv.slice(2);
@@ -30,6 +31,7 @@ for (const s of servers) {
       private: s.private,
       challengeAll: s.challengeAll,
       realm: s.realm,
+      basic: s.basic,
     },
     s.port,
   );

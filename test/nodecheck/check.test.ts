@@ -17,6 +17,10 @@ const servers: Array<{ close: () => Promise<void> }> = [];
 let ca: KeyAndCert, otherCa: KeyAndCert;
 let good: { url: string; log: LogEntry[] }, noSan: { url: string }, wrongCa: { url: string }, realmBad: { url: string }, challenging: { url: string; log: LogEntry[] };
 let upstream: { url: string; log: LogEntry[] };
+let basicAuth: { url: string; log: LogEntry[] };
+const BASIC = "robot$ci:s3cret-Pa55";
+/** a host root with no CA store at all (the default for these tests: only the ca lines are trusted) */
+const EMPTY_ROOT = path.join(T, "empty-root");
 let refused: number;
 const harbor = contentOf("harbor");
 const up = contentOf("upstream");
@@ -35,7 +39,7 @@ function hostsFile(dir: string, urls: string[], extra = "") {
 let n = 0;
 const dirFor = (urls: string[], extra = "") => hostsFile(path.join(T, `case-${n++}`), urls, extra);
 const check = (hostDir: string, images: string[], o: Partial<Parameters<typeof checkNode>[0]> = {}) =>
-  checkNode({ node: "node-1", hostDir, images, platform: `linux/${NODE_ARCH}`, timeoutMs: 3000, now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678), ...o });
+  checkNode({ node: "node-1", hostDir, images, platform: `linux/${NODE_ARCH}`, timeoutMs: 3000, now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678), hostRoot: EMPTY_ROOT, ...o });
 
 beforeAll(async () => {
   ca = generateCA("nodecheck test CA", 1);
@@ -52,6 +56,8 @@ beforeAll(async () => {
   wrongCa = await start({ tls: generateServerCert("harbor", { dns: [], ips: ["127.0.0.1"] }, 1, otherCa), content: harbor });
   realmBad = await start({ tls: cert, content: harbor, realm: "https://harbor-realm.invalid/service/token" });
   challenging = await start({ tls: cert, content: harbor, challengeAll: true });
+  basicAuth = await start({ tls: cert, content: harbor, private: ["private"], basic: BASIC });
+  fs.mkdirSync(EMPTY_ROOT, { recursive: true });
   // a port nothing listens on
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
@@ -323,5 +329,83 @@ describe("checkNode", () => {
     expect(r.images.map((i) => i.note)).toEqual(images.map(() => `first tried: https://127.0.0.1:${port}/v2/proxy: unreachable`));
     for (const c of socks) c.destroy();
     await new Promise<void>((res) => s.close(() => res()));
+  });
+});
+
+describe("what containerd trusts: the node's CA store (never Node's roots) plus the ca files", () => {
+  /** hosts.toml for registry.test with one Harbor URL and these lines in its table (no ca line unless given) */
+  const file = (url: string, lines: string[]) => {
+    const dir = path.join(T, `case-${n++}`);
+    const d = path.join(dir, "registry.test");
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(d, "hosts.toml"), `server = "${upstream.url}"\n\n[host."${url}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n${lines.map((l) => `  ${l}\n`).join("")}`);
+    return dir;
+  };
+  const hostRoot = (bundle: string) => {
+    const r = path.join(T, `root-${n++}`);
+    fs.mkdirSync(path.join(r, "etc/ssl/certs"), { recursive: true });
+    fs.writeFileSync(path.join(r, "etc/ssl/certs/ca-certificates.crt"), bundle);
+    return r;
+  };
+
+  it("the CA only in the node's store (its ca-certificates.crt), no ca line: ok", async () => {
+    const r = await check(file(`${good.url}/v2/proxy`, []), ["registry.test/library/a:1"], { hostRoot: hostRoot(otherCa.cert + ca.cert) });
+    expect(r.images).toEqual([{ image: "registry.test/library/a:1", ok: true, via: `${good.url}/v2/proxy`, digest: A.digest }]);
+  });
+
+  it("the CA in neither the store nor a ca line: tls-ca, saying what the node's store holds", async () => {
+    const r = await check(file(`${good.url}/v2/proxy`, []), ["registry.test/library/a:1"], { hostRoot: hostRoot(otherCa.cert) });
+    expect(r.images[0]).toMatchObject({ ok: false, failure: { kind: "tls-ca" } });
+    expect(r.images[0]!.failure!.detail).toMatch(/the certificate is not signed by a CA the node trusts for this host \(\w+\); trusted: 1 CA certificate in the node's store \(\/etc\/ssl\/certs\/ca-certificates\.crt\), no ca file$/);
+  });
+
+  it("the ca line adds to the store (an unrelated store does not hide it); a ca file with no certificate in it: tls-ca, as containerd cannot load it", async () => {
+    const root = hostRoot(otherCa.cert);
+    const dir = file(`${good.url}/v2/proxy`, [`ca = "harbor-ca.crt"`]);
+    fs.writeFileSync(path.join(dir, "registry.test", "harbor-ca.crt"), ca.cert);
+    expect((await check(dir, ["registry.test/library/a:1"], { hostRoot: root })).images[0]).toMatchObject({ ok: true });
+    fs.writeFileSync(path.join(dir, "registry.test", "harbor-ca.crt"), "not a certificate\n");
+    const r = await check(dir, ["registry.test/library/a:1"], { hostRoot: hostRoot(ca.cert) });
+    expect(r.images[0]!.failure).toEqual({ kind: "tls-ca", detail: `${good.url}/v2/proxy: a CA file holds no PEM certificate, so containerd cannot use this host file` });
+  });
+});
+
+describe("hosts.toml headers: sent on every request to the host, never shown", () => {
+  const secret = `Basic ${Buffer.from(BASIC).toString("base64")}`;
+  const file = (table: string) => {
+    const dir = path.join(T, `case-${n++}`);
+    const d = path.join(dir, "registry.test");
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
+    fs.writeFileSync(path.join(d, "hosts.toml"), `server = "${upstream.url}"\n\n[host."${basicAuth.url}/v2/private"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "harbor-ca.crt"\n${table}`);
+    return dir;
+  };
+
+  it("an authorization header written by hand: a private project's image, with it on every request (no token asked)", async () => {
+    const before = basicAuth.log.length;
+    const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  authorization = "${secret}"\n  x-extra = ["1", "2"]\n`), ["registry.test/library/a:1"]);
+    expect(r.images).toEqual([{ image: "registry.test/library/a:1", ok: true, via: `${basicAuth.url}/v2/private`, digest: A.digest }]);
+    expect(basicAuth.log.slice(before).map((e) => [e.method, e.path, e.status, e.basic])).toEqual([
+      ["HEAD", "/v2/private/library/a/manifests/1", 200, true],
+      ["GET", `/v2/private/library/a/manifests/${A.digest}`, 200, true],
+    ]);
+  });
+
+  it("without it: unauthorized; with wrong credentials: unauthorized naming the host file's header, never its value", async () => {
+    const none = await check(file(""), ["registry.test/library/a:1"]);
+    expect(none.images[0]!.failure!.kind).toBe("unauthorized");
+    const wrong = `Basic ${Buffer.from("robot$ci:wrong-Pa55").toString("base64")}`;
+    const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  Authorization = "${wrong}"\n`), ["registry.test/library/a:1"]);
+    expect(r.images[0]!.failure).toEqual({ kind: "unauthorized", detail: `HEAD ${basicAuth.url}/v2/private/library/a/manifests/1: 401 and a basic challenge: the authorization header of the host file is refused` });
+    expect(JSON.stringify(r)).not.toContain(wrong.slice(6));
+  });
+
+  it("a header value with a line break: an error naming the header, not its value, and nothing sent", async () => {
+    const before = basicAuth.log.length;
+    const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  authorization = "${secret}\\r\\nX-Injected: 1"\n`), ["registry.test/library/a:1"]);
+    expect(r.images[0]!.failure!.kind).toBe("error");
+    expect(r.images[0]!.failure!.detail).toMatch(/header\.authorization: a value with CR, LF or NUL/);
+    expect(JSON.stringify(r)).not.toMatch(/Basic|X-Injected/);
+    expect(basicAuth.log.length).toBe(before);
   });
 });

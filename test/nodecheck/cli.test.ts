@@ -14,12 +14,13 @@ import type { NodeResult } from "../../generator/src/nodecheck/types.js";
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-cli-"));
 const HOSTS = path.join(T, "certs.d");
 let harbor: Awaited<ReturnType<typeof startFakeRegistry>>;
+let caFile: string;
 const A = contentOf("harbor")["proxy/library/a"]!["1"]!;
 
 /** The CLI as a real process, without blocking this process (the test registry answers from here). */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (b) => (stdout += b));
@@ -30,6 +31,11 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 beforeAll(async () => {
   const ca = generateCA("cli test CA", 1);
+  caFile = path.join(T, "cli-ca.crt");
+  fs.writeFileSync(caFile, ca.cert);
+  // a host file with no ca line: only the node's store can make its Harbor trusted
+  fs.mkdirSync(path.join(HOSTS, "noca.test"), { recursive: true });
+  fs.writeFileSync(path.join(HOSTS, "noca.test", "hosts.toml"), `server = "https://noca.test"\n\n[host."PLACEHOLDER/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n`);
   harbor = await startFakeRegistry({ tls: generateServerCert("h", { dns: [], ips: ["127.0.0.1"] }, 1, ca), content: contentOf("harbor"), private: ["private"] });
   for (const [registry, project] of [["registry.test", "proxy"], ["private.test", "private"]]) {
     const d = path.join(HOSTS, registry!);
@@ -37,6 +43,8 @@ beforeAll(async () => {
     fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
     fs.writeFileSync(path.join(d, "hosts.toml"), `server = "https://${registry}"\n\n[host."${harbor.url}/v2/${project}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "harbor-ca.crt"\n`);
   }
+  const noca = path.join(HOSTS, "noca.test", "hosts.toml");
+  fs.writeFileSync(noca, fs.readFileSync(noca, "utf8").replace("PLACEHOLDER", harbor.url));
 }, 60_000);
 afterAll(async () => {
   await harbor?.close();
@@ -88,7 +96,23 @@ describe("harbor-edge node-check", () => {
     expect(ok.stderr).toContain(`containerd reads ${HOSTS}`);
   });
 
+  it("--host-root: the node's CA store is trusted, Node's own roots are not (NODE_EXTRA_CA_CERTS holding the CA does not make it trusted)", async () => {
+    const store = path.join(T, "node-root");
+    fs.mkdirSync(path.join(store, "etc/ssl/certs"), { recursive: true });
+    fs.copyFileSync(caFile, path.join(store, "etc/ssl/certs/ca-certificates.crt"));
+    const ok = await run(["node-check", "--host-root", store, "--host-dir", HOSTS, "--node", "n1", "noca.test/library/a:1"]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout.split("\n")[0]).toBe(`ok noca.test/library/a:1 via ${harbor.url}/v2/proxy`);
+    // Node's roots extended with the CA, the node's store without it: containerd would not trust it
+    const empty = path.join(T, "empty-root");
+    fs.mkdirSync(empty, { recursive: true });
+    const r = await run(["node-check", "--host-root", empty, "--host-dir", HOSTS, "--node", "n1", "noca.test/library/a:1"], { NODE_EXTRA_CA_CERTS: caFile });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split("\n")[0]).toMatch(/^FAIL noca\.test\/library\/a:1: tls-ca: HEAD https:\/\/127\.0\.0\.1:\d+\/v2\/proxy\/library\/a\/manifests\/1: the certificate is not signed by a CA the node trusts for this host \(\w+\); trusted: 0 CA certificates in the node's store \(no bundle file\), no ca file$/);
+  });
+
   it.each([
+    [["--host-root", "/nonexistent-root", "nginx"], 'error: --host-root: "/nonexistent-root" is not a directory'],
     [[], "error: name at least one image (or --containerd-config to check config_path only)"],
     [["--platform", "linux", "nginx"], 'error: --platform: expected os/architecture[/variant] (e.g. linux/amd64), given "linux"'],
     [["--timeout", "0", "nginx"], 'error: --timeout: expected seconds between 0 and 600, given "0"'],

@@ -8,6 +8,12 @@
 //     request's Host (8448); nothing at 8447;
 //   - the upstream registry as the file's `server` (plain http, 5000) holding the same names with other
 //     bytes, so a pull that containerd completes through the fallback is told apart by its digest.
+// The node's own CA store: ctr fetches in its own process, so for the cases that name a store it runs with
+// SSL_CERT_FILE / SSL_CERT_DIR pointing into a host root made here (a bundle with the test CA, or one without it),
+// and the check reads the same host root (--host-root): the CA only there, with no ca line, is trusted by both;
+// in neither, by neither (containerd then pulls from the upstream, told apart by its digest). Other cases: ctr
+// with this machine's store and the check with / (the same files). A case with a `header` table sends Basic
+// credentials written by hand in hosts.toml to a private project (8443 grants them, Harbor's basic auth).
 // For each case containerd got the image from Harbor (its digest is Harbor's) exactly when the check says
 // ok; otherwise containerd's own log names the same cause on the Harbor host, and (where the upstream has
 // the image) containerd did pull it, from the upstream, which the check does not count.
@@ -57,7 +63,7 @@ function startInNs(name: string, argv: string[]) {
   return p;
 }
 const logOf = (name: string) => (fs.existsSync(path.join(T, `${name}.out`)) ? fs.readFileSync(path.join(T, `${name}.out`), "utf8") : "");
-const requests = (): Array<{ port: number; method: string; path: string; status: number; auth: boolean }> => (fs.existsSync(LOG) ? fs.readFileSync(LOG, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+const requests = (): Array<{ port: number; method: string; path: string; status: number; auth: boolean; basic?: boolean }> => (fs.existsSync(LOG) ? fs.readFileSync(LOG, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
 
 interface Case {
   name: string;
@@ -70,7 +76,14 @@ interface Case {
   ctrSays?: RegExp;
   /** containerd's error when the fallback is down too */
   ctrFinal?: RegExp;
+  /** no ca line in the host table */
+  noCa?: boolean;
+  /** the node's CA store for both: a bundle with the test CA, or without it (default: this machine's) */
+  store?: "with-ca" | "without-ca";
+  /** lines of a [host."URL".header] table */
+  header?: string[];
 }
+const BASIC = "robot$ci:s3cret-Pa55";
 const CASES: Case[] = [
   { name: "ok", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/a", want: "ok" },
   { name: "ok: an index, the node's platform", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/multi", want: "ok" },
@@ -82,7 +95,17 @@ const CASES: Case[] = [
   { name: "unreachable: nothing listens", harbor: "https://127.0.0.1:8447/v2/proxy", repo: "library/a", want: "unreachable", ctrSays: /dial tcp 127\.0\.0\.1:8447: connect: connection refused/ },
   { name: "not-found: Harbor answers 404, the upstream has it", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/missing", want: "not-found", ctrSays: /trying next host - response was http\.StatusNotFound" host="127\.0\.0\.1:8443"/ },
   { name: "realm-unresolvable: the token realm names a host the node cannot resolve", harbor: "https://127.0.0.1:8446/v2/proxy", repo: "library/a", want: "realm-unresolvable", ctrSays: /failed to fetch anonymous token.*harbor-realm\.invalid/ },
+  { name: "ok: the CA only in the node's store, no ca line", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/a", want: "ok", noCa: true, store: "with-ca" },
+  { name: "tls-ca: the CA in neither the node's store nor a ca line", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/a", want: "tls-ca", noCa: true, store: "without-ca", ctrSays: /x509: certificate signed by unknown authority/ },
+  { name: "ok: a private project with an authorization header written in the host file", harbor: "https://127.0.0.1:8443/v2/private", repo: "library/a", want: "ok", header: [`authorization = "Basic ${Buffer.from(BASIC).toString("base64")}"`] },
 ];
+/** the host root of a case's node CA store (or undefined: this machine's) */
+const rootOf = (c: Case) => (c.store ? path.join(T, `root-${c.store}`) : undefined);
+/** ctr's environment: Go's system pool read from the case's host root, as the check reads it */
+const ctrEnv = (c: Case): NodeJS.ProcessEnv => {
+  const r = rootOf(c);
+  return r ? { ...process.env, SSL_CERT_FILE: path.join(r, "etc/ssl/certs/ca-certificates.crt"), SSL_CERT_DIR: `${path.join(r, "etc/ssl/certs")}:${path.join(r, "etc/pki/tls/certs")}` } : process.env;
+};
 
 describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (ctr images pull --hosts-dir)", () => {
   beforeAll(async () => {
@@ -106,7 +129,7 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       path.join(T, "servers.json"),
       JSON.stringify([
         { port: 5000, side: "upstream" },
-        { port: 8443, side: "harbor", ...tlsOf("good"), private: ["private"] },
+        { port: 8443, side: "harbor", ...tlsOf("good"), private: ["private"], basic: BASIC },
         { port: 8444, side: "harbor", ...tlsOf("nosan") },
         { port: 8445, side: "harbor", ...tlsOf("wrongca") },
         // a public project, but the realm names a host the node cannot resolve
@@ -119,8 +142,14 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       const d = path.join(T, `hosts-${i}`, "registry.test");
       fs.mkdirSync(d, { recursive: true });
       fs.copyFileSync(path.join(T, "ca.crt"), path.join(d, "harbor-ca.crt"));
-      fs.writeFileSync(path.join(d, "hosts.toml"), `server = "http://127.0.0.1:5000"\n\n[host."${c.harbor}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"\n`);
+      const header = c.header ? `[host."${c.harbor}".header]\n${c.header.map((l) => `  ${l}\n`).join("")}` : "";
+      fs.writeFileSync(path.join(d, "hosts.toml"), `server = "http://127.0.0.1:5000"\n\n[host."${c.harbor}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n${c.noCa ? "" : `  ca = "${path.join(d, "harbor-ca.crt")}"\n`}${header}`);
     });
+    // the nodes' CA stores: Debian's bundle file, with the test CA (and another) or with the other alone
+    for (const [name, bundle] of [["with-ca", other.cert + ca.cert], ["without-ca", other.cert]] as const) {
+      fs.mkdirSync(path.join(T, `root-${name}`, "etc/ssl/certs"), { recursive: true });
+      fs.writeFileSync(path.join(T, `root-${name}`, "etc/ssl/certs/ca-certificates.crt"), bundle);
+    }
 
     sh("ip", ["netns", "add", NS]);
     sh("ip", ["-n", NS, "link", "set", "lo", "up"]);
@@ -157,14 +186,16 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
     const hostDir = path.join(T, `hosts-${i}`);
     const image = `registry.test/${c.repo}:1`;
     const before = requests().length;
-    const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-${i}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", hostDir, image], { encoding: "utf8", timeout: 120_000 });
+    const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-${i}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", hostDir, image], { encoding: "utf8", timeout: 120_000, env: ctrEnv(c) });
     const listed = pull.status === 0 ? sh("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-${i}`, "images", "ls"]) : "";
     const pulledDigest = listed.split("\n").find((l) => l.startsWith(`${image} `))?.split(/\s+/)[2];
     const fromHarbor = pull.status === 0 && pulledDigest === digestOf(harbor[`proxy/${c.repo}`]?.["1"]);
 
     const harborPort = Number(new URL(c.harbor).port);
-    const ctrAsked = requests().slice(before).filter((e) => e.port === harborPort).map((e) => `${e.method} ${e.path} ${e.status}${e.auth ? " (token)" : ""}`);
-    const check = spawnSync("ip", ["netns", "exec", NS, process.execPath, BIN, "node-check", "--json", "--node", "n1", "--host-dir", hostDir, "--timeout", "5", image], { encoding: "utf8", timeout: 120_000 });
+    const ctrRequests = requests().slice(before).filter((e) => e.port === harborPort);
+    const ctrAsked = ctrRequests.map((e) => `${e.method} ${e.path} ${e.status}${e.auth ? " (token)" : ""}`);
+    const root = rootOf(c);
+    const check = spawnSync("ip", ["netns", "exec", NS, process.execPath, BIN, "node-check", "--json", "--node", "n1", "--host-dir", hostDir, ...(root ? ["--host-root", root] : []), "--timeout", "5", image], { encoding: "utf8", timeout: 120_000 });
     expect(check.status, check.stderr).toBe(fromHarbor ? 0 : 1);
     const r = JSON.parse(check.stdout) as NodeResult;
     expect(r.platform).toMatch(new RegExp(`^linux/${NODE_ARCH}`));
@@ -174,6 +205,8 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
     expect(verdict.ok, `${pull.stderr}\n${JSON.stringify(verdict)}`).toBe(fromHarbor);
     if (c.want === "ok") {
       expect(fromHarbor, pull.stderr).toBe(true);
+      // containerd sent the host file's credentials on every request to Harbor (manifests and blobs alike)
+      if (c.header) expect(ctrRequests.length > 0 && ctrRequests.every((e) => e.basic === true && e.status === 200), JSON.stringify(ctrRequests)).toBe(true);
       expect(verdict).toMatchObject({ via: c.harbor });
       const img = harbor[`proxy/${c.repo}`]!["1"]!;
       // the platform manifest's digest: containerd pulled it (the index's child for this machine)
@@ -196,7 +229,7 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       const f = path.join(T, `hosts-${i}`, "registry.test", "hosts.toml");
       fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace('server = "http://127.0.0.1:5000"', 'server = "http://127.0.0.1:5999"'));
       const image = `registry.test/${c.repo}:1`;
-      const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-down-${i}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", path.join(T, `hosts-${i}`), image], { encoding: "utf8", timeout: 120_000 });
+      const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-down-${i}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", path.join(T, `hosts-${i}`), image], { encoding: "utf8", timeout: 120_000, env: ctrEnv(c) });
       if (c.ctrFinal) expect(pull.stderr).toMatch(c.ctrFinal);
       return [c.name, pull.status === 0, c.want === "ok"];
     });

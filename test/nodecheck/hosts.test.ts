@@ -51,6 +51,25 @@ describe("parseHostsToml", () => {
       `server = "https://up.example"\r\ncapabilities = [\r\n  "pull", # pull only\r\n  "resolve",\r\n]\r\n[host."https://m.example"]\r\n  override_path = true\r\n`,
       [h("https://m.example", "https", "m.example", "/"), h("https://up.example", "https", "up.example", "/v2", { server: true, capabilities: pr })],
     ],
+    [
+      "header: a table with a string and an array, header.X dotted keys, an inline table, names as written; the server's own header",
+      `[host."https://a.example"]
+  [host."https://a.example".header]
+    authorization = "Basic dTpw"
+    X-Multi = ["1", "2"]
+[host."https://b.example"]
+  header.x-one = 'lit'
+  header.X-Empty = []
+[host."https://c.example"]
+  header = { Authorization = "Bearer t", "X-Q" = "a=b; c" }
+`,
+      [
+        h("https://a.example", "https", "a.example", "/v2", { header: { authorization: ["Basic dTpw"], "X-Multi": ["1", "2"] } }),
+        h("https://b.example", "https", "b.example", "/v2", { header: { "x-one": ["lit"], "X-Empty": [] } }),
+        h("https://c.example", "https", "c.example", "/v2", { header: { Authorization: ["Bearer t"], "X-Q": ["a=b; c"] } }),
+        h("https://registry-1.docker.io", "https", "registry-1.docker.io", "/v2", { server: true }),
+      ],
+    ],
   ];
   it.each(cases)("%s", (_name, text, want) => {
     expect(parseHostsToml(text, "/base", "docker.io")).toEqual(want);
@@ -88,7 +107,12 @@ describe("parseHostsToml", () => {
     ["a multi-line string", `server = """x"""\n`, /multi-line/, true],
     ["an array of tables", `[[host]]\n`, /arrays of tables/, true],
     ["two values on a line", `[host."https://x"] ca = "a"\n`, /end of the line/, false],
-    ["a header with a newline", `[host."https://x"]\n  header = { "X" = "a\\nb" }\n`, /not a valid header/, false],
+    ["a header with a newline", `[host."https://x"]\n  header = { "X" = "a\\nb" }\n`, /header\.X: a value with CR, LF or NUL/, true],
+    ["a header with a carriage return (in a header table)", `[host."https://x".header]\n  authorization = "Basic a\\rX-Injected: 1"\n`, /header\.authorization: a value with CR, LF or NUL/, true],
+    ["a header name that is not a token", `[host."https://x"]\n  header = { "X Y" = "v" }\n`, /a header name that is not an HTTP token \("X Y"\)/, true],
+    ["a header that is neither a string nor an array of strings", `[host."https://x".header]\n  x-a = true\n`, /header\.x-a: expected a string or an array of strings/, false],
+    ["more than 32 headers", `[host."https://x".header]\n${Array.from({ length: 33 }, (_, i) => `  x-${i} = "v"\n`).join("")}`, /more than 32 headers/, true],
+    ["more than 16 KiB of header values", `[host."https://x".header]\n  x-a = "${"v".repeat(9000)}"\n  x-b = "${"v".repeat(9000)}"\n`, /more than 16384 bytes of headers/, true],
     ["not http(s)", `[host."http+unix://x"]\n`, /only http and https/, false],
   ];
   it.each(refused)("refuses %s, naming it", (_name, text, msg, unsupported) => {
@@ -101,6 +125,30 @@ describe("parseHostsToml", () => {
     expect(e).toBeInstanceOf(HostsTomlError);
     expect((e as Error).message).toMatch(msg);
     expect((e as HostsTomlError).unsupported).toBe(unsupported);
+  });
+
+  it("never quotes the text of a header line in a message (the value is a secret)", () => {
+    const secret = "Basic c2VjcmV0LXRva2VuLXZhbHVl";
+    for (const text of [
+      `[host."https://x".header]\n  authorization = ${secret}\n`,
+      `[host."https://x".header]\n  authorization = "${secret}" trailing\n`,
+      `[host."https://x"]\n  header = { authorization = ${secret} }\n`,
+      `[host."https://x"]\n  header.authorization = "${secret}" "again"\n`,
+      // a bare value on a line of its own
+      `[host."https://x".header]\n  ${secret}\n`,
+    ]) {
+      let e: unknown;
+      try {
+        parseHostsToml(text, "/b", "r.test");
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(HostsTomlError);
+      expect((e as Error).message).toMatch(/\((the text of a header line|the line) is not shown\)/);
+      expect((e as Error).message).not.toMatch(/c2VjcmV0|Basic|trailing|again/);
+    }
+    // elsewhere the text is quoted, as before
+    expect(() => parseHostsToml(`[host."https://x"]\n  ca = nope\n`, "/b", "r.test")).toThrow(/expected a value, found "nope/);
   });
 
   it("refuses a file over 64 KiB", () => {

@@ -3,7 +3,8 @@
 // the resolve capability in file order (pull.ts); the first that serves the platform manifest makes the image
 // ok. The `server` fallback (the registry itself) never counts: an image whose only route is the registry is
 // no-mirror. When containerdConfig is given, containerd must read the host directory (config.ts, the rule of
-// node-mirror.sh check), or every image fails with containerd-config.
+// node-mirror.sh check), or every image fails with containerd-config. TLS trusts what containerd trusts: the
+// node's CA store read under hostRoot as Go reads it (roots.ts), plus each host's ca files.
 import dns from "node:dns";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,6 +15,7 @@ import { registryHosts, type HostEntry } from "./hosts.js";
 import { fetchFromHost, type Failure, type Lookup } from "./pull.js";
 import { defaultPlatform, formatPlatform, parsePlatform, type Platform } from "./platform.js";
 import { checkContainerdConfig } from "./config.js";
+import { loadNodeRoots, rootsSummary, type NodeRoots } from "./roots.js";
 
 export interface NodeCheckOptions {
   node: string;
@@ -36,6 +38,10 @@ export interface NodeCheckOptions {
   now?: () => number;
   /** images checked at once (default 4) */
   concurrency?: number;
+  /** the node's "/" as this process sees it, where its CA store is read (default "/") */
+  hostRoot?: string;
+  /** the node's CA store already read (tests); default: loadNodeRoots(hostRoot) */
+  roots?: NodeRoots;
 }
 
 export const defaultLookup: Lookup = async (host) => (await dns.promises.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
@@ -74,6 +80,8 @@ export async function checkNode(o: NodeCheckOptions): Promise<NodeResult> {
     }
   }
 
+  // read once per round, before any image: what Go's system pool holds on this node
+  const roots = o.roots ?? loadNodeRoots(o.hostRoot ?? "/");
   const images = o.images.map(normalise);
   const out: NodeImageResult[] = new Array(images.length);
   // a host found unreachable is not dialled again in this round: with Harbor's address blackholed, a round costs
@@ -83,7 +91,7 @@ export async function checkNode(o: NodeCheckOptions): Promise<NodeResult> {
   const worker = async () => {
     while (next < images.length) {
       const i = next++;
-      out[i] = await checkImage(images[i]!, { hostDir, hostDirOnNode, platform, timeoutMs, lookup, unreachable });
+      out[i] = await checkImage(images[i]!, { hostDir, hostDirOnNode, platform, timeoutMs, lookup, unreachable, roots });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, images.length)) }, worker));
@@ -107,6 +115,7 @@ interface Ctx {
   lookup: Lookup;
   /** host URL -> its unreachable failure, earlier in this round */
   unreachable: Map<string, Failure>;
+  roots: NodeRoots;
 }
 
 async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
@@ -148,6 +157,8 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
       timeoutMs: c.timeoutMs,
       lookup: c.lookup,
       readCa: (f) => readCa(onThisSide(f, c.hostDir, c.hostDirOnNode)),
+      roots: c.roots.certs,
+      rootsSummary: rootsSummary(c.roots),
     });
     if (r.ok) {
       const res: NodeImageResult = { image, ok: true, via: h.url, digest: r.digest };

@@ -11,10 +11,18 @@
 // The parser reads the subset of TOML these files use and refuses anything else by name: comments, `key =
 // value` with basic or literal strings, booleans, arrays of strings (on one line or several), inline tables
 // of strings for header, and the tables [host."URL"] and [host."URL".header]. Files are bounded (64 KiB).
+//
+// header (containerd 1.6 parseHostConfig: a string or an array of strings per name, sent on every request to
+// that host): the values are secrets (an `authorization` written by hand), so no error message quotes the text
+// of a header line. At most HEADER_MAX_NAMES names and HEADER_MAX_BYTES bytes of values per host; a name that
+// is not an HTTP token or a value with CR, LF or NUL (Go's HTTP client refuses to send it) makes the file one
+// the check cannot judge (an error naming the header, never its value).
 import fs from "node:fs";
 import path from "node:path";
 
 export const HOSTS_TOML_MAX = 64 * 1024;
+export const HEADER_MAX_NAMES = 32;
+export const HEADER_MAX_BYTES = 16 * 1024;
 
 export interface HostCapabilities {
   pull: boolean;
@@ -81,7 +89,13 @@ export function hostDirCandidates(hostDir: string, registry: string): string[] {
 class Reader {
   i = 0;
   line = 1;
+  /** reading a header line: the text is a secret, never quoted in a message */
+  secret = false;
   constructor(readonly s: string) {}
+  /** the text at the cursor for a message, or nothing on a header line */
+  found(): string {
+    return this.secret ? "(the text of a header line is not shown)" : JSON.stringify(this.s.slice(this.i, this.i + 20));
+  }
   fail(msg: string, unsupported = false): never {
     throw new HostsTomlError(`line ${this.line}: ${msg}`, unsupported);
   }
@@ -109,7 +123,7 @@ class Reader {
     this.comment();
     if (this.eof()) return;
     if (this.peek() === "\r" && this.s[this.i + 1] === "\n") this.i++;
-    if (this.peek() !== "\n") this.fail(`expected the end of the line, found ${JSON.stringify(this.s.slice(this.i, this.i + 20))}`);
+    if (this.peek() !== "\n") this.fail(`expected the end of the line, found ${this.found()}`);
     this.next();
   }
   /** blanks, comments and newlines (inside arrays) */
@@ -128,7 +142,7 @@ class Reader {
     const c = this.peek();
     if (c === '"' || c === "'") return this.string();
     const m = /^[A-Za-z0-9_-]+/.exec(this.s.slice(this.i, this.i + 256));
-    if (!m) this.fail(`expected a key, found ${JSON.stringify(this.s.slice(this.i, this.i + 20))}`);
+    if (!m) this.fail(`expected a key, found ${this.found()}`);
     this.i += m[0].length;
     return m[0];
   }
@@ -222,7 +236,7 @@ class Reader {
       }
     }
     if (/[0-9+-]/.test(c)) this.fail("numbers and dates are not read by this check", true);
-    this.fail(`expected a value, found ${JSON.stringify(this.s.slice(this.i, this.i + 20))}`);
+    this.fail(`expected a value, found ${this.found()}`);
   }
 }
 
@@ -267,12 +281,17 @@ function parseTables(text: string): { top: RawTable; hosts: Array<{ url: string;
       } else current = { target: h.table.values, name: `host.${name[1]}`, sub: "host" };
       continue;
     }
+    // in a header table a malformed line may be a bare value: not quoted either
+    r.secret = current.sub === "header";
     const key = r.dottedKey();
     r.blanks();
-    if (r.next() !== "=") r.fail(`expected '=' after ${key.join(".")}`);
+    if (r.next() !== "=") r.fail(`expected '=' after ${r.secret ? "a key of a header table (the line is not shown)" : key.join(".")}`);
     r.blanks();
+    // a header's value (in a header table, header.X, header = {...}): a secret from here to the end of the line
+    r.secret = current.sub === "header" || key.includes("header");
     const v = r.value();
     r.endOfLine();
+    r.secret = false;
     let target = current.target;
     let k = key[0]!;
     if (key.length > 1) {
@@ -384,10 +403,19 @@ function hostEntry(server: string, baseDir: string, values: Record<string, Value
   if (values.header !== undefined) {
     const h = values.header;
     if (typeof h !== "object" || Array.isArray(h)) throw new HostsTomlError(`${field}.header: expected a table`);
+    const names = Object.keys(h);
+    if (names.length > HEADER_MAX_NAMES) throw new HostsTomlError(`${field}.header: more than ${HEADER_MAX_NAMES} headers`, true);
+    let bytes = 0;
     for (const [k, v] of Object.entries(h)) {
-      const vs = strings(v, `${field}.header.${k}`)!;
-      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k) || vs.some((x) => /[\r\n\0]/.test(x))) throw new HostsTomlError(`${field}.header: ${JSON.stringify(k)} is not a valid header`);
-      e.header[k] = vs;
+      const name = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/.test(k) ? k : undefined;
+      if (!name) throw new HostsTomlError(`${field}.header: a header name that is not an HTTP token (${JSON.stringify(k.slice(0, 40))})`, true);
+      // containerd refuses any other type ("invalid type ... for header"); the value itself is not quoted
+      const vs = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
+      if (!vs) throw new HostsTomlError(`${field}.header.${name}: expected a string or an array of strings`);
+      if (vs.some((x) => /[\r\n\0]/.test(x))) throw new HostsTomlError(`${field}.header.${name}: a value with CR, LF or NUL (not sent: Go's HTTP client refuses it)`, true);
+      bytes += vs.reduce((n, x) => n + Buffer.byteLength(x) + name.length, 0);
+      if (bytes > HEADER_MAX_BYTES) throw new HostsTomlError(`${field}.header: more than ${HEADER_MAX_BYTES} bytes of headers`, true);
+      e.header[name] = vs;
     }
   }
   return e;

@@ -18,6 +18,7 @@
 //   NODE_CHECK_HOST_DIR             containerd's host directory as mounted in the pod (default /host/certs.d)
 //   NODE_CHECK_HOST_DIR_ON_NODE     the same directory's path on the node (hosts.toml names files by it)
 //   NODE_CHECK_CONTAINERD_CONFIG    containerd's config.toml as mounted in the pod (optional)
+//   NODE_CHECK_HOST_ROOT            where the node's CA directories are mounted, as under / (default /: the pod's own)
 //   NODE_CHECK_TIMEOUT_SECONDS      one image's check (default 20)
 //   KUBE_API, KUBE_TOKEN_FILE, KUBE_CA_FILE: the in-cluster access (kube/client.ts inClusterAccess)
 import crypto from "node:crypto";
@@ -42,6 +43,7 @@ export interface InClusterCheckOptions {
   hostDir: string;
   hostDirOnNode?: string;
   containerdConfig?: string;
+  hostRoot?: string;
   images: string[];
   timeoutMs?: number;
 }
@@ -88,6 +90,7 @@ export interface InClusterConfig {
   hostDir: string;
   hostDirOnNode?: string;
   containerdConfig?: string;
+  hostRoot: string;
   timeoutMs: number;
 }
 
@@ -123,6 +126,7 @@ export function readInClusterEnv(env: NodeJS.ProcessEnv): InClusterConfig {
     hostDir: path("NODE_CHECK_HOST_DIR") ?? "/host/certs.d",
     ...(hostDirOnNode ? { hostDirOnNode } : {}),
     ...(containerdConfig ? { containerdConfig } : {}),
+    hostRoot: path("NODE_CHECK_HOST_ROOT") ?? "/",
     timeoutMs: secs("NODE_CHECK_TIMEOUT_SECONDS", 20, 1, 600) * 1000,
   };
 }
@@ -194,7 +198,7 @@ export async function checkOnce(cfg: InClusterConfig, access: KubeAccess, deps: 
   const all = imagesOf(pods);
   const { images, left } = boundImages(all);
   if (left) log(`${left} of ${all.length} images not checked (at most ${MAX_IMAGES} per node, names of at most ${MAX_IMAGE_CHARS} characters)`);
-  const result = await deps.check({ node: cfg.node, hostDir: cfg.hostDir, ...(cfg.hostDirOnNode ? { hostDirOnNode: cfg.hostDirOnNode } : {}), ...(cfg.containerdConfig ? { containerdConfig: cfg.containerdConfig } : {}), images, timeoutMs: cfg.timeoutMs });
+  const result = await deps.check({ node: cfg.node, hostDir: cfg.hostDir, ...(cfg.hostDirOnNode ? { hostDirOnNode: cfg.hostDirOnNode } : {}), ...(cfg.containerdConfig ? { containerdConfig: cfg.containerdConfig } : {}), hostRoot: cfg.hostRoot, images, timeoutMs: cfg.timeoutMs });
   const data = resultData(cfg.node, result, left);
   const written = await writeResult(access, cfg.namespace, cfg.node, data);
   const ok = result.images.filter((i) => i.ok).length;

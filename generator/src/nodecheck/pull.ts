@@ -1,7 +1,9 @@
 // Fetching one image's manifest from one host of a hosts.toml the way containerd's resolver does
 // (remotes/docker/resolver.go and authorizer.go at v1.6.20; core/remotes/docker at v2.0.0): GET
-// <path>/<repository>/manifests/<tag or digest>?ns=<registry> with containerd's Accept list, TLS verified
-// against the system roots plus the host's ca files (skip_verify honoured), anonymously. A 401 with a Bearer
+// <path>/<repository>/manifests/<tag or digest>?ns=<registry> with containerd's Accept list and the host's
+// `header` entries (on every request to that host, not to the token realm: an `authorization` written there is
+// sent as containerd sends it; header values never appear in a detail), TLS verified against the node's CA
+// store (roots.ts, never Node's bundled roots) plus the host's ca files (skip_verify honoured). A 401 with a Bearer
 // challenge sends it to the realm (its host resolved with the node's resolver) for an anonymous token
 // (GET realm?scope=...&service=..., through the host's TLS settings) and the request again with it. An
 // index is narrowed to the node's platform and that manifest fetched by digest from the same host. Every
@@ -17,6 +19,7 @@ import type { LookupFunction } from "node:net";
 import { MANIFEST_ACCEPT, MEDIA } from "../seed/distribution.js";
 import type { NodeFailureKind } from "./types.js";
 import type { HostEntry } from "./hosts.js";
+import { pemCertificates } from "./roots.js";
 import { type Platform, selectManifest, formatPlatform } from "./platform.js";
 
 export const MANIFEST_MAX = 4 * 1024 * 1024;
@@ -44,6 +47,10 @@ export interface FetchOptions {
   lookup: Lookup;
   /** CA files named by the file, mapped to where this process reads them */
   readCa?: (file: string) => Buffer;
+  /** the node's CA store (roots.ts loadNodeRoots().certs, PEM): what containerd trusts besides the ca files */
+  roots: readonly string[];
+  /** appended to a tls-ca failure's detail (what the node's store holds) */
+  rootsSummary?: string;
 }
 
 class CheckError extends Error {
@@ -95,14 +102,32 @@ function lookupFn(lookup: Lookup): LookupFunction {
 }
 
 interface Conn {
-  ca?: Buffer[];
+  secureContext: tls.SecureContext;
   insecure: boolean;
   timeoutMs: number;
   lookup: Lookup;
 }
 
+type Headers = Record<string, string | string[]>;
+
+// one TLS context per trust set (the node's store, plus a host's ca files): built once, not per request
+const contexts = new WeakMap<readonly string[], Map<string, tls.SecureContext>>();
+function secureContextFor(roots: readonly string[], extra: string[]): tls.SecureContext {
+  let byExtra = contexts.get(roots);
+  if (!byExtra) contexts.set(roots, (byExtra = new Map()));
+  const key = crypto.createHash("sha256").update(extra.join("")).digest("hex");
+  let c = byExtra.get(key);
+  if (!c) {
+    // `ca` replaces Node's bundled roots (and NODE_EXTRA_CA_CERTS): an empty list trusts nothing
+    c = tls.createSecureContext({ ca: [...roots, ...extra] });
+    if (byExtra.size >= 64) byExtra.clear();
+    byExtra.set(key, c);
+  }
+  return c;
+}
+
 /** One request, bounded: no redirects followed here. */
-function send(method: "GET" | "HEAD", url: URL, headers: Record<string, string>, c: Conn, max: number): Promise<Answer> {
+function send(method: "GET" | "HEAD", url: URL, headers: Headers, c: Conn, max: number): Promise<Answer> {
   const mod = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(
@@ -113,7 +138,7 @@ function send(method: "GET" | "HEAD", url: URL, headers: Record<string, string>,
         lookup: lookupFn(c.lookup),
         timeout: c.timeoutMs,
         agent: false,
-        ...(url.protocol === "https:" ? { ca: c.ca, rejectUnauthorized: !c.insecure } : {}),
+        ...(url.protocol === "https:" ? { secureContext: c.secureContext, rejectUnauthorized: !c.insecure } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -143,7 +168,7 @@ function send(method: "GET" | "HEAD", url: URL, headers: Record<string, string>,
 }
 
 /** send() following up to 3 redirects; the authorization header only to the first origin. */
-async function get(url: URL, headers: Record<string, string>, c: Conn, max: number, method: "GET" | "HEAD" = "GET"): Promise<Answer> {
+async function get(url: URL, headers: Headers, c: Conn, max: number, method: "GET" | "HEAD" = "GET"): Promise<Answer> {
   let u = url;
   let h = headers;
   for (let i = 0; ; i++) {
@@ -185,16 +210,31 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
   const base = `${h.scheme}://${h.host}`;
   const url = `${base}${h.path}`;
   let conn: Conn;
-  try {
-    const extra = h.ca.map((f) => (o.readCa ?? fs.readFileSync)(f));
-    // containerd: the system pool plus the host's files; no ca: the system pool
-    conn = { ca: extra.length ? [...tls.rootCertificates.map((c) => Buffer.from(c)), ...extra] : undefined, insecure: h.skipVerify === true, timeoutMs: o.timeoutMs, lookup: o.lookup };
-  } catch (e) {
-    // containerd refuses the whole registry when a ca file cannot be read ("unable to read CA cert")
-    return { ok: false, failure: { kind: "tls-ca", detail: `${url}: the CA file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), so containerd cannot use this host file` } };
+  const extra: string[] = [];
+  for (const f of h.ca) {
+    let data: Buffer;
+    try {
+      data = (o.readCa ?? fs.readFileSync)(f);
+    } catch (e) {
+      // containerd refuses the whole registry when a ca file cannot be read ("unable to read CA cert")
+      return { ok: false, failure: { kind: "tls-ca", detail: `${url}: the CA file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), so containerd cannot use this host file` } };
+    }
+    const certs = pemCertificates(data);
+    // ... or holds no certificate (AppendCertsFromPEM false: "unable to load CA cert")
+    if (certs.length === 0) return { ok: false, failure: { kind: "tls-ca", detail: `${url}: a CA file holds no PEM certificate, so containerd cannot use this host file` } };
+    extra.push(...certs);
   }
-  const headers: Record<string, string> = { accept: CONTAINERD_ACCEPT };
-  for (const [k, vs] of Object.entries(h.header)) if (k.toLowerCase() !== "authorization") headers[k.toLowerCase()] = vs.join(", ");
+  // containerd: Go's system pool (the node's store) plus the host's ca files; Node's own roots never
+  conn = { secureContext: secureContextFor(o.roots, extra), insecure: h.skipVerify === true, timeoutMs: o.timeoutMs, lookup: o.lookup };
+  // the host's header entries, on every request to it (containerd's request header: hosts.toml's, then the
+  // token's Authorization set over it); names case-insensitive here, values as separate lines
+  const headers: Headers = { accept: CONTAINERD_ACCEPT };
+  for (const [k, vs] of Object.entries(h.header)) {
+    const lk = k.toLowerCase();
+    const prev = headers[lk];
+    headers[lk] = [...(prev === undefined ? [] : Array.isArray(prev) ? prev : [prev]), ...vs];
+  }
+  const fromFile = headers.authorization !== undefined;
   let token: string | undefined;
   const manifestUrl = (ref: string) => {
     const p = `/${[h.path, o.repository, "manifests", ref].join("/")}`.replace(/\/{2,}/g, "/");
@@ -203,6 +243,7 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
     return u;
   };
   const what = (u: URL) => `${u.origin}${u.pathname}`;
+  const tlsCa = (f: Failure): Failure => (f.kind === "tls-ca" && o.rootsSummary ? { kind: f.kind, detail: `${f.detail}; trusted: ${o.rootsSummary}${h.ca.length ? " and the host's ca files" : ", no ca file"}` } : f);
 
   // containerd asks HEAD first (resolve), then GETs by digest (fetch). Harbor answers an anonymous HEAD on a
   // repository with 401 and its token realm even in a public project (v2auth, goharbor/harbor#11271), so every
@@ -214,11 +255,11 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
     try {
       a = await get(u, token ? { ...headers, authorization: `Bearer ${token}` } : headers, conn, MANIFEST_MAX, method);
     } catch (e) {
-      throw Object.assign(new Error(), { failure: classify(e, label) });
+      throw Object.assign(new Error(), { failure: tlsCa(classify(e, label)) });
     }
     if (a.status === 401 && !token) {
       const ch = parseChallenge(a.headers["www-authenticate"]);
-      if (!ch || ch.scheme !== "bearer" || !ch.params.realm) throw Object.assign(new Error(), { failure: { kind: "unauthorized", detail: `${label}: 401 and ${ch ? `a ${ch.scheme} challenge` : "no challenge"}: an anonymous pull is refused (the project is not public)` } });
+      if (!ch || ch.scheme !== "bearer" || !ch.params.realm) throw Object.assign(new Error(), { failure: { kind: "unauthorized", detail: `${label}: 401 and ${ch ? `a ${ch.scheme} challenge` : "no challenge"}: ${fromFile ? "the authorization header of the host file is refused" : "an anonymous pull is refused (the project is not public)"}` } });
       token = await fetchToken(ch.params, o.repository, conn, label);
       try {
         a = await get(u, { ...headers, authorization: `Bearer ${token}` }, conn, MANIFEST_MAX, method);

@@ -1,9 +1,9 @@
 // The per-node readiness check's results: what one node found when it fetched each of its images' manifests
-// the way its containerd would (its host files, their CA, the addresses in file order, anonymously, the token
-// realm resolved with the node's resolver), from Harbor alone: the registry's own `server` fallback never
-// counts. Written by `harbor-edge node-check` (the CLI on a node, or the opt-in node-check DaemonSet into one
-// ConfigMap per node), read by the report, which counts an image held on a node only when Harbor holds it
-// and that node's check reached it.
+// the way its containerd would (its host files and their headers, the node's CA store and the files' CA, the
+// addresses in file order, otherwise anonymously, the token realm resolved with the node's resolver), from
+// Harbor alone: the registry's own `server` fallback never counts. Written by `harbor-edge node-check` (the
+// CLI on a node, or the opt-in node-check DaemonSet into one ConfigMap per node), read by the report, which
+// counts an image held on a node only when Harbor holds it and that node's check reached it.
 
 /** Why a node could not fetch an image from Harbor. */
 export type NodeFailureKind =
@@ -13,7 +13,7 @@ export type NodeFailureKind =
   | "no-mirror"
   /** TLS: Harbor's certificate does not name the address the node dials (SAN) */
   | "tls-san"
-  /** TLS: Harbor's certificate is not signed by the CA file the node trusts for that host */
+  /** TLS: Harbor's certificate is not signed by a CA the node trusts for that host (its CA store, the host's ca files) */
   | "tls-ca"
   /** HTTP 401 for an anonymous pull (the project is not public) */
   | "unauthorized"
