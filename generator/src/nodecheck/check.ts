@@ -9,6 +9,7 @@ import dns from "node:dns";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { mapLimit } from "../io/pool.js";
 import { formatReference, parseReference } from "../seed/reference.js";
 import type { NodeFailureKind, NodeImageResult, NodeResult } from "./types.js";
 import { registryHosts, type HostEntry } from "./hosts.js";
@@ -83,19 +84,10 @@ export async function checkNode(o: NodeCheckOptions): Promise<NodeResult> {
   // read once per round, before any image: what Go's system pool holds on this node
   const roots = o.roots ?? loadNodeRoots(o.hostRoot ?? "/");
   const images = o.images.map(normalise);
-  const out: NodeImageResult[] = new Array(images.length);
   // a host found unreachable is not dialled again in this round: with Harbor's address blackholed, a round costs
   // one timeout per host, not one per image and host (results stay fresh during the outage they are about)
   const unreachable = new Map<string, Failure>();
-  let next = 0;
-  const worker = async () => {
-    while (next < images.length) {
-      const i = next++;
-      out[i] = await checkImage(images[i]!, { hostDir, hostDirOnNode, platform, timeoutMs, lookup, unreachable, roots });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, images.length)) }, worker));
-  result.images = out;
+  result.images = await mapLimit(images, o.concurrency ?? 4, (image) => checkImage(image, { hostDir, hostDirOnNode, platform, timeoutMs, lookup, unreachable, roots }));
   return result;
 }
 
