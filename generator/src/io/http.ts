@@ -1,6 +1,10 @@
-// One HTTP(S) request with node's http/https modules: a CA file for private certificates, client
-// certificates, a body from a Buffer, the whole answer in memory, up to maxBytes (a hostile or broken server
-// cannot fill the memory). Used by the registry and Kubernetes clients.
+// One HTTP(S) request with node's http/https modules: a CA file for private certificates (or a prepared TLS
+// context), client certificates, a body from a Buffer, the whole answer in memory, up to maxBytes (a hostile or
+// broken server cannot fill the memory), an answer cut short by a closed connection refused, not returned
+// truncated. Used by the registry and Kubernetes clients and by the node check (with the node's resolver and
+// TLS context, and a deadline for the whole request). Errors carry a code: ETIMEDOUT (no answer in time),
+// ECONNRESET (cut short), E_TOO_LARGE (over maxBytes), or Node's own.
+import type { LookupFunction } from "node:net";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -30,7 +34,8 @@ export function defaultCa(env: NodeJS.ProcessEnv = process.env): string[] | unde
 export interface HttpRequest {
   method: string;
   url: string;
-  headers?: Record<string, string>;
+  /** an array value is sent as that header repeated */
+  headers?: Record<string, string | string[]>;
   body?: Buffer | string;
   /** PEM CA bundle to trust (https) */
   ca?: string | Buffer;
@@ -42,10 +47,21 @@ export interface HttpRequest {
   /** the name the server's certificate must carry (and SNI), when it is not the URL's host: a Service dialled
    * inside the cluster that serves a certificate for Harbor's host name */
   servername?: string;
+  /** idle time allowed on the socket (default 60 s) */
   timeoutMs?: number;
+  /** time allowed for the whole request, answer included (default: none beyond timeoutMs's idle limit) */
+  deadlineMs?: number;
   /** the largest answer body accepted (default DEFAULT_MAX_BYTES); a larger one fails the request */
   maxBytes?: number;
+  /** a prepared TLS context (its CAs replace ca and the default store) */
+  secureContext?: tls.SecureContext;
+  /** how host names resolve (default: the system's resolver) */
+  lookup?: LookupFunction;
+  /** false: a connection of its own, closed after the answer (no keep-alive agent) */
+  agent?: false;
 }
+
+const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
 
 /** 256 MiB: a pod list of a large cluster fits many times over; anything larger is refused, not buffered. */
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -60,16 +76,21 @@ export function request(r: HttpRequest): Promise<HttpResponse> {
   const u = new URL(r.url);
   const mod = u.protocol === "https:" ? https : http;
   const body = r.body === undefined ? undefined : Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body);
-  const headers: Record<string, string> = { ...(r.headers ?? {}) };
+  const headers: Record<string, string | string[]> = { ...(r.headers ?? {}) };
   if (body) headers["content-length"] = String(body.length);
+  const idleMs = r.timeoutMs ?? 60_000;
+  const where = `${r.method} ${u.origin}${u.pathname}`;
   return new Promise((resolve, reject) => {
+    const tlsOptions = r.secureContext ? { secureContext: r.secureContext } : { ca: r.ca ?? defaultCa(), cert: r.cert, key: r.key };
     const req = mod.request(
       u,
       {
         method: r.method,
         headers,
-        ...(u.protocol === "https:" ? { ca: r.ca ?? defaultCa(), cert: r.cert, key: r.key, rejectUnauthorized: !r.insecure, ...(r.servername ? { servername: r.servername } : {}) } : {}),
-        timeout: r.timeoutMs ?? 60_000,
+        ...(u.protocol === "https:" ? { ...tlsOptions, rejectUnauthorized: !r.insecure, ...(r.servername ? { servername: r.servername } : {}) } : {}),
+        ...(r.lookup ? { lookup: r.lookup } : {}),
+        ...(r.agent === false ? { agent: false } : {}),
+        timeout: idleMs,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -78,16 +99,22 @@ export function request(r: HttpRequest): Promise<HttpResponse> {
         res.on("data", (c: Buffer) => {
           size += c.length;
           if (size > max) {
-            req.destroy(new Error(`${r.method} ${u.origin}${u.pathname}: the answer is larger than ${max} bytes; refused`));
+            req.destroy(coded(`${where}: the answer is larger than ${max} bytes; refused`, "E_TOO_LARGE"));
             return;
           }
           chunks.push(c);
         });
         res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
         res.on("error", reject);
+        // a connection closed in the middle of the answer: an error, never a truncated body (settles once)
+        res.on("close", () => {
+          if (!res.complete) reject(coded(`${where}: the connection closed before the answer was complete`, "ECONNRESET"));
+        });
       },
     );
-    req.on("timeout", () => req.destroy(new Error(`${r.method} ${u.origin}${u.pathname}: no answer within ${(r.timeoutMs ?? 60_000) / 1000}s`)));
+    const deadline = r.deadlineMs === undefined ? undefined : setTimeout(() => req.destroy(coded(`${where}: no answer within ${r.deadlineMs! / 1000}s`, "ETIMEDOUT")), r.deadlineMs);
+    req.on("close", () => clearTimeout(deadline));
+    req.on("timeout", () => req.destroy(coded(`${where}: no answer within ${idleMs / 1000}s`, "ETIMEDOUT")));
     req.on("error", reject);
     if (body) req.write(body);
     req.end();

@@ -11,12 +11,12 @@
 // another origin is followed without the token; tokens never appear in a detail.
 import crypto from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
 import net from "node:net";
 import tls from "node:tls";
 import type { LookupFunction } from "node:net";
 import { MANIFEST_ACCEPT, MEDIA } from "../seed/distribution.js";
+import { request } from "../io/http.js";
 import type { NodeFailureKind } from "./types.js";
 import type { HostEntry } from "./hosts.js";
 import { pemCertificates } from "./roots.js";
@@ -126,45 +126,26 @@ function secureContextFor(roots: readonly string[], extra: string[]): tls.Secure
   return c;
 }
 
-/** One request, bounded: no redirects followed here. */
-function send(method: "GET" | "HEAD", url: URL, headers: Headers, c: Conn, max: number): Promise<Answer> {
-  const mod = url.protocol === "https:" ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = mod.request(
-      url,
-      {
-        method,
-        headers: { "user-agent": "harbor-edge-node-check", ...headers },
-        lookup: lookupFn(c.lookup),
-        timeout: c.timeoutMs,
-        agent: false,
-        ...(url.protocol === "https:" ? { secureContext: c.secureContext, rejectUnauthorized: !c.insecure } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let n = 0;
-        res.on("data", (b: Buffer) => {
-          n += b.length;
-          if (n > max) {
-            req.destroy(new CheckError("error", `${url.origin}${url.pathname}: the answer is larger than ${max} bytes`));
-            return;
-          }
-          chunks.push(b);
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on("error", reject);
-        // a connection closed in the middle of the answer (resolve/reject settle once)
-        res.on("close", () => {
-          if (!res.complete) reject(Object.assign(new Error(`${url.origin}${url.pathname}: the connection closed before the answer was complete`), { code: "ECONNRESET" }));
-        });
-      },
-    );
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${c.timeoutMs / 1000}s`), { code: "ETIMEDOUT" })), c.timeoutMs);
-    req.on("close", () => clearTimeout(timer));
-    req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${c.timeoutMs / 1000}s`), { code: "ETIMEDOUT" })));
-    req.on("error", reject);
-    req.end();
-  });
+/** One request through io/http.ts, bounded: the node's resolver and TLS context, a fresh connection, the whole
+ * request within the timeout; no redirects followed here. */
+async function send(method: "GET" | "HEAD", url: URL, headers: Headers, c: Conn, max: number): Promise<Answer> {
+  try {
+    return await request({
+      method,
+      url: url.href,
+      headers: { "user-agent": "harbor-edge-node-check", ...headers },
+      lookup: lookupFn(c.lookup),
+      agent: false,
+      secureContext: c.secureContext,
+      insecure: c.insecure,
+      timeoutMs: c.timeoutMs,
+      deadlineMs: c.timeoutMs,
+      maxBytes: max,
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "E_TOO_LARGE") throw new CheckError("error", `${url.origin}${url.pathname}: the answer is larger than ${max} bytes`);
+    throw e;
+  }
 }
 
 /** send() following up to 3 redirects; the authorization header only to the first origin. */
