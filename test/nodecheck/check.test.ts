@@ -1,12 +1,13 @@
 // checkNode against loopback registries with certificates of a CA made here: each failure kind and the success,
 // the index narrowed to the node's platform, the fallback server answering while Harbor fails (still not ok),
 // the addresses tried in file order, the containerd config_path check, and the bounds.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { vi, describe, it, expect, beforeAll, afterAll } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import net from "node:net";
 import { checkNode } from "../../generator/src/nodecheck/check.js";
+import { loadNodeRoots } from "../../generator/src/nodecheck/roots.js";
 import { generateCA, generateServerCert, type KeyAndCert } from "../../generator/src/certs/generate.js";
 import { startFakeRegistry, contentOf, type LogEntry } from "../helpers/nodecheck-harbor.js";
 import { NODE_ARCH } from "../helpers/oci-images.js";
@@ -39,7 +40,10 @@ function hostsFile(dir: string, urls: string[], extra = "") {
 let n = 0;
 const dirFor = (urls: string[], extra = "") => hostsFile(path.join(T, `case-${n++}`), urls, extra);
 const check = (hostDir: string, images: string[], o: Partial<Parameters<typeof checkNode>[0]> = {}) =>
-  checkNode({ node: "node-1", hostDir, images, platform: `linux/${NODE_ARCH}`, timeoutMs: 3000, now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678), hostRoot: EMPTY_ROOT, ...o });
+  checkNode({ node: "node-1", hostDir, images, platform: `linux/${NODE_ARCH}`, timeoutMs: 3000, now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678), ...(o.hostRoot ? {} : { roots: emptyStore() }), ...o });
+// an empty CA store (the node trusts nothing of its own), with "/" as the node's root: the ca files the tests name
+// are read where they are
+const emptyStore = () => loadNodeRoots(EMPTY_ROOT);
 
 beforeAll(async () => {
   ca = generateCA("nodecheck test CA", 1);
@@ -119,7 +123,8 @@ describe("checkNode", () => {
     fs.writeFileSync(path.join(d, "hosts.toml"), `[host."${good.url}/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "my-ca.pem"\n`);
     expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0]!.ok).toBe(true);
     fs.rmSync(path.join(d, "my-ca.pem"));
-    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0]!.failure).toMatchObject({ kind: "tls-ca", detail: expect.stringContaining("CA file cannot be read (ENOENT)") });
+    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0]!.failure).toMatchObject({ kind: "tls-ca", detail: expect.stringContaining("my-ca.pem (ca of " ) });
+    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0]!.failure!.detail).toMatch(/: it cannot be read \(ENOENT\), so containerd cannot load it and refuses every pull of registry\.test/);
   });
 
   it("skip_verify = true is honoured and reported", async () => {
@@ -366,7 +371,40 @@ describe("what containerd trusts: the node's CA store (never Node's roots) plus 
     expect((await check(dir, ["registry.test/library/a:1"], { hostRoot: root })).images[0]).toMatchObject({ ok: true });
     fs.writeFileSync(path.join(dir, "registry.test", "harbor-ca.crt"), "not a certificate\n");
     const r = await check(dir, ["registry.test/library/a:1"], { hostRoot: hostRoot(ca.cert) });
-    expect(r.images[0]!.failure).toEqual({ kind: "tls-ca", detail: `${good.url}/v2/proxy: a CA file holds no PEM certificate, so containerd cannot use this host file` });
+    expect(r.images[0]!.failure).toEqual({ kind: "tls-ca", detail: `${path.join(dir, "registry.test", "harbor-ca.crt")} (ca of ${good.url}/v2/proxy): it holds no PEM certificate, so containerd cannot load it and refuses every pull of registry.test, the fallback to ${upstream.url} included` });
+  });
+
+  it("a ca file containerd cannot load fails the whole registry, even when it belongs to a later host or the server (containerd loads every host's before it asks any)", async () => {
+    const dir = file(`${good.url}/v2/proxy`, []);
+    // the first host would answer; a second, never reached, names a ca file that is not there
+    fs.appendFileSync(path.join(dir, "registry.test", "hosts.toml"), `\n[host."https://127.0.0.1:${refused}"]\n  capabilities = ["pull"]\n  ca = "missing.crt"\n`);
+    const r = await check(dir, ["registry.test/library/a:1"], { hostRoot: hostRoot(ca.cert) });
+    expect(r.images[0]).toMatchObject({ ok: false, failure: { kind: "tls-ca", detail: expect.stringMatching(/missing\.crt \(ca of https:\/\/127\.0\.0\.1:\d+\): it cannot be read \(ENOENT\)/) } });
+  });
+
+  it("a ca path outside the host directory is read under the host root (the node's file, not this process's); one missing there under a mounted root is not known, not counted", async () => {
+    const root = hostRoot(otherCa.cert);
+    fs.mkdirSync(path.join(root, "etc/pki/ca-trust/source/anchors"), { recursive: true });
+    fs.writeFileSync(path.join(root, "etc/pki/ca-trust/source/anchors/harbor.crt"), ca.cert);
+    const dir = file(`${good.url}/v2/proxy`, [`ca = "/etc/pki/ca-trust/source/anchors/harbor.crt"`]);
+    expect((await check(dir, ["registry.test/library/a:1"], { hostRoot: root })).images[0]).toMatchObject({ ok: true });
+    const elsewhere = file(`${good.url}/v2/proxy`, [`ca = "/opt/certs/harbor.crt"`]);
+    const r = await check(elsewhere, ["registry.test/library/a:1"], { hostRoot: root });
+    expect(r.images[0]).toMatchObject({ ok: false, failure: { kind: "error", detail: expect.stringContaining("/opt/certs/harbor.crt (ca of ") } });
+    expect(r.images[0]!.failure!.detail).toContain("whether containerd can load it is not known");
+  });
+
+  it("each ca file is read once a round, whatever number of images name it", async () => {
+    const dir = file(`${good.url}/v2/proxy`, [`ca = "harbor-ca.crt"`]);
+    fs.writeFileSync(path.join(dir, "registry.test", "harbor-ca.crt"), ca.cert);
+    const spy = vi.spyOn(fs, "readFileSync");
+    try {
+      const r = await check(dir, ["registry.test/library/a:1", "registry.test/library/a:1", "registry.test/library/a:1"], { hostRoot: hostRoot(otherCa.cert) });
+      expect(r.images.map((i) => i.ok)).toEqual([true, true, true]);
+      expect(spy.mock.calls.filter(([f]) => String(f).endsWith("harbor-ca.crt"))).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -223,6 +223,29 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
     }
   }, 180_000);
 
+  it("a ca file containerd cannot load, on a host after a good one: containerd refuses the whole registry (no Harbor request, no fallback), and the check says tls-ca", () => {
+    for (const [n, extra] of [["missing", `  ca = "${path.join(T, "no-such-ca.crt")}"\n`], ["empty", `  ca = "${path.join(T, "empty-ca.crt")}"\n`]] as const) {
+      fs.writeFileSync(path.join(T, "empty-ca.crt"), "not a certificate\n");
+      const d = path.join(T, `hosts-badca-${n}`, "registry.test");
+      fs.mkdirSync(d, { recursive: true });
+      fs.copyFileSync(path.join(T, "ca.crt"), path.join(d, "harbor-ca.crt"));
+      fs.writeFileSync(
+        path.join(d, "hosts.toml"),
+        `server = "http://127.0.0.1:5000"\n\n[host."https://127.0.0.1:8443/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"\n\n[host."https://127.0.0.1:8447/v2/proxy"]\n  capabilities = ["pull"]\n  override_path = true\n${extra}`,
+      );
+      const image = "registry.test/library/a:1";
+      const before = requests().length;
+      const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-badca-${n}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", path.dirname(d), image], { encoding: "utf8", timeout: 120_000 });
+      expect(pull.status, `${n}: ${pull.stderr}`).not.toBe(0);
+      expect(pull.stderr).toMatch(/unable to (read|load) CA cert/);
+      // nothing was asked of Harbor nor of the upstream: containerd gave up before any request
+      expect(requests().slice(before)).toEqual([]);
+      const check = spawnSync("ip", ["netns", "exec", NS, process.execPath, BIN, "node-check", "--json", "--node", "n1", "--host-dir", path.dirname(d), "--timeout", "5", image], { encoding: "utf8", timeout: 120_000 });
+      expect(check.status, check.stderr).toBe(1);
+      expect((JSON.parse(check.stdout) as NodeResult).images[0]).toMatchObject({ ok: false, failure: { kind: "tls-ca" } });
+    }
+  }, 180_000);
+
   it("without the fallback (server unreachable) containerd fails exactly where the check does", () => {
     // the same files with server on a port nothing listens on: containerd's pull result is the check's verdict
     const results = CASES.map((c, i) => {

@@ -109,7 +109,7 @@ describe("parseHostsToml", () => {
     ["two values on a line", `[host."https://x"] ca = "a"\n`, /end of the line/, false],
     ["a header with a newline", `[host."https://x"]\n  header = { "X" = "a\\nb" }\n`, /header\.X: a value with CR, LF or NUL/, true],
     ["a header with a carriage return (in a header table)", `[host."https://x".header]\n  authorization = "Basic a\\rX-Injected: 1"\n`, /header\.authorization: a value with CR, LF or NUL/, true],
-    ["a header name that is not a token", `[host."https://x"]\n  header = { "X Y" = "v" }\n`, /a header name that is not an HTTP token \("X Y"\)/, true],
+    ["a header name that is not a token", `[host."https://x"]\n  header = { "X Y" = "v" }\n`, /header: header 1's name is not an HTTP token \(not shown: it may hold a credential\)/, true],
     ["a header that is neither a string nor an array of strings", `[host."https://x".header]\n  x-a = true\n`, /header\.x-a: expected a string or an array of strings/, false],
     ["more than 32 headers", `[host."https://x".header]\n${Array.from({ length: 33 }, (_, i) => `  x-${i} = "v"\n`).join("")}`, /more than 32 headers/, true],
     ["more than 16 KiB of header values", `[host."https://x".header]\n  x-a = "${"v".repeat(9000)}"\n  x-b = "${"v".repeat(9000)}"\n`, /more than 16384 bytes of headers/, true],
@@ -146,6 +146,18 @@ describe("parseHostsToml", () => {
       expect(e).toBeInstanceOf(HostsTomlError);
       expect((e as Error).message).toMatch(/\((the text of a header line|the line) is not shown\)/);
       expect((e as Error).message).not.toMatch(/c2VjcmV0|Basic|trailing|again/);
+    }
+    // nor a name that is not an HTTP token: "Authorization: Basic ..." written as the name
+    for (const text of [`[host."https://x".header]\n  "Authorization: ${secret}" = ""\n`, `[host."https://x"]\n  header = { "Authorization: ${secret}" = "x" }\n`]) {
+      let e: unknown;
+      try {
+        parseHostsToml(text, "/b", "r.test");
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(HostsTomlError);
+      expect((e as Error).message).toMatch(/name is not an HTTP token \(not shown/);
+      expect((e as Error).message).not.toMatch(/c2VjcmV0|Basic/);
     }
     // elsewhere the text is quoted, as before
     expect(() => parseHostsToml(`[host."https://x"]\n  ca = nope\n`, "/b", "r.test")).toThrow(/expected a value, found "nope/);

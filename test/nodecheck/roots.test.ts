@@ -40,6 +40,27 @@ describe("pemCertificates (Go's AppendCertsFromPEM)", () => {
     expect(names(got)).toEqual(["roots test CA 0", "roots test CA 3"]);
     expect(pemCertificates("")).toEqual([]);
   });
+
+  it("as Go's pem.Decode: a cut-off block does not swallow the next certificate; a wrong END type or trailing text on the END line drops only that block", () => {
+    const cut = cas[0]!.slice(0, 200); // BEGIN and part of the base64, no END
+    expect(names(pemCertificates(`${cut}\n${cas[1]}`))).toEqual(["roots test CA 1"]);
+    const wrongEnd = cas[2]!.replace("-----END CERTIFICATE-----", "-----END X509 CRL-----");
+    expect(names(pemCertificates(`${wrongEnd}${cas[3]}`))).toEqual(["roots test CA 3"]);
+    const trailing = cas[4]!.replace("-----END CERTIFICATE-----", "-----END CERTIFICATE----- and more");
+    expect(names(pemCertificates(`${trailing}${cas[5]}`))).toEqual(["roots test CA 5"]);
+    // a BEGIN not at the start of a line is not one
+    expect(pemCertificates(`x${cas[0]}`)).toEqual([]);
+    // openssl's own check agrees on the cut-off case (Go's AppendCertsFromPEM: one certificate)
+    expect(pemCertificates(`${cut}\n${cas[1]}${cut}`)).toHaveLength(1);
+  });
+
+  it("linear in its input: 1 MiB of BEGIN lines with no END, or of ENDs, takes well under a second", () => {
+    for (const text of ["-----BEGIN CERTIFICATE-----\n".repeat(40_000), `${"-----BEGIN CERTIFICATE-----\nAAAA\n".repeat(20_000)}-----END CERTIFICATE-----\n`, "\n-----END CERTIFICATE-----".repeat(40_000)]) {
+      const t0 = performance.now();
+      expect(pemCertificates(text)).toEqual([]);
+      expect(performance.now() - t0).toBeLessThan(1000);
+    }
+  });
 });
 
 describe("loadNodeRoots", () => {

@@ -16,7 +16,7 @@ import { registryHosts, type HostEntry } from "./hosts.js";
 import { fetchFromHost, type Failure, type Lookup } from "./pull.js";
 import { defaultPlatform, formatPlatform, parsePlatform, type Platform } from "./platform.js";
 import { checkContainerdConfig } from "./config.js";
-import { loadNodeRoots, rootsSummary, type NodeRoots } from "./roots.js";
+import { loadNodeRoots, rootsSummary, resolveInRoot, pemCertificates, type NodeRoots } from "./roots.js";
 
 export interface NodeCheckOptions {
   node: string;
@@ -87,7 +87,10 @@ export async function checkNode(o: NodeCheckOptions): Promise<NodeResult> {
   // a host found unreachable is not dialled again in this round: with Harbor's address blackholed, a round costs
   // one timeout per host, not one per image and host (results stay fresh during the outage they are about)
   const unreachable = new Map<string, Failure>();
-  result.images = await mapLimit(images, o.concurrency ?? 4, (image) => checkImage(image, { hostDir, hostDirOnNode, platform, timeoutMs, lookup, unreachable, roots }));
+  // each ca file read and parsed once a round, whatever number of images and hosts name it
+  const caFiles = new Map<string, CaFile>();
+  const hostRoot = o.hostRoot ?? "/";
+  result.images = await mapLimit(images, o.concurrency ?? 4, (image) => checkImage(image, { hostDir, hostDirOnNode, platform, timeoutMs, lookup, unreachable, roots, hostRoot, caFiles }));
   return result;
 }
 
@@ -108,6 +111,31 @@ interface Ctx {
   /** host URL -> its unreachable failure, earlier in this round */
   unreachable: Map<string, Failure>;
   roots: NodeRoots;
+  /** the node's "/" as this process sees it: ca files outside the host directory are read under it */
+  hostRoot: string;
+  caFiles: Map<string, CaFile>;
+}
+
+/** A ca file as containerd loads it: its data, or why containerd cannot (it then refuses the whole registry), or
+ * why this check cannot tell (a file outside what the check's pod mounts). */
+type CaFile = { data: Buffer } | { fails: string } | { unknown: string };
+
+function caFile(nodePath: string, c: Ctx): CaFile {
+  let f = c.caFiles.get(nodePath);
+  if (f) return f;
+  const here = onThisSide(nodePath, c.hostDir, c.hostDirOnNode);
+  const inHostDir = here !== nodePath || nodePath === c.hostDirOnNode || nodePath.startsWith(`${c.hostDirOnNode}/`);
+  try {
+    const data = readCa(inHostDir || c.hostRoot === "/" ? here : resolveInRoot(c.hostRoot, nodePath).here);
+    f = pemCertificates(data).length ? { data } : { fails: "it holds no PEM certificate" };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    // under a host root only some of the node's directories are there (the pod's mounts): a file missing there
+    // may be on the node
+    f = !inHostDir && c.hostRoot !== "/" && (code === "ENOENT" || code === "ENOTDIR" || code === "EXDEV") ? { unknown: `the check cannot read it (${code}): only containerd's host directory and the node's CA directories are mounted in its pod` } : { fails: `it cannot be read (${code})` };
+  }
+  c.caFiles.set(nodePath, f);
+  return f;
 }
 
 async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
@@ -133,6 +161,16 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
   const server = rh.hosts.find((h) => h.server);
   if (rh.why) return fail("no-mirror", `${node(rh.why.split(c.hostDir).join(c.hostDirOnNode))}: the node pulls ${ref.host} images from ${server?.url ?? ref.host} itself`);
   if (resolvers.length === 0) return fail("no-mirror", `${node(path.join(rh.dir!, "hosts.toml"))} names no host with the ${ref.digest ? "pull capability" : "pull and resolve capabilities"}${harbor.length ? "" : " (no [host] table)"}: the node pulls from ${server?.url ?? ref.host} itself`);
+  // containerd loads the ca files of every host of the directory, the server's and those it will not ask
+  // included, before it asks any (remotes/docker/config/hosts.go ConfigureHosts): one it cannot load fails every
+  // pull of the registry, with no fallback
+  for (const h of rh.hosts) {
+    for (const file of h.ca) {
+      const f = caFile(node(file), c);
+      if ("fails" in f) return fail("tls-ca", `${node(file)} (ca of ${h.url}): ${f.fails}, so containerd cannot load it and refuses every pull of ${ref.host}, the fallback to ${server?.url ?? ref.host} included`);
+      if ("unknown" in f) return fail("error", `${node(file)} (ca of ${h.url}): ${f.unknown}; whether containerd can load it is not known`);
+    }
+  }
   const failures: Array<{ host: HostEntry; failure: Failure }> = [];
   for (const h of resolvers) {
     const known = c.unreachable.get(h.url);
@@ -148,7 +186,11 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
       platform: c.platform,
       timeoutMs: c.timeoutMs,
       lookup: c.lookup,
-      readCa: (f) => readCa(onThisSide(f, c.hostDir, c.hostDirOnNode)),
+      readCa: (f) => {
+        const got = caFile(node(f), c);
+        if ("data" in got) return got.data;
+        throw Object.assign(new Error("fails" in got ? got.fails : got.unknown), { code: "EACCES" });
+      },
       roots: c.roots.certs,
       rootsSummary: rootsSummary(c.roots),
     });

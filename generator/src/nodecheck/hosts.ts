@@ -406,9 +406,10 @@ function hostEntry(server: string, baseDir: string, values: Record<string, Value
     const names = Object.keys(h);
     if (names.length > HEADER_MAX_NAMES) throw new HostsTomlError(`${field}.header: more than ${HEADER_MAX_NAMES} headers`, true);
     let bytes = 0;
-    for (const [k, v] of Object.entries(h)) {
+    for (const [i, [k, v]] of Object.entries(h).entries()) {
       const name = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/.test(k) ? k : undefined;
-      if (!name) throw new HostsTomlError(`${field}.header: a header name that is not an HTTP token (${JSON.stringify(k.slice(0, 40))})`, true);
+      // not quoted: a line such as "Authorization: Basic ..." = "" puts the credential in the name
+      if (!name) throw new HostsTomlError(`${field}.header: header ${i + 1}'s name is not an HTTP token (not shown: it may hold a credential)`, true);
       // containerd refuses any other type ("invalid type ... for header"); the value itself is not quoted
       const vs = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
       if (!vs) throw new HostsTomlError(`${field}.header.${name}: expected a string or an array of strings`);

@@ -185,6 +185,14 @@ const sha256 = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).di
 const isDigest = (r: string) => /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(r);
 const hostOf = (u: URL) => u.hostname.replace(/^\[|\]$/g, "");
 
+// a ca file's certificates, parsed once per Buffer (check.ts hands the same Buffer for every image of a round)
+const parsed = new WeakMap<Buffer, string[]>();
+function parsedCa(data: Buffer): string[] {
+  let certs = parsed.get(data);
+  if (!certs) parsed.set(data, (certs = pemCertificates(data)));
+  return certs;
+}
+
 /** The manifest of repository:reference for the node's platform from one host, or why not. */
 export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
   const h = o.host;
@@ -200,7 +208,7 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
       // containerd refuses the whole registry when a ca file cannot be read ("unable to read CA cert")
       return { ok: false, failure: { kind: "tls-ca", detail: `${url}: the CA file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), so containerd cannot use this host file` } };
     }
-    const certs = pemCertificates(data);
+    const certs = parsedCa(data);
     // ... or holds no certificate (AppendCertsFromPEM false: "unable to load CA cert")
     if (certs.length === 0) return { ok: false, failure: { kind: "tls-ca", detail: `${url}: a CA file holds no PEM certificate, so containerd cannot use this host file` } };
     extra.push(...certs);

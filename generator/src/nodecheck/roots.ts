@@ -123,19 +123,61 @@ export function resolveInRoot(root: string, p: string, io: RootFs = realRootFs):
   return { node: `/${cur.join("/")}`, here: path.join(root, ...cur) };
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]{1,40})-----[ \t\r]*\n([\s\S]*?)-----END \1-----/g;
-
 /**
- * The certificates of a PEM text as Go's AppendCertsFromPEM takes them: blocks of type CERTIFICATE without
- * headers whose DER parses; other blocks and text between them skipped. Pure. Returns PEM, one per certificate.
+ * The certificates of a PEM text as Go's AppendCertsFromPEM takes them (encoding/pem Decode): a block starts with
+ * "-----BEGIN TYPE-----" at the start of a line and ends at the first "-----END TYPE-----" line after it; a block
+ * that does not decode (no END, a wrong END, bad base64: a cut-off certificate swallowing the next one's BEGIN)
+ * is dropped and the search starts again after its BEGIN line, so the next block is still found. Blocks of type
+ * CERTIFICATE without headers whose DER parses are kept. One pass over the text (linear: a file of BEGIN lines
+ * costs no more than its length). Pure. Returns PEM, one per certificate.
  */
 export function pemCertificates(text: Buffer | string): string[] {
   const s = typeof text === "string" ? text : text.toString("latin1");
   const out: string[] = [];
-  for (const m of s.matchAll(PEM_BLOCK)) {
-    if (m[1] !== "CERTIFICATE" || m[2]!.includes(":")) continue;
-    const b64 = m[2]!.replace(/\s+/g, "");
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0 || b64.length === 0) continue;
+  const lineEnd = (i: number) => {
+    const n = s.indexOf("\n", i);
+    return n < 0 ? s.length : n;
+  };
+  const trimEnd = (x: string) => x.replace(/[ \t\r]+$/, "");
+  // the next "\n-----END " at or after i, remembered: BEGIN lines only move forward, so this is one pass
+  let end = -2;
+  const nextEnd = (i: number) => {
+    if (end !== -1 && end < i) end = s.indexOf("\n-----END ", i);
+    return end;
+  };
+  let from = 0;
+  for (;;) {
+    let b = s.indexOf("-----BEGIN ", from);
+    while (b > 0 && s[b - 1] !== "\n") b = s.indexOf("-----BEGIN ", b + 1);
+    if (b < 0) break;
+    const typeEnd = lineEnd(b);
+    const typeLine = trimEnd(s.slice(b + 11, typeEnd));
+    const restStart = Math.min(typeEnd + 1, s.length);
+    from = restStart; // where a block that does not decode sends the search
+    if (!typeLine.endsWith("-----")) continue;
+    const type = typeLine.slice(0, -5);
+    let endIndex: number;
+    let trailer: number;
+    if (s.startsWith("-----END ", restStart)) [endIndex, trailer] = [restStart, restStart + 9];
+    else {
+      endIndex = nextEnd(restStart);
+      if (endIndex < 0) break; // no END ahead: no later block can end either
+      trailer = endIndex + 10;
+    }
+    if (!s.startsWith(`${type}-----`, trailer)) continue;
+    // another BEGIN line before the END: the body holds dashes, which base64 refuses (and scanning that body
+    // again for every BEGIN in it would be quadratic)
+    const inner = s.indexOf("\n-----BEGIN ", restStart - 1);
+    if (inner >= 0 && inner < endIndex) continue;
+    const afterType = trailer + type.length + 5;
+    if (trimEnd(s.slice(afterType, lineEnd(afterType))) !== "") continue;
+    const body = s.slice(restStart, endIndex);
+    const b64 = body.replace(/[ \t\r\n]+/g, "");
+    // headers ("Key: value" lines) make a block AppendCertsFromPEM skips; base64 never holds a colon
+    const headers = body.includes(":");
+    if (!headers && (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0)) continue;
+    from = Math.min(lineEnd(afterType) + 1, s.length);
+    if (headers || type !== "CERTIFICATE" || b64 === "") continue;
     const der = Buffer.from(b64, "base64");
     try {
       new crypto.X509Certificate(der);
