@@ -2,25 +2,30 @@
 // on loopback against the node check itself (checkNode, as the node-check DaemonSet runs it) and a registry
 // that answers like Harbor 2.15.1 (its token realm built from the request's Host): forwarded requests pass, a
 // badRealm prefix gives `realm-unresolvable`, a badSan client gets `tls-san`, and the front logs each of them.
+// Every certificate comes from a CA made as the chart makes harbor-edge-ca (ECDSA P-256), through the same
+// functions the drill uses (test/e2e/certs.ts): node-forge cannot sign with such a CA.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { checkNode } from "../generator/src/nodecheck/check.js";
-import { generateCA, generateServerCert, type KeyAndCert } from "../generator/src/certs/generate.js";
+import crypto from "node:crypto";
+import { ROOT } from "../generator/src/paths.js";
+import { generateServerCert } from "../generator/src/certs/generate.js";
+import { ecdsaCA, signedCert, type Pem } from "./e2e/certs.js";
 import { startFakeRegistry, contentOf } from "./helpers/nodecheck-harbor.js";
 import { NODE_ARCH } from "./helpers/oci-images.js";
 import { waitFor } from "./helpers/wait.js";
 import { startFront, type Front } from "./e2e/front.js";
 
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-e2e-front-"));
-let ca: KeyAndCert;
+let ca: Pem;
 let harbor: Awaited<ReturnType<typeof startFakeRegistry>>;
 const fronts: Front[] = [];
 
 async function front(o: { badSan?: string[]; badRealm?: Array<{ prefix: string; host: string }> }): Promise<Front> {
-  const cert = generateServerCert("harbor", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1, ca);
-  const bad = generateServerCert("harbor", { dns: ["harbor"], ips: [] }, 1, ca);
+  const cert = signedCert(ca, "harbor", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1);
+  const bad = signedCert(ca, "harbor", { dns: ["harbor"], ips: [] }, 1);
   const f = await startFront({ host: "127.0.0.1", cert: cert.cert, key: cert.key, badCert: bad.cert, badKey: bad.key, upstream: { host: "127.0.0.1", port: harbor.port, ca: ca.cert }, ...o });
   fronts.push(f);
   return f;
@@ -37,8 +42,8 @@ function hostDir(f: Front): string {
 const check = (f: Front, images: string[]) => checkNode({ node: "node-1", hostDir: hostDir(f), images, platform: `linux/${NODE_ARCH}`, timeoutMs: 5000 });
 
 beforeAll(async () => {
-  ca = generateCA("e2e front test CA", 1);
-  harbor = await startFakeRegistry({ tls: generateServerCert("harbor", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1, ca), content: contentOf("harbor") });
+  ca = ecdsaCA("harbor-edge-ca", 1);
+  harbor = await startFakeRegistry({ tls: signedCert(ca, "harbor", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1), content: contentOf("harbor") });
 }, 60_000);
 afterAll(async () => {
   for (const f of fronts) await f.close();
@@ -47,6 +52,16 @@ afterAll(async () => {
 });
 
 describe("test/e2e/front.ts", () => {
+  it("its CA is made as the chart makes harbor-edge-ca: an ECDSA P-256 key, which node-forge cannot sign with (so the drill signs with openssl)", () => {
+    // the chart: a new CA is genCAWithKey ... (genPrivateKey "ecdsa"), and sprig's "ecdsa" is P-256
+    expect(fs.readFileSync(path.join(ROOT, "chart", "templates", "_helpers-tls.tpl"), "utf8")).toMatch(/genCAWithKey "harbor-edge-ca" \(int \$c\.auth\.certs\.caValidityDays\) \(genPrivateKey "ecdsa"\)/);
+    const key = crypto.createPrivateKey(ca.key);
+    expect([key.asymmetricKeyType, key.asymmetricKeyDetails?.namedCurve]).toEqual(["ec", "prime256v1"]);
+    expect(ca.key).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
+    expect(new crypto.X509Certificate(ca.cert).ca).toBe(true);
+    expect(() => generateServerCert("harbor", { dns: ["harbor"], ips: [] }, 1, ca)).toThrow(/OID is not RSA/);
+  });
+
   it("forwards to Harbor as it came: the node check pulls through it (HEAD, the token at the realm Harbor names, the manifest)", async () => {
     const f = await front({});
     const r = await check(f, ["registry.test/library/a:1"]);

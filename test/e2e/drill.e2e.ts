@@ -29,7 +29,6 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
 import { $ } from "zx";
 import yaml from "js-yaml";
 import { ROOT } from "../../generator/src/paths.js";
-import { generateServerCert } from "../../generator/src/certs/generate.js";
 import {
   ensureCluster, deleteCluster, clusterOfTests, specFor, valuesFile, install, api, caCert, secretData, waitHealthy, collectLogs, passwordFromRegistryInfo,
   helm, ARTIFACTS, NS, RELEASE, UID, THREE_NODE_CONFIG,
@@ -37,6 +36,7 @@ import {
 import * as N from "./nodes.js";
 import { HOST_DIR, until } from "./nodes.js";
 import { startFront, type Front } from "./front.js";
+import { signedCert } from "./certs.js";
 
 const APP_NS = "harbor-edge-e2e-drill";
 const DS = "harbor-edge-node-mirror";
@@ -369,7 +369,8 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     const gateway = await N.hostGateway(nodes[0]);
     const joinerAddress = await N.nodeAddress(joiner);
     const ca = { cert: await secretData("harbor-edge-ca", "tls.crt"), key: await secretData("harbor-edge-ca", "tls.key") };
-    const badSan = generateServerCert("harbor", { dns: ["harbor", "localhost"], ips: ["127.0.0.1"] }, 2, ca);
+    // openssl, not node-forge: the chart's CA is ECDSA (certs.ts)
+    const badSan = signedCert(ca, "harbor", { dns: ["harbor", "localhost"], ips: ["127.0.0.1"] }, 2);
     front = await startFront({
       host: gateway,
       cert: await secretData("harbor-tls", "tls.crt"),
