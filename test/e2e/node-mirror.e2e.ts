@@ -92,11 +92,12 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
     expect(await imageOnNode()).toBe(false);
     await $({ input: deployment() })`kubectl apply -f -`;
     await $`kubectl rollout status deployment/outage --namespace ${APP_NS} --timeout 300s`;
-    // Harbor stores what it proxied asynchronously: wait until its API lists the tag in project docker.io
+    // Harbor stores what it proxied asynchronously: wait until its API lists the tag in project docker.io (a
+    // multi-platform index pulled for one platform: 400 s after the pull, ManifestListCache's 20 x 20 s)
     await until("busybox in Harbor's docker.io project", async () => {
       const r = await api("GET", "/projects/docker.io/repositories/library%252Fbusybox/artifacts?with_tag=true");
       return r.status === 200 && (JSON.parse(r.body) as any[]).some((a) => (a.tags ?? []).some((t: any) => t.name === "1.36.1"));
-    });
+    }, 10 * 60_000);
   });
 
   it("with the node's egress blocked and the image removed from the node, the restarted pod runs from Harbor", async () => {
@@ -128,7 +129,8 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
       return cms.some((c) => c.data?.node === node && (JSON.parse(c.data.result).images as any[]).some((i) => i.image === IMAGE && i.ok));
     });
     await $`kubectl create job --from=cronjob/harbor-edge-report e2e-report-nodes --namespace ${NS}`;
-    await $`kubectl wait --for=condition=complete job/e2e-report-nodes --namespace ${NS} --timeout 600s`;
+    // a run may wait report.confirmSeconds (600 s by default) for what it asked Harbor to fetch, then writes
+    await $`kubectl wait --for=condition=complete job/e2e-report-nodes --namespace ${NS} --timeout 900s`;
     const r = await $`node generator/bin/harbor-edge.js status --namespace ${NS} --json`.nothrow();
     const status = JSON.parse(r.stdout);
     const mine = (status.nodes as any[]).find((n) => n.name === node);
