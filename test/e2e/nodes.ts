@@ -114,8 +114,10 @@ export async function imageOnNode(node: string, image: string): Promise<boolean>
 
 /**
  * Removes the images from the node once the kubelet has removed every container of the namespace's pods there:
- * nothing holds their unpacked layers then, so containerd's garbage collection removes the content too and a
- * pull must fetch every layer again, not just the manifest.
+ * no container holds their unpacked layers then, so containerd's garbage collection removes the layers too,
+ * unless another image on the node shares one (a layer is kept, and not fetched again, while any image
+ * uses it). Removed with no such image, a pull must fetch every layer again, not just the manifest: the drill's
+ * own image (drill.e2e.ts, `late`) is built to share no layer with its workload images.
  */
 export async function removeImages(node: string, images: string[], holders: { namespace: string } | { podUids: string[] }): Promise<void> {
   const labels = "namespace" in holders ? [`io.kubernetes.pod.namespace=${holders.namespace}`] : holders.podUids.map((u) => `io.kubernetes.pod.uid=${u}`);
