@@ -12,6 +12,8 @@ import { newAjv } from "../generator/src/spec/schema.js";
 import { chartValuesSchema } from "../generator/src/codegen/values-schema.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { scenarioFiles, vitestArgs } from "./e2e/run.js";
+import { DRILL_MINUTES, HOOK_MINUTES, INSTALL_MINUTES, HEALTHY_MINUTES, drillTotalMinutes } from "./e2e/budget.js";
+import e2eConfig from "../vitest.e2e.config.js";
 
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), "utf8");
 const workflow = yaml.load(read(".github/workflows/ci.yaml")) as any;
@@ -68,9 +70,59 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
     expect(workflow.jobs["kind-drill"]["timeout-minutes"]).toBeGreaterThanOrEqual(90);
     // what failed is kept: kind's logs and test/e2e/artifacts
     const upload = workflow.jobs["kind-drill"].steps.find((s: any) => String(s.uses).startsWith("actions/upload-artifact"));
-    expect(upload.if).toBe("failure()");
     expect(upload.with.path).toContain("test/e2e/artifacts");
     expect(workflow.jobs.release.needs).toContain("kind-drill");
+  });
+
+  it("each kind job collects and uploads its logs also when a timeout cut the run short (a step's timeout fails it, the job's cancels it)", () => {
+    for (const job of ["kind", "kind-drill"]) {
+      const steps = workflow.jobs[job].steps as any[];
+      const logs = steps.filter((s) => /kind export logs/.test(s.run ?? "") || String(s.uses).startsWith("actions/upload-artifact"));
+      expect(logs.map((s) => s.if), job).toEqual(["failure() || cancelled()", "failure() || cancelled()"]);
+      // after every step that may time out
+      const last = Math.max(...steps.map((s, i) => (s["timeout-minutes"] ? i : -1)));
+      expect(steps.indexOf(logs[0]), job).toBeGreaterThan(last);
+    }
+  });
+
+  it("the drill's bounds fit: its step outlasts the drill's hooks and steps added up (test/e2e/budget.ts), and its job the step with 30 minutes for setup and logs", () => {
+    const job = workflow.jobs["kind-drill"];
+    const { step } = e2e("kind-drill");
+    expect(drillTotalMinutes()).toBe(DRILL_MINUTES.beforeAll + 160 + DRILL_MINUTES.afterAll);
+    expect(step["timeout-minutes"]).toBeGreaterThanOrEqual(drillTotalMinutes());
+    expect(job["timeout-minutes"] - step["timeout-minutes"]).toBeGreaterThanOrEqual(30);
+    expect(job["timeout-minutes"]).toBeLessThanOrEqual(360); // GitHub-hosted runners' limit
+    // every step of the drill takes its timeout from there, and its hooks too
+    const drill = read("test/e2e/drill.e2e.ts");
+    expect([...drill.matchAll(/^ {2}\}, drillStepMs\((\d)\)\);$/gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(drill).not.toMatch(/^ {2}\}, (?!drillStepMs)[^\n]*\);$/m);
+    expect(drill).toMatch(/^\}, DRILL_MINUTES\.beforeAll \* 60_000\);$/m);
+    expect(drill).toMatch(/^\}, DRILL_MINUTES\.afterAll \* 60_000\);$/m);
+  });
+
+  it("a hook's timeout (vitest.e2e.config.ts) covers a beforeAll that installs: install() within INSTALL_MINUTES, then waitHealthy within HEALTHY_MINUTES", () => {
+    expect(e2eConfig.test?.hookTimeout).toBe(HOOK_MINUTES * 60_000);
+    expect(HOOK_MINUTES).toBeGreaterThanOrEqual(INSTALL_MINUTES + HEALTHY_MINUTES + 10);
+    // install() ends the configuration Job's wait at its deadline (configJob.timeoutSeconds, 1800 s by default, and slack)
+    expect(INSTALL_MINUTES * 60).toBeGreaterThan((validateSpec({}).spec as any).configJob.timeoutSeconds);
+    const cluster = read("test/e2e/cluster.ts");
+    expect(cluster).toMatch(/const deadline = Date\.now\(\) \+ INSTALL_MINUTES \* 60_000;/);
+    expect(cluster).toMatch(/--timeout \$\{`\$\{left\}s`\}/);
+    for (const f of ["test/e2e/harbor.e2e.ts", "test/e2e/node-mirror.e2e.ts", "test/e2e/drill.e2e.ts"]) {
+      const beforeAll = /^beforeAll\(async \(\) => \{\n([\s\S]*?)^\}/m.exec(read(f))?.[1] ?? "";
+      expect(beforeAll, f).toMatch(/await install\(/);
+      expect(beforeAll, f).toContain("await waitHealthy(HEALTHY_MINUTES * 60_000);");
+    }
+  });
+
+  it("the one-node kind job: ct install and the e2e step are bounded, with 25 minutes left for setup and logs", () => {
+    const job = workflow.jobs.kind;
+    const ct = job.steps.find((s: any) => /ct install/.test(s.run ?? ""));
+    const { step } = e2e("kind");
+    expect(ct["timeout-minutes"]).toBeGreaterThanOrEqual(20); // ci/ct.yaml's helm --timeout 900s, and ct's waiting
+    expect((yaml.load(read("ci/ct.yaml")) as any)["helm-extra-args"]).toBe("--timeout 900s");
+    expect(step["timeout-minutes"]).toBeGreaterThanOrEqual(90);
+    expect(job["timeout-minutes"] - ct["timeout-minutes"] - step["timeout-minutes"]).toBeGreaterThanOrEqual(25);
   });
 
   it("the drill asks for the three-node config itself, and the two jobs together run every scenario file once", () => {

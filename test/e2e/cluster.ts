@@ -14,6 +14,7 @@ import { validateSpec } from "../../generator/src/spec/validate.js";
 import { valuesYaml } from "../../generator/src/values/build.js";
 import type { Spec } from "../../generator/src/values/derive.js";
 import { CI_PROGRAM_IMAGE } from "../../generator/src/codegen/ct-values.js";
+import { INSTALL_MINUTES } from "./budget.js";
 
 $.verbose = false;
 
@@ -114,12 +115,19 @@ export async function specFor(overrides: Record<string, unknown>): Promise<Spec>
   return r.spec as Spec;
 }
 
+/**
+ * helm install (or upgrade) --wait, then the configuration Job done: at most INSTALL_MINUTES in all (budget.ts).
+ * The Job starts with the release and ends, done or failed, within configJob.timeoutSeconds (30 min by
+ * default): the wait for it ends at the same deadline, counted from before helm.
+ */
 export async function install(values: string, verb: "install" | "upgrade" = "install"): Promise<void> {
+  const deadline = Date.now() + INSTALL_MINUTES * 60_000;
   const dir = await chartDir();
   await $`kubectl create namespace ${`cluster-${UID}`} --dry-run=client -o yaml | kubectl apply -f -`;
   await $`${helm.bin} ${verb} ${RELEASE} ${dir} --namespace ${NS} --create-namespace -f ${values} --wait --timeout 20m`;
   // helm does not wait for the configuration Job (no hook); the tests expect Harbor configured
-  await $`kubectl wait --namespace ${NS} --for=condition=complete job --selector app.kubernetes.io/component=configure,harbor-edge.io/run=install --timeout 30m`;
+  const left = Math.max(60, Math.ceil((deadline - Date.now()) / 1000));
+  await $`kubectl wait --namespace ${NS} --for=condition=complete job --selector app.kubernetes.io/component=configure,harbor-edge.io/run=install --timeout ${`${left}s`}`;
 }
 
 export async function uninstall(): Promise<void> {

@@ -38,6 +38,7 @@ import * as N from "./nodes.js";
 import { HOST_DIR, until } from "./nodes.js";
 import { startFront, type Front } from "./front.js";
 import { signedCert } from "./certs.js";
+import { DRILL_MINUTES, HEALTHY_MINUTES, drillStepMs } from "./budget.js";
 
 const APP_NS = "harbor-edge-e2e-drill";
 const DS = "harbor-edge-node-mirror";
@@ -57,8 +58,6 @@ const UNRESOLVABLE_HOST = "harbor-token.drill.invalid:30003";
 const TAINT = { key: "harbor-edge.io/drill", value: "joiner", effect: "NoSchedule" } as const;
 /** A pull after a cut: Harbor asks the upstream until its health check (every 5 min) marks it down; the kubelet backs off up to 5 min. */
 const PULL_MS = 15 * 60_000;
-/** A step may wait for two such pulls one after the other (vitest.e2e.config.ts gives a test 20 minutes). */
-const STEP_MS = 45 * 60_000;
 
 let nodes: string[] = [];
 let joiner = "";
@@ -216,12 +215,12 @@ beforeAll(async () => {
   fs.writeFileSync(spec, yaml.dump({ "harbor-config": s }));
   const installed = (await $`${helm.bin} status ${RELEASE} --namespace ${NS}`.nothrow()).exitCode === 0;
   await install(valuesFile(s, "e2e-drill"), installed ? "upgrade" : "install");
-  await waitHealthy();
+  await waitHealthy(HEALTHY_MINUTES * 60_000);
   // a reused cluster with Harbor installed before the taint may have Harbor's pods there: step 3 would take them down
   const onJoiner = await harborPodsOn(joiner);
   if (onJoiner.length) throw new Error(`Harbor's pods ${onJoiner.join(", ")} run on ${joiner}, the node the drill takes out: reinstall on a fresh cluster (the drill taints ${joiner} before it installs)`);
   await $`kubectl create namespace ${APP_NS} --dry-run=client -o yaml | kubectl apply -f -`;
-});
+}, DRILL_MINUTES.beforeAll * 60_000);
 
 beforeEach((ctx) => {
   ctx.onTestFailed(async () => {
@@ -240,7 +239,7 @@ afterAll(async () => {
   await $`kubectl delete namespace ${APP_NS} --ignore-not-found --wait=false`.nothrow();
   if (joiner) await $`kubectl taint node ${joiner} ${`${TAINT.key}-`}`.nothrow();
   await deleteCluster();
-});
+}, DRILL_MINUTES.afterAll * 60_000);
 
 describe("the outage drill on three kind nodes with Harbor (see test/cluster/drill.test.ts)", () => {
   it("1. install: the DaemonSet writes Harbor's host files on every node; the report says every running image is held and reachable from every node", async () => {
@@ -273,7 +272,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     const report = await runReport(`e2e-drill-report-1-${RUN_ID}`);
     for (const x of ws) expect(named(report, IMAGES[x.image], x.node), `the report names ${x.image} on ${x.node}: ${JSON.stringify(report)}`).toBe(false);
     expect(report.map((n) => n.name).sort()).toEqual([...nodes].sort());
-  }, STEP_MS);
+  }, drillStepMs(1));
 
   it("2. the cut: every workload pod deleted and its image removed from every node comes back from Harbor", async () => {
     const ws = nodes.flatMap((n) => (["one", "two"] as ImageKey[]).map((k) => w(k, n)));
@@ -283,7 +282,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     await allRunning(ws);
     for (const x of ws) expect(await N.imageOnNode(x.node, IMAGES[x.image]), `${x.image} on ${x.node}`).toBe(true);
     console.log(`  cut to all ${ws.length} pods Running on ${nodes.length} nodes: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  }, STEP_MS);
+  }, drillStepMs(2));
 
   it("3. a node joins during the outage with harbor-edge node-config's files in place before containerd starts, and runs the pods pinned to it", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-node-config-"));
@@ -319,7 +318,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     await allRunning(mine);
     for (const x of mine) expect(await N.imageOnNode(joiner, IMAGES[x.image]), `${x.image} on ${joiner}`).toBe(true);
     console.log(`  ${joiner} joined and ran ${mine.map((x) => x.name).join(", ")} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  }, STEP_MS);
+  }, drillStepMs(3));
 
   it("4. a roll of the node-mirror DaemonSet during the outage keeps every node's host files; a pod deleted with its image afterwards comes back", async () => {
     await $`kubectl rollout status daemonset/${DS} --namespace ${NS} --timeout 300s`;
@@ -348,7 +347,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     const ws = [w("two", nodes[0]), w("one", nodes[1])];
     await deleteAndRemove(ws);
     await allRunning(ws);
-  }, STEP_MS);
+  }, drillStepMs(4));
 
   it("5. containerd and the kubelet of a node that does not run Harbor (the control plane) restarted during the outage: its pods run again, and a pod deleted with its image comes back", async () => {
     // the control plane: kind taints it NoSchedule in a multi-node cluster, so Harbor runs on nodes[1] (the
@@ -368,7 +367,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     await deleteAndRemove(ws);
     await allRunning(ws);
     console.log(`  ${node}: containerd and kubelet restarted, its pods running again and ${ws[0].name} pulled from Harbor in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  }, STEP_MS);
+  }, drillStepMs(5));
 
   it("6. defects set before a second cut: exactly the (image, node) pairs the report named fail, the others come back", async () => {
     // the first cut's workloads go; the internet comes back
@@ -485,5 +484,5 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     expect(predicted).toEqual(failed);
     // why, from the front's side: the joiner never got past TLS after the cut
     expect(front.log.some((e) => e.t >= t0 && e.client === joinerAddress && e.path && e.path !== "/v2/"), `${joiner} got past TLS`).toBe(false);
-  }, STEP_MS);
+  }, drillStepMs(6));
 });

@@ -6,6 +6,7 @@ import {
   ensureCluster, deleteCluster, nodeIp, specFor, valuesFile, install, uninstall, passwordFromRegistryInfo, api, servedCertificate,
   waitHealthy, pods, secretData, waitPodReady, collectLogs, REGISTRY, NS, UID,
 } from "./cluster.js";
+import { HEALTHY_MINUTES } from "./budget.js";
 import type { Spec } from "../../generator/src/values/derive.js";
 
 let spec: Spec;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   spec = await specFor({ cluster: { uid: UID, vip } });
   values = valuesFile(spec, "e2e");
   await install(values);
-  await waitHealthy();
+  await waitHealthy(HEALTHY_MINUTES * 60_000);
 });
 
 // a failed scenario leaves events, pod logs and kind's logs under test/e2e/artifacts/

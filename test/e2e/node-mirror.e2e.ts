@@ -4,6 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
 import { $ } from "zx";
 import { ensureCluster, deleteCluster, nodeIp, specFor, valuesFile, install, uninstall, api, caCert, waitHealthy, collectLogs, helm, NS, RELEASE, UID } from "./cluster.js";
+import { HEALTHY_MINUTES } from "./budget.js";
 import * as nodes from "./nodes.js";
 import { HOST_DIR, until } from "./nodes.js";
 
@@ -58,7 +59,7 @@ beforeAll(async () => {
   const spec = await specFor({ cluster: { uid: UID, vip }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, addresses: [`${vip}:30003`] }, report: { nodeCheck: { enabled: true, intervalSeconds: 30 } } });
   const installed = (await $`${helm.bin} status ${RELEASE} --namespace ${NS}`.nothrow()).exitCode === 0;
   await install(valuesFile(spec, "e2e-node-mirror"), installed ? "upgrade" : "install");
-  await waitHealthy();
+  await waitHealthy(HEALTHY_MINUTES * 60_000);
   await $`kubectl create namespace ${APP_NS} --dry-run=client -o yaml | kubectl apply -f -`;
 });
 
