@@ -92,6 +92,7 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
     expect(step["timeout-minutes"]).toBeGreaterThanOrEqual(drillTotalMinutes());
     expect(job["timeout-minutes"] - step["timeout-minutes"]).toBeGreaterThanOrEqual(30);
     expect(job["timeout-minutes"]).toBeLessThanOrEqual(360); // GitHub-hosted runners' limit
+    expect(read("docs/testing.md").replace(/\s+/g, " ")).toContain(`the drill's steps add up to ${drillTotalMinutes()} minutes, under its CI step's ${step["timeout-minutes"]} and its job's ${job["timeout-minutes"]}`);
     // every step of the drill takes its timeout from there, and its hooks too
     const drill = read("test/e2e/drill.e2e.ts");
     expect([...drill.matchAll(/^ {2}\}, drillStepMs\((\d)\)\);$/gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5, 6]);
@@ -123,6 +124,18 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
     expect((yaml.load(read("ci/ct.yaml")) as any)["helm-extra-args"]).toBe("--timeout 900s");
     expect(step["timeout-minutes"]).toBeGreaterThanOrEqual(90);
     expect(job["timeout-minutes"] - ct["timeout-minutes"] - step["timeout-minutes"]).toBeGreaterThanOrEqual(25);
+  });
+
+  it("the one-node job runs kind v0.26.0 (containerd 1.7), the drill kind v0.31.0 (containerd 2.2) with kubectl of its Kubernetes", () => {
+    expect(kindAction("kind").version).toBe("v0.26.0");
+    expect(kindAction("kind-drill")).toMatchObject({ version: "v0.31.0", kubectl_version: "v1.35.0" });
+    // docs/testing.md says which and why
+    const doc = read("docs/testing.md").replace(/\s+/g, " ");
+    expect(doc).toContain(`The one-node job pins kind ${kindAction("kind").version} (containerd 1.7.24) and the drill job kind ${kindAction("kind-drill").version} (kindest/node v1.35.0, containerd 2.2.0`);
+    // both kind configs patch the registry under the version-2 CRI plugin name: containerd 2 migrates it
+    for (const f of ["ci/kind-config.yaml", "ci/kind-config-3nodes.yaml"]) {
+      expect((yaml.load(read(f)) as any).containerdConfigPatches, f).toEqual(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"']);
+    }
   });
 
   it("the drill asks for the three-node config itself, and the two jobs together run every scenario file once", () => {
