@@ -60,6 +60,14 @@ describe("test/e2e/front.ts", () => {
     expect(ca.key).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
     expect(new crypto.X509Certificate(ca.cert).ca).toBe(true);
     expect(() => generateServerCert("harbor", { dns: ["harbor"], ips: [] }, 1, ca)).toThrow(/OID is not RSA/);
+    // what signedCert makes from it: a P-256 key, and a certificate for exactly the names asked, signed by that CA
+    const leaf = signedCert(ca, "harbor", { dns: ["harbor", "localhost"], ips: ["127.0.0.1"] }, 1);
+    const x = new crypto.X509Certificate(leaf.cert);
+    expect([x.subjectAltName, x.ca, x.verify(new crypto.X509Certificate(ca.cert).publicKey), x.checkPrivateKey(crypto.createPrivateKey(leaf.key))]).toEqual(["DNS:harbor, DNS:localhost, IP Address:127.0.0.1", false, true, true]);
+    expect(leaf.key).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
+    // a name that would add another to openssl's extension line, or none at all, is refused
+    expect(() => signedCert(ca, "harbor", { dns: ["harbor,DNS:evil"], ips: [] }, 1)).toThrow(/refusing the name "DNS:harbor,DNS:evil"/);
+    expect(() => signedCert(ca, "harbor", { dns: [], ips: [] }, 1)).toThrow(/at least one DNS name or IP address/);
   });
 
   it("forwards to Harbor as it came: the node check pulls through it (HEAD, the token at the realm Harbor names, the manifest)", async () => {

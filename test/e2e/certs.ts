@@ -44,7 +44,7 @@ export function ecdsaCA(commonName: string, days: number): Pem {
 
 /**
  * A server certificate signed by `ca` (any key type openssl reads: the chart's ECDSA CA included) for exactly
- * these names, with a new P-256 key.
+ * these names, with a new P-256 key as "EC PRIVATE KEY" (as the chart's harbor-tls, which the front also serves).
  */
 export function signedCert(ca: Pem, commonName: string, sans: { dns: string[]; ips: string[] }, days: number): Pem {
   const names = [...sans.dns.map((d) => `DNS:${d}`), ...sans.ips.map((i) => `IP:${i}`)];
@@ -56,7 +56,8 @@ export function signedCert(ca: Pem, commonName: string, sans: { dns: string[]; i
     fs.writeFileSync(f("ca.crt"), ca.cert);
     fs.writeFileSync(f("ca.key"), ca.key, { mode: 0o600 });
     fs.writeFileSync(f("ext.cnf"), `subjectAltName = ${names.join(",")}\nbasicConstraints = CA:FALSE\nkeyUsage = digitalSignature,keyEncipherment\nextendedKeyUsage = serverAuth\n`);
-    openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", f("tls.key"), "-out", f("tls.csr"), "-subj", `/CN=${commonName}`]);
+    openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f("tls.key")]);
+    openssl(["req", "-new", "-key", f("tls.key"), "-out", f("tls.csr"), "-subj", `/CN=${commonName}`]);
     openssl(["x509", "-req", "-in", f("tls.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-set_serial", `0x${crypto.randomBytes(16).toString("hex")}`, "-days", String(days), "-extfile", f("ext.cnf"), "-out", f("tls.crt")]);
     return { cert: fs.readFileSync(f("tls.crt"), "utf8"), key: fs.readFileSync(f("tls.key"), "utf8") };
   });
