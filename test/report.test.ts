@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import https from "node:https";
 import { spawn } from "node:child_process";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { HELMS, render, find, decode, type K8sObject } from "./helpers/chart.js";
@@ -25,6 +26,7 @@ import { DEFAULT_CONFIRM_SECONDS, parseProxyRegistries, readInput } from "../gen
 import { classifyImage, classifyImages } from "../generator/src/report/images.js";
 import { artifactPath, heldFrom, refSeg } from "../generator/src/report/held.js";
 import { childrenFor } from "../generator/src/report/fetch.js";
+import { HarborUnreachable, waitHealthy, type HarborApi } from "../generator/src/harbor/api.js";
 
 const PASSWORD = "Report-Pass-1";
 const NS = "harbor";
@@ -138,13 +140,24 @@ function jobEnv(): Record<string, string> {
   return e;
 }
 
+/** How a run ends early: stopped (SIGTERM) once its stdout satisfies `when`, or after `ms`. */
+interface StopWhen {
+  when: (stdout: string) => boolean;
+  ms: number;
+}
+
 /** Runs the CLI with env, args; checks that no secret reached its output. */
-async function runCli(args: string[], env: Record<string, string>, secrets: string[]): Promise<Run> {
+async function runCli(args: string[], env: Record<string, string>, secrets: string[], stop?: StopWhen): Promise<Run> {
   const child = spawn(process.execPath, [BIN, ...args], { env });
   let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
+  child.stdout.on("data", (d) => {
+    stdout += d;
+    if (stop?.when(stdout)) child.kill("SIGTERM");
+  });
   child.stderr.on("data", (d) => (stderr += d));
+  const timer = stop && setTimeout(() => child.kill("SIGTERM"), stop.ms);
   const code: number = await new Promise((resolve) => child.on("close", (x) => resolve(x ?? 1)));
+  if (timer) clearTimeout(timer);
   const out = stdout + stderr;
   for (const s of secrets.filter(Boolean)) expect(out).not.toContain(s);
   expect(out).not.toMatch(/authorization|Basic [A-Za-z0-9+/=]{8,}|Bearer /i);
@@ -156,7 +169,7 @@ async function runCli(args: string[], env: Record<string, string>, secrets: stri
  * ServiceAccount token and CA in files. Only the addresses are the test's (Harbor's and the API server's are
  * cluster-internal names). kubeEnv: how the pod finds the API server (default KUBE_API).
  */
-async function runReport(w: World, env: Record<string, string> = {}, kubeEnv?: Record<string, string>, secrets: string[] = []): Promise<Run> {
+async function runReport(w: World, env: Record<string, string> = {}, kubeEnv?: Record<string, string>, secrets: string[] = [], stop?: StopWhen): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-run-"));
   const tokenFile = path.join(dir, "token");
   fs.writeFileSync(tokenFile, `${w.kube.token}\n`);
@@ -164,7 +177,7 @@ async function runReport(w: World, env: Record<string, string> = {}, kubeEnv?: R
   fs.writeFileSync(caFile, kubeCa!.cert);
   const e: Record<string, string> = { ...jobEnv(), PATH: process.env.PATH ?? "/usr/bin:/bin", HARBOR_URL: w.harbor.url, ...(kubeEnv ?? { KUBE_API: w.kube.url }), KUBE_TOKEN_FILE: tokenFile, KUBE_CA_FILE: caFile, TMPDIR: dir, REPORT_POLL_SECONDS: "1", REPORT_WAIT_SECONDS: "5", ...env };
   try {
-    return await runCli(["report"], e, [e.HARBOR_ADMIN_PASSWORD, e.HARBOR_PASSWORD, w.kube.token, ROBOT.password, ...secrets]);
+    return await runCli(["report"], e, [e.HARBOR_ADMIN_PASSWORD, e.HARBOR_PASSWORD, w.kube.token, ROBOT.password, ...secrets], stop);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -437,6 +450,42 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(w.kube.events[0]).toMatchObject({ type: "Warning", reason: "ReportFailed", message: status(w).summary });
   });
 
+  it("Harbor whose certificate does not name the host dialled: the report says so while it waits (in the Job's log), not only when the wait is over", async () => {
+    // as a report pod meets a Harbor that serves another name's certificate from the same CA (the local-cluster
+    // drill's defective node): every handshake fails, no request arrives, and the wait (REPORT_WAIT_SECONDS) is long
+    const ca = generateCA("report test Harbor CA", 1);
+    const leaf = generateServerCert("harbor", { dns: ["harbor"], ips: [] }, 1, ca);
+    const handshakes: string[] = [];
+    const requests: string[] = [];
+    const server = https.createServer({ cert: leaf.cert, key: leaf.key }, (req, res) => {
+      requests.push(req.url ?? "");
+      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"healthy","components":[]}');
+    });
+    server.on("tlsClientError", (e) => handshakes.push(String((e as NodeJS.ErrnoException).code ?? e.message)));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-tls-"));
+    try {
+      fs.writeFileSync(path.join(dir, "ca.crt"), ca.cert);
+      const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }]);
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const waiting = /^harbor-edge report: waiting for Harbor at https:\/\/127\.0\.0\.1:\d+ to be healthy \(until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): no connection \(GET \/api\/v2\.0\/health: Hostname\/IP does not match certificate's altnames: .*\)$/m;
+      const t0 = Date.now();
+      const run = await runReport(w, { HARBOR_URL: url, HARBOR_CA_FILE: path.join(dir, "ca.crt"), REPORT_WAIT_SECONDS: "600" }, undefined, [], { when: (out) => waiting.test(out), ms: 20_000 });
+      // said within seconds of the first failed handshake, 600 s before the wait would end
+      expect(run.stdout, run.stderr).toMatch(waiting);
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      // once: the same reason is not repeated at every retry
+      expect(run.stdout.match(/waiting for Harbor/g)).toHaveLength(1);
+      expect(requests).toEqual([]);
+      expect(handshakes.length).toBeGreaterThan(0);
+      // no status written yet: the run was stopped while it waited
+      expect(status(w).summary).toBeUndefined();
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the rendered RBAC is enough and no more: every Kubernetes request was allowed (in-cluster config: KUBERNETES_SERVICE_HOST/PORT, TLS, the ServiceAccount's CA)", async () => {
     const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { tls: true });
     expect(w.kube.url).toMatch(/^https:/);
@@ -640,6 +689,31 @@ describe("the report's pure parts", () => {
     expect(artifactPath("a/b?c", "x/../y", "sha256:" + "c".repeat(64))).toBe(`/projects/a%2Fb%3Fc/repositories/x%252F..%252Fy/artifacts/sha256:${"c".repeat(64)}?with_tag=false`);
     expect(refSeg("1.25/../x?y#z")).toBe("1.25%2F..%2Fx%3Fy%23z");
   });
+  it("waiting for Harbor: why, at the first failure, at each new reason and every minute of the same one, on the clock it is given", async () => {
+    // Harbor's answers to GET /health, one per try: no connection three times, 503 twice, then no connection for a while
+    const answers = [...Array(3).fill("down"), 503, 503, ...Array(14).fill("down"), 200];
+    const api = {
+      call: async () => {
+        const a = answers.shift();
+        if (a === "down") throw new HarborUnreachable("GET /api/v2.0/health: connect ECONNREFUSED");
+        return { status: a, headers: {}, body: Buffer.from(""), json: a === 200 ? { status: "healthy", components: [] } : undefined };
+      },
+    } as unknown as HarborApi;
+    let clock = 1_000_000;
+    const said: Array<[number, string]> = [];
+    const r = await waitHealthy(api, clock + 3_600_000, 10_000, async (ms) => void (clock += ms), { now: () => clock, onWait: (why) => said.push([clock - 1_000_000, why]) });
+    expect(r).toBeUndefined();
+    const down = "no connection (GET /api/v2.0/health: connect ECONNREFUSED)";
+    // tries at 0, 1, 3, 7 (503), 15 (503), 25, 35, ... 155 s (no connection), 165 s healthy
+    expect(said).toEqual([[0, down], [7_000, "HTTP 503"], [25_000, down], [85_000, down], [145_000, down]]);
+    // the deadline is read on that clock too: a Harbor that never answers ends the wait when it says
+    const never = { call: async () => { throw new HarborUnreachable("x"); } } as unknown as HarborApi;
+    clock = 0;
+    expect(await waitHealthy(never, 30_000, 10_000, async (ms) => void (clock += ms), { now: () => clock })).toBe("no connection (x)");
+    expect(clock).toBeGreaterThanOrEqual(30_000);
+    expect(clock).toBeLessThan(30_000 + 10_000);
+  });
+
   it("held: an index needs a child for every wanted platform", () => {
     const art = { references: [{ child_digest: "sha256:1", platform: { os: "linux", architecture: "amd64" } }] };
     expect(heldFrom(art, ["linux/amd64"])).toEqual({ held: true });

@@ -13,13 +13,16 @@
 //  5. containerd and the kubelet of a node restarted during the outage: its pods run again, and a pod deleted
 //     with its image afterwards comes back;
 //  6. the defects the report must predict, injected before a second cut: Harbor's certificate without the
-//     address the third node dials (the front gives that node a certificate from the same CA without it), a
+//     address the third node dials (the front gives that node, on the nodes' address, a certificate from the
+//     same CA without it; the Jobs' address :443 serves every client the good one), a
 //     private project (401 to anonymous pulls), a project whose token realm names a host that does not
 //     resolve, and an image never pulled through Harbor (loaded onto the nodes from the upstream). Before the cut every pod
 //     runs (containerd quietly falls back to the upstream); after it exactly the predicted (image, node)
 //     pairs fail and the others come back. The predictions made before the cut are checked against that:
 //     `harbor-edge node-check` on each node (in its namespaces) and the report with the node-check DaemonSet on
-//     (harbor-edge-status, key `nodes`: one function, reportPredicts(); without that key it logs NOT RUN).
+//     (harbor-edge-status, key `nodes`: one function, reportPredicts(); without that key it logs NOT RUN), its
+//     Job run on the third node (a pod of the node that joined late reaches the API server and Harbor) and
+//     required to finish.
 //
 // Stand-ins, as in outage.test.ts: the DaemonSet runs the tier's busybox + curl image; Harbor's proxy-cache
 // project is Debian's docker-registry in pull-through mode behind a TLS front (front.ts) with the release's
@@ -482,7 +485,11 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
     await waitFor("the first cut's pods to be gone", () => pods().length === 0, { ms: 120_000, everyMs: 1000 });
     connect();
     writeFrontConfig(
-      { private: [`/v2/${project(UP.b)}/`], badRealm: [{ prefix: `/v2/${project(UP.c)}/`, realm: UNRESOLVABLE_REALM }], badSan: [nodeIp(indexOf(defective)), `10.215.${indexOf(defective) - 1}.`] },
+      // the certificate without the address the node dials: given to the node (its containerd, and its host-network
+      // node-check pod) on the nodes' address only. The Jobs dial Harbor's Service name on :443, which the
+      // certificate does name: a pod of that node there gets the good one (before, the node's pod range got the bad
+      // one on every address, and a report pod on that node waited 900 s for a handshake it could never make)
+      { private: [`/v2/${project(UP.b)}/`], badRealm: [{ prefix: `/v2/${project(UP.c)}/`, realm: UNRESOLVABLE_REALM }], badSan: [nodeIp(indexOf(defective))], badSanOn: [FRONT] },
       Number(new URL(harbor.url).port),
     );
     const before: ImageKey[] = ["one", "private", "realm", "late"];
@@ -521,27 +528,39 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
     });
     if (haveCheck) for (const n of nodes) console.log(`  node-check DaemonSet on ${n}: ${(resultOf(n).images as any[]).filter((i) => i.image.includes(RUN_ID)).map((i) => `${i.image.replace(`:${RUN_ID}`, "")} ${i.ok ? "ok" : i.failure?.kind}`).join(", ")}`);
 
-    // the report, run now (the CronJob's Job), is what must predict the drill
+    // the report, run now (the CronJob's Job), is what must predict the drill. It runs on the node that joined during
+    // the outage: a pod there must reach the API server (Service range) and Harbor (its Service name, through the
+    // DNS stand-in) as a pod of the first nodes does, and the run must finish
     const reportCron = (getJson(["get", "cronjobs", "-n", NS, "-l", "app.kubernetes.io/component=report"]).items as any[])[0];
-    if (reportCron) {
-      // the CronJob's Job, pinned to the first node (a report pod on the joined node did not get past listing the
-      // pods in earlier runs: not investigated yet)
-      const jobSpec = structuredClone(reportCron.spec.jobTemplate.spec);
-      jobSpec.template.spec.nodeName = NODES[0];
-      kubectlOk(["create", "-f", "-"], JSON.stringify({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "drill-report", namespace: NS, labels: reportCron.spec.jobTemplate.metadata?.labels ?? {} }, spec: jobSpec }));
-      const finished = () => {
-        const j = getJson(["get", "job", "drill-report", "-n", NS]);
-        return (j.status?.succeeded || j.status?.failed) && j;
-      };
-      const tr = Date.now();
-      const j = await waitFor("the report run before the cut", finished, { ms: 180_000, everyMs: 2000 }).catch((e: Error) => {
-        const pod = (getJson(["get", "pods", "-n", NS, "-l", "job-name=drill-report"]).items as any[])[0];
-        const asked = frontLog(tr).filter((x) => (x as any).port === 443 || !x.path).map((x) => `${x.client} ${x.method ?? ""} ${x.path ?? x.tlsError} ${x.status ?? ""}`);
-        console.log(`  report before the cut did not finish: ${e.message}; its pod: ${pod ? `${pod.spec.nodeName} ${pod.status.phase}\n${kubectl(["logs", "-n", NS, pod.metadata.name]).stdout.slice(-2000)}` : "none"}\n  what it asked the front (:443): ${asked.slice(-25).join(", ")}`);
-        return undefined;
-      });
-      if (j) console.log(`  report before the cut (${j.status.succeeded ? "succeeded" : "failed"}): ${getJson(["get", "configmap", "harbor-edge-status", "-n", NS]).data?.summary}`);
-    }
+    expect(reportCron, "the report's CronJob").toBeTruthy();
+    const jobSpec = structuredClone(reportCron.spec.jobTemplate.spec);
+    jobSpec.template.spec.nodeName = JOINER;
+    kubectlOk(["create", "-f", "-"], JSON.stringify({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "drill-report", namespace: NS, labels: reportCron.spec.jobTemplate.metadata?.labels ?? {} }, spec: jobSpec }));
+    const tr = Date.now();
+    const reportPod = () => (getJson(["get", "pods", "-n", NS, "-l", "job-name=drill-report"]).items as any[])[0];
+    const j = await waitFor(
+      "the report run before the cut (on the joined node)",
+      () => {
+        const x = getJson(["get", "job", "drill-report", "-n", NS]);
+        return (x.status?.succeeded || x.status?.failed) && x;
+      },
+      {
+        ms: 180_000,
+        everyMs: 2000,
+        diagnose: () => {
+          const pod = reportPod();
+          const asked = frontLog(tr).filter((x) => (x as any).port === 443 || !x.path).map((x) => `${x.client} ${x.method ?? ""} ${x.path ?? x.tlsError} ${x.status ?? ""}`);
+          return `its pod: ${pod ? `${pod.spec.nodeName} ${pod.status.phase}\n${kubectl(["logs", "-n", NS, pod.metadata.name]).stdout.slice(-2000)}` : "none"}\nwhat it asked the front (:443): ${asked.slice(-25).join(", ")}`;
+        },
+      },
+    );
+    const rp = reportPod();
+    const asked443 = frontLog(tr).filter((x) => (x as any).port === 443 && x.client === rp.status.podIP);
+    console.log(`  report before the cut, on ${rp.spec.nodeName} (${rp.status.podIP}), in ${((Date.now() - tr) / 1000).toFixed(0)} s (${j.status.succeeded ? "succeeded" : "failed"}; ${asked443.length} requests to the front's :443): ${getJson(["get", "configmap", "harbor-edge-status", "-n", NS]).data?.summary}`);
+    expect(rp.spec.nodeName).toBe(JOINER);
+    expect(j.status.succeeded, kubectl(["logs", "-n", NS, rp.metadata.name]).stdout.slice(-2000)).toBe(1);
+    expect(asked443.some((x) => x.path === "/api/v2.0/health" && x.status === 200), "the report pod on the joined node reached Harbor").toBe(true);
+    expect(Date.parse(getJson(["get", "configmap", "harbor-edge-status", "-n", NS]).data?.updated)).toBeGreaterThanOrEqual(Math.floor(tr / 1000) * 1000);
 
     // Harbor never served the late image's layer before the cut (the report may have asked for its manifest)
     expect(frontLog(t0).some((e) => e.path?.startsWith(`/v2/${project(UP.a)}/${IMAGES.late.repo}/blobs/`) && e.status === 200)).toBe(false);

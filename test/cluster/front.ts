@@ -9,7 +9,8 @@
 //   `badRealm`  prefixes answered 401 with a Bearer challenge whose realm names the given (unresolvable) host;
 //   `badSan`    clients (an address, or a prefix ending in '.') get a certificate from the same CA that does
 //               not name the address they dial (`badCert`/`badKey`): a SAN left out, for those nodes only
-//               (on the listen addresses in `badSanOn`, default all: the nodes' address, not the Jobs').
+//               (only on the listen addresses in `badSanOn`, default every one; the drill names the nodes'
+//               address there, so that the Jobs' address, whose name the certificate carries, stays good).
 //   /service/token                  the anonymous token above;
 //   /api/v2.0/projects/<project>/repositories/<repository>/artifacts/<reference>
 //                                   for a project in `held`: Harbor's artifacts API as the report reads it,

@@ -111,17 +111,35 @@ export async function health(api: HarborApi): Promise<Health> {
   return { healthy: false, why: `unhealthy: ${unhealthy.join(" ") || "overall status not healthy"}` };
 }
 
+/** How often waitHealthy says again that Harbor is still not healthy for the same reason. */
+export const WAIT_REPEAT_MS = 60_000;
+
 /**
  * Waits until Harbor is healthy, with backoff (1 s doubling to maxDelayMs), until deadline (ms since epoch).
- * Returns undefined when healthy, else the last reason.
+ * Returns undefined when healthy, else the last reason. onWait (optional) hears why Harbor is not healthy yet:
+ * at the first failure, whenever the reason changes, and every WAIT_REPEAT_MS while it stays the same, so a
+ * long wait (a certificate that does not name the host dialled, a blackholed Service) is never silent.
+ * now: the clock the deadline is read with (Date.now).
  */
-export async function waitHealthy(api: HarborApi, deadline: number, maxDelayMs = 5_000, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<string | undefined> {
+export async function waitHealthy(
+  api: HarborApi,
+  deadline: number,
+  maxDelayMs = 5_000,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+  o: { now?: () => number; onWait?: (why: string) => void } = {},
+): Promise<string | undefined> {
+  const now = o.now ?? Date.now;
   let delay = 1_000;
+  let said: { why: string; at: number } | undefined;
   for (;;) {
     const h = await health(api);
     if (h.healthy) return undefined;
-    if (Date.now() >= deadline) return h.why;
-    await sleep(Math.min(delay, Math.max(0, deadline - Date.now()) + 10));
+    if (now() >= deadline) return h.why;
+    if (o.onWait && (!said || said.why !== h.why || now() - said.at >= WAIT_REPEAT_MS)) {
+      said = { why: h.why, at: now() };
+      o.onWait(h.why);
+    }
+    await sleep(Math.min(delay, Math.max(0, deadline - now()) + 10));
     delay = Math.min(delay * 2, maxDelayMs);
   }
 }

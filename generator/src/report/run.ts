@@ -142,7 +142,9 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
   if (input.pullBlobsIgnored) log("REPORT_PULL_BLOBS=1 is ignored: Harbor fetches the blobs of a manifest it was asked for itself, once; asking for them makes it download each twice");
 
   // --- 2. what Harbor holds -----------------------------------------------------------------------------
-  const unhealthy = await waitHealthy(api, now() + input.waitSeconds * 1000, 10_000, sleep);
+  const waitUntil = now() + input.waitSeconds * 1000;
+  // said while it waits (up to REPORT_WAIT_SECONDS): a Harbor that never answers this pod must not look like a hang
+  const unhealthy = await waitHealthy(api, waitUntil, 10_000, sleep, { now, onWait: (why) => log(`waiting for Harbor at ${harbor} to be healthy (until ${isoSeconds(waitUntil)}): ${printable(why)}`) });
   if (unhealthy !== undefined) await fail(`Harbor at ${harbor} is not healthy after ${input.waitSeconds}s (${unhealthy.replace(/^no connection \(([\s\S]*)\)$/, "no connection: $1")})`);
 
   // the robot account the configuration run creates once Harbor is up: its Secret, waited for (bounded)
