@@ -4,6 +4,7 @@ import { describe, it, expect, afterAll } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { request } from "../generator/src/io/http.js";
+import { HarborApi, HarborUnreachable } from "../generator/src/harbor/api.js";
 
 const server = http.createServer((req, res) => {
   const path = new URL(req.url!, "http://x").pathname;
@@ -14,7 +15,7 @@ const server = http.createServer((req, res) => {
     setTimeout(() => req.socket.destroy(), 20);
     return;
   }
-  if (path === "/drip") {
+  if (path.endsWith("/drip")) {
     // a byte every 50 ms, forever: never idle for long, never done
     res.writeHead(200);
     const t = setInterval(() => res.write("x"), 50);
@@ -59,6 +60,12 @@ describe("io/http request: answers are bounded", () => {
   it("deadlineMs bounds the whole request, even while the server keeps sending (the idle timeout alone would not)", async () => {
     const t0 = Date.now();
     await expect(request({ method: "GET", url: `${await url}/drip`, timeoutMs: 5000, deadlineMs: 300 })).rejects.toMatchObject({ code: "ETIMEDOUT", message: expect.stringContaining("no answer within 0.3s") });
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+  it("the Harbor API client bounds a whole request by its timeout: a server that sends a byte now and then does not hold it", async () => {
+    const api = new HarborApi({ url: await url, timeoutMs: 400 });
+    const t0 = Date.now();
+    await expect(api.call("GET", "/drip")).rejects.toBeInstanceOf(HarborUnreachable);
     expect(Date.now() - t0).toBeLessThan(3000);
   });
   it("resolves names with the lookup given (the node's resolver in the node check), and sends repeated headers", async () => {

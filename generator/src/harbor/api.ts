@@ -13,7 +13,7 @@ export interface HarborApiOptions {
   ca?: string | Buffer;
   /** the name Harbor's certificate must carry when it is not the URL's host (HARBOR_TLS_SERVER_NAME) */
   servername?: string;
-  /** one request's bound (default 20 s) */
+  /** one request's bound, answer included (default 20 s) */
   timeoutMs?: number;
 }
 
@@ -79,8 +79,11 @@ export class HarborApi {
     this.requests++;
     if (method !== "GET" && method !== "HEAD") this.writes++;
     let r: HttpResponse;
+    // the whole request, answer included: a Harbor (or something in front of it) that sends a byte now and then
+    // never goes idle long enough for the socket's timeout alone
+    const bound = o.timeoutMs ?? this.o.timeoutMs ?? 20_000;
     try {
-      r = await request({ method, url: url.toString(), headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), ca: this.o.ca, servername: this.o.servername, timeoutMs: o.timeoutMs ?? this.o.timeoutMs ?? 20_000 });
+      r = await request({ method, url: url.toString(), headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), ca: this.o.ca, servername: this.o.servername, timeoutMs: bound, deadlineMs: bound });
     } catch (e) {
       throw new HarborUnreachable(`${method} ${url.pathname}: ${(e as Error).message}`);
     }

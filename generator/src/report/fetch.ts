@@ -53,7 +53,7 @@ export class HarborV2 {
     if (url.origin !== this.origin) throw new Error("refused: the request leaves Harbor");
     const authorization = `Basic ${Buffer.from(`${this.o.username}:${this.o.password}`).toString("base64")}`;
     this.requests++;
-    return request({ method: "GET", url: url.toString(), headers: { accept: MANIFEST_ACCEPT, authorization, "user-agent": "harbor-edge" }, ca: this.o.ca, servername: this.o.servername, timeoutMs: this.o.timeoutMs });
+    return request({ method: "GET", url: url.toString(), headers: { accept: MANIFEST_ACCEPT, authorization, "user-agent": "harbor-edge" }, ca: this.o.ca, servername: this.o.servername, timeoutMs: this.o.timeoutMs, deadlineMs: this.o.timeoutMs });
   }
 }
 
