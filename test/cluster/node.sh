@@ -27,7 +27,7 @@ S="$HE_CL_STATE"
 RESTART=0
 if [ "$1" = remove ]; then
   NAME="$2"; D="$S/nodes/$NAME"
-  [ -s "$D/index" ] && [ "$(cat "$D/index")" != 1 ] || { echo "node $NAME: nothing to remove (or the first node)" >&2; exit 1; }
+  if ! [ -s "$D/index" ] || [ "$(cat "$D/index")" = 1 ]; then echo "node $NAME: nothing to remove (or the first node)" >&2; exit 1; fi
   CIDR="$(he_cl_pod_cidr "$(cat "$D/index")")"
   HOLDER="$(cat "$S/pids/$NAME-holder")"
   net="$(readlink "/proc/$HOLDER/ns/net")"; mnt="$(readlink "/proc/$HOLDER/ns/mnt")"
@@ -80,6 +80,7 @@ mkdir -p "$D/kubelet" "$D/containerd" "$D/cni/net.d" "$D/cni/ipam" "$D/container
 
 start() {
   name="$NAME-$1"; shift
+  # shellcheck disable=SC2016 # the inner sh expands it
   setsid -f nsenter -t "$HOLDER" -m -n -- env SSL_CERT_FILE="$P/ca.crt" \
     sh -c 'echo $$ > "$1"; shift; exec "$@"' sh "$S/pids/$name" "$@" < /dev/null > "$S/logs/$name.log" 2>&1
   for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$S/pids/$name" ] && return 0; sleep 0.2; done
@@ -120,6 +121,7 @@ fi
 if [ "$IDX" = 1 ]; then
   HOLDER="$MAIN"
 else
+  # shellcheck disable=SC2016 # the inner sh expands it
   setsid -f unshare --net --mount --propagation slave \
     sh -c 'mount -t tmpfs -o mode=755 he-cl-run /run && mount -t tmpfs he-cl-log /var/log && echo $$ > "$1" && exec sleep 2147483647' sh "$S/pids/$NAME-holder" \
     < /dev/null > "$S/logs/$NAME-holder.log" 2>&1
@@ -232,6 +234,7 @@ state = "$D/containerd/state"
     config_path = "$NODE_CONTAINERD/certs.d"
 TOML
 # /etc/containerd as above; /var/lib/cni (the CNI's result cache, a host directory) a tmpfs of the node's own
+# shellcheck disable=SC2016 # the inner sh expands it
 inns sh -c 'mount -t tmpfs -o mode=755 he-cl-containerd "$1" && mkdir "$1/certs.d" && touch "$1/config.toml" &&
   mount --bind "$2/certs.d" "$1/certs.d" && mount --bind "$2/containerd-conf/config.toml" "$1/config.toml" &&
   { [ ! -d /var/lib/cni ] || mount -t tmpfs -o mode=755 he-cl-cni /var/lib/cni; }' sh "$NODE_CONTAINERD" "$D" \

@@ -29,8 +29,10 @@ for p in $PKGS; do
 done
 if [ -n "$missing" ]; then
   log "installing Debian packages:$missing"
+  # shellcheck disable=SC2086 # a word list by design (a command with its options, or names; no spaces)
   if ! apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends $missing >&2; then
     apt-get -o DPkg::Lock::Timeout=900 update >&2
+    # shellcheck disable=SC2086 # a word list by design (a command with its options, or names; no spaces)
     apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends $missing >&2
   fi
 fi
@@ -79,7 +81,7 @@ if [ ! -f "$SRCDIR/Makefile" ]; then
   # shellcheck disable=SC2086
   (cd "$APTDIR/src" && apt-get $APTOPTS source --download-only "kubernetes=$VERSION" >&2)
   mkdir -p "$OUT"
-  dsc="$(ls "$APTDIR"/src/kubernetes_*.dsc | head -1)"
+  for dsc in "$APTDIR"/src/kubernetes_*.dsc; do break; done
   dpkg-source --no-check -x "$dsc" "$SRCDIR" >&2
   rm -rf "$APTDIR/src"
   rm -f "$OUT"/kubernetes_*

@@ -8,7 +8,7 @@ KUBECTL="$1 --kubeconfig $2"; VOLUMES="$3"
 while :; do
   $KUBECTL get pvc --all-namespaces -o 'jsonpath={range .items[?(@.status.phase=="Pending")]}{.metadata.namespace} {.metadata.name} {.metadata.uid} {.spec.storageClassName} {.spec.resources.requests.storage} {.spec.volumeName}{"\n"}{end}' 2>/dev/null |
   while read -r ns name uid class size volume; do
-    [ "$class" = he-cl-hostpath ] && [ -z "${volume:-}" ] || continue
+    if [ "$class" != he-cl-hostpath ] || [ -n "${volume:-}" ]; then continue; fi
     $KUBECTL get pv "he-cl-$uid" > /dev/null 2>&1 && continue
     mkdir -p "$VOLUMES/$uid" && chmod 0777 "$VOLUMES/$uid"
     $KUBECTL create -f - > /dev/null <<PV && echo "provisioned he-cl-$uid for $ns/$name ($size)"

@@ -44,6 +44,7 @@ echo "$K8S" > "$S/k8s"
 # with the node address on he-cl0 and, later, the CNI bridge: no route out. /run and /var/log are tmpfs in the mount namespace, so
 # containerd's shim sockets and the kubelet's pod logs stay inside. Both namespaces have no name on the
 # host: they end when the last of their processes does, with every mount made in them.
+# shellcheck disable=SC2016 # the inner sh expands it
 setsid -f unshare --net --mount --propagation slave \
   sh -c 'mount -t tmpfs -o mode=755 he-cl-run /run && mount -t tmpfs he-cl-log /var/log && echo $$ > "$1" && exec sleep 2147483647' sh "$S/pids/holder" \
   < /dev/null > "$S/logs/holder.log" 2>&1
@@ -59,6 +60,7 @@ nsenter -t "$HOLDER" -n sh -c "ip link set lo up && ip link add he-cl0 type veth
 # start NAME CMD...: a daemon inside the namespaces, its PID in pids/NAME, its output in logs/NAME.log
 start() {
   name="$1"; shift
+  # shellcheck disable=SC2016 # the inner sh expands it
   setsid -f nsenter -t "$HOLDER" -m -n -- env SSL_CERT_FILE="$S/pki/ca.crt" AWS_EC2_METADATA_DISABLED=true \
     sh -c 'echo $$ > "$1"; shift; exec "$@"' sh "$S/pids/$name" "$@" < /dev/null > "$S/logs/$name.log" 2>&1
   for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$S/pids/$name" ] && return 0; sleep 0.2; done
@@ -132,6 +134,7 @@ start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$HE_
   --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --kubelet-preferred-address-types InternalIP --enable-admission-plugins NodeRestriction --profiling=false --v=1
+# shellcheck disable=SC2086 # a word list by design (a command with its options, or names; no spaces)
 wait_for kube-apiserver 90 inns $KUBECTL get --raw /readyz
 t_api=$(date +%s)
 
@@ -172,14 +175,17 @@ t_nodes=$(date +%s)
 
 nodes_ready() {
   for n in $HE_CL_NODES; do
+    # shellcheck disable=SC2086 # a word list by design (a command with its options, or names; no spaces)
     inns $KUBECTL get node "$n" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' | grep -qx True || return 1
   done
 }
 wait_for "the nodes" 90 nodes_ready
 t_ready=$(date +%s)
+# shellcheck disable=SC2086 # a word list by design (a command with its options, or names; no spaces)
 wait_for "the default ServiceAccount" 60 inns $KUBECTL get serviceaccount default
 
 # --- storage: a default StorageClass whose claims the provisioner binds to hostPath volumes -----
+# shellcheck disable=SC2086 # a word list by design (a command with its options, or names; no spaces)
 inns $KUBECTL apply -f - > /dev/null <<YML
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
@@ -195,8 +201,10 @@ start provisioner sh "$HERE/provision.sh" "$BIN/kubectl" "$S/kubeconfig" "$S/vol
 
 # --- the host's door to the API server ---------------------------------------------------------
 start forward-in node "$HERE/forward.mjs" in "$S/api.sock" "127.0.0.1:$HE_CL_API_PORT"
+# shellcheck disable=SC2016 # the inner sh expands it
 setsid -f sh -c 'echo $$ > "$1"; shift; exec "$@"' sh "$S/pids/forward-out" node "$HERE/forward.mjs" out "$S/api.sock" "127.0.0.1:$HE_CL_API_PORT" \
   < /dev/null > "$S/logs/forward-out.log" 2>&1
+# shellcheck disable=SC2086 # a word list by design (a command with its options, or names; no spaces)
 wait_for "the API forward" 20 $KUBECTL get --raw /readyz
 
 t1=$(date +%s)
