@@ -2,9 +2,9 @@
 // Our own templates always render; the full chart (with upstream harbor 1.19.1) when it is in the cache.
 import { describe, it, expect, beforeAll } from "vitest";
 import path from "node:path";
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import yaml from "js-yaml";
-import { HELMS, announceUpstream, render, renderNotes, lint, specOf, valuesFileFor, valuesFileForRaw, tmpFile, find, decode, EXAMPLES, podSpecs, type K8sObject, type Rendered } from "./helpers/chart.js";
+import { HELMS, announceUpstream, render, renderNotes, lint, specOf, valuesFileFor, valuesFileForRaw, tmpFile, find, decode, EXAMPLES, type Rendered } from "./helpers/chart.js";
 import { schemaErrors } from "./helpers/k8s.js";
 import { insecureDefaults, checkTls, leakedSecrets } from "./helpers/assert.js";
 
@@ -15,9 +15,9 @@ it("both packaged helms are available (helm 3.18 and helm 4.1)", () => {
 });
 import { NAMES } from "../generator/src/values/names.js";
 import { meetsPasswordPolicy } from "../generator/src/spec/rules.js";
-import { subjectAltNames, normalizeIp } from "../generator/src/certs/pem.js";
+import { subjectAltNames } from "../generator/src/certs/pem.js";
 import { generateSecrets } from "../generator/src/secrets/generate.js";
-import { guardedPairs, type Spec } from "../generator/src/values/derive.js";
+import { guardedPairs } from "../generator/src/values/derive.js";
 import { CHART_DIR } from "../generator/src/paths.js";
 
 describe.each(HELMS)("helm $version", (helm) => {

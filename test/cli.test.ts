@@ -49,7 +49,7 @@ describe("harbor-edge validate", () => {
     ["no harbor-config", ["validate", tmpFile("x.yaml", "auth: {}\n")], /no harbor-config key/],
     ["an empty file", ["validate", tmpFile("x.yaml", "")], /is empty/],
   ])("rejects %s with a clear error (exit 1)", (_n, args, msg) => {
-    const r = cli(args as string[]);
+    const r = cli(args);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(msg);
   });

@@ -10,7 +10,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { ROOT } from "../generator/src/paths.js";
 import { HELMS, UPSTREAM, render, renderAsync, renderNotes, find, decode, tmpFile, type K8sObject, type Rendered } from "./helpers/chart.js";
-import { startFakeHarbor, permittedProxyTypes, type FakeHarbor, type FakeHarborOptions } from "./helpers/fake-harbor.js";
+import { startFakeHarbor, permittedProxyTypes, type FakeHarborOptions } from "./helpers/fake-harbor.js";
 import { startFakeKube, startKubeState, startKubeApi, namespaceObject, type KubeState, type Rule } from "./helpers/fake-kube-api.js";
 import { runJob, jobEnv, configureJob, configureCronJob, isConfigure, type JobRun } from "./helpers/job.js";
 import { baselineViolations } from "./helpers/k8s.js";

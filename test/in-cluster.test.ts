@@ -17,7 +17,7 @@ import { readInput as readReportInput } from "../generator/src/report/input.js";
 import { deriveHarborValues, type Spec } from "../generator/src/values/derive.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 
-const helm = HELMS[0]!;
+const helm = HELMS[0];
 const PASSWORD = "Desired-Pass-1";
 const HOST = "spectro.registry.local";
 

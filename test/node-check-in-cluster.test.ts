@@ -219,7 +219,7 @@ describe("harbor-edge node-check --in-cluster (the DaemonSet's command)", () => 
         throw new Error(`${(e as Error).message}\n${output}`);
       });
       // the real checkNode ran: no hosts.toml for docker.io in the (empty) host directory, so the node pulls from the upstream
-      const result = JSON.parse(cm.data!.result!) as NodeResult;
+      const result = JSON.parse(cm.data!.result) as NodeResult;
       expect(result.node).toBe("node-a");
       expect(result.images.map((i) => [i.image, i.ok, i.failure?.kind])).toEqual([["docker.io/library/nginx:1.25", false, "no-mirror"]]);
       expect(kube!.violations).toEqual([]);

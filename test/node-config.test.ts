@@ -157,7 +157,7 @@ describe("harbor-edge node-config --format containerd", () => {
     expect(Object.keys(files).sort()).toEqual(["docker.io/harbor-ca.crt", "docker.io/hosts.toml", "quay.io/harbor-ca.crt", "quay.io/hosts.toml"]);
     // the CA is the one that signed the certificate in the secrets file
     const tls = (yaml.load(fs.readFileSync(secrets, "utf8")) as any).secrets.tls;
-    const ca = new X509Certificate(files["docker.io/harbor-ca.crt"]!);
+    const ca = new X509Certificate(files["docker.io/harbor-ca.crt"]);
     expect(new X509Certificate(tls.crt).verify(ca.publicKey)).toBe(true);
     expect(files["quay.io/harbor-ca.crt"]).toBe(files["docker.io/harbor-ca.crt"]);
     // the same bytes as the chart renders into harbor-edge-node-mirror, with either helm

@@ -114,7 +114,6 @@ const blobPath = (registry: string, digest: string) => path.join(T, `${registry}
 const SPECTRO = "/v2/spectro-images/docker.io/";
 const PROXY = "/v2/docker.io/";
 const A = testImage("image a: pulled once, then served by the mirror while the upstream is down", { architecture: NODE_ARCH });
-const B = testImage("image b: only in spectro-images, as from an air-gap bundle", { architecture: NODE_ARCH });
 
 describe.skipIf(Boolean(unavailable))("real containerd pulls through the files node-config writes", () => {
   beforeAll(async () => {

@@ -4,7 +4,7 @@
 // not wait on containerd's configuration, and what SIGTERM does as a fake API server on loopback answers.
 // A stand-in for the ConfigMap harbor-edge-node-mirror (keys <H with ':' as '_'>.hosts.toml) and for the CA
 // of harbor-tls is written here, in the test, only.
-import { describe, it, expect, beforeAll, beforeEach, afterEach, afterAll } from "vitest";
+import { describe, it, expect, beforeEach, afterEach, afterAll } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

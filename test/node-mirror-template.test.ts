@@ -248,20 +248,20 @@ describe.each(HELMS)("helm $version: the chart's helpers agree with generator/sr
 
   it("harbor-edge.proxyRegistries == proxyRegistries()", () => {
     specs.forEach((spec, i) => {
-      const lines = results[i]!.registries.split("\n").filter(Boolean).map((l) => l.split(" "));
+      const lines = results[i].registries.split("\n").filter(Boolean).map((l) => l.split(" "));
       expect(lines, JSON.stringify(spec.proxyCache)).toEqual(proxyRegistries(spec).map((p) => [p.host, p.project, p.url, p.type, p.credentialsSecret]));
     });
   });
 
   it("addresses and hostDir == mirrorAddresses() and nodeHostDir(); every hosts.toml == nodeMirrors()", () => {
     specs.forEach((spec, i) => {
-      const r = results[i]!;
+      const r = results[i];
       expect(r.addresses).toEqual(mirrorAddresses(spec));
       expect(r.hostDir).toBe(nodeHostDir(spec));
       const mirrors = nodeMirrors(spec);
       expect(Object.keys(r.files).sort()).toEqual(mirrors.map((m) => m.host).sort());
       for (const m of mirrors) {
-        const p = parseHosts(r.files[m.host]!);
+        const p = parseHosts(r.files[m.host]);
         expect(p.server).toBe(m.upstream);
         expect(p.hosts).toEqual(m.endpoints);
         expect(p.overrides).toBe(m.endpoints.length);

@@ -13,7 +13,7 @@ import { runHelm } from "../generator/src/helm/chart.js";
 import { imagesFromManifests } from "../generator/src/images/list.js";
 import zlib from "node:zlib";
 import { terraformFiles, hclUnescape, PROVIDER_VERSION } from "../generator/src/terraform/build.js";
-import { packValuesYaml, packJson, schemaYaml, packReadme, VIP_PATTERN } from "../generator/src/pack/files.js";
+import { packValuesYaml, packJson, packReadme, VIP_PATTERN } from "../generator/src/pack/files.js";
 import { logoPng } from "../generator/src/pack/logo.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { ROOT } from "../generator/src/paths.js";

@@ -665,7 +665,7 @@ describe("harbor-edge report: bad input exits 2 naming the variable; nothing is 
     [{ HARBOR_ADDRESSES: "harbor.lan/x" }, /HARBOR_ADDRESSES: expected host\[:port\]/],
     [{}, /cannot read the ServiceAccount token \/nonexistent \(KUBE_TOKEN_FILE\)/],
   ])("%o", async (env, message) => {
-    const r = await runCli(["report"], { ...base, HOME: os.tmpdir(), ...env } as Record<string, string>, ["Bad-Input-Secret-7"]);
+    const r = await runCli(["report"], { ...base, HOME: os.tmpdir(), ...env }, ["Bad-Input-Secret-7"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
   });

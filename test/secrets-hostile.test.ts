@@ -244,19 +244,19 @@ describe("what status and the report print from the cluster is stripped of contr
     expect(printable(`a${ESC}[31mb\u009bc\nd\u202ee`)).toBe("a\\x1b[31mb\\x9bc\\x0ad\\u{202e}e");
   });
   it("formatStatus: every field from the ConfigMap and the Event", () => {
-    const s: ReportStatus = { namespace: "harbor", summary: `1 of 2 ${hostile[0]}`, held: 1, total: 2, allHeld: false, missing: hostile, platforms: [hostile[1]!], updated: hostile[2]!, lastEvent: { type: hostile[3]!, reason: hostile[4]!, message: hostile.join(""), time: hostile[5]! } };
+    const s: ReportStatus = { namespace: "harbor", summary: `1 of 2 ${hostile[0]}`, held: 1, total: 2, allHeld: false, missing: hostile, platforms: [hostile[1]], updated: hostile[2], lastEvent: { type: hostile[3], reason: hostile[4], message: hostile.join(""), time: hostile[5] } };
     const out = formatStatus(s);
     terminalSafe(out);
     // summary and where, "missing:", one line each, "nodes were not measured", the Event, the final newline
     expect(out.split("\n").length).toBe(2 + 1 + hostile.length + 1 + 1 + 1);
     expect(out).toContain("\\x1b]0;pwned\\x07");
     // the per-node lines (key nodes): the node's name and its missing lines one line each, escaped
-    const withNodes = formatStatus({ ...s, nodes: [{ name: hostile.join(""), held: 0, total: hostile.length, missing: hostile, checkedAt: hostile[0]! }] });
+    const withNodes = formatStatus({ ...s, nodes: [{ name: hostile.join(""), held: 0, total: hostile.length, missing: hostile, checkedAt: hostile[0] }] });
     terminalSafe(withNodes);
     expect(withNodes.split("\n").length).toBe(2 + 1 + hostile.length + 1 + hostile.length + 1 + 1);
   });
   it("formatReport: image names, namespaces and the summary", () => {
-    const r: Report = { summary: `x${hostile[0]}`, held: 0, total: 1, allHeld: false, missing: hostile, platforms: ["linux/amd64"], skipped: [hostile[1]!], updated: hostile[2]!, requests: { harbor: 0, kube: 0 } };
+    const r: Report = { summary: `x${hostile[0]}`, held: 0, total: 1, allHeld: false, missing: hostile, platforms: ["linux/amd64"], skipped: [hostile[1]], updated: hostile[2], requests: { harbor: 0, kube: 0 } };
     terminalSafe(formatReport(r, "https://harbor"));
   });
 });

@@ -4,7 +4,7 @@
 // certificate while the mounted harbor-tls holds a new one), restarts nginx onto harbor-tls's through the
 // Kubernetes API (a small fake records the request), and warns on the served expiry; it falls back to
 // TLS_NOT_AFTER when it cannot connect.
-import { describe, it, expect, beforeAll, afterAll, vi } from "vitest";
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import tls from "node:tls";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,7 +14,7 @@ import { checkServed, tlsVerdict, servedCertificate, SERVED_ANNOTATION, rfc3339 
 import { checkCertificate } from "../generator/src/configure/run.js";
 import type { Run } from "../generator/src/configure/context.js";
 import { readInput } from "../generator/src/configure/input.js";
-import { HELMS, render, find, tmpFile } from "./helpers/chart.js";
+import { HELMS, render, tmpFile } from "./helpers/chart.js";
 
 const DAY = 86_400_000;
 let ca: KeyAndCert, oldLeaf: KeyAndCert, newLeaf: KeyAndCert;

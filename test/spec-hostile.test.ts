@@ -102,7 +102,7 @@ function specWith(pointer: string, value: unknown): Record<string, unknown> {
   const segs = pointer.split("/").slice(1);
   const root: any = {};
   let cur = root;
-  segs.forEach((s, i) => (cur = cur[s] = i === segs.length - 1 ? value : /^\d+$/.test(segs[i + 1]!) ? [] : {}));
+  segs.forEach((s, i) => (cur = cur[s] = i === segs.length - 1 ? value : /^\d+$/.test(segs[i + 1]) ? [] : {}));
   return root;
 }
 
@@ -177,7 +177,7 @@ describe("names, passwords and node paths", () => {
 });
 
 describe.skipIf(HELMS.length === 0)("the chart refuses node paths outside containerd's too", () => {
-  const helm = HELMS[0]!;
+  const helm = HELMS[0];
   const valid = valuesFileForRaw({ nodeMirror: { enabled: true, addresses: ["10.0.0.5:30003"] }, proxyCache: { enabled: true }, auth: { certs: { extraSANs: ["10.0.0.5"] } } });
   for (const [key, value] of [["hostDir", "/etc"], ["containerdConfig", "/config.toml"], ["hostDir", "/etc/containerd/../../etc/certs.d"]]) {
     for (const skip of [false, true]) {

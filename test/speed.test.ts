@@ -170,7 +170,7 @@ describe("harbor-edge render", () => {
       const runs = await Promise.all(["a", "b", "c"].map((n) => new Promise<{ code: number; stderr: string }>((resolve) => {
         const c = spawn(process.execPath, [bin, "render", DEFAULT_SPEC, "-d", path.join(dir, n), "-s", secrets, ...ownOnly], { env: { ...process.env, HARBOR_EDGE_HELM: HELMS[0].bin }, stdio: ["ignore", "ignore", "pipe"] });
         let stderr = "";
-        c.stderr!.on("data", (d) => (stderr += d));
+        c.stderr.on("data", (d) => (stderr += d));
         c.on("close", (code) => resolve({ code: code ?? 1, stderr }));
       })));
       expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join("\n")).toEqual([0, 0, 0]);

@@ -144,10 +144,10 @@ describe.concurrent("harbor-edge status --all-contexts (fake APIs on loopback)",
     ["unreachable first + not ready (not ready wins: exit 1)", ["down", "notReady", "ready2"], 1, [/^site-down: unreachable: /, "site-18: not ready: 40 of 42 held; nodes not measured", "site-19: 7 of 7 held; nodes not measured"], "1 of 3 clusters ready; 1 not ready, 1 unreachable"],
     ["only unreachable", ["down"], 3, [/^site-down: unreachable: /], "0 of 1 cluster ready; 1 unreachable"],
   ])("%s: exit %s", async (_, names, code, lines, summary) => {
-    const r = await status(["--all-contexts", "--kubeconfig", kubeconfig((names as string[]).map((n) => CONTEXTS[n]))]);
+    const r = await status(["--all-contexts", "--kubeconfig", kubeconfig((names).map((n) => CONTEXTS[n]))]);
     expect(r.code).toBe(code);
     expect(r.lines).toHaveLength((lines as unknown[]).length);
-    (lines as Array<string | RegExp>).forEach((l, i) => (typeof l === "string" ? expect(r.lines[i]).toBe(l) : expect(r.lines[i]).toMatch(l)));
+    (lines).forEach((l, i) => (typeof l === "string" ? expect(r.lines[i]).toBe(l) : expect(r.lines[i]).toMatch(l)));
     expect(r.stderr).toBe(`error: ${summary}\n`);
     noSecrets(r);
   });

@@ -88,7 +88,11 @@ const SYSTEM_BUNDLE = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs
   const runs = Number(process.env.BENCH_STARTUP_RUNS ?? 30);
   const t = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
-  for (const [label] of envs) for (const [name] of cases) (t.set(`${label}|${name}`, []), cpu.set(`${label}|${name}`, []));
+  for (const [label] of envs)
+    for (const [name] of cases) {
+      t.set(`${label}|${name}`, []);
+      cpu.set(`${label}|${name}`, []);
+    }
   for (const [, cmd, args] of cases) timed(cmd, args); // warm-up: the OS file cache, V8's code cache of validate and help
   for (let i = 0; i < runs; i++)
     for (const [label, env] of envs)

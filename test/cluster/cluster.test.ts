@@ -160,7 +160,7 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       for (const p of pods.filter(isProgram)) expect(p.phase, p.name).toBe("Running");
       for (const p of pods.filter((x) => !isProgram(x))) {
         expect(p.images.every((i) => i.includes("goharbor/")), p.name).toBe(true);
-        expect(p.waiting.every((w) => /ErrImagePull|ImagePullBackOff|ContainerCreating|PodInitializing/.test(w)), `${p.name}: ${p.waiting}`).toBe(true);
+        expect(p.waiting.every((w) => /ErrImagePull|ImagePullBackOff|ContainerCreating|PodInitializing/.test(w)), `${p.name}: ${p.waiting.join(", ")}`).toBe(true);
       }
     });
 

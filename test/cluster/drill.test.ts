@@ -150,8 +150,8 @@ function makeImage(k: ImageKey) {
   for (const a of ["sh", "sleep"]) fs.symlinkSync("busybox", path.join(root, "bin", a));
   fs.writeFileSync(path.join(root, "drill-run"), `${RUN_ID} ${k}\n`);
   const tar = spawnSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", root, "-cf", "-", "."], { maxBuffer: 64 * 1024 * 1024 });
-  if (tar.status !== 0) throw new Error(`tar: ${tar.stderr}`);
-  const img = imageFromLayer(tar.stdout as Buffer, { architecture: NODE_ARCH, Env: ["PATH=/bin"], Entrypoint: ["/bin/sh"] });
+  if (tar.status !== 0) throw new Error(`tar: ${String(tar.stderr)}`);
+  const img = imageFromLayer(tar.stdout, { architecture: NODE_ARCH, Env: ["PATH=/bin"], Entrypoint: ["/bin/sh"] });
   return { ...img, diffId: `sha256:${crypto.createHash("sha256").update(tar.stdout as Buffer).digest("hex")}` };
 }
 const built = skip ? ({} as Record<ImageKey, ReturnType<typeof makeImage>>) : (Object.fromEntries((Object.keys(IMAGES) as ImageKey[]).map((k) => [k, makeImage(k)])) as Record<ImageKey, ReturnType<typeof makeImage>>);

@@ -25,7 +25,6 @@ import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
 import { ROOT } from "../../generator/src/paths.js";
@@ -110,8 +109,8 @@ function outageImage() {
   for (const a of ["sh", "sleep"]) fs.symlinkSync("busybox", path.join(root, "bin", a));
   fs.writeFileSync(path.join(root, "outage-run"), `${RUN_ID}\n`);
   const tar = spawnSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", root, "-cf", "-", "."], { maxBuffer: 64 * 1024 * 1024 });
-  if (tar.status !== 0) throw new Error(`tar: ${tar.stderr}`);
-  const img = imageFromLayer(tar.stdout as Buffer, { architecture: NODE_ARCH, Env: ["PATH=/bin"], Entrypoint: ["/bin/sh"] });
+  if (tar.status !== 0) throw new Error(`tar: ${String(tar.stderr)}`);
+  const img = imageFromLayer(tar.stdout, { architecture: NODE_ARCH, Env: ["PATH=/bin"], Entrypoint: ["/bin/sh"] });
   // one layer: the chain id of its unpacked snapshot is its diff id, the digest of the uncompressed tar
   return { ...img, diffId: `sha256:${crypto.createHash("sha256").update(tar.stdout as Buffer).digest("hex")}` };
 }

@@ -45,7 +45,7 @@ function call(socket: string, method: string, message: Buffer, timeoutMs = 120_0
     req.on("error", (e) => {
       clearTimeout(timer);
       session.close();
-      reject(e);
+      reject(e instanceof Error ? e : new Error(String(e)));
     });
     req.end(frame);
   });
@@ -55,7 +55,7 @@ function call(socket: string, method: string, message: Buffer, timeoutMs = 120_0
 export async function criPull(socket: string, ref: string): Promise<string> {
   const resp = await call(socket, "PullImage", imageSpec(ref));
   // PullImageResponse: field 1, length-delimited (short: one length byte)
-  return resp.length > 2 && resp[0] === 0x0a ? resp.subarray(2, 2 + resp[1]!).toString() : "";
+  return resp.length > 2 && resp[0] === 0x0a ? resp.subarray(2, 2 + resp[1]).toString() : "";
 }
 
 export async function criRemove(socket: string, ref: string): Promise<void> {

@@ -110,8 +110,8 @@ export async function startRegistry(o: string | RegistryOptions = {}): Promise<R
   const start = async () => {
     const c = spawn(bin, ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
-    c.stdout!.on("data", (d) => (output += d));
-    c.stderr!.on("data", (d) => (output += d));
+    c.stdout.on("data", (d) => (output += d));
+    c.stderr.on("data", (d) => (output += d));
     const until = Date.now() + 10_000;
     while (c.exitCode === null && c.signalCode === null && Date.now() < until) {
       if (await answers()) return;

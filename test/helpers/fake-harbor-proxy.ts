@@ -24,12 +24,10 @@
 //   answer validated against its Artifact definition.
 import http from "node:http";
 import fs from "node:fs";
-import path from "node:path";
 import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
 import yaml from "js-yaml";
 import { Ajv, type ValidateFunction } from "ajv";
-import { ROOT } from "../../generator/src/paths.js";
 import { HARBOR_SWAGGER } from "./fake-harbor.js";
 import { MEDIA, Registry, sha256 } from "../../generator/src/seed/distribution.js";
 
@@ -302,7 +300,7 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
       return serveLocal();
     }
     if (!man) return error(404, "NOT_FOUND", `repo ${repo}, tag ${ref} not found`);
-    background(() => cacheManifest(repo, remoteRepo, up, ref, man!));
+    background(() => cacheManifest(repo, remoteRepo, up, ref, man));
     // setHeaders(w, len, ct, art.Digest): art.Digest is empty for a pull by tag
     return send(200, man.body, { "content-type": man.mediaType, "docker-content-digest": isDigest(ref) ? ref : "", etag: isDigest(ref) ? ref : "" });
   }

@@ -132,7 +132,7 @@ export interface FakeKubeApi {
   failPatch?: number;
   /** stores an object as the API server would have it (uid, resourceVersion, creationTimestamp added when missing) */
   put(obj: any): any;
-  get(resource: string, namespace: string | undefined, name: string): any | undefined;
+  get(resource: string, namespace: string | undefined, name: string): any;
   list(resource: string, namespace?: string): any[];
   configMap(namespace: string, name: string): { metadata: any; data?: Record<string, string> } | undefined;
   /** the Events, in the order they were created */

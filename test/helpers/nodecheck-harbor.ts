@@ -101,7 +101,7 @@ export function startFakeRegistry(o: FakeRegistryOptions, port = 0, host = "127.
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(u.pathname);
     if (!m) return error(404, "NOT_FOUND");
     const [, repo, kind, ref] = m as unknown as [string, string, string, string];
-    const project = o.projects === false ? "" : repo.split("/")[0]!;
+    const project = o.projects === false ? "" : repo.split("/")[0];
     const granted = (auth !== undefined && tokens.has(auth)) || basic;
     const isPrivate = (o.private ?? []).includes(project);
     // v2auth: an anonymous HEAD on a repository is always challenged (goharbor/harbor#11271); a private project

@@ -13,7 +13,6 @@ import { startFakeRegistry, contentOf, type LogEntry } from "../helpers/nodechec
 import { NODE_ARCH } from "../helpers/oci-images.js";
 
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-"));
-const HOSTS = path.join(T, "certs.d");
 const servers: Array<{ close: () => Promise<void> }> = [];
 let ca: KeyAndCert, otherCa: KeyAndCert;
 let good: { url: string; log: LogEntry[] }, noSan: { url: string }, wrongCa: { url: string }, realmBad: { url: string }, challenging: { url: string; log: LogEntry[] };
@@ -25,8 +24,8 @@ const EMPTY_ROOT = path.join(T, "empty-root");
 let refused: number;
 const harbor = contentOf("harbor");
 const up = contentOf("upstream");
-const A = harbor["proxy/library/a"]!["1"]!;
-const MULTI = harbor["proxy/library/multi"]!["1"]! as { children: Array<{ digest: string; platform: { architecture: string } }> };
+const A = harbor["proxy/library/a"]["1"];
+const MULTI = harbor["proxy/library/multi"]["1"] as { children: Array<{ digest: string; platform: { architecture: string } }> };
 
 /** hosts.toml for registry.test: the Harbor URLs in order, then the upstream as server. */
 function hostsFile(dir: string, urls: string[], extra = "") {
@@ -98,22 +97,22 @@ describe("checkNode", () => {
     expect(r2.images[0]).toMatchObject({ ok: true, digest: other.digest });
     // an index without the node's platform: not-found
     const r3 = await check(dirFor([`${good.url}/v2/proxy`]), ["registry.test/library/other-arch:1"]);
-    expect(r3.images[0]!.failure).toMatchObject({ kind: "not-found", detail: expect.stringContaining(`no manifest for linux/${NODE_ARCH}`) });
+    expect(r3.images[0].failure).toMatchObject({ kind: "not-found", detail: expect.stringContaining(`no manifest for linux/${NODE_ARCH}`) });
   });
 
   it("tls-san: the certificate does not name the address dialled", async () => {
     const r = await check(dirFor([`${noSan.url}/v2/proxy`]), ["registry.test/library/a:1"]);
     expect(r.images[0]).toMatchObject({ ok: false, failure: { kind: "tls-san" } });
-    expect(r.images[0]!.failure!.detail).toMatch(/does not name this address.*127\.0\.0\.1/);
+    expect(r.images[0].failure!.detail).toMatch(/does not name this address.*127\.0\.0\.1/);
   });
 
   it("tls-ca: signed by a CA the node does not trust for that host; no ca line: the system roots only", async () => {
     const r = await check(dirFor([`${wrongCa.url}/v2/proxy`]), ["registry.test/library/a:1"]);
-    expect(r.images[0]!.failure).toMatchObject({ kind: "tls-ca" });
+    expect(r.images[0].failure).toMatchObject({ kind: "tls-ca" });
     const d = path.join(T, "no-ca", "registry.test");
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, "hosts.toml"), `server = "${upstream.url}"\n[host."${good.url}/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n`);
-    expect((await check(path.join(T, "no-ca"), ["registry.test/library/a:1"])).images[0]!.failure!.kind).toBe("tls-ca");
+    expect((await check(path.join(T, "no-ca"), ["registry.test/library/a:1"])).images[0].failure!.kind).toBe("tls-ca");
   });
 
   it("a relative ca path is read relative to the host directory; a missing CA file fails the host", async () => {
@@ -121,10 +120,10 @@ describe("checkNode", () => {
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, "my-ca.pem"), ca.cert);
     fs.writeFileSync(path.join(d, "hosts.toml"), `[host."${good.url}/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "my-ca.pem"\n`);
-    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0]!.ok).toBe(true);
+    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0].ok).toBe(true);
     fs.rmSync(path.join(d, "my-ca.pem"));
-    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0]!.failure).toMatchObject({ kind: "tls-ca", detail: expect.stringContaining("my-ca.pem (ca of " ) });
-    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0]!.failure!.detail).toMatch(/: it cannot be read \(ENOENT\), so containerd cannot load it and refuses every pull of registry\.test/);
+    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0].failure).toMatchObject({ kind: "tls-ca", detail: expect.stringContaining("my-ca.pem (ca of " ) });
+    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0].failure!.detail).toMatch(/: it cannot be read \(ENOENT\), so containerd cannot load it and refuses every pull of registry\.test/);
   });
 
   it("skip_verify = true is honoured and reported", async () => {
@@ -135,7 +134,7 @@ describe("checkNode", () => {
   it("unauthorized: a private project answers 401 even with the anonymous token (the token dance happened)", async () => {
     const before = good.log.length;
     const r = await check(dirFor([`${good.url}/v2/private`]), ["registry.test/library/a:1"]);
-    expect(r.images[0]!.failure).toMatchObject({ kind: "unauthorized", detail: expect.stringContaining("anonymous token") });
+    expect(r.images[0].failure).toMatchObject({ kind: "unauthorized", detail: expect.stringContaining("anonymous token") });
     expect(good.log.slice(before).map((e) => [e.method, e.path, e.status, e.auth])).toEqual([
       ["HEAD", "/v2/private/library/a/manifests/1", 401, false],
       ["GET", "/service/token", 200, false],
@@ -163,11 +162,11 @@ describe("checkNode", () => {
       return ["127.0.0.1"];
     };
     const r = await check(dirFor([`${realmBad.url}/v2/proxy`]), ["registry.test/library/a:1"], { lookup });
-    expect(r.images[0]!.failure).toMatchObject({ kind: "realm-unresolvable", detail: expect.stringContaining("harbor-realm.invalid") });
+    expect(r.images[0].failure).toMatchObject({ kind: "realm-unresolvable", detail: expect.stringContaining("harbor-realm.invalid") });
     expect(asked).toEqual(["harbor-realm.invalid"]);
     // the same realm, resolvable by this node (to where nothing answers for it): no longer realm-unresolvable
     const r2 = await check(dirFor([`${realmBad.url}/v2/proxy`]), ["registry.test/library/a:1"], { lookup: async () => [`127.0.0.1`] });
-    expect(r2.images[0]!.failure!.kind).not.toBe("realm-unresolvable");
+    expect(r2.images[0].failure!.kind).not.toBe("realm-unresolvable");
   });
 
   it("a Harbor address by name is resolved with the node's resolver (lookup); a name it cannot resolve: unreachable", async () => {
@@ -182,12 +181,12 @@ describe("checkNode", () => {
     expect(r.images[0]).toMatchObject({ ok: true, via: `https://harbor.test:${port}/v2/proxy` });
     expect(asked).toContain("harbor.test");
     const r2 = await check(dirFor([`https://nowhere.test:${port}/v2/proxy`]), ["registry.test/library/a:1"], { lookup });
-    expect(r2.images[0]!.failure).toMatchObject({ kind: "unreachable", detail: expect.stringContaining("does not resolve (ENOTFOUND)") });
+    expect(r2.images[0].failure).toMatchObject({ kind: "unreachable", detail: expect.stringContaining("does not resolve (ENOTFOUND)") });
   });
 
   it("unreachable: nothing listens at the address", async () => {
     const r = await check(dirFor([`https://127.0.0.1:${refused}/v2/proxy`]), ["registry.test/library/a:1"]);
-    expect(r.images[0]!.failure).toMatchObject({ kind: "unreachable", detail: expect.stringContaining("ECONNREFUSED") });
+    expect(r.images[0].failure).toMatchObject({ kind: "unreachable", detail: expect.stringContaining("ECONNREFUSED") });
   });
 
   it("not-found: Harbor answers 404 while the fallback server has the image: still not ok", async () => {
@@ -200,7 +199,7 @@ describe("checkNode", () => {
   it("the server fallback never makes an image ok: Harbor failing (TLS) while the upstream serves it", async () => {
     const dir = dirFor([`${noSan.url}/v2/proxy`]);
     const r = await check(dir, ["registry.test/library/a:1"]);
-    expect(r.images[0]!.ok).toBe(false);
+    expect(r.images[0].ok).toBe(false);
     // the upstream does serve it (what containerd would fall back to)
     const direct = await fetch(`${upstream.url}/v2/library/a/manifests/1`);
     expect(direct.status).toBe(200);
@@ -211,13 +210,13 @@ describe("checkNode", () => {
     expect(r.images[0]).toMatchObject({ ok: true, via: `${good.url}/v2/proxy`, note: expect.stringContaining("unreachable") });
     // both failing: the first host's failure, the others in the detail
     const r2 = await check(dirFor([`https://127.0.0.1:${refused}/v2/proxy`, `${noSan.url}/v2/proxy`]), ["registry.test/library/a:1"]);
-    expect(r2.images[0]!.failure).toMatchObject({ kind: "unreachable", detail: expect.stringMatching(new RegExp(`ECONNREFUSED; ${noSan.url}/v2/proxy: tls-san: `)) });
+    expect(r2.images[0].failure).toMatchObject({ kind: "unreachable", detail: expect.stringMatching(new RegExp(`ECONNREFUSED; ${noSan.url}/v2/proxy: tls-san: `)) });
     // a 404 first (spectro-images lacks it) and another failure after: the other failure is the telling one
     const r3 = await check(dirFor([`${good.url}/v2/spectro-images`, `${good.url}/v2/private`]), ["registry.test/library/a:1"]);
-    expect(r3.images[0]!.failure).toMatchObject({ kind: "unauthorized", detail: expect.stringContaining(`; ${good.url}/v2/spectro-images: not-found: HEAD`) });
+    expect(r3.images[0].failure).toMatchObject({ kind: "unauthorized", detail: expect.stringContaining(`; ${good.url}/v2/spectro-images: not-found: HEAD`) });
     // 404 everywhere: not-found
     const r4 = await check(dirFor([`${good.url}/v2/spectro-images`, `${good.url}/v2/proxy`]), ["registry.test/library/missing:1"]);
-    expect(r4.images[0]!.failure!.kind).toBe("not-found");
+    expect(r4.images[0].failure!.kind).toBe("not-found");
   });
 
   it("capabilities as containerd's Resolve: a tag needs pull and resolve, a digest pull only", async () => {
@@ -231,12 +230,12 @@ describe("checkNode", () => {
     };
     // pull only: not asked for a tag (no-mirror), asked for a digest (ok)
     const pull = only(`"pull"`);
-    expect((await check(pull, ["registry.test/library/a:1"])).images[0]!.failure).toMatchObject({ kind: "no-mirror", detail: expect.stringContaining("pull and resolve capabilities") });
+    expect((await check(pull, ["registry.test/library/a:1"])).images[0].failure).toMatchObject({ kind: "no-mirror", detail: expect.stringContaining("pull and resolve capabilities") });
     expect((await check(pull, [`registry.test/library/a@${A.digest}`])).images[0]).toMatchObject({ ok: true, via: `${good.url}/v2/proxy` });
     // resolve only: containerd skips it for a tag and a digest alike
     const resolve = only(`"resolve"`);
-    expect((await check(resolve, ["registry.test/library/a:1"])).images[0]!.failure).toMatchObject({ kind: "no-mirror" });
-    expect((await check(resolve, [`registry.test/library/a@${A.digest}`])).images[0]!.failure).toMatchObject({ kind: "no-mirror", detail: expect.stringContaining("pull capability") });
+    expect((await check(resolve, ["registry.test/library/a:1"])).images[0].failure).toMatchObject({ kind: "no-mirror" });
+    expect((await check(resolve, [`registry.test/library/a@${A.digest}`])).images[0].failure).toMatchObject({ kind: "no-mirror", detail: expect.stringContaining("pull capability") });
   });
 
   it("no-mirror: no host directory, an empty directory, a hosts.toml containerd cannot parse", async () => {
@@ -250,8 +249,8 @@ describe("checkNode", () => {
       ["empty.test/a:1", "no-mirror"],
       ["bad.test/a:1", "no-mirror"],
     ]);
-    expect(r.images[0]!.failure!.detail).toContain("https://registry-1.docker.io");
-    expect(r.images[2]!.failure!.detail).toContain("cannot be parsed");
+    expect(r.images[0].failure!.detail).toContain("https://registry-1.docker.io");
+    expect(r.images[2].failure!.detail).toContain("cannot be parsed");
   });
 
   it("a registry with a port: <host>_<port>_ first, then <host>:<port>, then _default", async () => {
@@ -268,7 +267,7 @@ describe("checkNode", () => {
     ]);
     fs.mkdirSync(path.join(root, "registry.test_5000_"));
     fs.writeFileSync(path.join(root, "registry.test_5000_", "hosts.toml"), `[host."https://127.0.0.1:${refused}/v2/proxy"]\n`);
-    expect((await check(root, ["registry.test:5000/library/a:1"])).images[0]!.failure!.kind).toBe("unreachable");
+    expect((await check(root, ["registry.test:5000/library/a:1"])).images[0].failure!.kind).toBe("unreachable");
   });
 
   it("hostDirOnNode: ca paths the file names on the node are read where this process sees the directory", async () => {
@@ -290,19 +289,19 @@ describe("checkNode", () => {
     expect(r.images.map((i) => [i.ok, i.failure!.kind])).toEqual([[false, "containerd-config"], [false, "containerd-config"]]);
     expect(good.log.length).toBe(before);
     fs.writeFileSync(cfg, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "${dir}"\n`);
-    expect((await check(dir, ["registry.test/library/a:1"], { containerdConfig: cfg })).images[0]!.ok).toBe(true);
+    expect((await check(dir, ["registry.test/library/a:1"], { containerdConfig: cfg })).images[0].ok).toBe(true);
   });
 
   it("HTTP 5xx and an oversized manifest: error", async () => {
     const s = await startFakeRegistry({ tls: generateServerCert("h", { dns: [], ips: ["127.0.0.1"] }, 1, ca), content: harbor, status: 503 });
     servers.push(s);
     const r = await check(dirFor([`${s.url}/v2/proxy`]), ["registry.test/library/a:1"]);
-    expect(r.images[0]!.failure).toMatchObject({ kind: "error", detail: expect.stringContaining("HTTP 503") });
+    expect(r.images[0].failure).toMatchObject({ kind: "error", detail: expect.stringContaining("HTTP 503") });
     const big = { "proxy/library/a": { "1": { ...A, manifest: Buffer.alloc(5 * 1024 * 1024, 32) } } } as any;
     const s2 = await startFakeRegistry({ tls: generateServerCert("h", { dns: [], ips: ["127.0.0.1"] }, 1, ca), content: big });
     servers.push(s2);
     const r2 = await check(dirFor([`${s2.url}/v2/proxy`]), ["registry.test/library/a:1"]);
-    expect(r2.images[0]!.failure).toMatchObject({ kind: "error", detail: expect.stringContaining("larger than 4194304") });
+    expect(r2.images[0].failure).toMatchObject({ kind: "error", detail: expect.stringContaining("larger than 4194304") });
   });
 
   it("a server that never answers: unreachable within the timeout", async () => {
@@ -313,7 +312,7 @@ describe("checkNode", () => {
     const t0 = Date.now();
     const r = await check(dirFor([`https://127.0.0.1:${port}/v2/proxy`]), ["registry.test/library/a:1"], { timeoutMs: 500 });
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(r.images[0]!.failure!.kind).toBe("unreachable");
+    expect(r.images[0].failure!.kind).toBe("unreachable");
     for (const c of socks) c.destroy();
     await new Promise<void>((res) => s.close(() => res()));
   });
@@ -361,7 +360,7 @@ describe("what containerd trusts: the node's CA store (never Node's roots) plus 
   it("the CA in neither the store nor a ca line: tls-ca, saying what the node's store holds", async () => {
     const r = await check(file(`${good.url}/v2/proxy`, []), ["registry.test/library/a:1"], { hostRoot: hostRoot(otherCa.cert) });
     expect(r.images[0]).toMatchObject({ ok: false, failure: { kind: "tls-ca" } });
-    expect(r.images[0]!.failure!.detail).toMatch(/the certificate is not signed by a CA the node trusts for this host \(\w+\); trusted: 1 CA certificate in the node's store \(\/etc\/ssl\/certs\/ca-certificates\.crt\), no ca file$/);
+    expect(r.images[0].failure!.detail).toMatch(/the certificate is not signed by a CA the node trusts for this host \(\w+\); trusted: 1 CA certificate in the node's store \(\/etc\/ssl\/certs\/ca-certificates\.crt\), no ca file$/);
   });
 
   it("the ca line adds to the store (an unrelated store does not hide it); a ca file with no certificate in it: tls-ca, as containerd cannot load it", async () => {
@@ -371,7 +370,7 @@ describe("what containerd trusts: the node's CA store (never Node's roots) plus 
     expect((await check(dir, ["registry.test/library/a:1"], { hostRoot: root })).images[0]).toMatchObject({ ok: true });
     fs.writeFileSync(path.join(dir, "registry.test", "harbor-ca.crt"), "not a certificate\n");
     const r = await check(dir, ["registry.test/library/a:1"], { hostRoot: hostRoot(ca.cert) });
-    expect(r.images[0]!.failure).toEqual({ kind: "tls-ca", detail: `${path.join(dir, "registry.test", "harbor-ca.crt")} (ca of ${good.url}/v2/proxy): it holds no PEM certificate, so containerd cannot load it and refuses every pull of registry.test, the fallback to ${upstream.url} included` });
+    expect(r.images[0].failure).toEqual({ kind: "tls-ca", detail: `${path.join(dir, "registry.test", "harbor-ca.crt")} (ca of ${good.url}/v2/proxy): it holds no PEM certificate, so containerd cannot load it and refuses every pull of registry.test, the fallback to ${upstream.url} included` });
   });
 
   it("a ca file containerd cannot load fails the whole registry, even when it belongs to a later host or the server (containerd loads every host's before it asks any)", async () => {
@@ -391,7 +390,7 @@ describe("what containerd trusts: the node's CA store (never Node's roots) plus 
     const elsewhere = file(`${good.url}/v2/proxy`, [`ca = "/opt/certs/harbor.crt"`]);
     const r = await check(elsewhere, ["registry.test/library/a:1"], { hostRoot: root });
     expect(r.images[0]).toMatchObject({ ok: false, failure: { kind: "error", detail: expect.stringContaining("/opt/certs/harbor.crt (ca of ") } });
-    expect(r.images[0]!.failure!.detail).toContain("whether containerd can load it is not known");
+    expect(r.images[0].failure!.detail).toContain("whether containerd can load it is not known");
   });
 
   it("each ca file is read once a round, whatever number of images name it", async () => {
@@ -431,18 +430,18 @@ describe("hosts.toml headers: sent on every request to the host, never shown", (
 
   it("without it: unauthorized; with wrong credentials: unauthorized naming the host file's header, never its value", async () => {
     const none = await check(file(""), ["registry.test/library/a:1"]);
-    expect(none.images[0]!.failure!.kind).toBe("unauthorized");
+    expect(none.images[0].failure!.kind).toBe("unauthorized");
     const wrong = `Basic ${Buffer.from("robot$ci:wrong-Pa55").toString("base64")}`;
     const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  Authorization = "${wrong}"\n`), ["registry.test/library/a:1"]);
-    expect(r.images[0]!.failure).toEqual({ kind: "unauthorized", detail: `HEAD ${basicAuth.url}/v2/private/library/a/manifests/1: 401 and a basic challenge: the authorization header of the host file is refused` });
+    expect(r.images[0].failure).toEqual({ kind: "unauthorized", detail: `HEAD ${basicAuth.url}/v2/private/library/a/manifests/1: 401 and a basic challenge: the authorization header of the host file is refused` });
     expect(JSON.stringify(r)).not.toContain(wrong.slice(6));
   });
 
   it("a header value with a line break: an error naming the header, not its value, and nothing sent", async () => {
     const before = basicAuth.log.length;
     const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  authorization = "${secret}\\r\\nX-Injected: 1"\n`), ["registry.test/library/a:1"]);
-    expect(r.images[0]!.failure!.kind).toBe("error");
-    expect(r.images[0]!.failure!.detail).toMatch(/header\.authorization: a value with CR, LF or NUL/);
+    expect(r.images[0].failure!.kind).toBe("error");
+    expect(r.images[0].failure!.detail).toMatch(/header\.authorization: a value with CR, LF or NUL/);
     expect(JSON.stringify(r)).not.toMatch(/Basic|X-Injected/);
     expect(basicAuth.log.length).toBe(before);
   });

@@ -15,7 +15,7 @@ const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-cli-"));
 const HOSTS = path.join(T, "certs.d");
 let harbor: Awaited<ReturnType<typeof startFakeRegistry>>;
 let caFile: string;
-const A = contentOf("harbor")["proxy/library/a"]!["1"]!;
+const A = contentOf("harbor")["proxy/library/a"]["1"];
 
 /** The CLI as a real process, without blocking this process (the test registry answers from here). */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -38,7 +38,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(HOSTS, "noca.test", "hosts.toml"), `server = "https://noca.test"\n\n[host."PLACEHOLDER/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n`);
   harbor = await startFakeRegistry({ tls: generateServerCert("h", { dns: [], ips: ["127.0.0.1"] }, 1, ca), content: contentOf("harbor"), private: ["private"] });
   for (const [registry, project] of [["registry.test", "proxy"], ["private.test", "private"]]) {
-    const d = path.join(HOSTS, registry!);
+    const d = path.join(HOSTS, registry);
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
     fs.writeFileSync(path.join(d, "hosts.toml"), `server = "https://${registry}"\n\n[host."${harbor.url}/v2/${project}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "harbor-ca.crt"\n`);

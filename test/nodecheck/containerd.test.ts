@@ -199,7 +199,7 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
     expect(check.status, check.stderr).toBe(fromHarbor ? 0 : 1);
     const r = JSON.parse(check.stdout) as NodeResult;
     expect(r.platform).toMatch(new RegExp(`^linux/${NODE_ARCH}`));
-    const verdict = r.images[0]!;
+    const verdict = r.images[0];
 
     // the decisive assertion: the check says ok exactly when containerd got the image from Harbor
     expect(verdict.ok, `${pull.stderr}\n${JSON.stringify(verdict)}`).toBe(fromHarbor);
@@ -208,7 +208,7 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       // containerd sent the host file's credentials on every request to Harbor (manifests and blobs alike)
       if (c.header) expect(ctrRequests.length > 0 && ctrRequests.every((e) => e.basic === true && e.status === 200), JSON.stringify(ctrRequests)).toBe(true);
       expect(verdict).toMatchObject({ via: c.harbor });
-      const img = harbor[`proxy/${c.repo}`]!["1"]!;
+      const img = harbor[`proxy/${c.repo}`]["1"];
       // the platform manifest's digest: containerd pulled it (the index's child for this machine)
       const platformDigest = "children" in img ? img.children.find((x) => x.platform.architecture === NODE_ARCH)!.digest : img.digest;
       expect(verdict.digest).toBe(platformDigest);

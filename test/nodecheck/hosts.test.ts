@@ -79,7 +79,7 @@ describe("parseHostsToml", () => {
     const r = validateSpec({ registryInfo: { enabled: false }, proxyCache: { enabled: true, registries: ["docker.io"], extraRegistries: [{ host: "registry.lan:5000", url: "http://registry.lan:5000" }] }, nodeMirror: { enabled: true, spectroImages: true, addresses: ["10.0.0.5:30003", "[fd00::5]:30003"] } });
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     const cm = renderNodeMirror(r.spec as Spec)!;
-    const docker = parseHostsToml(cm.data["docker.io.hosts.toml"]!, "/etc/containerd/certs.d/docker.io", "docker.io");
+    const docker = parseHostsToml(cm.data["docker.io.hosts.toml"], "/etc/containerd/certs.d/docker.io", "docker.io");
     expect(short(docker)).toEqual([
       ["host", "https://10.0.0.5:30003/v2/spectro-images/docker.io"],
       ["host", "https://[fd00::5]:30003/v2/spectro-images/docker.io"],
@@ -87,8 +87,8 @@ describe("parseHostsToml", () => {
       ["host", "https://[fd00::5]:30003/v2/docker.io"],
       ["server", "https://registry-1.docker.io/v2"],
     ]);
-    expect(docker.slice(0, 4).every((x) => x.capabilities.resolve && x.capabilities.pull && !x.capabilities.push && x.ca.length === 1 && x.ca[0]!.endsWith("/docker.io/harbor-ca.crt"))).toBe(true);
-    const lan = parseHostsToml(cm.data["registry.lan_5000.hosts.toml"]!, "/x", "registry.lan:5000");
+    expect(docker.slice(0, 4).every((x) => x.capabilities.resolve && x.capabilities.pull && !x.capabilities.push && x.ca.length === 1 && x.ca[0].endsWith("/docker.io/harbor-ca.crt"))).toBe(true);
+    const lan = parseHostsToml(cm.data["registry.lan_5000.hosts.toml"], "/x", "registry.lan:5000");
     expect(lan.at(-1)).toMatchObject({ server: true, host: "registry.lan:5000", scheme: "http", path: "/v2" });
     expect(lan.filter((x) => !x.server).map((x) => x.path)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/v2\/registry\.lan-5000$/)]));
   });

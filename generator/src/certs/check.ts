@@ -76,7 +76,7 @@ export function checkCertificate(input: CertInput, base: string, now: Date = new
     const viaChain = !issued && blocks.slice(1).some((b) => {
       try {
         const inter = new X509Certificate(b);
-        return cert!.checkIssued(inter) && cert!.verify(inter.publicKey) && inter.checkIssued(ca!) && inter.verify(ca!.publicKey);
+        return cert.checkIssued(inter) && cert.verify(inter.publicKey) && inter.checkIssued(ca) && inter.verify(ca.publicKey);
       } catch {
         return false;
       }

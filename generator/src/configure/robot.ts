@@ -43,7 +43,7 @@ export function samePermissions(have: unknown, want: RobotPermission[]): boolean
   return Array.isArray(have) && key(have as RobotPermission[]) === key(want);
 }
 
-async function findRobot(run: Run): Promise<any | undefined> {
+async function findRobot(run: Run): Promise<any> {
   const a = await call(run, "GET", `/robots?q=${encodeURIComponent(`name=${ROBOT_NAME}`)}&page_size=100`);
   if (a.status !== 200) throw new Fatal(`GET /robots answered HTTP ${a.status} ${harborMessage(a)}`.trim());
   return (Array.isArray(a.json) ? a.json : []).find((r: any) => r?.level === "system" && typeof r?.name === "string" && (r.name === ROBOT_NAME || r.name.endsWith(`$${ROBOT_NAME}`)));

@@ -17,7 +17,7 @@ export const SERVED_ANNOTATION = "harbor-edge.io/tls-certificate";
 /** host:port -> [host, port]; [v6]:port too. */
 export function splitAddress(address: string): { host: string; port: number } {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:]+):(\d+)$/.exec(address);
-  if (m) return { host: m[1]!, port: Number(m[2]) };
+  if (m) return { host: m[1], port: Number(m[2]) };
   return { host: address.replace(/^\[|\]$/g, ""), port: 443 };
 }
 

@@ -82,7 +82,7 @@ function chainsOf(action: string, dot: Ctx, vars: Map<string, Ctx>): string[] {
   const refs: string[] = [];
   for (const m of action.matchAll(CHAIN)) {
     // a chain right after an identifier character, ) or ] continues something else (a number, (x).y); skip it
-    const before = action[m.index! - 1];
+    const before = action[m.index - 1];
     if (before && /[A-Za-z0-9_)\]]/.test(before)) continue;
     const variable = m[1] ?? (m[2] === undefined ? m[0] : undefined);
     const path = resolveChain(variable, m[2] ?? "", dot, vars);

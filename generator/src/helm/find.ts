@@ -30,7 +30,7 @@ export function helmVersion(bin: string): string {
 export function cachedHelmVersion(bin: string, cacheFile = path.join(userCacheDir(), "helm-versions.json")): string {
   const st = fs.statSync(bin);
   const key = `${fs.realpathSync(bin)}:${st.size}:${st.mtimeMs}`;
-  let known: Record<string, string> = {};
+  let known: Record<string, string>;
   try {
     known = JSON.parse(fs.readFileSync(cacheFile, "utf8")) as Record<string, string>;
     if (typeof known[key] === "string") return known[key];
@@ -54,7 +54,7 @@ function describe(bin: string, source: string): Helm {
   try {
     version = cachedHelmVersion(bin);
   } catch (e) {
-    throw new Error(`${source === "HARBOR_EDGE_HELM" ? `HARBOR_EDGE_HELM=${bin}` : bin}: not a working helm (${(e as Error).message.split("\n")[0]})`);
+    throw new Error(`${source === "HARBOR_EDGE_HELM" ? `HARBOR_EDGE_HELM=${bin}` : bin}: not a working helm (${(e as Error).message.split("\n")[0]})`, { cause: e });
   }
   return { bin, version, major: Number(version.split(".")[0]), source };
 }

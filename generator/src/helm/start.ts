@@ -44,9 +44,9 @@ export function startRender(o: Omit<RenderSpecOptions, "requireUpstream"> = {}):
     child = c;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    c.stdout!.on("data", (d: Buffer) => out.push(d));
-    c.stderr!.on("data", (d: Buffer) => err.push(d));
-    c.stdin!.on("error", () => {}); // helm gone before reading its values: its exit code says why
+    c.stdout.on("data", (d: Buffer) => out.push(d));
+    c.stderr.on("data", (d: Buffer) => err.push(d));
+    c.stdin.on("error", () => {}); // helm gone before reading its values: its exit code says why
     exit = new Promise((resolve, reject) => {
       c.on("error", reject);
       c.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr: helmStderr(Buffer.concat(err).toString("utf8")) }));
@@ -74,7 +74,7 @@ export function startRender(o: Omit<RenderSpecOptions, "requireUpstream"> = {}):
     },
     finish: async () => {
       try {
-        if (startError) throw startError;
+        if (startError) throw startError instanceof Error ? startError : new Error(String(startError));
         if (!valuesText) throw new Error("internal: finish() before give()");
         const values = valuesText();
         const r = await exit!;

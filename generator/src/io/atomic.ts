@@ -24,7 +24,7 @@ export function ensureDir(dir: string): void {
     } catch (err) {
       // another process made it in the meantime (parallel test workers filling one cache): fine
       if ((err as NodeJS.ErrnoException).code === "EEXIST" && fs.statSync(d).isDirectory()) continue;
-      throw new Error(`cannot create directory ${d}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(`cannot create directory ${d}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
   }
 }
@@ -51,6 +51,6 @@ export function writeFileAtomic(file: string, content: string | Buffer, mode: nu
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`cannot write ${file}: ${code ?? (err as Error).message}`);
+    throw new Error(`cannot write ${file}: ${code ?? (err as Error).message}`, { cause: err });
   }
 }

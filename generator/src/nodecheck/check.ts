@@ -205,7 +205,7 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
   }
   // the most telling failure: the first host's, unless it is a 404 and a later host failed otherwise (a 404 is
   // how a layered file moves on: spectro-images lacks what the proxy-cache project is for); the others follow
-  const first = failures.find((f) => f.failure.kind !== "not-found") ?? failures[0]!;
+  const first = failures.find((f) => f.failure.kind !== "not-found") ?? failures[0];
   const skip = first.host.skipVerify ? " (skip_verify: the certificate is not checked for this host)" : "";
   const others = failures.filter((f) => f !== first).map((f) => `; ${f.host.url}: ${f.failure.kind}: ${f.failure.detail}`).join("");
   return fail(first.failure.kind, `${first.failure.detail}${skip}${others}`);

@@ -49,7 +49,7 @@ export function checkConfigText(text: string | undefined, hostDirOnNode: string,
     const trimmed = line.replace(/^\s*/, "");
     if (trimmed.startsWith("#")) continue;
     if (trimmed.startsWith("[")) {
-      section = bare(trimmed.split("]")[0]!);
+      section = bare(trimmed.split("]")[0]);
       continue;
     }
     const eq = trimmed.indexOf("=");

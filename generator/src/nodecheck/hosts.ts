@@ -227,8 +227,8 @@ class Reader {
         this.blanks();
         if (this.next() !== "=") this.fail("expected '=' in an inline table");
         this.blanks();
-        if (Object.hasOwn(out, k[0]!)) this.fail(`duplicate key ${k[0]}`);
-        out[k[0]!] = this.value(depth + 1);
+        if (Object.hasOwn(out, k[0])) this.fail(`duplicate key ${k[0]}`);
+        out[k[0]] = this.value(depth + 1);
         this.blanks();
         const d = this.next();
         if (d === "}") return out;
@@ -270,7 +270,7 @@ function parseTables(text: string): { top: RawTable; hosts: Array<{ url: string;
       let h = hosts.find((x) => x.url === name[1]);
       if (!h) {
         if (hosts.length >= 64) r.fail("more than 64 hosts");
-        h = { url: name[1]!, table: { values: {} } };
+        h = { url: name[1], table: { values: {} } };
         hosts.push(h);
       }
       if (name.length === 3) {
@@ -293,12 +293,12 @@ function parseTables(text: string): { top: RawTable; hosts: Array<{ url: string;
     r.endOfLine();
     r.secret = false;
     let target = current.target;
-    let k = key[0]!;
+    let k = key[0];
     if (key.length > 1) {
       // dotted keys: host."URL".capabilities at the top level, header.X in a host table
       if (current.sub === "top" && key[0] === "host" && key.length === 3) {
         let h = hosts.find((x) => x.url === key[1]);
-        if (!h) hosts.push((h = { url: key[1]!, table: { values: {} } }));
+        if (!h) hosts.push((h = { url: key[1], table: { values: {} } }));
         target = h.table.values;
         k = key[2]!;
       } else if (current.sub !== "header" && key[0] === "header" && key.length === 2) {
@@ -326,7 +326,7 @@ const str = (v: Value | undefined, field: string): string | undefined => {
 const strings = (v: Value | undefined, field: string): string[] | undefined => {
   if (v === undefined) return undefined;
   if (typeof v === "string") return [v];
-  if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
+  if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
   throw new HostsTomlError(`${field}: expected a string or an array of strings`);
 };
 const bool = (v: Value | undefined, field: string): boolean | undefined => {
@@ -344,7 +344,7 @@ function goDuration(s: string, field: string): number {
   let m: RegExpExecArray | null;
   let at = 0;
   while ((m = re.exec(s))) {
-    total += Number(m[1]) * units[m[2]!]!;
+    total += Number(m[1]) * units[m[2]];
     at = re.lastIndex;
   }
   if (at !== s.length || s.length === 0) throw new HostsTomlError(`${field}: ${JSON.stringify(s)} is not a duration (e.g. "5s")`);
@@ -398,7 +398,7 @@ function hostEntry(server: string, baseDir: string, values: Record<string, Value
   if (client !== undefined) {
     const flat = typeof client === "string" ? [client] : Array.isArray(client) ? client.flat() : undefined;
     if (!flat || !flat.every((x) => typeof x === "string")) throw new HostsTomlError(`${field}.client: expected a string or an array`);
-    e.client = (flat as string[]).map(abs);
+    e.client = (flat).map(abs);
   }
   if (values.header !== undefined) {
     const h = values.header;
@@ -411,7 +411,7 @@ function hostEntry(server: string, baseDir: string, values: Record<string, Value
       // not quoted: a line such as "Authorization: Basic ..." = "" puts the credential in the name
       if (!name) throw new HostsTomlError(`${field}.header: header ${i + 1}'s name is not an HTTP token (not shown: it may hold a credential)`, true);
       // containerd refuses any other type ("invalid type ... for header"); the value itself is not quoted
-      const vs = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
+      const vs = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? (v) : undefined;
       if (!vs) throw new HostsTomlError(`${field}.header.${name}: expected a string or an array of strings`);
       if (vs.some((x) => /[\r\n\0]/.test(x))) throw new HostsTomlError(`${field}.header.${name}: a value with CR, LF or NUL (not sent: Go's HTTP client refuses it)`, true);
       bytes += vs.reduce((n, x) => n + Buffer.byteLength(x) + name.length, 0);

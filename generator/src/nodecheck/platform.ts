@@ -14,7 +14,7 @@ const ARCH: Record<string, string> = { x64: "amd64", ia32: "386", x86_64: "amd64
 /** containerd's Normalize: architecture aliases, arm64's default variant v8, arm's v7. */
 export function normalizePlatform(p: Platform): Platform {
   const os = p.os.toLowerCase();
-  let architecture = (ARCH[p.architecture.toLowerCase()] ?? p.architecture.toLowerCase());
+  const architecture = (ARCH[p.architecture.toLowerCase()] ?? p.architecture.toLowerCase());
   let variant = p.variant?.toLowerCase() || undefined;
   if (architecture === "arm64") variant = variant === "8" || !variant ? "v8" : variant;
   else if (architecture === "arm") variant = !variant || variant === "7" ? "v7" : variant.startsWith("v") ? variant : `v${variant}`;
@@ -32,12 +32,13 @@ export function formatPlatform(p: Platform): string {
 export function parsePlatform(s: string): Platform {
   const parts = s.split("/");
   if (parts.length < 2 || parts.length > 3 || parts.some((x) => !/^[A-Za-z0-9_.-]{1,32}$/.test(x))) throw new Error(`platform: expected os/architecture[/variant] (e.g. linux/amd64), given ${JSON.stringify(s)}`);
-  return normalizePlatform({ os: parts[0]!, architecture: parts[1]!, variant: parts[2] });
+  return normalizePlatform({ os: parts[0], architecture: parts[1], variant: parts[2] });
 }
 
 /** This process's platform, as containerd's default platform on this machine. */
 export function defaultPlatform(): Platform {
-  const arm = process.arch === "arm" ? `v${(process.config.variables as Record<string, unknown>).arm_version ?? "7"}` : undefined;
+  const armVersion = (process.config.variables as Record<string, unknown>).arm_version;
+  const arm = process.arch === "arm" ? `v${typeof armVersion === "string" || typeof armVersion === "number" ? armVersion : "7"}` : undefined;
   return normalizePlatform({ os: process.platform === "win32" ? "windows" : process.platform, architecture: process.arch, variant: arm });
 }
 

@@ -94,7 +94,7 @@ function lookupFn(lookup: Lookup): LookupFunction {
         }
         const list = addrs.map((a) => ({ address: a, family: net.isIPv6(a) ? 6 : 4 }));
         if (options?.all) cb(null, list);
-        else cb(null, list[0]!.address, list[0]!.family);
+        else cb(null, list[0].address, list[0].family);
       },
       (e: Error & { code?: string }) => cb(Object.assign(e, { code: e.code ?? "ENOTFOUND" })),
     );
@@ -175,10 +175,10 @@ export function parseChallenge(header: string | string[] | undefined): { scheme:
   const params: Record<string, string> = {};
   const re = /([A-Za-z][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?\s*/gy;
   re.lastIndex = 0;
-  const rest = m[2]!;
+  const rest = m[2];
   let p: RegExpExecArray | null;
-  while (re.lastIndex < rest.length && (p = re.exec(rest))) params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, "$1") : p[3]!;
-  return { scheme: m[1]!.toLowerCase(), params };
+  while (re.lastIndex < rest.length && (p = re.exec(rest))) params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, "$1") : p[3];
+  return { scheme: m[1].toLowerCase(), params };
 }
 
 const sha256 = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
@@ -198,7 +198,6 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
   const h = o.host;
   const base = `${h.scheme}://${h.host}`;
   const url = `${base}${h.path}`;
-  let conn: Conn;
   const extra: string[] = [];
   for (const f of h.ca) {
     let data: Buffer;
@@ -214,7 +213,7 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
     extra.push(...certs);
   }
   // containerd: Go's system pool (the node's store) plus the host's ca files; Node's own roots never
-  conn = { secureContext: secureContextFor(o.roots, extra), insecure: h.skipVerify === true, timeoutMs: o.timeoutMs, lookup: o.lookup };
+  const conn: Conn = { secureContext: secureContextFor(o.roots, extra), insecure: h.skipVerify === true, timeoutMs: o.timeoutMs, lookup: o.lookup };
   // the host's header entries, on every request to it (containerd's request header: hosts.toml's, then the
   // token's Authorization set over it); names case-insensitive here, values as separate lines
   const headers: Headers = { accept: CONTAINERD_ACCEPT };
@@ -306,12 +305,12 @@ function parseJson(b: Buffer): Record<string, any> | undefined {
     return undefined;
   }
 }
-const headerType = (h: http.IncomingHttpHeaders) => String(h["content-type"] ?? "").split(";")[0]!.trim();
+const headerType = (h: http.IncomingHttpHeaders) => String(h["content-type"] ?? "").split(";")[0].trim();
 
 /** The registry's error code (NAME_UNKNOWN, MANIFEST_UNKNOWN, ...), printable and short. */
 function errorCode(body: Buffer): string {
   const d = parseJson(body.subarray(0, 4096));
-  const codes = Array.isArray(d?.errors) ? d!.errors.map((x: any) => String(x?.code ?? "")).filter((c: string) => /^[A-Z_]{1,40}$/.test(c)) : [];
+  const codes = Array.isArray(d?.errors) ? d.errors.map((x: any) => String(x?.code ?? "")).filter((c: string) => /^[A-Z_]{1,40}$/.test(c)) : [];
   return codes.length ? codes.join(", ") : "no error code";
 }
 
@@ -319,7 +318,7 @@ function errorCode(body: Buffer): string {
 async function fetchToken(params: Record<string, string>, repository: string, conn: Conn, what: string): Promise<string> {
   let realm: URL;
   try {
-    realm = new URL(params.realm!);
+    realm = new URL(params.realm);
   } catch {
     throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what}: 401 with a token realm that is not a URL` } });
   }

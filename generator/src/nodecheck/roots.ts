@@ -205,7 +205,9 @@ export function loadNodeRoots(root: string, io: RootFs = realRootFs, limits = { 
   const add = (data: Buffer) => {
     for (const pem of pemCertificates(data)) {
       const key = crypto.createHash("sha256").update(pem).digest("hex");
-      if (!seen.has(key)) (seen.add(key), certs.push(pem));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      certs.push(pem);
     }
   };
   /** one file read within the bounds; undefined when it cannot be read (Go skips it) */

@@ -14,7 +14,7 @@ export function checkCa(pem: string, from: string): string {
   if (blocks.length === 0) throw new CaError(`${from}: expected a PEM CA certificate; given text without one`);
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(blocks[0]!);
+    cert = new X509Certificate(blocks[0]);
   } catch (e) {
     throw new CaError(`${from}: expected a parsable CA certificate; given one that does not parse (${(e as Error).message})`);
   }

@@ -40,7 +40,7 @@ export function mirrorAddresses(spec: HarborConfig): string[] {
 /** The host part of an address: 10.0.0.5:30003 -> 10.0.0.5, [fd00::5]:30003 -> fd00::5, harbor.lan -> harbor.lan. */
 export function addressHost(address: string): string {
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
-  if (bracketed) return bracketed[1]!;
+  if (bracketed) return bracketed[1];
   if (net.isIPv6(address)) return address;
   return address.replace(/:\d+$/, "");
 }

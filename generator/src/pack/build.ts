@@ -11,7 +11,6 @@ import { imagesFromManifests } from "../images/list.js";
 import type { Spec } from "../values/derive.js";
 import { packJson, packValuesYaml, schemaYaml, presetsYaml, packReadme, packSpec, PACK_NAME } from "./files.js";
 import { logoPng } from "./logo.js";
-import { CHART_DIR } from "../paths.js";
 import { ensureDir } from "../io/atomic.js";
 import { chartVersion } from "../version.js";
 

@@ -34,12 +34,12 @@ export const BUILTIN_PROXY: Record<string, { url: string; type: ProxyType }> = {
 export function proxyRegistries(spec: HarborConfig): ProxyRegistry[] {
   const pc = spec.proxyCache;
   if (!pc?.enabled) return [];
-  const builtins = (pc.registries ?? []).map((host) => ({ host, project: host, ...BUILTIN_PROXY[host]!, credentialsSecret: "" }));
+  const builtins = (pc.registries ?? []).map((host) => ({ host, project: host, ...BUILTIN_PROXY[host], credentialsSecret: "" }));
   const extras = (pc.extraRegistries ?? []).map((r) => ({
     host: r.host,
     project: r.host.replace(/:/g, "-"),
     url: r.url,
-    type: (r.type ?? "docker-registry") as ProxyType,
+    type: (r.type ?? "docker-registry"),
     credentialsSecret: r.credentialsSecret ?? "",
   }));
   return [...builtins, ...extras];

@@ -48,7 +48,7 @@ export function checkDescriptor(file: string, field: string, x: unknown): Descri
     if (!isObject(x.platform)) throw new DescriptorError(`${file}: ${field}.platform is ${show(x.platform)}: not an object`);
     for (const k of ["os", "architecture", "variant"] as const)
       if (x.platform[k] !== undefined && typeof x.platform[k] !== "string") throw new DescriptorError(`${file}: ${field}.platform.${k} is ${show(x.platform[k])}: not a string`);
-    d.platform = x.platform as Descriptor["platform"];
+    d.platform = x.platform;
   }
   if (x.annotations !== undefined) {
     if (!isObject(x.annotations) || Object.values(x.annotations).some((v) => typeof v !== "string"))
@@ -77,7 +77,7 @@ export function checkIndex(file: string, doc: unknown): ImageIndex {
   if (!isObject(doc)) throw new DescriptorError(`${file}: not an image index (a JSON object)`);
   if (doc.mediaType !== undefined && typeof doc.mediaType !== "string") throw new DescriptorError(`${file}: mediaType is ${show(doc.mediaType)}: not a string`);
   const manifests = list(file, "manifests", doc.manifests).map((m, i) => checkDescriptor(file, `manifests[${i}]`, m));
-  return { mediaType: doc.mediaType as string | undefined, manifests };
+  return { mediaType: doc.mediaType, manifests };
 }
 
 /** An image manifest (OCI or Docker schema 2). */
@@ -87,7 +87,7 @@ export function checkManifest(file: string, doc: unknown): ImageManifest {
   if (doc.mediaType !== undefined && typeof doc.mediaType !== "string") throw new DescriptorError(`${file}: mediaType is ${show(doc.mediaType)}: not a string`);
   const config = checkDescriptor(file, "config", doc.config);
   const layers = list(file, "layers", doc.layers).map((l, i) => checkDescriptor(file, `layers[${i}]`, l));
-  return { mediaType: doc.mediaType as string | undefined, config, layers };
+  return { mediaType: doc.mediaType, config, layers };
 }
 
 /** docker save's manifest.json: a list of { Config, RepoTags, Layers } with string paths. */

@@ -134,7 +134,7 @@ export class Registry {
   }
 
   private fail(what: string, r: HttpResponse): never {
-    let detail = "";
+    let detail: string;
     try {
       const e = JSON.parse(r.body.toString("utf8")) as { errors?: Array<{ code?: string; message?: string }> };
       detail = (e.errors ?? []).map((x) => `${x.code ?? ""} ${x.message ?? ""}`.trim()).join("; ");

@@ -11,7 +11,7 @@ function typeName(t: unknown): string {
 function expectedFor(e: ErrorObject): string {
   const ps = (e.parentSchema ?? {}) as Record<string, any>;
   const custom: string | undefined = ps["x-expected"];
-  const p = e.params as Record<string, any>;
+  const p = e.params;
   switch (e.keyword) {
     case "type":
       return typeName(p.type);

@@ -24,7 +24,7 @@ function certificateNames(spec: HarborConfig): SubjectAltNames | undefined {
     return { dns: s.dns.map((d) => d.toLowerCase()), ips: s.ips.map(normalizeIp) };
   }
   try {
-    return subjectAltNames(new X509Certificate(pemBlocks(given)[0]!));
+    return subjectAltNames(new X509Certificate(pemBlocks(given)[0]));
   } catch {
     return undefined;
   }
@@ -76,11 +76,11 @@ export function nodeMirrorProblems(spec: HarborConfig, root: string, o: { forNod
   if (nm.spectroImages === true) {
     const projects = Array.isArray(spec.projects) ? spec.projects : [];
     const i = projects.findIndex((p) => p && typeof p === "object" && p.name === SPECTRO_PROJECT);
-    if (i < 0 || projects[i]!.public !== true) {
+    if (i < 0 || projects[i].public !== true) {
       out.push({
         path: i < 0 ? `${root}.nodeMirror.spectroImages` : `${root}.projects[${i}].public`,
         expected: `${SPECTRO_PROJECT} public: nodeMirror.spectroImages has nodes try it first, and nodes pull anonymously (a private project answers them 401 and they quietly move on to the next host), so the configuration Job makes it public; anyone who reaches Harbor can then pull what it holds, as from the proxy-cache projects. Set projects[].public true for ${SPECTRO_PROJECT} to say so, or nodeMirror.spectroImages false to keep it private`,
-        given: i < 0 ? `no ${SPECTRO_PROJECT} in projects (it is created public)` : describeValue(projects[i]!.public),
+        given: i < 0 ? `no ${SPECTRO_PROJECT} in projects (it is created public)` : describeValue(projects[i].public),
         severity: "warning",
       });
     }

@@ -22,7 +22,7 @@ export function typedView<T>(spec: T, errors: ErrorObject[] | null | undefined):
   // deepest first, so a refused mapping replaced by its default is not written into afterwards
   const byPath = new Map<string, unknown>();
   const emptied = new Set<unknown[]>();
-  for (const e of refused) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, (e.parentSchema as Record<string, unknown> | undefined)?.default);
+  for (const e of refused) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, (e.parentSchema)?.default);
   for (const pointer of [...byPath.keys()].sort((a, b) => b.length - a.length)) {
     if (pointer === "") return {} as T;
     const segs = pointer.split("/").slice(1).map(unescape);
@@ -33,6 +33,8 @@ export function typedView<T>(spec: T, errors: ErrorObject[] | null | undefined):
     const d = byPath.get(pointer);
     if (d !== undefined) parent[key] = structuredClone(d);
     else if (Array.isArray(parent)) {
+      // a hole for now, so that the other pointers into this list still name their items; compacted below
+      // eslint-disable-next-line @typescript-eslint/no-array-delete
       delete parent[Number(key)];
       emptied.add(parent);
     } else delete parent[key];

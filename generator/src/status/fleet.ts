@@ -81,7 +81,7 @@ export function kubeconfigContexts(file: string, read: (f: string) => string = (
   try {
     text = read(file);
   } catch (e) {
-    throw new Error(`kubeconfig ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`kubeconfig ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
   }
   // a kubeconfig holds tokens and keys: a syntax error names the line, not the text
   const doc = parseYamlBounded(text, { file: `kubeconfig ${file}`, secret: true }) as any;

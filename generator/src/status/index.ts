@@ -80,7 +80,7 @@ async function fleet(o: Options, cmd: Command): Promise<void> {
   if (!files) {
     const file = await defaultKubeconfig(o);
     if (!file) cmd.error("error: no kubeconfig: pass --kubeconfig FILE or --kubeconfigs A,B, set KUBECONFIG, or write ~/.kube/config (as for kubectl)");
-    files = [file!];
+    files = [file];
   }
   const sites = f.planSites(files, Boolean(o.allContexts));
   if (sites.length > f.MAX_SITES) cmd.error(`error: ${sites.length} clusters named; at most ${f.MAX_SITES} are read in one run: split the kubeconfigs`);
