@@ -10,7 +10,7 @@ import { cli } from "./helpers/cli.js";
 import { EXAMPLES, UPSTREAM, tmpFile } from "./helpers/chart.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { parseSecretsDoc, namespaceOfSans, checkNamespace } from "../generator/src/secrets/read.js";
-import { seedCredentials } from "../generator/src/seed/index.js";
+import { seedCredentials } from "../generator/src/seed/options.js";
 import { urlOptionProblem } from "../generator/src/io/url-option.js";
 import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../generator/src/upstream.js";
 import { packageVersion, chartVersion } from "../generator/src/version.js";

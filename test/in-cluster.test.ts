@@ -14,7 +14,8 @@ import { baselineViolations, restrictedViolations } from "./helpers/k8s.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
 import { readInput as readConfigureInput } from "../generator/src/configure/input.js";
 import { readInput as readReportInput } from "../generator/src/report/input.js";
-import { deriveHarborValues, type Spec } from "../generator/src/values/derive.js";
+import { deriveHarborValues } from "../generator/src/values/derive.js";
+import type { Spec } from "../generator/src/spec/types.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 
 const helm = HELMS[0];

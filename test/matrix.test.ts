@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { HELMS, render, valuesFileFor, find, type K8sObject } from "./helpers/chart.js";
 import { schemaErrors } from "./helpers/k8s.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
-import type { Spec } from "../generator/src/values/derive.js";
+import type { Spec } from "../generator/src/spec/types.js";
 import { configureJob, configureCronJob } from "./helpers/job.js";
 
 const name = fc.stringMatching(/^[a-z0-9]{1,8}(-[a-z0-9]{1,6})?$/);

@@ -18,7 +18,7 @@ import { nodeMirrorProblems } from "../generator/src/spec/rules-node-mirror.js";
 import { nodeMirrors } from "../generator/src/nodeconfig/mirrors.js";
 import { rancherFiles, talosFiles } from "../generator/src/nodeconfig/formats.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
-import type { Spec } from "../generator/src/values/derive.js";
+import type { Spec } from "../generator/src/spec/types.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-node-config-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

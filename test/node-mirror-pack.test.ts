@@ -3,7 +3,7 @@ import { it, expect } from "vitest";
 import yaml from "js-yaml";
 import { packValues, packValuesYaml, PACK_NAME } from "../generator/src/pack/files.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
-import type { Spec } from "../generator/src/values/derive.js";
+import type { Spec } from "../generator/src/spec/types.js";
 
 it("a spec with nodeMirror.enabled gives pack values with it false, the rest of nodeMirror kept", () => {
   const r = validateSpec({ cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, spectroImages: true, distribution: "k3s" } });

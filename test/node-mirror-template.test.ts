@@ -14,7 +14,7 @@ import { proxyRegistries } from "../generator/src/proxy/registries.js";
 import { nodeMirrors, nodeHostDir, mirrorAddresses } from "../generator/src/nodeconfig/mirrors.js";
 import { configMapKey } from "../generator/src/nodeconfig/render.js";
 import { prepareChart, helmTemplate } from "../generator/src/helm/chart.js";
-import type { Spec } from "../generator/src/values/derive.js";
+import type { Spec } from "../generator/src/spec/types.js";
 
 const SEED = process.env.HARBOR_EDGE_FC_SEED === "random" ? undefined : Number(process.env.HARBOR_EDGE_FC_SEED ?? 20261201);
 

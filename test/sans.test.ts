@@ -13,7 +13,7 @@ import { generatedSans, sansText } from "../generator/src/certs/sans.js";
 import { mirrorAddresses, addressHost } from "../generator/src/nodeconfig/mirrors.js";
 import { subjectAltNames, normalizeIp, dnsNameCovers } from "../generator/src/certs/pem.js";
 import { NAMES } from "../generator/src/values/names.js";
-import type { Spec } from "../generator/src/values/derive.js";
+import type { Spec } from "../generator/src/spec/types.js";
 
 const SEED = process.env.HARBOR_EDGE_FC_SEED === "random" ? undefined : Number(process.env.HARBOR_EDGE_FC_SEED ?? 20261122);
 

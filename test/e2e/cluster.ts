@@ -12,7 +12,7 @@ import { prepareChart, type PreparedChart } from "../../generator/src/helm/chart
 import { loadSpecFile } from "../../generator/src/spec/load.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";
 import { valuesYaml } from "../../generator/src/values/build.js";
-import type { Spec } from "../../generator/src/values/derive.js";
+import type { Spec } from "../../generator/src/spec/types.js";
 import { CI_PROGRAM_IMAGE } from "../../generator/src/codegen/ct-values.js";
 import { INSTALL_MINUTES } from "./budget.js";
 

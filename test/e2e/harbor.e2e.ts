@@ -7,7 +7,7 @@ import {
   waitHealthy, pods, secretData, waitPodReady, collectLogs, REGISTRY, NS, UID,
 } from "./cluster.js";
 import { HEALTHY_MINUTES } from "./budget.js";
-import type { Spec } from "../../generator/src/values/derive.js";
+import type { Spec } from "../../generator/src/spec/types.js";
 
 let spec: Spec;
 let values: string;

@@ -4,7 +4,7 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import { find, decode, type K8sObject, type Rendered } from "./chart.js";
 import { NAMES } from "../../generator/src/values/names.js";
 import { subjectAltNames, normalizeIp } from "../../generator/src/certs/pem.js";
-import type { Spec } from "../../generator/src/values/derive.js";
+import type { Spec } from "../../generator/src/spec/types.js";
 
 export const INSECURE = ["Harbor12345", "not-a-secure-key", "changeit", "harbor_registry_password"];
 export function secretData(objs: K8sObject[]): Array<[string, string, string]> {

@@ -10,7 +10,7 @@ import { chartCacheDir, EXAMPLES_DIR } from "../../generator/src/paths.js";
 import { readValidSpec } from "../../generator/src/spec/read.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";
 import { buildValues } from "../../generator/src/values/build.js";
-import type { Spec } from "../../generator/src/values/derive.js";
+import type { Spec } from "../../generator/src/spec/types.js";
 
 export const HELMS: Helm[] = packagedHelms();
 export const UPSTREAM = cachedUpstream();

@@ -7,7 +7,7 @@ import path from "node:path";
 import { parseHostsToml, registryHosts, hostDirCandidates, HostsTomlError, type HostEntry } from "../../generator/src/nodecheck/hosts.js";
 import { renderNodeMirror } from "../../generator/src/nodeconfig/render.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";
-import type { Spec } from "../../generator/src/values/derive.js";
+import type { Spec } from "../../generator/src/spec/types.js";
 
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-hosts-"));
 afterAll(() => fs.rmSync(T, { recursive: true, force: true }));

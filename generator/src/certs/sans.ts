@@ -1,7 +1,7 @@
 // Subject alternative names of a generated certificate. Mirrors "harbor-edge.sans" in
 // chart/templates/_helpers.tpl (test/sans.test.ts compares them for random specs), so a certificate made by
 // `harbor-edge secrets` is accepted by the chart.
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import { NAMES } from "../values/names.js";
 import { mirrorAddresses, addressHost } from "../nodeconfig/mirrors.js";
 

@@ -5,7 +5,7 @@ import { cachedUpstream } from "../helm/chart.js";
 import { renderSpec } from "../helm/render.js";
 import { imagesFromManifests } from "../images/list.js";
 import { validateSpec } from "../spec/validate.js";
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import { packageVersion } from "../version.js";
 
 export const IMAGES_ANNOTATION = "artifacthub.io/images";

@@ -3,7 +3,8 @@
 import yaml from "js-yaml";
 import { loadSpecSchema, loadSecretsSchema, type JsonSchema } from "../spec/schema.js";
 import { validateSpec } from "../spec/validate.js";
-import { deriveHarborValues, type Spec } from "../values/derive.js";
+import { deriveHarborValues } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import { resolveRef } from "./schema-walk.js";
 import { banner } from "./banner.js";
 

@@ -4,7 +4,8 @@
 import { findHelm, type Helm } from "./find.js";
 import { linkChart, runHelm, specTemplateArgs, UPSTREAM_ARCHIVE, type PreparedChart } from "./chart.js";
 import { chartCacheDir } from "../paths.js";
-import { UPSTREAM_CHART_VERSION, type Spec } from "../values/derive.js";
+import { UPSTREAM_CHART_VERSION } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import { valuesYaml } from "../values/build.js";
 import { withoutMacros } from "../spec/macros.js";
 import { validateSpec } from "../spec/validate.js";

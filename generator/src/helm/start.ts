@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { findHelm, type Helm } from "./find.js";
 import { linkChart, specTemplateArgs, helmEnv, helmStderr, type PreparedChart } from "./chart.js";
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import type { RenderSpecOptions, SpecRender } from "./render.js";
 
 /** helm's stderr with the values of the secrets files (-s) masked; a secrets file that does not parse gives its own error. */

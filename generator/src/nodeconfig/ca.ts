@@ -3,7 +3,7 @@
 // auth.certs (the given CA, else the last certificate of the given chain, as the chart does).
 import { X509Certificate } from "node:crypto";
 import { pemBlocks } from "../certs/pem.js";
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import { NAMES } from "../values/names.js";
 
 export class CaError extends Error {}

@@ -5,7 +5,7 @@ import yaml from "js-yaml";
 import { findHelm, type Helm } from "../helm/find.js";
 import { linkChart, runHelm, templateArgs } from "../helm/chart.js";
 import { valuesYaml } from "../values/build.js";
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 
 export const NODE_MIRROR_CONFIGMAP = "harbor-edge-node-mirror";
 export const NODE_MIRROR_TEMPLATE = "templates/configmap-node-mirror.yaml";

@@ -4,13 +4,22 @@ import { readSpec } from "../spec/read.js";
 import { formatProblem } from "../spec/problems.js";
 import { nodeMirrorProblems } from "../spec/rules-node-mirror.js";
 import { writeFileAtomic, PUBLIC } from "../io/atomic.js";
-import type { Spec } from "../values/derive.js";
-import type { NodeConfigOptions } from "./command.js";
+import type { Spec } from "../spec/types.js";
 import { nodeMirrors, nodeHostDir } from "./mirrors.js";
 import { caFromSecretsFile, caFromSpec, caFromCluster } from "./ca.js";
 import { containerdFiles, rancherFiles, rancherPaths, talosFiles, type Files } from "./formats.js";
 import { renderNodeMirror } from "./render.js";
 import { err } from "../commands/common.js";
+
+/** The options of harbor-edge node-config (commands/node-config.ts). */
+export interface NodeConfigOptions {
+  format: "containerd" | "k3s" | "rke2" | "talos";
+  output?: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  secrets?: string;
+}
 
 
 export async function nodeConfigFiles(spec: Spec, root: string, o: NodeConfigOptions): Promise<Files> {

@@ -8,7 +8,7 @@ import { $ } from "zx";
 import { renderSpec, renderableSpec } from "../helm/render.js";
 import { runHelm } from "../helm/chart.js";
 import { imagesFromManifests } from "../images/list.js";
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import { packJson, packValuesYaml, schemaYaml, presetsYaml, packReadme, packSpec, PACK_NAME } from "./files.js";
 import { logoPng } from "./logo.js";
 import { ensureDir } from "../io/atomic.js";

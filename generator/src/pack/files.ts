@@ -5,7 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { ROOT } from "../paths.js";
 import { buildValues } from "../values/build.js";
-import { HARBOR_VERSION, UPSTREAM_CHART_VERSION, type Spec } from "../values/derive.js";
+import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import { parametersTable } from "../codegen/readme-table.js";
 import { isMacro } from "../spec/macros.js";
 

@@ -2,7 +2,7 @@
 // so `helm template` / GitOps renders are repeatable. The result is the `secrets:` block of the chart values.
 import { randomInt, X509Certificate } from "node:crypto";
 import bcrypt from "bcryptjs";
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import { REGISTRY_USER } from "../values/names.js";
 import { generateCA, generateServerCert } from "../certs/generate.js";
 import { generatedSans, sansText } from "../certs/sans.js";

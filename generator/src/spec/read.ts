@@ -2,7 +2,7 @@
 import { loadSpecFile, type LoadedSpec } from "./load.js";
 import { validateSpec, type ValidationResult } from "./validate.js";
 import { formatProblem, SpecInputError } from "./problems.js";
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "./types.js";
 
 export function readSpec(file: string): { loaded: LoadedSpec; result: ValidationResult } {
   const loaded = loadSpecFile(file);

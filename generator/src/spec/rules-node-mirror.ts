@@ -6,7 +6,7 @@ import net from "node:net";
 import { isMacro } from "./macros.js";
 import { describeValue, type Problem } from "./problems.js";
 import type { HarborConfig } from "../types/harbor-config.js";
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "./types.js";
 import { generatedSans } from "../certs/sans.js";
 import { pemBlocks, subjectAltNames, normalizeIp, dnsNameCovers, type SubjectAltNames } from "../certs/pem.js";
 import { mirrorAddresses, addressHost, SPECTRO_PROJECT } from "../nodeconfig/mirrors.js";

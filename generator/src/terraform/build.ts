@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Handlebars from "handlebars";
 import { ROOT } from "../paths.js";
-import type { Spec } from "../values/derive.js";
+import type { Spec } from "../spec/types.js";
 import { PACK_NAME, packValuesYaml, passwordVariable } from "../pack/files.js";
 
 /** The spectrocloud provider versions the files are written for: the profile resolves an `oci` pack's UID from name, tag and registry since 0.28.0. */

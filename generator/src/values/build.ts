@@ -1,7 +1,8 @@
 // The complete values for chart/: the harbor-config block (defaults filled in, Palette macros untouched)
 // and the derived upstream harbor: block.
 import yaml from "js-yaml";
-import { deriveHarborValues, type Spec } from "./derive.js";
+import { deriveHarborValues } from "./derive.js";
+import type { Spec } from "../spec/types.js";
 
 export function buildValues(spec: Spec): Record<string, unknown> {
   return { "harbor-config": spec, harbor: deriveHarborValues(spec) };

@@ -7,13 +7,13 @@
 // render when harbor-config and this block disagree (see guardedPairs below).
 import { createHash } from "node:crypto";
 import type { HarborConfig } from "../types/harbor-config.js";
+import type { Spec } from "../spec/types.js";
 import { NAMES, KEYS, REGISTRY_USER } from "./names.js";
 import { RESOURCES } from "./resources.js";
 
 import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../upstream.js";
 export { HARBOR_VERSION, UPSTREAM_CHART_VERSION };
 
-export type Spec = HarborConfig & Required<Pick<HarborConfig, "auth" | "cluster" | "service" | "storage" | "database" | "redis" | "trivy" | "replicas" | "network" | "nodeMirror" | "registryInfo" | "report" | "projects" | "proxyCache" | "configJob">>;
 
 /**
  * The URL clients use: always https (Harbor builds the docker token realm from its scheme). NodePort and

@@ -4,7 +4,7 @@
 // With --all-contexts or --kubeconfigs, the fleet view (fleet.ts): one line per cluster; exit 0 all ready,
 // 1 some not ready, 3 some unreachable and none not ready, 2 usage error.
 import { Option, InvalidArgumentError, type Command } from "commander";
-import { parseMaxAge, DEFAULT_MAX_AGE } from "./age.js";
+import { parseMaxAge, DEFAULT_MAX_AGE } from "../status/age.js";
 
 /** --kubeconfigs a.yaml,b.yaml or the option repeated: every file, in order. */
 const collectFiles = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((f) => f.trim()).filter(Boolean)];
@@ -50,8 +50,8 @@ export function register(program: Command): void {
       if (o.allContexts || o.kubeconfigs) return fleet(o, cmd);
       if (o.timeout !== undefined) cmd.error("error: option '--timeout <seconds>' is for --all-contexts or --kubeconfigs");
       const { resolveAccess } = await import("../kube/client.js");
-      const { readStatus, formatStatus } = await import("./status.js");
-      const { staleness } = await import("./age.js");
+      const { readStatus, formatStatus } = await import("../status/status.js");
+      const { staleness } = await import("../status/age.js");
       const access = resolveAccess({ kubeconfig: o.kubeconfig, context: o.context });
       if (!access) throw new Error("no kubeconfig: pass --kubeconfig FILE, set KUBECONFIG, or write ~/.kube/config (as for kubectl)");
       const s = await readStatus(access, o.namespace ?? access.namespace ?? "harbor");
@@ -73,8 +73,8 @@ async function defaultKubeconfig(o: Options, env: NodeJS.ProcessEnv = process.en
 }
 
 async function fleet(o: Options, cmd: Command): Promise<void> {
-  const { Exit } = await import("../commands/common.js");
-  const f = await import("./fleet.js");
+  const { Exit } = await import("./common.js");
+  const f = await import("../status/fleet.js");
   let files = o.kubeconfigs;
   if (files && !files.length) cmd.error("error: option '--kubeconfigs <files>' names no file");
   if (!files) {
@@ -85,7 +85,7 @@ async function fleet(o: Options, cmd: Command): Promise<void> {
   const sites = f.planSites(files, Boolean(o.allContexts));
   if (sites.length > f.MAX_SITES) cmd.error(`error: ${sites.length} clusters named; at most ${f.MAX_SITES} are read in one run: split the kubeconfigs`);
   const read = f.statusReader(o.namespace);
-  const { staleness } = await import("./age.js");
+  const { staleness } = await import("../status/age.js");
   const maxAgeMs = parseMaxAge(o.maxAge);
   let results;
   try {

@@ -3,15 +3,8 @@
 // work (helm, the Kubernetes API) is imported when the command runs.
 import type { Command } from "commander";
 import { Option } from "commander";
+import type { NodeConfigOptions } from "../nodeconfig/run.js";
 
-export interface NodeConfigOptions {
-  format: "containerd" | "k3s" | "rke2" | "talos";
-  output?: string;
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-  secrets?: string;
-}
 
 export function register(program: Command): void {
   program
@@ -27,7 +20,7 @@ export function register(program: Command): void {
     .option("-n, --namespace <ns>", "release namespace holding harbor-tls (default: the context's namespace, else harbor)")
     .option("--secrets <file>", "read the CA from the secrets file harbor-edge secrets wrote (secrets.tls.caCrt)")
     .action(async (file: string, o: NodeConfigOptions) => {
-      const { runNodeConfig } = await import("./run.js");
+      const { runNodeConfig } = await import("../nodeconfig/run.js");
       await runNodeConfig(file, o);
     });
 }

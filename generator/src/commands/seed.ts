@@ -1,52 +1,8 @@
 // harbor-edge seed --bundle DIR: loads an air-gap bundle into Harbor's spectro-images project in Palette's
 // layout. Heavy modules load inside the action. The bundle is read as streams and checked whole before the
-// first upload (bundle.ts); progress in bytes goes to stderr when it is a terminal; --json prints the summary.
+// first upload (seed/bundle.ts); progress in bytes goes to stderr when it is a terminal; --json prints the summary.
 import type { Command } from "commander";
-
-interface SeedOptions {
-  bundle: string;
-  harbor: string;
-  ca?: string;
-  username: string;
-  passwordEnv?: string;
-  secrets?: string;
-  project: string;
-  chunkSize: string;
-  maxBytes: string;
-  json?: boolean;
-}
-
-/** 1048576, 64K, 512M, 32G (powers of 1024); undefined when not a size. */
-export function parseBytes(s: string): number | undefined {
-  const m = /^(\d+)([KMGT]i?B?)?$/i.exec(s.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]) * 1024 ** (m[2] ? "KMGT".indexOf(m[2][0].toUpperCase()) + 1 : 0);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
-
-/**
- * The password and the CA, each from the first that gives it: the password from --password-env, else the
- * secrets file's adminPassword; the CA from --ca, else the secrets file's tls.caCrt, else the system's. The two
- * options combine (a spec with auth.password has no adminPassword in its secrets file, but its CA is there).
- */
-export async function seedCredentials(o: Pick<SeedOptions, "passwordEnv" | "secrets" | "ca">, env: NodeJS.ProcessEnv, read: (file: string) => string): Promise<{ password: string; ca?: string }> {
-  let password: string | undefined;
-  let ca: string | undefined;
-  if (o.passwordEnv) {
-    password = env[o.passwordEnv];
-    if (!password) throw new Error(`--password-env ${o.passwordEnv}: that environment variable is not set`);
-  }
-  if (o.secrets) {
-    const { readSecretsFile } = await import("../secrets/read.js");
-    const { secrets } = readSecretsFile(o.secrets);
-    password ??= secrets.adminPassword || undefined;
-    ca = secrets.tls?.caCrt || undefined;
-    if (password === undefined) throw new Error(`--secrets ${o.secrets}: no secrets.adminPassword (the spec sets auth.password or auth.existingSecret, so Harbor's password is not in this file): add --password-env VAR, the CA still comes from the file`);
-  }
-  if (o.ca) ca = read(o.ca);
-  if (password === undefined) throw new Error("no password: pass --password-env VAR (the variable holding it) or --secrets FILE (the file harbor-edge secrets wrote), or both");
-  return { password, ...(ca ? { ca } : {}) };
-}
+import { parseBytes, seedCredentials, type SeedOptions } from "../seed/options.js";
 
 export function register(program: Command): void {
   program
@@ -64,12 +20,12 @@ export function register(program: Command): void {
     .option("--json", "print a machine-readable summary on stdout")
     .action(async (o: SeedOptions) => {
       const fs = await import("node:fs");
-      const { Registry } = await import("./distribution.js");
-      const { loadBundle } = await import("./bundle.js");
-      const { terminalProgress, mib } = await import("./progress.js");
-      const { seedImages } = await import("./push.js");
-      const { checkProject } = await import("./harbor.js");
-      const { urlOption } = await import("../commands/common.js");
+      const { Registry } = await import("../seed/distribution.js");
+      const { loadBundle } = await import("../seed/bundle.js");
+      const { terminalProgress, mib } = await import("../seed/progress.js");
+      const { seedImages } = await import("../seed/push.js");
+      const { checkProject } = await import("../seed/harbor.js");
+      const { urlOption } = await import("./common.js");
       await urlOption("--harbor", o.harbor);
       const chunkSize = Number(o.chunkSize);
       if (!Number.isInteger(chunkSize) || chunkSize < 0) throw new Error(`--chunk-size: expected a whole number of bytes, given ${o.chunkSize}`);
