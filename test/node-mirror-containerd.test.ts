@@ -21,14 +21,14 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import yaml from "js-yaml";
 import { cli } from "./helpers/cli.js";
 import { ensureDebianPackages } from "./helpers/debian.js";
 import { criPull, criRemove } from "./helpers/cri.js";
 import { testImage, NODE_ARCH } from "./helpers/oci-images.js";
 import { ROOT } from "../generator/src/paths.js";
-import { stopChild } from "./helpers/process.js";
+import { Processes, runOk } from "./helpers/process.js";
 import { waitFor } from "./helpers/wait.js";
 import { registryConfig } from "./helpers/docker-registry.js";
 
@@ -43,7 +43,7 @@ const HOSTS_ROOT = unavailable ? "" : path.join("/etc/containerd", path.basename
 const HOSTS = path.join(HOSTS_ROOT, "certs.d");
 const SOCK = path.join(T, "c.sock");
 const PROXY_LOG = path.join(T, "proxy.log");
-const procs = new Map<string, ChildProcess>();
+const P = new Processes(T);
 const timings: string[] = [];
 async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
@@ -52,21 +52,11 @@ async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
   return v;
 }
 
-function sh(cmd: string, args: string[]) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr || r.stdout}`);
-  return r.stdout;
-}
+const sh = (cmd: string, args: string[]) => runOk(cmd, args);
 /** Starts a command inside the namespace; its stdout and stderr go to <name>.out / <name>.err. */
-function startInNs(name: string, argv: string[], cwd = T): ChildProcess {
-  const out = fs.openSync(path.join(T, `${name}.out`), "a");
-  const err = fs.openSync(path.join(T, `${name}.err`), "a");
-  const p = spawn("ip", ["netns", "exec", NS, ...argv], { cwd, stdio: ["ignore", out, err] });
-  procs.set(name, p);
-  return p;
-}
-const logOf = (name: string) => ["out", "err"].map((s) => (fs.existsSync(path.join(T, `${name}.${s}`)) ? fs.readFileSync(path.join(T, `${name}.${s}`), "utf8") : "")).join("");
-const stop = (name: string): Promise<void> => stopChild(procs.get(name));
+const startInNs = (name: string, argv: string[], cwd = T): ChildProcess => P.start(name, argv, { cwd, prefix: ["ip", "netns", "exec", NS], split: true });
+const logOf = (name: string) => P.log(name);
+const stop = (name: string): Promise<void> => P.stop(name);
 
 /** The registry's config file: on 127.0.0.1:port, storage <name>-data, access log on, a pull-through cache of `proxy`. */
 function configFile(name: string, port: number, proxy?: string) {
@@ -150,7 +140,7 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
 
   afterAll(async () => {
     if (timings.length) process.stdout.write(`\nbenchmark, one-layer image, CRI PullImage on containerd 1.6 (loopback):\n  ${timings.join("\n  ")}\n`);
-    for (const name of [...procs.keys()].reverse()) await stop(name);
+    await P.stopAll();
     spawnSync("ip", ["netns", "del", NS]);
     const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => l.includes(T) || l.includes(`/run/netns/${NS} `));
     if (HOSTS_ROOT) fs.rmSync(HOSTS_ROOT, { recursive: true, force: true });
@@ -189,7 +179,7 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
     // the mirror stores a blob in the background after serving it: wait until it holds all of image a
     await waitFor("the mirror to store image a", () => [A.layer.digest, A.config.digest].every((d) => fs.existsSync(blobPath("mirror", d))));
     await stop("upstream");
-    expect(procs.get("upstream")!.exitCode !== null || procs.get("upstream")!.signalCode !== null).toBe(true);
+    expect(P.get("upstream")!.exitCode !== null || P.get("upstream")!.signalCode !== null).toBe(true);
 
     await criRemove(SOCK, "docker.io/library/nm-a:1");
     await waitFor("containerd to drop image a's content", () => !ctr("content", "ls", "-q").includes(A.layer.digest), { ms: 15_000 });
@@ -211,7 +201,7 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
   }, 180_000);
 
   it("a node that joins during the outage (a second containerd, empty store, the same host files) pulls image a from the mirror", async () => {
-    expect(procs.get("upstream")!.exitCode !== null || procs.get("upstream")!.signalCode !== null).toBe(true);
+    expect(P.get("upstream")!.exitCode !== null || P.get("upstream")!.signalCode !== null).toBe(true);
     const sock2 = path.join(T, "c2.sock");
     await startContainerd("containerd-new-node", sock2);
     const before = proxyLog().length;

@@ -35,12 +35,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
 import { ROOT } from "../../generator/src/paths.js";
 import { bench, chartDir, cleanupChart, ensureNamespace, getJson, helm, helmAsync, kubectl, kubectlOk, NODE_IP, nodeFiles, nodeIp, NODES, secretData, specFile, STAND_IN_IMAGE, STATE, valuesFor } from "./kube.js";
-import { stopChild } from "../helpers/process.js";
+import { Processes, runOk } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { registryConfig } from "../helpers/docker-registry.js";
 import { imageFromLayer, NODE_ARCH, pushImage } from "../helpers/oci-images.js";
@@ -65,7 +65,7 @@ const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-cl-drill-"));
 const FRONT_LOG = path.join(T, "front.jsonl");
 const FRONT_CONFIG = path.join(T, "front.json");
 const NODE_SH = path.join(ROOT, "test", "cluster", "node.sh");
-const procs = new Map<string, ChildProcess>();
+const P = new Processes(T);
 
 /** The drill's images: each its own layer (busybox and a file naming the run and the image), shared with nothing. */
 const IMAGES = {
@@ -82,18 +82,9 @@ const missing = ["docker-registry", "ctr", "unshare", "nsenter", "ip", "ss", "ta
 const skip = missing.length > 0 || !fs.existsSync(nodeFiles(NODES[1]).containerdConfig);
 if (skip) console.log(`local-cluster drill scenario: NOT RUN — ${missing.length ? `missing ${missing.join(", ")}` : "the tier has no second node (an older cluster:up)"}`);
 
-function run(cmd: string, args: string[], input?: string): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 120_000, input });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr || r.stdout}`);
-  return r.stdout;
-}
-function start(name: string, argv: string[], cwd = T): ChildProcess {
-  const out = fs.openSync(path.join(T, `${name}.log`), "a");
-  const p = spawn(argv[0], argv.slice(1), { cwd, stdio: ["ignore", out, out] });
-  procs.set(name, p);
-  return p;
-}
-const logOf = (name: string) => (fs.existsSync(path.join(T, `${name}.log`)) ? fs.readFileSync(path.join(T, `${name}.log`), "utf8") : "");
+const run = (cmd: string, args: string[], input?: string): string => runOk(cmd, args, { input, timeoutMs: 120_000 });
+const start = (name: string, argv: string[], cwd = T): ChildProcess => P.start(name, argv, { cwd });
+const logOf = (name: string) => P.log(name);
 /** The PID whose namespaces are the node's (the first node's: the cluster's holder). */
 const holderOf = (node: string) => fs.readFileSync(path.join(STATE, "pids", node === NODES[0] ? "holder" : `${node}-holder`), "utf8").trim();
 const inNode = (node: string, cmd: string[]) => run("nsenter", ["-t", holderOf(node), "-n", "--", ...cmd]);
@@ -132,7 +123,7 @@ function cut(): void {
     expect(inNode(n, ["ss", "-Htn", "dst", INTERNET.there.split("/")[0]]).trim(), `${n}: ss -K needs CONFIG_INET_DIAG_DESTROY`).toBe("");
   }
   expect(spawnSync("curl", ["-sf", "-o", "/dev/null", "--max-time", "3", `http://${UP.a}/v2/`]).status).not.toBe(0);
-  expect(run("nsenter", ["-t", String(procs.get("internet")!.pid), "-n", "curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}", `http://${UP.a}/v2/`])).toBe("200");
+  expect(run("nsenter", ["-t", String(P.get("internet")!.pid), "-n", "curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}", `http://${UP.a}/v2/`])).toBe("200");
 }
 
 async function startRegistry(name: string, addr: string, o: { proxy?: string; netnsOf?: number } = {}): Promise<void> {
@@ -330,7 +321,7 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
     kubectl(["delete", "pods", "--all", "-n", NS, "--grace-period=0", "--force"]);
     kubectl(["delete", "namespace", NS, `${NS}-node-check`, "--wait=false", "--ignore-not-found"]);
     if (present(JOINER)) spawnSync("sh", [NODE_SH, "remove", JOINER], { stdio: "inherit" });
-    for (const n of [...procs.keys()].reverse()) await stopChild(procs.get(n));
+    await P.stopAll();
     spawnSync("ip", ["link", "del", INTERNET.link]); // gone with the namespace already; for a holder that did not start
     for (const n of NODES) if (present(n)) spawnSync("nsenter", ["-t", holderOf(n), "-n", "ip", "route", "del", INTERNET.net]);
     for (const n of NODES) for (const k of Object.keys(IMAGES) as ImageKey[]) ctr(n, "images", "rm", "--sync", ref(k));

@@ -24,12 +24,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
 import { ROOT } from "../../generator/src/paths.js";
 import { chartDir, cleanupChart, ensureNamespace, getJson, helm, helmOk, kubectl, kubectlOk, nodeFiles, NODES, secretData, specFile, STAND_IN_IMAGE, valuesFor } from "./kube.js";
-import { stopChild } from "../helpers/process.js";
+import { Processes, runOk } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { registryConfig } from "../helpers/docker-registry.js";
 import { imageFromLayer, NODE_ARCH, pushImage } from "../helpers/oci-images.js";
@@ -54,25 +54,16 @@ const MIRROR_PORT = 5102;
 const FRONT = "127.0.0.1:8443";
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-cl-outage-"));
 const FRONT_LOG = path.join(T, "front-access.jsonl");
-const procs = new Map<string, ChildProcess>();
+const P = new Processes(T);
 
 const missing = ["docker-registry", "ctr", "unshare", "nsenter", "ip", "tar"].filter((c) => spawnSync("sh", ["-c", `command -v ${c}`]).status !== 0);
 const skip = missing.length > 0 || !fs.existsSync(CONTAINERD_CONFIG);
 if (skip) console.log(`local-cluster outage scenario: NOT RUN — ${missing.length ? `missing ${missing.join(", ")}` : `the tier's containerd has no ${CONTAINERD_CONFIG} (an older cluster:up)`}`);
 
-function run(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr || r.stdout}`);
-  return r.stdout;
-}
-function start(name: string, argv: string[], cwd = T): ChildProcess {
-  const out = fs.openSync(path.join(T, `${name}.log`), "a");
-  const p = spawn(argv[0], argv.slice(1), { cwd, stdio: ["ignore", out, out] });
-  procs.set(name, p);
-  return p;
-}
-const logOf = (name: string) => (fs.existsSync(path.join(T, `${name}.log`)) ? fs.readFileSync(path.join(T, `${name}.log`), "utf8") : "");
-const stop = (name: string): Promise<void> => stopChild(procs.get(name));
+const run = (cmd: string, args: string[]): string => runOk(cmd, args);
+const start = (name: string, argv: string[], cwd = T): ChildProcess => P.start(name, argv, { cwd });
+const logOf = (name: string) => P.log(name);
+const stop = (name: string): Promise<void> => P.stop(name);
 
 /** "The internet": a network namespace held by a sleeping process, joined to ours by a veth pair. */
 async function startInternet(): Promise<number> {
@@ -242,7 +233,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
     run("ss", ["-K", "-Htn", "dst", UPSTREAM.split(":")[0]]);
     expect(run("ss", ["-Htn", "dst", UPSTREAM.split(":")[0]]).trim(), "ss -K needs a kernel with CONFIG_INET_DIAG_DESTROY").toBe("");
     expect(reachable(`http://${UPSTREAM}/v2/`)).toBe(false);
-    expect(run("nsenter", ["-t", String(procs.get("internet")!.pid), "-n", "curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}", `http://${UPSTREAM}/v2/`])).toBe("200");
+    expect(run("nsenter", ["-t", String(P.get("internet")!.pid), "-n", "curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}", `http://${UPSTREAM}/v2/`])).toBe("200");
 
     // the pod is deleted; once the kubelet has removed its container, the image leaves the node: every name of
     // it (tag, digest and the CRI's image id), its content, and with them its unpacked layer

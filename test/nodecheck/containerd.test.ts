@@ -25,9 +25,9 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { ensureDebianPackages } from "../helpers/debian.js";
-import { stopChild } from "../helpers/process.js";
+import { Processes, runOk } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { BIN } from "../helpers/cli.js";
 import { contentOf } from "../helpers/nodecheck-harbor.js";
@@ -44,25 +44,16 @@ const NETNS_ETC = path.join("/etc/netns", NS);
 const T = unavailable ? "" : fs.mkdtempSync("/tmp/he-nc-");
 const SOCK = path.join(T, "c.sock");
 const LOG = path.join(T, "requests.log");
-const procs = new Map<string, ChildProcess>();
+const P = new Processes(T);
 const madeEtcNetns = !fs.existsSync("/etc/netns");
 
 const harbor = contentOf("harbor");
 const upstream = contentOf("upstream");
 const digestOf = (img: TestImage | TestIndex | undefined) => img?.digest;
 
-function sh(cmd: string, args: string[]) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr || r.stdout}`);
-  return r.stdout;
-}
-function startInNs(name: string, argv: string[]) {
-  const out = fs.openSync(path.join(T, `${name}.out`), "a");
-  const p = spawn("ip", ["netns", "exec", NS, ...argv], { cwd: ROOT, stdio: ["ignore", out, out] });
-  procs.set(name, p);
-  return p;
-}
-const logOf = (name: string) => (fs.existsSync(path.join(T, `${name}.out`)) ? fs.readFileSync(path.join(T, `${name}.out`), "utf8") : "");
+const sh = (cmd: string, args: string[]) => runOk(cmd, args);
+const startInNs = (name: string, argv: string[]) => P.start(name, argv, { cwd: ROOT, prefix: ["ip", "netns", "exec", NS] });
+const logOf = (name: string) => P.log(name);
 const requests = (): Array<{ port: number; method: string; path: string; status: number; auth: boolean; basic?: boolean }> => (fs.existsSync(LOG) ? fs.readFileSync(LOG, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
 
 interface Case {
@@ -169,7 +160,7 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
   }, 180_000);
 
   afterAll(async () => {
-    for (const name of [...procs.keys()].reverse()) await stopChild(procs.get(name));
+    await P.stopAll();
     spawnSync("ip", ["netns", "del", NS]);
     fs.rmSync(NETNS_ETC, { recursive: true, force: true });
     if (madeEtcNetns) fs.rmdirSync("/etc/netns");
