@@ -17,9 +17,9 @@ import { prepareChart, helmTemplate } from "../generator/src/helm/chart.js";
 import { packValues } from "../generator/src/pack/files.js";
 
 const FULL = announceUpstream();
-// the ConfigMap harbor-edge-node-mirror comes from the node-mirror template (configmap-node-mirror.yaml)
-const HOST_FILES_TEMPLATE = fs.existsSync(path.join(CHART_DIR, "templates", "configmap-node-mirror.yaml"));
-if (!HOST_FILES_TEMPLATE) process.stderr.write("\n*** NOT RUN: the script on the rendered host files: chart/templates/configmap-node-mirror.yaml is not on this branch yet ***\n\n");
+// the ConfigMap harbor-edge-node-mirror comes from the node-mirror template (node-mirror-configmap.yaml)
+const HOST_FILES_TEMPLATE = fs.existsSync(path.join(CHART_DIR, "templates", "node-mirror-configmap.yaml"));
+if (!HOST_FILES_TEMPLATE) process.stderr.write("\n*** NOT RUN: the script on the rendered host files: chart/templates/node-mirror-configmap.yaml is not on this branch yet ***\n\n");
 const DS = "harbor-edge-node-mirror";
 const SCRIPT_CM = "harbor-edge-node-mirror-script";
 

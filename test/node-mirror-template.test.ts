@@ -1,4 +1,4 @@
-// The one template for node files (chart/templates/_node-mirror.tpl, configmap-node-mirror.yaml) and the
+// The one template for node files (chart/templates/_node-mirror.tpl, node-mirror-configmap.yaml) and the
 // registry mapping helper (_helpers-proxy.tpl), rendered by helm 3.18 and 4.1: the exact hosts.toml text per
 // case, when the ConfigMap exists, what the chart refuses, and agreement with the TypeScript side
 // (proxyRegistries(), nodeMirrors()) for random specs.

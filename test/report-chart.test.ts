@@ -77,7 +77,7 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
       const file = path.join(chart.dir, "Chart.yaml");
       fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^kubeVersion:.*$/m, ""));
       const apiVersion = (kube: string) => {
-        const t = helmTemplate(helm, chart.dir, { extraArgs: ["--kube-version", kube, "--show-only", "templates/cronjob-report.yaml"] });
+        const t = helmTemplate(helm, chart.dir, { extraArgs: ["--kube-version", kube, "--show-only", "templates/report-cronjob.yaml"] });
         expect(t.code, t.stderr).toBe(0);
         return (yaml.load(t.stdout) as K8sObject).apiVersion;
       };

@@ -1,7 +1,7 @@
 {{/*
 The configuration step (`harbor-edge configure`, generator/src/configure/, from the harbor-edge image): one pod
-template shared by the Job that runs after every install and upgrade (job-configure.yaml) and the CronJob that
-runs it periodically (cronjob-configure.yaml), and the names of the objects it uses.
+template shared by the Job that runs after every install and upgrade (configure-job.yaml) and the CronJob that
+runs it periodically (configure-cronjob.yaml), and the names of the objects it uses.
 */}}
 {{- define "harbor-edge.name.configure" -}}harbor-edge-configure{{- end -}}
 {{- define "harbor-edge.name.configureState" -}}harbor-edge-configure-state{{- end -}}

@@ -1,6 +1,6 @@
 {{/*
 Nodes pull through Harbor: the containerd host file (<hostDir>/<registry host>/hosts.toml) of every proxied
-registry. The one template for these files: configmap-node-mirror.yaml puts them into the ConfigMap
+registry. The one template for these files: node-mirror-configmap.yaml puts them into the ConfigMap
 harbor-edge-node-mirror, which the node-mirror DaemonSet copies onto the nodes and `harbor-edge node-config`
 renders (helm template --show-only) and writes, so both produce the same bytes.
 

@@ -1,11 +1,11 @@
 // Palette's registry-info Secret follows the admin password: after a rotation that helm did not render (an
 // auth.existingSecret changed by, say, External Secrets) its SPECTRO_USER_PASSWORD would still hold the old
-// one (chart/templates/secret-registry-info.yaml). With REGISTRY_INFO_SECRET and REGISTRY_INFO_NAMESPACE,
+// one (chart/templates/registry-info-secret.yaml). With REGISTRY_INFO_SECRET and REGISTRY_INFO_NAMESPACE,
 // configure merge-patches that key to the password Harbor has now, and writes nothing when it already holds it.
 import { warn, type Run } from "./context.js";
 import { kubeStatus, patchSecret, readSecret } from "./kube.js";
 
-/** The keys of registry-info (chart/templates/secret-registry-info.yaml). */
+/** The keys of registry-info (chart/templates/registry-info-secret.yaml). */
 export const REGISTRY_INFO_USER = "SPECTRO_USER";
 export const REGISTRY_INFO_PASSWORD = "SPECTRO_USER_PASSWORD";
 

@@ -1,4 +1,4 @@
-// The containerd host files, rendered from the chart's own template (templates/configmap-node-mirror.yaml
+// The containerd host files, rendered from the chart's own template (templates/node-mirror-configmap.yaml
 // through _node-mirror.tpl) with helm, so `harbor-edge node-config` writes the bytes the node-mirror
 // DaemonSet writes. Needs no upstream chart: only our templates are rendered. I/O at the edge (helm).
 import yaml from "js-yaml";
@@ -8,7 +8,7 @@ import { valuesYaml } from "../values/build.js";
 import type { Spec } from "../spec/types.js";
 
 export const NODE_MIRROR_CONFIGMAP = "harbor-edge-node-mirror";
-export const NODE_MIRROR_TEMPLATE = "templates/configmap-node-mirror.yaml";
+export const NODE_MIRROR_TEMPLATE = "templates/node-mirror-configmap.yaml";
 
 /** The ConfigMap key of a registry host's hosts.toml (keys cannot hold ':'), as harbor-edge.nodeMirror.key. */
 export function configMapKey(host: string): string {
