@@ -207,7 +207,7 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       // the chart's fail (harbor-edge.registryInfoNamespaceCheck), from a lookup at render: nothing applied
       const line = lines.filter((l) => l.includes("harbor-config.registryInfo:"));
       expect(line).toHaveLength(1);
-      expect(line[0]).toMatch(/execution error at \(harbor-edge-native-config\/templates\/secret-registry-info\.yaml:\d+:\d+\): harbor-config\.registryInfo: /);
+      expect(line[0]).toMatch(/execution error at \(harbor-edge-native-config\/templates\/registry-info-secret\.yaml:\d+:\d+\): harbor-config\.registryInfo: /);
       expect(line[0]).toContain(
         `harbor-config.registryInfo: the namespace cluster-${uid} (cluster-<cluster.uid>) does not exist, so registry-info cannot be written there. ` +
           `Palette creates it for its clusters; elsewhere create it (kubectl create namespace cluster-${uid}), set harbor-config.registryInfo.createNamespace=true, or set harbor-config.registryInfo.enabled=false.`,
