@@ -3,6 +3,11 @@ import { describe, it, expect } from "vitest";
 import { ARTEFACTS, expected } from "../generator/src/codegen/artefacts.js";
 import { GENERATED_NOTICE } from "../generator/src/codegen/banner.js";
 import { UPSTREAM, announceUpstream } from "./helpers/chart.js";
+import fs from "node:fs";
+import path from "node:path";
+import { CHART_DIR } from "../generator/src/paths.js";
+import { NAMES } from "../generator/src/values/names.js";
+import { BUILTIN_PROXY } from "../generator/src/proxy/registries.js";
 
 announceUpstream();
 
@@ -14,6 +19,19 @@ describe("generated from schemas/", () => {
       expect(current === want, `${a.file} drifted from schemas/: run npm run generate`).toBe(true);
     });
   }
+
+  it("the chart's names of upstream-facing objects and its built-in registries are defined only in the generated _generated.tpl, never by hand", () => {
+    const dir = path.join(CHART_DIR, "templates");
+    const generated = fs.readFileSync(path.join(dir, "_generated.tpl"), "utf8");
+    const helpers = [...generated.matchAll(/define "(harbor-edge\.[A-Za-z.]+)"/g)].map((m) => m[1]);
+    expect(helpers).toEqual(expect.arrayContaining(["harbor-edge.name.service", "harbor-edge.name.tls", "harbor-edge.name.pvc", "harbor-edge.builtinProxyRegistries"]));
+    for (const f of fs.readdirSync(dir).filter((x) => x !== "_generated.tpl")) {
+      const text = fs.readFileSync(path.join(dir, f), "utf8");
+      for (const h of helpers) expect(text.includes(`define "${h}"`), `${f} defines ${h} again`).toBe(false);
+      for (const [host, b] of Object.entries(BUILTIN_PROXY)) expect(text.includes(`"${b.url}"`) && text.includes(`"${host}"`), `${f} writes ${host} again`).toBe(false);
+    }
+    for (const name of [NAMES.service, NAMES.tlsSecret, NAMES.registryInfoSecret, ...Object.values(NAMES.pvc)]) expect(generated).toContain(name);
+  });
 
   it.skipIf(!UPSTREAM)("chart/Chart.yaml lists the images of the default render (artifacthub.io/images; else: run npm run generate)", async () => {
     const { current, want } = await expected(ARTEFACTS.find((x) => x.file === "chart/Chart.yaml")!);

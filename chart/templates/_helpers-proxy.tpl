@@ -13,13 +13,9 @@ and (splitList " " $line) for the fields.
 {{- define "harbor-edge.proxyRegistries" -}}
 {{- $pc := (index .Values "harbor-config").proxyCache | default dict -}}
 {{- if $pc.enabled -}}
-{{- /* BUILTIN_PROXY in registries.ts: endpoints and types that work anonymously and that Harbor permits */ -}}
-{{- $builtin := dict
-  "docker.io" (list "https://hub.docker.com" "docker-hub")
-  "gcr.io" (list "https://gcr.io" "docker-registry")
-  "ghcr.io" (list "https://ghcr.io" "github-ghcr")
-  "quay.io" (list "https://quay.io" "docker-registry")
-  "registry.k8s.io" (list "https://registry.k8s.io" "docker-registry") -}}
+{{- /* BUILTIN_PROXY in registries.ts (generated into _generated.tpl): endpoints and types that work anonymously
+and that Harbor permits */ -}}
+{{- $builtin := include "harbor-edge.builtinProxyRegistries" . | fromJson -}}
 {{- range $host := $pc.registries | default list }}
 {{- $b := index $builtin $host | required (printf "harbor-config.proxyCache.registries: %q is not a built-in registry (add it under proxyCache.extraRegistries)" $host) }}
 {{- printf "%s %s %s %s \n" $host $host (index $b 0) (index $b 1) }}

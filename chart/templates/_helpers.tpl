@@ -1,25 +1,14 @@
 {{/*
 Shared helpers of harbor-edge-native-config. Our own objects have fixed names: the upstream chart is
 pointed at them statically (existingSecret / existingClaim / secretName in the harbor: block), and the
-generator (generator/src/values/names.ts) uses the same names.
+names are generated from generator/src/values/names.ts into _generated.tpl.
 */}}
 
 {{- define "harbor-edge.config" -}}
 {{- index .Values "harbor-config" | toJson -}}
 {{- end -}}
 
-{{/* Object names. */}}
-{{- define "harbor-edge.name.service" -}}harbor{{- end -}}
-{{- define "harbor-edge.name.upstreamNginxService" -}}harbor-nginx{{- end -}}
-{{- define "harbor-edge.name.tls" -}}harbor-tls{{- end -}}
-{{- define "harbor-edge.name.ca" -}}harbor-edge-ca{{- end -}}
-{{- define "harbor-edge.name.admin" -}}harbor-edge-admin{{- end -}}
-{{- define "harbor-edge.name.core" -}}harbor-edge-core{{- end -}}
-{{- define "harbor-edge.name.jobservice" -}}harbor-edge-jobservice{{- end -}}
-{{- define "harbor-edge.name.registry" -}}harbor-edge-registry{{- end -}}
-{{- define "harbor-edge.name.database" -}}harbor-edge-database{{- end -}}
-{{- define "harbor-edge.name.registryInfo" -}}registry-info{{- end -}}
-{{- define "harbor-edge.name.pvc" -}}harbor-edge-{{ . }}{{- end -}}
+{{/* Object names: harbor-edge.name.* in _generated.tpl (from generator/src/values/names.ts). */}}
 
 {{- define "harbor-edge.labels" -}}
 app.kubernetes.io/name: harbor-edge-native-config

@@ -21,7 +21,8 @@ export interface ProxyRegistry {
   credentialsSecret: string;
 }
 
-/** The built-in public registries: endpoints and types that work anonymously and that Harbor permits. */
+/** The built-in public registries: endpoints and types that work anonymously and that Harbor permits (written
+ * into chart/templates/_generated.tpl by npm run generate, which the chart's proxy helper reads). */
 export const BUILTIN_PROXY: Record<string, { url: string; type: ProxyType }> = {
   "docker.io": { url: "https://hub.docker.com", type: "docker-hub" },
   "gcr.io": { url: "https://gcr.io", type: "docker-registry" },

@@ -1,6 +1,6 @@
 // Names of the objects our chart renders. Upstream is pointed at them statically through its
 // existingSecret / existingClaim / secretName values, so they do not depend on the release name.
-// chart/templates/_helpers.tpl defines the same names; a test renders the chart and compares.
+// npm run generate writes the chart's helpers for them into chart/templates/_generated.tpl (codegen/chart-tables.ts).
 export const NAMES = {
   /** upstream fullnameOverride: its objects are harbor-core, harbor-database, ... whatever the release is called */
   upstreamFullname: "harbor",
