@@ -144,11 +144,25 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       const target = ns("single-node");
       const program = `${PROGRAM_IMAGE.repository}:${PROGRAM_IMAGE.tag}`;
       const isProgram = (p: ReturnType<typeof podStates>[number]) => p.images.every((i) => i === program);
-      let pods = podStates(target);
-      for (let i = 0; i < 60 && !(pods.length && pods.every((p) => p.scheduled && (isProgram(p) ? p.phase === "Running" : p.waiting.length))); i++) {
+      // the Jobs a CronJob of the chart started on its schedule (the report's at minute 23, the periodic
+      // configuration's every 15 min) may be there too, whenever the test runs: told apart by their owner
+      const cronStarted = () => new Map<string, string>((getJson(["get", "jobs", "-n", target]).items as any[]).flatMap((j) => (j.metadata.ownerReferences ?? []).filter((o: any) => o.kind === "CronJob").map((o: any): [string, string] => [`Job/${j.metadata.name}`, o.name as string])));
+      // one such run, started here as the CronJob would start it (owned by it), so that this is tested in every run
+      kubectlOk(["create", "job", "harbor-edge-report-on-schedule", "--from=cronjob/harbor-edge-report", "-n", target]);
+      let scheduled = cronStarted();
+      let all = podStates(target);
+      let pods = all.filter((p) => !scheduled.has(p.owner ?? ""));
+      for (let i = 0; i < 60 && !(all.some((p) => p.owner === "Job/harbor-edge-report-on-schedule") && pods.length && pods.every((p) => p.scheduled && (isProgram(p) ? p.phase === "Running" : p.waiting.length))); i++) {
         await sleep(2000);
-        pods = podStates(target);
+        scheduled = cronStarted();
+        all = podStates(target);
+        pods = all.filter((p) => !scheduled.has(p.owner ?? ""));
       }
+      const onSchedule = all.filter((p) => scheduled.has(p.owner ?? ""));
+      for (const p of onSchedule) console.log(`  started on its schedule by CronJob/${scheduled.get(p.owner ?? "")}: ${p.name} ${p.phase}`);
+      expect(onSchedule.map((p) => p.owner)).toContain("Job/harbor-edge-report-on-schedule");
+      for (const p of onSchedule) expect(isProgram(p), p.name).toBe(true);
+      expect([...new Set(scheduled.values())].filter((c) => !["harbor-edge-report", "harbor-edge-configure-periodic"].includes(c))).toEqual([]);
       const pvcs = getJson(["get", "pvc", "-n", target]).items as any[];
       expect(pvcs.length).toBeGreaterThan(0);
       expect(pvcs.filter((p) => p.status.phase !== "Bound").map((p) => p.metadata.name)).toEqual([]);
@@ -415,7 +429,8 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       expect(secretData(target, "harbor-edge-report-robot")?.username).toBe("robot$harbor-edge-report");
       const report = await waitFor(
         "the report Job to finish",
-        () => (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=report"]).items as any[]).find((j) => j.status.succeeded || j.status.failed),
+        // the install's run, not one the CronJob started on its schedule (minute 23) meanwhile
+        () => (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=report"]).items as any[]).find((j) => !(j.metadata.ownerReferences ?? []).some((o: any) => o.kind === "CronJob") && (j.status.succeeded || j.status.failed)),
         { ms: 180_000, everyMs: 2000 },
       );
       const reportPod = jobPod(report);

@@ -205,9 +205,10 @@ export function secretData(ns: string, name: string): Record<string, string> | u
 }
 
 /** Pods of a namespace and what keeps each waiting, e.g. "harbor-core-…: ImagePullBackOff (docker.io/goharbor/harbor-core:v2.15.1)". */
-export function podStates(ns: string): Array<{ name: string; scheduled: boolean; phase: string; waiting: string[]; images: string[] }> {
+export function podStates(ns: string): Array<{ name: string; owner?: string; scheduled: boolean; phase: string; waiting: string[]; images: string[] }> {
   return (getJson(["get", "pods", "-n", ns]).items as any[]).map((p) => ({
     name: p.metadata.name,
+    owner: (p.metadata.ownerReferences ?? []).map((o: any) => `${o.kind}/${o.name}`)[0],
     scheduled: (p.status.conditions ?? []).some((c: any) => c.type === "PodScheduled" && c.status === "True"),
     phase: p.status.phase,
     waiting: [...(p.status.initContainerStatuses ?? []), ...(p.status.containerStatuses ?? [])].map((s: any) => s.state?.waiting?.reason).filter(Boolean),
