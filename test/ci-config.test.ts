@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import yaml from "js-yaml";
 import { ROOT, CHART_DIR } from "../generator/src/paths.js";
 import { newAjv } from "../generator/src/spec/schema.js";
-import { chartValuesSchema } from "../generator/src/codegen/values-schema.js";
+import { chartValuesSchema } from "../generator/scripts/codegen/values-schema.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { scenarioFiles, vitestArgs } from "./e2e/run.js";
 import { DRILL_MINUTES, HOOK_MINUTES, INSTALL_MINUTES, HEALTHY_MINUTES, drillTotalMinutes } from "./e2e/budget.js";
@@ -38,7 +38,7 @@ describe(".github/workflows/ci.yaml", () => {
     expect(runs("lint")).toMatch(/ct lint --config ci\/ct.yaml/);
     expect(runs("kind")).toMatch(/ct install --config ci\/ct.yaml/);
     expect(runs("kind")).toContain("npm run test:e2e");
-    expect(workflow.jobs.kind.steps.find((s: any) => String(s.uses).startsWith("helm/kind-action")).with.config).toBe("ci/kind-config.yaml");
+    expect(workflow.jobs.kind.steps.find((s: any) => String(s.uses).startsWith("helm/kind-action")).with.config).toBe("test/e2e/kind-config.yaml");
   });
 });
 
@@ -61,8 +61,8 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
   });
 
   it("the drill job makes the three-node cluster and runs the drill only, on it", () => {
-    expect(kindAction("kind-drill").config).toBe("ci/kind-config-3nodes.yaml");
-    expect((yaml.load(read("ci/kind-config-3nodes.yaml")) as any).nodes).toHaveLength(3);
+    expect(kindAction("kind-drill").config).toBe("test/e2e/kind-config-3nodes.yaml");
+    expect((yaml.load(read("test/e2e/kind-config-3nodes.yaml")) as any).nodes).toHaveLength(3);
     const { step, files } = e2e("kind-drill");
     expect(files).toEqual(["test/e2e/drill.e2e.ts"]);
     expect(step.env).toEqual({ HARBOR_EDGE_E2E_REUSE_CLUSTER: "1" });
@@ -120,8 +120,8 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
     const job = workflow.jobs.kind;
     const ct = job.steps.find((s: any) => /ct install/.test(s.run ?? ""));
     const { step } = e2e("kind");
-    expect(ct["timeout-minutes"]).toBeGreaterThanOrEqual(20); // ci/ct.yaml's helm --timeout 900s, and ct's waiting
-    expect((yaml.load(read("ci/ct.yaml")) as any)["helm-extra-args"]).toBe("--timeout 900s");
+    expect(ct["timeout-minutes"]).toBeGreaterThanOrEqual(20); // .github/ct.yaml's helm --timeout 900s, and ct's waiting
+    expect((yaml.load(read(".github/ct.yaml")) as any)["helm-extra-args"]).toBe("--timeout 900s");
     expect(step["timeout-minutes"]).toBeGreaterThanOrEqual(90);
     expect(job["timeout-minutes"] - ct["timeout-minutes"] - step["timeout-minutes"]).toBeGreaterThanOrEqual(25);
   });
@@ -133,14 +133,14 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
     const doc = read("docs/testing.md").replace(/\s+/g, " ");
     expect(doc).toContain(`The one-node job pins kind ${kindAction("kind").version} (containerd 1.7.24) and the drill job kind ${kindAction("kind-drill").version} (kindest/node v1.35.0, containerd 2.2.0`);
     // both kind configs patch the registry under the version-2 CRI plugin name: containerd 2 migrates it
-    for (const f of ["ci/kind-config.yaml", "ci/kind-config-3nodes.yaml"]) {
+    for (const f of ["test/e2e/kind-config.yaml", "test/e2e/kind-config-3nodes.yaml"]) {
       expect((yaml.load(read(f)) as any).containerdConfigPatches, f).toEqual(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"']);
     }
   });
 
   it("the drill asks for the three-node config itself, and the two jobs together run every scenario file once", () => {
     expect(read("test/e2e/drill.e2e.ts")).toMatch(/await ensureCluster\(THREE_NODE_CONFIG\)/);
-    expect(read("test/e2e/cluster.ts")).toContain('export const THREE_NODE_CONFIG = path.join(ROOT, "ci", "kind-config-3nodes.yaml");');
+    expect(read("test/e2e/cluster.ts")).toContain('export const THREE_NODE_CONFIG = path.join(ROOT, "test", "e2e", "kind-config-3nodes.yaml");');
     const one = e2e("kind").files;
     const drill = e2e("kind-drill").files;
     expect(one).not.toContain("test/e2e/drill.e2e.ts");
@@ -217,8 +217,8 @@ describe(".github/workflows/ci.yaml release job", () => {
   });
 });
 
-describe("ci/ct.yaml", () => {
-  const ct = yaml.load(read("ci/ct.yaml")) as Record<string, any>;
+describe(".github/ct.yaml", () => {
+  const ct = yaml.load(read(".github/ct.yaml")) as Record<string, any>;
   // chart-testing's configuration keys (ct lint --help / ct install --help)
   const KNOWN = ["remote", "target-branch", "since", "build-id", "lint-conf", "chart-yaml-schema", "validate-maintainers", "validate-chart-schema", "validate-yaml", "check-version-increment", "all", "charts", "chart-repos", "helm-repo-extra-args", "helm-dependency-extra-args", "helm-extra-args", "helm-lint-extra-args", "helm-extra-set-args", "chart-dirs", "excluded-charts", "print-logs", "namespace", "release-label", "upgrade", "skip-missing-values", "skip-clean-up", "additional-commands", "debug", "exclude-deprecated", "github-groups", "use-helmignore", "kubectl-timeout"];
 
@@ -246,7 +246,7 @@ describe("ci/ct.yaml", () => {
   });
 });
 
-describe("ci/kind-config*.yaml", () => {
+describe("test/e2e/kind-config*.yaml", () => {
   const schema = {
     type: "object",
     required: ["kind", "apiVersion", "nodes"],
@@ -273,7 +273,7 @@ describe("ci/kind-config*.yaml", () => {
   const validate = newAjv().compile(schema);
   const defaults = validateSpec({}).spec as any;
 
-  for (const [file, nodes] of [["ci/kind-config.yaml", 1], ["ci/kind-config-3nodes.yaml", 3]] as const) {
+  for (const [file, nodes] of [["test/e2e/kind-config.yaml", 1], ["test/e2e/kind-config-3nodes.yaml", 3]] as const) {
     it(`${file}: a kind Cluster of ${nodes} node(s) mapping Harbor's https node port to the host`, () => {
       const c = yaml.load(read(file)) as any;
       expect(validate(c), JSON.stringify(validate.errors)).toBe(true);

@@ -12,8 +12,8 @@ import { validateSpec } from "../generator/src/spec/validate.js";
 import { parseSecretsDoc, namespaceOfSans, checkNamespace } from "../generator/src/secrets/read.js";
 import { seedCredentials } from "../generator/src/seed/options.js";
 import { urlOptionProblem } from "../generator/src/io/url-option.js";
-import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../generator/src/upstream.js";
-import { packageVersion, chartVersion } from "../generator/src/version.js";
+import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../generator/src/common/upstream.js";
+import { packageVersion, chartVersion } from "../generator/src/common/version.js";
 
 const tmpdir = () => fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-conv-"));
 const example = (name: string) => EXAMPLES.find((f) => f.endsWith(name))!;

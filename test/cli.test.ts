@@ -7,7 +7,7 @@ import yaml from "js-yaml";
 import { cli } from "./helpers/cli.js";
 import { EXAMPLES, UPSTREAM, tmpFile } from "./helpers/chart.js";
 import { newAjv, loadSecretsSchema } from "../generator/src/spec/schema.js";
-import { chartValuesSchema } from "../generator/src/codegen/values-schema.js";
+import { chartValuesSchema } from "../generator/scripts/codegen/values-schema.js";
 
 const tmpdir = () => fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-cli-"));
 const example = (name: string) => EXAMPLES.find((f) => f.endsWith(name))!;

@@ -14,7 +14,7 @@ import { startFakeHarbor, permittedProxyTypes, type FakeHarborOptions } from "./
 import { startFakeKube, startKubeState, startKubeApi, namespaceObject, type KubeState, type Rule } from "./helpers/fake-kube-api.js";
 import { runJob, jobEnv, configureJob, configureCronJob, isConfigure, type JobRun } from "./helpers/job.js";
 import { baselineViolations } from "./helpers/k8s.js";
-import { proxyRegistries, PERMITTED_PROXY_TYPES, BUILTIN_PROXY } from "../generator/src/proxy/registries.js";
+import { proxyRegistries, PERMITTED_PROXY_TYPES, BUILTIN_PROXY } from "../generator/src/spec/registries.js";
 import { specOf } from "./helpers/chart.js";
 import { generateSecrets } from "../generator/src/secrets/generate.js";
 
@@ -171,7 +171,7 @@ describe.concurrent("the configuration Job against a Harbor API", () => {
 });
 
 describe.concurrent("proxy-cache projects (on by default)", () => {
-  it("the chart's list is generator/src/proxy/registries.ts proxyRegistries(), built-ins and extras", () => {
+  it("the chart's list is generator/src/spec/registries.ts proxyRegistries(), built-ins and extras", () => {
     const specs = [
       { "harbor-config": {} },
       { "harbor-config": { proxyCache: { registries: ["quay.io", "ghcr.io"], extraRegistries: [{ host: "registry.example.com:5000", url: "https://registry.example.com:5000", type: "harbor", credentialsSecret: "example-creds" }, { host: "mirror.local", url: "http://mirror.local/v2-root" }] } } },

@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "./helpers/docker-registry.js";
 import { startFakeHarborProxy, type FakeHarborProxy } from "./helpers/fake-harbor-proxy.js";
 import { testImage, testIndex, pushImage } from "./helpers/oci-images.js";
-import { Registry, MANIFEST_ACCEPT } from "../generator/src/seed/distribution.js";
+import { Registry, MANIFEST_ACCEPT } from "../generator/src/registry/distribution.js";
 
 const why = registryUnavailable();
 if (why) process.stderr.write(`\nNOT RUN: test/fake-harbor-proxy.test.ts: ${why}\n\n`);

@@ -1,13 +1,13 @@
 // Generated artefacts carry the banner and match what `npm run generate` writes from schemas/.
 import { describe, it, expect } from "vitest";
-import { ARTEFACTS, expected } from "../generator/src/codegen/artefacts.js";
-import { GENERATED_NOTICE } from "../generator/src/codegen/banner.js";
+import { ARTEFACTS, expected } from "../generator/scripts/codegen/artefacts.js";
+import { GENERATED_NOTICE } from "../generator/src/common/banner.js";
 import { UPSTREAM, announceUpstream } from "./helpers/chart.js";
 import fs from "node:fs";
 import path from "node:path";
 import { CHART_DIR } from "../generator/src/paths.js";
-import { NAMES } from "../generator/src/values/names.js";
-import { BUILTIN_PROXY } from "../generator/src/proxy/registries.js";
+import { NAMES } from "../generator/src/common/names.js";
+import { BUILTIN_PROXY } from "../generator/src/spec/registries.js";
 
 announceUpstream();
 

@@ -4,7 +4,7 @@
 // read from upstream's rendered nginx ConfigMap, so a change of upstream's redirect shows here.
 import { describe, it, expect } from "vitest";
 import { HELMS, UPSTREAM, announceUpstream, render, find, valuesFileForRaw } from "./helpers/chart.js";
-import { NAMES } from "../generator/src/values/names.js";
+import { NAMES } from "../generator/src/common/names.js";
 
 announceUpstream();
 

@@ -15,7 +15,7 @@ import { cli, BIN } from "./helpers/cli.js";
 import { HELMS, render, valuesFileFor, find } from "./helpers/chart.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { nodeMirrorProblems } from "../generator/src/spec/rules-node-mirror.js";
-import { nodeMirrors } from "../generator/src/nodeconfig/mirrors.js";
+import { nodeMirrors } from "../generator/src/spec/mirrors.js";
 import { rancherFiles, talosFiles } from "../generator/src/nodeconfig/formats.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";
 import type { Spec } from "../generator/src/spec/types.js";

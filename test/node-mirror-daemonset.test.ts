@@ -11,9 +11,9 @@ import yaml from "js-yaml";
 import { HELMS, announceUpstream, render, lint, tmpFile, find, specOf, valuesFileFor, EXAMPLES, type K8sObject } from "./helpers/chart.js";
 import { schemaErrors, baselineViolations } from "./helpers/k8s.js";
 import { leakedSecrets } from "./helpers/assert.js";
-import { imagesFromManifests } from "../generator/src/images/list.js";
+import { imagesFromManifests } from "../generator/src/chart/images.js";
 import { CHART_DIR } from "../generator/src/paths.js";
-import { prepareChart, helmTemplate } from "../generator/src/helm/chart.js";
+import { prepareChart, helmTemplate } from "../generator/src/chart/chart.js";
 import { packValues } from "../generator/src/pack/files.js";
 
 const FULL = announceUpstream();

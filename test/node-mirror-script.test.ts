@@ -391,7 +391,7 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       expect(res.stdout).toContain("does not list it");
     });
 
-    it.each(["ci/kind-config.yaml", "ci/kind-config-3nodes.yaml"])("%s: its containerd patch makes containerd read the containerd distribution's host directory", (file) => {
+    it.each(["test/e2e/kind-config.yaml", "test/e2e/kind-config-3nodes.yaml"])("%s: its containerd patch makes containerd read the containerd distribution's host directory", (file) => {
       const kind = yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as { containerdConfigPatches: string[] };
       const res = check(kind.containerdConfigPatches.join("\n") + "\n", { NODE_MIRROR_HOST_DIR_ON_NODE: "/etc/containerd/certs.d" });
       expect(res.code, res.out).toBe(0);

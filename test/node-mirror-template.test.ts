@@ -10,10 +10,10 @@ import yaml from "js-yaml";
 import { HELMS, render, valuesFileFor, tmpFile, find } from "./helpers/chart.js";
 import { schemaErrors } from "./helpers/k8s.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
-import { proxyRegistries } from "../generator/src/proxy/registries.js";
-import { nodeMirrors, nodeHostDir, mirrorAddresses } from "../generator/src/nodeconfig/mirrors.js";
+import { proxyRegistries } from "../generator/src/spec/registries.js";
+import { nodeMirrors, nodeHostDir, mirrorAddresses } from "../generator/src/spec/mirrors.js";
 import { configMapKey } from "../generator/src/nodeconfig/render.js";
-import { prepareChart, helmTemplate } from "../generator/src/helm/chart.js";
+import { prepareChart, helmTemplate } from "../generator/src/chart/chart.js";
 import type { Spec } from "../generator/src/spec/types.js";
 
 const SEED = process.env.HARBOR_EDGE_FC_SEED === "random" ? undefined : Number(process.env.HARBOR_EDGE_FC_SEED ?? 20261201);

@@ -9,7 +9,7 @@ import yaml from "js-yaml";
 import { main } from "../generator/src/cli.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { newAjv } from "../generator/src/spec/schema.js";
-import { chartValuesSchema } from "../generator/src/codegen/values-schema.js";
+import { chartValuesSchema } from "../generator/scripts/codegen/values-schema.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-prop-"));
 // a fixed seed keeps CI repeatable; HARBOR_EDGE_FC_SEED=random (or a number) explores further

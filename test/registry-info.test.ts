@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { HELMS, render, renderAsync, find, type Rendered } from "./helpers/chart.js";
 import { startFakeKube, type FakeKube } from "./helpers/fake-kube-api.js";
-import { NAMES } from "../generator/src/values/names.js";
+import { NAMES } from "../generator/src/common/names.js";
 
 describe.each(HELMS)("helm $version: the namespace of registry-info", (helm) => {
   let kube: FakeKube;

@@ -15,7 +15,7 @@ import { registryUnavailable, startRegistry, type RunningRegistry } from "./help
 import { startFakeHarborProxy, type FakeHarborProxy, type FakeHarborProxyOptions } from "./helpers/fake-harbor-proxy.js";
 import { startFakeKubeApi, nodeObject, podObject, type KubeObjects, type FakeKubeApi, type Rule } from "./helpers/fake-kube-api.js";
 import { testImage, testIndex, pushImage, type TestImage, type TestIndex } from "./helpers/oci-images.js";
-import { Registry } from "../generator/src/seed/distribution.js";
+import { Registry } from "../generator/src/registry/distribution.js";
 import yaml from "js-yaml";
 import { BIN } from "./helpers/cli.js";
 import { generateCA, generateServerCert } from "../generator/src/certs/generate.js";

@@ -9,10 +9,10 @@ import net from "node:net";
 import { X509Certificate } from "node:crypto";
 import { HELMS, render, find, decode, valuesFileFor, valuesFileForRaw } from "./helpers/chart.js";
 import { validateSpec } from "../generator/src/spec/validate.js";
-import { generatedSans, sansText } from "../generator/src/certs/sans.js";
-import { mirrorAddresses, addressHost } from "../generator/src/nodeconfig/mirrors.js";
+import { generatedSans, sansText } from "../generator/src/spec/sans.js";
+import { mirrorAddresses, addressHost } from "../generator/src/spec/mirrors.js";
 import { subjectAltNames, normalizeIp, dnsNameCovers } from "../generator/src/certs/pem.js";
-import { NAMES } from "../generator/src/values/names.js";
+import { NAMES } from "../generator/src/common/names.js";
 import type { Spec } from "../generator/src/spec/types.js";
 
 const SEED = process.env.HARBOR_EDGE_FC_SEED === "random" ? undefined : Number(process.env.HARBOR_EDGE_FC_SEED ?? 20261122);

@@ -12,7 +12,7 @@ import yaml from "js-yaml";
 import { cli } from "./helpers/cli.js";
 import { HELMS } from "./helpers/chart.js";
 import { writeFileAtomic, PUBLIC } from "../generator/src/io/atomic.js";
-import { Registry, RegistryError } from "../generator/src/seed/distribution.js";
+import { Registry, RegistryError } from "../generator/src/registry/distribution.js";
 import { loadKubeconfig } from "../generator/src/kube/client.js";
 import { formatStatus, type ReportStatus } from "../generator/src/status/status.js";
 import { formatReport, type Report } from "../generator/src/report/run.js";

@@ -12,7 +12,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { BIN } from "./helpers/cli.js";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "./helpers/docker-registry.js";
 import { hostileCases } from "./helpers/hostile-bundles.js";
-import { Registry, sha256 } from "../generator/src/seed/distribution.js";
+import { Registry, sha256 } from "../generator/src/registry/distribution.js";
 
 const why = registryUnavailable();
 if (why) process.stderr.write(`\nNOT RUN: test/seed-hostile.test.ts: ${why}\n\n`);

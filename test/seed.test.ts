@@ -12,9 +12,9 @@ import { registryUnavailable, startRegistry, type RunningRegistry } from "./help
 import { startFakeHarborProxy } from "./helpers/fake-harbor-proxy.js";
 import { testImage, testIndex, type TestImage, type TestIndex } from "./helpers/oci-images.js";
 import { writeTar } from "./helpers/tar-writer.js";
-import { Registry, sha256 } from "../generator/src/seed/distribution.js";
+import { Registry, sha256 } from "../generator/src/registry/distribution.js";
 import { loadBundle } from "../generator/src/seed/bundle.js";
-import { parseReference, formatReference } from "../generator/src/seed/reference.js";
+import { parseReference, formatReference } from "../generator/src/registry/reference.js";
 
 const why = registryUnavailable();
 if (why) process.stderr.write(`\nNOT RUN: test/seed.test.ts (registry parts): ${why}\n\n`);

@@ -3,7 +3,7 @@ import { describe, it, expect } from "vitest";
 import path from "node:path";
 import { validateSpec } from "../generator/src/spec/validate.js";
 import { parseSpecText } from "../generator/src/spec/load.js";
-import { chartValuesSchema } from "../generator/src/codegen/values-schema.js";
+import { chartValuesSchema } from "../generator/scripts/codegen/values-schema.js";
 import { newAjv } from "../generator/src/spec/schema.js";
 import { buildValues } from "../generator/src/values/build.js";
 import { EXAMPLES, specOf } from "./helpers/chart.js";

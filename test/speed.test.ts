@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT, CHART_DIR, DEFAULT_SPEC, chartCacheDir } from "../generator/src/paths.js";
-import { linkChart, prepareChart, helmTemplate, UPSTREAM_ARCHIVE } from "../generator/src/helm/chart.js";
+import { linkChart, prepareChart, helmTemplate, UPSTREAM_ARCHIVE } from "../generator/src/chart/chart.js";
 import { HELMS, UPSTREAM, announceUpstream } from "./helpers/chart.js";
 import { cli } from "./helpers/cli.js";
 import { waitFor } from "./helpers/wait.js";
@@ -66,7 +66,7 @@ describe("lazy loading", () => {
   });
 
   it("render's early start (helm before commander) loads no package before helm runs", () => {
-    for (const m of ["commands/render-early.ts", "commands/render-options.ts", "helm/start.ts"]) expect(loadTimePackages(path.join(SRC, m)), m).toEqual([]);
+    for (const m of ["commands/render-early.ts", "commands/render-options.ts", "chart/start.ts"]) expect(loadTimePackages(path.join(SRC, m)), m).toEqual([]);
   });
 
   it("the check sees a heavy import (it can fail)", () => {

@@ -4,7 +4,7 @@ import { describe, it, expect } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { CONTRACTS_DIR, UPSTREAM_FACTS_DIR, flattenValues, templateRefs, untgz, upstreamFactFiles, upstreamFacts } from "../generator/src/contracts/upstream-chart.js";
+import { CONTRACTS_DIR, UPSTREAM_FACTS_DIR, flattenValues, templateRefs, untgz, upstreamFactFiles, upstreamFacts } from "../generator/scripts/upstream-chart.js";
 import { UPSTREAM, announceUpstream } from "./helpers/chart.js";
 
 announceUpstream();

@@ -1,5 +1,5 @@
 {{/* generated — do not edit; run npm run generate
-source: generator/src/values/names.ts and generator/src/proxy/registries.ts (test/generated.test.ts checks the drift) */}}
+source: generator/src/common/names.ts and generator/src/spec/registries.ts (test/generated.test.ts checks the drift) */}}
 
 {{/* Object names: fixed, whatever the release is called (upstream is pointed at them statically). */}}
 {{- define "harbor-edge.name.service" -}}harbor{{- end -}}

@@ -9,7 +9,7 @@ runs it periodically (configure-cronjob.yaml), and the names of the objects it u
 
 {{/*
 The proxied registries, one line each: PROJECT TYPE URL [CREDENTIALS_SECRET], from harbor-edge.proxyRegistries
-(_helpers-proxy.tpl: the same mapping as generator/src/proxy/registries.ts proxyRegistries()).
+(_helpers-proxy.tpl: the same mapping as generator/src/spec/registries.ts proxyRegistries()).
 */}}
 {{- define "harbor-edge.configure.proxyCache" -}}
 {{- range $line := include "harbor-edge.proxyRegistries" . | splitList "\n" }}{{ if $line }}

@@ -1,14 +1,14 @@
 {{/*
 Shared helpers of harbor-edge-native-config. Our own objects have fixed names: the upstream chart is
 pointed at them statically (existingSecret / existingClaim / secretName in the harbor: block), and the
-names are generated from generator/src/values/names.ts into _generated.tpl.
+names are generated from generator/src/common/names.ts into _generated.tpl.
 */}}
 
 {{- define "harbor-edge.config" -}}
 {{- index .Values "harbor-config" | toJson -}}
 {{- end -}}
 
-{{/* Object names: harbor-edge.name.* in _generated.tpl (from generator/src/values/names.ts). */}}
+{{/* Object names: harbor-edge.name.* in _generated.tpl (from generator/src/common/names.ts). */}}
 
 {{- define "harbor-edge.labels" -}}
 app.kubernetes.io/name: harbor-edge-native-config
@@ -119,7 +119,7 @@ the render instead of locking core out of PostgreSQL or making stored credential
 Subject alternative names of a generated certificate: cluster.hostname, the extra SANs, the host of every
 address nodes reach Harbor at (harbor-edge.nodeMirror.addresses), the in-cluster names of our Service and of
 upstream's nginx Service, and localhost; IPs: cluster.vip, extra IP SANs, node addresses that are IPs,
-127.0.0.1. Returns JSON {dns: [...], ips: [...]}. Mirrors generatedSans() in generator/src/certs/sans.ts
+127.0.0.1. Returns JSON {dns: [...], ips: [...]}. Mirrors generatedSans() in generator/src/spec/sans.ts
 (test/sans.test.ts compares them for random specs).
 */}}
 {{- define "harbor-edge.sans" -}}

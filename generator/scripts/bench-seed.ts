@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
-import { Registry } from "../src/seed/distribution.js";
+import { Registry } from "../src/registry/distribution.js";
 import { loadBundle } from "../src/seed/bundle.js";
 import { seedImages, type SeedResult } from "../src/seed/push.js";
 import { checkProject } from "../src/seed/harbor.js";

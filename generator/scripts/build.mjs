@@ -41,7 +41,7 @@ const SRC = path.join(ROOT, "generator", "src");
  * bundle: cli.ts's (every command module, whose registration help needs, and the version; not render's early
  * start) and validate's path. Every other import() stays a load of the module in generator/dist at run time.
  */
-const IN_FAST = (rel, importer) => (importer === "cli.ts" && rel !== "commands/render-early.ts") || ["version.ts", "spec/read.ts", "spec/problems.ts"].includes(rel);
+const IN_FAST = (rel, importer) => (importer === "cli.ts" && rel !== "commands/render-early.ts") || ["common/version.ts", "spec/read.ts", "spec/problems.ts"].includes(rel);
 
 /**
  * Writes FAST with esbuild: generator/src/cli.ts with commander, js-yaml and the modules of IN_FAST, as CommonJS,

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import { ROOT } from "../src/paths.js";
-import { packageVersion } from "../src/version.js";
+import { packageVersion } from "../src/common/version.js";
 
 export const BUNDLE = path.join(ROOT, "dist", "image", "harbor-edge.mjs");
 

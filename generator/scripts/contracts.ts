@@ -3,9 +3,9 @@
 // Without the archive it says so and exits 0 (nothing to compare against).
 import fs from "node:fs";
 import path from "node:path";
-import { cachedUpstream, UPSTREAM_ARCHIVE } from "../src/helm/chart.js";
+import { cachedUpstream, UPSTREAM_ARCHIVE } from "../src/chart/chart.js";
 import { chartCacheDir } from "../src/paths.js";
-import { UPSTREAM_FACTS_DIR, upstreamFactFiles, upstreamFacts } from "../src/contracts/upstream-chart.js";
+import { UPSTREAM_FACTS_DIR, upstreamFactFiles, upstreamFacts } from "./upstream-chart.js";
 import { writeFileAtomic, PUBLIC } from "../src/io/atomic.js";
 
 const check = process.argv.includes("--check");

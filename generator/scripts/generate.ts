@@ -2,7 +2,7 @@
 // exits 1 naming the files that drifted.
 
 import path from "node:path";
-import { ARTEFACTS, expected } from "../src/codegen/artefacts.js";
+import { ARTEFACTS, expected } from "./codegen/artefacts.js";
 import { ROOT } from "../src/paths.js";
 import { writeFileAtomic, PUBLIC } from "../src/io/atomic.js";
 

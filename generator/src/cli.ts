@@ -31,7 +31,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 
 /** The program with the command argv names registered, or every command (help, a mistyped name, nothing). */
 export async function buildProgram(argv: string[] = []): Promise<Command> {
-  const [{ Command }, { packageVersion }] = await Promise.all([import("commander"), import("./version.js")]);
+  const [{ Command }, { packageVersion }] = await Promise.all([import("commander"), import("./common/version.js")]);
   const program = new Command("harbor-edge")
     .description("Harbor on Edge clusters: validate a harbor-config spec, write chart values and secrets, render the chart.")
     .version(packageVersion())

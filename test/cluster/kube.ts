@@ -8,8 +8,8 @@ import crypto from "node:crypto";
 import { spawnSync } from "node:child_process";
 import yaml from "js-yaml";
 import { ROOT } from "../../generator/src/paths.js";
-import { prepareChart, runHelm, type HelmResult, type PreparedChart } from "../../generator/src/helm/chart.js";
-import type { Helm } from "../../generator/src/helm/find.js";
+import { prepareChart, runHelm, type HelmResult, type PreparedChart } from "../../generator/src/chart/chart.js";
+import type { Helm } from "../../generator/src/chart/find.js";
 
 export const STATE = process.env.HE_CL_STATE ?? "/var/lib/he-cl";
 export const KUBECONFIG = path.join(STATE, "kubeconfig");

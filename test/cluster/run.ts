@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { ROOT, chartCacheDir } from "../../generator/src/paths.js";
-import { UPSTREAM_ARCHIVE } from "../../generator/src/helm/chart.js";
+import { UPSTREAM_ARCHIVE } from "../../generator/src/chart/chart.js";
 import { fillChartCache, SHARED_CHARTS } from "../helpers/upstream-cache.js";
 
 const HERE = path.join(ROOT, "test", "cluster");

@@ -7,13 +7,13 @@ import https from "node:https";
 import { $, sleep } from "zx";
 import yaml from "js-yaml";
 import { ROOT, EXAMPLES_DIR, chartCacheDir } from "../../generator/src/paths.js";
-import { findHelm } from "../../generator/src/helm/find.js";
-import { prepareChart, type PreparedChart } from "../../generator/src/helm/chart.js";
+import { findHelm } from "../../generator/src/chart/find.js";
+import { prepareChart, type PreparedChart } from "../../generator/src/chart/chart.js";
 import { loadSpecFile } from "../../generator/src/spec/load.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";
 import { valuesYaml } from "../../generator/src/values/build.js";
 import type { Spec } from "../../generator/src/spec/types.js";
-import { CI_PROGRAM_IMAGE } from "../../generator/src/codegen/ct-values.js";
+import { CI_PROGRAM_IMAGE } from "../../generator/scripts/codegen/ct-values.js";
 import { INSTALL_MINUTES } from "./budget.js";
 
 $.verbose = false;
@@ -23,10 +23,10 @@ export const RELEASE = "harbor";
 export const UID = "e2e0001";
 export const REGISTRY = "127.0.0.1:30003";
 export const ARTIFACTS = path.join(ROOT, "test", "e2e", "artifacts");
-/** The kind config a scenario file's cluster is made from unless it names one: ci/kind-config.yaml (one node). */
-export const ONE_NODE_CONFIG = path.join(ROOT, "ci", "kind-config.yaml");
+/** The kind config a scenario file's cluster is made from unless it names one: test/e2e/kind-config.yaml (one node). */
+export const ONE_NODE_CONFIG = path.join(ROOT, "test", "e2e", "kind-config.yaml");
 /** Three nodes (a control plane and two workers): the outage drill's. */
-export const THREE_NODE_CONFIG = path.join(ROOT, "ci", "kind-config-3nodes.yaml");
+export const THREE_NODE_CONFIG = path.join(ROOT, "test", "e2e", "kind-config-3nodes.yaml");
 let CLUSTER = process.env.HARBOR_EDGE_E2E_CLUSTER ?? "harbor-edge";
 
 export const helm = findHelm();
@@ -47,7 +47,7 @@ export function clusterName(config: string, env: NodeJS.ProcessEnv = process.env
 export const clusterOfTests = () => CLUSTER;
 
 /**
- * A kind cluster made from `config` (default: HARBOR_EDGE_E2E_KIND_CONFIG, else ci/kind-config.yaml), named as
+ * A kind cluster made from `config` (default: HARBOR_EDGE_E2E_KIND_CONFIG, else test/e2e/kind-config.yaml), named as
  * clusterName() says: the existing one of that name (it must exist with HARBOR_EDGE_E2E_REUSE_CLUSTER=1), or a
  * new one. kubectl then points at it.
  */

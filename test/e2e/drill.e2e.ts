@@ -1,4 +1,4 @@
-// The outage drill on a three-node kind cluster (ci/kind-config-3nodes.yaml) with real Harbor in front of the
+// The outage drill on a three-node kind cluster (test/e2e/kind-config-3nodes.yaml) with real Harbor in front of the
 // nodes: the same steps as the local-cluster tier's test/cluster/drill.test.ts, with kind's nodes and real
 // upstream registries. npm run test:e2e -- test/e2e/drill.e2e.ts (needs Docker, kind and network).
 //
@@ -193,7 +193,7 @@ async function harborPodsOn(node: string): Promise<string[]> {
 beforeAll(async () => {
   await ensureCluster(THREE_NODE_CONFIG);
   nodes = await N.nodeNames();
-  if (nodes.length < 3) throw new Error(`the drill needs the three nodes of ci/kind-config-3nodes.yaml; kind cluster ${clusterOfTests()} has ${nodes.length}`);
+  if (nodes.length < 3) throw new Error(`the drill needs the three nodes of test/e2e/kind-config-3nodes.yaml; kind cluster ${clusterOfTests()} has ${nodes.length}`);
   nodes = nodes.slice(0, 3);
   joiner = nodes[2];
   vip = (await $`kubectl get node ${nodes[0]} -o jsonpath=${'{.status.addresses[?(@.type=="InternalIP")].address}'}`).stdout.trim();

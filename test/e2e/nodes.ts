@@ -6,7 +6,7 @@ import { waitFor } from "../helpers/wait.js";
 
 $.verbose = false;
 
-/** containerd's host directory: nodeMirror.distribution containerd; ci/kind-config*.yaml set config_path to it. */
+/** containerd's host directory: nodeMirror.distribution containerd; test/e2e/kind-config*.yaml set config_path to it. */
 export const HOST_DIR = "/etc/containerd/certs.d";
 /** The iptables chain the egress block lives in (one per node, in the node's own network namespace). */
 const CHAIN = "HARBOR_EDGE_E2E_OUTAGE";

@@ -2,7 +2,7 @@
 import { expect } from "vitest";
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { find, decode, type K8sObject, type Rendered } from "./chart.js";
-import { NAMES } from "../../generator/src/values/names.js";
+import { NAMES } from "../../generator/src/common/names.js";
 import { subjectAltNames, normalizeIp } from "../../generator/src/certs/pem.js";
 import type { Spec } from "../../generator/src/spec/types.js";
 

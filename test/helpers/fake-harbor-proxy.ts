@@ -29,7 +29,7 @@ import type { AddressInfo } from "node:net";
 import yaml from "js-yaml";
 import { Ajv, type ValidateFunction } from "ajv";
 import { HARBOR_SWAGGER } from "./fake-harbor.js";
-import { MEDIA, Registry, sha256 } from "../../generator/src/seed/distribution.js";
+import { MEDIA, Registry, sha256 } from "../../generator/src/registry/distribution.js";
 
 export { HARBOR_SWAGGER };
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { testImage, type TestImage } from "./oci-images.js";
 import { writeTar, rawTarEntry, type RawEntry } from "./tar-writer.js";
-import { sha256 } from "../../generator/src/seed/distribution.js";
+import { sha256 } from "../../generator/src/registry/distribution.js";
 
 export interface HostileCase {
   name: string;

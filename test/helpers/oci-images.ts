@@ -1,12 +1,12 @@
 // Small, real container images built in memory: a gzip tar layer, an image config, an OCI or Docker manifest,
 // and multi-platform indexes; pushed to a registry over the Distribution API (harbor-edge's own client,
-// generator/src/seed/distribution.ts: blob HEAD, monolithic upload, manifest PUT). testImage makes test
+// generator/src/registry/distribution.ts: blob HEAD, monolithic upload, manifest PUT). testImage makes test
 // content whose digests vary with a seed (and the platform); imageFromLayer makes an image from a given
 // uncompressed layer tar with a given config (platform, Env, Entrypoint, Cmd), e.g. a real root filesystem.
 import zlib from "node:zlib";
 import crypto from "node:crypto";
 import { writeTar } from "./tar-writer.js";
-import { MEDIA, Registry, sha256 } from "../../generator/src/seed/distribution.js";
+import { MEDIA, Registry, sha256 } from "../../generator/src/registry/distribution.js";
 
 export interface Blob {
   digest: string;

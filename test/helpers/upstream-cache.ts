@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT } from "../../generator/src/paths.js";
-import { cachedUpstream, UPSTREAM_ARCHIVE } from "../../generator/src/helm/chart.js";
+import { cachedUpstream, UPSTREAM_ARCHIVE } from "../../generator/src/chart/chart.js";
 import { chartCacheDir } from "../../generator/src/paths.js";
 
 /** Where the workplace's copy of the upstream chart is looked for: ../shared/charts/ from the project root. */

@@ -2,7 +2,12 @@
 // X.509, node:crypto for the keys).
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import forge from "node-forge";
-import type { Sans } from "./sans.js";
+
+/** A certificate's subject alternative names (spec/sans.ts derives them from a spec). */
+export interface Sans {
+  dns: string[];
+  ips: string[];
+}
 
 export interface KeyAndCert {
   cert: string;

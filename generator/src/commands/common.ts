@@ -20,12 +20,8 @@ export class Exit extends Error {
   }
 }
 
-export function out(s: string) {
-  process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
-}
-export function err(s: string) {
-  process.stderr.write(s.endsWith("\n") ? s : `${s}\n`);
-}
+import { out, err } from "../io/console.js";
+export { out, err };
 
 export type SpecRead = { loaded: LoadedSpec; result: ValidationResult };
 

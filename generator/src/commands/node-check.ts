@@ -55,7 +55,7 @@ export async function runNodeCheck(images: string[], o: NodeCheckCliOptions): Pr
   const [{ checkNode, hostName }, { parsePlatform }, { parseReference }, { nodeResultLines }] = await Promise.all([
     import("../nodecheck/check.js"),
     import("../nodecheck/platform.js"),
-    import("../seed/reference.js"),
+    import("../registry/reference.js"),
     import("../nodecheck/format.js"),
   ]);
   if (o.platform) {

@@ -1,6 +1,6 @@
 // `harbor-edge render` starts helm before commander and the command's modules load: cli.ts calls startEarly(argv)
 // first. It reads render's options and spec with node's parseArgs (the option table commander registers too,
-// render-options.ts), starts helm (helm/start.ts), reads and validates the spec without printing anything, and
+// render-options.ts), starts helm (chart/start.ts), reads and validates the spec without printing anything, and
 // hands helm the values: helm reads its values before it loads the chart, so everything after that overlaps
 // helm's work. The action then claims what was started; commander stays the authority: when its options or spec
 // differ from what was read here, or it never runs the action (--help, a usage error), the early helm is
@@ -12,8 +12,8 @@ import { parseArgs } from "node:util";
 import { DEFAULT_SPEC } from "../paths.js";
 import { parseArgsOptions, RENDER_OPTIONS } from "./render-options.js";
 import { readSpecFile, type SpecRead } from "./common.js";
-import type { PendingRender } from "../helm/start.js";
-import type { RenderSpecOptions } from "../helm/render.js";
+import type { PendingRender } from "../chart/start.js";
+import type { RenderSpecOptions } from "../chart/render.js";
 
 /** What helm's command line depends on, from render's options. */
 export type HelmInputs = Required<Omit<RenderSpecOptions, "requireUpstream">>;
@@ -52,7 +52,7 @@ export function guessRender(args: string[]): { inputs: HelmInputs; file: string 
 export async function startEarly(args: string[]): Promise<void> {
   const guess = guessRender(args);
   if (!guess) return;
-  const { startRender } = await import("../helm/start.js");
+  const { startRender } = await import("../chart/start.js");
   const e: NonNullable<typeof early> = { ...guess, pending: startRender(guess.inputs) };
   early = e;
   try {

@@ -21,7 +21,7 @@ export function register(program: Command) {
     // now, while the rest loads and the spec is validated; an invalid spec stops it before it has its values
     const inputs = helmInputs(o);
     const early = claimEarly(inputs, file);
-    const pending = early?.pending ?? (await import("../helm/start.js")).startRender(inputs);
+    const pending = early?.pending ?? (await import("../chart/start.js")).startRender(inputs);
     let result;
     try {
       if (o.secrets) {
@@ -44,7 +44,7 @@ export function register(program: Command) {
     done();
     try {
       if (!r.chart.withUpstream && !o.ownOnly) {
-        const { UpstreamMissing } = await import("../helm/render.js");
+        const { UpstreamMissing } = await import("../chart/render.js");
         throw new Invalid(`${new UpstreamMissing("harbor-edge render").message}; or pass --own-only to render this chart's templates alone. Nothing was written`);
       }
       const kinds = (r.manifests.match(/^kind: /gm) ?? []).length;

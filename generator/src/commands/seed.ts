@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option("--json", "print a machine-readable summary on stdout")
     .action(async (o: SeedOptions) => {
       const fs = await import("node:fs");
-      const { Registry } = await import("../seed/distribution.js");
+      const { Registry } = await import("../registry/distribution.js");
       const { loadBundle } = await import("../seed/bundle.js");
       const { terminalProgress, mib } = await import("../seed/progress.js");
       const { seedImages } = await import("../seed/push.js");

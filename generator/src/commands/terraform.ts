@@ -11,7 +11,7 @@ export function register(program: Command) {
     .argument("<spec>", "spec file")
     .requiredOption("-o, --output <dir>", "directory to write into; - prints the files")
     .action(async (file: string, o: { output: string }) => {
-      const [{ result }, { terraformFiles }, { packImages }, { packNotices }, { chartVersion }, { writeFileAtomic }] = await Promise.all([loadValid(file), import("../terraform/build.js"), import("../pack/build.js"), import("../pack/files.js"), import("../version.js"), import("../io/atomic.js")]);
+      const [{ result }, { terraformFiles }, { packImages }, { packNotices }, { chartVersion }, { writeFileAtomic }] = await Promise.all([loadValid(file), import("../pack/terraform.js"), import("../pack/build.js"), import("../pack/files.js"), import("../common/version.js"), import("../io/atomic.js")]);
       const spec = result.spec as never;
       const files = terraformFiles(spec, { version: chartVersion().replace(/^v/, ""), images: packImages(spec, "harbor-edge terraform") });
       for (const note of packNotices(spec)) err(`note: ${note}`);

@@ -4,8 +4,8 @@
 import { harborMessage, seg } from "../harbor/api.js";
 import { Fatal, call, type Run } from "./context.js";
 import type { ProjectInput } from "./input.js";
-import type { HarborConfig } from "../types/harbor-config.js";
-import { SPECTRO_PROJECT } from "../nodeconfig/mirrors.js";
+import type { HarborConfig } from "../spec/harbor-config.js";
+import { SPECTRO_PROJECT } from "../spec/mirrors.js";
 
 export type ProjectResult = { ok: true; id: number } | { ok: false; error: string };
 

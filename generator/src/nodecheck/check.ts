@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { mapLimit } from "../io/pool.js";
-import { formatReference, parseReference } from "../seed/reference.js";
+import { formatReference, parseReference } from "../registry/reference.js";
 import type { NodeFailureKind, NodeImageResult, NodeResult } from "./types.js";
 import { registryHosts, type HostEntry } from "./hosts.js";
 import { fetchFromHost, type Failure, type Lookup } from "./pull.js";

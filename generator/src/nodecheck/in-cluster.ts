@@ -24,7 +24,7 @@
 import crypto from "node:crypto";
 import { printable } from "../io/printable.js";
 import { inClusterAccess, kubeRequest, KubeError, type KubeAccess } from "../kube/client.js";
-import { imagesOf } from "../report/cluster.js";
+import { imagesOf } from "../kube/cluster.js";
 import type { NodeFailureKind, NodeImageResult, NodeResult } from "./types.js";
 
 export const MAX_IMAGES = 500;

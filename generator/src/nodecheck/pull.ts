@@ -15,7 +15,7 @@ import type http from "node:http";
 import net from "node:net";
 import tls from "node:tls";
 import type { LookupFunction } from "node:net";
-import { MANIFEST_ACCEPT, MEDIA } from "../seed/distribution.js";
+import { MANIFEST_ACCEPT, MEDIA } from "../registry/distribution.js";
 import { request } from "../io/http.js";
 import type { NodeFailureKind } from "./types.js";
 import type { HostEntry } from "./hosts.js";

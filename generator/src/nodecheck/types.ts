@@ -27,7 +27,7 @@ export type NodeFailureKind =
   | "error";
 
 export interface NodeImageResult {
-  /** the image reference as the pods name it (normalised, seed/reference.ts formatReference) */
+  /** the image reference as the pods name it (normalised, registry/reference.ts formatReference) */
   image: string;
   ok: boolean;
   /** the Harbor host URL from hosts.toml that served the manifest (when ok) */

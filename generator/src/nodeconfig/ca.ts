@@ -4,7 +4,7 @@
 import { X509Certificate } from "node:crypto";
 import { pemBlocks } from "../certs/pem.js";
 import type { Spec } from "../spec/types.js";
-import { NAMES } from "../values/names.js";
+import { NAMES } from "../common/names.js";
 
 export class CaError extends Error {}
 

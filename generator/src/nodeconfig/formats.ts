@@ -12,7 +12,7 @@
 //   which suits us as every endpoint carries its /v2/<project> path; the CA inline, base64) and the same as
 //   the RegistryMirrorConfig / RegistryTLSConfig documents of Talos 1.12+ (overridePath per endpoint, CA as PEM).
 import yaml from "js-yaml";
-import type { NodeMirror } from "./mirrors.js";
+import type { NodeMirror } from "../spec/mirrors.js";
 import { configMapKey } from "./render.js";
 
 export const FORMATS = ["containerd", "k3s", "rke2", "talos"] as const;

@@ -2,8 +2,8 @@
 // through _node-mirror.tpl) with helm, so `harbor-edge node-config` writes the bytes the node-mirror
 // DaemonSet writes. Needs no upstream chart: only our templates are rendered. I/O at the edge (helm).
 import yaml from "js-yaml";
-import { findHelm, type Helm } from "../helm/find.js";
-import { linkChart, runHelm, templateArgs } from "../helm/chart.js";
+import { findHelm, type Helm } from "../chart/find.js";
+import { linkChart, runHelm, templateArgs } from "../chart/chart.js";
 import { valuesYaml } from "../values/build.js";
 import type { Spec } from "../spec/types.js";
 

@@ -5,11 +5,11 @@ import { formatProblem } from "../spec/problems.js";
 import { nodeMirrorProblems } from "../spec/rules-node-mirror.js";
 import { writeFileAtomic, PUBLIC } from "../io/atomic.js";
 import type { Spec } from "../spec/types.js";
-import { nodeMirrors, nodeHostDir } from "./mirrors.js";
+import { nodeMirrors, nodeHostDir } from "../spec/mirrors.js";
 import { caFromSecretsFile, caFromSpec, caFromCluster } from "./ca.js";
 import { containerdFiles, rancherFiles, rancherPaths, talosFiles, type Files } from "./formats.js";
 import { renderNodeMirror } from "./render.js";
-import { err } from "../commands/common.js";
+import { err } from "../io/console.js";
 
 /** The options of harbor-edge node-config (commands/node-config.ts). */
 export interface NodeConfigOptions {

@@ -5,14 +5,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { $ } from "zx";
-import { renderSpec, renderableSpec } from "../helm/render.js";
-import { runHelm } from "../helm/chart.js";
-import { imagesFromManifests } from "../images/list.js";
+import { renderSpec, renderableSpec } from "../chart/render.js";
+import { runHelm } from "../chart/chart.js";
+import { imagesFromManifests } from "../chart/images.js";
 import type { Spec } from "../spec/types.js";
 import { packJson, packValuesYaml, schemaYaml, presetsYaml, packReadme, packSpec, PACK_NAME } from "./files.js";
 import { logoPng } from "./logo.js";
 import { ensureDir } from "../io/atomic.js";
-import { chartVersion } from "../version.js";
+import { chartVersion } from "../common/version.js";
 
 
 export interface PackResult {

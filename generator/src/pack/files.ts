@@ -7,7 +7,7 @@ import { ROOT } from "../paths.js";
 import { buildValues } from "../values/build.js";
 import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../values/derive.js";
 import type { Spec } from "../spec/types.js";
-import { parametersTable } from "../codegen/readme-table.js";
+import { parametersTable } from "../spec/parameters-table.js";
 import { isMacro } from "../spec/macros.js";
 
 export const PACK_NAME = "harbor-edge-native-config";

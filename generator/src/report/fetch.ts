@@ -15,7 +15,7 @@
 // endpoint's scheme and the request's Host (v2auth/auth.go tokenSvcURL), which from inside the cluster is
 // often https on a port core does not serve, so the challenge is not followed.
 import { request, type HttpResponse } from "../io/http.js";
-import { MANIFEST_ACCEPT, MEDIA } from "../seed/distribution.js";
+import { MANIFEST_ACCEPT, MEDIA } from "../registry/distribution.js";
 import { seg } from "../harbor/api.js";
 import { refSeg } from "./held.js";
 

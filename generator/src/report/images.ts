@@ -3,9 +3,9 @@
 //   10.0.0.5:30003/library/app:1      -> Harbor's own address: project library, repository app
 //   registry.lan:5000/team/app:1      -> not proxied (no project for registry.lan:5000)
 //   docker.io/library/nginx@/../x     -> invalid: never sent to Harbor
-// A reference is parsed as container runtimes read it (seed/reference.ts parseReference), so whatever reaches
+// A reference is parsed as container runtimes read it (registry/reference.ts parseReference), so whatever reaches
 // a URL has been validated as a repository path, a tag or a digest.
-import { formatReference, parseReference, type ImageRef } from "../seed/reference.js";
+import { formatReference, parseReference, type ImageRef } from "../registry/reference.js";
 import { normaliseAddress } from "./input.js";
 
 export type Image =

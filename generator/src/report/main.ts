@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { HarborApi } from "../harbor/api.js";
 import { KubeError, resolveAccess, type KubeAccess } from "../kube/client.js";
 import { HarborV2 } from "./fetch.js";
-import { readChartContract, REPORT_CRONJOB } from "./cluster.js";
+import { readChartContract, REPORT_CRONJOB } from "./contract.js";
 import { BadInput, readInput } from "./input.js";
 import { formatReport, NoReport, runReport } from "./run.js";
 

@@ -10,7 +10,7 @@
 import { kubeGet, type KubeAccess } from "../kube/client.js";
 import { COMPONENT, COMPONENT_LABEL, configMapName } from "../nodecheck/in-cluster.js";
 import type { NodeCount, NodeFailureKind, NodeImageResult, NodeResult } from "../nodecheck/types.js";
-import { formatReference, parseReference } from "../seed/reference.js";
+import { formatReference, parseReference } from "../registry/reference.js";
 import { normaliseAddress } from "./input.js";
 import { missingLine } from "./images.js";
 

@@ -15,8 +15,8 @@
 import { printable } from "../io/printable.js";
 import { kubeRequest, postEvent, KubeError, type KubeAccess } from "../kube/client.js";
 import { HarborUnreachable, seg, waitHealthy, type HarborApi } from "../harbor/api.js";
-import { spectroRepository } from "../seed/reference.js";
-import { readCluster } from "./cluster.js";
+import { spectroRepository } from "../registry/reference.js";
+import { readCluster } from "../kube/cluster.js";
 import { classifyImages, missingLine, type Image } from "./images.js";
 import { isHeld, Refused, type Held } from "./held.js";
 import { askToFetch, type HarborV2 } from "./fetch.js";

@@ -3,9 +3,9 @@
 import { randomInt, X509Certificate } from "node:crypto";
 import bcrypt from "bcryptjs";
 import type { Spec } from "../spec/types.js";
-import { REGISTRY_USER } from "../values/names.js";
+import { REGISTRY_USER } from "../common/names.js";
 import { generateCA, generateServerCert } from "../certs/generate.js";
-import { generatedSans, sansText } from "../certs/sans.js";
+import { generatedSans, sansText } from "../spec/sans.js";
 import { meetsPasswordPolicy } from "../spec/rules.js";
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -6,7 +6,7 @@
 // prints the lines around it, keys and values included); helm's messages about it have its values masked.
 import fs from "node:fs";
 import { parseYamlBounded } from "../io/yaml-bounded.js";
-import { NAMES } from "../values/names.js";
+import { NAMES } from "../common/names.js";
 import { loadSecretsSchema } from "../spec/schema.js";
 
 export class SecretsFileError extends Error {}
@@ -17,7 +17,7 @@ export interface SecretsFile {
   namespace?: string;
 }
 
-/** The namespace a certificate's SANs were made for: the one in harbor.NS.svc (certs/sans.ts writes it). */
+/** The namespace a certificate's SANs were made for: the one in harbor.NS.svc (spec/sans.ts writes it). */
 export function namespaceOfSans(sans: string): string | undefined {
   const re = new RegExp(`^${NAMES.service}\\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.svc$`);
   for (const name of sans.split(",")) {

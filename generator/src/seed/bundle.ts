@@ -17,8 +17,8 @@
 // (docker >= 25), its OCI layout is used, so the manifests keep their digests.
 import fs from "node:fs";
 import path from "node:path";
-import { MEDIA, sha256 } from "./distribution.js";
-import { parseReference, formatReference, type ImageRef } from "./reference.js";
+import { MEDIA, sha256 } from "../registry/distribution.js";
+import { parseReference, formatReference, type ImageRef } from "../registry/reference.js";
 import { BundleError, dirFiles, tarFiles, type BundleFiles, type FileRef } from "./bundle-files.js";
 import { checkDockerSave, checkIndex, checkManifest, parseJson, DescriptorError, type Descriptor } from "./descriptor.js";
 import { indexTar, TarError } from "./tar-index.js";

@@ -2,7 +2,7 @@
 // and must not be a proxy-cache project (Harbor refuses pushes to those). Read through Harbor's API; a
 // registry without Harbor's API (plain distribution) is taken as it is.
 import { request } from "../io/http.js";
-import type { Registry } from "./distribution.js";
+import type { Registry } from "../registry/distribution.js";
 
 export async function checkProject(reg: Registry, project: string, o: { username: string; password: string; ca?: string }): Promise<void> {
   reg.requests++;

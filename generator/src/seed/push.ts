@@ -3,10 +3,10 @@
 // alone), then per blob a HEAD (what is there is not sent again), the upload (monolithic, or chunked
 // above the client's chunk size), child manifests by digest, then the image's manifest or index by its tag.
 // The images come checked whole (bundle.ts); blobs are streamed from their files, hashed again on the way.
-import { Registry, RegistryError } from "./distribution.js";
+import { Registry, RegistryError } from "../registry/distribution.js";
 import type { BundleImage, PlannedBlob, PlannedManifest } from "./bundle.js";
 import { streamRef } from "./blob-read.js";
-import { spectroRepository } from "./reference.js";
+import { spectroRepository } from "../registry/reference.js";
 
 export interface SeededImage {
   name: string;

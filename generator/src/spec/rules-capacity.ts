@@ -1,7 +1,7 @@
 // Rules about what the cluster can run and expose: ports that clash (each reported on the field that moved onto
 // the other's port) and replicas that cannot share a ReadWriteOnce volume. Pure: a spec with defaults in.
 import { describeValue, type Problem } from "./problems.js";
-import type { HarborConfig } from "../types/harbor-config.js";
+import type { HarborConfig } from "./harbor-config.js";
 
 /** The schema's defaults of the two ports (schemas/harbor-config.schema.json, service.harbor). */
 const DEFAULTS = { https: { port: 443, nodePort: 30003 }, http: { port: 80, nodePort: 30002 } } as const;

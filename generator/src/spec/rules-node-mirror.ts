@@ -5,11 +5,11 @@ import { X509Certificate } from "node:crypto";
 import net from "node:net";
 import { isMacro } from "./macros.js";
 import { describeValue, type Problem } from "./problems.js";
-import type { HarborConfig } from "../types/harbor-config.js";
+import type { HarborConfig } from "./harbor-config.js";
 import type { Spec } from "./types.js";
-import { generatedSans } from "../certs/sans.js";
+import { generatedSans } from "./sans.js";
 import { pemBlocks, subjectAltNames, normalizeIp, dnsNameCovers, type SubjectAltNames } from "../certs/pem.js";
-import { mirrorAddresses, addressHost, SPECTRO_PROJECT } from "../nodeconfig/mirrors.js";
+import { mirrorAddresses, addressHost, SPECTRO_PROJECT } from "./mirrors.js";
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
@@ -107,7 +107,7 @@ export function nodeMirrorProblems(spec: HarborConfig, root: string, o: { forNod
       if (isMacro(a)) return;
       const host = addressHost(a);
       if (!coveredBy(names, host)) {
-        // a generated certificate names every node address (certs/sans.ts), so this is a given certificate
+        // a generated certificate names every node address (spec/sans.ts), so this is a given certificate
         const fix = str(spec.auth?.certs?.crt) ? "a certificate in auth.certs that names it" : "add it to auth.certs.extraSANs";
         err(`nodeMirror.addresses[${i}]`, `an address Harbor's certificate covers (${namesText(names)}); ${fix}`, describeValue(a));
       }

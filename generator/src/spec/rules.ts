@@ -1,11 +1,11 @@
 // Rules JSON Schema cannot say (or that Helm's RE2-based validator could not run): password policy,
 // mutually exclusive fields, distinct ports, what each backend needs, and the given certificate.
-import { checkCertificate } from "../certs/check.js";
+import { checkCertificate } from "./certificate.js";
 import { nodeMirrorProblems } from "./rules-node-mirror.js";
 import { portClashes, replicaProblems } from "./rules-capacity.js";
 import { isMacro } from "./macros.js";
 import { describeValue, type Problem } from "./problems.js";
-import type { HarborConfig } from "../types/harbor-config.js";
+import type { HarborConfig } from "./harbor-config.js";
 
 /** Harbor's password policy: 8-128 characters with at least one upper-case letter, one lower-case letter and a digit. */
 export function meetsPasswordPolicy(pw: string): boolean {

@@ -5,7 +5,7 @@ import { problemsFromAjv } from "./ajv-errors.js";
 import { macroPointers } from "./macros.js";
 import { semanticProblems } from "./rules.js";
 import { ROOT_KEY, type Problem } from "./problems.js";
-import type { HarborConfig } from "../types/harbor-config.js";
+import type { HarborConfig } from "./harbor-config.js";
 import type { ErrorObject } from "ajv";
 
 const unescape = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~");

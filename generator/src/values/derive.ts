@@ -6,12 +6,12 @@
 // external database/redis, replicas, IPv6) is written here, and chart/templates/guard.yaml fails the
 // render when harbor-config and this block disagree (see guardedPairs below).
 import { createHash } from "node:crypto";
-import type { HarborConfig } from "../types/harbor-config.js";
+import type { HarborConfig } from "../spec/harbor-config.js";
 import type { Spec } from "../spec/types.js";
-import { NAMES, KEYS, REGISTRY_USER } from "./names.js";
+import { NAMES, KEYS, REGISTRY_USER } from "../common/names.js";
 import { RESOURCES } from "./resources.js";
 
-import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../upstream.js";
+import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../common/upstream.js";
 export { HARBOR_VERSION, UPSTREAM_CHART_VERSION };
 
 
