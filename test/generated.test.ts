@@ -6,8 +6,6 @@ import { UPSTREAM, announceUpstream } from "./helpers/chart.js";
 import fs from "node:fs";
 import path from "node:path";
 import { CHART_DIR } from "../generator/src/paths.js";
-import { NAMES } from "../generator/src/common/names.js";
-import { BUILTIN_PROXY } from "../generator/src/spec/registries.js";
 
 announceUpstream();
 
@@ -20,17 +18,15 @@ describe("generated from schemas/", () => {
     });
   }
 
-  it("the chart's names of upstream-facing objects and its built-in registries are defined only in the generated _generated.tpl, never by hand", () => {
-    const dir = path.join(CHART_DIR, "templates");
-    const generated = fs.readFileSync(path.join(dir, "_generated.tpl"), "utf8");
-    const helpers = [...generated.matchAll(/define "(harbor-edge\.[A-Za-z.]+)"/g)].map((m) => m[1]);
-    expect(helpers).toEqual(expect.arrayContaining(["harbor-edge.name.service", "harbor-edge.name.tls", "harbor-edge.name.pvc", "harbor-edge.builtinProxyRegistries"]));
-    for (const f of fs.readdirSync(dir).filter((x) => x !== "_generated.tpl")) {
-      const text = fs.readFileSync(path.join(dir, f), "utf8");
-      for (const h of helpers) expect(text.includes(`define "${h}"`), `${f} defines ${h} again`).toBe(false);
-      for (const [host, b] of Object.entries(BUILTIN_PROXY)) expect(text.includes(`"${b.url}"`) && text.includes(`"${host}"`), `${f} writes ${host} again`).toBe(false);
+  it("every chart/files/*.json table is generated, and says so in its \"//\" key (JSON has no comments)", () => {
+    const tables = fs.readdirSync(path.join(CHART_DIR, "files")).filter((f) => f.endsWith(".json"));
+    expect(tables.length).toBeGreaterThanOrEqual(4);
+    for (const f of tables) {
+      expect(ARTEFACTS.map((a) => a.file), `chart/files/${f} is not generated`).toContain(`chart/files/${f}`);
+      const parsed = JSON.parse(fs.readFileSync(path.join(CHART_DIR, "files", f), "utf8")) as Record<string, unknown>;
+      expect(Object.keys(parsed)[0]).toBe("//");
+      expect(String(parsed["//"]).startsWith(GENERATED_NOTICE), `chart/files/${f}'s "//" key`).toBe(true);
     }
-    for (const name of [NAMES.service, NAMES.tlsSecret, NAMES.registryInfoSecret, ...Object.values(NAMES.pvc)]) expect(generated).toContain(name);
   });
 
   it.skipIf(!UPSTREAM)("chart/Chart.yaml lists the images of the default render (artifacthub.io/images; else: run npm run generate)", async () => {

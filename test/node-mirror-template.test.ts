@@ -205,7 +205,7 @@ function evaluateHelpers(helm: (typeof HELMS)[number], specs: Spec[]) {
       path.join(chart.dir, "templates", "zz-helpers-under-test.yaml"),
       `results:
 {{- range $s := .Values.specsUnderTest }}
-{{- $ctx := dict "Values" (dict "harbor-config" $s) }}
+{{- $ctx := dict "Values" (dict "harbor-config" $s) "Files" $.Files }}
 {{- $files := dict }}
 {{- range $line := include "harbor-edge.proxyRegistries" $ctx | splitList "\\n" | compact }}
 {{- $f := splitList " " $line }}

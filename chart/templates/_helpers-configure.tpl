@@ -3,9 +3,6 @@ The configuration step (`harbor-edge configure`, generator/src/configure/, from 
 template shared by the Job that runs after every install and upgrade (configure-job.yaml) and the CronJob that
 runs it periodically (configure-cronjob.yaml), and the names of the objects it uses.
 */}}
-{{- define "harbor-edge.name.configure" -}}harbor-edge-configure{{- end -}}
-{{- define "harbor-edge.name.configureState" -}}harbor-edge-configure-state{{- end -}}
-{{- define "harbor-edge.name.configurePeriodic" -}}harbor-edge-configure-periodic{{- end -}}
 
 {{/*
 The proxied registries, one line each: PROJECT TYPE URL [CREDENTIALS_SECRET], from harbor-edge.proxyRegistries
@@ -52,7 +49,7 @@ metadata:
     app.kubernetes.io/component: configure
 spec:
   restartPolicy: Never
-  serviceAccountName: {{ include "harbor-edge.name.configure" $ }}
+  serviceAccountName: {{ include "harbor-edge.name" (list $ "configure") }}
   # the token reaches only the Kubernetes API: the Role lets it update the state Secret and create Events
   automountServiceAccountToken: true
   {{- with $.Values.harbor.imagePullSecrets }}
@@ -73,26 +70,26 @@ spec:
         - name: HARBOR_ADMIN_PASSWORD
           valueFrom:
             secretKeyRef:
-              name: {{ $c.auth.existingSecret | default (include "harbor-edge.name.admin" $) }}
+              name: {{ $c.auth.existingSecret | default (include "harbor-edge.name" (list $ "adminSecret")) }}
               key: {{ ternary $c.auth.existingSecretKey "HARBOR_ADMIN_PASSWORD" (ne $c.auth.existingSecret "") }}
         {{- if not $c.auth.existingSecret }}
         - name: HARBOR_ADMIN_PASSWORD_PREVIOUS
           valueFrom:
             secretKeyRef:
-              name: {{ include "harbor-edge.name.admin" $ }}
+              name: {{ include "harbor-edge.name" (list $ "adminSecret") }}
               key: HARBOR_ADMIN_PASSWORD_PREVIOUS
               optional: true
         {{- end }}
         - name: HARBOR_ADMIN_PASSWORD_APPLIED
           valueFrom:
             secretKeyRef:
-              name: {{ include "harbor-edge.name.configureState" $ }}
+              name: {{ include "harbor-edge.name" (list $ "configureState") }}
               key: applied
               optional: true
         - name: HARBOR_ADMIN_PASSWORD_PENDING
           valueFrom:
             secretKeyRef:
-              name: {{ include "harbor-edge.name.configureState" $ }}
+              name: {{ include "harbor-edge.name" (list $ "configureState") }}
               key: pending
               optional: true
         - name: HARBOR_PROJECTS
@@ -116,11 +113,11 @@ spec:
         # when it starts, so after a renewal it is restarted onto the new one, and the expiry warning reads what
         # is served (TLS_NOT_AFTER when it cannot connect)
         - name: TLS_SERVED_ADDRESS
-          value: {{ printf "%s.%s.svc:443" (include "harbor-edge.name.upstreamNginxService" $) $.Release.Namespace | quote }}
+          value: {{ printf "%s.%s.svc:443" (include "harbor-edge.name" (list $ "upstreamNginxService")) $.Release.Namespace | quote }}
         - name: TLS_CERT_FILE
           value: /harbor-tls/tls.crt
         - name: NGINX_DEPLOYMENT
-          value: {{ include "harbor-edge.name.upstreamNginxService" $ | quote }}
+          value: {{ include "harbor-edge.name" (list $ "upstreamNginxService") | quote }}
         - name: KUBE_NAMESPACE
           valueFrom:
             fieldRef:
@@ -128,17 +125,17 @@ spec:
         {{- if include "harbor-edge.reportRobot" $ }}
         # the report's read-only robot account: created in Harbor, its name and secret written to this Secret
         - name: REPORT_ROBOT_SECRET
-          value: {{ include "harbor-edge.name.reportRobot" $ }}
+          value: {{ include "harbor-edge.name" (list $ "reportRobotSecret") }}
         {{- end }}
         {{- if include "harbor-edge.registryInfo" $ }}
         # Palette's registry-info follows the password Harbor accepts (auth.existingSecret rotated by the CronJob)
         - name: REGISTRY_INFO_SECRET
-          value: {{ include "harbor-edge.name.registryInfo" $ }}
+          value: {{ include "harbor-edge.name" (list $ "registryInfoSecret") }}
         - name: REGISTRY_INFO_NAMESPACE
           value: {{ include "harbor-edge.registryInfoNamespace" $ }}
         {{- end }}
         - name: STATE_SECRET
-          value: {{ include "harbor-edge.name.configureState" $ }}
+          value: {{ include "harbor-edge.name" (list $ "configureState") }}
         - name: JOB_NAME
           valueFrom:
             fieldRef:
@@ -187,12 +184,12 @@ spec:
     # what earlier runs applied (digests of proxy-cache credentials); written through the API, read here
     - name: state
       secret:
-        secretName: {{ include "harbor-edge.name.configureState" $ }}
+        secretName: {{ include "harbor-edge.name" (list $ "configureState") }}
         optional: true
     # harbor-tls's certificate only (never its key): what nginx should serve
     - name: harbor-tls
       secret:
-        secretName: {{ include "harbor-edge.name.tls" $ }}
+        secretName: {{ include "harbor-edge.name" (list $ "tlsSecret") }}
         optional: true
         items:
           - key: tls.crt

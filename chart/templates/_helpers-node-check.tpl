@@ -9,9 +9,7 @@ which Pod Security admits only where enforce is privileged: it runs in nodeMirro
 privileged.
 */}}
 
-{{- define "harbor-edge.name.nodeCheck" -}}harbor-edge-node-check{{- end -}}
-{{- define "harbor-edge.name.nodeCheckClusterRole" -}}{{ printf "harbor-edge-node-check-%s-%s" .Release.Namespace .Release.Name }}{{- end -}}
-{{- define "harbor-edge.name.reportNodeCheck" -}}harbor-edge-report-node-check{{- end -}}
+{{- define "harbor-edge.name.nodeCheckClusterRole" -}}{{ printf "%s-%s-%s" (include "harbor-edge.name" (list . "nodeCheck")) .Release.Namespace .Release.Name }}{{- end -}}
 
 {{/* "true" when the node check is on. It needs the report, which reads its results: refused otherwise, naming the fields. */}}
 {{- define "harbor-edge.nodeCheck.enabled" -}}

@@ -49,17 +49,15 @@ a namespace of its own keeps the release namespace at baseline or restricted.
 {{- define "harbor-edge.nodeMirror.apart" -}}
 {{- if ne (include "harbor-edge.nodeMirror.namespace" .) .Release.Namespace }}true{{ end -}}
 {{- end -}}
-{{- define "harbor-edge.name.nodeMirrorCa" -}}harbor-edge-node-mirror-ca{{- end -}}
 
 {{/* The node-mirror DaemonSet's name, and of its ServiceAccount, Role and RoleBinding (the Role names it). */}}
-{{- define "harbor-edge.name.nodeMirror" -}}harbor-edge-node-mirror{{- end -}}
 
 {{/*
 The node-mirror pod template's labels: the selector's plus what never changes with the chart's version (no
 helm.sh/chart, no app.kubernetes.io/version), so a chart upgrade alone does not roll the DaemonSet.
 */}}
 {{- define "harbor-edge.nodeMirror.podLabels" -}}
-app.kubernetes.io/name: harbor-edge-native-config
+app.kubernetes.io/name: {{ include "harbor-edge.name" (list . "chart") }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: node-mirror
 app.kubernetes.io/part-of: harbor

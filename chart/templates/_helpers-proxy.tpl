@@ -13,15 +13,15 @@ and (splitList " " $line) for the fields.
 {{- define "harbor-edge.proxyRegistries" -}}
 {{- $pc := (index .Values "harbor-config").proxyCache | default dict -}}
 {{- if $pc.enabled -}}
-{{- /* BUILTIN_PROXY in registries.ts (generated into _generated.tpl): endpoints and types that work anonymously
-and that Harbor permits */ -}}
-{{- $builtin := include "harbor-edge.builtinProxyRegistries" . | fromJson -}}
+{{- /* files/proxy-registries.json (BUILTIN_PROXY and DEFAULT_PROXY_TYPE in registries.ts): the built-ins' endpoints
+and types, which work anonymously and which Harbor permits */ -}}
+{{- $table := .Files.Get "files/proxy-registries.json" | fromJson -}}
 {{- range $host := $pc.registries | default list }}
-{{- $b := index $builtin $host | required (printf "harbor-config.proxyCache.registries: %q is not a built-in registry (add it under proxyCache.extraRegistries)" $host) }}
-{{- printf "%s %s %s %s \n" $host $host (index $b 0) (index $b 1) }}
+{{- $b := index $table.builtin $host | required (printf "harbor-config.proxyCache.registries: %q is not a built-in registry (add it under proxyCache.extraRegistries)" $host) }}
+{{- printf "%s %s %s %s \n" $host $host $b.url $b.type }}
 {{- end }}
 {{- range $r := $pc.extraRegistries | default list }}
-{{- printf "%s %s %s %s %s\n" $r.host (replace ":" "-" $r.host) $r.url ($r.type | default "docker-registry") ($r.credentialsSecret | default "") }}
+{{- printf "%s %s %s %s %s\n" $r.host (replace ":" "-" $r.host) $r.url ($r.type | default $table.defaultType) ($r.credentialsSecret | default "") }}
 {{- end }}
 {{- end -}}
 {{- end -}}

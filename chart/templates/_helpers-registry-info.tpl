@@ -41,7 +41,7 @@ so the check asks for kube-system too: present in every cluster, it tells a reac
 {{- if and $c.registryInfo.enabled $c.cluster.uid (not $c.registryInfo.createNamespace) -}}
 {{- $ns := include "harbor-edge.registryInfoNamespace" . -}}
 {{- if and (not (lookup "v1" "Namespace" "" $ns)) (lookup "v1" "Namespace" "" "kube-system") -}}
-{{- fail (printf "harbor-config.registryInfo: the namespace %s (cluster-<cluster.uid>) does not exist, so registry-info cannot be written there. Palette creates it for its clusters; elsewhere create it (kubectl create namespace %s), set harbor-config.registryInfo.createNamespace=true, or set harbor-config.registryInfo.enabled=false." $ns $ns) -}}
+{{- fail (printf "harbor-config.registryInfo: the namespace %s (cluster-<cluster.uid>) does not exist, so %s cannot be written there. Palette creates it for its clusters; elsewhere create it (kubectl create namespace %s), set harbor-config.registryInfo.createNamespace=true, or set harbor-config.registryInfo.enabled=false." $ns (include "harbor-edge.name" (list . "registryInfoSecret")) $ns) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

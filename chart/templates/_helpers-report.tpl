@@ -3,16 +3,13 @@ The in-cluster report (`harbor-edge report`, generator/src/report/, from the har
 cluster runs that Harbor holds.
 */}}
 
-{{- define "harbor-edge.name.report" -}}harbor-edge-report{{- end -}}
-{{- define "harbor-edge.name.status" -}}harbor-edge-status{{- end -}}
-{{- define "harbor-edge.name.reportRobot" -}}harbor-edge-report-robot{{- end -}}
 
 {{/* "true" when the report reads Harbor as the robot account the configuration runs create (both are on). */}}
 {{- define "harbor-edge.reportRobot" -}}
 {{- $c := index .Values "harbor-config" -}}
 {{- if and $c.report.enabled $c.configJob.enabled }}true{{ end -}}
 {{- end -}}
-{{- define "harbor-edge.name.reportClusterRole" -}}{{ printf "harbor-edge-report-%s-%s" .Release.Namespace .Release.Name }}{{- end -}}
+{{- define "harbor-edge.name.reportClusterRole" -}}{{ printf "%s-%s-%s" (include "harbor-edge.name" (list . "report")) .Release.Namespace .Release.Name }}{{- end -}}
 
 {{/* The report's pod, shared by the post-install Job and the CronJob. */}}
 {{- define "harbor-edge.reportPod" -}}
@@ -23,7 +20,7 @@ metadata:
     app.kubernetes.io/component: report
 spec:
   restartPolicy: Never
-  serviceAccountName: {{ include "harbor-edge.name.report" . }}
+  serviceAccountName: {{ include "harbor-edge.name" (list . "report") }}
   automountServiceAccountToken: true
   {{- with .Values.harbor.imagePullSecrets }}
   imagePullSecrets:
@@ -44,13 +41,13 @@ spec:
         # least privilege: the read-only robot account the configuration runs create, read from this Secret
         # through the API (waiting for it after an install); never the admin password
         - name: REPORT_ROBOT_SECRET
-          value: {{ include "harbor-edge.name.reportRobot" . }}
+          value: {{ include "harbor-edge.name" (list . "reportRobotSecret") }}
         {{- else }}
         # no configuration runs (configJob.enabled=false), so no robot account: the admin password
         - name: HARBOR_ADMIN_PASSWORD
           valueFrom:
             secretKeyRef:
-              name: {{ $c.auth.existingSecret | default (include "harbor-edge.name.admin" .) }}
+              name: {{ $c.auth.existingSecret | default (include "harbor-edge.name" (list . "adminSecret")) }}
               key: {{ ternary $c.auth.existingSecretKey "HARBOR_ADMIN_PASSWORD" (ne $c.auth.existingSecret "") }}
         {{- end }}
         # the addresses nodes pull from Harbor itself at: an image named <address>/<project>/... is looked up there
@@ -65,7 +62,7 @@ spec:
             fieldRef:
               fieldPath: metadata.namespace
         - name: STATUS_CONFIGMAP
-          value: {{ include "harbor-edge.name.status" . }}
+          value: {{ include "harbor-edge.name" (list . "statusConfigMap") }}
         - name: REPORT_CONFIRM_SECONDS
           value: {{ $c.report.confirmSeconds | quote }}
         - name: REPORT_WAIT_SECONDS

@@ -41,17 +41,17 @@ Docker, containerd and browsers accept, and quick to make (an RSA key costs helm
 {{- end -}}
 {{- $ca = buildCustomCert ($st.caCrt | b64enc) ($st.caKey | b64enc) -}}
 {{- else -}}
-{{- $caSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name.ca" .) -}}
+{{- $caSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name" (list . "caSecret")) -}}
 {{- if and $caSecret $caSecret.data (hasKey $caSecret.data "tls.crt") (hasKey $caSecret.data "tls.key") -}}
 {{- $ca = buildCustomCert (index $caSecret.data "tls.crt") (index $caSecret.data "tls.key") -}}
 {{- else -}}
-{{- $ca = genCAWithKey "harbor-edge-ca" (int $c.auth.certs.caValidityDays) (genPrivateKey "ecdsa") -}}
+{{- $ca = genCAWithKey (include "harbor-edge.name" (list . "caCommonName")) (int $c.auth.certs.caValidityDays) (genPrivateKey "ecdsa") -}}
 {{- end -}}
 {{- end -}}
 {{- $source := ternary "secrets" "generated" (not (empty $st.caCrt)) -}}
 {{- /* the server certificate: the secrets file's, else the one in harbor-tls, while made for these names by
 this CA and not due for renewal; else a new one */ -}}
-{{- $tlsSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name.tls" .) -}}
+{{- $tlsSecret := lookup "v1" "Secret" .Release.Namespace (include "harbor-edge.name" (list . "tlsSecret")) -}}
 {{- $annotations := dict -}}
 {{- if and $tlsSecret $tlsSecret.metadata $tlsSecret.metadata.annotations -}}
 {{- $annotations = $tlsSecret.metadata.annotations -}}

@@ -1,17 +1,28 @@
 {{/*
 Shared helpers of harbor-edge-native-config. Our own objects have fixed names: the upstream chart is
-pointed at them statically (existingSecret / existingClaim / secretName in the harbor: block), and the
-names are generated from generator/src/common/names.ts into _generated.tpl.
+pointed at them statically (existingSecret / existingClaim / secretName in the harbor: block). The tables this
+chart shares with the TypeScript (object names, built-in registries, guarded pairs, S3 overrides) are in
+files/*.json, which npm run generate writes from generator/src; the templates only read them.
 */}}
 
 {{- define "harbor-edge.config" -}}
 {{- index .Values "harbor-config" | toJson -}}
 {{- end -}}
 
-{{/* Object names: harbor-edge.name.* in _generated.tpl (from generator/src/common/names.ts). */}}
+{{/*
+The fixed name of one of our objects. list: the root context, the key of NAMES in generator/src/common/names.ts
+(pvc.<component> for a claim), read from files/names.json. An unknown key fails the render.
+*/}}
+{{- define "harbor-edge.name" -}}
+{{- $key := index . 1 -}}
+{{- $node := (index . 0).Files.Get "files/names.json" | fromJson -}}
+{{- range $seg := splitList "." $key }}{{ if kindIs "map" $node }}{{ $node = index $node $seg }}{{ else }}{{ $node = dict }}{{ end }}{{ end -}}
+{{- if not (kindIs "string" $node) }}{{ fail (printf "no object name %q in files/names.json (generator/src/common/names.ts NAMES)" $key) }}{{ end -}}
+{{- $node -}}
+{{- end -}}
 
 {{- define "harbor-edge.labels" -}}
-app.kubernetes.io/name: harbor-edge-native-config
+app.kubernetes.io/name: {{ include "harbor-edge.name" (list . "chart") }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
@@ -83,7 +94,7 @@ dict: ctx, secret, key, given, generated. Under `helm template` there is no clus
 {{- else if not $c.auth.existingSecret -}}
 {{- $secrets := .Values.secrets | default dict -}}
 {{- if $secrets.adminPassword }}{{- include "harbor-edge.checkPassword" (dict "pw" $secrets.adminPassword "field" "secrets.adminPassword") -}}{{- end -}}
-{{- $value := include "harbor-edge.keep" (dict "ctx" . "secret" (include "harbor-edge.name.admin" .) "key" "HARBOR_ADMIN_PASSWORD" "given" $secrets.adminPassword "generated" (include "harbor-edge.generatePassword" .)) -}}
+{{- $value := include "harbor-edge.keep" (dict "ctx" . "secret" (include "harbor-edge.name" (list . "adminSecret")) "key" "HARBOR_ADMIN_PASSWORD" "given" $secrets.adminPassword "generated" (include "harbor-edge.generatePassword" .)) -}}
 {{- include "harbor-edge.memo" (dict "ctx" . "id" "adminPassword" "value" $value) -}}
 {{- end -}}
 {{- end -}}
@@ -141,7 +152,7 @@ mismatch, quietly tries the next host (the upstream) */ -}}
 {{- range $names }}
 {{- if regexMatch "^[0-9.]+$|:" . }}{{- $ips = append $ips . }}{{- else }}{{- $dns = append $dns . }}{{- end }}
 {{- end }}
-{{- range $svc := list (include "harbor-edge.name.service" .) (include "harbor-edge.name.upstreamNginxService" .) }}
+{{- range $svc := list (include "harbor-edge.name" (list . "service")) (include "harbor-edge.name" (list . "upstreamNginxService")) }}
 {{- $dns = append $dns $svc }}
 {{- $dns = append $dns (printf "%s.%s" $svc $ns) }}
 {{- $dns = append $dns (printf "%s.%s.svc" $svc $ns) }}
@@ -159,87 +170,94 @@ mismatch, quietly tries the next host (the upstream) */ -}}
 
 {{/*
 The pairs the guard compares: each harbor: key that follows harbor-config but that Helm cannot change at
-install time, with the value harbor-config implies now. Mirrors guardedPairs() in
-generator/src/values/derive.ts; a test renders both for every example.
+install time, with the value harbor-config implies now, as JSON: [[spec keys, harbor path, value as JSON], ...].
+The pairs are files/guard-pairs.json (GUARD_PAIRS in generator/src/values/derive.ts): each applies when its
+harbor-config field is (or is not) a value, and gives its value as a copy of a harbor-config field (default: for
+one absent, null or empty), a constant, or a computation harbor-edge.guardValue.<name> below.
 */}}
 {{- define "harbor-edge.guardPairs" -}}
 {{- $c := index .Values "harbor-config" -}}
-{{- $https := $c.service.harbor.https -}}
-{{- $port := ternary $https.port $https.nodePort (eq $c.service.serviceType "ClusterIP") | int -}}
-{{- $url := ternary (printf "https://%s" $c.cluster.hostname) (printf "https://%s:%d" $c.cluster.hostname $port) (eq $port 443) -}}
 {{- $p := list -}}
-{{- $p = append $p (list "cluster.hostname, service.serviceType, service.harbor.https" "externalURL" $url) -}}
-{{- $p = append $p (list "auth.existingSecret" "existingSecretAdminPassword" ($c.auth.existingSecret | default (include "harbor-edge.name.admin" .))) -}}
-{{- $p = append $p (list "auth.existingSecretKey" "existingSecretAdminPasswordKey" (ternary $c.auth.existingSecretKey "HARBOR_ADMIN_PASSWORD" (ne $c.auth.existingSecret ""))) -}}
-{{- $p = append $p (list "network.ipv6" "ipFamily.ipv6.enabled" $c.network.ipv6) -}}
-{{- $p = append $p (list "service.metrics.enabled" "metrics.enabled" $c.service.metrics.enabled) -}}
-{{- $p = append $p (list "trivy.enabled" "trivy.enabled" $c.trivy.enabled) -}}
-{{- $p = append $p (list "trivy.skipUpdate" "trivy.skipUpdate" $c.trivy.skipUpdate) -}}
-{{- $p = append $p (list "trivy.offlineScan" "trivy.offlineScan" $c.trivy.offlineScan) -}}
-{{- $s3mode := eq $c.storage.backend.type "s3" -}}
-{{- $p = append $p (list "storage.backend.type" "persistence.imageChartStorage.type" (ternary "s3" "filesystem" $s3mode)) -}}
-{{- $p = append $p (list "storage.backend.s3.disableRedirect" "persistence.imageChartStorage.disableredirect" (and $s3mode $c.storage.backend.s3.disableRedirect)) -}}
-{{- $p = append $p (list "database.type" "database.type" $c.database.type) -}}
-{{- $p = append $p (list "redis.type" "redis.type" $c.redis.type) -}}
-{{- $env := include "harbor-edge.s3Env" . | fromJsonArray -}}
-{{- $p = append $p (list "storage.backend.s3" "registry.registry.extraEnvVars" $env) -}}
-{{- $p = append $p (list "storage.backend.s3" "registry.controller.extraEnvVars" $env) -}}
-{{- $tlsSum := include "harbor-edge.tlsChecksum" . -}}
-{{- $p = append $p (list "auth.certs, cluster.hostname, cluster.vip" "nginx.podAnnotations.checksum/harbor-tls" $tlsSum) -}}
-{{- $p = append $p (list "auth.certs, cluster.hostname, cluster.vip" "core.podAnnotations.checksum/harbor-tls" $tlsSum) -}}
-{{- range $k := list "core" "portal" "nginx" "registry" "jobservice" }}
-{{- $p = append $p (list (printf "replicas.%s" $k) (printf "%s.replicas" $k) (index $c.replicas $k)) -}}
-{{- end }}
-{{- if $s3mode }}
-{{- $s3 := $c.storage.backend.s3 -}}
-{{- $p = append $p (list "storage.backend.s3.bucket" "persistence.imageChartStorage.s3.bucket" $s3.bucket) -}}
-{{- $p = append $p (list "storage.backend.s3.region" "persistence.imageChartStorage.s3.region" $s3.region) -}}
-{{- $p = append $p (list "storage.backend.s3.existingSecret" "persistence.imageChartStorage.s3.existingSecret" $s3.existingSecret) -}}
-{{- $p = append $p (list "storage.backend.s3.endpoint" "persistence.imageChartStorage.s3.regionendpoint" ($s3.endpoint | default "")) -}}
-{{- $p = append $p (list "storage.backend.s3.endpoint" "persistence.imageChartStorage.s3.secure" (not (hasPrefix "http://" ($s3.endpoint | default "")))) -}}
-{{- $p = append $p (list "storage.backend.s3.rootDirectory" "persistence.imageChartStorage.s3.rootdirectory" ($s3.rootDirectory | default "")) -}}
-{{- end }}
-{{- if eq $c.database.type "external" }}
-{{- $e := $c.database.external -}}
-{{- $p = append $p (list "database.external.host" "database.external.host" $e.host) -}}
-{{- $p = append $p (list "database.external.port" "database.external.port" (toString (int $e.port))) -}}
-{{- $p = append $p (list "database.external.username" "database.external.username" $e.username) -}}
-{{- $p = append $p (list "database.external.database" "database.external.coreDatabase" $e.database) -}}
-{{- $p = append $p (list "database.external.existingSecret" "database.external.existingSecret" $e.existingSecret) -}}
-{{- $p = append $p (list "database.external.sslmode" "database.external.sslmode" $e.sslmode) -}}
-{{- else }}
-{{- $p = append $p (list "database.type" "database.external.existingSecret" (include "harbor-edge.name.database" .)) -}}
-{{- end }}
-{{- if eq $c.redis.type "external" }}
-{{- $e := $c.redis.external -}}
-{{- $p = append $p (list "redis.external.addr" "redis.external.addr" $e.addr) -}}
-{{- $p = append $p (list "redis.external.sentinelMasterSet" "redis.external.sentinelMasterSet" $e.sentinelMasterSet) -}}
-{{- $p = append $p (list "redis.external.username" "redis.external.username" $e.username) -}}
-{{- $p = append $p (list "redis.external.existingSecret" "redis.external.existingSecret" $e.existingSecret) -}}
-{{- $p = append $p (list "redis.external.tls" "redis.external.tlsOptions.enable" $e.tls) -}}
-{{- end }}
+{{- range $pair := (.Files.Get "files/guard-pairs.json" | fromJson).pairs -}}
+{{- $on := true -}}
+{{- with $pair.when -}}
+{{- $got := include "harbor-edge.jsonAt" (dict "root" $c "path" .path) -}}
+{{- $on = ternary (eq $got (toJson .is)) (ne $got (toJson .isNot)) (hasKey . "is") -}}
+{{- end -}}
+{{- if $on -}}
+{{- $want := "" -}}
+{{- if hasKey $pair "from" -}}
+{{- $want = include "harbor-edge.jsonAt" (dict "root" $c "path" $pair.from) -}}
+{{- if and (hasKey $pair "default") (has $want (list "null" "\"\"")) }}{{ $want = toJson $pair.default }}{{ end -}}
+{{- else if hasKey $pair "value" -}}
+{{- $want = toJson $pair.value -}}
+{{- else -}}
+{{- $want = include (printf "harbor-edge.guardValue.%s" $pair.compute) (dict "ctx" $ "pair" $pair) -}}
+{{- end -}}
+{{- $p = append $p (list $pair.spec $pair.harbor $want) -}}
+{{- end -}}
+{{- end -}}
 {{- toJson $p -}}
 {{- end -}}
 
+{{/* The guard's computed values (GuardSource in generator/src/values/derive.ts), as JSON. dict: ctx, pair. */}}
+{{- define "harbor-edge.guardValue.externalURL" -}}
+{{- $c := index .ctx.Values "harbor-config" -}}
+{{- $https := $c.service.harbor.https -}}
+{{- $port := ternary $https.port $https.nodePort (eq $c.service.serviceType "ClusterIP") | int -}}
+{{- ternary (printf "https://%s" $c.cluster.hostname) (printf "https://%s:%d" $c.cluster.hostname $port) (eq $port 443) | toJson -}}
+{{- end -}}
+{{- define "harbor-edge.guardValue.adminSecretKey" -}}
+{{- $a := (index .ctx.Values "harbor-config").auth -}}
+{{- ternary $a.existingSecretKey .pair.default (ne $a.existingSecret "") | toJson -}}
+{{- end -}}
+{{- define "harbor-edge.guardValue.storageType" -}}
+{{- ternary "s3" "filesystem" (eq (index .ctx.Values "harbor-config").storage.backend.type "s3") | toJson -}}
+{{- end -}}
+{{- define "harbor-edge.guardValue.s3DisableRedirect" -}}
+{{- $b := (index .ctx.Values "harbor-config").storage.backend -}}
+{{- and (eq $b.type "s3") $b.s3.disableRedirect | toJson -}}
+{{- end -}}
+{{- define "harbor-edge.guardValue.s3Env" -}}
+{{- include "harbor-edge.s3Env" .ctx -}}
+{{- end -}}
+{{- define "harbor-edge.guardValue.tlsChecksum" -}}
+{{- include "harbor-edge.tlsChecksum" .ctx | toJson -}}
+{{- end -}}
+{{- define "harbor-edge.guardValue.s3Secure" -}}
+{{- not (hasPrefix "http://" ((index .ctx.Values "harbor-config").storage.backend.s3.endpoint | default "")) | toJson -}}
+{{- end -}}
+{{- define "harbor-edge.guardValue.databasePort" -}}
+{{- toString (int (index .ctx.Values "harbor-config").database.external.port) | toJson -}}
+{{- end -}}
+
 {{/*
-The REGISTRY_STORAGE_S3_* overrides for what upstream's registry ConfigMap cannot express (mirrors
-s3EnvVars() in derive.ts): forcepathstyle, and secure=false for an http:// endpoint. As JSON.
+The REGISTRY_STORAGE_S3_* overrides for what upstream's registry ConfigMap cannot express (s3EnvVars() in
+derive.ts): the variables of files/s3-env.json (S3_ENV), each made from its storage.backend.s3 field by its rule
+(falseForHttp: "false" for an http:// URL, else none; text: the field as text, ifAbsent when absent). As JSON.
 */}}
 {{- define "harbor-edge.s3Env" -}}
 {{- $c := index .Values "harbor-config" -}}
 {{- $env := list -}}
 {{- if eq $c.storage.backend.type "s3" -}}
 {{- $s3 := $c.storage.backend.s3 -}}
-{{- if hasPrefix "http://" ($s3.endpoint | default "") -}}
-{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_SECURE" "value" "false") -}}
+{{- range $e := (.Files.Get "files/s3-env.json" | fromJson).variables -}}
+{{- $v := index $s3 $e.field -}}
+{{- if eq $e.rule "falseForHttp" -}}
+{{- if hasPrefix "http://" ($v | default "") }}{{ $env = append $env (dict "name" $e.name "value" "false") }}{{ end -}}
+{{- else if eq $e.rule "text" -}}
+{{- if kindIs "invalid" $v }}{{ $v = $e.ifAbsent }}{{ end -}}
+{{- $env = append $env (dict "name" $e.name "value" (toString $v)) -}}
+{{- else -}}
+{{- fail (printf "files/s3-env.json: %s has the unknown rule %q" $e.name $e.rule) -}}
 {{- end -}}
-{{- $env = append $env (dict "name" "REGISTRY_STORAGE_S3_FORCEPATHSTYLE" "value" (toString $s3.forcePathStyle)) -}}
+{{- end -}}
 {{- end -}}
 {{- toJson $env -}}
 {{- end -}}
 
-{{/* Value at a dotted path inside .Values.harbor (missing keys give null). */}}
-{{- define "harbor-edge.harborValue" -}}
+{{/* The value at a dotted path inside a map, as JSON (missing keys give null). dict: root, path. */}}
+{{- define "harbor-edge.jsonAt" -}}
 {{- $node := .root -}}
 {{- range $seg := splitList "." .path -}}
 {{- if kindIs "map" $node }}{{- $node = index $node $seg }}{{- else }}{{- $node = "__absent__" }}{{- end -}}
@@ -252,8 +270,8 @@ s3EnvVars() in derive.ts): forcepathstyle, and secure=false for an http:// endpo
 {{- $harbor := .Values.harbor | default dict -}}
 {{- $problems := list -}}
 {{- range $pair := include "harbor-edge.guardPairs" . | fromJsonArray -}}
-{{- $want := toJson (index $pair 2) -}}
-{{- $got := include "harbor-edge.harborValue" (dict "root" $harbor "path" (index $pair 1)) -}}
+{{- $want := index $pair 2 -}}
+{{- $got := include "harbor-edge.jsonAt" (dict "root" $harbor "path" (index $pair 1)) -}}
 {{- if ne $want $got -}}
 {{- $problems = append $problems (printf "harbor-config.%s implies harbor.%s=%s, but harbor.%s is %s" (index $pair 0) (index $pair 1) $want (index $pair 1) $got) -}}
 {{- end -}}
@@ -272,7 +290,7 @@ dict: ctx, component (registry, jobservice, ...), size (harbor-config.storage.<x
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
-  name: {{ include "harbor-edge.name.pvc" .component }}
+  name: {{ include "harbor-edge.name" (list .ctx (printf "pvc.%s" .component)) }}
   namespace: {{ .ctx.Release.Namespace }}
   labels:
     {{- include "harbor-edge.labels" .ctx | nindent 4 }}
@@ -327,7 +345,7 @@ volume (ca.crt of harbor-tls alone: never the CA's key in harbor-edge-ca).
 {{- $c := index .Values "harbor-config" -}}
 {{- $port := int $c.service.harbor.https.port -}}
 - name: HARBOR_URL
-  value: {{ printf "https://%s.%s.svc%s" (include "harbor-edge.name.service" .) .Release.Namespace (ternary "" (printf ":%d" $port) (eq $port 443)) | quote }}
+  value: {{ printf "https://%s.%s.svc%s" (include "harbor-edge.name" (list . "service")) .Release.Namespace (ternary "" (printf ":%d" $port) (eq $port 443)) | quote }}
 - name: HARBOR_CA_FILE
   value: {{ printf "%s/ca.crt" (include "harbor-edge.harborCaDir" .) | quote }}
 {{- if $c.auth.certs.crt }}
@@ -343,7 +361,7 @@ volume (ca.crt of harbor-tls alone: never the CA's key in harbor-edge-ca).
 {{- define "harbor-edge.harborCaVolume" -}}
 - name: harbor-ca
   secret:
-    secretName: {{ include "harbor-edge.name.tls" . }}
+    secretName: {{ include "harbor-edge.name" (list . "tlsSecret") }}
     items:
       - key: ca.crt
         path: ca.crt

@@ -85,7 +85,7 @@ strings, which are valid TOML basic strings (Go's JSON escapes are a subset of T
 {{- $projects := list .project -}}
 {{- /* Palette's layout spectro-images/<registry>/<path>; a registry with a port by its project name, as ':' is not allowed in a repository path */ -}}
 {{- if $nm.spectroImages }}{{ $projects = prepend $projects (printf "spectro-images/%s" .project) }}{{ end -}}
-# Managed by harbor-edge-native-config: pull {{ .host }} images through Harbor, then from {{ .host }} itself.
+# Managed by {{ include "harbor-edge.name" (list .ctx "chart") }}: pull {{ .host }} images through Harbor, then from {{ .host }} itself.
 # Written by `harbor-edge node-config` or the node-mirror DaemonSet; local changes are overwritten.
 # containerd tries the hosts in order and moves on after a 404 or an error; server is the last resort.
 server = {{ include "harbor-edge.nodeMirror.upstream" (dict "host" .host "url" .url) | toJson }}

@@ -20,6 +20,7 @@ import { prepareChart, helmTemplate, templateArgs, cachedUpstream, runHelm } fro
 import { ROOT, DEFAULT_SPEC, EXAMPLES_DIR } from "../src/paths.js";
 import { readValidSpec } from "../src/spec/read.js";
 import { valuesYaml } from "../src/values/build.js";
+import { NAMES } from "../src/common/names.js";
 
 const helm = findHelm();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-bench-"));
@@ -235,7 +236,7 @@ if (!upstream) {
   const rows: Record<string, unknown> = {};
   for (const [who, command] of [["harbor-edge configure", undefined], ...(sh ? [["configure-harbor.sh (dash)", ["dash", sh]]] : [])] as Array<[string, string[] | undefined]>) {
     const h = await startFakeHarbor({ adminPassword: "Bench-Pass-1", online: true, ...(cachedUpstream() ? { permittedProxyTypes: permittedProxyTypes(r.objects) } : {}) });
-    const k = await startKubeState({ namespace: "harbor", role: r.objects.find((o) => o.kind === "Role" && o.metadata.name === "harbor-edge-configure")!, secrets: r.objects.filter((o) => o.kind === "Secret") });
+    const k = await startKubeState({ namespace: "harbor", role: r.objects.find((o) => o.kind === "Role" && o.metadata.name === NAMES.configure)!, secrets: r.objects.filter((o) => o.kind === "Secret") });
     for (const run of ["fresh Harbor", "re-run"]) {
       const before = h.requests.length;
       const res = await runJob(r.objects, h.url, { kube: k, ...(command ? { command } : {}) });
@@ -290,8 +291,8 @@ await (async () => {
     nodes: ["edge-1", "edge-2", "edge-3"].map((name) => ({ name })),
     namespaces: [{ name: "default" }, { name: "harbor" }],
     pods,
-    configMaps: [{ namespace: "harbor", name: "harbor-edge-status" }],
-    secrets: [{ namespace: "harbor", name: "harbor-edge-report-robot", data: robot }],
+    configMaps: [{ namespace: "harbor", name: NAMES.statusConfigMap }],
+    secrets: [{ namespace: "harbor", name: NAMES.reportRobotSecret, data: robot }],
   });
   const token = path.join(tmp, "kube-token");
   fs.writeFileSync(token, kube.token);
@@ -302,7 +303,7 @@ await (async () => {
     KUBE_API: kube.url,
     KUBE_TOKEN_FILE: token,
     POD_NAMESPACE: "harbor",
-    REPORT_ROBOT_SECRET: "harbor-edge-report-robot",
+    REPORT_ROBOT_SECRET: NAMES.reportRobotSecret,
     HARBOR_PROXY_REGISTRIES: "docker.io docker.io https://hub.docker.com docker-hub",
     REPORT_POLL_SECONDS: "1",
   };
@@ -335,7 +336,7 @@ await (async () => {
     const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? 1)));
     if (code !== 0) throw new Error(`report: ${stderr}`);
     const sent = harbor.requests.slice(before).filter((x) => !x.path.endsWith("/health"));
-    const status = kube.configMap("harbor", "harbor-edge-status")?.data;
+    const status = kube.configMap("harbor", NAMES.statusConfigMap)?.data;
     const nodes = status?.nodes ? (JSON.parse(status.nodes) as Array<{ name: string; held: number; total: number }>).map((n) => `${n.held}/${n.total}`).join(" ") : "not measured";
     rows[run] = { "wall ms": Math.round(ms(t0)), "Harbor requests": sent.length, "per image": +(sent.length / N).toFixed(2), "Kubernetes requests": kube.requests.length - kubeBefore, nodes, summary: status?.summary.slice(0, 48) };
   }

@@ -11,7 +11,7 @@ import { withCliReference } from "./cli-reference.js";
 import { chartReadme } from "./chart-readme.js";
 import { chartYamlWithImages } from "./chart-images.js";
 import { ctValues } from "./ct-values.js";
-import { chartTables } from "./chart-tables.js";
+import { CHART_TABLES } from "./chart-tables.js";
 
 export interface Artefact {
   file: string;
@@ -21,8 +21,8 @@ export interface Artefact {
 }
 
 export const ARTEFACTS: Artefact[] = [
-  // first: the chart renders with it (Chart.yaml's images below render the chart)
-  { file: "chart/templates/_generated.tpl", render: () => chartTables() },
+  // first: the chart renders with them (Chart.yaml's images below render the chart)
+  ...CHART_TABLES,
   { file: "generator/src/spec/harbor-config.ts", render: () => typesSource() },
   { file: "chart/values.schema.json", render: () => chartValuesSchemaText() },
   { file: "chart/values.yaml", render: () => chartValuesYaml() },

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { CHART_DIR, chartCacheDir } from "../paths.js";
 import { UPSTREAM_CHART_VERSION } from "../common/upstream.js";
 import type { Helm } from "./find.js";
+import { NAMES } from "../common/names.js";
 
 // js-yaml only where a Chart.yaml is rewritten (no upstream chart, or a copy): a render with the upstream
 // chart in the cache does not load it
@@ -41,7 +42,7 @@ export function linkChart(opts: { ownOnly?: boolean; env?: NodeJS.ProcessEnv; so
   const upstream = opts.ownOnly ? undefined : cachedUpstream(opts.env);
   if (upstream && fs.existsSync(path.join(source, "charts", UPSTREAM_ARCHIVE))) return { dir: source, withUpstream: true, cleanup: () => {} };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-chart-"));
-  const dir = path.join(root, path.basename(source) === "chart" ? "harbor-edge-native-config" : path.basename(source));
+  const dir = path.join(root, path.basename(source) === "chart" ? NAMES.chart : path.basename(source));
   const cleanup = () => fs.rmSync(root, { recursive: true, force: true });
   try {
     fs.mkdirSync(dir);
@@ -70,7 +71,7 @@ function upstreamMissingNote(env?: NodeJS.ProcessEnv): string {
 
 export function prepareChart(opts: { ownOnly?: boolean; env?: NodeJS.ProcessEnv; source?: string } = {}): PreparedChart {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-chart-"));
-  const dir = path.join(root, "harbor-edge-native-config");
+  const dir = path.join(root, NAMES.chart);
   const source = opts.source ?? CHART_DIR;
   fs.cpSync(source, dir, { recursive: true, filter: (src) => path.relative(source, src) !== "charts" });
   const cleanup = () => fs.rmSync(root, { recursive: true, force: true });

@@ -8,8 +8,9 @@ import type { Helm } from "./find.js";
 import { chartCacheDir } from "../paths.js";
 import { chartVersion } from "../common/version.js";
 import { ensureDir } from "../io/atomic.js";
+import { NAMES } from "../common/names.js";
 
-export const CHART_NAME = "harbor-edge-native-config";
+export const CHART_NAME = NAMES.chart;
 
 /** Packages the chart into dest; returns the archive's path (dest/harbor-edge-native-config-<version>.tgz). */
 export function packageChart(helm: Helm, dest: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -3,6 +3,7 @@
 // and Events on the run's Job. Best effort where the script was: a failure is a status the caller judges.
 import { KubeError, kubeRequest, postEvent } from "../kube/client.js";
 import type { Run } from "./context.js";
+import { NAMES } from "../common/names.js";
 
 const secretPath = (namespace: string, name: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`;
 
@@ -52,7 +53,7 @@ export async function event(run: Run, type: "Normal" | "Warning", reason: string
       type,
       reason,
       message,
-      component: "harbor-edge-configure",
+      component: NAMES.configure,
     });
   } catch (e) {
     run.say(`could not record the Event ${reason} (HTTP ${String(kubeStatus(e)).padStart(3, "0")})`);

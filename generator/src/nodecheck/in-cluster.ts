@@ -26,6 +26,7 @@ import { printable } from "../io/printable.js";
 import { inClusterAccess, kubeRequest, KubeError, type KubeAccess } from "../kube/client.js";
 import { imagesOf } from "../kube/cluster.js";
 import type { NodeFailureKind, NodeImageResult, NodeResult } from "./types.js";
+import { NAMES } from "../common/names.js";
 
 export const MAX_IMAGES = 500;
 export const MAX_IMAGE_CHARS = 1000;
@@ -35,7 +36,7 @@ export const DEFAULT_INTERVAL_SECONDS = 300;
 /** The label of every node-check object, the per-node ConfigMaps included (the report selects them by it). */
 export const COMPONENT_LABEL = "app.kubernetes.io/component";
 export const COMPONENT = "node-check";
-const PREFIX = "harbor-edge-node-check-";
+const PREFIX = `${NAMES.nodeCheck}-`;
 
 /** What the loop passes to the check (a subset of check.ts NodeCheckOptions: checkNode fits). */
 export interface InClusterCheckOptions {
@@ -170,7 +171,7 @@ export function resultData(node: string, r: NodeResult, left: number): Record<st
 export async function writeResult(access: KubeAccess, namespace: string, node: string, data: Record<string, string>, timeoutMs = 30_000): Promise<"created" | "patched"> {
   const name = configMapName(node);
   const at = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
-  const labels = { [COMPONENT_LABEL]: COMPONENT, "app.kubernetes.io/name": "harbor-edge-native-config" };
+  const labels = { [COMPONENT_LABEL]: COMPONENT, "app.kubernetes.io/name": NAMES.chart };
   const patch = () => kubeRequest(access, "PATCH", `${at}/${name}`, { body: { metadata: { labels }, data }, contentType: "application/merge-patch+json", timeoutMs });
   try {
     await patch();

@@ -6,8 +6,9 @@ import { findHelm, type Helm } from "../chart/find.js";
 import { linkChart, runHelm, templateArgs } from "../chart/chart.js";
 import { valuesYaml } from "../values/build.js";
 import type { Spec } from "../spec/types.js";
+import { NAMES } from "../common/names.js";
 
-export const NODE_MIRROR_CONFIGMAP = "harbor-edge-node-mirror";
+export const NODE_MIRROR_CONFIGMAP = NAMES.nodeMirror;
 export const NODE_MIRROR_TEMPLATE = "templates/node-mirror-configmap.yaml";
 
 /** The ConfigMap key of a registry host's hosts.toml (keys cannot hold ':'), as harbor-edge.nodeMirror.key. */

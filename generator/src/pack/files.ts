@@ -9,8 +9,10 @@ import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../values/derive.js";
 import type { Spec } from "../spec/types.js";
 import { parametersTable } from "../spec/parameters-table.js";
 import { isMacro } from "../spec/macros.js";
+import { NAMES } from "../common/names.js";
 
-export const PACK_NAME = "harbor-edge-native-config";
+/** the chart's name: the pack carries the chart archive under it */
+export const PACK_NAME = NAMES.chart;
 export const PACK_DISPLAY_NAME = "Harbor Edge Native Config";
 export const PACK_NAMESPACE = "harbor";
 

@@ -1,8 +1,9 @@
 // The chart's contract with a report run from outside the cluster: the report CronJob's literal environment.
 import { kubeGet, type KubeAccess } from "../kube/client.js";
+import { NAMES } from "../common/names.js";
 
 /** The chart's report CronJob, whose environment is the in-cluster contract (chart/templates/_helpers-report.tpl). */
-export const REPORT_CRONJOB = "harbor-edge-report";
+export const REPORT_CRONJOB = NAMES.report;
 /** What a run from outside the cluster takes from it when its own environment does not say. */
 export const CONTRACT_FROM_CHART = ["HARBOR_PROXY_REGISTRIES", "HARBOR_SPECTRO_PROJECT", "HARBOR_ADDRESSES", "NODE_CHECK_NAMESPACE", "NODE_CHECK_INTERVAL_SECONDS"] as const;
 

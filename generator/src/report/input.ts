@@ -30,6 +30,7 @@
 //   NODE_CHECK_INTERVAL_SECONDS  the node check's interval (default 300): a result older than 3 x this is stale
 
 import { urlOptionProblem } from "../io/url-option.js";
+import { NAMES } from "../common/names.js";
 /**
  * How long one run waits for Harbor to hold what it was asked to fetch. Harbor 2.15.1 caches an index once
  * every child is local, else after maxManifestListWait (20) x sleepIntervalSec (20 s) = 400 s
@@ -151,7 +152,7 @@ export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): Report
   harborAddresses.add(normaliseAddress(url.host, url.protocol as "http:" | "https:"));
 
   const namespace = nonEmpty(o.namespace) ?? nonEmpty(env.POD_NAMESPACE);
-  const statusConfigMap = nonEmpty(env.STATUS_CONFIGMAP) ?? "harbor-edge-status";
+  const statusConfigMap = nonEmpty(env.STATUS_CONFIGMAP) ?? NAMES.statusConfigMap;
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(statusConfigMap)) throw new BadInput(`STATUS_CONFIGMAP: expected a ConfigMap name, given ${JSON.stringify(statusConfigMap.slice(0, 100))}`);
   if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new BadInput(`${o.namespace ? "--namespace" : "POD_NAMESPACE"}: expected a namespace name, given ${JSON.stringify(namespace.slice(0, 100))}`);
 

@@ -24,8 +24,9 @@ import type { ReportInput } from "./input.js";
 import { waitForRobot } from "./robot.js";
 import { countNodes, nodeLine, readNodeResults, unreachableLine } from "./nodes.js";
 import type { NodeCount } from "../nodecheck/types.js";
+import { NAMES } from "../common/names.js";
 
-export const COMPONENT = "harbor-edge-report";
+export const COMPONENT = NAMES.report;
 
 export interface Report {
   summary: string;

@@ -3,7 +3,7 @@
 import { randomInt, X509Certificate } from "node:crypto";
 import bcrypt from "bcryptjs";
 import type { Spec } from "../spec/types.js";
-import { REGISTRY_USER } from "../common/names.js";
+import { NAMES, REGISTRY_USER } from "../common/names.js";
 import { generateCA, generateServerCert } from "../certs/generate.js";
 import { generatedSans, sansText } from "../spec/sans.js";
 import { meetsPasswordPolicy } from "../spec/rules.js";
@@ -55,7 +55,7 @@ export function generateSecrets(spec: Spec, opts: SecretsOptions): Record<string
   if (!certs.crt && !certs.key) {
     const days = certs.validityDays ?? 397;
     const sans = generatedSans(spec, opts.namespace);
-    const ca = generateCA("harbor-edge-ca", certs.caValidityDays ?? 3650, now);
+    const ca = generateCA(NAMES.caCommonName, certs.caValidityDays ?? 3650, now);
     const server = generateServerCert(spec.cluster.hostname ?? "spectro.registry.local", sans, days, ca, now);
     out.tls = { caCrt: ca.cert, caKey: ca.key, crt: server.cert, key: server.key, sans: sansText(sans), notAfter: rfc3339(new X509Certificate(server.cert).validTo) };
   }

@@ -3,10 +3,11 @@
 import fs from "node:fs";
 import { parseYamlBounded, YamlSyntaxError } from "../io/yaml-bounded.js";
 import { SpecInputError, ROOT_KEY } from "./problems.js";
+import { NAMES } from "../common/names.js";
 
 /** Top-level keys a values file for chart/ may carry next to harbor-config. */
 export const VALUES_KEYS = [ROOT_KEY, "harbor", "secrets", "global"];
-export const CHART_NAME = "harbor-edge-native-config";
+export const CHART_NAME = NAMES.chart;
 
 export interface LoadedSpec {
   /** The raw harbor-config block (not yet validated, no defaults). */

@@ -21,8 +21,9 @@ export interface ProxyRegistry {
   credentialsSecret: string;
 }
 
-/** The built-in public registries: endpoints and types that work anonymously and that Harbor permits (written
- * into chart/templates/_generated.tpl by npm run generate, which the chart's proxy helper reads). */
+/** The built-in public registries: endpoints and types that work anonymously and that Harbor permits. npm run
+ * generate writes them, with DEFAULT_PROXY_TYPE, into chart/files/proxy-registries.json, which the chart's
+ * harbor-edge.proxyRegistries (_helpers-proxy.tpl) reads. */
 export const BUILTIN_PROXY: Record<string, { url: string; type: ProxyType }> = {
   "docker.io": { url: "https://hub.docker.com", type: "docker-hub" },
   "gcr.io": { url: "https://gcr.io", type: "docker-registry" },
@@ -30,6 +31,9 @@ export const BUILTIN_PROXY: Record<string, { url: string; type: ProxyType }> = {
   "quay.io": { url: "https://quay.io", type: "docker-registry" },
   "registry.k8s.io": { url: "https://registry.k8s.io", type: "docker-registry" },
 };
+
+/** The type of an extra registry that names none. */
+export const DEFAULT_PROXY_TYPE: ProxyType = "docker-registry";
 
 /** Every proxied registry of the spec, built-ins first, in spec order; none when proxyCache is off. */
 export function proxyRegistries(spec: HarborConfig): ProxyRegistry[] {
@@ -40,7 +44,7 @@ export function proxyRegistries(spec: HarborConfig): ProxyRegistry[] {
     host: r.host,
     project: r.host.replace(/:/g, "-"),
     url: r.url,
-    type: (r.type ?? "docker-registry"),
+    type: r.type ?? DEFAULT_PROXY_TYPE,
     credentialsSecret: r.credentialsSecret ?? "",
   }));
   return [...builtins, ...extras];

@@ -139,14 +139,29 @@ function s3Secure(spec: Spec): boolean {
  * environment overrides. Upstream 1.19.1 writes regionendpoint, secure and rootdirectory from
  * persistence.imageChartStorage.s3 (set above), but has no forcepathstyle, and writes secure only when true,
  * so secure=false for an http:// endpoint needs the override too.
+ *
+ * The table: each variable, in order, with the storage.backend.s3 field it follows and the rule that makes its
+ * value. npm run generate writes it into chart/files/s3-env.json, which harbor-edge.s3Env (_helpers.tpl) ranges
+ * over applying the same two rules; the guard and test/s3.test.ts keep the rules equal.
+ *   falseForHttp  "false" when the field is an http:// URL, else no variable
+ *   text          the field as text (ifAbsent when the field is absent)
  */
+export const S3_ENV: ReadonlyArray<{ name: string; field: "endpoint" | "forcePathStyle"; rule: "falseForHttp" | "text"; ifAbsent?: boolean }> = [
+  { name: "REGISTRY_STORAGE_S3_SECURE", field: "endpoint", rule: "falseForHttp" },
+  { name: "REGISTRY_STORAGE_S3_FORCEPATHSTYLE", field: "forcePathStyle", rule: "text", ifAbsent: true },
+];
+
 export function s3EnvVars(spec: Spec): Array<{ name: string; value: string }> {
   const backend = spec.storage.backend ?? {};
   if (backend.type !== "s3") return [];
   const s3 = backend.s3 ?? {};
   const env: Array<{ name: string; value: string }> = [];
-  if (!s3Secure(spec)) env.push({ name: "REGISTRY_STORAGE_S3_SECURE", value: "false" });
-  env.push({ name: "REGISTRY_STORAGE_S3_FORCEPATHSTYLE", value: String(s3.forcePathStyle ?? true) });
+  for (const v of S3_ENV) {
+    const field = s3[v.field];
+    if (v.rule === "falseForHttp") {
+      if (String(field ?? "").startsWith("http://")) env.push({ name: v.name, value: "false" });
+    } else env.push({ name: v.name, value: String(field ?? v.ifAbsent) });
+  }
   return env;
 }
 
@@ -287,68 +302,88 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
 }
 
 /**
- * Every harbor: key derived from harbor-config that Helm cannot change at install time, with the
- * harbor-config key it follows. chart/templates/_helpers.tpl ("harbor-edge.guardPairs") computes the same
- * pairs from the values at render time; a test proves the two agree for every example.
+ * How the chart's guard computes a guarded value from harbor-config at render time: a copy of the harbor-config
+ * field at a dotted path (default: what an absent, null or empty one gives), a constant, or a named computation
+ * (the define harbor-edge.guardValue.<name> in chart/templates/_helpers.tpl, written in both languages and kept
+ * equal by the guard itself: every render of the derived values passes it). TypeScript reads the value from
+ * deriveHarborValues instead.
  */
+export type GuardSource = { from: string; default?: string } | { value: string } | { compute: "externalURL" | "adminSecretKey" | "storageType" | "s3DisableRedirect" | "s3Env" | "tlsChecksum" | "s3Secure" | "databasePort"; default?: string };
+
+export type GuardPair = GuardSource & {
+  /** the harbor-config key(s) the value follows, as the guard's message names them */
+  spec: string;
+  /** the value's dotted path in the harbor: block */
+  harbor: string;
+  /** only when the harbor-config field at path is (or is not) this value */
+  when?: { path: string; is: string } | { path: string; isNot: string };
+};
+
+const S3: GuardPair["when"] = { path: "storage.backend.type", is: "s3" };
+const EXTERNAL_DB: GuardPair["when"] = { path: "database.type", is: "external" };
+const EXTERNAL_REDIS: GuardPair["when"] = { path: "redis.type", is: "external" };
+
+/**
+ * Every harbor: key derived from harbor-config that Helm cannot change at install time, with the harbor-config
+ * key it follows, in the order the guard names them. npm run generate writes it into chart/files/guard-pairs.json,
+ * which harbor-edge.guardPairs (_helpers.tpl) ranges over; chart/templates/guard.yaml fails the render when a
+ * harbor: value differs from the one harbor-config implies.
+ */
+export const GUARD_PAIRS: readonly GuardPair[] = [
+  { spec: "cluster.hostname, service.serviceType, service.harbor.https", harbor: "externalURL", compute: "externalURL" },
+  { spec: "auth.existingSecret", harbor: "existingSecretAdminPassword", from: "auth.existingSecret", default: NAMES.adminSecret },
+  { spec: "auth.existingSecretKey", harbor: "existingSecretAdminPasswordKey", compute: "adminSecretKey", default: KEYS.adminPassword },
+  { spec: "network.ipv6", harbor: "ipFamily.ipv6.enabled", from: "network.ipv6" },
+  { spec: "service.metrics.enabled", harbor: "metrics.enabled", from: "service.metrics.enabled" },
+  { spec: "trivy.enabled", harbor: "trivy.enabled", from: "trivy.enabled" },
+  { spec: "trivy.skipUpdate", harbor: "trivy.skipUpdate", from: "trivy.skipUpdate" },
+  { spec: "trivy.offlineScan", harbor: "trivy.offlineScan", from: "trivy.offlineScan" },
+  { spec: "storage.backend.type", harbor: "persistence.imageChartStorage.type", compute: "storageType" },
+  { spec: "storage.backend.s3.disableRedirect", harbor: "persistence.imageChartStorage.disableredirect", compute: "s3DisableRedirect" },
+  { spec: "database.type", harbor: "database.type", from: "database.type" },
+  { spec: "redis.type", harbor: "redis.type", from: "redis.type" },
+  { spec: "storage.backend.s3", harbor: "registry.registry.extraEnvVars", compute: "s3Env" },
+  { spec: "storage.backend.s3", harbor: "registry.controller.extraEnvVars", compute: "s3Env" },
+  { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `nginx.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, compute: "tlsChecksum" },
+  { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `core.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, compute: "tlsChecksum" },
+  ...(["core", "portal", "nginx", "registry", "jobservice"] as const).map((k) => ({ spec: `replicas.${k}`, harbor: `${k}.replicas`, from: `replicas.${k}` })),
+  { spec: "storage.backend.s3.bucket", harbor: "persistence.imageChartStorage.s3.bucket", from: "storage.backend.s3.bucket", when: S3 },
+  { spec: "storage.backend.s3.region", harbor: "persistence.imageChartStorage.s3.region", from: "storage.backend.s3.region", when: S3 },
+  { spec: "storage.backend.s3.existingSecret", harbor: "persistence.imageChartStorage.s3.existingSecret", from: "storage.backend.s3.existingSecret", when: S3 },
+  { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.regionendpoint", from: "storage.backend.s3.endpoint", default: "", when: S3 },
+  { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.secure", compute: "s3Secure", when: S3 },
+  { spec: "storage.backend.s3.rootDirectory", harbor: "persistence.imageChartStorage.s3.rootdirectory", from: "storage.backend.s3.rootDirectory", default: "", when: S3 },
+  { spec: "database.external.host", harbor: "database.external.host", from: "database.external.host", when: EXTERNAL_DB },
+  { spec: "database.external.port", harbor: "database.external.port", compute: "databasePort", when: EXTERNAL_DB },
+  { spec: "database.external.username", harbor: "database.external.username", from: "database.external.username", when: EXTERNAL_DB },
+  { spec: "database.external.database", harbor: "database.external.coreDatabase", from: "database.external.database", when: EXTERNAL_DB },
+  { spec: "database.external.existingSecret", harbor: "database.external.existingSecret", from: "database.external.existingSecret", when: EXTERNAL_DB },
+  { spec: "database.external.sslmode", harbor: "database.external.sslmode", from: "database.external.sslmode", when: EXTERNAL_DB },
+  { spec: "database.type", harbor: "database.external.existingSecret", value: NAMES.databaseSecret, when: { path: "database.type", isNot: "external" } },
+  { spec: "redis.external.addr", harbor: "redis.external.addr", from: "redis.external.addr", when: EXTERNAL_REDIS },
+  { spec: "redis.external.sentinelMasterSet", harbor: "redis.external.sentinelMasterSet", from: "redis.external.sentinelMasterSet", when: EXTERNAL_REDIS },
+  { spec: "redis.external.username", harbor: "redis.external.username", from: "redis.external.username", when: EXTERNAL_REDIS },
+  { spec: "redis.external.existingSecret", harbor: "redis.external.existingSecret", from: "redis.external.existingSecret", when: EXTERNAL_REDIS },
+  { spec: "redis.external.tls", harbor: "redis.external.tlsOptions.enable", from: "redis.external.tls", when: EXTERNAL_REDIS },
+];
+
+/** The value at a dotted path of a plain object; undefined where a segment is missing. Pure. */
+export function valueAt(root: unknown, dotted: string): unknown {
+  let node = root;
+  for (const seg of dotted.split(".")) node = node && typeof node === "object" ? (node as Record<string, unknown>)[seg] : undefined;
+  return node;
+}
+
+/** Whether a guard pair applies to a spec (its when). Pure. */
+export function guardApplies(pair: GuardPair, spec: Spec): boolean {
+  const w = pair.when;
+  if (!w) return true;
+  const v = valueAt(spec, w.path);
+  return "is" in w ? v === w.is : v !== w.isNot;
+}
+
+/** The guarded pairs of a spec, each with the value deriveHarborValues gives it (the chart computes the same from harbor-config). */
 export function guardedPairs(spec: Spec): Array<{ spec: string; harbor: string; value: unknown }> {
-  const h = deriveHarborValues(spec) as any;
-  const pairs: Array<{ spec: string; harbor: string; value: unknown }> = [
-    { spec: "cluster.hostname, service.serviceType, service.harbor.https", harbor: "externalURL", value: h.externalURL },
-    { spec: "auth.existingSecret", harbor: "existingSecretAdminPassword", value: h.existingSecretAdminPassword },
-    { spec: "auth.existingSecretKey", harbor: "existingSecretAdminPasswordKey", value: h.existingSecretAdminPasswordKey },
-    { spec: "network.ipv6", harbor: "ipFamily.ipv6.enabled", value: h.ipFamily.ipv6.enabled },
-    { spec: "service.metrics.enabled", harbor: "metrics.enabled", value: h.metrics.enabled },
-    { spec: "trivy.enabled", harbor: "trivy.enabled", value: h.trivy.enabled },
-    { spec: "trivy.skipUpdate", harbor: "trivy.skipUpdate", value: h.trivy.skipUpdate },
-    { spec: "trivy.offlineScan", harbor: "trivy.offlineScan", value: h.trivy.offlineScan },
-    { spec: "storage.backend.type", harbor: "persistence.imageChartStorage.type", value: h.persistence.imageChartStorage.type },
-    { spec: "storage.backend.s3.disableRedirect", harbor: "persistence.imageChartStorage.disableredirect", value: h.persistence.imageChartStorage.disableredirect },
-    { spec: "database.type", harbor: "database.type", value: h.database.type },
-    { spec: "redis.type", harbor: "redis.type", value: h.redis.type },
-    { spec: "replicas.core", harbor: "core.replicas", value: h.core.replicas },
-    { spec: "replicas.portal", harbor: "portal.replicas", value: h.portal.replicas },
-    { spec: "replicas.nginx", harbor: "nginx.replicas", value: h.nginx.replicas },
-    { spec: "replicas.registry", harbor: "registry.replicas", value: h.registry.replicas },
-    { spec: "replicas.jobservice", harbor: "jobservice.replicas", value: h.jobservice.replicas },
-    { spec: "storage.backend.s3", harbor: "registry.registry.extraEnvVars", value: h.registry.registry.extraEnvVars },
-    { spec: "storage.backend.s3", harbor: "registry.controller.extraEnvVars", value: h.registry.controller.extraEnvVars },
-    { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `nginx.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, value: h.nginx.podAnnotations[TLS_CHECKSUM_ANNOTATION] },
-    { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `core.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, value: h.core.podAnnotations[TLS_CHECKSUM_ANNOTATION] },
-  ];
-  if (h.persistence.imageChartStorage.type === "s3") {
-    const s3 = h.persistence.imageChartStorage.s3;
-    pairs.push(
-      { spec: "storage.backend.s3.bucket", harbor: "persistence.imageChartStorage.s3.bucket", value: s3.bucket },
-      { spec: "storage.backend.s3.region", harbor: "persistence.imageChartStorage.s3.region", value: s3.region },
-      { spec: "storage.backend.s3.existingSecret", harbor: "persistence.imageChartStorage.s3.existingSecret", value: s3.existingSecret },
-      { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.regionendpoint", value: s3.regionendpoint },
-      { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.secure", value: s3.secure },
-      { spec: "storage.backend.s3.rootDirectory", harbor: "persistence.imageChartStorage.s3.rootdirectory", value: s3.rootdirectory },
-    );
-  }
-  if (h.database.type === "external") {
-    const e = h.database.external;
-    pairs.push(
-      { spec: "database.external.host", harbor: "database.external.host", value: e.host },
-      { spec: "database.external.port", harbor: "database.external.port", value: e.port },
-      { spec: "database.external.username", harbor: "database.external.username", value: e.username },
-      { spec: "database.external.database", harbor: "database.external.coreDatabase", value: e.coreDatabase },
-      { spec: "database.external.existingSecret", harbor: "database.external.existingSecret", value: e.existingSecret },
-      { spec: "database.external.sslmode", harbor: "database.external.sslmode", value: e.sslmode },
-    );
-  } else {
-    pairs.push({ spec: "database.type", harbor: "database.external.existingSecret", value: h.database.external.existingSecret });
-  }
-  if (h.redis.type === "external") {
-    const e = h.redis.external;
-    pairs.push(
-      { spec: "redis.external.addr", harbor: "redis.external.addr", value: e.addr },
-      { spec: "redis.external.sentinelMasterSet", harbor: "redis.external.sentinelMasterSet", value: e.sentinelMasterSet },
-      { spec: "redis.external.username", harbor: "redis.external.username", value: e.username },
-      { spec: "redis.external.existingSecret", harbor: "redis.external.existingSecret", value: e.existingSecret },
-      { spec: "redis.external.tls", harbor: "redis.external.tlsOptions.enable", value: e.tlsOptions.enable },
-    );
-  }
-  return pairs;
+  const h = deriveHarborValues(spec);
+  return GUARD_PAIRS.filter((p) => guardApplies(p, spec)).map((p) => ({ spec: p.spec, harbor: p.harbor, value: valueAt(h, p.harbor) }));
 }
