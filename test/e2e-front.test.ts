@@ -54,7 +54,7 @@ afterAll(async () => {
 describe("test/e2e/front.ts", () => {
   it("its CA is made as the chart makes harbor-edge-ca: an ECDSA P-256 key, which node-forge cannot sign with (so the drill signs with openssl)", () => {
     // the chart: a new CA is genCAWithKey ... (genPrivateKey "ecdsa"), and sprig's "ecdsa" is P-256
-    expect(fs.readFileSync(path.join(ROOT, "chart", "templates", "_helpers-tls.tpl"), "utf8")).toMatch(/genCAWithKey "harbor-edge-ca" \(int \$c\.auth\.certs\.caValidityDays\) \(genPrivateKey "ecdsa"\)/);
+    expect(fs.readFileSync(path.join(ROOT, "chart", "templates", "_helpers-tls.tpl"), "utf8")).toMatch(/genCAWithKey \(include "harbor-edge\.name" \(list \. "caCommonName"\)\) \(int \$c\.auth\.certs\.caValidityDays\) \(genPrivateKey "ecdsa"\)/);
     const key = crypto.createPrivateKey(ca.key);
     expect([key.asymmetricKeyType, key.asymmetricKeyDetails?.namedCurve]).toEqual(["ec", "prime256v1"]);
     expect(ca.key).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
