@@ -148,14 +148,17 @@ async function send(method: "GET" | "HEAD", url: URL, headers: Headers, c: Conn,
   }
 }
 
-/** send() following up to 3 redirects; the authorization header only to the first origin. */
+/** Go's http.Client (containerd's) follows at most this many redirects; the next is an error. */
+const MAX_REDIRECTS = 10;
+
+/** send() following redirects as Go's client does; the authorization header only to the first origin. */
 async function get(url: URL, headers: Headers, c: Conn, max: number, method: "GET" | "HEAD" = "GET"): Promise<Answer> {
   let u = url;
   let h = headers;
   for (let i = 0; ; i++) {
     const a = await send(method, u, h, c, max);
     const loc = a.headers.location;
-    if (![301, 302, 303, 307, 308].includes(a.status) || !loc || i >= 3) return a;
+    if (![301, 302, 303, 307, 308].includes(a.status) || !loc || i >= MAX_REDIRECTS) return a;
     const next = new URL(loc, u);
     if (next.protocol !== "https:" && next.protocol !== "http:") return a;
     if (next.origin !== url.origin) {
