@@ -20,7 +20,9 @@ const ALL_ON = {
   registryInfo: { createNamespace: true },
   report: { nodeCheck: { enabled: true } },
   configJob: { schedule: "7 3 * * *" },
-  proxyCache: { extraRegistries: [{ host: "registry.example.com:5000", url: "https://registry.example.com:5000", credentialsSecret: "creds" }] },
+  proxyCache: {
+    extraRegistries: [{ host: "registry.example.com:5000", url: "https://registry.example.com:5000", credentialsSecret: "creds" }],
+  },
 };
 
 const CASES: Array<[string, () => string[]]> = [
@@ -57,7 +59,11 @@ describe.each(HELMS)("helm $version lint --strict", (helm) => {
   });
 
   it("can fail: a warning fails it under --strict only, a broken template always, naming the file", () => {
-    const deprecated = (dir: string) => fs.writeFileSync(path.join(dir, "templates", "zz-deprecated.yaml"), "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: x\n");
+    const deprecated = (dir: string) =>
+      fs.writeFileSync(
+        path.join(dir, "templates", "zz-deprecated.yaml"),
+        "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: x\n",
+      );
     const lenient = lintStrict(helm, false, [], deprecated, false);
     expect(lenient.out).toMatch(/\[WARNING\] templates\/zz-deprecated\.yaml: extensions\/v1beta1 Ingress is deprecated/);
     expect(lenient.code).toBe(0);

@@ -19,7 +19,10 @@ const SEED = process.env.HARBOR_EDGE_FC_SEED === "random" ? undefined : Number(p
 
 const word = fc.constantFrom("a", "creds", "harbor", "x-1");
 const rawSpec = fc.record({
-  cluster: fc.record({ hostname: fc.constantFrom("spectro.registry.local", "registry.site.lan", "10.20.0.5"), vip: fc.constantFrom("", "10.0.0.9", "fd00::9") }),
+  cluster: fc.record({
+    hostname: fc.constantFrom("spectro.registry.local", "registry.site.lan", "10.20.0.5"),
+    vip: fc.constantFrom("", "10.0.0.9", "fd00::9"),
+  }),
   auth: fc.record({
     existingSecret: fc.constantFrom("", "admin-secret"),
     existingSecretKey: fc.constantFrom("HARBOR_ADMIN_PASSWORD", "password"),
@@ -32,7 +35,11 @@ const rawSpec = fc.record({
   }),
   network: fc.record({ ipv6: fc.boolean() }),
   trivy: fc.record({ enabled: fc.boolean(), skipUpdate: fc.boolean(), offlineScan: fc.boolean() }),
-  replicas: fc.record({ core: fc.integer({ min: 1, max: 3 }), portal: fc.integer({ min: 1, max: 3 }), nginx: fc.integer({ min: 1, max: 3 }) }),
+  replicas: fc.record({
+    core: fc.integer({ min: 1, max: 3 }),
+    portal: fc.integer({ min: 1, max: 3 }),
+    nginx: fc.integer({ min: 1, max: 3 }),
+  }),
   storage: fc.oneof(
     fc.constant({}),
     fc.record({
@@ -57,12 +64,27 @@ const rawSpec = fc.record({
     fc.constant({ type: "internal" }),
     fc.record({
       type: fc.constant("external"),
-      external: fc.record({ host: fc.constantFrom("db.lan", "10.2.2.2"), port: fc.constantFrom(5432, 15432), username: word, database: fc.constantFrom("registry", "harbor"), existingSecret: word, sslmode: fc.constantFrom("require", "disable") }),
+      external: fc.record({
+        host: fc.constantFrom("db.lan", "10.2.2.2"),
+        port: fc.constantFrom(5432, 15432),
+        username: word,
+        database: fc.constantFrom("registry", "harbor"),
+        existingSecret: word,
+        sslmode: fc.constantFrom("require", "disable"),
+      }),
     }),
   ),
   redis: fc.oneof(
     fc.constant({ type: "internal" }),
-    fc.record({ type: fc.constant("external"), external: fc.record({ addr: fc.constantFrom("redis.lan:6379", "10.3.3.3:6380"), username: fc.constantFrom("", "default"), existingSecret: word, tls: fc.boolean() }) }),
+    fc.record({
+      type: fc.constant("external"),
+      external: fc.record({
+        addr: fc.constantFrom("redis.lan:6379", "10.3.3.3:6380"),
+        username: fc.constantFrom("", "default"),
+        existingSecret: word,
+        tls: fc.boolean(),
+      }),
+    }),
   ),
 });
 
@@ -84,21 +106,28 @@ function chartPairs(helm: (typeof HELMS)[number], specs: Spec[]): Array<Array<[s
     const values = tmpFile("specs.yaml", yaml.dump({ specsUnderTest }, { lineWidth: -1 }));
     const r = helmTemplate(helm, chart.dir, { valuesFiles: [values], extraArgs: ["--show-only", "templates/zz-guard-under-test.yaml"] });
     if (r.code !== 0) throw new Error(r.stderr);
-    return (yaml.load(r.stdout) as { results: string[] }).results.map((j) => (JSON.parse(j) as string[][]).map(([s, h, v]) => [s, h, JSON.parse(v)] as [string, string, unknown]));
+    return (yaml.load(r.stdout) as { results: string[] }).results.map((j) =>
+      (JSON.parse(j) as string[][]).map(([s, h, v]) => [s, h, JSON.parse(v)] as [string, string, unknown]),
+    );
   } finally {
     chart.cleanup();
   }
 }
 
 describe.each(HELMS)("helm $version: harbor-edge.guardPairs == guardedPairs() for random specs", (helm) => {
-  const specs = fc.sample(rawSpec, { numRuns: 120, seed: SEED }).map((raw) => validateSpec(raw)).filter((r) => r.ok).map((r) => r.spec as Spec);
+  const specs = fc
+    .sample(rawSpec, { numRuns: 120, seed: SEED })
+    .map((raw) => validateSpec(raw))
+    .filter((r) => r.ok)
+    .map((r) => r.spec as Spec);
   const results = chartPairs(helm, specs);
 
   it("enough random specs were valid, and they reach every pair of the table", () => {
     expect(specs.length).toBeGreaterThan(60);
     const reached = new Set(specs.flatMap((s) => guardedPairs(s).map((p) => `${p.spec} ${p.harbor}`)));
     expect(GUARD_PAIRS.filter((p) => !reached.has(`${p.spec} ${p.harbor}`))).toEqual([]);
-    for (const kind of ["s3", "external"]) expect(specs.filter((s) => s.storage.backend?.type === kind || s.database.type === kind).length).toBeGreaterThan(10);
+    for (const kind of ["s3", "external"])
+      expect(specs.filter((s) => s.storage.backend?.type === kind || s.database.type === kind).length).toBeGreaterThan(10);
   });
 
   it("the same pairs, in the same order, with the same values", () => {

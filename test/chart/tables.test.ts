@@ -39,7 +39,8 @@ const code = (text: string) =>
     .join("\n");
 
 /** Every string in a nested object. */
-const strings = (v: unknown): string[] => (typeof v === "string" ? [v] : v && typeof v === "object" ? Object.values(v).flatMap(strings) : []);
+const strings = (v: unknown): string[] =>
+  typeof v === "string" ? [v] : v && typeof v === "object" ? Object.values(v).flatMap(strings) : [];
 
 const ALL_ON = {
   cluster: { uid: "6650f2a8c1e34b0f9d7a5e21" },
@@ -57,7 +58,13 @@ function specWith(raw: Record<string, unknown>): Spec {
 }
 
 /** A copy of the chart (our templates only) with one table edited; rendered with the values files. */
-function renderEdited(helm: (typeof HELMS)[number], table: string, edit: (t: any) => void, valuesFiles: string[], extraArgs: string[] = []) {
+function renderEdited(
+  helm: (typeof HELMS)[number],
+  table: string,
+  edit: (t: any) => void,
+  valuesFiles: string[],
+  extraArgs: string[] = [],
+) {
   const chart = prepareChart({ ownOnly: true });
   try {
     const file = path.join(chart.dir, "files", table);
@@ -73,8 +80,15 @@ function renderEdited(helm: (typeof HELMS)[number], table: string, edit: (t: any
 
 describe("no template writes a table's entries again", () => {
   it("the generated tables are the JSON files the templates read", () => {
-    expect(CHART_TABLES.map((t) => t.file).sort()).toEqual(["chart/files/guard-pairs.json", "chart/files/names.json", "chart/files/proxy-registries.json", "chart/files/s3-env.json"]);
-    const all = templateFiles().map(([, t]) => t).join("\n");
+    expect(CHART_TABLES.map((t) => t.file).sort()).toEqual([
+      "chart/files/guard-pairs.json",
+      "chart/files/names.json",
+      "chart/files/proxy-registries.json",
+      "chart/files/s3-env.json",
+    ]);
+    const all = templateFiles()
+      .map(([, t]) => t)
+      .join("\n");
     for (const t of CHART_TABLES) expect(all).toContain(`.Files.Get "${t.file.replace(/^chart\//, "")}"`);
     expect(fs.existsSync(path.join(TEMPLATES, "_generated.tpl"))).toBe(false);
   });
@@ -85,8 +99,10 @@ describe("no template writes a table's entries again", () => {
     expect(names.length).toBeGreaterThan(20);
     const found: string[] = [];
     for (const [f, text] of templateFiles()) {
-      for (const n of names) if (new RegExp(`(?<![-\\w./])${n.replace(/[.-]/g, "\\$&")}(?![\\w])`).test(code(text))) found.push(`${f}: ${n}`);
-      for (const m of code(text).matchAll(/define "harbor-edge\.name\.[^"]+" -?\}\}([^{]*)\{\{/g)) if (m[1].trim()) found.push(`${f}: a name helper returns ${m[1].trim()}`);
+      for (const n of names)
+        if (new RegExp(`(?<![-\\w./])${n.replace(/[.-]/g, "\\$&")}(?![\\w])`).test(code(text))) found.push(`${f}: ${n}`);
+      for (const m of code(text).matchAll(/define "harbor-edge\.name\.[^"]+" -?\}\}([^{]*)\{\{/g))
+        if (m[1].trim()) found.push(`${f}: a name helper returns ${m[1].trim()}`);
     }
     expect(found).toEqual([]);
   });
@@ -118,9 +134,39 @@ describe.each(HELMS)("helm $version: the render comes from the tables", (helm) =
     const values = [valuesFileForRaw(ALL_ON)];
     const base = renderEdited(helm, "names.json", () => {}, values);
     expect(base.code, base.stderr).toBe(0);
-    const keys = ["configure", "configurePeriodic", "configureState", "report", "statusConfigMap", "reportRobotSecret", "nodeCheck", "reportNodeCheck", "nodeMirror", "nodeMirrorScript", "nodeMirrorCa", "networkPolicy", "adminSecret", "tlsSecret", "caSecret", "registryInfoSecret"] as const;
-    for (const k of keys) expect(base.objects.some((o) => o.metadata.name === NAMES[k]), `an object named ${NAMES[k]}`).toBe(true);
-    const renamed = renderEdited(helm, "names.json", (t) => { for (const k of keys) t[k] = `x-${t[k]}`; t.pvc.jobservice = "x-claim"; t.chart = "x-chart"; }, values);
+    const keys = [
+      "configure",
+      "configurePeriodic",
+      "configureState",
+      "report",
+      "statusConfigMap",
+      "reportRobotSecret",
+      "nodeCheck",
+      "reportNodeCheck",
+      "nodeMirror",
+      "nodeMirrorScript",
+      "nodeMirrorCa",
+      "networkPolicy",
+      "adminSecret",
+      "tlsSecret",
+      "caSecret",
+      "registryInfoSecret",
+    ] as const;
+    for (const k of keys)
+      expect(
+        base.objects.some((o) => o.metadata.name === NAMES[k]),
+        `an object named ${NAMES[k]}`,
+      ).toBe(true);
+    const renamed = renderEdited(
+      helm,
+      "names.json",
+      (t) => {
+        for (const k of keys) t[k] = `x-${t[k]}`;
+        t.pvc.jobservice = "x-claim";
+        t.chart = "x-chart";
+      },
+      values,
+    );
     expect(renamed.code, renamed.stderr).toBe(0);
     const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
     // an object of a renamed name, or named after one (NAME-token, NAME-<revision>-<hash>), is renamed
@@ -159,7 +205,9 @@ describe.each(HELMS)("helm $version: the render comes from the tables", (helm) =
 
   it("a built-in registry's endpoint and type, and an extra registry's default type, come from files/proxy-registries.json", () => {
     // validation fills in an extra registry's type: the chart's default is for values written by hand
-    const raw = buildValues(specWith({ proxyCache: { registries: ["quay.io"], extraRegistries: [{ host: "r.example:5000", url: "https://r.example:5000" }] } })) as any;
+    const raw = buildValues(
+      specWith({ proxyCache: { registries: ["quay.io"], extraRegistries: [{ host: "r.example:5000", url: "https://r.example:5000" }] } }),
+    ) as any;
     delete raw["harbor-config"].proxyCache.extraRegistries[0].type;
     const values = [tmpFile("values.yaml", yaml.dump(raw, { lineWidth: -1 }))];
     const env = (objs: K8sObject[]) => {
@@ -168,10 +216,24 @@ describe.each(HELMS)("helm $version: the render comes from the tables", (helm) =
     };
     const base = renderEdited(helm, "proxy-registries.json", () => {}, values);
     expect(base.code, base.stderr).toBe(0);
-    expect(env(base.objects).split("\n").filter(Boolean)).toEqual(["quay.io docker-registry https://quay.io", "r.example-5000 docker-registry https://r.example:5000"]);
-    const edited = renderEdited(helm, "proxy-registries.json", (t) => { t.builtin["quay.io"] = { url: "https://mirror.example/quay", type: "harbor" }; t.defaultType = "jfrog-artifactory"; }, values);
+    expect(env(base.objects).split("\n").filter(Boolean)).toEqual([
+      "quay.io docker-registry https://quay.io",
+      "r.example-5000 docker-registry https://r.example:5000",
+    ]);
+    const edited = renderEdited(
+      helm,
+      "proxy-registries.json",
+      (t) => {
+        t.builtin["quay.io"] = { url: "https://mirror.example/quay", type: "harbor" };
+        t.defaultType = "jfrog-artifactory";
+      },
+      values,
+    );
     expect(edited.code, edited.stderr).toBe(0);
-    expect(env(edited.objects).split("\n").filter(Boolean)).toEqual(["quay.io harbor https://mirror.example/quay", "r.example-5000 jfrog-artifactory https://r.example:5000"]);
+    expect(env(edited.objects).split("\n").filter(Boolean)).toEqual([
+      "quay.io harbor https://mirror.example/quay",
+      "r.example-5000 jfrog-artifactory https://r.example:5000",
+    ]);
     const gone = renderEdited(helm, "proxy-registries.json", (t) => delete t.builtin["quay.io"], values);
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toContain('"quay.io" is not a built-in registry');
@@ -184,7 +246,12 @@ describe.each(HELMS)("helm $version: the render comes from the tables", (helm) =
     const guarded = renderEdited(helm, "guard-pairs.json", () => {}, values);
     expect(guarded.code).not.toBe(0);
     expect(guarded.stderr).toContain("harbor-config.trivy.offlineScan implies harbor.trivy.offlineScan=");
-    const without = renderEdited(helm, "guard-pairs.json", (t) => (t.pairs = t.pairs.filter((p: any) => p.harbor !== "trivy.offlineScan")), values);
+    const without = renderEdited(
+      helm,
+      "guard-pairs.json",
+      (t) => (t.pairs = t.pairs.filter((p: any) => p.harbor !== "trivy.offlineScan")),
+      values,
+    );
     expect(without.stderr).toBe("");
     expect(without.code).toBe(0);
     const unknown = renderEdited(helm, "guard-pairs.json", (t) => (t.pairs[0].compute = "nope"), [valuesFileFor(spec)]);
@@ -198,7 +265,9 @@ describe.each(HELMS)("helm $version: the render comes from the tables", (helm) =
     expect(renderEdited(helm, "s3-env.json", () => {}, values).code).toBe(0);
     const renamed = renderEdited(helm, "s3-env.json", (t) => (t.variables[1].name = "REGISTRY_STORAGE_S3_X"), values);
     expect(renamed.code).not.toBe(0);
-    expect(renamed.stderr).toContain('implies harbor.registry.registry.extraEnvVars=[{"name":"REGISTRY_STORAGE_S3_SECURE","value":"false"},{"name":"REGISTRY_STORAGE_S3_X","value":"true"}]');
+    expect(renamed.stderr).toContain(
+      'implies harbor.registry.registry.extraEnvVars=[{"name":"REGISTRY_STORAGE_S3_SECURE","value":"false"},{"name":"REGISTRY_STORAGE_S3_X","value":"true"}]',
+    );
     const badRule = renderEdited(helm, "s3-env.json", (t) => (t.variables[0].rule = "nope"), values);
     expect(badRule.code).not.toBe(0);
     expect(badRule.stderr).toContain('files/s3-env.json: REGISTRY_STORAGE_S3_SECURE has the unknown rule "nope"');
@@ -210,7 +279,10 @@ describe.each(HELMS)("helm $version: the render comes from the tables", (helm) =
     try {
       const p = runHelm(helm, ["package", chart.dir, "--destination", dest]);
       expect(p.code, p.stderr).toBe(0);
-      const tgz = path.join(dest, fs.readdirSync(dest).find((f) => f.endsWith(".tgz"))!);
+      const tgz = path.join(
+        dest,
+        fs.readdirSync(dest).find((f) => f.endsWith(".tgz"))!,
+      );
       const listed = execFileSync("tar", ["-tzf", tgz], { encoding: "utf8" }).split("\n");
       for (const t of CHART_TABLES) expect(listed).toContain(`${NAMES.chart}/${t.file.replace(/^chart\//, "")}`);
       for (const f of EXAMPLES) {

@@ -18,7 +18,14 @@ export const CHART_TABLES: Array<{ file: string; render: () => string }> = [
   // the names of the objects the chart renders: harbor-edge.name (_helpers.tpl)
   { file: "chart/files/names.json", render: () => table("generator/src/common/names.ts NAMES", NAMES) },
   // the built-in registries Harbor proxies, and an extra registry's type when it names none: harbor-edge.proxyRegistries (_helpers-proxy.tpl)
-  { file: "chart/files/proxy-registries.json", render: () => table("generator/src/spec/registries.ts BUILTIN_PROXY, DEFAULT_PROXY_TYPE", { builtin: BUILTIN_PROXY, defaultType: DEFAULT_PROXY_TYPE }) },
+  {
+    file: "chart/files/proxy-registries.json",
+    render: () =>
+      table("generator/src/spec/registries.ts BUILTIN_PROXY, DEFAULT_PROXY_TYPE", {
+        builtin: BUILTIN_PROXY,
+        defaultType: DEFAULT_PROXY_TYPE,
+      }),
+  },
   // what the guard compares: harbor-edge.guardPairs (_helpers.tpl)
   { file: "chart/files/guard-pairs.json", render: () => table("generator/src/values/derive.ts GUARD_PAIRS", { pairs: GUARD_PAIRS }) },
   // the REGISTRY_STORAGE_S3_* overrides: harbor-edge.s3Env (_helpers.tpl)
