@@ -125,6 +125,31 @@ for (const k of ${JSON.stringify(Object.keys(createRequire(import.meta.url)(`nod
   fs.renameSync(tmp, out);
 }
 
+/**
+ * Removes what an earlier build left in generator/dist for a module that is no longer in generator/src (a file
+ * moved or deleted): nothing may load a module the sources do not have. Only .js and .js.map files go.
+ */
+export function removeStale(dist = path.join(ROOT, "generator", "dist"), src = SRC) {
+  const removed = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        walk(p);
+        if (fs.readdirSync(p).length === 0) fs.rmdirSync(p);
+        continue;
+      }
+      const m = /^(.*)\.js(\.map)?$/.exec(path.relative(dist, p));
+      if (m && !fs.existsSync(path.join(src, `${m[1]}.ts`))) {
+        fs.rmSync(p, { force: true });
+        removed.push(path.relative(dist, p));
+      }
+    }
+  };
+  if (fs.existsSync(dist)) walk(dist);
+  return removed;
+}
+
 function run(args) {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
@@ -134,6 +159,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes("--if-stale") && !isStale()) process.exit(0);
   const started = Date.now();
   run([path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", ROOT]);
+  removeStale();
   run([path.join(ROOT, "generator", "dist", "spec", "precompile.js")]);
   await buildFast();
   fs.writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);

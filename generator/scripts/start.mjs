@@ -11,7 +11,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 const args = process.argv.slice(2);
 const { cachedUpstream, UPSTREAM_ARCHIVE } = await import(path.join(ROOT, "generator", "dist", "chart", "chart.js"));
 const { chartCacheDir } = await import(path.join(ROOT, "generator", "dist", "paths.js"));
-const { UPSTREAM_CHART_VERSION } = await import(path.join(ROOT, "generator", "dist", "upstream.js"));
+const { UPSTREAM_CHART_VERSION } = await import(path.join(ROOT, "generator", "dist", "common", "upstream.js"));
 if (args[0] === "render" && !args.includes("--own-only") && !cachedUpstream()) {
   const dir = chartCacheDir();
   console.error(
