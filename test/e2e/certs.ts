@@ -1,7 +1,7 @@
 // Certificates for the kind drill's front (drill.e2e.ts step 6), made with openssl as the local drill does
 // (test/cluster/drill.test.ts): the chart's CA is ECDSA P-256 (chart/templates/_helpers-tls.tpl, genCAWithKey
 // with genPrivateKey "ecdsa"), which node-forge (generator/src/certs/generate.ts) cannot sign with: it reads
-// RSA keys only ("Cannot read public key. OID is not RSA"). test/e2e-front.test.ts uses the same functions
+// RSA keys only ("Cannot read public key. OID is not RSA"). test/project/e2e-front.test.ts uses the same functions
 // with a CA made as the chart makes it.
 import fs from "node:fs";
 import os from "node:os";
