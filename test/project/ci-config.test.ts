@@ -35,8 +35,8 @@ describe(".github/workflows/ci.yaml", () => {
     expect(workflow.jobs.offline.strategy.matrix.node).toEqual(["20", "22"]);
     const runs = (job: string) => workflow.jobs[job].steps.map((s: any) => s.run ?? "").join("\n");
     expect(runs("offline")).toContain("npm test");
-    expect(runs("lint")).toMatch(/ct lint --config ci\/ct.yaml/);
-    expect(runs("kind")).toMatch(/ct install --config ci\/ct.yaml/);
+    expect(runs("lint")).toMatch(/ct lint --config \.github\/ct\.yaml/);
+    expect(runs("kind")).toMatch(/ct install --config \.github\/ct\.yaml/);
     expect(runs("kind")).toContain("npm run test:e2e");
     expect(workflow.jobs.kind.steps.find((s: any) => String(s.uses).startsWith("helm/kind-action")).with.config).toBe("test/e2e/kind-config.yaml");
   });
