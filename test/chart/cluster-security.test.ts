@@ -8,7 +8,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import yaml from "js-yaml";
 import { HELMS, UPSTREAM, render, tmpFile, find, podSpecs, valuesFileForRaw, type K8sObject, type Rendered } from "../helpers/chart.js";
-import { startFakeHarbor, type FakeHarbor } from "../helpers/fake-harbor.js";
+import { startFakeHarbor, type FakeHarbor } from "../fakes/harbor-api.js";
 import { runJob, configureJob } from "../helpers/job.js";
 import { baselineViolations, restrictedViolations } from "../helpers/k8s.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";

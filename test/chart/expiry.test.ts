@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { X509Certificate } from "node:crypto";
 import { HELMS, render, renderAsync, renderNotesAsync, find, decode, type Rendered } from "../helpers/chart.js";
-import { startFakeKube, type FakeKube } from "../helpers/fake-kube-api.js";
+import { startFakeKube, type FakeKube } from "../fakes/kube-api.js";
 import { NAMES } from "../../generator/src/common/names.js";
 import { generateCA, generateServerCert, type KeyAndCert } from "../../generator/src/certs/generate.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";

@@ -4,7 +4,7 @@
 // Harbor without a password.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { HELMS, UPSTREAM, render, renderAsync, find, valuesFileForRaw } from "../helpers/chart.js";
-import { startFakeKube, type FakeKube } from "../helpers/fake-kube-api.js";
+import { startFakeKube, type FakeKube } from "../fakes/kube-api.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";
 
 const external = (extra: Record<string, unknown> = {}) => ({ redis: { type: "external", external: { addr: "dragonfly.db.svc:6379", ...extra } } });

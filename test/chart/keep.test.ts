@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { X509Certificate } from "node:crypto";
 import { HELMS, UPSTREAM, announceUpstream, renderAsync, find, decode, tmpFile, type K8sObject, type Rendered } from "../helpers/chart.js";
-import { startFakeKube, type FakeKube } from "../helpers/fake-kube-api.js";
+import { startFakeKube, type FakeKube } from "../fakes/kube-api.js";
 import { NAMES } from "../../generator/src/common/names.js";
 import { subjectAltNames } from "../../generator/src/certs/pem.js";
 import { tlsChecksum, TLS_CHECKSUM_ANNOTATION } from "../../generator/src/values/derive.js";

@@ -3,7 +3,7 @@
 // with one line saying what to do, instead of Kubernetes' "namespaces not found" halfway through an install.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { HELMS, render, renderAsync, find, type Rendered } from "../helpers/chart.js";
-import { startFakeKube, type FakeKube } from "../helpers/fake-kube-api.js";
+import { startFakeKube, type FakeKube } from "../fakes/kube-api.js";
 import { NAMES } from "../../generator/src/common/names.js";
 
 describe.each(HELMS)("helm $version: the namespace of registry-info", (helm) => {

@@ -4,7 +4,7 @@
 // must reach the pod templates.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { HELMS, UPSTREAM, announceUpstream, render, renderAsync, find, valuesFileForRaw, type Rendered, type K8sObject } from "../helpers/chart.js";
-import { startFakeKube, type FakeKube } from "../helpers/fake-kube-api.js";
+import { startFakeKube, type FakeKube } from "../fakes/kube-api.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
 import { NAMES } from "../../generator/src/common/names.js";
 import { TLS_CHECKSUM_ANNOTATION } from "../../generator/src/values/derive.js";

@@ -12,7 +12,7 @@ import tls from "node:tls";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
-import { startFakeHarbor } from "../helpers/fake-harbor.js";
+import { startFakeHarbor } from "../fakes/harbor-api.js";
 import { startDns } from "./dns.js";
 import { waitFor } from "../helpers/wait.js";
 import {

@@ -44,7 +44,7 @@ import { Processes, runOk } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { registryConfig } from "../helpers/docker-registry.js";
 import { imageFromLayer, NODE_ARCH, pushImage } from "../helpers/oci-images.js";
-import { startFakeHarbor, type FakeHarbor } from "../helpers/fake-harbor.js";
+import { startFakeHarbor, type FakeHarbor } from "../fakes/harbor-api.js";
 import { startDns, type Dns } from "./dns.js";
 
 const h = HELMS.find((x) => x.major === 3) ?? HELMS[0];

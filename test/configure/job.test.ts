@@ -1,6 +1,6 @@
 // The post-install configuration Job: `harbor-edge configure` (the built CLI) runs with the environment of the
 // rendered Job and Secrets (test/helpers/job.ts), against a test Harbor that checks every request against
-// Harbor's API description and models its quirks (test/helpers/fake-harbor.ts), and a test Kubernetes API that
+// Harbor's API description and models its quirks (test/fakes/harbor-api.ts), and a test Kubernetes API that
 // enforces the Role.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import yaml from "js-yaml";
@@ -10,8 +10,8 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { ROOT } from "../../generator/src/paths.js";
 import { HELMS, UPSTREAM, render, renderAsync, renderNotes, find, decode, tmpFile, type K8sObject, type Rendered } from "../helpers/chart.js";
-import { startFakeHarbor, permittedProxyTypes, type FakeHarborOptions } from "../helpers/fake-harbor.js";
-import { startFakeKube, startKubeState, startKubeApi, namespaceObject, type KubeState, type Rule } from "../helpers/fake-kube-api.js";
+import { startFakeHarbor, permittedProxyTypes, type FakeHarborOptions } from "../fakes/harbor-api.js";
+import { startFakeKube, startKubeState, startKubeApi, namespaceObject, type KubeState, type Rule } from "../fakes/kube-api.js";
 import { runJob, jobEnv, configureJob, configureCronJob, isConfigure, type JobRun } from "../helpers/job.js";
 import { baselineViolations } from "../helpers/k8s.js";
 import { proxyRegistries, PERMITTED_PROXY_TYPES, BUILTIN_PROXY } from "../../generator/src/spec/registries.js";

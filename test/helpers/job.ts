@@ -10,7 +10,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { find, decode, type K8sObject } from "./chart.js";
 import { BIN } from "./cli.js";
-import type { KubeState } from "./fake-kube-api.js";
+import type { KubeState } from "../fakes/kube-api.js";
 
 export interface JobRun {
   code: number;

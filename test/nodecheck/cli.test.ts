@@ -7,7 +7,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { BIN } from "../helpers/cli.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
-import { startFakeRegistry, contentOf } from "../helpers/nodecheck-harbor.js";
+import { startFakeRegistry, contentOf } from "../fakes/harbor-registry.js";
 import { NODE_ARCH } from "../helpers/oci-images.js";
 import type { NodeResult } from "../../generator/src/nodecheck/types.js";
 

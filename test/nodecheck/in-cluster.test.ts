@@ -5,7 +5,7 @@
 // images are hostile; at most 500 images per node.
 import { describe, it, expect, afterEach } from "vitest";
 import { HELMS, render, find } from "../helpers/chart.js";
-import { startKubeApi, nodeObject, namespaceObject, podObject, type FakeKubeApi, type Rule } from "../helpers/fake-kube-api.js";
+import { startKubeApi, nodeObject, namespaceObject, podObject, type FakeKubeApi, type Rule } from "../fakes/kube-api.js";
 import { runInCluster, configMapName, readInClusterEnv, resultData, boundImages, MAX_IMAGES, type InClusterCheckOptions } from "../../generator/src/nodecheck/in-cluster.js";
 import { nodeResultsFrom } from "../../generator/src/report/nodes.js";
 import type { NodeResult } from "../../generator/src/nodecheck/types.js";

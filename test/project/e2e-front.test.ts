@@ -13,7 +13,7 @@ import crypto from "node:crypto";
 import { ROOT } from "../../generator/src/paths.js";
 import { generateServerCert } from "../../generator/src/certs/generate.js";
 import { ecdsaCA, signedCert, type Pem } from "../e2e/certs.js";
-import { startFakeRegistry, contentOf } from "../helpers/nodecheck-harbor.js";
+import { startFakeRegistry, contentOf } from "../fakes/harbor-registry.js";
 import { NODE_ARCH } from "../helpers/oci-images.js";
 import { waitFor } from "../helpers/wait.js";
 import { startFront, type Front } from "../e2e/front.js";

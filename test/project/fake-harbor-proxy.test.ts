@@ -3,7 +3,7 @@
 // nothing otherwise.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "../helpers/docker-registry.js";
-import { startFakeHarborProxy, type FakeHarborProxy } from "../helpers/fake-harbor-proxy.js";
+import { startFakeHarborProxy, type FakeHarborProxy } from "../fakes/harbor-proxy.js";
 import { testImage, testIndex, pushImage } from "../helpers/oci-images.js";
 import { Registry, MANIFEST_ACCEPT } from "../../generator/src/registry/distribution.js";
 

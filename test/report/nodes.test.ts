@@ -5,15 +5,15 @@
 // name the failure kind; the key `nodes` of harbor-edge-status; `harbor-edge status` shows one line per node.
 // Off: the old summary, no key `nodes` (an earlier one removed), and "nodes were not measured" said plainly.
 //
-// The Kubernetes API is the fake that enforces the rendered report RBAC (test/helpers/fake-kube-api.ts); Harbor
+// The Kubernetes API is the fake that enforces the rendered report RBAC (test/fakes/kube-api.ts); Harbor
 // is a small stub of the three calls the report makes here (health, project, artifact; a /v2 manifest GET
-// answers 404: "cannot fetch"), as test/helpers/fake-harbor.ts serves no artifacts API and the proxy fake needs
+// answers 404: "cannot fetch"), as test/fakes/harbor-api.ts serves no artifacts API and the proxy fake needs
 // a registry: what is under test is the combination, not Harbor.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it, expect, beforeAll, afterEach } from "vitest";
 import { HELMS, render, find, type K8sObject } from "../helpers/chart.js";
-import { startKubeApi, nodeObject, namespaceObject, podObject, configMapObject, type FakeKubeApi, type Rule } from "../helpers/fake-kube-api.js";
+import { startKubeApi, nodeObject, namespaceObject, podObject, configMapObject, type FakeKubeApi, type Rule } from "../fakes/kube-api.js";
 import { readInput } from "../../generator/src/report/input.js";
 import { countNodes, MAX_MISSING_PER_NODE } from "../../generator/src/report/nodes.js";
 import { runReport, formatReport, type Report } from "../../generator/src/report/run.js";

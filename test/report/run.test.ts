@@ -2,7 +2,7 @@
 // CLI with the rendered Job's environment (from the Job and its Secrets), independent of the chart's command;
 // the Kubernetes API a fake that enforces the rendered ClusterRole and Role; Harbor a test Harbor whose proxy
 // projects pull through from real registries (Debian's docker-registry) and cache in the background as Harbor
-// 2.15.1 does (test/helpers/fake-harbor-proxy.ts). Also: from an operator's laptop (--kubeconfig, printed,
+// 2.15.1 does (test/fakes/harbor-proxy.ts). Also: from an operator's laptop (--kubeconfig, printed,
 // nothing written), bad input (exit 2), and the pure parts (src/report/{input,images,held,fetch}.ts).
 import fs from "node:fs";
 import os from "node:os";
@@ -12,8 +12,8 @@ import { spawn } from "node:child_process";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { HELMS, render, find, decode, type K8sObject } from "../helpers/chart.js";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "../helpers/docker-registry.js";
-import { startFakeHarborProxy, type FakeHarborProxy, type FakeHarborProxyOptions } from "../helpers/fake-harbor-proxy.js";
-import { startFakeKubeApi, nodeObject, podObject, type KubeObjects, type FakeKubeApi, type Rule } from "../helpers/fake-kube-api.js";
+import { startFakeHarborProxy, type FakeHarborProxy, type FakeHarborProxyOptions } from "../fakes/harbor-proxy.js";
+import { startFakeKubeApi, nodeObject, podObject, type KubeObjects, type FakeKubeApi, type Rule } from "../fakes/kube-api.js";
 import { testImage, testIndex, pushImage, type TestImage, type TestIndex } from "../helpers/oci-images.js";
 import { Registry } from "../../generator/src/registry/distribution.js";
 import yaml from "js-yaml";

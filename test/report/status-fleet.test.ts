@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import yaml from "js-yaml";
 import { BIN } from "../helpers/cli.js";
-import { startFakeKubeApi, type FakeKubeApi } from "../helpers/fake-kube-api.js";
+import { startFakeKubeApi, type FakeKubeApi } from "../fakes/kube-api.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
 import { readStatus, nodesFrom, NoReport, type ReportStatus } from "../../generator/src/status/status.js";
 import { loadKubeconfig } from "../../generator/src/kube/client.js";

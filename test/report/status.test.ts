@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { describe, it, expect, afterAll } from "vitest";
 import yaml from "js-yaml";
 import { BIN, COMMAND } from "../helpers/cli.js";
-import { startFakeKubeApi, type FakeKubeApi } from "../helpers/fake-kube-api.js";
+import { startFakeKubeApi, type FakeKubeApi } from "../fakes/kube-api.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
 
 const ca = generateCA("status test CA", 1);

@@ -9,7 +9,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import yaml from "js-yaml";
 import { BIN } from "../helpers/cli.js";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "../helpers/docker-registry.js";
-import { startFakeHarborProxy } from "../helpers/fake-harbor-proxy.js";
+import { startFakeHarborProxy } from "../fakes/harbor-proxy.js";
 import { testImage, testIndex, type TestImage, type TestIndex } from "../helpers/oci-images.js";
 import { writeTar } from "../helpers/tar-writer.js";
 import { Registry, sha256 } from "../../generator/src/registry/distribution.js";

@@ -28,7 +28,7 @@ import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
 import yaml from "js-yaml";
 import { Ajv, type ValidateFunction } from "ajv";
-import { HARBOR_SWAGGER } from "./fake-harbor.js";
+import { HARBOR_SWAGGER } from "./harbor-api.js";
 import { MEDIA, Registry, sha256 } from "../../generator/src/registry/distribution.js";
 
 export { HARBOR_SWAGGER };

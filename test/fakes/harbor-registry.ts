@@ -10,12 +10,12 @@
 // `basic` ("user:password") grants a request carrying those Basic credentials in any project, private ones too
 // (Harbor's basic authentication on /v2), and refuses other credentials with `Basic realm="harbor"`.
 // Every request is logged (method, path, status). Used in-process by the unit tests and, through
-// nodecheck-tool.ts, inside the real-containerd test's network namespace.
+// test/helpers/nodecheck-tool.ts, inside the real-containerd test's network namespace.
 import http from "node:http";
 import https from "node:https";
 import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { testImage, testIndex, NODE_ARCH, type TestImage, type TestIndex } from "./oci-images.js";
+import { testImage, testIndex, NODE_ARCH, type TestImage, type TestIndex } from "../helpers/oci-images.js";
 
 export interface FakeRegistryOptions {
   tls?: { cert: string; key: string };

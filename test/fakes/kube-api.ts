@@ -36,7 +36,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
-import type { K8sObject } from "./chart.js";
+import type { K8sObject } from "../helpers/chart.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
 
 // --- the resources it serves (discovery, kinds, scope) ---------------------------------------------------
