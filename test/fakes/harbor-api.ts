@@ -1,5 +1,5 @@
 // A test Harbor API server on loopback. Every request is checked against Harbor's API description
-// (contracts/harbor-api-2.15.1/swagger.yaml): the path and method exist, query and header
+// (contracts/harbor-api-2.15.1/swagger.yaml, read by harbor-swagger.ts): the path and method exist, query and header
 // parameters are declared and typed, bodies match their schema with no undeclared fields. A request that does
 // not is recorded as a violation. It models what the configuration Job must cope with:
 //   - connections refused while Harbor starts, /health answering 200 with an unhealthy body;
@@ -28,75 +28,8 @@
 //   - 500s injected where a test asks, before or after the change is applied;
 //   - JSON answers pretty-printed with keys in shuffled order.
 import http from "node:http";
-import fs from "node:fs";
-import path from "node:path";
 import type { AddressInfo } from "node:net";
-import yaml from "js-yaml";
-import { Ajv, type ValidateFunction } from "ajv";
-import { ROOT } from "../../generator/src/paths.js";
-
-/** Harbor 2.15.1's API description, kept in the repository (contracts/README.md says where it comes from). */
-export const HARBOR_SWAGGER = path.resolve(ROOT, "contracts", "harbor-api-2.15.1", "swagger.yaml");
-
-interface Operation {
-  method: string;
-  template: string;
-  regex: RegExp;
-  params: Array<Record<string, any>>;
-  body?: ValidateFunction;
-  bodyRequired: boolean;
-}
-
-let operations: Operation[] | undefined;
-
-/** Every definition made strict: objects allow only their declared properties. */
-function strictDefinitions(defs: Record<string, any>): Record<string, any> {
-  const walk = (node: any): any => {
-    if (Array.isArray(node)) return node.map(walk);
-    if (!node || typeof node !== "object") return node;
-    const out: any = {};
-    for (const [k, v] of Object.entries(node)) if (!k.startsWith("x-")) out[k] = walk(v);
-    if (out.$ref) return { $ref: out.$ref }; // swagger ignores siblings of $ref
-    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-    // go-swagger generates interface{} for an untyped object (RetentionRule.params values): any JSON value
-    if (out.additionalProperties?.type === "object" && !out.additionalProperties.properties) out.additionalProperties = {};
-    return out;
-  };
-  return walk(defs);
-}
-
-function loadOperations(): Operation[] {
-  if (operations) return operations;
-  const swagger = yaml.load(fs.readFileSync(HARBOR_SWAGGER, "utf8")) as any;
-  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-  ajv.addSchema({ $id: "swagger", definitions: strictDefinitions(swagger.definitions) });
-  const resolveParam = (p: any) => (p.$ref ? swagger.parameters[p.$ref.split("/").pop()] : p);
-  operations = [];
-  for (const [template, item] of Object.entries<any>(swagger.paths)) {
-    const shared = (item.parameters ?? []).map(resolveParam);
-    const regex = new RegExp(`^${template.replace(/[.]/g, "\\.").replace(/\{[^}]+\}/g, "([^/]+)")}$`);
-    for (const method of ["get", "put", "post", "delete", "head", "patch"]) {
-      const op = item[method];
-      if (!op) continue;
-      const params = [...shared, ...(op.parameters ?? []).map(resolveParam)];
-      const bodyParam = params.find((p) => p.in === "body");
-      const schema = bodyParam?.schema ? (bodyParam.schema.$ref ? { $ref: `swagger#/definitions/${bodyParam.schema.$ref.split("/").pop()}` } : strictDefinitions({ x: bodyParam.schema }).x) : undefined;
-      operations.push({ method: method.toUpperCase(), template, regex, params, body: schema ? ajv.compile(schema) : undefined, bodyRequired: Boolean(bodyParam?.required) });
-    }
-  }
-  return operations;
-}
-
-function typeOk(value: string, p: Record<string, any>): boolean {
-  switch (p.type) {
-    case "integer":
-      return /^-?\d+$/.test(value);
-    case "boolean":
-      return value === "true" || value === "false";
-    default:
-      return true;
-  }
-}
+import { findOperation, harborApi, parameterViolations } from "./harbor-swagger.js";
 
 export interface Project {
   id: number;
@@ -235,7 +168,7 @@ function shuffledJson(value: unknown, seed: { n: number }): string {
 }
 
 export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarbor> {
-  const ops = loadOperations();
+  harborApi(); // read before the first request
   const state = {
     adminPassword: opts.adminPassword,
     projects: new Map<string, Project>(),
@@ -294,27 +227,13 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       return error(404, "not found");
     }
     const apiPath = url.pathname.slice("/api/v2.0".length);
-    const op = ops.find((o) => o.method === method && o.regex.test(apiPath));
+    const op = findOperation(method, apiPath);
     if (!op) {
       violations.push(`${method} ${apiPath}: no such operation in the API`);
       return error(404, "not found");
     }
+    violations.push(...parameterViolations(op, method, apiPath, url, req.headers));
     const values = op.regex.exec(apiPath)!.slice(1);
-    const pathNames = [...op.template.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]);
-    for (const p of op.params) {
-      if (p.in === "path") {
-        const v = decodeURIComponent(values[pathNames.indexOf(p.name)] ?? "");
-        if (!typeOk(v, p)) violations.push(`${method} ${apiPath}: path parameter ${p.name}=${v} is not ${p.type}`);
-      } else if (p.in === "query") {
-        const v = url.searchParams.get(p.name);
-        if (v === null && p.required) violations.push(`${method} ${apiPath}: query parameter ${p.name} is required`);
-        if (v !== null && !typeOk(v, p)) violations.push(`${method} ${apiPath}: query parameter ${p.name}=${v} is not ${p.type}`);
-      } else if (p.in === "header") {
-        const v = req.headers[p.name.toLowerCase()] as string | undefined;
-        if (v !== undefined && !typeOk(v, p)) violations.push(`${method} ${apiPath}: header ${p.name}=${v} is not ${p.type}`);
-      }
-    }
-    for (const q of url.searchParams.keys()) if (!op.params.some((p) => p.in === "query" && p.name === q)) violations.push(`${method} ${apiPath}: undeclared query parameter ${q}`);
     let body: any;
     if (raw) {
       if (!/application\/json/.test(String(req.headers["content-type"]))) violations.push(`${method} ${apiPath}: body without Content-Type application/json`);

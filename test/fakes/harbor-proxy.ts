@@ -20,51 +20,13 @@
 //   * a manifest HEAD only asks the upstream; a held manifest pulled by digest is served locally;
 //   * upstream unreachable: served from local storage when held, 404 otherwise (the "fallback to local").
 // - the artifacts API GET /api/v2.0/projects/{p}/repositories/{r}/artifacts/{ref}: the repository name must be
-//   URL-encoded twice (a%252Fb); checked against Harbor's API description (path, query parameters) and the
-//   answer validated against its Artifact definition.
+//   URL-encoded twice (a%252Fb); checked against Harbor's API description (harbor-swagger.ts: path, query and header
+//   parameters) and the answer validated against its Artifact definition.
 import http from "node:http";
-import fs from "node:fs";
 import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
-import yaml from "js-yaml";
-import { Ajv, type ValidateFunction } from "ajv";
-import { HARBOR_SWAGGER } from "./harbor-api.js";
+import { findOperation, harborApi, parameterViolations } from "./harbor-swagger.js";
 import { MEDIA, Registry, sha256 } from "../../generator/src/registry/distribution.js";
-
-export { HARBOR_SWAGGER };
-
-interface Op {
-  method: string;
-  regex: RegExp;
-  params: Array<Record<string, any>>;
-}
-let swagger: { ops: Op[]; artifact: ValidateFunction } | undefined;
-
-function loadSwagger() {
-  if (swagger) return swagger;
-  const doc = yaml.load(fs.readFileSync(HARBOR_SWAGGER, "utf8")) as any;
-  const strict = (node: any): any => {
-    if (Array.isArray(node)) return node.map(strict);
-    if (!node || typeof node !== "object") return node;
-    const out: any = {};
-    for (const [k, v] of Object.entries(node)) if (!k.startsWith("x-")) out[k] = strict(v);
-    if (out.$ref) return { $ref: out.$ref };
-    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-    return out;
-  };
-  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-  ajv.addSchema({ $id: "swagger", definitions: strict(doc.definitions) });
-  const resolve = (p: any) => (p.$ref ? doc.parameters[p.$ref.split("/").pop()] : p);
-  const ops: Op[] = [];
-  for (const [template, item] of Object.entries<any>(doc.paths)) {
-    const regex = new RegExp(`^${template.replace(/[.]/g, "\\.").replace(/\{[^}]+\}/g, "([^/]+)")}$`);
-    for (const method of ["get", "put", "post", "delete", "head", "patch"]) {
-      if (item[method]) ops.push({ method: method.toUpperCase(), regex, params: [...(item.parameters ?? []), ...(item[method].parameters ?? [])].map(resolve) });
-    }
-  }
-  swagger = { ops, artifact: ajv.compile({ $ref: "swagger#/definitions/Artifact" }) };
-  return swagger;
-}
 
 export interface ProxyProject {
   name: string;
@@ -122,7 +84,7 @@ function trimmedIndex(index: any, present: any[]): Buffer {
 }
 
 export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promise<FakeHarborProxy> {
-  const { ops, artifact: artifactSchema } = loadSwagger();
+  const artifactSchema = harborApi().definition("Artifact");
   const interval = opts.intervalMs ?? 100;
   const storage = new Registry({ url: opts.storage });
   const projects = new Map(opts.projects.map((p, i) => [p.name, { ...p, id: i + 1 }]));
@@ -324,16 +286,12 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
   // --- the artifacts API ------------------------------------------------------------------------------------
   async function api(req: http.IncomingMessage, _res: http.ServerResponse, u: URL, apiPath: string, user: User, send: any, error: any) {
     const method = req.method ?? "GET";
-    const op = ops.find((o) => o.method === method && o.regex.test(apiPath));
+    const op = findOperation(method, apiPath);
     if (!op) {
       violations.push(`${method} ${apiPath}: no such operation in the API`);
       return error(404, "NOT_FOUND", "not found");
     }
-    for (const q of u.searchParams.keys()) {
-      const p = op.params.find((x) => x.in === "query" && x.name === q);
-      if (!p) violations.push(`${method} ${apiPath}: undeclared query parameter ${q}`);
-      else if (p.type === "boolean" && !["true", "false"].includes(u.searchParams.get(q)!)) violations.push(`${method} ${apiPath}: ${q} is not boolean`);
-    }
+    violations.push(...parameterViolations(op, method, apiPath, u, req.headers));
     if (apiPath === "/health") return send(200, { status: "healthy", components: [{ name: "core", status: "healthy" }] });
     const pm = /^\/projects\/([^/]+)$/.exec(apiPath);
     if (pm && method === "GET") {
