@@ -17,6 +17,7 @@ import { requireCached, safeCacheDir } from "../../generator/src/spec/code-cache
 import { spawnSync } from "node:child_process";
 import yaml from "js-yaml";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
+import { runProcess } from "../helpers/process.js";
 
 announceUpstream();
 const SRC = path.join(ROOT, "generator", "src");
@@ -165,14 +166,8 @@ describe("harbor-edge render", () => {
     try {
       const secrets = path.join(dir, "secrets.yaml");
       expect(cli(["secrets", DEFAULT_SPEC, "-o", secrets]).code).toBe(0);
-      const { spawn } = await import("node:child_process");
       const bin = path.join(ROOT, "generator", "bin", "harbor-edge.js");
-      const runs = await Promise.all(["a", "b", "c"].map((n) => new Promise<{ code: number; stderr: string }>((resolve) => {
-        const c = spawn(process.execPath, [bin, "render", DEFAULT_SPEC, "-d", path.join(dir, n), "-s", secrets, ...ownOnly], { env: { ...process.env, HARBOR_EDGE_HELM: HELMS[0].bin }, stdio: ["ignore", "ignore", "pipe"] });
-        let stderr = "";
-        c.stderr.on("data", (d) => (stderr += d));
-        c.on("close", (code) => resolve({ code: code ?? 1, stderr }));
-      })));
+      const runs = await Promise.all(["a", "b", "c"].map((n) => runProcess(process.execPath, [bin, "render", DEFAULT_SPEC, "-d", path.join(dir, n), "-s", secrets, ...ownOnly], { env: { ...process.env, HARBOR_EDGE_HELM: HELMS[0].bin } })));
       expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join("\n")).toEqual([0, 0, 0]);
       const [a, b, c] = ["a", "b", "c"].map((n) => fs.readFileSync(path.join(dir, n, "manifests.yaml"), "utf8"));
       expect(a === b && b === c).toBe(true);

@@ -10,7 +10,6 @@ import https from "node:https";
 import { X509Certificate } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import yaml from "js-yaml";
-import { spawn } from "node:child_process";
 import { cli, BIN } from "../helpers/cli.js";
 import { HELMS, render, valuesFileFor, find } from "../helpers/chart.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";
@@ -19,6 +18,7 @@ import { nodeMirrors } from "../../generator/src/spec/mirrors.js";
 import { rancherFiles, talosFiles } from "../../generator/src/nodeconfig/formats.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
 import type { Spec } from "../../generator/src/spec/types.js";
+import { runProcess } from "../helpers/process.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-node-config-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -44,12 +44,8 @@ function tree(dir: string): Record<string, string> {
 }
 
 /** cli(), without blocking the event loop: for tests that serve the Kubernetes API from this process. */
-function cliAsync(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], env ? { env: { ...process.env, ...env } } : {});
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+function cliAsync(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runProcess(process.execPath, [BIN, ...args], { env: env && { ...process.env, ...env } });
 }
 
 const FAKE_CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";

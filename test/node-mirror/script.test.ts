@@ -15,6 +15,7 @@ import { generateCA, generateServerCert } from "../../generator/src/certs/genera
 import yaml from "js-yaml";
 import { waitFor } from "../helpers/wait.js";
 import { CHART_DIR, ROOT } from "../../generator/src/paths.js";
+import { runProcess } from "../helpers/process.js";
 
 const SCRIPT = path.join(CHART_DIR, "files", "node-mirror.sh");
 const TOOLS = ["cp", "mv", "ln", "ls", "rm", "mkdir", "rmdir", "chmod", "cmp", "sed", "grep", "cat", "sleep"];
@@ -112,14 +113,9 @@ function sh(r: Root, mode: string, env: NodeJS.ProcessEnv = {}) {
 }
 
 /** sh, without blocking this process's event loop (a fake server in this process must answer). */
-function shAsync(r: Root, mode: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
-  return new Promise((res) => {
-    const p = spawn(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, mode], { env: { ...r.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (out += d));
-    p.on("close", (code) => res({ code, out }));
-  });
+async function shAsync(r: Root, mode: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
+  const p = await runProcess(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, mode], { env: { ...r.env, ...env } });
+  return { code: p.code, out: p.output };
 }
 
 type Entry = { type: "dir" | "file" | "link"; mode: number; ino?: number; mtimeMs?: number; content?: string };

@@ -8,7 +8,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import https from "node:https";
-import { spawn } from "node:child_process";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { HELMS, render, find, decode, type K8sObject } from "../helpers/chart.js";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "../helpers/docker-registry.js";
@@ -27,6 +26,7 @@ import { classifyImage, classifyImages } from "../../generator/src/report/images
 import { artifactPath, heldFrom, refSeg } from "../../generator/src/report/held.js";
 import { childrenFor } from "../../generator/src/report/fetch.js";
 import { HarborUnreachable, waitHealthy, type HarborApi } from "../../generator/src/harbor/api.js";
+import { runProcess } from "../helpers/process.js";
 
 const PASSWORD = "Report-Pass-1";
 const NS = "harbor";
@@ -148,16 +148,7 @@ interface StopWhen {
 
 /** Runs the CLI with env, args; checks that no secret reached its output. */
 async function runCli(args: string[], env: Record<string, string>, secrets: string[], stop?: StopWhen): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], { env });
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-    if (stop?.when(stdout)) child.kill("SIGTERM");
-  });
-  child.stderr.on("data", (d) => (stderr += d));
-  const timer = stop && setTimeout(() => child.kill("SIGTERM"), stop.ms);
-  const code: number = await new Promise((resolve) => child.on("close", (x) => resolve(x ?? 1)));
-  if (timer) clearTimeout(timer);
+  const { code, stdout, stderr } = await runProcess(process.execPath, [BIN, ...args], { env, stopWhen: stop?.when, timeoutMs: stop?.ms });
   const out = stdout + stderr;
   for (const s of secrets.filter(Boolean)) expect(out).not.toContain(s);
   expect(out).not.toMatch(/authorization|Basic [A-Za-z0-9+/=]{8,}|Bearer /i);
@@ -230,10 +221,7 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-kubeconfig-"));
     const kubeconfig = path.join(dir, "config");
     fs.writeFileSync(kubeconfig, yaml.dump({ apiVersion: "v1", kind: "Config", "current-context": "c", contexts: [{ name: "c", context: { cluster: "c", user: "u" } }], clusters: [{ name: "c", cluster: { server: w.kube.url } }], users: [{ name: "u", user: { token: w.kube.adminToken } }] }));
-    const child = spawn(process.execPath, [BIN, "status", "--kubeconfig", kubeconfig, "--json"]);
-    let stdout = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    const code = await new Promise((resolve) => child.on("close", resolve));
+    const { code, stdout } = await runProcess(process.execPath, [BIN, "status", "--kubeconfig", kubeconfig, "--json"]);
     expect(code).toBe(1);
     const s = status(w);
     const printed = JSON.parse(stdout);

@@ -6,7 +6,6 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import yaml from "js-yaml";
 import { BIN } from "../helpers/cli.js";
@@ -16,6 +15,7 @@ import { readStatus, nodesFrom, NoReport, type ReportStatus } from "../../genera
 import { loadKubeconfig } from "../../generator/src/kube/client.js";
 import { runFleet, planSites, formatSiteLine, exitCode, fromReport, fleetSummary, MAX_PARALLEL, MAX_SITES, FLEET_EXIT, type Site } from "../../generator/src/status/fleet.js";
 import type { NodeCount } from "../../generator/src/nodecheck/types.js";
+import { runProcess } from "../helpers/process.js";
 
 const ca = generateCA("fleet test CA", 1);
 const server = generateServerCert("127.0.0.1", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1, ca);
@@ -109,12 +109,7 @@ function kubeconfig(contexts: Ctx[], file = path.join(fs.mkdtempSync(path.join(d
 
 async function status(args: string[], env: NodeJS.ProcessEnv = {}) {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, "status", ...args], { env: { ...process.env, KUBECONFIG: "", KUBERNETES_SERVICE_HOST: "", KUBE_API: "", HOME: dir, ...env } });
-  let stdout = "",
-    stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? -1)));
+  const { code, stdout, stderr } = await runProcess(process.execPath, [BIN, "status", ...args], { env: { ...process.env, KUBECONFIG: "", KUBERNETES_SERVICE_HOST: "", KUBE_API: "", HOME: dir, ...env } });
   return { code, stdout, stderr, lines: stdout.split("\n").filter(Boolean), ms: Date.now() - started };
 }
 

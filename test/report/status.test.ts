@@ -4,12 +4,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { describe, it, expect, afterAll } from "vitest";
 import yaml from "js-yaml";
 import { BIN, COMMAND } from "../helpers/cli.js";
 import { startFakeKubeApi, type FakeKubeApi } from "../fakes/kube-api.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
+import { runProcess } from "../helpers/process.js";
 
 const ca = generateCA("status test CA", 1);
 const server = generateServerCert("127.0.0.1", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1, ca);
@@ -50,11 +50,7 @@ function kubeconfig(k: FakeKubeApi, user: Record<string, unknown>, cluster: Reco
 
 async function status(args: string[], o: { command?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   // the JS entry with node, or the command users run (generator/bin/harbor-edge, a sh wrapper)
-  const child = o.command ? spawn(COMMAND, ["status", ...args], { env: o.env }) : spawn(process.execPath, [BIN, "status", ...args], { env: o.env });
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+  const { code, stdout, stderr } = o.command ? await runProcess(COMMAND, ["status", ...args], { env: o.env }) : await runProcess(process.execPath, [BIN, "status", ...args], { env: o.env });
   return { code, stdout, stderr };
 }
 

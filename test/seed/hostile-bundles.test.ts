@@ -7,12 +7,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
-import { spawn } from "node:child_process";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { BIN } from "../helpers/cli.js";
 import { registryUnavailable, startRegistry, type RunningRegistry } from "../helpers/docker-registry.js";
 import { hostileCases } from "../helpers/hostile-bundles.js";
 import { Registry, sha256 } from "../../generator/src/registry/distribution.js";
+import { runProcess } from "../helpers/process.js";
 
 const why = registryUnavailable();
 if (why) process.stderr.write(`\nNOT RUN: test/seed/hostile-bundles.test.ts: ${why}\n\n`);
@@ -31,12 +31,9 @@ async function seed(args: string[], env: Record<string, string> = {}): Promise<{
   const node = [process.execPath, "--max-old-space-size=64", BIN, "seed", ...args];
   const cmd = TIME ? [TIME, "-f", "PEAK_RSS_KB %M", ...node] : node;
   const t0 = Date.now();
-  const child = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, SEED_PW: "unused", ...env } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+  const r = await runProcess(cmd[0], cmd.slice(1), { env: { ...process.env, SEED_PW: "unused", ...env } });
+  const { code, stdout } = r;
+  let stderr = r.stderr;
   const m = /PEAK_RSS_KB (\d+)\n?$/.exec(stderr);
   if (m) stderr = stderr.slice(0, m.index);
   // /usr/bin/time says "Command exited with non-zero status N" before its line

@@ -4,7 +4,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import yaml from "js-yaml";
 import { BIN } from "../helpers/cli.js";
@@ -15,6 +14,7 @@ import { writeTar } from "../helpers/tar-writer.js";
 import { Registry, sha256 } from "../../generator/src/registry/distribution.js";
 import { loadBundle } from "../../generator/src/seed/bundle.js";
 import { parseReference, formatReference } from "../../generator/src/registry/reference.js";
+import { runProcess } from "../helpers/process.js";
 
 const why = registryUnavailable();
 if (why) process.stderr.write(`\nNOT RUN: test/seed/push.test.ts (registry parts): ${why}\n\n`);
@@ -70,11 +70,7 @@ function writeDir(dir: string, files: Array<[string, Buffer]>) {
 }
 
 async function seed(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, "seed", ...args], { env: { ...process.env, ...env } });
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+  const { code, stdout, stderr } = await runProcess(process.execPath, [BIN, "seed", ...args], { env: { ...process.env, ...env } });
   return { code, stdout, stderr };
 }
 
