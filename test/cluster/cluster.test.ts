@@ -1,5 +1,5 @@
 // The local-cluster tier's scenarios (npm run test:cluster): the full chart on a real Kubernetes 1.20.2 API
-// server and kubelet (test/cluster/up.sh), on both packaged helms. Run by run.ts inside the cluster's
+// server and kubelet (test/cluster/infra/up.sh), on both packaged helms. Run by run.ts inside the cluster's
 // network namespace, so the test Harbor and the DNS stand-in are reachable from the pods.
 //
 // Harbor's own pods cannot start here: goharbor images cannot be fetched (no route out). The scenarios

@@ -64,7 +64,7 @@ const RUN_ID = crypto.randomBytes(6).toString("hex");
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-cl-drill-"));
 const FRONT_LOG = path.join(T, "front.jsonl");
 const FRONT_CONFIG = path.join(T, "front.json");
-const NODE_SH = path.join(ROOT, "test", "cluster", "node.sh");
+const NODE_SH = path.join(ROOT, "test", "cluster", "infra", "node.sh");
 const P = new Processes(T);
 
 /** The drill's images: each its own layer (busybox and a file naming the run and the image), shared with nothing. */

@@ -18,7 +18,7 @@ function shFiles(): string[] {
 
 describe.skipIf(missing)("shellcheck", () => {
   it("finds the sh files: the node-mirror script and the tier's provisioning among them", () => {
-    expect(shFiles()).toEqual(expect.arrayContaining(["chart/files/node-mirror.sh", "test/cluster/up.sh", "test/cluster/node.sh", "test/cluster/env.sh"]));
+    expect(shFiles()).toEqual(expect.arrayContaining(["chart/files/node-mirror.sh", "test/cluster/infra/up.sh", "test/cluster/infra/node.sh", "test/cluster/infra/env.sh"]));
   });
 
   it("every sh file is clean at every severity (sourced files followed)", () => {

@@ -92,29 +92,9 @@ cert cm "/CN=system:kube-controller-manager"
 cert sched "/CN=system:kube-scheduler"
 openssl genrsa -out "$P/sa.key" 2048 2>/dev/null
 openssl rsa -in "$P/sa.key" -pubout -out "$P/sa.pub" 2>/dev/null
-kubeconfig() { # FILE CERT
-  cat > "$1" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-  - name: he-cl
-    cluster:
-      server: https://127.0.0.1:$HE_CL_API_PORT
-      certificate-authority: $P/ca.crt
-users:
-  - name: $2
-    user:
-      client-certificate: $P/$2.crt
-      client-key: $P/$2.key
-contexts:
-  - name: he-cl
-    context: { cluster: he-cl, user: $2, namespace: default }
-current-context: he-cl
-KC
-}
-kubeconfig "$S/kubeconfig.cm" cm
-kubeconfig "$S/kubeconfig.sched" sched
-kubeconfig "$S/kubeconfig" admin
+he_cl_kubeconfig "$S/kubeconfig.cm" cm "127.0.0.1:$HE_CL_API_PORT" "$P" default
+he_cl_kubeconfig "$S/kubeconfig.sched" sched "127.0.0.1:$HE_CL_API_PORT" "$P" default
+he_cl_kubeconfig "$S/kubeconfig" admin "127.0.0.1:$HE_CL_API_PORT" "$P" default
 KUBECTL="$BIN/kubectl --kubeconfig $S/kubeconfig"
 
 # --- control plane ---------------------------------------------------------------------------
@@ -159,7 +139,7 @@ start registry docker-registry serve "$S/registry.yml"
 wait_for registry 30 inns curl -sf "http://$HE_CL_REGISTRY/v2/"
 # the harbor-edge program in one file, for the stand-in of the project's image (built anew each time: a stale
 # bundle would test old code)
-ROOT="$(cd "$HERE/../.." && pwd)"
+ROOT="$(cd "$HERE/../../.." && pwd)"
 (cd "$ROOT" && node node_modules/tsx/dist/cli.mjs generator/scripts/bundle.ts "$S/images/harbor-edge.mjs" >&2) || fail "bundling the harbor-edge program"
 t_bundle=$(date +%s)
 inns sh "$HERE/images.sh" "http://$HE_CL_REGISTRY" "$S/images" "$S/images/harbor-edge.mjs" >&2 || fail "building the test images"

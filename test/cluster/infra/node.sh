@@ -165,28 +165,8 @@ cert "kubelet-$NAME" "/CN=$NAME" "IP:$IP,DNS:$NAME"
 cert "node-$NAME" "/O=system:nodes/CN=system:node:$NAME"
 # the first node reaches the API server on loopback, the others at the first node's address
 API="127.0.0.1"; [ "$IDX" = 1 ] || API="$HE_CL_NODE_IP"
-kubeconfig() { # FILE CERT
-  cat > "$1" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-  - name: he-cl
-    cluster:
-      server: https://$API:$HE_CL_API_PORT
-      certificate-authority: $P/ca.crt
-users:
-  - name: $2
-    user:
-      client-certificate: $P/$2.crt
-      client-key: $P/$2.key
-contexts:
-  - name: he-cl
-    context: { cluster: he-cl, user: $2 }
-current-context: he-cl
-KC
-}
-kubeconfig "$D/kubeconfig.node" "node-$NAME"
-kubeconfig "$D/kubeconfig.proxy" proxy
+he_cl_kubeconfig "$D/kubeconfig.node" "node-$NAME" "$API:$HE_CL_API_PORT" "$P"
+he_cl_kubeconfig "$D/kubeconfig.proxy" proxy "$API:$HE_CL_API_PORT" "$P"
 
 # --- containerd ----------------------------------------------------------------------------------
 cat > "$D/cni/net.d/10-he-cl.conflist" <<CNI

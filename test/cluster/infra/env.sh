@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# Shared settings of the local-cluster tier, sourced by up.sh, down.sh and provision.sh.
+# Shared settings of the local-cluster tier, sourced by up.sh, down.sh and node.sh.
 # Everything the tier creates is named he-cl*: the interfaces, the node, the StorageClass,
 # the state directory, the cgroup root.
 # shellcheck disable=SC2034 # sourced: the variables are used by the scripts that source it
@@ -22,3 +22,27 @@ HE_CL_API_PORT="${HE_CL_API_PORT:-26443}"   # in the namespace, and forwarded on
 HE_CL_ETCD_PORT="22379"
 HE_CL_REGISTRY="$HE_CL_NODE_IP:5000"
 HE_CL_CGROUP="he-cl"
+
+# A kubeconfig for the tier's API server at SERVER (host:port) with USER's client certificate from the tier's
+# PKI directory (PKI/USER.crt and PKI/USER.key, trusting PKI/ca.crt), its context in NAMESPACE when given: the
+# control plane's and the admin's (up.sh) and each node's kubelet and kube-proxy (node.sh).
+he_cl_kubeconfig() { # FILE USER SERVER PKI [NAMESPACE]
+  cat > "$1" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+  - name: he-cl
+    cluster:
+      server: https://$3
+      certificate-authority: $4/ca.crt
+users:
+  - name: $2
+    user:
+      client-certificate: $4/$2.crt
+      client-key: $4/$2.key
+contexts:
+  - name: he-cl
+    context: { cluster: he-cl, user: $2${5:+, namespace: $5} }
+current-context: he-cl
+KC
+}
