@@ -37,7 +37,7 @@ import {
 import * as N from "./nodes.js";
 import { HOST_DIR, until } from "./nodes.js";
 import { startFront, type Front } from "./front.js";
-import { signedCert } from "./certs.js";
+import { signedCert } from "../helpers/openssl-certs.js";
 import { DRILL_MINUTES, HEALTHY_MINUTES, drillStepMs } from "./budget.js";
 
 const APP_NS = "harbor-edge-e2e-drill";

@@ -3,7 +3,7 @@
 // that answers like Harbor 2.15.1 (its token realm built from the request's Host): forwarded requests pass, a
 // badRealm prefix gives `realm-unresolvable`, a badSan client gets `tls-san`, and the front logs each of them.
 // Every certificate comes from a CA made as the chart makes harbor-edge-ca (ECDSA P-256), through the same
-// functions the drill uses (test/e2e/certs.ts): node-forge cannot sign with such a CA.
+// functions the drill uses (test/helpers/openssl-certs.ts): node-forge cannot sign with such a CA.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
@@ -12,7 +12,7 @@ import { checkNode } from "../../generator/src/nodecheck/check.js";
 import crypto from "node:crypto";
 import { ROOT } from "../../generator/src/paths.js";
 import { generateServerCert } from "../../generator/src/certs/generate.js";
-import { ecdsaCA, signedCert, type Pem } from "../e2e/certs.js";
+import { ecdsaCA, signedCert, type Pem } from "../helpers/openssl-certs.js";
 import { startFakeRegistry, contentOf } from "../fakes/harbor-registry.js";
 import { NODE_ARCH } from "../helpers/oci-images.js";
 import { waitFor } from "../helpers/wait.js";

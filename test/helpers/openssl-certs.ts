@@ -1,8 +1,8 @@
-// Certificates for the kind drill's front (drill.e2e.ts step 6), made with openssl as the local drill does
-// (test/cluster/drill.test.ts): the chart's CA is ECDSA P-256 (chart/templates/_helpers-tls.tpl, genCAWithKey
-// with genPrivateKey "ecdsa"), which node-forge (generator/src/certs/generate.ts) cannot sign with: it reads
-// RSA keys only ("Cannot read public key. OID is not RSA"). test/project/e2e-front.test.ts uses the same functions
-// with a CA made as the chart makes it.
+// Certificates made with openssl for the drills' fronts: the certificate without the address a node dials (the
+// badSan defect: test/cluster/drill.test.ts step 1, test/e2e/drill.e2e.ts step 6), signed by the chart's CA. That
+// CA is ECDSA P-256 (chart/templates/_helpers-tls.tpl, genCAWithKey with genPrivateKey "ecdsa"), which node-forge
+// (generator/src/certs/generate.ts) cannot sign with: it reads RSA keys only ("Cannot read public key. OID is not
+// RSA"). test/project/e2e-front.test.ts uses the same functions with a CA made as the chart makes it.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
