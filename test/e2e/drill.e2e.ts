@@ -401,7 +401,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     const gateway = await N.hostGateway(nodes[0]);
     const joinerAddress = await N.nodeAddress(joiner);
     const ca = { cert: await secretData("harbor-edge-ca", "tls.crt"), key: await secretData("harbor-edge-ca", "tls.key") };
-    // openssl, not node-forge: the chart's CA is ECDSA (certs.ts)
+    // openssl, not node-forge: the chart's CA is ECDSA (test/helpers/openssl-certs.ts)
     const badSan = signedCert(ca, "harbor", { dns: ["harbor", "localhost"], ips: ["127.0.0.1"] }, 2);
     front = await startFront({
       host: gateway,
