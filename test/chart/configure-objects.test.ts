@@ -1,7 +1,7 @@
 // The configuration Job's chart objects, rendered by helm 3.18 and 4.1: the Job per revision and the CronJob (no
 // Helm hook), their pod template (the project's image running harbor-edge configure, restricted, passwords only by
 // reference to Secrets), RBAC, the proxied registries and the certificate's expiry the runs are given, and what
-// NOTES tells an operator to check. What the program does with them: test/configure/job.test.ts.
+// NOTES tells an operator to check. What the program does with them: test/configure/configure-job.test.ts.
 import { describe, it, expect, beforeAll } from "vitest";
 import yaml from "js-yaml";
 import fs from "node:fs";

@@ -381,7 +381,7 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
           "because the release's image cannot be pulled here; the kubelet runs it with the chart's arguments",
       );
       ensureNamespace(target);
-      // the proxy caches are off: their creation needs upstream registries (test/configure/job.test.ts covers it).
+      // the proxy caches are off: their creation needs upstream registries (test/configure/configure-job.test.ts covers it).
       // The report runs too, from the same image: it only reads Harbor, so every write the test Harbor sees is
       // the configuration's
       const values = valuesFor(specFile("edge-single-node.yaml", { auth: { password }, proxyCache: { enabled: false }, ...ports() }));

@@ -9,7 +9,7 @@
 // "<project>/" like Harbor's URL shape and logs every request, and containerd.
 //
 // Pulls go through containerd's CRI image service, as the kubelet's do (gRPC on its socket,
-// test/helpers/cri.ts): Debian has no crictl (cri-tools is not packaged), and the CRI is what reads
+// test/helpers/cri-images.ts): Debian has no crictl (cri-tools is not packaged), and the CRI is what reads
 // config_path on a node. `ctr images pull --hosts-dir` runs the same hosts.toml code
 // (remotes/docker/config.ConfigureHosts) in the ctr process; the last test uses it too, for containerd's own
 // "trying next host" log line. Removal is CRI RemoveImage plus a check with ctr that the content is gone.
@@ -25,7 +25,7 @@ import { spawnSync, type ChildProcess } from "node:child_process";
 import yaml from "js-yaml";
 import { cli } from "../helpers/cli.js";
 import { ensureDebianPackages } from "../helpers/debian.js";
-import { criPull, criRemove } from "../helpers/cri.js";
+import { criPull, criRemove } from "../helpers/cri-images.js";
 import { testImage, NODE_ARCH } from "../helpers/oci-images.js";
 import { ROOT } from "../../generator/src/paths.js";
 import { Processes, runOk } from "../helpers/process.js";

@@ -31,7 +31,7 @@ import { runProcess } from "../helpers/process.js";
 const PASSWORD = "Report-Pass-1";
 const NS = "harbor";
 const why = registryUnavailable();
-if (why) process.stderr.write(`\nNOT RUN: test/report/run.test.ts: ${why}\n\n`);
+if (why) process.stderr.write(`\nNOT RUN: test/report/report-job.test.ts: ${why}\n\n`);
 
 let objects: K8sObject[];
 let docker: RunningRegistry; // upstream of docker.io
