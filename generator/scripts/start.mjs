@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
-const { cachedUpstream, UPSTREAM_ARCHIVE } = await import(path.join(ROOT, "generator", "dist", "helm", "chart.js"));
+const { cachedUpstream, UPSTREAM_ARCHIVE } = await import(path.join(ROOT, "generator", "dist", "chart", "chart.js"));
 const { chartCacheDir } = await import(path.join(ROOT, "generator", "dist", "paths.js"));
 const { UPSTREAM_CHART_VERSION } = await import(path.join(ROOT, "generator", "dist", "upstream.js"));
 if (args[0] === "render" && !args.includes("--own-only") && !cachedUpstream()) {

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import net from "node:net";
+import https from "node:https";
 import { checkNode } from "../../generator/src/nodecheck/check.js";
 import { loadNodeRoots } from "../../generator/src/nodecheck/roots.js";
 import { generateCA, generateServerCert, type KeyAndCert } from "../../generator/src/certs/generate.js";
@@ -14,7 +15,7 @@ import { NODE_ARCH } from "../helpers/oci-images.js";
 
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-"));
 const servers: Array<{ close: () => Promise<void> }> = [];
-let ca: KeyAndCert, otherCa: KeyAndCert;
+let ca: KeyAndCert, otherCa: KeyAndCert, cert: KeyAndCert;
 let good: { url: string; log: LogEntry[] }, noSan: { url: string }, wrongCa: { url: string }, realmBad: { url: string }, challenging: { url: string; log: LogEntry[] };
 let upstream: { url: string; log: LogEntry[] };
 let basicAuth: { url: string; log: LogEntry[] };
@@ -47,7 +48,7 @@ const emptyStore = () => loadNodeRoots(EMPTY_ROOT);
 beforeAll(async () => {
   ca = generateCA("nodecheck test CA", 1);
   otherCa = generateCA("another CA", 1);
-  const cert = generateServerCert("harbor", { dns: ["harbor.test"], ips: ["127.0.0.1"] }, 1, ca);
+  cert = generateServerCert("harbor", { dns: ["harbor.test"], ips: ["127.0.0.1"] }, 1, ca);
   const start = async (o: Parameters<typeof startFakeRegistry>[0]) => {
     const s = await startFakeRegistry(o);
     servers.push(s);
@@ -333,6 +334,42 @@ describe("checkNode", () => {
     expect(r.images.map((i) => i.note)).toEqual(images.map(() => `first tried: https://127.0.0.1:${port}/v2/proxy: unreachable`));
     for (const c of socks) c.destroy();
     await new Promise<void>((res) => s.close(() => res()));
+  });
+
+  it("redirects followed as Go's HTTP client (containerd's) follows them: 10, not 11", async () => {
+    // a TLS host that answers every request with a chain of `hops` redirects on its own origin, then passes it
+    // (headers and all) to the good Harbor and its answer back: the token goes along, as Go sends it to the same host
+    const hopper = async (hops: number) => {
+      const seen: string[] = [];
+      const srv = https.createServer({ key: cert.key, cert: cert.cert }, (req, res) => {
+        const u = new URL(req.url ?? "/", "https://x");
+        const m = /^\/hop\/(\d+)(\/.*)$/.exec(u.pathname);
+        const i = m ? Number(m[1]) : 0;
+        const rest = m ? m[2] : u.pathname;
+        seen.push(`${req.method} ${i}`);
+        if (i < hops) return void res.writeHead(307, { location: `/hop/${i + 1}${rest}${u.search}` }).end();
+        const out = https.request(`${good.url}${rest}${u.search}`, { method: req.method, headers: { ...req.headers, host: new URL(good.url).host }, ca: ca.cert }, (a) => {
+          res.writeHead(a.statusCode ?? 502, a.headers);
+          a.pipe(res);
+        });
+        out.on("error", () => res.destroy());
+        out.end();
+      });
+      await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+      servers.push({ close: () => new Promise<void>((r) => srv.close(() => r())) });
+      return { url: `https://127.0.0.1:${(srv.address() as net.AddressInfo).port}`, seen };
+    };
+    const ten = await hopper(10);
+    const r10 = await check(dirFor([`${ten.url}/v2/proxy`]), ["registry.test/library/a:1"]);
+    expect(r10.images[0], JSON.stringify(r10.images[0])).toMatchObject({ ok: true, digest: expect.any(String) });
+    const eleven = await hopper(11);
+    const r11 = await check(dirFor([`${eleven.url}/v2/proxy`]), ["registry.test/library/a:1"]);
+    expect(r11.images[0].ok).toBe(false);
+    expect(r11.images[0].failure?.detail).toContain("HTTP 307");
+    // ten redirects followed, the eleventh answer returned as it is: hops 0 to 10 asked, never the Harbor behind
+    expect(ten.seen).toContain("HEAD 10");
+    expect(eleven.seen).toContain("HEAD 10");
+    expect(eleven.seen).not.toContain("HEAD 11");
   });
 });
 

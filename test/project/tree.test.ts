@@ -99,3 +99,33 @@ describe("generator/src: one folder per stage, imports only downward", () => {
     expect(importsOf("spec/read.ts").length).toBeGreaterThan(0);
   });
 });
+
+describe("docs/ARCHITECTURE.md matches the tree", () => {
+  const page = fs.readFileSync(path.join(ROOT, "docs/ARCHITECTURE.md"), "utf8");
+  /** The first cell of every table row: `name/` or `a`, `b` (a folder or file of the tree). */
+  const named = [...page.matchAll(/^\| ((?:`[^`]+`(?:, )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((x) => x[1]));
+
+  it("the stage table lists the stages in the order the import check uses", () => {
+    const section = page.slice(page.indexOf("## generator/src"), page.indexOf("## Build-time"));
+    const rows = [...section.matchAll(/^\| ((?:`[^`]+`(?:, )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((x) => x[1].replace(/\/$/, "")));
+    expect(rows).toEqual(STAGES);
+  });
+
+  it("every folder or file the page names exists", () => {
+    const missing = named.filter((n) => {
+      const inSrc = STAGES.includes(n.replace(/\/$/, ""));
+      return !fs.existsSync(path.join(inSrc ? SRC : ROOT, n.replace(/ \(.*$/, "")));
+    });
+    expect(named.length).toBeGreaterThan(30);
+    expect(missing).toEqual([]);
+  });
+
+  it("every folder of generator/, chart/ and the root is on the page", () => {
+    const folders = (dir: string) => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).filter((e) => e.isDirectory() && !["node_modules", "dist", "out", ".git", "charts"].includes(e.name)).map((e) => `${dir ? `${dir}/` : ""}${e.name}/`);
+    const tree = [...folders(""), ...folders("generator"), ...folders("generator/scripts")];
+    // named in a table (itself, or a file in it), or the heading of a section
+    const on = (f: string) => named.some((n) => n === f || n.startsWith(f)) || page.includes(`## ${f.replace(/\/$/, "")}`) || page.includes(`\`${f.split("/").filter(Boolean).pop()}/\``);
+    expect(tree.filter((f) => !on(f))).toEqual([]);
+  });
+});
+

@@ -1,6 +1,7 @@
 // How old a report may be (status --max-age): the pure parts of generator/src/status/age.ts.
 import { describe, it, expect } from "vitest";
-import { parseMaxAge, formatAge, staleness, FUTURE_SKEW_MS } from "../../generator/src/status/age.js";
+import { parseMaxAge, formatAge, staleness } from "../../generator/src/status/age.js";
+import { FUTURE_SKEW_MS } from "../../generator/src/common/clock.js";
 
 const NOW = Date.parse("2026-12-07T12:00:00Z");
 const H = 3_600_000;

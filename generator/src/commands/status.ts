@@ -4,7 +4,7 @@
 // With --all-contexts or --kubeconfigs, the fleet view (fleet.ts): one line per cluster; exit 0 all ready,
 // 1 some not ready, 3 some unreachable and none not ready, 2 usage error.
 import { Option, InvalidArgumentError, type Command } from "commander";
-import { parseMaxAge, DEFAULT_MAX_AGE } from "../status/age.js";
+import { parseMaxAge, DEFAULT_MAX_AGE, type MaxAge } from "../status/age.js";
 
 /** --kubeconfigs a.yaml,b.yaml or the option repeated: every file, in order. */
 const collectFiles = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((f) => f.trim()).filter(Boolean)];
@@ -15,16 +15,16 @@ const seconds = (value: string) => {
   return n;
 };
 
-const maxAge = (value: string) => {
+/** --max-age, read once: the text (for messages) and the milliseconds. */
+const maxAge = (value: string): MaxAge => {
   try {
-    parseMaxAge(value);
+    return { text: value.trim(), ms: parseMaxAge(value) };
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
-  return value.trim();
 };
 
-type Options = { kubeconfig?: string; namespace?: string; context?: string; json?: boolean; allContexts?: boolean; kubeconfigs?: string[]; timeout?: number; maxAge: string };
+type Options = { kubeconfig?: string; namespace?: string; context?: string; json?: boolean; allContexts?: boolean; kubeconfigs?: string[]; timeout?: number; maxAge: MaxAge };
 
 export function register(program: Command): void {
   program
@@ -44,7 +44,11 @@ export function register(program: Command): void {
         .conflicts("kubeconfig"),
     )
     .addOption(new Option("--timeout <seconds>", "with --all-contexts or --kubeconfigs: how long one cluster may take before it is shown unreachable (default 15)").argParser(seconds))
-    .option("--max-age <duration>", "a report older than this (90m, 3h, 2d) is stale: its cluster is not ready, exit 1; 0: no limit", maxAge, DEFAULT_MAX_AGE)
+    .addOption(
+      new Option("--max-age <duration>", "a report older than this (90m, 3h, 2d) is stale: its cluster is not ready, exit 1; 0: no limit")
+        .argParser(maxAge)
+        .default(maxAge(DEFAULT_MAX_AGE), JSON.stringify(DEFAULT_MAX_AGE)),
+    )
     .option("--json", "print the report as JSON (with --all-contexts or --kubeconfigs: an array, one object per cluster)")
     .action(async (o: Options, cmd: Command) => {
       if (o.allContexts || o.kubeconfigs) return fleet(o, cmd);
@@ -55,7 +59,7 @@ export function register(program: Command): void {
       const access = resolveAccess({ kubeconfig: o.kubeconfig, context: o.context });
       if (!access) throw new Error("no kubeconfig: pass --kubeconfig FILE, set KUBECONFIG, or write ~/.kube/config (as for kubectl)");
       const s = await readStatus(access, o.namespace ?? access.namespace ?? "harbor");
-      const stale = staleness(s.updated, Date.now(), parseMaxAge(o.maxAge), o.maxAge);
+      const stale = staleness(s.updated, Date.now(), o.maxAge.ms, o.maxAge.text);
       process.stdout.write(o.json ? `${JSON.stringify({ ...s, ...(stale ? { stale } : {}) }, null, 2)}\n` : formatStatus(s, stale));
       if (!s.allHeld) throw new Error(s.summary.startsWith("no report") ? "the last report failed" : `${s.total - s.held} of ${s.total} running images are not held by Harbor`);
       if (stale) throw new Error(`the last report is stale: ${stale}`);
@@ -86,13 +90,12 @@ async function fleet(o: Options, cmd: Command): Promise<void> {
   if (sites.length > f.MAX_SITES) cmd.error(`error: ${sites.length} clusters named; at most ${f.MAX_SITES} are read in one run: split the kubeconfigs`);
   const read = f.statusReader(o.namespace);
   const { staleness } = await import("../status/age.js");
-  const maxAgeMs = parseMaxAge(o.maxAge);
   let results;
   try {
     results = await f.runFleet(sites, {
       read,
       timeoutMs: (o.timeout ?? f.DEFAULT_TIMEOUT_S) * 1000,
-      stale: (s) => staleness(s.updated, Date.now(), maxAgeMs, o.maxAge),
+      stale: (s) => staleness(s.updated, Date.now(), o.maxAge.ms, o.maxAge.text),
       // a line as soon as it is known (and every one before it): a slow cluster holds back only the lines after it
       onResult: o.json ? undefined : (r) => process.stdout.write(`${f.formatSiteLine(r)}\n`),
     });

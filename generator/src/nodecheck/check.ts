@@ -118,7 +118,7 @@ interface Ctx {
 
 /** A ca file as containerd loads it: its data, or why containerd cannot (it then refuses the whole registry), or
  * why this check cannot tell (a file outside what the check's pod mounts). */
-type CaFile = { data: Buffer } | { fails: string } | { unknown: string };
+type CaFile = { certs: string[] } | { fails: string } | { unknown: string };
 
 function caFile(nodePath: string, c: Ctx): CaFile {
   let f = c.caFiles.get(nodePath);
@@ -127,7 +127,9 @@ function caFile(nodePath: string, c: Ctx): CaFile {
   const inHostDir = here !== nodePath || nodePath === c.hostDirOnNode || nodePath.startsWith(`${c.hostDirOnNode}/`);
   try {
     const data = readCa(inHostDir || c.hostRoot === "/" ? here : resolveInRoot(c.hostRoot, nodePath).here);
-    f = pemCertificates(data).length ? { data } : { fails: "it holds no PEM certificate" };
+    // parsed once per round: every image of the registry, every host naming the file, shares it
+    const certs = pemCertificates(data);
+    f = certs.length ? { certs } : { fails: "it holds no PEM certificate" };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     // under a host root only some of the node's directories are there (the pod's mounts): a file missing there
@@ -186,9 +188,9 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
       platform: c.platform,
       timeoutMs: c.timeoutMs,
       lookup: c.lookup,
-      readCa: (f) => {
+      caCertificates: (f) => {
         const got = caFile(node(f), c);
-        if ("data" in got) return got.data;
+        if ("certs" in got) return got.certs;
         throw Object.assign(new Error("fails" in got ? got.fails : got.unknown), { code: "EACCES" });
       },
       roots: c.roots.certs,

@@ -45,8 +45,8 @@ export interface FetchOptions {
   platform: Platform;
   timeoutMs: number;
   lookup: Lookup;
-  /** CA files named by the file, mapped to where this process reads them */
-  readCa?: (file: string) => Buffer;
+  /** a ca file's certificates (PEM), as containerd loads it; throws (with a code) when it cannot be read. Default: read and parse the file */
+  caCertificates?: (file: string) => string[];
   /** the node's CA store (roots.ts loadNodeRoots().certs, PEM): what containerd trusts besides the ca files */
   roots: readonly string[];
   /** appended to a tls-ca failure's detail (what the node's store holds) */
@@ -148,14 +148,17 @@ async function send(method: "GET" | "HEAD", url: URL, headers: Headers, c: Conn,
   }
 }
 
-/** send() following up to 3 redirects; the authorization header only to the first origin. */
+/** Go's http.Client (containerd's) follows at most this many redirects; the next is an error. */
+const MAX_REDIRECTS = 10;
+
+/** send() following redirects as Go's client does; the authorization header only to the first origin. */
 async function get(url: URL, headers: Headers, c: Conn, max: number, method: "GET" | "HEAD" = "GET"): Promise<Answer> {
   let u = url;
   let h = headers;
   for (let i = 0; ; i++) {
     const a = await send(method, u, h, c, max);
     const loc = a.headers.location;
-    if (![301, 302, 303, 307, 308].includes(a.status) || !loc || i >= 3) return a;
+    if (![301, 302, 303, 307, 308].includes(a.status) || !loc || i >= MAX_REDIRECTS) return a;
     const next = new URL(loc, u);
     if (next.protocol !== "https:" && next.protocol !== "http:") return a;
     if (next.origin !== url.origin) {
@@ -185,14 +188,6 @@ const sha256 = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).di
 const isDigest = (r: string) => /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/.test(r);
 const hostOf = (u: URL) => u.hostname.replace(/^\[|\]$/g, "");
 
-// a ca file's certificates, parsed once per Buffer (check.ts hands the same Buffer for every image of a round)
-const parsed = new WeakMap<Buffer, string[]>();
-function parsedCa(data: Buffer): string[] {
-  let certs = parsed.get(data);
-  if (!certs) parsed.set(data, (certs = pemCertificates(data)));
-  return certs;
-}
-
 /** The manifest of repository:reference for the node's platform from one host, or why not. */
 export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
   const h = o.host;
@@ -200,14 +195,13 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
   const url = `${base}${h.path}`;
   const extra: string[] = [];
   for (const f of h.ca) {
-    let data: Buffer;
+    let certs: string[];
     try {
-      data = (o.readCa ?? fs.readFileSync)(f);
+      certs = (o.caCertificates ?? ((file: string) => pemCertificates(fs.readFileSync(file))))(f);
     } catch (e) {
       // containerd refuses the whole registry when a ca file cannot be read ("unable to read CA cert")
       return { ok: false, failure: { kind: "tls-ca", detail: `${url}: the CA file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), so containerd cannot use this host file` } };
     }
-    const certs = parsedCa(data);
     // ... or holds no certificate (AppendCertsFromPEM false: "unable to load CA cert")
     if (certs.length === 0) return { ok: false, failure: { kind: "tls-ca", detail: `${url}: a CA file holds no PEM certificate, so containerd cannot use this host file` } };
     extra.push(...certs);

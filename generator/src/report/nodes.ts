@@ -13,6 +13,7 @@ import type { NodeCount, NodeFailureKind, NodeImageResult, NodeResult } from "..
 import { formatReference, parseReference } from "../registry/reference.js";
 import { normaliseAddress } from "./input.js";
 import { missingLine } from "./images.js";
+import { FUTURE_SKEW_MS } from "../common/clock.js";
 
 /** The largest result read (the writer keeps its data under 900 kB). */
 export const MAX_RESULT_BYTES = 1_000_000;
@@ -113,8 +114,6 @@ function viaHost(via: string | undefined): string | undefined {
 
 /** At most this many missing lines per node in the status ConfigMap; then "... and N more". */
 export const MAX_MISSING_PER_NODE = 50;
-/** A result stamped further ahead than this (clock skew, a forged ConfigMap) is not fresh. */
-const FUTURE_SKEW_MS = 5 * 60_000;
 
 export interface NodeCounts {
   nodes: NodeCount[];
@@ -133,7 +132,7 @@ export function countNodes(byNode: Map<string, string[]>, held: ReadonlySet<stri
     const images = [...new Set(byNode.get(name))].sort();
     const result = results.get(name);
     const at = result ? Date.parse(result.checkedAt) : NaN;
-    const fresh = result !== undefined && Number.isFinite(at) && nowMs - at <= STALE_INTERVALS * settings.intervalSeconds * 1000 && at - nowMs <= FUTURE_SKEW_MS;
+    const fresh = result !== undefined && Number.isFinite(at) && nowMs - at <= STALE_INTERVALS * settings.intervalSeconds * 1000 && at - nowMs <= FUTURE_SKEW_MS; // a result from further ahead is not fresh
     const missing: string[] = [];
     let count = 0;
     for (const image of images) {

@@ -4,11 +4,17 @@
 // today's. --max-age DURATION (default 3h: three missed runs of the default hourly schedule; 0 turns it off).
 // Pure: the clock is an argument.
 
+import { FUTURE_SKEW_MS } from "../common/clock.js";
+
 export const DEFAULT_MAX_AGE = "3h";
-/** a report dated further ahead of this machine's clock than this is not trusted as fresh (clock skew up to this is) */
-export const FUTURE_SKEW_MS = 10 * 60_000;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const MAX_MS = 366 * UNIT_MS.d;
+
+/** A --max-age as given and in milliseconds. */
+export interface MaxAge {
+  text: string;
+  ms: number;
+}
 
 /** "90m", "3h", "2d", "45s" → milliseconds; "0" → 0 (no limit). Throws with the accepted forms on anything else. */
 export function parseMaxAge(value: string): number {
