@@ -1,4 +1,4 @@
-// ESLint (npm run lint; test/lint.test.ts runs it in npm test). TypeScript with typescript-eslint's type-aware
+// ESLint (npm run lint; test/project/lint.test.ts runs it in npm test). TypeScript with typescript-eslint's type-aware
 // rules (tsconfig.test.json: the sources, the build scripts and the tests): promises nobody waits for, unused
 // code, needless assertions, stringified objects, thrown non-errors. The no-unsafe-* / no-explicit-any family is
 // off: hostile input (specs, bundles, API answers, kubeconfigs) is parsed as `any` at the edges and then checked

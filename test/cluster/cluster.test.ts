@@ -1,5 +1,5 @@
 // The local-cluster tier's scenarios (npm run test:cluster): the full chart on a real Kubernetes 1.20.2 API
-// server and kubelet (test/cluster/up.sh), on both packaged helms. Run by run.ts inside the cluster's
+// server and kubelet (test/cluster/infra/up.sh), on both packaged helms. Run by run.ts inside the cluster's
 // network namespace, so the test Harbor and the DNS stand-in are reachable from the pods.
 //
 // Harbor's own pods cannot start here: goharbor images cannot be fetched (no route out). The scenarios
@@ -12,7 +12,7 @@ import tls from "node:tls";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELMS } from "../helpers/chart.js";
-import { startFakeHarbor } from "../helpers/fake-harbor.js";
+import { startFakeHarbor } from "../fakes/harbor-api.js";
 import { startDns } from "./dns.js";
 import { waitFor } from "../helpers/wait.js";
 import {
@@ -381,7 +381,7 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
           "because the release's image cannot be pulled here; the kubelet runs it with the chart's arguments",
       );
       ensureNamespace(target);
-      // the proxy caches are off: their creation needs upstream registries (test/configure.test.ts covers it).
+      // the proxy caches are off: their creation needs upstream registries (test/configure/configure-job.test.ts covers it).
       // The report runs too, from the same image: it only reads Harbor, so every write the test Harbor sees is
       // the configuration's
       const values = valuesFor(specFile("edge-single-node.yaml", { auth: { password }, proxyCache: { enabled: false }, ...ports() }));

@@ -44,8 +44,9 @@ import { Processes, runOk } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { registryConfig } from "../helpers/docker-registry.js";
 import { imageFromLayer, NODE_ARCH, pushImage } from "../helpers/oci-images.js";
-import { startFakeHarbor, type FakeHarbor } from "../helpers/fake-harbor.js";
+import { startFakeHarbor, type FakeHarbor } from "../fakes/harbor-api.js";
 import { startDns, type Dns } from "./dns.js";
+import { signedCert } from "../helpers/openssl-certs.js";
 
 const h = HELMS.find((x) => x.major === 3) ?? HELMS[0];
 const applyArgs = h.major >= 4 ? ["--server-side=false"] : [];
@@ -64,7 +65,7 @@ const RUN_ID = crypto.randomBytes(6).toString("hex");
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-cl-drill-"));
 const FRONT_LOG = path.join(T, "front.jsonl");
 const FRONT_CONFIG = path.join(T, "front.json");
-const NODE_SH = path.join(ROOT, "test", "cluster", "node.sh");
+const NODE_SH = path.join(ROOT, "test", "cluster", "infra", "node.sh");
 const P = new Processes(T);
 
 /** The drill's images: each its own layer (busybox and a file naming the run and the image), shared with nothing. */
@@ -360,13 +361,11 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
     const ca = secretData(NS, "harbor-edge-ca")!;
     fs.writeFileSync(path.join(T, "tls.crt"), tls["tls.crt"]);
     fs.writeFileSync(path.join(T, "tls.key"), tls["tls.key"], { mode: 0o600 });
-    fs.writeFileSync(path.join(T, "ca.crt"), ca["tls.crt"]);
-    fs.writeFileSync(path.join(T, "ca.key"), ca["tls.key"], { mode: 0o600 });
     const san = run("openssl", ["x509", "-noout", "-ext", "subjectAltName", "-in", path.join(T, "tls.crt")]);
     expect(san).toContain(`IP Address:${NODE_IP}`);
-    run("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(T, "bad-san.key"), "-out", path.join(T, "bad-san.csr"), "-subj", "/CN=harbor"]);
-    fs.writeFileSync(path.join(T, "bad-san.ext"), "subjectAltName=DNS:harbor,DNS:localhost,IP:127.0.0.1\n");
-    run("openssl", ["x509", "-req", "-in", path.join(T, "bad-san.csr"), "-CA", path.join(T, "ca.crt"), "-CAkey", path.join(T, "ca.key"), "-CAcreateserial", "-days", "2", "-extfile", path.join(T, "bad-san.ext"), "-out", path.join(T, "bad-san.crt")]);
+    const badSan = signedCert({ cert: ca["tls.crt"], key: ca["tls.key"] }, "harbor", { dns: ["harbor", "localhost"], ips: ["127.0.0.1"] }, 2);
+    fs.writeFileSync(path.join(T, "bad-san.crt"), badSan.cert);
+    fs.writeFileSync(path.join(T, "bad-san.key"), badSan.key, { mode: 0o600 });
     writeFrontConfig({}, Number(new URL(harbor.url).port));
     start("front", [process.execPath, "--import", "tsx", path.join(ROOT, "test/cluster/front.ts"), FRONT_CONFIG], ROOT);
     await waitFor("the front", () => logOf("front").includes("front listening"), { ms: 30_000, everyMs: 500, diagnose: () => logOf("front") });

@@ -18,11 +18,12 @@
 //                                   and every blob it names are there: what Harbor holds, 404 otherwise);
 //   anything else                   forwarded to `fallback` (the test Harbor's API), or 404.
 // The config file is read again for every connection, so a test can change the defects while it runs
-// (certificates and addresses are read once, at start).
+// (certificates and addresses are read once, at start). The defects are those of the kind drill's front too
+// (test/fakes/front-defects.ts); a client that refuses the certificate is logged as a failed handshake.
 import fs from "node:fs";
-import net from "node:net";
 import http from "node:http";
-import https from "node:https";
+import tls from "node:tls";
+import { matchesClient, prefixOf, ruleFor, tlsByClient, unauthorized } from "../fakes/front-defects.js";
 
 interface Config {
   listen: string[];
@@ -44,8 +45,6 @@ const file = process.argv[2];
 const read = (): Config => JSON.parse(fs.readFileSync(file, "utf8"));
 const first = read();
 const log = (o: Record<string, unknown>) => fs.appendFileSync(first.log, `${JSON.stringify({ t: Date.now(), ...o })}\n`);
-const matches = (client: string, rules: string[] = []) => rules.some((r) => (r.endsWith(".") ? client.startsWith(r) : client === r));
-const clientOf = (req: http.IncomingMessage) => (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
 
 /** The manifest digest a pull-through registry's storage holds for repository:reference, with every blob it names; else undefined. */
 function heldIn(storage: string, repository: string, reference: string): string | undefined {
@@ -60,79 +59,69 @@ function heldIn(storage: string, repository: string, reference: string): string 
   return named.every((d) => /^sha256:[0-9a-f]{64}$/.test(d) && fs.existsSync(blob(d))) ? digest : undefined;
 }
 
-function handler(san: "good" | "bad") {
-  return (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const c = read();
-    const url = req.url ?? "/";
-    const p = url.split("?")[0];
-    const client = clientOf(req);
-    const entry = (status: number, route: string | null) => log({ client, port: req.socket.localPort, san, method: req.method, path: p, route, status });
-    const host = req.headers.host ?? "";
-    const priv = (c.private ?? []).find((x) => p.startsWith(x));
-    const realm = (c.badRealm ?? []).find((x) => p.startsWith(x.prefix));
-    const art = /^\/api\/v2\.0\/projects\/([^/]+)\/repositories\/([^/]+)\/artifacts\/([^/]+)$/.exec(p);
-    const heldAt = art && (c.held ?? []).find((x) => x.project === decodeURIComponent(art[1]));
-    if (art && heldAt) {
-      const digest = heldIn(heldAt.storage, decodeURIComponent(decodeURIComponent(art[2])), decodeURIComponent(art[3]));
-      entry(digest ? 200 : 404, "artifacts");
-      if (digest) res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ digest, type: "IMAGE", references: null }));
-      else res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NOT_FOUND","message":"artifact not found"}]}');
-      return;
-    }
-    if (p === "/service/token") {
-      entry(200, "token");
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: "anonymous", access_token: "anonymous", expires_in: 1800 }));
-      return;
-    }
-    if (priv || realm) {
-      const repo = p.replace(/^\/v2\//, "").replace(/\/(manifests|blobs|tags)\/.*$/, "");
-      const challenge = realm
-        ? `Bearer realm="${realm.realm}",service="harbor-registry",scope="repository:${repo}:pull"`
-        : `Bearer realm="https://${host}/service/token",service="harbor-registry",scope="repository:${repo}:pull"`;
-      entry(401, priv ?? realm!.prefix);
-      res.writeHead(401, { "content-type": "application/json", "www-authenticate": challenge, "docker-distribution-api-version": "registry/2.0" });
-      res.end('{"errors":[{"code":"UNAUTHORIZED","message":"unauthorized to access repository"}]}');
-      return;
-    }
-    const route = c.routes.find((r) => url.startsWith(r.prefix));
-    const target = route ? new URL(route.target + url.slice(route.prefix.length)) : c.fallback && !url.startsWith("/v2/") ? new URL(c.fallback + url) : undefined;
-    if (!target) {
-      entry(404, null);
-      res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"no such project"}]}');
-      return;
-    }
-    const up = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (ur) => {
-      entry(ur.statusCode ?? 502, route?.prefix ?? "fallback");
-      res.writeHead(ur.statusCode ?? 502, ur.headers);
-      ur.pipe(res);
-    });
-    up.on("error", (e) => {
-      entry(502, route?.prefix ?? "fallback");
-      res.writeHead(502).end(String(e));
-    });
-    req.pipe(up);
-  };
+function handler(req: http.IncomingMessage, res: http.ServerResponse, { client, san, port }: { client: string; san: string; port: number }) {
+  const c = read();
+  const url = req.url ?? "/";
+  const p = url.split("?")[0];
+  const entry = (status: number, route: string | null) => log({ client, port, san, method: req.method, path: p, route, status });
+  const host = req.headers.host ?? "";
+  const priv = prefixOf(p, c.private);
+  const realm = ruleFor(p, c.badRealm);
+  const art = /^\/api\/v2\.0\/projects\/([^/]+)\/repositories\/([^/]+)\/artifacts\/([^/]+)$/.exec(p);
+  const heldAt = art && (c.held ?? []).find((x) => x.project === decodeURIComponent(art[1]));
+  if (art && heldAt) {
+    const digest = heldIn(heldAt.storage, decodeURIComponent(decodeURIComponent(art[2])), decodeURIComponent(art[3]));
+    entry(digest ? 200 : 404, "artifacts");
+    if (digest) res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ digest, type: "IMAGE", references: null }));
+    else res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NOT_FOUND","message":"artifact not found"}]}');
+    return;
+  }
+  if (p === "/service/token") {
+    entry(200, "token");
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: "anonymous", access_token: "anonymous", expires_in: 1800 }));
+    return;
+  }
+  if (priv || realm) {
+    entry(401, priv ?? realm!.prefix);
+    unauthorized(res, realm ? realm.realm : `https://${host}/service/token`, p);
+    return;
+  }
+  const route = c.routes.find((r) => url.startsWith(r.prefix));
+  const target = route ? new URL(route.target + url.slice(route.prefix.length)) : c.fallback && !url.startsWith("/v2/") ? new URL(c.fallback + url) : undefined;
+  if (!target) {
+    entry(404, null);
+    res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"no such project"}]}');
+    return;
+  }
+  const up = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (ur) => {
+    entry(ur.statusCode ?? 502, route?.prefix ?? "fallback");
+    res.writeHead(ur.statusCode ?? 502, ur.headers);
+    ur.pipe(res);
+  });
+  up.on("error", (e) => {
+    entry(502, route?.prefix ?? "fallback");
+    res.writeHead(502).end(String(e));
+  });
+  req.pipe(up);
 }
 
-const good = https.createServer({ cert: fs.readFileSync(first.cert), key: fs.readFileSync(first.key) }, handler("good"));
-const bad = first.badCert ? https.createServer({ cert: fs.readFileSync(first.badCert), key: fs.readFileSync(first.badKey!) }, handler("bad")) : good;
-for (const [s, san] of [[good, "good"], [bad, "bad"]] as const) {
-  s.on("tlsClientError", (e: NodeJS.ErrnoException, sock) => log({ client: (sock as any)._parent?.heClient ?? (sock as any).remoteAddress ?? "", san, tlsError: e.code ?? e.message }));
-}
+const good = tls.createSecureContext({ cert: fs.readFileSync(first.cert), key: fs.readFileSync(first.key) });
+const bad = first.badCert ? tls.createSecureContext({ cert: fs.readFileSync(first.badCert), key: fs.readFileSync(first.badKey!) }) : undefined;
 let listening = 0;
 for (const addr of first.listen) {
   const i = addr.lastIndexOf(":");
-  net
-    .createServer((sock) => {
-      const client = (sock.remoteAddress ?? "").replace(/^::ffff:/, "");
+  const { server } = tlsByClient({
+    good,
+    bad,
+    badSan: (client) => {
       const c = read();
-      const s = matches(client, c.badSan) && (!c.badSanOn || c.badSanOn.includes(addr)) ? bad : good;
-      // for a failed handshake's log line (the TLS socket wrapping this one keeps it as _parent)
-      (sock as any).heClient = client;
-      s.emit("connection", sock);
-    })
-    .listen(Number(addr.slice(i + 1)), addr.slice(0, i), () => {
-      if (++listening === first.listen.length) process.stdout.write(`front listening on ${first.listen.join(" ")}\n`);
-    });
+      return matchesClient(client, c.badSan) && (!c.badSanOn || c.badSanOn.includes(addr));
+    },
+    request: handler,
+    tlsError: ({ client, san }, e) => log({ client, san, tlsError: e === "refused" ? "closed before any request (the client refused the certificate)" : (e.code ?? e.message) }),
+  });
+  server.listen(Number(addr.slice(i + 1)), addr.slice(0, i), () => {
+    if (++listening === first.listen.length) process.stdout.write(`front listening on ${first.listen.join(" ")}\n`);
+  });
 }
 for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => process.exit(0));

@@ -10,6 +10,7 @@ import yaml from "js-yaml";
 import { ROOT } from "../../generator/src/paths.js";
 import { prepareChart, runHelm, type HelmResult, type PreparedChart } from "../../generator/src/chart/chart.js";
 import type { Helm } from "../../generator/src/chart/find.js";
+import { runProcess } from "../helpers/process.js";
 
 export const STATE = process.env.HE_CL_STATE ?? "/var/lib/he-cl";
 export const KUBECONFIG = path.join(STATE, "kubeconfig");
@@ -56,12 +57,7 @@ export function helm(h: Helm, args: string[]): HelmResult {
 
 /** helm without blocking the event loop: for scenarios that serve the test Harbor from this process. */
 export async function helmAsync(h: Helm, args: string[]): Promise<HelmResult> {
-  const { spawn } = await import("node:child_process");
-  const child = spawn(h.bin, [...args, "--kubeconfig", KUBECONFIG], { env: { ...process.env, HELM_DEBUG: "" } });
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+  const { code, stdout, stderr } = await runProcess(h.bin, [...args, "--kubeconfig", KUBECONFIG], { env: { ...process.env, HELM_DEBUG: "" } });
   return { code, stdout, stderr };
 }
 

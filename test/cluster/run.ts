@@ -1,4 +1,4 @@
-// npm run test:cluster: the local-cluster tier. Brings the cluster up (test/cluster/up.sh) unless it is
+// npm run test:cluster: the local-cluster tier. Brings the cluster up (test/cluster/infra/up.sh) unless it is
 // already up, runs the scenarios (cluster.test.ts) with vitest inside the cluster's network namespace,
 // tears the cluster down again (also on failure or Ctrl-C) and prints the tier's benchmark. Where it cannot
 // run (not root, packages missing and no apt, or the upstream harbor chart neither in the chart cache nor in
@@ -11,7 +11,7 @@ import { ROOT, chartCacheDir } from "../../generator/src/paths.js";
 import { UPSTREAM_ARCHIVE } from "../../generator/src/chart/chart.js";
 import { fillChartCache, SHARED_CHARTS } from "../helpers/upstream-cache.js";
 
-const HERE = path.join(ROOT, "test", "cluster");
+const INFRA = path.join(ROOT, "test", "cluster", "infra");
 const STATE = process.env.HE_CL_STATE ?? "/var/lib/he-cl";
 const NEEDED = ["etcd", "containerd", "runc", "docker-registry", "go", "make", "rsync", "ip", "iptables", "nsenter", "unshare", "openssl", "curl", "busybox"];
 
@@ -31,13 +31,13 @@ if (!has("apt-get") && NEEDED.some((c) => !has(c))) notRun(`no apt-get to instal
 
 const up = (): { seconds: number; kubeconfig: string; built: boolean } => {
   const started = Date.now();
-  const r = spawnSync("sh", [path.join(HERE, "up.sh")], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  const r = spawnSync("sh", [path.join(INFRA, "up.sh")], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
   if (r.status !== 0) throw new Error(`cluster:up failed (exit ${r.status})`);
   const k8s = fs.readFileSync(path.join(STATE, "k8s"), "utf8").trim();
   const built = fs.existsSync(path.join(k8s, "build-seconds")) && fs.statSync(path.join(k8s, "build-seconds")).mtimeMs >= started;
   return { seconds: (Date.now() - started) / 1000, kubeconfig: r.stdout.trim().split("\n").pop()!, built };
 };
-const down = () => spawnSync("sh", [path.join(HERE, "down.sh")], { stdio: "inherit" }).status === 0;
+const down = () => spawnSync("sh", [path.join(INFRA, "down.sh")], { stdio: "inherit" }).status === 0;
 
 const reuse = fs.existsSync(path.join(STATE, "ready"));
 const benchFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "he-cl-bench-")), "bench.txt");

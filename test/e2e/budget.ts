@@ -1,5 +1,5 @@
 // The kind tier's time budget, in minutes, in one place: the vitest timeouts of the scenarios' hooks and of the
-// drill's steps come from here, and test/ci-config.test.ts checks the workflow's kind jobs against them (the
+// drill's steps come from here, and test/project/ci-config.test.ts checks the workflow's kind jobs against them (the
 // drill's step outlasts every bound here added up, and its job the step, with time left for the log steps).
 
 /** install() (cluster.ts): helm's --wait (20 min) runs while the configuration Job does, and that Job ends,

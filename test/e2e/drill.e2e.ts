@@ -37,7 +37,7 @@ import {
 import * as N from "./nodes.js";
 import { HOST_DIR, until } from "./nodes.js";
 import { startFront, type Front } from "./front.js";
-import { signedCert } from "./certs.js";
+import { signedCert } from "../helpers/openssl-certs.js";
 import { DRILL_MINUTES, HEALTHY_MINUTES, drillStepMs } from "./budget.js";
 
 const APP_NS = "harbor-edge-e2e-drill";
@@ -401,7 +401,7 @@ describe("the outage drill on three kind nodes with Harbor (see test/cluster/dri
     const gateway = await N.hostGateway(nodes[0]);
     const joinerAddress = await N.nodeAddress(joiner);
     const ca = { cert: await secretData("harbor-edge-ca", "tls.crt"), key: await secretData("harbor-edge-ca", "tls.key") };
-    // openssl, not node-forge: the chart's CA is ECDSA (certs.ts)
+    // openssl, not node-forge: the chart's CA is ECDSA (test/helpers/openssl-certs.ts)
     const badSan = signedCert(ca, "harbor", { dns: ["harbor", "localhost"], ips: ["127.0.0.1"] }, 2);
     front = await startFront({
       host: gateway,

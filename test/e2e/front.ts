@@ -8,11 +8,12 @@
 //              rewrites Host, in front of Harbor): Harbor 2.15.1 builds the token realm of its 401 from the
 //              Host (src/server/middleware/v2auth/auth.go; generator/src/harbor/realm.ts), so the node is sent
 //              to a realm whose host it cannot resolve.
-// Every request and every failed handshake is logged (in memory), naming the client.
+// Every request and every failed handshake is logged (in memory), naming the client. The defects are those of
+// the local drill's front too (test/fakes/front-defects.ts).
 import net from "node:net";
 import tls from "node:tls";
-import http from "node:http";
 import https from "node:https";
+import { matchesClient, ruleFor, tlsByClient } from "../fakes/front-defects.js";
 
 export interface FrontEntry {
   t: number;
@@ -44,54 +45,31 @@ export interface Front {
   close(): Promise<void>;
 }
 
-const clientOf = (s: net.Socket) => (s.remoteAddress ?? "").replace(/^::ffff:/, "");
-
 export async function startFront(o: FrontOptions): Promise<Front> {
   const log: FrontEntry[] = [];
-  const good = tls.createSecureContext({ cert: o.cert, key: o.key });
-  const bad = tls.createSecureContext({ cert: o.badCert, key: o.badKey });
-  const sockets = new Set<net.Socket>();
   const agent = new https.Agent({ keepAlive: false, ca: o.upstream.ca, servername: "localhost" });
-
-  const used = new WeakSet<net.Socket>();
-  const web = http.createServer((req, res) => {
-    used.add(req.socket);
-    const client = clientOf(req.socket);
-    const p = req.url ?? "/";
-    const realm = (o.badRealm ?? []).find((r) => p.startsWith(r.prefix));
-    const headers = { ...req.headers, host: realm ? realm.host : req.headers.host };
-    const up = https.request({ host: o.upstream.host, port: o.upstream.port, method: req.method, path: p, headers, agent, timeout: 120_000 }, (r) => {
-      log.push({ t: Date.now(), client, method: req.method, path: p, status: r.statusCode });
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    up.on("timeout", () => up.destroy(new Error("Harbor did not answer within 120 s")));
-    up.on("error", (e) => {
-      log.push({ t: Date.now(), client, method: req.method, path: p, status: 502 });
-      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
-      res.end(`front: ${e.message}\n`);
-    });
-    req.pipe(up);
-  });
-
-  // TLS by hand on each accepted socket, so the certificate can depend on who connects
-  const server = net.createServer((raw) => {
-    sockets.add(raw);
-    raw.on("close", () => sockets.delete(raw));
-    const client = clientOf(raw);
-    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: (o.badSan ?? []).includes(client) ? bad : good });
-    let failed = false;
-    secure.on("error", (e) => {
-      failed = true;
-      log.push({ t: Date.now(), client, tlsError: e.message });
-      raw.destroy();
-    });
-    // TLS 1.3: the server's side of the handshake is done before the client checks the certificate; a client
-    // that refuses it closes the connection without a request (with an alert, or none)
-    secure.on("close", () => {
-      if (!failed && !used.has(secure)) log.push({ t: Date.now(), client, tlsError: "closed before any request (the client refused the certificate)" });
-    });
-    secure.on("secure", () => web.emit("connection", secure));
+  const { server, sockets } = tlsByClient({
+    good: tls.createSecureContext({ cert: o.cert, key: o.key }),
+    bad: tls.createSecureContext({ cert: o.badCert, key: o.badKey }),
+    badSan: (client) => matchesClient(client, o.badSan),
+    request: (req, res, { client }) => {
+      const p = req.url ?? "/";
+      const realm = ruleFor(p, o.badRealm);
+      const headers = { ...req.headers, host: realm ? realm.host : req.headers.host };
+      const up = https.request({ host: o.upstream.host, port: o.upstream.port, method: req.method, path: p, headers, agent, timeout: 120_000 }, (r) => {
+        log.push({ t: Date.now(), client, method: req.method, path: p, status: r.statusCode });
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on("timeout", () => up.destroy(new Error("Harbor did not answer within 120 s")));
+      up.on("error", (e) => {
+        log.push({ t: Date.now(), client, method: req.method, path: p, status: 502 });
+        if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+        res.end(`front: ${e.message}\n`);
+      });
+      req.pipe(up);
+    },
+    tlsError: ({ client }, e) => log.push({ t: Date.now(), client, tlsError: e === "refused" ? "closed before any request (the client refused the certificate)" : e.message }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -11,6 +11,7 @@ import { readValidSpec } from "../../generator/src/spec/read.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";
 import { buildValues } from "../../generator/src/values/build.js";
 import type { Spec } from "../../generator/src/spec/types.js";
+import { runProcess } from "./process.js";
 
 export const HELMS: Helm[] = packagedHelms();
 export const UPSTREAM = cachedUpstream();
@@ -131,14 +132,9 @@ export function renderNotes(o: RenderOptions): { code: number; notes: string; st
 
 /** renderNotes(), without blocking the event loop (against a fake Kubernetes API served from this process). */
 export async function renderNotesAsync(o: RenderOptions & { env?: NodeJS.ProcessEnv }): Promise<{ code: number; notes: string; stderr: string }> {
-  const { spawn } = await import("node:child_process");
   const chart = notesChart();
   try {
-    const child = spawn(o.helm.bin, templateArgs(chart.dir, { ...o, extraArgs: ["--show-only", "templates/notes-under-test.yaml", ...(o.extraArgs ?? [])] }), { env: { ...process.env, ...o.env } });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+    const { code, stdout, stderr } = await runProcess(o.helm.bin, templateArgs(chart.dir, { ...o, extraArgs: ["--show-only", "templates/notes-under-test.yaml", ...(o.extraArgs ?? [])] }), { env: { ...process.env, ...o.env } });
     const notes = code === 0 ? (yaml.load(stdout) as { data: { notes: string } }).data.notes : "";
     return { code, notes, stderr };
   } finally {
@@ -148,14 +144,9 @@ export async function renderNotesAsync(o: RenderOptions & { env?: NodeJS.Process
 
 /** render(), without blocking the event loop: for tests that serve a fake Kubernetes API from this process. */
 export async function renderAsync(o: RenderOptions & { env?: NodeJS.ProcessEnv }): Promise<Rendered> {
-  const { spawn } = await import("node:child_process");
   const chart = prepareChart({ ownOnly: !o.full });
   try {
-    const child = spawn(o.helm.bin, templateArgs(chart.dir, o), { env: { ...process.env, ...o.env } });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+    const { code, stdout, stderr } = await runProcess(o.helm.bin, templateArgs(chart.dir, o), { env: { ...process.env, ...o.env } });
     const objects = code === 0 ? (yaml.loadAll(stdout) as K8sObject[]).filter((d) => d && typeof d === "object") : [];
     return { objects, text: stdout, code, stderr };
   } finally {

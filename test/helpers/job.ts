@@ -7,10 +7,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { find, decode, type K8sObject } from "./chart.js";
 import { BIN } from "./cli.js";
-import type { KubeState } from "./fake-kube-api.js";
+import { runProcess } from "./process.js";
+import type { KubeState } from "../fakes/kube-api.js";
 
 export interface JobRun {
   code: number;
@@ -103,11 +103,7 @@ export async function runJob(objects: K8sObject[], harborUrl: string, o: { exter
   const args: string[] = container.args ?? [];
   if (!o.command && args[0] !== "configure") throw new Error(`the rendered Job runs ${JSON.stringify(args)}, not harbor-edge configure`);
   const [cmd, ...rest] = o.command ?? [process.execPath, BIN, ...args, ...(o.args ?? [])];
-  const child = spawn(cmd, rest, { env, cwd: dir });
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+  const { code, stdout, stderr } = await runProcess(cmd, rest, { env, cwd: dir });
   fs.rmSync(dir, { recursive: true, force: true });
   return { code, stdout, stderr, ms: Date.now() - started };
 }

@@ -1,9 +1,9 @@
 // Run inside the real-containerd node-check test's network namespace (ip netns exec NS tsx this-file serve
-// CONFIG): starts the registries CONFIG (a JSON file) lists with nodecheck-harbor.ts, each on 127.0.0.1:port,
+// CONFIG): starts the registries CONFIG (a JSON file) lists with test/fakes/harbor-registry.ts, each on 127.0.0.1:port,
 // Harbor's content or the upstream's, and logs every request as a JSON line ({port, method, path, status}) to
 // LOG. Prints "listening" once all listen.
 import fs from "node:fs";
-import { startFakeRegistry, contentOf } from "./nodecheck-harbor.js";
+import { startFakeRegistry, contentOf } from "../fakes/harbor-registry.js";
 
 export interface ToolServer {
   port: number;

@@ -1,5 +1,6 @@
-// The processes a test runs: one to its end (runOk), background ones by name with their logs (Processes), and
-// stopping a child: SIGTERM, SIGKILL after a grace period, resolved once it has exited.
+// The processes a test runs: one to its end, blocking (runOk) or not (runProcess, for tests that serve a fake from
+// their own process), background ones by name with their logs (Processes), and stopping a child: SIGTERM, SIGKILL
+// after a grace period, resolved once it has exited.
 import fs from "node:fs";
 import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -18,6 +19,57 @@ export function runOk(cmd: string, args: string[], o: { input?: string; timeoutM
   const r = spawnSync(cmd, args, { encoding: "utf8", timeout: o.timeoutMs ?? 60_000, input: o.input, cwd: o.cwd });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr || r.stdout || r.error?.message || `exit ${r.status}`}`);
   return r.stdout;
+}
+
+export interface ProcessResult {
+  /** the exit code; 1 when a signal ended it */
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr as they came, interleaved */
+  output: string;
+  /** the signal that ended it, or null */
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunProcessOptions {
+  /** the whole environment (default: this process's) */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** written to its stdin, which is then closed (without it, stdin is /dev/null) */
+  input?: string;
+  /** stopped after this long (default 10 min): SIGTERM, then SIGKILL after 5 s */
+  timeoutMs?: number;
+  /** stopped (SIGTERM) as soon as its stdout so far satisfies this */
+  stopWhen?: (stdout: string) => boolean;
+}
+
+/**
+ * Runs a command to its end without blocking the event loop (a fake server in this process can answer it), its
+ * output collected: the one spawn-and-collect of the tests.
+ */
+export async function runProcess(cmd: string, args: string[], o: RunProcessOptions = {}): Promise<ProcessResult> {
+  const child = spawn(cmd, args, { env: o.env, cwd: o.cwd, stdio: [o.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+  let stdout = "", stderr = "", output = "";
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopChild(child));
+  child.stdout!.on("data", (d) => {
+    stdout += d;
+    output += d;
+    if (o.stopWhen?.(stdout)) void stop();
+  });
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+    output += d;
+  });
+  if (o.input !== undefined) child.stdin!.end(o.input);
+  const timer = setTimeout(() => void stop(), o.timeoutMs ?? 600_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once("error", (e) => reject(new Error(`${cmd}: ${e.message}`)));
+    child.once("close", (c, s) => resolve([c, s]));
+  }).finally(() => clearTimeout(timer));
+  await stopping;
+  return { code: code ?? 1, stdout, stderr, output, signal };
 }
 
 /**

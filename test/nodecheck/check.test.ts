@@ -10,7 +10,7 @@ import https from "node:https";
 import { checkNode } from "../../generator/src/nodecheck/check.js";
 import { loadNodeRoots } from "../../generator/src/nodecheck/roots.js";
 import { generateCA, generateServerCert, type KeyAndCert } from "../../generator/src/certs/generate.js";
-import { startFakeRegistry, contentOf, type LogEntry } from "../helpers/nodecheck-harbor.js";
+import { startFakeRegistry, contentOf, type LogEntry } from "../fakes/harbor-registry.js";
 import { NODE_ARCH } from "../helpers/oci-images.js";
 
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-"));

@@ -4,12 +4,12 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { BIN } from "../helpers/cli.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
-import { startFakeRegistry, contentOf } from "../helpers/nodecheck-harbor.js";
+import { startFakeRegistry, contentOf } from "../fakes/harbor-registry.js";
 import { NODE_ARCH } from "../helpers/oci-images.js";
 import type { NodeResult } from "../../generator/src/nodecheck/types.js";
+import { runProcess } from "../helpers/process.js";
 
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-cli-"));
 const HOSTS = path.join(T, "certs.d");
@@ -18,15 +18,8 @@ let caFile: string;
 const A = contentOf("harbor")["proxy/library/a"]["1"];
 
 /** The CLI as a real process, without blocking this process (the test registry answers from here). */
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (b) => (stdout += b));
-    p.stderr.on("data", (b) => (stderr += b));
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runProcess(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
 }
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // --hosts-dir, which resolves and fetches in the ctr process with containerd's own hosts.toml code) and
 // `harbor-edge node-check --json` run side by side, inside one network namespace made here (he-nc-<pid>, only
 // loopback, no route out), against the same host directory and the same servers:
-//   - a test Harbor (test/helpers/nodecheck-harbor.ts: Harbor 2.15.1's anonymous pull and token realm) on
+//   - a test Harbor (test/fakes/harbor-registry.ts: Harbor 2.15.1's anonymous pull and token realm) on
 //     127.0.0.1:8443 with a certificate of the CA the host file names, and variants: no SAN for 127.0.0.1
 //     (8444), another CA (8445), a token realm naming a host the node cannot resolve (8446), a realm from the
 //     request's Host (8448); nothing at 8447;
@@ -30,7 +30,7 @@ import { ensureDebianPackages } from "../helpers/debian.js";
 import { Processes, runOk } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { BIN } from "../helpers/cli.js";
-import { contentOf } from "../helpers/nodecheck-harbor.js";
+import { contentOf } from "../fakes/harbor-registry.js";
 import { NODE_ARCH, type TestImage, type TestIndex } from "../helpers/oci-images.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
 import { ROOT } from "../../generator/src/paths.js";
