@@ -1,6 +1,6 @@
 {{/*
 The upstream registries Harbor proxies, and the Harbor project each is pulled through: the same mapping as
-proxyRegistries() in generator/src/spec/registries.ts (test/node-mirror-template.test.ts checks that they
+proxyRegistries() in generator/src/spec/registries.ts (test/chart/node-mirror-template.test.ts checks that they
 agree for random specs). One line per registry, built-ins first in spec order, then extraRegistries:
 
   host project url type credentialsSecret

@@ -131,7 +131,7 @@ Subject alternative names of a generated certificate: cluster.hostname, the extr
 address nodes reach Harbor at (harbor-edge.nodeMirror.addresses), the in-cluster names of our Service and of
 upstream's nginx Service, and localhost; IPs: cluster.vip, extra IP SANs, node addresses that are IPs,
 127.0.0.1. Returns JSON {dns: [...], ips: [...]}. Mirrors generatedSans() in generator/src/spec/sans.ts
-(test/sans.test.ts compares them for random specs).
+(test/chart/sans.test.ts compares them for random specs).
 */}}
 {{- define "harbor-edge.sans" -}}
 {{- $c := index .Values "harbor-config" -}}

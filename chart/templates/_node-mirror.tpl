@@ -28,7 +28,7 @@ v2.2.0; unchanged in these points):
   absolute <hostDir>/<H>/harbor-ca.crt because hostDir is known at render time. The file is added to the
   system roots for that host only.
 - Requests to a mirror carry ?ns=<H> (the registry the image names); Harbor and distribution ignore it.
-test/node-mirror-containerd.test.ts shows all of this with Debian's containerd 1.6.20 (CRI, config_path).
+test/node-mirror/real-containerd.test.ts shows all of this with Debian's containerd 1.6.20 (CRI, config_path).
 */}}
 
 {{/* The node's containerd host directory: harbor-edge.nodeMirror.hostDir in _helpers-node-mirror.tpl. */}}

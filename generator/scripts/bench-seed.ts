@@ -32,7 +32,7 @@ const LAYER_KIB = arg("layer-kib", 256);
 const CHUNK_KIB = arg("chunk-kib", 0);
 
 const { registryUnavailable, startRegistry } = await import("../../test/helpers/docker-registry.js");
-const { startFakeHarborProxy } = await import("../../test/helpers/fake-harbor-proxy.js");
+const { startFakeHarborProxy } = await import("../../test/fakes/harbor-proxy.js");
 const { testImage } = await import("../../test/helpers/oci-images.js");
 
 const why = registryUnavailable();

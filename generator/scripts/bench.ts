@@ -224,11 +224,11 @@ if (!upstream) {
 // 3. the configuration Job
 {
   const { render, HELMS } = await import("../../test/helpers/chart.js");
-  const { startFakeHarbor } = await import("../../test/helpers/fake-harbor.js");
+  const { startFakeHarbor } = await import("../../test/fakes/harbor-api.js");
   const { runJob } = await import("../../test/helpers/job.js");
-  const { startKubeState } = await import("../../test/helpers/fake-kube-api.js");
+  const { startKubeState } = await import("../../test/fakes/kube-api.js");
   const r = render({ helm: HELMS[0], full: Boolean(cachedUpstream()), set: ["harbor-config.auth.password=Bench-Pass-1", "harbor-config.proxyCache.enabled=true"] });
-  const { permittedProxyTypes } = await import("../../test/helpers/fake-harbor.js");
+  const { permittedProxyTypes } = await import("../../test/fakes/harbor-api.js");
   // the run keeps its state (the password it applied) in a Secret: a test Kubernetes API enforcing the Role.
   // side by side in this run: the program, and the sh script it replaced (from the git history, under dash),
   // each against a fresh test Harbor and Kubernetes API of its own, fresh and re-run
@@ -273,8 +273,8 @@ await (async () => {
     console.log(`\nreport benchmark: skipped — ${why}`);
     return;
   }
-  const { startFakeHarborProxy } = await import("../../test/helpers/fake-harbor-proxy.js");
-  const { startFakeKubeApi } = await import("../../test/helpers/fake-kube-api.js");
+  const { startFakeHarborProxy } = await import("../../test/fakes/harbor-proxy.js");
+  const { startFakeKubeApi } = await import("../../test/fakes/kube-api.js");
   const { testImage, pushImage } = await import("../../test/helpers/oci-images.js");
   const { Registry } = await import("../src/registry/distribution.js");
   const { BIN } = await import("../../test/helpers/cli.js");

@@ -1,6 +1,6 @@
 // chart/files/*.json: the tables the chart must know that TypeScript also knows, written once in TypeScript. The
 // templates read them with .Files.Get "files/<table>.json" | fromJson; nothing in them is written by hand. JSON
-// has no comments, so each file says it is generated in its "//" key (test/generated.test.ts checks it). Pure.
+// has no comments, so each file says it is generated in its "//" key (test/project/generated.test.ts checks it). Pure.
 import { NAMES } from "../../src/common/names.js";
 import { BUILTIN_PROXY, DEFAULT_PROXY_TYPE } from "../../src/spec/registries.js";
 import { GUARD_PAIRS, S3_ENV } from "../../src/values/derive.js";

@@ -1,5 +1,5 @@
 // One version for the CLI, the chart and the pack: package.json's. chart/Chart.yaml carries it too (helm needs
-// it static there); npm run generate writes it and test/release.test.ts fails when the two differ.
+// it static there); npm run generate writes it and test/project/release.test.ts fails when the two differ.
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT } from "../paths.js";

@@ -1,7 +1,7 @@
 // Where nodes pull each proxied registry from: the mirror addresses, the host directory, and per registry
 // host the Harbor endpoints in the order containerd tries them. Pure. The same rules as
 // chart/templates/_node-mirror.tpl (harbor-edge.nodeMirror.addresses / .hostDir / .hostsToml); the
-// containerd files themselves are rendered from that template, and test/node-mirror-template.test.ts checks
+// containerd files themselves are rendered from that template, and test/chart/node-mirror-template.test.ts checks
 // that the endpoints here are the [host] tables there, in order, for random specs.
 import net from "node:net";
 import type { HarborConfig } from "./harbor-config.js";

@@ -1,5 +1,5 @@
 // Subject alternative names of a generated certificate. Mirrors "harbor-edge.sans" in
-// chart/templates/_helpers.tpl (test/sans.test.ts compares them for random specs), so a certificate made by
+// chart/templates/_helpers.tpl (test/chart/sans.test.ts compares them for random specs), so a certificate made by
 // `harbor-edge secrets` is accepted by the chart.
 import type { Spec } from "./types.js";
 import { NAMES } from "../common/names.js";

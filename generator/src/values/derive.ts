@@ -142,7 +142,7 @@ function s3Secure(spec: Spec): boolean {
  *
  * The table: each variable, in order, with the storage.backend.s3 field it follows and the rule that makes its
  * value. npm run generate writes it into chart/files/s3-env.json, which harbor-edge.s3Env (_helpers.tpl) ranges
- * over applying the same two rules; the guard and test/s3.test.ts keep the rules equal.
+ * over applying the same two rules; the guard and test/chart/s3.test.ts keep the rules equal.
  *   falseForHttp  "false" when the field is an http:// URL, else no variable
  *   text          the field as text (ifAbsent when the field is absent)
  */
