@@ -11,7 +11,11 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-const node = Object.fromEntries(["process", "console", "URL", "Buffer", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "fetch", "AbortController"].map((g) => [g, "readonly"]));
+const node = Object.fromEntries(
+  ["process", "console", "URL", "Buffer", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "fetch", "AbortController"].map(
+    (g) => [g, "readonly"],
+  ),
+);
 
 export default tseslint.config(
   { ignores: ["generator/dist/**", "node_modules/**", "coverage/**", "out/**", "dist/**", "test/e2e/artifacts/**", "chart/**"] },
@@ -23,7 +27,10 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/no-unsafe-member-access": "off",
       "@typescript-eslint/no-unsafe-assignment": "off",
       "@typescript-eslint/no-unsafe-argument": "off",

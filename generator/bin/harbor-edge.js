@@ -23,7 +23,9 @@ if (fastMtime !== undefined && fastMtime >= statSync(cli).mtimeMs) {
   const dist = new URL("../dist/", import.meta.url);
   // what the bundle's modules import() that it does not hold: the module in generator/dist, or a package
   const __harborEdgeImport = (specifier) => import(specifier.startsWith(".") ? new URL(specifier, dist).href : specifier);
-  const { exports } = requireCached(fileURLToPath(fast), argv[0] === "validate" ? "cli-validate" : "cli-help", { params: { __harborEdgeImport } });
+  const { exports } = requireCached(fileURLToPath(fast), argv[0] === "validate" ? "cli-validate" : "cli-help", {
+    params: { __harborEdgeImport },
+  });
   process.exitCode = await exports.main(argv);
 } else {
   const { main } = await import(cli.href);

@@ -49,7 +49,12 @@ for (let i = 0; i < N; i++) {
   const img = testImage(`bench ${i}`, { layerBytes: LAYER_KIB * 1024 });
   fs.writeFileSync(path.join(bundle, "blobs", "sha256", img.digest.slice(7)), img.manifest);
   for (const b of img.blobs) fs.writeFileSync(path.join(bundle, "blobs", "sha256", b.digest.slice(7)), b.data);
-  manifests.push({ mediaType: img.mediaType, digest: img.digest, size: img.manifest.length, annotations: { "io.containerd.image.name": `docker.io/bench/image-${i}:1` } });
+  manifests.push({
+    mediaType: img.mediaType,
+    digest: img.digest,
+    size: img.manifest.length,
+    annotations: { "io.containerd.image.name": `docker.io/bench/image-${i}:1` },
+  });
 }
 fs.writeFileSync(path.join(bundle, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
 fs.writeFileSync(path.join(bundle, "index.json"), JSON.stringify({ schemaVersion: 2, manifests }));
@@ -60,7 +65,9 @@ const totalMiB = images.reduce((s, im) => s + im.root.body.length, 0) / 1048576 
 const line = (label: string, r: SeedResult) =>
   `  ${label.padEnd(34)} ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${String(r.requests).padStart(5)} requests (${(r.requests / N).toFixed(1)}/image)  ${String(r.blobsUploaded).padStart(4)} blobs up  ${String(r.blobsPresent).padStart(4)} present  ${(r.bytesUploaded / 1048576).toFixed(1).padStart(6)} MiB`;
 
-process.stdout.write(`Seeding ${N} images (${LAYER_KIB} KiB layer each, about ${totalMiB.toFixed(1)} MiB${CHUNK_KIB ? `, ${CHUNK_KIB} KiB chunks` : ", monolithic uploads"}): time and requests\n`);
+process.stdout.write(
+  `Seeding ${N} images (${LAYER_KIB} KiB layer each, about ${totalMiB.toFixed(1)} MiB${CHUNK_KIB ? `, ${CHUNK_KIB} KiB chunks` : ", monolithic uploads"}): time and requests\n`,
+);
 
 const plain = await startRegistry("bench-seed-plain");
 try {
@@ -72,7 +79,11 @@ try {
 }
 
 const storage = await startRegistry("bench-seed-storage");
-const harbor = await startFakeHarborProxy({ adminPassword: "Bench-Pass-1", storage: storage.url, projects: [{ name: "spectro-images", public: false }] });
+const harbor = await startFakeHarborProxy({
+  adminPassword: "Bench-Pass-1",
+  storage: storage.url,
+  projects: [{ name: "spectro-images", public: false }],
+});
 try {
   const run = async () => {
     const reg = new Registry({ url: harbor.url, username: "admin", password: "Bench-Pass-1", chunkSize: CHUNK_KIB * 1024 });
@@ -132,16 +143,32 @@ async function bigLayer(title: string): Promise<void> {
     const layer = { mediaType: "application/vnd.oci.image.layer.v1.tar", digest: `sha256:${h.digest("hex")}`, size: BIG_MIB * 1048576 };
     fs.renameSync(tmp, path.join(blobs, layer.digest.slice(7)));
     const cfg = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [layer.digest] } }));
-    const config = { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${crypto.createHash("sha256").update(cfg).digest("hex")}`, size: cfg.length };
+    const config = {
+      mediaType: "application/vnd.oci.image.config.v1+json",
+      digest: `sha256:${crypto.createHash("sha256").update(cfg).digest("hex")}`,
+      size: cfg.length,
+    };
     fs.writeFileSync(path.join(blobs, config.digest.slice(7)), cfg);
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config, layers: [layer] }));
+    const manifest = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config, layers: [layer] }),
+    );
     const mDigest = `sha256:${crypto.createHash("sha256").update(manifest).digest("hex")}`;
     fs.writeFileSync(path.join(blobs, mDigest.slice(7)), manifest);
     fs.writeFileSync(path.join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     const name = "docker.io/bench/big:1";
     fs.writeFileSync(
       path.join(layout, "index.json"),
-      JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: mDigest, size: manifest.length, annotations: { "io.containerd.image.name": name, "org.opencontainers.image.ref.name": name } }] }),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          {
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            digest: mDigest,
+            size: manifest.length,
+            annotations: { "io.containerd.image.name": name, "org.opencontainers.image.ref.name": name },
+          },
+        ],
+      }),
     );
     const archive = path.join(dir, "big.tar");
     const t = spawnSync("tar", ["-C", layout, "-cf", archive, "oci-layout", "index.json", "blobs"], { encoding: "utf8" });
@@ -152,12 +179,26 @@ async function bigLayer(title: string): Promise<void> {
     const a = await startRegistry("bench-seed-big-a");
     const b = await startRegistry("bench-seed-big-b");
     try {
-      const seeded = await measured([process.execPath, bin, "seed", "--bundle", archive, "--harbor", a.url, "--password-env", "BENCH_PW", "--json"], { BENCH_PW: "unused" });
-      const copied = await measured(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", `oci-archive:${archive}`, `docker://${b.host}/spectro-images/docker.io/bench/big:1`]);
+      const seeded = await measured(
+        [process.execPath, bin, "seed", "--bundle", archive, "--harbor", a.url, "--password-env", "BENCH_PW", "--json"],
+        { BENCH_PW: "unused" },
+      );
+      const copied = await measured([
+        "skopeo",
+        "copy",
+        "--quiet",
+        "--dest-tls-verify=false",
+        `oci-archive:${archive}`,
+        `docker://${b.host}/spectro-images/docker.io/bench/big:1`,
+      ]);
       const rate = (s: number) => BIG_MIB / s;
       process.stdout.write(`${title}, from one oci-archive tar into docker-registry\n`);
-      process.stdout.write(`  harbor-edge seed  ${seeded.s.toFixed(2).padStart(7)} s  ${rate(seeded.s).toFixed(0).padStart(5)} MiB/s  peak RSS ${seeded.rssMb.toFixed(0).padStart(4)} MB\n`);
-      process.stdout.write(`  skopeo copy       ${copied.s.toFixed(2).padStart(7)} s  ${rate(copied.s).toFixed(0).padStart(5)} MiB/s  peak RSS ${copied.rssMb.toFixed(0).padStart(4)} MB  (${skopeo.stdout.trim()})\n`);
+      process.stdout.write(
+        `  harbor-edge seed  ${seeded.s.toFixed(2).padStart(7)} s  ${rate(seeded.s).toFixed(0).padStart(5)} MiB/s  peak RSS ${seeded.rssMb.toFixed(0).padStart(4)} MB\n`,
+      );
+      process.stdout.write(
+        `  skopeo copy       ${copied.s.toFixed(2).padStart(7)} s  ${rate(copied.s).toFixed(0).padStart(5)} MiB/s  peak RSS ${copied.rssMb.toFixed(0).padStart(4)} MB  (${skopeo.stdout.trim()})\n`,
+      );
       process.stdout.write(`  throughput ratio seed/skopeo: ${(copied.s / seeded.s).toFixed(2)}\n`);
     } finally {
       await a.close();

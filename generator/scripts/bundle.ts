@@ -22,7 +22,9 @@ export async function bundle(out = BUNDLE): Promise<string> {
     legalComments: "external",
     define: { HARBOR_EDGE_BUNDLED_VERSION: JSON.stringify(packageVersion()) },
     // CommonJS dependencies call require() for node's own modules
-    banner: { js: "import { createRequire as __harborEdgeRequire } from 'node:module'; const require = __harborEdgeRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __harborEdgeRequire } from 'node:module'; const require = __harborEdgeRequire(import.meta.url);",
+    },
     logLevel: "warning",
   });
   return out;

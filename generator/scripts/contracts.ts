@@ -11,7 +11,9 @@ import { writeFileAtomic, PUBLIC } from "../src/io/atomic.js";
 const check = process.argv.includes("--check");
 const archive = cachedUpstream();
 if (!archive) {
-  console.warn(`SKIPPED: ${UPSTREAM_ARCHIVE} is not in the chart cache ${chartCacheDir()} (HARBOR_EDGE_CHART_CACHE): the upstream facts in ${path.relative(process.cwd(), UPSTREAM_FACTS_DIR)} were neither generated nor checked`);
+  console.warn(
+    `SKIPPED: ${UPSTREAM_ARCHIVE} is not in the chart cache ${chartCacheDir()} (HARBOR_EDGE_CHART_CACHE): the upstream facts in ${path.relative(process.cwd(), UPSTREAM_FACTS_DIR)} were neither generated nor checked`,
+  );
   process.exit(0);
 }
 const drifted: string[] = [];

@@ -23,4 +23,3 @@ if (check && drifted.length) {
   process.exit(1);
 }
 console.log(drifted.length ? `${check ? "drifted" : "wrote"}: ${drifted.join(", ")}` : "generated files are up to date");
-

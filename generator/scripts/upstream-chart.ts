@@ -107,7 +107,10 @@ export function templateRefs(templates: Record<string, string>): string[] {
     let vars = new Map<string, Ctx>();
     for (const m of text.matchAll(/\{\{-?([\s\S]*?)-?\}\}/g)) {
       // drop comments and string literals: neither reads a value
-      const action = m[1].replace(/\/\*[\s\S]*?\*\//g, "").replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""').trim();
+      const action = m[1]
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""')
+        .trim();
       if (!action) continue;
       const dot = stack[stack.length - 1];
       const kw = /^(if|with|range|define|block|end|else(?:\s+(?:if|with))?)\b\s*([\s\S]*)$/.exec(action);

@@ -38,7 +38,11 @@ function sansOf(raw: Record<string, unknown>, helm = HELMS[0]): SubjectAltNames 
 }
 
 it("the address parser finds what it must (so the checks below can fail)", () => {
-  expect(addresses("open https://NODE_IP:30003\ndocker login 10.0.0.1:30003 --username admin\ndocker tag alpine:latest h.lan:30003/library/alpine\n/etc/docker/certs.d/x.lan:30003/ca.crt")).toEqual(["NODE_IP", "10.0.0.1", "h.lan", "x.lan"]);
+  expect(
+    addresses(
+      "open https://NODE_IP:30003\ndocker login 10.0.0.1:30003 --username admin\ndocker tag alpine:latest h.lan:30003/library/alpine\n/etc/docker/certs.d/x.lan:30003/ca.crt",
+    ),
+  ).toEqual(["NODE_IP", "10.0.0.1", "h.lan", "x.lan"]);
   expect(covered("NODE_IP", { dns: ["spectro.registry.local"], ips: ["127.0.0.1"] })).toBe(false);
   expect(covered("a.edge.local", { dns: ["*.edge.local"], ips: [] })).toBe(true);
 });

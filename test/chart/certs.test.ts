@@ -11,7 +11,10 @@ import { cli } from "../helpers/cli.js";
 const DAY = 86400000;
 let ca: KeyAndCert;
 let otherCa: KeyAndCert;
-const spec = (crt: string, key: string, extra: Record<string, unknown> = {}, cluster: Record<string, unknown> = { vip: "10.0.0.5" }) => ({ cluster, auth: { certs: { crt, key, ...extra } } });
+const spec = (crt: string, key: string, extra: Record<string, unknown> = {}, cluster: Record<string, unknown> = { vip: "10.0.0.5" }) => ({
+  cluster,
+  auth: { certs: { crt, key, ...extra } },
+});
 const errorsOf = (raw: unknown) => validateSpec(raw).errors.map((e) => `${e.path}: ${e.expected}`);
 
 beforeAll(() => {
@@ -37,10 +40,40 @@ describe("validate: a given certificate", () => {
   });
 
   it.each([
-    ["without the host name", () => generateServerCert("other.example", { dns: ["other.example"], ips: ["10.0.0.5"] }, 365, ca), "harbor-config.auth.certs.crt: a certificate for cluster.hostname spectro.registry.local"],
-    ["without the VIP", () => generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.6"] }, 365, ca), "harbor-config.auth.certs.crt: a certificate for cluster.vip 10.0.0.5"],
-    ["expired", () => generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 10, ca, new Date(Date.now() - 30 * DAY)), "harbor-config.auth.certs.crt: a certificate that has not expired"],
-    ["not yet valid", () => generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca, new Date(Date.now() + 30 * DAY)), "harbor-config.auth.certs.crt: a certificate that is already valid"],
+    [
+      "without the host name",
+      () => generateServerCert("other.example", { dns: ["other.example"], ips: ["10.0.0.5"] }, 365, ca),
+      "harbor-config.auth.certs.crt: a certificate for cluster.hostname spectro.registry.local",
+    ],
+    [
+      "without the VIP",
+      () => generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.6"] }, 365, ca),
+      "harbor-config.auth.certs.crt: a certificate for cluster.vip 10.0.0.5",
+    ],
+    [
+      "expired",
+      () =>
+        generateServerCert(
+          "spectro.registry.local",
+          { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] },
+          10,
+          ca,
+          new Date(Date.now() - 30 * DAY),
+        ),
+      "harbor-config.auth.certs.crt: a certificate that has not expired",
+    ],
+    [
+      "not yet valid",
+      () =>
+        generateServerCert(
+          "spectro.registry.local",
+          { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] },
+          365,
+          ca,
+          new Date(Date.now() + 30 * DAY),
+        ),
+      "harbor-config.auth.certs.crt: a certificate that is already valid",
+    ],
   ])("is refused %s", (_n, make, message) => {
     const c = make();
     expect(errorsOf(spec(c.cert, c.key))).toContainEqual(expect.stringContaining(message));
@@ -48,13 +81,21 @@ describe("validate: a given certificate", () => {
 
   it("is refused when the host name is only its common name (Docker and containerd ignore it)", () => {
     const c = generateServerCert("spectro.registry.local", { dns: ["other.example"], ips: ["10.0.0.5"] }, 365, ca);
-    expect(errorsOf(spec(c.cert, c.key))).toContainEqual(expect.stringContaining("harbor-config.auth.certs.crt: a certificate for cluster.hostname spectro.registry.local as a DNS subject alternative name"));
+    expect(errorsOf(spec(c.cert, c.key))).toContainEqual(
+      expect.stringContaining(
+        "harbor-config.auth.certs.crt: a certificate for cluster.hostname spectro.registry.local as a DNS subject alternative name",
+      ),
+    );
     expect(validateSpec(spec(c.cert, c.key)).errors[0].given).toContain("only the common name");
   });
 
   it("cluster.hostname given as an IPv4 address must be an IP SAN: a DNS SAN of the same digits is refused, an IP SAN accepted", () => {
     const asDns = generateServerCert("10.20.0.5", { dns: ["10.20.0.5"], ips: ["10.0.0.5"] }, 365, ca);
-    expect(errorsOf(spec(asDns.cert, asDns.key, {}, { hostname: "10.20.0.5", vip: "10.0.0.5" }))).toEqual([expect.stringContaining("harbor-config.auth.certs.crt: a certificate for cluster.hostname 10.20.0.5 as an IP subject alternative name")]);
+    expect(errorsOf(spec(asDns.cert, asDns.key, {}, { hostname: "10.20.0.5", vip: "10.0.0.5" }))).toEqual([
+      expect.stringContaining(
+        "harbor-config.auth.certs.crt: a certificate for cluster.hostname 10.20.0.5 as an IP subject alternative name",
+      ),
+    ]);
     const asIp = generateServerCert("10.20.0.5", { dns: [], ips: ["10.20.0.5", "10.0.0.5"] }, 365, ca);
     expect(validateSpec(spec(asIp.cert, asIp.key, {}, { hostname: "10.20.0.5", vip: "10.0.0.5" })).errors).toEqual([]);
   });
@@ -62,12 +103,16 @@ describe("validate: a given certificate", () => {
   it("is refused with another certificate's key", () => {
     const a = generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca);
     const b = generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca);
-    expect(errorsOf(spec(a.cert, b.key))).toContainEqual(expect.stringContaining("harbor-config.auth.certs.key: the private key of auth.certs.crt"));
+    expect(errorsOf(spec(a.cert, b.key))).toContainEqual(
+      expect.stringContaining("harbor-config.auth.certs.key: the private key of auth.certs.crt"),
+    );
   });
 
   it("is refused with a CA that did not issue it", () => {
     const c = generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca);
-    expect(errorsOf(spec(c.cert, c.key, { ca: otherCa.cert }))).toContainEqual(expect.stringContaining("harbor-config.auth.certs.ca: the CA that issued auth.certs.crt"));
+    expect(errorsOf(spec(c.cert, c.key, { ca: otherCa.cert }))).toContainEqual(
+      expect.stringContaining("harbor-config.auth.certs.ca: the CA that issued auth.certs.crt"),
+    );
   });
 
   it("warns when it expires within 30 days", () => {
@@ -79,7 +124,7 @@ describe("validate: a given certificate", () => {
 
   it("never echoes the key", () => {
     const r = validateSpec(spec("x", "-----BEGIN PRIVATE KEY-----\nsecretsecret\n-----END PRIVATE KEY-----"));
-    expect(JSON.stringify(r)).not.toContain("secretsecret\n-----END PRIVATE KEY-----\"");
+    expect(JSON.stringify(r)).not.toContain('secretsecret\n-----END PRIVATE KEY-----"');
     expect(JSON.stringify(r.errors)).not.toContain("secretsecret");
   });
 

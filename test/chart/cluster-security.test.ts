@@ -35,7 +35,11 @@ async function tlsFront(cert: string, key: string, target: string) {
   });
   s.on("secureConnection", () => connections++);
   await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  return { url: `https://127.0.0.1:${(s.address() as AddressInfo).port}`, connections: () => connections, close: () => new Promise<void>((r) => s.close(() => r())) };
+  return {
+    url: `https://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    connections: () => connections,
+    close: () => new Promise<void>((r) => s.close(() => r())),
+  };
 }
 
 describe.skipIf(HELMS.length === 0)("configure reaches Harbor over TLS with the chart's CA", () => {
@@ -46,14 +50,27 @@ describe.skipIf(HELMS.length === 0)("configure reaches Harbor over TLS with the 
   let h: FakeHarbor;
   const closers: Array<() => Promise<void>> = [];
   beforeAll(async () => {
-    given = render({ helm, valuesFiles: [valuesFileForRaw({ auth: { password: PASSWORD, certs: { crt: server.cert, key: server.key, ca: ca.cert } }, proxyCache: { enabled: false } })] });
+    given = render({
+      helm,
+      valuesFiles: [
+        valuesFileForRaw({
+          auth: { password: PASSWORD, certs: { crt: server.cert, key: server.key, ca: ca.cert } },
+          proxyCache: { enabled: false },
+        }),
+      ],
+    });
     generated = render({ helm, set: [`harbor-config.auth.password=${PASSWORD}`, "harbor-config.proxyCache.enabled=false"] });
     h = await startFakeHarbor({ adminPassword: PASSWORD });
     closers.push(() => h.close());
   });
   afterAll(() => Promise.all(closers.map((c) => c())));
 
-  const env = (r: Rendered) => Object.fromEntries(configureJob(r.objects)!.spec.template.spec.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+  const env = (r: Rendered) =>
+    Object.fromEntries(
+      configureJob(r.objects)!
+        .spec.template.spec.containers[0].env.filter((e: any) => e.value !== undefined)
+        .map((e: any) => [e.name, e.value]),
+    );
 
   it("renders an https URL of the Service harbor, the CA file, and for a given certificate the name it carries", () => {
     expect(env(generated)).toMatchObject({ HARBOR_URL: "https://harbor.harbor.svc", HARBOR_CA_FILE: "/etc/harbor-edge/harbor-ca/ca.crt" });
@@ -85,10 +102,23 @@ describe.skipIf(HELMS.length === 0)("configure reaches Harbor over TLS with the 
   });
 
   it("a CA (or a certificate name) with an http URL is refused before any request", () => {
-    expect(() => readConfigureInput({ HARBOR_URL: "http://harbor-core.harbor.svc", HARBOR_CA_FILE: "/ca.crt", HARBOR_ADMIN_PASSWORD: "p" })).toThrow(/HARBOR_CA_FILE is set but HARBOR_URL is not https:\/\/: the password would cross the network in clear/);
-    expect(() => readConfigureInput({ HARBOR_URL: "http://h", HARBOR_TLS_SERVER_NAME: HOST, HARBOR_ADMIN_PASSWORD: "p" })).toThrow(/HARBOR_TLS_SERVER_NAME is set but/);
-    expect(() => readReportInput({ HARBOR_URL: "http://h", HARBOR_CA_FILE: "/ca.crt", HARBOR_ADMIN_PASSWORD: "p" })).toThrow(/HARBOR_CA_FILE is set but HARBOR_URL is not https:\/\//);
-    expect(readReportInput({ HARBOR_URL: "https://harbor.harbor.svc", HARBOR_CA_FILE: "/ca.crt", HARBOR_TLS_SERVER_NAME: HOST, HARBOR_ADMIN_PASSWORD: "p" })).toMatchObject({ caFile: "/ca.crt", tlsServerName: HOST });
+    expect(() =>
+      readConfigureInput({ HARBOR_URL: "http://harbor-core.harbor.svc", HARBOR_CA_FILE: "/ca.crt", HARBOR_ADMIN_PASSWORD: "p" }),
+    ).toThrow(/HARBOR_CA_FILE is set but HARBOR_URL is not https:\/\/: the password would cross the network in clear/);
+    expect(() => readConfigureInput({ HARBOR_URL: "http://h", HARBOR_TLS_SERVER_NAME: HOST, HARBOR_ADMIN_PASSWORD: "p" })).toThrow(
+      /HARBOR_TLS_SERVER_NAME is set but/,
+    );
+    expect(() => readReportInput({ HARBOR_URL: "http://h", HARBOR_CA_FILE: "/ca.crt", HARBOR_ADMIN_PASSWORD: "p" })).toThrow(
+      /HARBOR_CA_FILE is set but HARBOR_URL is not https:\/\//,
+    );
+    expect(
+      readReportInput({
+        HARBOR_URL: "https://harbor.harbor.svc",
+        HARBOR_CA_FILE: "/ca.crt",
+        HARBOR_TLS_SERVER_NAME: HOST,
+        HARBOR_ADMIN_PASSWORD: "p",
+      }),
+    ).toMatchObject({ caFile: "/ca.crt", tlsServerName: HOST });
     expect(readReportInput({ HARBOR_URL: "https://h", HARBOR_CA_FILE: "/a", HARBOR_ADMIN_PASSWORD: "p" }, { ca: "/b" }).caFile).toBe("/b");
   });
 });
@@ -96,7 +126,9 @@ describe.skipIf(HELMS.length === 0)("configure reaches Harbor over TLS with the 
 const labels = (o: K8sObject) => o.spec?.template?.metadata?.labels ?? {};
 const selects = (sel: any, l: Record<string, string>) =>
   Object.entries(sel.matchLabels ?? {}).every(([k, v]) => l[k] === v) &&
-  (sel.matchExpressions ?? []).every((e: any) => (e.operator === "NotIn" ? !e.values.includes(l[e.key]) : e.operator === "In" ? e.values.includes(l[e.key]) : true));
+  (sel.matchExpressions ?? []).every((e: any) =>
+    e.operator === "NotIn" ? !e.values.includes(l[e.key]) : e.operator === "In" ? e.values.includes(l[e.key]) : true,
+  );
 
 describe.skipIf(!UPSTREAM || HELMS.length === 0)("networkPolicy.enabled", () => {
   let on: Rendered;
@@ -113,16 +145,34 @@ describe.skipIf(!UPSTREAM || HELMS.length === 0)("networkPolicy.enabled", () => 
     expect(np.metadata.namespace).toBe("registry");
     expect(np.spec.policyTypes).toEqual(["Ingress"]);
     const workloads = on.objects.filter((o) => ["Deployment", "StatefulSet"].includes(o.kind));
-    const selected = workloads.filter((o) => selects(np.spec.podSelector, labels(o))).map((o) => o.metadata.name).sort();
-    expect(selected).toEqual(["harbor-core", "harbor-database", "harbor-jobservice", "harbor-portal", "harbor-redis", "harbor-registry", "harbor-trivy"]);
+    const selected = workloads
+      .filter((o) => selects(np.spec.podSelector, labels(o)))
+      .map((o) => o.metadata.name)
+      .sort();
+    expect(selected).toEqual([
+      "harbor-core",
+      "harbor-database",
+      "harbor-jobservice",
+      "harbor-portal",
+      "harbor-redis",
+      "harbor-registry",
+      "harbor-trivy",
+    ]);
     // every Harbor component may reach the others (nginx -> core/portal/registry; core, jobservice, registry, trivy -> db, redis, core)
     const from = np.spec.ingress[0].from.map((f: any) => f.podSelector);
     expect(np.spec.ingress).toHaveLength(1);
-    for (const w of workloads) expect(from.some((s: any) => selects(s, labels(w))), w.metadata.name).toBe(true);
+    for (const w of workloads)
+      expect(
+        from.some((s: any) => selects(s, labels(w))),
+        w.metadata.name,
+      ).toBe(true);
     // the chart's own pods are not let in: they go through nginx over TLS
     for (const o of on.objects.filter((x) => ["Job", "CronJob", "DaemonSet"].includes(x.kind))) {
       const l = o.kind === "CronJob" ? o.spec.jobTemplate.spec.template.metadata.labels : labels(o);
-      expect(from.some((s: any) => selects(s, l)), o.metadata.name).toBe(false);
+      expect(
+        from.some((s: any) => selects(s, l)),
+        o.metadata.name,
+      ).toBe(false);
     }
     // the Service harbor selects nginx, which the policy leaves open
     const svc = find(on.objects, "Service", "harbor")!;
@@ -131,7 +181,11 @@ describe.skipIf(!UPSTREAM || HELMS.length === 0)("networkPolicy.enabled", () => 
 });
 
 describe.skipIf(HELMS.length === 0)("nodeMirror.namespace: the DaemonSet in a namespace of its own", () => {
-  const spec = { cluster: { vip: "10.0.0.5" }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, namespace: "harbor-node-mirror" } };
+  const spec = {
+    cluster: { vip: "10.0.0.5" },
+    proxyCache: { enabled: true },
+    nodeMirror: { enabled: true, namespace: "harbor-node-mirror" },
+  };
   let r: Rendered;
   beforeAll(() => {
     r = render({ helm, full: Boolean(UPSTREAM), namespace: "harbor", valuesFiles: [valuesFileForRaw(spec)] });
@@ -151,12 +205,31 @@ describe.skipIf(HELMS.length === 0)("nodeMirror.namespace: the DaemonSet in a na
     const tls = find(r.objects, "Secret", "harbor-tls")!;
     expect(caCopy.data["ca.crt"]).toBe(Buffer.from(tls.data["ca.crt"], "base64").toString("utf8"));
     expect(JSON.stringify(caCopy)).not.toMatch(/PRIVATE KEY/);
-    expect(r.objects.filter((o) => o.metadata.namespace === "harbor-node-mirror").map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(["ConfigMap/harbor-edge-node-mirror", "ConfigMap/harbor-edge-node-mirror-ca", "ConfigMap/harbor-edge-node-mirror-script", "DaemonSet/harbor-edge-node-mirror", "Role/harbor-edge-node-mirror", "RoleBinding/harbor-edge-node-mirror", "Secret/harbor-edge-node-mirror-token", "ServiceAccount/harbor-edge-node-mirror"]);
+    expect(
+      r.objects
+        .filter((o) => o.metadata.namespace === "harbor-node-mirror")
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual([
+      "ConfigMap/harbor-edge-node-mirror",
+      "ConfigMap/harbor-edge-node-mirror-ca",
+      "ConfigMap/harbor-edge-node-mirror-script",
+      "DaemonSet/harbor-edge-node-mirror",
+      "Role/harbor-edge-node-mirror",
+      "RoleBinding/harbor-edge-node-mirror",
+      "Secret/harbor-edge-node-mirror-token",
+      "ServiceAccount/harbor-edge-node-mirror",
+    ]);
   });
 
   it("every pod of the release namespace passes Pod Security baseline; restricted refuses only the data-ownership init containers", () => {
     const inRelease = r.objects.filter((o) => (o.metadata.namespace ?? "harbor") === "harbor");
-    const pods = [...podSpecs(inRelease), ...inRelease.filter((o) => o.kind === "CronJob").map((o) => [`CronJob/${o.metadata.name}`, o.spec.jobTemplate.spec.template.spec] as [string, any])];
+    const pods = [
+      ...podSpecs(inRelease),
+      ...inRelease
+        .filter((o) => o.kind === "CronJob")
+        .map((o) => [`CronJob/${o.metadata.name}`, o.spec.jobTemplate.spec.template.spec] as [string, any]),
+    ];
     expect(pods.length).toBeGreaterThan(UPSTREAM ? 8 : 3);
     for (const [owner, pod] of pods) expect(baselineViolations(pod), owner).toEqual([]);
     for (const [owner, pod] of pods) {
@@ -167,17 +240,33 @@ describe.skipIf(HELMS.length === 0)("nodeMirror.namespace: the DaemonSet in a na
   });
 
   it("storage.fixOwnership: false (storage that honours fsGroup): no data-ownership container, and every pod of the release namespace passes restricted", () => {
-    const strict = render({ helm, full: Boolean(UPSTREAM), namespace: "harbor", valuesFiles: [valuesFileForRaw({ ...spec, storage: { fixOwnership: false }, nodeMirror: { enabled: true, namespace: "harbor-node-mirror" } })] });
+    const strict = render({
+      helm,
+      full: Boolean(UPSTREAM),
+      namespace: "harbor",
+      valuesFiles: [
+        valuesFileForRaw({ ...spec, storage: { fixOwnership: false }, nodeMirror: { enabled: true, namespace: "harbor-node-mirror" } }),
+      ],
+    });
     expect(strict.code, strict.stderr).toBe(0);
     const inRelease = strict.objects.filter((o) => (o.metadata.namespace ?? "harbor") === "harbor");
-    const pods = [...podSpecs(inRelease), ...inRelease.filter((o) => o.kind === "CronJob").map((o) => [`CronJob/${o.metadata.name}`, o.spec.jobTemplate.spec.template.spec] as [string, any])];
+    const pods = [
+      ...podSpecs(inRelease),
+      ...inRelease
+        .filter((o) => o.kind === "CronJob")
+        .map((o) => [`CronJob/${o.metadata.name}`, o.spec.jobTemplate.spec.template.spec] as [string, any]),
+    ];
     expect(pods.length).toBeGreaterThan(UPSTREAM ? 8 : 3);
     for (const [owner, pod] of pods) {
-      expect([...(pod.initContainers ?? []), ...pod.containers].map((c: any) => c.name), owner).not.toContain("data-ownership");
+      expect(
+        [...(pod.initContainers ?? []), ...pod.containers].map((c: any) => c.name),
+        owner,
+      ).not.toContain("data-ownership");
       expect(restrictedViolations(pod), owner).toEqual([]);
     }
     // the derived harbor: block carries the five of them by default (the seeds' database permissions fix), none with false
-    const ownership = (raw: Record<string, unknown>) => (JSON.stringify(deriveHarborValues(validateSpec(raw).spec as Spec)).match(/"name":"data-ownership"/g) ?? []).length;
+    const ownership = (raw: Record<string, unknown>) =>
+      (JSON.stringify(deriveHarborValues(validateSpec(raw).spec as Spec)).match(/"name":"data-ownership"/g) ?? []).length;
     expect(ownership(spec)).toBe(5);
     expect(ownership({ ...spec, storage: { fixOwnership: false } })).toBe(0);
   });
@@ -191,7 +280,13 @@ describe.skipIf(HELMS.length === 0)("nodeMirror.namespace: the DaemonSet in a na
   });
 
   it("a namespace name that is not one is refused", () => {
-    const bad = render({ helm, valuesFiles: [valuesFileForRaw(spec), tmpFile("nm-bad.yaml", yaml.dump({ "harbor-config": { nodeMirror: { namespace: "../kube-system" } } }))] });
+    const bad = render({
+      helm,
+      valuesFiles: [
+        valuesFileForRaw(spec),
+        tmpFile("nm-bad.yaml", yaml.dump({ "harbor-config": { nodeMirror: { namespace: "../kube-system" } } })),
+      ],
+    });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/nodeMirror\/namespace|nodeMirror.namespace/);
   });

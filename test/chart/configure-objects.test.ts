@@ -40,7 +40,22 @@ describe.concurrent("proxy-cache projects (on by default)", () => {
   it("the chart's list is generator/src/spec/registries.ts proxyRegistries(), built-ins and extras", () => {
     const specs = [
       { "harbor-config": {} },
-      { "harbor-config": { proxyCache: { registries: ["quay.io", "ghcr.io"], extraRegistries: [{ host: "registry.example.com:5000", url: "https://registry.example.com:5000", type: "harbor", credentialsSecret: "example-creds" }, { host: "mirror.local", url: "http://mirror.local/v2-root" }] } } },
+      {
+        "harbor-config": {
+          proxyCache: {
+            registries: ["quay.io", "ghcr.io"],
+            extraRegistries: [
+              {
+                host: "registry.example.com:5000",
+                url: "https://registry.example.com:5000",
+                type: "harbor",
+                credentialsSecret: "example-creds",
+              },
+              { host: "mirror.local", url: "http://mirror.local/v2-root" },
+            ],
+          },
+        },
+      },
       { "harbor-config": { proxyCache: { enabled: false } } },
     ];
     for (const raw of specs) {
@@ -48,10 +63,18 @@ describe.concurrent("proxy-cache projects (on by default)", () => {
       const spec = specOf(file);
       const r = renderOk({ helm, valuesFiles: [file] });
       const lines = jobEnv(r.objects, [], {}).HARBOR_PROXY_CACHE;
-      const want = proxyRegistries(spec).map((x) => [x.project, x.type, x.url, ...(x.credentialsSecret ? [x.credentialsSecret] : [])].join(" "));
+      const want = proxyRegistries(spec).map((x) =>
+        [x.project, x.type, x.url, ...(x.credentialsSecret ? [x.credentialsSecret] : [])].join(" "),
+      );
       expect(lines ? lines.split("\n") : []).toEqual(want);
     }
-    expect(proxyRegistries(specOf(tmpFile("s.yaml", "harbor-config: {}\n"))).map((x) => x.project)).toEqual(["docker.io", "gcr.io", "quay.io", "ghcr.io", "registry.k8s.io"]);
+    expect(proxyRegistries(specOf(tmpFile("s.yaml", "harbor-config: {}\n"))).map((x) => x.project)).toEqual([
+      "docker.io",
+      "gcr.io",
+      "quay.io",
+      "ghcr.io",
+      "registry.k8s.io",
+    ]);
   });
 
   it.skipIf(!UPSTREAM)("every type the chart can ask for is one the upstream core ConfigMap permits", () => {
@@ -84,7 +107,10 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
   const r = render({ helm, set: ["harbor-config.cluster.uid=abc123"] });
   const job = configureJob(r.objects)!;
   const cron = configureCronJob(r.objects)!;
-  const pods: Array<[string, any]> = [["Job", job.spec.template.spec], ["CronJob", cron.spec.jobTemplate.spec.template.spec]];
+  const pods: Array<[string, any]> = [
+    ["Job", job.spec.template.spec],
+    ["CronJob", cron.spec.jobTemplate.spec.template.spec],
+  ];
 
   it("no Helm hook: helm install/upgrade does not wait for it; a Job per revision with a TTL, bounded in retries and time", () => {
     expect(r.code).toBe(0);
@@ -99,13 +125,19 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
     expect(Number(env(job.spec.template.spec, "HARBOR_WAIT_SECONDS"))).toBeLessThan(1800);
     expect(env(job.spec.template.spec, "CONFIGURE_TRIGGER")).toBe("install");
     expect(env(cron.spec.jobTemplate.spec.template.spec, "CONFIGURE_TRIGGER")).toBe("periodic");
-    expect(Number(env(cron.spec.jobTemplate.spec.template.spec, "HARBOR_WAIT_SECONDS"))).toBeLessThan(cron.spec.jobTemplate.spec.activeDeadlineSeconds);
+    expect(Number(env(cron.spec.jobTemplate.spec.template.spec, "HARBOR_WAIT_SECONDS"))).toBeLessThan(
+      cron.spec.jobTemplate.spec.activeDeadlineSeconds,
+    );
   });
 
   it("another revision is another Job; another pod template too (renders without a revision: GitOps)", () => {
     // with the secrets file, as GitOps renders: the certificate's expiry, which the runs read, stays the same
-    const secrets = tmpFile("secrets.yaml", yaml.dump({ secrets: generateSecrets(specOf(path.join(ROOT, "examples", "edge-single-node.yaml")), { namespace: "harbor" }) }));
-    const name = (set: string[]) => configureJob(render({ helm, valuesFiles: [secrets], set: ["harbor-config.cluster.uid=abc123", ...set] }).objects)!.metadata.name;
+    const secrets = tmpFile(
+      "secrets.yaml",
+      yaml.dump({ secrets: generateSecrets(specOf(path.join(ROOT, "examples", "edge-single-node.yaml")), { namespace: "harbor" }) }),
+    );
+    const name = (set: string[]) =>
+      configureJob(render({ helm, valuesFiles: [secrets], set: ["harbor-config.cluster.uid=abc123", ...set] }).objects)!.metadata.name;
     const first = name([]);
     expect(first).toMatch(/^harbor-edge-configure-1-[0-9a-f]{6}$/);
     expect(name(["harbor-config.projects[0].name=other"])).not.toBe(first);
@@ -122,7 +154,8 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
     fs.writeFileSync(path.join(dir, "Chart.yaml"), "apiVersion: v2\nname: cron-api\nversion: 0.1.0\n");
     fs.copyFileSync(path.join(ROOT, "chart", "templates", "_helpers-configure.tpl"), path.join(dir, "templates", "_helpers-configure.tpl"));
     fs.writeFileSync(path.join(dir, "templates", "v.yaml"), 'v: {{ include "harbor-edge.cronJobApiVersion" . }}\n');
-    const api = (...args: string[]) => (yaml.load(execFileSync(helm.bin, ["template", dir, "--show-only", "templates/v.yaml", ...args]).toString()) as { v: string }).v;
+    const api = (...args: string[]) =>
+      (yaml.load(execFileSync(helm.bin, ["template", dir, "--show-only", "templates/v.yaml", ...args]).toString()) as { v: string }).v;
     expect(api("--kube-version", "1.20.15")).toBe("batch/v1beta1");
     expect(api("--kube-version", "1.21.0")).toBe("batch/v1");
     expect(api("--kube-version", "1.20.15", "--api-versions", "batch/v1/CronJob")).toBe("batch/v1");
@@ -145,13 +178,16 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
   });
 
   it("the report's robot account: the chart makes its Secret empty (kept on uninstall); the runs fill it", () => {
-    for (const [, pod] of pods) expect(pod.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET").value).toBe("harbor-edge-report-robot");
+    for (const [, pod] of pods)
+      expect(pod.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET").value).toBe("harbor-edge-report-robot");
     const robot = find(r.objects, "Secret", "harbor-edge-report-robot")!;
     expect(robot.data).toBeUndefined();
     expect(robot.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
     const noReport = render({ helm, set: ["harbor-config.report.enabled=false"] });
     expect(find(noReport.objects, "Secret", "harbor-edge-report-robot")).toBeUndefined();
-    expect(configureJob(noReport.objects)!.spec.template.spec.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET")).toBeUndefined();
+    expect(
+      configureJob(noReport.objects)!.spec.template.spec.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET"),
+    ).toBeUndefined();
   });
 
   it("registry-info follows the applied password: its name and Palette's namespace in the env, get and patch on it alone there", () => {
@@ -162,10 +198,14 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
     const role = find(r.objects, "Role", "harbor-edge-configure-harbor")!;
     expect(role.metadata.namespace).toBe("cluster-abc123");
     expect(role.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], resourceNames: ["registry-info"], verbs: ["get", "patch"] }]);
-    expect(find(r.objects, "RoleBinding", "harbor-edge-configure-harbor")!.subjects).toEqual([{ kind: "ServiceAccount", name: "harbor-edge-configure", namespace: "harbor" }]);
+    expect(find(r.objects, "RoleBinding", "harbor-edge-configure-harbor")!.subjects).toEqual([
+      { kind: "ServiceAccount", name: "harbor-edge-configure", namespace: "harbor" },
+    ]);
     // no registry-info (no cluster uid): neither the env nor the Role
     const none = render({ helm });
-    expect(configureJob(none.objects)!.spec.template.spec.containers[0].env.find((e: any) => e.name === "REGISTRY_INFO_SECRET")).toBeUndefined();
+    expect(
+      configureJob(none.objects)!.spec.template.spec.containers[0].env.find((e: any) => e.name === "REGISTRY_INFO_SECRET"),
+    ).toBeUndefined();
     expect(none.objects.filter((o) => o.kind === "Role" && o.metadata.namespace !== "harbor")).toEqual([]);
   });
 
@@ -174,7 +214,11 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
       const c = pod.containers[0];
       expect(pod.securityContext.runAsNonRoot).toBe(true);
       expect(pod.securityContext.seccompProfile.type).toBe("RuntimeDefault");
-      expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+      expect(c.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      });
       expect(c.resources.limits).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
       expect(pod.serviceAccountName).toBe("harbor-edge-configure");
       expect(baselineViolations(pod)).toEqual([]);
@@ -184,7 +228,12 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
   it("RBAC: only its own Secrets (the state and the report's robot, by name, get and patch, no create), creating Events, and patching upstream's nginx Deployment (restarted onto a renewed certificate)", () => {
     const role = find(r.objects, "Role", "harbor-edge-configure")!;
     expect(role.rules).toEqual([
-      { apiGroups: [""], resources: ["secrets"], resourceNames: ["harbor-edge-configure-state", "harbor-edge-report-robot"], verbs: ["get", "patch"] },
+      {
+        apiGroups: [""],
+        resources: ["secrets"],
+        resourceNames: ["harbor-edge-configure-state", "harbor-edge-report-robot"],
+        verbs: ["get", "patch"],
+      },
       { apiGroups: [""], resources: ["events"], verbs: ["create"] },
       { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["harbor-nginx"], verbs: ["patch"] },
     ]);
@@ -206,7 +255,11 @@ describe.each(HELMS)("the configuration Job and CronJob as rendered by helm $ver
         expect(e.value).toBeUndefined();
         expect(e.valueFrom.secretKeyRef.name).toBe("harbor-edge-admin");
       }
-      for (const name of ["HARBOR_ADMIN_PASSWORD_APPLIED", "HARBOR_ADMIN_PASSWORD_PENDING"]) expect(c.env.find((x: any) => x.name === name).valueFrom.secretKeyRef).toMatchObject({ name: "harbor-edge-configure-state", optional: true });
+      for (const name of ["HARBOR_ADMIN_PASSWORD_APPLIED", "HARBOR_ADMIN_PASSWORD_PENDING"])
+        expect(c.env.find((x: any) => x.name === name).valueFrom.secretKeyRef).toMatchObject({
+          name: "harbor-edge-configure-state",
+          optional: true,
+        });
     }
     const password = decode(find(r.objects, "Secret", "harbor-edge-admin")!.data.HARBOR_ADMIN_PASSWORD);
     expect(yaml.dump(job) + yaml.dump(cron)).not.toContain(password);
@@ -233,7 +286,10 @@ describe("NOTES: where an operator checks the configuration", () => {
     expect(/--field-selector source=(\S+)/.exec(n.notes)![1]).toBe(EVENT_SOURCE);
     const listed = [...n.notes.matchAll(/^ {4}(\S+) {2}<- (\S+) \(upstream\)$/gm)].map((m) => m[1]);
     expect(listed).toEqual(proxyRegistries(specOf(tmpFile("s.yaml", "harbor-config: {}\n"))).map((x) => x.project));
-    const off = renderNotes({ helm, set: [`harbor-config.auth.password=${DESIRED}`, "harbor-config.proxyCache.enabled=false", "harbor-config.configJob.schedule="] });
+    const off = renderNotes({
+      helm,
+      set: [`harbor-config.auth.password=${DESIRED}`, "harbor-config.proxyCache.enabled=false", "harbor-config.configJob.schedule="],
+    });
     expect(off.notes).not.toMatch(/\(upstream\)/);
     expect(off.notes).not.toContain("CronJob");
   });

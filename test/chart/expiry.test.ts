@@ -58,7 +58,8 @@ describe.each(HELMS)("helm $version", (helm) => {
     let ca: KeyAndCert;
     let sans: string;
     const serverArgs = ["--dry-run=server", ...(helm.major >= 4 ? ["--disable-openapi-validation"] : [])];
-    const install = () => renderAsync({ helm, set: ["harbor-config.cluster.uid=abc123"], extraArgs: serverArgs, env: { KUBECONFIG: kube.kubeconfig } });
+    const install = () =>
+      renderAsync({ helm, set: ["harbor-config.cluster.uid=abc123"], extraArgs: serverArgs, env: { KUBECONFIG: kube.kubeconfig } });
     /** harbor-tls as an earlier release left it: a leaf of the kept CA valid for `days` more days */
     const leave = (days: number, recordExpiry = true) => {
       const names = sans.split(",");
@@ -67,7 +68,13 @@ describe.each(HELMS)("helm $version", (helm) => {
       const annotations: Record<string, string> = { "harbor-edge.io/sans": sans, "harbor-edge.io/certificate-source": "generated" };
       if (recordExpiry) annotations["harbor-edge.io/not-after"] = rfc3339(new X509Certificate(leaf.cert).validTo);
       const b64 = (s: string) => Buffer.from(s).toString("base64");
-      kube.put({ apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { name: NAMES.tlsSecret, namespace: "harbor", annotations }, data: { "tls.crt": b64(leaf.cert), "tls.key": b64(leaf.key), "ca.crt": b64(ca.cert) } });
+      kube.put({
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/tls",
+        metadata: { name: NAMES.tlsSecret, namespace: "harbor", annotations },
+        data: { "tls.crt": b64(leaf.cert), "tls.key": b64(leaf.key), "ca.crt": b64(ca.cert) },
+      });
       return leaf;
     };
 
@@ -75,7 +82,13 @@ describe.each(HELMS)("helm $version", (helm) => {
       kube = await startFakeKube();
       ca = generateCA("harbor-edge-ca", 3650);
       const b64 = (s: string) => Buffer.from(s).toString("base64");
-      kube.put({ apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls", metadata: { name: NAMES.caSecret, namespace: "harbor" }, data: { "tls.crt": b64(ca.cert), "tls.key": b64(ca.key) } });
+      kube.put({
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/tls",
+        metadata: { name: NAMES.caSecret, namespace: "harbor" },
+        data: { "tls.crt": b64(ca.cert), "tls.key": b64(ca.key) },
+      });
       const r = render({ helm, set: ["harbor-config.cluster.uid=abc123"] });
       sans = find(r.objects, "Secret", NAMES.tlsSecret)!.metadata.annotations!["harbor-edge.io/sans"];
     });
@@ -102,12 +115,15 @@ describe.each(HELMS)("helm $version", (helm) => {
       expect(decode(tls.data["ca.crt"])).toBe(ca.cert);
       expect(decode(find(r.objects, "Secret", NAMES.caSecret)!.data["tls.crt"])).toBe(ca.cert);
       expect(Math.round(daysLeft(leaf))).toBe(397);
-      expect(Math.abs(new Date(tls.metadata.annotations!["harbor-edge.io/not-after"]).getTime() - new Date(leaf.validTo).getTime())).toBeLessThanOrEqual(2000);
+      expect(
+        Math.abs(new Date(tls.metadata.annotations!["harbor-edge.io/not-after"]).getTime() - new Date(leaf.validTo).getTime()),
+      ).toBeLessThanOrEqual(2000);
       expect(tls.metadata.annotations!["harbor-edge.io/sans"]).toBe(sans);
     });
 
     it("NOTES: the expiry, and after a renewal by an upgrade, the command that restarts nginx onto it", async () => {
-      const notes = () => renderNotesAsync({ helm, set: ["harbor-config.cluster.uid=abc123"], extraArgs: serverArgs, env: { KUBECONFIG: kube.kubeconfig } });
+      const notes = () =>
+        renderNotesAsync({ helm, set: ["harbor-config.cluster.uid=abc123"], extraArgs: serverArgs, env: { KUBECONFIG: kube.kubeconfig } });
       const old = leave(20);
       const renewed = await notes();
       expect(renewed.stderr).toBe("");

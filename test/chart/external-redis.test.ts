@@ -7,12 +7,18 @@ import { HELMS, UPSTREAM, render, renderAsync, find, valuesFileForRaw } from "..
 import { startFakeKube, type FakeKube } from "../fakes/kube-api.js";
 import { validateSpec } from "../../generator/src/spec/validate.js";
 
-const external = (extra: Record<string, unknown> = {}) => ({ redis: { type: "external", external: { addr: "dragonfly.db.svc:6379", ...extra } } });
+const external = (extra: Record<string, unknown> = {}) => ({
+  redis: { type: "external", external: { addr: "dragonfly.db.svc:6379", ...extra } },
+});
 const errorsOf = (raw: unknown) => validateSpec(raw).errors.map((e) => `${e.path}: ${e.expected}`);
 
 describe("validate", () => {
   it("refuses username together with existingSecret, saying the user goes into REDIS_USERNAME of that Secret", () => {
-    expect(errorsOf(external({ username: "harbor", existingSecret: "redis-pw" }))).toContainEqual(expect.stringContaining("harbor-config.redis.external.username: empty, with the ACL user name in the key REDIS_USERNAME of the Secret redis-pw"));
+    expect(errorsOf(external({ username: "harbor", existingSecret: "redis-pw" }))).toContainEqual(
+      expect.stringContaining(
+        "harbor-config.redis.external.username: empty, with the ACL user name in the key REDIS_USERNAME of the Secret redis-pw",
+      ),
+    );
   });
   it("refuses username without a Secret too (upstream sends a user only with a password)", () => {
     expect(errorsOf(external({ username: "harbor" }))).toContainEqual(expect.stringContaining("harbor-config.redis.external.username"));
@@ -27,7 +33,13 @@ describe.each(HELMS)("helm $version against a cluster", (helm) => {
   let kube: FakeKube;
   const serverArgs = ["--dry-run=server", ...(helm.major >= 4 ? ["--disable-openapi-validation"] : [])];
   const install = (raw: Record<string, unknown>) =>
-    renderAsync({ helm, full: Boolean(UPSTREAM), valuesFiles: [valuesFileForRaw(raw)], extraArgs: serverArgs, env: { KUBECONFIG: kube.kubeconfig } });
+    renderAsync({
+      helm,
+      full: Boolean(UPSTREAM),
+      valuesFiles: [valuesFileForRaw(raw)],
+      extraArgs: serverArgs,
+      env: { KUBECONFIG: kube.kubeconfig },
+    });
   beforeAll(async () => {
     kube = await startFakeKube();
   });
@@ -42,7 +54,12 @@ describe.each(HELMS)("helm $version against a cluster", (helm) => {
 
   it("an existing Secret renders; upstream takes the user from its REDIS_USERNAME", async () => {
     const b64 = (s: string) => Buffer.from(s).toString("base64");
-    kube.put({ apiVersion: "v1", kind: "Secret", metadata: { name: "redis-pw", namespace: "harbor" }, data: { REDIS_PASSWORD: b64("Dfly-Pass-1"), REDIS_USERNAME: b64("harbor") } });
+    kube.put({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "redis-pw", namespace: "harbor" },
+      data: { REDIS_PASSWORD: b64("Dfly-Pass-1"), REDIS_USERNAME: b64("harbor") },
+    });
     const r = await install(external({ existingSecret: "redis-pw" }));
     expect(r.stderr).toBe("");
     if (UPSTREAM) {

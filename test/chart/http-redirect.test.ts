@@ -38,7 +38,10 @@ describe.skipIf(!UPSTREAM).each(HELMS)("helm $version", (helm) => {
     const all = entries(find(r.objects, "Service", NAMES.service)!);
     const httpsAt = all.filter((e) => e.target === 8443);
     for (const e of all.filter((x) => x.target === 8080)) {
-      expect(httpsAt.some((h) => h.via === e.via && h.port === redirectPort), `http on ${e.via} port ${e.port} redirects to port ${redirectPort}`).toBe(true);
+      expect(
+        httpsAt.some((h) => h.via === e.via && h.port === redirectPort),
+        `http on ${e.via} port ${e.port} redirects to port ${redirectPort}`,
+      ).toBe(true);
     }
     expect(httpsAt.length).toBeGreaterThan(0);
   });

@@ -11,14 +11,30 @@ import { tlsChecksum, TLS_CHECKSUM_ANNOTATION } from "../../generator/src/values
 import { validateSpec } from "../../generator/src/spec/validate.js";
 
 announceUpstream();
-const OURS = [NAMES.adminSecret, NAMES.tlsSecret, NAMES.caSecret, NAMES.coreSecret, NAMES.jobserviceSecret, NAMES.registrySecret, NAMES.databaseSecret];
+const OURS = [
+  NAMES.adminSecret,
+  NAMES.tlsSecret,
+  NAMES.caSecret,
+  NAMES.coreSecret,
+  NAMES.jobserviceSecret,
+  NAMES.registrySecret,
+  NAMES.databaseSecret,
+];
 
 describe.each(HELMS)("helm $version against a cluster", (helm) => {
   let kube: FakeKube;
   const serverArgs = ["--dry-run=server", ...(helm.major >= 4 ? ["--disable-openapi-validation"] : [])];
   const install = (set: string[] = [], valuesFiles: string[] = []) =>
-    renderAsync({ helm, set: ["harbor-config.cluster.uid=abc123", ...set], valuesFiles, extraArgs: serverArgs, env: { KUBECONFIG: kube.kubeconfig }, full: Boolean(UPSTREAM) });
-  const keep = (r: Rendered) => r.objects.filter((o) => o.kind === "Secret" && (OURS as string[]).includes(o.metadata.name)).forEach((o) => kube.put(o));
+    renderAsync({
+      helm,
+      set: ["harbor-config.cluster.uid=abc123", ...set],
+      valuesFiles,
+      extraArgs: serverArgs,
+      env: { KUBECONFIG: kube.kubeconfig },
+      full: Boolean(UPSTREAM),
+    });
+  const keep = (r: Rendered) =>
+    r.objects.filter((o) => o.kind === "Secret" && (OURS as string[]).includes(o.metadata.name)).forEach((o) => kube.put(o));
   let first: Rendered;
 
   beforeAll(async () => {
@@ -49,7 +65,11 @@ describe.each(HELMS)("helm $version against a cluster", (helm) => {
   it("a new VIP re-signs the server certificate with the kept CA", async () => {
     // harbor-edge values for the new VIP: the harbor: block carries the new certificate checksum
     const sum = tlsChecksum(validateSpec({ cluster: { uid: "abc123", vip: "10.20.30.40" } }).spec as any);
-    const moved = await install(["harbor-config.cluster.vip=10.20.30.40", `harbor.nginx.podAnnotations.${TLS_CHECKSUM_ANNOTATION}=${sum}`, `harbor.core.podAnnotations.${TLS_CHECKSUM_ANNOTATION}=${sum}`]);
+    const moved = await install([
+      "harbor-config.cluster.vip=10.20.30.40",
+      `harbor.nginx.podAnnotations.${TLS_CHECKSUM_ANNOTATION}=${sum}`,
+      `harbor.core.podAnnotations.${TLS_CHECKSUM_ANNOTATION}=${sum}`,
+    ]);
     expect(moved.code).toBe(0);
     const ca = (r: Rendered) => find(r.objects, "Secret", NAMES.caSecret)!.data["tls.crt"];
     expect(ca(moved)).toBe(ca(first));
@@ -64,7 +84,8 @@ describe.each(HELMS)("helm $version against a cluster", (helm) => {
 
   it("the kept certificate and CA are the ones first made", async () => {
     const again = await install();
-    for (const name of [NAMES.tlsSecret, NAMES.caSecret]) expect(find(again.objects, "Secret", name)!.data, name).toEqual(find(first.objects, "Secret", name)!.data);
+    for (const name of [NAMES.tlsSecret, NAMES.caSecret])
+      expect(find(again.objects, "Secret", name)!.data, name).toEqual(find(first.objects, "Secret", name)!.data);
   });
 
   it("a changed password replaces the kept one everywhere", async () => {
@@ -74,8 +95,21 @@ describe.each(HELMS)("helm $version against a cluster", (helm) => {
   });
 
   it("registry-info takes the password from auth.existingSecret when it exists", async () => {
-    kube.put({ apiVersion: "v1", kind: "Secret", metadata: { name: "admin-from-vault", namespace: "harbor" }, data: { HARBOR_ADMIN_PASSWORD: Buffer.from("Vault-Pass-7").toString("base64") } });
-    const r = await install([], [tmpFile("v.yaml", "harbor-config:\n  auth:\n    existingSecret: admin-from-vault\nharbor:\n  existingSecretAdminPassword: admin-from-vault\n")]);
+    kube.put({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "admin-from-vault", namespace: "harbor" },
+      data: { HARBOR_ADMIN_PASSWORD: Buffer.from("Vault-Pass-7").toString("base64") },
+    });
+    const r = await install(
+      [],
+      [
+        tmpFile(
+          "v.yaml",
+          "harbor-config:\n  auth:\n    existingSecret: admin-from-vault\nharbor:\n  existingSecretAdminPassword: admin-from-vault\n",
+        ),
+      ],
+    );
     expect(r.stderr).toBe("");
     expect(find(r.objects, "Secret", NAMES.adminSecret)).toBeUndefined();
     expect(decode(find(r.objects, "Secret", NAMES.registryInfoSecret)!.data.SPECTRO_USER_PASSWORD)).toBe("Vault-Pass-7");
@@ -83,7 +117,10 @@ describe.each(HELMS)("helm $version against a cluster", (helm) => {
 
   it("a secrets file may not change the database password or the encryption key in use", async () => {
     const dbPassword = decode(find(first.objects, "Secret", NAMES.databaseSecret)!.data.password);
-    const changed = await install([], [tmpFile("s.yaml", "secrets:\n  databasePassword: Another-Db-Pass-123456\n  secretKey: 0123456789abcdef\n")]);
+    const changed = await install(
+      [],
+      [tmpFile("s.yaml", "secrets:\n  databasePassword: Another-Db-Pass-123456\n  secretKey: 0123456789abcdef\n")],
+    );
     expect(changed.code).not.toBe(0);
     expect(changed.stderr).toMatch(/secrets\.(databasePassword|secretKey) differs from the value this installation already uses/);
     expect(changed.stderr).not.toContain(dbPassword);
@@ -93,6 +130,7 @@ describe.each(HELMS)("helm $version against a cluster", (helm) => {
   });
 
   it("every kept Secret carries the keep policy, so uninstall leaves it for a reinstall", () => {
-    for (const name of OURS) expect((find(first.objects, "Secret", name) as K8sObject).metadata.annotations?.["helm.sh/resource-policy"], name).toBe("keep");
+    for (const name of OURS)
+      expect((find(first.objects, "Secret", name) as K8sObject).metadata.annotations?.["helm.sh/resource-policy"], name).toBe("keep");
   });
 });

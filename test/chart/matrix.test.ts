@@ -11,41 +11,96 @@ import { configureJob, configureCronJob } from "../helpers/job.js";
 
 const name = fc.stringMatching(/^[a-z0-9]{1,8}(-[a-z0-9]{1,6})?$/);
 const ipv4 = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 })).map((p) => p.join("."));
-const size = fc.oneof(fc.integer({ min: 1, max: 2000 }), fc.integer({ min: 1, max: 900 }).map((n) => `${n}Gi`), fc.integer({ min: 100, max: 900 }).map((n) => `${n}Mi`));
+const size = fc.oneof(
+  fc.integer({ min: 1, max: 2000 }),
+  fc.integer({ min: 1, max: 900 }).map((n) => `${n}Gi`),
+  fc.integer({ min: 100, max: 900 }).map((n) => `${n}Mi`),
+);
 const nodePorts = fc.uniqueArray(fc.integer({ min: 30000, max: 32767 }), { minLength: 2, maxLength: 2 });
 
 const spec = fc
   .record(
     {
-      cluster: fc.record({ uid: fc.option(name, { nil: "" }), vip: fc.option(ipv4, { nil: "" }), hostname: fc.constantFrom("spectro.registry.local", "harbor.site-1.example", "registry") }),
-      auth: fc.record({ password: fc.constantFrom("", "Edge-Harbor-1", "aB3dEfGh"), certs: fc.record({ extraSANs: fc.uniqueArray(fc.oneof(ipv4, fc.constantFrom("harbor.lan", "*.edge.local")), { maxLength: 3 }), validityDays: fc.integer({ min: 60, max: 825 }), caValidityDays: fc.integer({ min: 1, max: 36500 }) }) }),
+      cluster: fc.record({
+        uid: fc.option(name, { nil: "" }),
+        vip: fc.option(ipv4, { nil: "" }),
+        hostname: fc.constantFrom("spectro.registry.local", "harbor.site-1.example", "registry"),
+      }),
+      auth: fc.record({
+        password: fc.constantFrom("", "Edge-Harbor-1", "aB3dEfGh"),
+        certs: fc.record({
+          extraSANs: fc.uniqueArray(fc.oneof(ipv4, fc.constantFrom("harbor.lan", "*.edge.local")), { maxLength: 3 }),
+          validityDays: fc.integer({ min: 60, max: 825 }),
+          caValidityDays: fc.integer({ min: 1, max: 36500 }),
+        }),
+      }),
       service: fc.record({
         serviceType: fc.constantFrom("NodePort", "LoadBalancer", "ClusterIP"),
         ports: nodePorts,
         metrics: fc.record({ enabled: fc.boolean() }),
         annotations: fc.dictionary(fc.constantFrom("metallb.universe.tf/address-pool", "example.com/team"), fc.constantFrom("edge", "lan")),
       }),
-      storage: fc.record({ registry: size, jobService: size, database: size, redis: size, trivy: size, storageClass: fc.constantFrom("", "local-path", "longhorn"), keepOnUninstall: fc.boolean(), s3: fc.boolean() }),
+      storage: fc.record({
+        registry: size,
+        jobService: size,
+        database: size,
+        redis: size,
+        trivy: size,
+        storageClass: fc.constantFrom("", "local-path", "longhorn"),
+        keepOnUninstall: fc.boolean(),
+        s3: fc.boolean(),
+      }),
       database: fc.boolean(),
       redis: fc.boolean(),
       trivy: fc.record({ enabled: fc.boolean(), skipUpdate: fc.boolean(), offlineScan: fc.boolean() }),
-      replicas: fc.record({ core: fc.integer({ min: 1, max: 3 }), portal: fc.integer({ min: 1, max: 3 }), nginx: fc.integer({ min: 1, max: 3 }), registry: fc.integer({ min: 1, max: 2 }), jobservice: fc.integer({ min: 1, max: 2 }) }),
+      replicas: fc.record({
+        core: fc.integer({ min: 1, max: 3 }),
+        portal: fc.integer({ min: 1, max: 3 }),
+        nginx: fc.integer({ min: 1, max: 3 }),
+        registry: fc.integer({ min: 1, max: 2 }),
+        jobservice: fc.integer({ min: 1, max: 2 }),
+      }),
       network: fc.record({ ipv6: fc.boolean() }),
       registryInfo: fc.record({ enabled: fc.boolean() }),
       projects: fc.uniqueArray(fc.record({ name, public: fc.boolean() }), { maxLength: 3, selector: (p) => p.name }),
       proxyCache: fc.record({ enabled: fc.boolean() }),
-      configJob: fc.record({ enabled: fc.boolean(), timeoutSeconds: fc.integer({ min: 120, max: 7200 }), schedule: fc.constantFrom("", "*/15 * * * *", "@hourly", "5 */2 * * 1-5") }),
+      configJob: fc.record({
+        enabled: fc.boolean(),
+        timeoutSeconds: fc.integer({ min: 120, max: 7200 }),
+        schedule: fc.constantFrom("", "*/15 * * * *", "@hourly", "5 */2 * * 1-5"),
+      }),
     },
     { requiredKeys: [] },
   )
   .map((r: any) => {
     const out: any = { ...r };
-    if (r.service) out.service = { serviceType: r.service.serviceType, metrics: r.service.metrics, annotations: r.service.annotations, harbor: { https: { nodePort: r.service.ports[0] }, http: { nodePort: r.service.ports[1] } } };
+    if (r.service)
+      out.service = {
+        serviceType: r.service.serviceType,
+        metrics: r.service.metrics,
+        annotations: r.service.annotations,
+        harbor: { https: { nodePort: r.service.ports[0] }, http: { nodePort: r.service.ports[1] } },
+      };
     if (r.storage) {
       const { s3, ...rest } = r.storage;
-      out.storage = { ...rest, backend: s3 ? { type: "s3", s3: { bucket: "harbor-blobs", endpoint: "https://s3.lan:9000", existingSecret: "s3-creds", disableRedirect: true, rootDirectory: "/harbor" } } : { type: "pvc" } };
+      out.storage = {
+        ...rest,
+        backend: s3
+          ? {
+              type: "s3",
+              s3: {
+                bucket: "harbor-blobs",
+                endpoint: "https://s3.lan:9000",
+                existingSecret: "s3-creds",
+                disableRedirect: true,
+                rootDirectory: "/harbor",
+              },
+            }
+          : { type: "pvc" },
+      };
     }
-    if (r.database) out.database = { type: "external", external: { host: "pg.lan", existingSecret: "pg-app", username: "harbor", port: 6432 } };
+    if (r.database)
+      out.database = { type: "external", external: { host: "pg.lan", existingSecret: "pg-app", username: "harbor", port: 6432 } };
     else delete out.database;
     if (r.redis) out.redis = { type: "external", external: { addr: "redis.lan:6379", tls: true, existingSecret: "redis-pw" } };
     else delete out.redis;
@@ -55,8 +110,19 @@ const spec = fc
 function check(objects: K8sObject[], s: Spec) {
   const svc = find(objects, "Service", "harbor")!;
   expect(svc.spec.type).toBe(s.service.serviceType);
-  const pvcs = objects.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => o.metadata.name).sort();
-  const want = ["jobservice", ...(s.storage.backend?.type === "pvc" ? ["registry"] : []), ...(s.database.type === "internal" ? ["database"] : []), ...(s.redis.type === "internal" ? ["redis"] : []), ...(s.trivy.enabled ? ["trivy"] : [])].map((n) => `harbor-edge-${n}`).sort();
+  const pvcs = objects
+    .filter((o) => o.kind === "PersistentVolumeClaim")
+    .map((o) => o.metadata.name)
+    .sort();
+  const want = [
+    "jobservice",
+    ...(s.storage.backend?.type === "pvc" ? ["registry"] : []),
+    ...(s.database.type === "internal" ? ["database"] : []),
+    ...(s.redis.type === "internal" ? ["redis"] : []),
+    ...(s.trivy.enabled ? ["trivy"] : []),
+  ]
+    .map((n) => `harbor-edge-${n}`)
+    .sort();
   expect(pvcs).toEqual(want);
   expect(Boolean(configureJob(objects))).toBe(s.configJob.enabled);
   const cron = configureCronJob(objects);

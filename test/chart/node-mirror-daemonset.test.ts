@@ -19,7 +19,10 @@ import { packValues } from "../../generator/src/pack/files.js";
 const FULL = announceUpstream();
 // the ConfigMap harbor-edge-node-mirror comes from the node-mirror template (node-mirror-configmap.yaml)
 const HOST_FILES_TEMPLATE = fs.existsSync(path.join(CHART_DIR, "templates", "node-mirror-configmap.yaml"));
-if (!HOST_FILES_TEMPLATE) process.stderr.write("\n*** NOT RUN: the script on the rendered host files: chart/templates/node-mirror-configmap.yaml is not on this branch yet ***\n\n");
+if (!HOST_FILES_TEMPLATE)
+  process.stderr.write(
+    "\n*** NOT RUN: the script on the rendered host files: chart/templates/node-mirror-configmap.yaml is not on this branch yet ***\n\n",
+  );
 const DS = "harbor-edge-node-mirror";
 const SCRIPT_CM = "harbor-edge-node-mirror-script";
 
@@ -66,8 +69,19 @@ describe.each(HELMS)("helm $version", (helm) => {
     // the host files from the ConfigMap the node-mirror template renders, the CA alone from harbor-tls
     expect(volume(ds, "host-files").configMap.name).toBe("harbor-edge-node-mirror");
     expect(volume(ds, "ca").secret).toEqual({ secretName: "harbor-tls", items: [{ key: "ca.crt", path: "ca.crt" }] });
-    expect(env(ds)).toMatchObject({ NODE_MIRROR_SOURCE: mount(ds, "host-files").mountPath, NODE_MIRROR_CA: `${mount(ds, "ca").mountPath}/ca.crt`, NODE_MIRROR_HOST_DIR: `${mount(ds, "host-dir-parent").mountPath}/certs.d`, NODE_MIRROR_STATE_DIR: mount(ds, "state").mountPath, NODE_MIRROR_INTERVAL: "60", NODE_NAME: { fieldRef: { fieldPath: "spec.nodeName" } } });
-    expect(ds.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "harbor-edge-native-config", "app.kubernetes.io/instance": "edge", "app.kubernetes.io/component": "node-mirror" });
+    expect(env(ds)).toMatchObject({
+      NODE_MIRROR_SOURCE: mount(ds, "host-files").mountPath,
+      NODE_MIRROR_CA: `${mount(ds, "ca").mountPath}/ca.crt`,
+      NODE_MIRROR_HOST_DIR: `${mount(ds, "host-dir-parent").mountPath}/certs.d`,
+      NODE_MIRROR_STATE_DIR: mount(ds, "state").mountPath,
+      NODE_MIRROR_INTERVAL: "60",
+      NODE_NAME: { fieldRef: { fieldPath: "spec.nodeName" } },
+    });
+    expect(ds.spec.selector.matchLabels).toEqual({
+      "app.kubernetes.io/name": "harbor-edge-native-config",
+      "app.kubernetes.io/instance": "edge",
+      "app.kubernetes.io/component": "node-mirror",
+    });
     expect(ds.spec.template.metadata.labels).toMatchObject(ds.spec.selector.matchLabels);
     // no surge: one pod per node at a time
     expect(ds.spec.updateStrategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } });
@@ -103,13 +117,22 @@ describe.each(HELMS)("helm $version", (helm) => {
 
   it("hostDir and containerdConfig, when given, win over the distribution (a trailing slash dropped)", () => {
     // only under containerd's own directories (a uid 0 pod mounts hostDir read-write): test/spec/hostile-specs.test.ts
-    const r = render({ helm, valuesFiles: [onWith({ distribution: "k3s", hostDir: "/etc/containerd/registry/certs.d/", containerdConfig: "/etc/containerd/ctd/config.toml" })] });
+    const r = render({
+      helm,
+      valuesFiles: [
+        onWith({ distribution: "k3s", hostDir: "/etc/containerd/registry/certs.d/", containerdConfig: "/etc/containerd/ctd/config.toml" }),
+      ],
+    });
     expect(r.code, r.stderr).toBe(0);
     const ds = find(r.objects, "DaemonSet", DS)!;
     expect(volume(ds, "host-dir-parent").hostPath.path).toBe("/etc/containerd/registry");
     expect(env(ds).NODE_MIRROR_HOST_DIR).toBe(`${mount(ds, "host-dir-parent").mountPath}/certs.d`);
     expect(volume(ds, "containerd-config").hostPath.path).toBe("/etc/containerd/ctd");
-    expect(env(ds)).toMatchObject({ NODE_MIRROR_HOST_DIR_ON_NODE: "/etc/containerd/registry/certs.d", NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE: "/etc/containerd/ctd/config.toml", NODE_MIRROR_CONTAINERD_CONFIG: "/host/containerd/config.toml" });
+    expect(env(ds)).toMatchObject({
+      NODE_MIRROR_HOST_DIR_ON_NODE: "/etc/containerd/registry/certs.d",
+      NODE_MIRROR_CONTAINERD_CONFIG_ON_NODE: "/etc/containerd/ctd/config.toml",
+      NODE_MIRROR_CONTAINERD_CONFIG: "/host/containerd/config.toml",
+    });
   });
 
   it("least privilege: user 0 with no capability, no escalation, read-only root, RuntimeDefault, a token for one get", () => {
@@ -117,7 +140,13 @@ describe.each(HELMS)("helm $version", (helm) => {
     const ds = find(r.objects, "DaemonSet", DS)!;
     const ps = ds.spec.template.spec;
     expect(ps.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: "RuntimeDefault" } });
-    expect(container(ds).securityContext).toEqual({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: false, capabilities: { drop: ["ALL"] } });
+    expect(container(ds).securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: false,
+      capabilities: { drop: ["ALL"] },
+    });
     // the token is the chart's Secret's, not the pod's (valid for a pod deleted with --force: a 401 means the chart is gone)
     expect(ps.automountServiceAccountToken).toBe(false);
     expect(ps.serviceAccountName).toBe(DS);
@@ -136,38 +165,53 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect(baselineViolations(ps).sort()).toEqual(["hostPath volume containerd-config", "hostPath volume host-dir-parent"]);
     expect(mount(ds, "containerd-config").readOnly).toBe(true);
     expect(mount(ds, "host-dir-parent").readOnly ?? false).toBe(false);
-    for (const m of container(ds).volumeMounts) if (m.name !== "host-dir-parent" && m.name !== "state") expect(m.readOnly, m.name).toBe(true);
+    for (const m of container(ds).volumeMounts)
+      if (m.name !== "host-dir-parent" && m.name !== "state") expect(m.readOnly, m.name).toBe(true);
     expect(volume(ds, "state").emptyDir).toEqual({ medium: "Memory", sizeLimit: "1Mi" });
     expect(container(ds).resources).toEqual({ requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "100m", memory: "32Mi" } });
     // RBAC of its own: one ServiceAccount, Role and RoleBinding more than with the DaemonSet off, nothing cluster-wide
-    const rbac = (objs: K8sObject[]) => objs.filter((o) => ["ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    expect(rbac(r.objects)).toEqual([...rbac(render({ helm, valuesFiles: [onWith({ enabled: false })] }).objects), `Role/${DS}`, `RoleBinding/${DS}`, `ServiceAccount/${DS}`].sort());
+    const rbac = (objs: K8sObject[]) =>
+      objs
+        .filter((o) => ["ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"].includes(o.kind))
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort();
+    expect(rbac(r.objects)).toEqual(
+      [
+        ...rbac(render({ helm, valuesFiles: [onWith({ enabled: false })] }).objects),
+        `Role/${DS}`,
+        `RoleBinding/${DS}`,
+        `ServiceAccount/${DS}`,
+      ].sort(),
+    );
   });
 
-  it.each([undefined, "harbor-node-mirror"])("its ServiceAccount may only get its own DaemonSet, in its namespace (nodeMirror.namespace %s)", async (namespace) => {
-    const r = render({ helm, valuesFiles: [onWith(namespace ? { namespace } : {})], namespace: "harbor" });
-    expect(r.code, r.stderr).toBe(0);
-    const ds = find(r.objects, "DaemonSet", DS)!;
-    const ns = namespace ?? "harbor";
-    const sa = find(r.objects, "ServiceAccount", DS)!;
-    const role = find(r.objects, "Role", DS)!;
-    const rb = find(r.objects, "RoleBinding", DS)!;
-    expect(await schemaErrors([sa, role, rb])).toEqual([]);
-    for (const o of [ds, sa, role, rb, find(r.objects, "Secret", `${DS}-token`)!]) expect(o.metadata.namespace, o.kind).toBe(ns);
-    // the token is mounted in the node-mirror pod only, not in every pod of the ServiceAccount
-    expect(sa.automountServiceAccountToken).toBe(false);
-    expect(ds.spec.template.spec.serviceAccountName).toBe(sa.metadata.name);
-    expect(role.rules).toEqual([{ apiGroups: ["apps"], resources: ["daemonsets"], resourceNames: [ds.metadata.name], verbs: ["get"] }]);
-    expect(rb.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
-    expect(rb.subjects).toEqual([{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }]);
-    // what the script asks for: its namespace from the downward API, its DaemonSet by the name the Role allows
-    expect(env(ds).NODE_MIRROR_NAMESPACE).toEqual({ fieldRef: { fieldPath: "metadata.namespace" } });
-    expect(env(ds).NODE_MIRROR_DAEMONSET).toBe(ds.metadata.name);
-    // no ServiceAccount, Role or RoleBinding with the DaemonSet off: `enabled: false` on upgrade deletes them with it
-    const off = render({ helm, valuesFiles: [onWith({ enabled: false })] });
-    expect(off.objects.filter((o) => o.metadata.name === DS && o.kind !== "ConfigMap").map((o) => o.kind)).toEqual([]);
-    expect(find(off.objects, "Secret", `${DS}-token`)).toBeUndefined();
-  });
+  it.each([undefined, "harbor-node-mirror"])(
+    "its ServiceAccount may only get its own DaemonSet, in its namespace (nodeMirror.namespace %s)",
+    async (namespace) => {
+      const r = render({ helm, valuesFiles: [onWith(namespace ? { namespace } : {})], namespace: "harbor" });
+      expect(r.code, r.stderr).toBe(0);
+      const ds = find(r.objects, "DaemonSet", DS)!;
+      const ns = namespace ?? "harbor";
+      const sa = find(r.objects, "ServiceAccount", DS)!;
+      const role = find(r.objects, "Role", DS)!;
+      const rb = find(r.objects, "RoleBinding", DS)!;
+      expect(await schemaErrors([sa, role, rb])).toEqual([]);
+      for (const o of [ds, sa, role, rb, find(r.objects, "Secret", `${DS}-token`)!]) expect(o.metadata.namespace, o.kind).toBe(ns);
+      // the token is mounted in the node-mirror pod only, not in every pod of the ServiceAccount
+      expect(sa.automountServiceAccountToken).toBe(false);
+      expect(ds.spec.template.spec.serviceAccountName).toBe(sa.metadata.name);
+      expect(role.rules).toEqual([{ apiGroups: ["apps"], resources: ["daemonsets"], resourceNames: [ds.metadata.name], verbs: ["get"] }]);
+      expect(rb.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+      expect(rb.subjects).toEqual([{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }]);
+      // what the script asks for: its namespace from the downward API, its DaemonSet by the name the Role allows
+      expect(env(ds).NODE_MIRROR_NAMESPACE).toEqual({ fieldRef: { fieldPath: "metadata.namespace" } });
+      expect(env(ds).NODE_MIRROR_DAEMONSET).toBe(ds.metadata.name);
+      // no ServiceAccount, Role or RoleBinding with the DaemonSet off: `enabled: false` on upgrade deletes them with it
+      const off = render({ helm, valuesFiles: [onWith({ enabled: false })] });
+      expect(off.objects.filter((o) => o.metadata.name === DS && o.kind !== "ConfigMap").map((o) => o.kind)).toEqual([]);
+      expect(find(off.objects, "Secret", `${DS}-token`)).toBeUndefined();
+    },
+  );
 
   it("a chart version bump with the same script and values does not change the pod template (no roll)", () => {
     const f = on();
@@ -193,7 +237,13 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect(a.metadata.labels!["helm.sh/chart"]).not.toBe(b.metadata.labels!["helm.sh/chart"]);
     expect(b.metadata.labels!["helm.sh/chart"]).toBe("harbor-edge-native-config-99.1.2");
     expect(b.spec.template).toEqual(a.spec.template);
-    expect(a.spec.template.metadata.labels).toEqual({ "app.kubernetes.io/name": "harbor-edge-native-config", "app.kubernetes.io/instance": "edge", "app.kubernetes.io/component": "node-mirror", "app.kubernetes.io/part-of": "harbor", "app.kubernetes.io/managed-by": "Helm" });
+    expect(a.spec.template.metadata.labels).toEqual({
+      "app.kubernetes.io/name": "harbor-edge-native-config",
+      "app.kubernetes.io/instance": "edge",
+      "app.kubernetes.io/component": "node-mirror",
+      "app.kubernetes.io/part-of": "harbor",
+      "app.kubernetes.io/managed-by": "Helm",
+    });
     expect(Object.keys(a.spec.template.metadata.annotations)).toEqual(["checksum/script"]);
     expect(a.spec.template.metadata.annotations["checksum/script"]).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -206,11 +256,18 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect([shell, script]).toEqual(["/bin/sh", `${mount(ds, "script").mountPath}/node-mirror.sh`]);
     const state = fs.mkdtempSync(path.join(os.tmpdir(), "node-daemonset-probe-"));
     try {
-      const run = () => spawnSync("sh", [path.join(CHART_DIR, "files", "node-mirror.sh"), ...args], { env: { PATH: process.env.PATH, NODE_MIRROR_STATE_DIR: state }, encoding: "utf8" });
+      const run = () =>
+        spawnSync("sh", [path.join(CHART_DIR, "files", "node-mirror.sh"), ...args], {
+          env: { PATH: process.env.PATH, NODE_MIRROR_STATE_DIR: state },
+          encoding: "utf8",
+        });
       // before the first round: not ready
       expect(run().status).toBe(1);
       // the check found a problem: ready all the same, and the probe's output says what
-      fs.writeFileSync(path.join(state, "check"), "problem node-mirror check on edge-1: containerd does not read /etc/containerd/certs.d: config_path is unset\n");
+      fs.writeFileSync(
+        path.join(state, "check"),
+        "problem node-mirror check on edge-1: containerd does not read /etc/containerd/certs.d: config_path is unset\n",
+      );
       const res = run();
       expect(res.status, res.stdout + res.stderr).toBe(0);
       expect(res.stdout).toContain("config_path is unset");
@@ -224,7 +281,12 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect(ds.spec.template.spec.tolerations).toEqual([{ operator: "Exists" }]);
     expect(ds.spec.template.spec.priorityClassName).toBe("system-node-critical");
     expect(ds.spec.template.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
-    ds = find(render({ helm, valuesFiles: [onWith({ daemonSet: { nodeSelector: { "node-role.example/edge": "true" }, intervalSeconds: 300 } })] }).objects, "DaemonSet", DS)!;
+    ds = find(
+      render({ helm, valuesFiles: [onWith({ daemonSet: { nodeSelector: { "node-role.example/edge": "true" }, intervalSeconds: 300 } })] })
+        .objects,
+      "DaemonSet",
+      DS,
+    )!;
     expect(ds.spec.template.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", "node-role.example/edge": "true" });
     expect(env(ds).NODE_MIRROR_INTERVAL).toBe("300");
   });
@@ -242,7 +304,8 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect(ours.map((o) => o.kind).sort()).toEqual(expect.arrayContaining(["CronJob", "DaemonSet", "Job"]));
     for (const o of ours) {
       const spec = o.kind === "CronJob" ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec;
-      const want = o.kind === "DaemonSet" ? "docker.io/goharbor/harbor-core:1" : /^ghcr\.io\/harbor-edge-native-config\/harbor-edge:\d+\.\d+\.\d+$/;
+      const want =
+        o.kind === "DaemonSet" ? "docker.io/goharbor/harbor-core:1" : /^ghcr\.io\/harbor-edge-native-config\/harbor-edge:\d+\.\d+\.\d+$/;
       for (const c of [...(spec.initContainers ?? []), ...spec.containers]) expect(c.image, `${o.kind}/${o.metadata.name}`).toMatch(want);
     }
     // the harbor-edge image's tag is a string in the values schema: a number is refused, naming the field
@@ -253,7 +316,11 @@ describe.each(HELMS)("helm $version", (helm) => {
 
   it("runs the harbor-core image of the harbor: block, with its pull secrets", () => {
     const values = yaml.load(fs.readFileSync(on(), "utf8")) as any;
-    values.harbor = { ...values.harbor, imagePullSecrets: [{ name: "pull" }], core: { ...values.harbor.core, image: { repository: "mirror.example/goharbor/harbor-core", tag: "v2.15.1" } } };
+    values.harbor = {
+      ...values.harbor,
+      imagePullSecrets: [{ name: "pull" }],
+      core: { ...values.harbor.core, image: { repository: "mirror.example/goharbor/harbor-core", tag: "v2.15.1" } },
+    };
     const r = render({ helm, valuesFiles: [tmpFile("values.yaml", yaml.dump(values))] });
     expect(r.code, r.stderr).toBe(0);
     const ds = find(r.objects, "DaemonSet", DS)!;
@@ -261,39 +328,71 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect(ds.spec.template.spec.imagePullSecrets).toEqual([{ name: "pull" }]);
   });
 
-  it.skipIf(!HOST_FILES_TEMPLATE)("the script writes the rendered ConfigMap's host files byte for byte, naming the CA under the DaemonSet's host directory", () => {
-    for (const distribution of ["containerd", "k3s"]) {
-      const r = render({ helm, valuesFiles: [onWith({ distribution })] });
-      expect(r.code, r.stderr).toBe(0);
-      const ds = find(r.objects, "DaemonSet", DS)!;
-      const cm = find(r.objects, "ConfigMap", volume(ds, "host-files").configMap.name)!;
-      expect(Object.keys(cm.data).length).toBeGreaterThan(0);
-      const hostDir = env(ds).NODE_MIRROR_HOST_DIR_ON_NODE;
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), "node-daemonset-render-"));
-      try {
-        const src = path.join(root, "src"), host = path.join(root, "host"), ca = path.join(root, "ca.crt");
-        fs.mkdirSync(src);
-        fs.mkdirSync(host);
-        fs.writeFileSync(ca, "-----BEGIN CERTIFICATE-----\n");
-        for (const [k, v] of Object.entries(cm.data)) fs.writeFileSync(path.join(src, k), String(v));
-        const run = spawnSync("sh", [path.join(CHART_DIR, "files", "node-mirror.sh"), "install"], { env: { PATH: process.env.PATH, NODE_MIRROR_SOURCE: src, NODE_MIRROR_CA: ca, NODE_MIRROR_HOST_DIR: host, NODE_MIRROR_HOST_DIR_ON_NODE: hostDir }, encoding: "utf8" });
-        expect(run.status, run.stdout + run.stderr).toBe(0);
-        for (const [k, v] of Object.entries(cm.data)) {
-          const h = k.replace(/\.hosts\.toml$/, "").replace(/_/g, ":");
-          expect(fs.readFileSync(path.join(host, h, "hosts.toml"), "utf8"), k).toBe(v);
-          expect(String(v), k).toContain(`${hostDir}/${h}/harbor-ca.crt`);
-          expect(fs.existsSync(path.join(host, h, "harbor-ca.crt")), k).toBe(true);
+  it.skipIf(!HOST_FILES_TEMPLATE)(
+    "the script writes the rendered ConfigMap's host files byte for byte, naming the CA under the DaemonSet's host directory",
+    () => {
+      for (const distribution of ["containerd", "k3s"]) {
+        const r = render({ helm, valuesFiles: [onWith({ distribution })] });
+        expect(r.code, r.stderr).toBe(0);
+        const ds = find(r.objects, "DaemonSet", DS)!;
+        const cm = find(r.objects, "ConfigMap", volume(ds, "host-files").configMap.name)!;
+        expect(Object.keys(cm.data).length).toBeGreaterThan(0);
+        const hostDir = env(ds).NODE_MIRROR_HOST_DIR_ON_NODE;
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "node-daemonset-render-"));
+        try {
+          const src = path.join(root, "src"),
+            host = path.join(root, "host"),
+            ca = path.join(root, "ca.crt");
+          fs.mkdirSync(src);
+          fs.mkdirSync(host);
+          fs.writeFileSync(ca, "-----BEGIN CERTIFICATE-----\n");
+          for (const [k, v] of Object.entries(cm.data)) fs.writeFileSync(path.join(src, k), String(v));
+          const run = spawnSync("sh", [path.join(CHART_DIR, "files", "node-mirror.sh"), "install"], {
+            env: {
+              PATH: process.env.PATH,
+              NODE_MIRROR_SOURCE: src,
+              NODE_MIRROR_CA: ca,
+              NODE_MIRROR_HOST_DIR: host,
+              NODE_MIRROR_HOST_DIR_ON_NODE: hostDir,
+            },
+            encoding: "utf8",
+          });
+          expect(run.status, run.stdout + run.stderr).toBe(0);
+          for (const [k, v] of Object.entries(cm.data)) {
+            const h = k.replace(/\.hosts\.toml$/, "").replace(/_/g, ":");
+            expect(fs.readFileSync(path.join(host, h, "hosts.toml"), "utf8"), k).toBe(v);
+            expect(String(v), k).toContain(`${hostDir}/${h}/harbor-ca.crt`);
+            expect(fs.existsSync(path.join(host, h, "harbor-ca.crt")), k).toBe(true);
+          }
+        } finally {
+          fs.rmSync(root, { recursive: true, force: true });
         }
-      } finally {
-        fs.rmSync(root, { recursive: true, force: true });
       }
-    }
-  });
+    },
+  );
 
   describe.skipIf(!FULL)("full chart", () => {
-    const raw = (yaml.load(fs.readFileSync(EXAMPLES.find((f) => f.endsWith("edge-single-node.yaml"))!, "utf8")) as any)["harbor-config"];
+    const raw = (
+      yaml.load(
+        fs.readFileSync(
+          EXAMPLES.find((f) => f.endsWith("edge-single-node.yaml"))!,
+          "utf8",
+        ),
+      ) as any
+    )["harbor-config"];
     const full = (nodeMirror: boolean) => {
-      const r = render({ helm, full: true, valuesFiles: [valuesFor({ ...raw, cluster: { ...raw.cluster, ...ON.cluster }, proxyCache: { ...raw.proxyCache, enabled: true }, nodeMirror: { ...raw.nodeMirror, enabled: nodeMirror } })] });
+      const r = render({
+        helm,
+        full: true,
+        valuesFiles: [
+          valuesFor({
+            ...raw,
+            cluster: { ...raw.cluster, ...ON.cluster },
+            proxyCache: { ...raw.proxyCache, enabled: true },
+            nodeMirror: { ...raw.nodeMirror, enabled: nodeMirror },
+          }),
+        ],
+      });
       if (r.code !== 0) throw new Error(r.stderr);
       return r;
     };

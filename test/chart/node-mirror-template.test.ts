@@ -47,7 +47,12 @@ const TABLE: Array<{ name: string; raw: Record<string, unknown>; key: string; te
   },
   {
     name: "spectroImages and two addresses: spectro-images on every address first, then the proxy project",
-    raw: { cluster: { vip: "10.10.1.5" }, proxyCache: { enabled: true, registries: ["registry.k8s.io"] }, nodeMirror: { spectroImages: true, addresses: ["10.10.1.5:30003", "harbor.lan"] }, auth: { certs: { extraSANs: ["harbor.lan"] } } },
+    raw: {
+      cluster: { vip: "10.10.1.5" },
+      proxyCache: { enabled: true, registries: ["registry.k8s.io"] },
+      nodeMirror: { spectroImages: true, addresses: ["10.10.1.5:30003", "harbor.lan"] },
+      auth: { certs: { extraSANs: ["harbor.lan"] } },
+    },
     key: "registry.k8s.io.hosts.toml",
     text:
       HEADER("registry.k8s.io") +
@@ -76,7 +81,12 @@ const TABLE: Array<{ name: string; raw: Record<string, unknown>; key: string; te
   },
   {
     name: "k3s host directory, an IPv6 VIP on a LoadBalancer, node port 31443",
-    raw: { cluster: { vip: "fd00::5" }, service: { serviceType: "LoadBalancer", harbor: { https: { nodePort: 31443 } } }, proxyCache: { enabled: true, registries: ["ghcr.io"] }, nodeMirror: { distribution: "k3s" } },
+    raw: {
+      cluster: { vip: "fd00::5" },
+      service: { serviceType: "LoadBalancer", harbor: { https: { nodePort: 31443 } } },
+      proxyCache: { enabled: true, registries: ["ghcr.io"] },
+      nodeMirror: { distribution: "k3s" },
+    },
     key: "ghcr.io.hosts.toml",
     text:
       HEADER("ghcr.io") +
@@ -92,7 +102,11 @@ const TABLE: Array<{ name: string; raw: Record<string, unknown>; key: string; te
     name: "an extra plain-http registry with a port, ClusterIP with a listed address, rke2 and spectro-images",
     raw: {
       service: { serviceType: "ClusterIP" },
-      proxyCache: { enabled: true, registries: [], extraRegistries: [{ host: "registry.example.com:5000", url: "http://registry.example.com:5000" }] },
+      proxyCache: {
+        enabled: true,
+        registries: [],
+        extraRegistries: [{ host: "registry.example.com:5000", url: "http://registry.example.com:5000" }],
+      },
       nodeMirror: { distribution: "rke2", addresses: ["10.0.0.9:443"], spectroImages: true },
       auth: { certs: { extraSANs: ["10.0.0.9"] } },
     },
@@ -114,7 +128,11 @@ const TABLE: Array<{ name: string; raw: Record<string, unknown>; key: string; te
   },
   {
     name: "an extra https registry whose endpoint is elsewhere; a hostDir with a trailing slash",
-    raw: { cluster: { vip: "10.10.1.5" }, proxyCache: { enabled: true, registries: [], extraRegistries: [{ host: "reg.internal", url: "http://mirror.example.com/x" }] }, nodeMirror: { hostDir: "/etc/containerd/opt/certs.d/" } },
+    raw: {
+      cluster: { vip: "10.10.1.5" },
+      proxyCache: { enabled: true, registries: [], extraRegistries: [{ host: "reg.internal", url: "http://mirror.example.com/x" }] },
+      nodeMirror: { hostDir: "/etc/containerd/opt/certs.d/" },
+    },
     key: "reg.internal.hosts.toml",
     text:
       HEADER("reg.internal") +
@@ -136,7 +154,11 @@ describe.each(HELMS)("helm $version", (helm) => {
       expect(r.stderr).toBe("");
       const cm = find(r.objects, "ConfigMap", "harbor-edge-node-mirror");
       expect(cm?.data?.[key]).toBe(text);
-      expect(Object.keys(cm!.data).sort()).toEqual(proxyRegistries(spec).map((p) => configMapKey(p.host)).sort());
+      expect(Object.keys(cm!.data).sort()).toEqual(
+        proxyRegistries(spec)
+          .map((p) => configMapKey(p.host))
+          .sort(),
+      );
       // no secret and no certificate in the ConfigMap (the CA comes from harbor-tls)
       expect(JSON.stringify(cm)).not.toMatch(/BEGIN|PRIVATE|password/i);
       expect(cm!.metadata.annotations!["harbor-edge.io/host-dir"]).toBe(nodeHostDir(spec));
@@ -145,7 +167,11 @@ describe.each(HELMS)("helm $version", (helm) => {
   });
 
   it("no ConfigMap without the proxy cache, nor without an address nodes reach Harbor at", () => {
-    for (const raw of [{ cluster: { vip: "10.1.1.1" }, proxyCache: { enabled: false } }, { proxyCache: { enabled: true } }, { cluster: { vip: "10.1.1.1" }, service: { serviceType: "ClusterIP" }, proxyCache: { enabled: true } }]) {
+    for (const raw of [
+      { cluster: { vip: "10.1.1.1" }, proxyCache: { enabled: false } },
+      { proxyCache: { enabled: true } },
+      { cluster: { vip: "10.1.1.1" }, service: { serviceType: "ClusterIP" }, proxyCache: { enabled: true } },
+    ]) {
       const r = render({ helm, valuesFiles: [valuesFileFor(specWith(raw))] });
       expect(r.code).toBe(0);
       expect(find(r.objects, "ConfigMap", "harbor-edge-node-mirror")).toBeUndefined();
@@ -163,7 +189,11 @@ describe.each(HELMS)("helm $version", (helm) => {
     expect(noAddress.stderr).toMatch(/harbor-config\.nodeMirror\.addresses: expected an address/);
     // the VIP goes through the values (it is guarded: the certificate's checksum), the rest through --set
     const withVip = valuesFileFor(specWith({ proxyCache: { enabled: true }, cluster: { vip: "10.1.1.1" } }));
-    const noProxy = render({ helm, valuesFiles: [withVip], set: ["harbor-config.nodeMirror.enabled=true", "harbor-config.proxyCache.enabled=false"] });
+    const noProxy = render({
+      helm,
+      valuesFiles: [withVip],
+      set: ["harbor-config.nodeMirror.enabled=true", "harbor-config.proxyCache.enabled=false"],
+    });
     expect(noProxy.code).not.toBe(0);
     expect(noProxy.stderr).toMatch(/harbor-config\.nodeMirror\.enabled: expected harbor-config\.proxyCache\.enabled true/);
     const fine = render({ helm, valuesFiles: [withVip], set: ["harbor-config.nodeMirror.enabled=true"] });
@@ -173,17 +203,31 @@ describe.each(HELMS)("helm $version", (helm) => {
 
 // ---- agreement with the TypeScript side, for random specs, in one helm run per helm ----
 
-const host = fc.tuple(fc.stringMatching(/^[a-z0-9]{1,6}$/), fc.constantFrom(".io", ".example.com", ".lan"), fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined })).map(([a, b, p]) => `${a}${b}${p ? `:${p}` : ""}`);
+const host = fc
+  .tuple(
+    fc.stringMatching(/^[a-z0-9]{1,6}$/),
+    fc.constantFrom(".io", ".example.com", ".lan"),
+    fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+  )
+  .map(([a, b, p]) => `${a}${b}${p ? `:${p}` : ""}`);
 const rawSpec = fc.record({
   // the certificate covers every address the addresses below may name (validate refuses others)
   auth: fc.constant({ certs: { extraSANs: ["harbor.lan", "10.0.0.1", "fd00::1", "10.9.9.9"] } }),
   cluster: fc.record({ vip: fc.constantFrom("", "10.0.0.1", "192.168.7.20", "fd00::1") }),
-  service: fc.record({ serviceType: fc.constantFrom("NodePort", "LoadBalancer", "ClusterIP"), harbor: fc.record({ https: fc.record({ nodePort: fc.constantFrom(30003, 31443), port: fc.constantFrom(443, 8443) }) }) }),
+  service: fc.record({
+    serviceType: fc.constantFrom("NodePort", "LoadBalancer", "ClusterIP"),
+    harbor: fc.record({ https: fc.record({ nodePort: fc.constantFrom(30003, 31443), port: fc.constantFrom(443, 8443) }) }),
+  }),
   proxyCache: fc.record({
     enabled: fc.boolean(),
     registries: fc.uniqueArray(fc.constantFrom("docker.io", "gcr.io", "quay.io", "ghcr.io", "registry.k8s.io"), { maxLength: 5 }),
     extraRegistries: fc.uniqueArray(
-      fc.record({ host, url: fc.constantFrom("https://up.example.com", "http://up.example.com:5000/p"), type: fc.constantFrom("docker-registry", "harbor", "jfrog-artifactory"), credentialsSecret: fc.constantFrom("", "creds") }),
+      fc.record({
+        host,
+        url: fc.constantFrom("https://up.example.com", "http://up.example.com:5000/p"),
+        type: fc.constantFrom("docker-registry", "harbor", "jfrog-artifactory"),
+        credentialsSecret: fc.constantFrom("", "creds"),
+      }),
       { maxLength: 3, selector: (r) => r.host },
     ),
   }),
@@ -221,7 +265,9 @@ function evaluateHelpers(helm: (typeof HELMS)[number], specs: Spec[]) {
     const values = tmpFile("specs.yaml", yaml.dump({ specsUnderTest: specs }, { lineWidth: -1 }));
     const r = helmTemplate(helm, chart.dir, { valuesFiles: [values], extraArgs: ["--show-only", "templates/zz-helpers-under-test.yaml"] });
     if (r.code !== 0) throw new Error(r.stderr);
-    return (yaml.load(r.stdout) as { results: Array<{ registries: string; addresses: string[]; hostDir: string; files: Record<string, string> }> }).results;
+    return (
+      yaml.load(r.stdout) as { results: Array<{ registries: string; addresses: string[]; hostDir: string; files: Record<string, string> }> }
+    ).results;
   } finally {
     chart.cleanup();
   }
@@ -238,7 +284,11 @@ function parseHosts(text: string) {
 }
 
 describe.each(HELMS)("helm $version: the chart's helpers agree with generator/src for random specs", (helm) => {
-  const specs = fc.sample(rawSpec, { numRuns: 60, seed: SEED }).map((raw) => validateSpec(raw)).filter((r) => r.ok).map((r) => r.spec as Spec);
+  const specs = fc
+    .sample(rawSpec, { numRuns: 60, seed: SEED })
+    .map((raw) => validateSpec(raw))
+    .filter((r) => r.ok)
+    .map((r) => r.spec as Spec);
   const results = evaluateHelpers(helm, specs);
 
   it("enough random specs were valid to mean something", () => {
@@ -248,8 +298,13 @@ describe.each(HELMS)("helm $version: the chart's helpers agree with generator/sr
 
   it("harbor-edge.proxyRegistries == proxyRegistries()", () => {
     specs.forEach((spec, i) => {
-      const lines = results[i].registries.split("\n").filter(Boolean).map((l) => l.split(" "));
-      expect(lines, JSON.stringify(spec.proxyCache)).toEqual(proxyRegistries(spec).map((p) => [p.host, p.project, p.url, p.type, p.credentialsSecret]));
+      const lines = results[i].registries
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(" "));
+      expect(lines, JSON.stringify(spec.proxyCache)).toEqual(
+        proxyRegistries(spec).map((p) => [p.host, p.project, p.url, p.type, p.credentialsSecret]),
+      );
     });
   });
 

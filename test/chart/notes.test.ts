@@ -14,9 +14,17 @@ const notesOf = (raw: Record<string, unknown>, o: { namespace?: string; release?
 };
 /** Every host[:port] the notes give for Harbor: after https://, docker login/pull/push, --harbor. */
 const harborAddresses = (notes: string) =>
-  new Set([...notes.matchAll(/(?:https:\/\/|docker (?:login|pull|push|tag \S+) |Harbor's address: )([A-Za-z0-9.:[\]-]+?)(?=[/\s)]|$)/gm)].map((m) => m[1]));
+  new Set(
+    [...notes.matchAll(/(?:https:\/\/|docker (?:login|pull|push|tag \S+) |Harbor's address: )([A-Za-z0-9.:[\]-]+?)(?=[/\s)]|$)/gm)].map(
+      (m) => m[1],
+    ),
+  );
 /** The command lines the notes show (indented lines starting with a command). */
-const commandLines = (notes: string, command: string) => notes.split("\n").map((l) => l.trim()).filter((l) => l.startsWith(`${command} `) || l.includes(`" ${command} `));
+const commandLines = (notes: string, command: string) =>
+  notes
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith(`${command} `) || l.includes(`" ${command} `));
 
 describe("NOTES.txt after login", () => {
   it("one address: the VIP at the node port, where nodes pull through it, used by every command", () => {
@@ -27,7 +35,11 @@ describe("NOTES.txt after login", () => {
 
   it.each([
     ["NodePort, no VIP", { cluster: { hostname: "registry.site.lan" } }, "registry.site.lan:30003"],
-    ["LoadBalancer without a VIP on 8443", { service: { serviceType: "LoadBalancer", harbor: { https: { port: 8443 } } } }, "spectro.registry.local:8443"],
+    [
+      "LoadBalancer without a VIP on 8443",
+      { service: { serviceType: "LoadBalancer", harbor: { https: { port: 8443 } } } },
+      "spectro.registry.local:8443",
+    ],
     ["ClusterIP", { service: { serviceType: "ClusterIP" } }, "localhost:8443"],
   ])("%s: one address throughout", (_n, raw, address) => {
     expect([...harborAddresses(notesOf(raw))]).toEqual([address]);
@@ -43,15 +55,27 @@ describe("NOTES.txt after login", () => {
   });
 
   it("nodeMirror.enabled: the DaemonSet, its addresses and registries, and how to see it is ready", () => {
-    const n = notesOf({ cluster: { vip: "10.1.2.3" }, proxyCache: { enabled: true, registries: ["docker.io", "ghcr.io"] }, nodeMirror: { enabled: true } });
-    expect(n).toContain("The DaemonSet harbor-edge-node-mirror points every node's containerd at Harbor (10.1.2.3:30003) for\n  docker.io, ghcr.io,");
+    const n = notesOf({
+      cluster: { vip: "10.1.2.3" },
+      proxyCache: { enabled: true, registries: ["docker.io", "ghcr.io"] },
+      nodeMirror: { enabled: true },
+    });
+    expect(n).toContain(
+      "The DaemonSet harbor-edge-node-mirror points every node's containerd at Harbor (10.1.2.3:30003) for\n  docker.io, ghcr.io,",
+    );
     expect(n).toContain("kubectl rollout status daemonset/harbor-edge-node-mirror --namespace registry");
     // its readiness is not the node's: that is status's (helm --wait must not wait on node configuration)
     expect(n).toContain("not a readiness gate, so helm --wait never waits on\n  node configuration");
     expect(n).not.toContain("harbor-edge node-config");
     // in a namespace of its own, the command names that one
-    const apart = notesOf({ cluster: { vip: "10.1.2.3" }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, namespace: "edge-nodes" } });
-    expect(commandLines(apart, "kubectl rollout status")).toEqual(["kubectl rollout status daemonset/harbor-edge-node-mirror --namespace edge-nodes"]);
+    const apart = notesOf({
+      cluster: { vip: "10.1.2.3" },
+      proxyCache: { enabled: true },
+      nodeMirror: { enabled: true, namespace: "edge-nodes" },
+    });
+    expect(commandLines(apart, "kubectl rollout status")).toEqual([
+      "kubectl rollout status daemonset/harbor-edge-node-mirror --namespace edge-nodes",
+    ]);
   });
 
   it("readiness per node: with report.nodeCheck the status line counts what every node can pull; without it NOTES says nodes are not measured and how to", () => {
@@ -78,7 +102,9 @@ describe("NOTES.txt after login", () => {
     const n = notesOf({ cluster: { vip: "10.1.2.3" }, proxyCache: { enabled: true } }, { namespace: "edge-ns" });
     expect(commandLines(n, "harbor-edge status")).toEqual(["harbor-edge status --namespace edge-ns"]);
     const [report] = commandLines(n, "harbor-edge report");
-    expect(report).toMatch(/^HARBOR_ADMIN_PASSWORD="\$\(kubectl get secret harbor-edge-admin --namespace edge-ns --output jsonpath="\{\.data\.HARBOR_ADMIN_PASSWORD\}" \| base64 --decode\)" harbor-edge report --harbor https:\/\/10\.1\.2\.3:30003 --ca harbor-ca\.crt --namespace edge-ns$/);
+    expect(report).toMatch(
+      /^HARBOR_ADMIN_PASSWORD="\$\(kubectl get secret harbor-edge-admin --namespace edge-ns --output jsonpath="\{\.data\.HARBOR_ADMIN_PASSWORD\}" \| base64 --decode\)" harbor-edge report --harbor https:\/\/10\.1\.2\.3:30003 --ca harbor-ca\.crt --namespace edge-ns$/,
+    );
     const off = notesOf({ report: { enabled: false } });
     expect(off).toContain("harbor-config.report.enabled is false, so harbor-edge status has nothing to read");
     expect(commandLines(off, "harbor-edge status")).toEqual([]);

@@ -18,8 +18,11 @@ import { startRegistry, type RunningRegistry } from "../helpers/docker-registry.
 
 announceUpstream();
 
-const registryBin = UPSTREAM ? ensureDebianPackage("docker-registry", "docker-registry") : { why: "the upstream chart is not in the chart cache" };
-if (registryBin.why) process.stderr.write(`\n*** NOT RUN: the OCI registry round trip (helm push, helm template oci://): ${registryBin.why} ***\n\n`);
+const registryBin = UPSTREAM
+  ? ensureDebianPackage("docker-registry", "docker-registry")
+  : { why: "the upstream chart is not in the chart cache" };
+if (registryBin.why)
+  process.stderr.write(`\n*** NOT RUN: the OCI registry round trip (helm push, helm template oci://): ${registryBin.why} ***\n\n`);
 
 describe.skipIf(!registryBin.bin)("the chart through a real OCI registry", () => {
   const version = chartVersion();
@@ -28,7 +31,13 @@ describe.skipIf(!registryBin.bin)("the chart through a real OCI registry", () =>
   let values: string;
   let secrets = "";
   // helm's own files (registry credentials, cache) in the temporary directory, not the user's
-  const helmEnv = () => ({ ...process.env, HELM_REGISTRY_CONFIG: path.join(tmp, "registry.json"), HELM_CACHE_HOME: path.join(tmp, "cache"), HELM_CONFIG_HOME: path.join(tmp, "config"), HELM_DATA_HOME: path.join(tmp, "data") });
+  const helmEnv = () => ({
+    ...process.env,
+    HELM_REGISTRY_CONFIG: path.join(tmp, "registry.json"),
+    HELM_CACHE_HOME: path.join(tmp, "cache"),
+    HELM_CONFIG_HOME: path.join(tmp, "config"),
+    HELM_DATA_HOME: path.join(tmp, "data"),
+  });
   const helmRun = (bin: string, args: string[]) => spawnSync(bin, args, { encoding: "utf8", env: helmEnv(), maxBuffer: 256 * 1024 * 1024 });
 
   beforeAll(async () => {
@@ -57,7 +66,20 @@ describe.skipIf(!registryBin.bin)("the chart through a real OCI registry", () =>
       const push = helmRun(helm.bin, ["push", archive, repo, "--plain-http"]);
       expect(push.status, push.stderr).toBe(0);
 
-      const pulled = helmRun(helm.bin, ["template", "harbor", `${repo}/${CHART_NAME}`, "--version", version, "--plain-http", "--namespace", "harbor", "-f", values, "-f", secrets]);
+      const pulled = helmRun(helm.bin, [
+        "template",
+        "harbor",
+        `${repo}/${CHART_NAME}`,
+        "--version",
+        version,
+        "--plain-http",
+        "--namespace",
+        "harbor",
+        "-f",
+        values,
+        "-f",
+        secrets,
+      ]);
       expect(pulled.status, pulled.stderr).toBe(0);
       const local = render({ helm, valuesFiles: [values, secrets], full: true });
       expect(local.code, local.stderr).toBe(0);

@@ -23,7 +23,10 @@ const PACK_SCHEMA = JSON.parse(fs.readFileSync(path.resolve(ROOT, "contracts", "
 const emptyCache = () => fs.mkdtempSync(path.join(os.tmpdir(), "empty-cache-"));
 
 it("images and pack refuse, with the fix, when the upstream chart is not in the cache", () => {
-  for (const cmd of [["images", EXAMPLES[0]], ["pack", EXAMPLES[0], "-o", path.join(emptyCache(), "out")]]) {
+  for (const cmd of [
+    ["images", EXAMPLES[0]],
+    ["pack", EXAMPLES[0], "-o", path.join(emptyCache(), "out")],
+  ]) {
     const r = cli(cmd, { env: { HARBOR_EDGE_CHART_CACHE: emptyCache() } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/needs the upstream harbor chart 1\.19\.1: put harbor-1\.19\.1\.tgz into the chart cache/);
@@ -31,7 +34,13 @@ it("images and pack refuse, with the fix, when the upstream chart is not in the 
 });
 
 it("the image list is read from the manifests: containers and init containers of every pod template", () => {
-  const m = yaml.dump({ kind: "Deployment", spec: { template: { spec: { initContainers: [{ image: "b:1" }], containers: [{ image: "a:1" }, { image: "b:1" }] } } } }) + "---\n" + yaml.dump({ kind: "Service", spec: {} });
+  const m =
+    yaml.dump({
+      kind: "Deployment",
+      spec: { template: { spec: { initContainers: [{ image: "b:1" }], containers: [{ image: "a:1" }, { image: "b:1" }] } } },
+    }) +
+    "---\n" +
+    yaml.dump({ kind: "Service", spec: {} });
   expect(imagesFromManifests(m)).toEqual(["a:1", "b:1"]);
 });
 
@@ -55,7 +64,10 @@ describe.skipIf(!UPSTREAM).each(EXAMPLES.map((f) => [path.basename(f), f]))("pac
     expect(r.code, r.stderr).toBe(0);
     const main = await parseHcl("main.tf", fs.readFileSync(path.join(tf, "main.tf"), "utf8"));
     const profileValues = hclUnescape(main.resource.spectrocloud_cluster_profile.harbor[0].pack[0].values);
-    expect(profileValues === fs.readFileSync(path.join(dir, "values.yaml"), "utf8"), "profile values differ from the pack's values.yaml").toBe(true);
+    expect(
+      profileValues === fs.readFileSync(path.join(dir, "values.yaml"), "utf8"),
+      "profile values differ from the pack's values.yaml",
+    ).toBe(true);
   });
 
   it("content.charts does not list the harbor chart the archive already carries", () => {
@@ -65,12 +77,19 @@ describe.skipIf(!UPSTREAM).each(EXAMPLES.map((f) => [path.basename(f), f]))("pac
   it("pack.json passes the community pack schema and rules", () => {
     const validate = new Ajv({ strict: false }).compile(PACK_SCHEMA);
     expect(validate(pack), JSON.stringify(validate.errors)).toBe(true);
-    expect(pack).toMatchObject({ name: "harbor-edge-native-config", displayName: "Harbor Edge Native Config", layer: "addon", version: "1.0.0" });
+    expect(pack).toMatchObject({
+      name: "harbor-edge-native-config",
+      displayName: "Harbor Edge Native Config",
+      layer: "addon",
+      version: "1.0.0",
+    });
     expect(pack.version).not.toMatch(/^v/);
     expect(pack.addonType).toBeTruthy();
     expect(pack.cloudTypes).toContain("edge-native");
     for (const c of pack.charts) expect(fs.existsSync(path.join(dir, c)), c).toBe(true);
-    expect(fs.readFileSync(path.join(dir, "logo.png")).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(fs.readFileSync(path.join(dir, "logo.png")).subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
     expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).toMatch(/## Prerequisites[\s\S]*## Parameters[\s\S]*## Upgrade/);
     expect(values.pack.content.images.length).toBeGreaterThan(0);
   });
@@ -86,28 +105,38 @@ describe.skipIf(!UPSTREAM).each(EXAMPLES.map((f) => [path.basename(f), f]))("pac
   it("values.yaml: namespace harbor, the spec's harbor-config, and the .tar.gz holds the directory", () => {
     expect(values.pack.namespace).toBe("harbor");
     const spec = specOf(file);
-    expect(values.charts["harbor-edge-native-config"]["harbor-config"]).toEqual({ ...spec, auth: { ...spec.auth, password: "" }, nodeMirror: { ...spec.nodeMirror, enabled: false } });
+    expect(values.charts["harbor-edge-native-config"]["harbor-config"]).toEqual({
+      ...spec,
+      auth: { ...spec.auth, password: "" },
+      nodeMirror: { ...spec.nodeMirror, enabled: false },
+    });
     const listing = execFileSync("tar", ["-tzf", `${dir}.tar.gz`], { encoding: "utf8" });
     expect(listing).toContain("harbor-edge-native-config-1.0.0/pack.json");
     expect(listing).toContain("harbor-edge-native-config-1.0.0/charts/harbor-edge-native-config-1.0.0.tgz");
   });
 
-  it.each(HELMS.map((h) => [h.version, h]))("its chart archive renders with no network and no cache (helm %s), pulling exactly the listed images", (_v, helm) => {
-    const chartValues = tmpFile("values.yaml", yaml.dump(values.charts["harbor-edge-native-config"]));
-    const archive = path.join(dir, pack.charts[0]);
-    const r = runHelm(helm, ["template", "harbor", archive, "--namespace", "harbor", "-f", chartValues]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    expect(imagesFromManifests(r.stdout)).toEqual(values.pack.content.images.map((i: any) => i.image).sort());
-    // the harbor subchart travels inside the archive
-    const listing = execFileSync("tar", ["-tzf", archive], { encoding: "utf8" });
-    expect(listing).toContain("harbor-edge-native-config/charts/harbor/Chart.yaml");
-    expect(listing).toContain("harbor-edge-native-config/charts/harbor/templates/core/core-dpl.yaml");
-  });
+  it.each(HELMS.map((h) => [h.version, h]))(
+    "its chart archive renders with no network and no cache (helm %s), pulling exactly the listed images",
+    (_v, helm) => {
+      const chartValues = tmpFile("values.yaml", yaml.dump(values.charts["harbor-edge-native-config"]));
+      const archive = path.join(dir, pack.charts[0]);
+      const r = runHelm(helm, ["template", "harbor", archive, "--namespace", "harbor", "-f", chartValues]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(imagesFromManifests(r.stdout)).toEqual(values.pack.content.images.map((i: any) => i.image).sort());
+      // the harbor subchart travels inside the archive
+      const listing = execFileSync("tar", ["-tzf", archive], { encoding: "utf8" });
+      expect(listing).toContain("harbor-edge-native-config/charts/harbor/Chart.yaml");
+      expect(listing).toContain("harbor-edge-native-config/charts/harbor/templates/core/core-dpl.yaml");
+    },
+  );
 });
 
 it.skipIf(!UPSTREAM)("Palette macros pass through the pack untouched", () => {
-  const spec = tmpFile("macro.yaml", 'harbor-config:\n  auth:\n    password: "{{.spectro.macro.harbor_password}}"\n  registryInfo:\n    enabled: false\n');
+  const spec = tmpFile(
+    "macro.yaml",
+    'harbor-config:\n  auth:\n    password: "{{.spectro.macro.harbor_password}}"\n  registryInfo:\n    enabled: false\n',
+  );
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "pack-"));
   const r = cli(["pack", spec, "-o", out, "--quiet"]);
   expect(r.code).toBe(0);
@@ -136,7 +165,8 @@ describe.each(EXAMPLES.map((f) => [path.basename(f), f]))("terraform for %s", (_
     const v = yaml.load(text) as any;
     const p = yaml.load(pack) as any;
     for (const key of ["pack", "charts"]) expect(v[key], key).toEqual(p[key]);
-    for (const key of Object.keys(p.charts["harbor-edge-native-config"])) expect(v.charts["harbor-edge-native-config"][key], key).toEqual(p.charts["harbor-edge-native-config"][key]);
+    for (const key of Object.keys(p.charts["harbor-edge-native-config"]))
+      expect(v.charts["harbor-edge-native-config"][key], key).toEqual(p.charts["harbor-edge-native-config"][key]);
     // Palette's pack layout, not bare chart values: the spec under charts.<chart>, the namespace in pack:
     expect(v["harbor-config"]).toBeUndefined();
     expect(v.harbor).toBeUndefined();
@@ -150,7 +180,12 @@ describe.each(EXAMPLES.map((f) => [path.basename(f), f]))("terraform for %s", (_
     expect(main.data.spectrocloud_pack_simple).toBeUndefined();
     const profile = main.resource.spectrocloud_cluster_profile.harbor[0];
     expect(profile).toMatchObject({ cloud: "edge-native", type: "add-on" });
-    expect(profilePack(main)).toMatchObject({ name: "harbor-edge-native-config", tag: "1.0.0", type: "oci", registry_uid: "${data.spectrocloud_registry.registry.id}" });
+    expect(profilePack(main)).toMatchObject({
+      name: "harbor-edge-native-config",
+      tag: "1.0.0",
+      type: "oci",
+      registry_uid: "${data.spectrocloud_registry.registry.id}",
+    });
   });
 
   it("the registry name is required and not empty; the provider version is constrained", () => {
@@ -164,7 +199,9 @@ describe.each(EXAMPLES.map((f) => [path.basename(f), f]))("terraform for %s", (_
   });
 
   it("no literal password anywhere; no password variable unless a profile variable asks for it", () => {
-    expect(yaml.load(hclUnescape(profilePack(main).values)) as any).toMatchObject({ charts: { "harbor-edge-native-config": { "harbor-config": { auth: { password: "" } } } } });
+    expect(yaml.load(hclUnescape(profilePack(main).values)) as any).toMatchObject({
+      charts: { "harbor-edge-native-config": { "harbor-config": { auth: { password: "" } } } },
+    });
     expect(vars.variable.harbor_admin_password).toBeUndefined();
     expect(main.resource.spectrocloud_cluster_profile.harbor[0].profile_variables).toBeUndefined();
   });
@@ -191,7 +228,13 @@ it("a profile-variable password: the macro in the values, the profile variable f
   const v = yaml.load(hclUnescape(profilePack(main).values)) as any;
   expect(v.charts["harbor-edge-native-config"]["harbor-config"].auth.password).toBe("{{.spectro.var.harbor_admin_password}}");
   const variable = main.resource.spectrocloud_cluster_profile.harbor[0].profile_variables[0].variable[0];
-  expect(variable).toMatchObject({ name: "harbor_admin_password", is_sensitive: true, required: false, format: "string", default_value: "${var.harbor_admin_password}" });
+  expect(variable).toMatchObject({
+    name: "harbor_admin_password",
+    is_sensitive: true,
+    required: false,
+    format: "string",
+    default_value: "${var.harbor_admin_password}",
+  });
   expect(vars.variable.harbor_admin_password[0].sensitive).toBe(true);
 });
 
@@ -208,7 +251,10 @@ it.skipIf(!UPSTREAM)("terraform writes main.tf and variables.tf, and refuses wit
 describe("pack.json, the README and the logo", () => {
   it("pack.json: the documented minimum of 4 CPUs and 8 GB as constraints (millicores, MiB), valid for the community schema", () => {
     const pack = packJson({ version: "1.0.0", chartArchive: "charts/x.tgz" }) as any;
-    expect(pack.constraints.resources).toEqual([{ type: "cpu", minLimit: 4000 }, { type: "memory", minLimit: 8192 }]);
+    expect(pack.constraints.resources).toEqual([
+      { type: "cpu", minLimit: 4000 },
+      { type: "memory", minLimit: 8192 },
+    ]);
     const validate = new Ajv({ strict: false }).compile(PACK_SCHEMA);
     expect(validate(pack), JSON.stringify(validate.errors)).toBe(true);
   });
@@ -217,7 +263,10 @@ describe("pack.json, the README and the logo", () => {
     const readme = packReadme({ version: "1.0.0", chartArchive: "charts/x.tgz" });
     expect(readme.match(/^\| Parameter \| Type \| Default \| Description \|$/gm)).toHaveLength(1);
     expect(readme.match(/^\|---\|/gm)).toHaveLength(1);
-    const table = readme.split("\n").filter((l) => l.startsWith("|")).slice(2);
+    const table = readme
+      .split("\n")
+      .filter((l) => l.startsWith("|"))
+      .slice(2);
     for (const row of table) expect(row, row).toMatch(/^\| `harbor-config\.[^`]+` \| /);
     expect(readme).toContain("{{.spectro.var.harbor_admin_password}}");
     expect(readme).toContain("{{.spectro.system.cluster.kubevip}}");
@@ -263,8 +312,17 @@ describe("Palette's schema.yaml and presets.yaml", () => {
     expect(schema[`${P}.service.serviceType`].schema).toContain('format "${list:[NodePort,LoadBalancer,ClusterIP]}"');
     expect(schema[`${P}.cluster.vip`].schema).toContain(`format "\${string:/${VIP_PATTERN}/}"`);
     const vip = new RegExp(VIP_PATTERN);
-    for (const ok of ["", "10.10.137.220", "0.0.0.0", "255.255.255.255", "{{.spectro.system.cluster.kubevip}}", "{{ .spectro.system.cluster.kubevip }}"]) expect(vip.test(ok), ok).toBe(true);
-    for (const bad of ["256.1.1.1", "10.0.0", "10.0.0.1.2", "abc", " ", "{{.spectro.system.cluster.name}}", "fe80::1"]) expect(vip.test(bad), bad).toBe(false);
+    for (const ok of [
+      "",
+      "10.10.137.220",
+      "0.0.0.0",
+      "255.255.255.255",
+      "{{.spectro.system.cluster.kubevip}}",
+      "{{ .spectro.system.cluster.kubevip }}",
+    ])
+      expect(vip.test(ok), ok).toBe(true);
+    for (const bad of ["256.1.1.1", "10.0.0", "10.0.0.1.2", "abc", " ", "{{.spectro.system.cluster.name}}", "fe80::1"])
+      expect(vip.test(bad), bad).toBe(false);
     // no backslash and no doubled brace inside the template's action
     expect(VIP_PATTERN).not.toMatch(/\\|\{\{|\}\}/);
     // every constrained key is a real path of the pack's values
@@ -275,6 +333,9 @@ describe("Palette's schema.yaml and presets.yaml", () => {
     }
     const presets = (yaml.load(presetsYaml()) as any).presets;
     expect(presets.map((p: any) => p.name)).toEqual(["nodePort", "loadBalancer"]);
-    for (const p of presets) expect((yaml.load(p.add) as any).charts["harbor-edge-native-config"]["harbor-config"].service.serviceType).toMatch(/NodePort|LoadBalancer/);
+    for (const p of presets)
+      expect((yaml.load(p.add) as any).charts["harbor-edge-native-config"]["harbor-config"].service.serviceType).toMatch(
+        /NodePort|LoadBalancer/,
+      );
   });
 });

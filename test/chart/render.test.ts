@@ -4,7 +4,21 @@ import { describe, it, expect, beforeAll } from "vitest";
 import path from "node:path";
 import { X509Certificate } from "node:crypto";
 import yaml from "js-yaml";
-import { HELMS, announceUpstream, render, renderNotes, lint, specOf, valuesFileFor, valuesFileForRaw, tmpFile, find, decode, EXAMPLES, type Rendered } from "../helpers/chart.js";
+import {
+  HELMS,
+  announceUpstream,
+  render,
+  renderNotes,
+  lint,
+  specOf,
+  valuesFileFor,
+  valuesFileForRaw,
+  tmpFile,
+  find,
+  decode,
+  EXAMPLES,
+  type Rendered,
+} from "../helpers/chart.js";
 import { schemaErrors } from "../helpers/k8s.js";
 import { insecureDefaults, checkTls, leakedSecrets } from "../helpers/assert.js";
 
@@ -60,7 +74,11 @@ describe.each(HELMS)("helm $version", (helm) => {
       if (spec.redis.type === "internal") want.redis = spec.storage.redis;
       if (spec.trivy.enabled) want.trivy = spec.storage.trivy;
       const pvcs = r.objects.filter((o) => o.kind === "PersistentVolumeClaim");
-      expect(pvcs.map((p) => p.metadata.name).sort()).toEqual(Object.keys(want).map((k) => `harbor-edge-${k}`).sort());
+      expect(pvcs.map((p) => p.metadata.name).sort()).toEqual(
+        Object.keys(want)
+          .map((k) => `harbor-edge-${k}`)
+          .sort(),
+      );
       for (const [k, size] of Object.entries(want)) {
         const pvc = find(r.objects, "PersistentVolumeClaim", `harbor-edge-${k}`)!;
         expect(pvc.spec.resources.requests.storage).toBe(typeof size === "number" ? `${size}Gi` : size);
@@ -106,7 +124,14 @@ describe.each(HELMS)("helm $version", (helm) => {
         let node: any = harbor;
         const segs = p.harbor.split(".");
         segs.slice(0, -1).forEach((s) => (node = node[s] ??= {}));
-        node[segs.at(-1)!] = typeof p.value === "boolean" ? !p.value : typeof p.value === "number" ? p.value + 1 : Array.isArray(p.value) ? [{ name: "X", value: "y" }] : `${String(p.value)}-changed`;
+        node[segs.at(-1)!] =
+          typeof p.value === "boolean"
+            ? !p.value
+            : typeof p.value === "number"
+              ? p.value + 1
+              : Array.isArray(p.value)
+                ? [{ name: "X", value: "y" }]
+                : `${String(p.value)}-changed`;
       }
       const bad = render({ helm, valuesFiles: [valuesFileFor(spec), tmpFile("bad.yaml", yaml.dump({ harbor }))] });
       expect(bad.code).not.toBe(0);
@@ -145,7 +170,11 @@ describe.each(HELMS)("helm $version", (helm) => {
     });
 
     it("sizes: a quantity stays, a string of digits is GB", () => {
-      const r = render({ helm, set: ["harbor-config.storage.database=500Mi"], extraArgs: ["--set-string", "harbor-config.storage.redis=3"] });
+      const r = render({
+        helm,
+        set: ["harbor-config.storage.database=500Mi"],
+        extraArgs: ["--set-string", "harbor-config.storage.redis=3"],
+      });
       expect(r.code).toBe(0);
       expect(find(r.objects, "PersistentVolumeClaim", NAMES.pvc.database)!.spec.resources.requests.storage).toBe("500Mi");
       expect(find(r.objects, "PersistentVolumeClaim", NAMES.pvc.redis)!.spec.resources.requests.storage).toBe("3Gi");
@@ -153,7 +182,9 @@ describe.each(HELMS)("helm $version", (helm) => {
 
     it("storage.keepOnUninstall=false drops the keep policy", () => {
       const r = render({ helm, set: ["harbor-config.storage.keepOnUninstall=false"] });
-      expect(find(r.objects, "PersistentVolumeClaim", NAMES.pvc.registry)!.metadata.annotations?.["helm.sh/resource-policy"]).toBeUndefined();
+      expect(
+        find(r.objects, "PersistentVolumeClaim", NAMES.pvc.registry)!.metadata.annotations?.["helm.sh/resource-policy"],
+      ).toBeUndefined();
     });
 
     it("registryInfo.enabled=false writes no registry-info", () => {
@@ -168,7 +199,14 @@ describe.each(HELMS)("helm $version", (helm) => {
     });
 
     it("auth.existingSecret without a cluster to read it from cannot fill registry-info: a clear error", () => {
-      const r = render({ helm, set: ["harbor-config.cluster.uid=abc123", "harbor-config.auth.existingSecret=admin-pw", "harbor.existingSecretAdminPassword=admin-pw"] });
+      const r = render({
+        helm,
+        set: [
+          "harbor-config.cluster.uid=abc123",
+          "harbor-config.auth.existingSecret=admin-pw",
+          "harbor.existingSecretAdminPassword=admin-pw",
+        ],
+      });
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain("harbor-config.auth.existingSecret");
       expect(r.stderr).toContain("registryInfo.enabled=false");
@@ -185,7 +223,9 @@ describe.each(HELMS)("helm $version", (helm) => {
     it("NodePort: the web UI on the host name's https node port, and the seeds' registry-info command", () => {
       const n = notes(["harbor-config.cluster.uid=abc123"]);
       expect(n).toContain("https://spectro.registry.local:30003");
-      expect(n).toContain('kubectl get secret registry-info --namespace cluster-abc123 --output jsonpath="{.data.SPECTRO_USER_PASSWORD}" | base64 --decode');
+      expect(n).toContain(
+        'kubectl get secret registry-info --namespace cluster-abc123 --output jsonpath="{.data.SPECTRO_USER_PASSWORD}" | base64 --decode',
+      );
       expect(n).toContain('kubectl get secret harbor-tls --namespace harbor --output jsonpath="{.data.ca\\.crt}" | base64 --decode');
       expect(n).toContain("docker login spectro.registry.local:30003 --username admin");
       expect(n).toContain("docker push spectro.registry.local:30003/library/alpine:latest");
@@ -195,7 +235,10 @@ describe.each(HELMS)("helm $version", (helm) => {
     });
 
     it("LoadBalancer: the VIP; ClusterIP: a port-forward", () => {
-      expect(renderNotes({ helm, valuesFiles: [valuesFileForRaw({ service: { serviceType: "LoadBalancer" }, cluster: { vip: "10.1.2.3" } })] }).notes).toContain("https://10.1.2.3:30003 is the web UI");
+      expect(
+        renderNotes({ helm, valuesFiles: [valuesFileForRaw({ service: { serviceType: "LoadBalancer" }, cluster: { vip: "10.1.2.3" } })] })
+          .notes,
+      ).toContain("https://10.1.2.3:30003 is the web UI");
       const c = notes(["harbor-config.service.serviceType=ClusterIP", "harbor.externalURL=https://spectro.registry.local"]);
       expect(c).toContain("kubectl port-forward service/harbor 8443:443 --namespace harbor");
     });
@@ -264,7 +307,6 @@ describe.each(HELMS)("helm $version", (helm) => {
       expect(r.stderr).toContain("harbor-edge secrets");
     });
   });
-
 });
 
 it("chart/Chart.yaml pins upstream harbor 1.19.1 and Chart.lock matches it", async () => {
@@ -279,6 +321,8 @@ it("chart/Chart.yaml pins upstream harbor 1.19.1 and Chart.lock matches it", asy
   // helm's digest: sha256 over the JSON of [requirements, locked]
   const { createHash } = await import("node:crypto");
   const dep = chart.dependencies[0];
-  const digest = createHash("sha256").update(JSON.stringify([[dep], [{ name: dep.name, version: dep.version, repository: dep.repository }]])).digest("hex");
+  const digest = createHash("sha256")
+    .update(JSON.stringify([[dep], [{ name: dep.name, version: dep.version, repository: dep.repository }]]))
+    .digest("hex");
   expect(lock.digest).toBe(`sha256:${digest}`);
 });

@@ -24,7 +24,11 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
   it("report.enabled (the default): Job, CronJob, the status ConfigMap, ServiceAccount and RBAC; no script", () => {
     const r = render({ helm });
     expect(r.code, r.stderr).toBe(0);
-    expect(reportObjects(r.objects).map((o) => `${o.kind}/${o.metadata.name.replace(/^(harbor-edge-report-1)-[0-9a-f]{6}$/, "$1-HASH")}`).sort()).toEqual(
+    expect(
+      reportObjects(r.objects)
+        .map((o) => `${o.kind}/${o.metadata.name.replace(/^(harbor-edge-report-1)-[0-9a-f]{6}$/, "$1-HASH")}`)
+        .sort(),
+    ).toEqual(
       [
         "ClusterRole/harbor-edge-report-harbor-harbor",
         "ClusterRoleBinding/harbor-edge-report-harbor-harbor",
@@ -51,7 +55,9 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
     expect(job.metadata.name).toMatch(/^harbor-edge-report-1-[0-9a-f]{6}$/);
     // a Job's pod template cannot change: a render without a new revision (GitOps, helm template) that changes
     // the pod gets another Job, never an immutable-field error; the same render, the same name
-    const other = reportJob(render({ helm, release: "edge", namespace: "registry", set: ["harbor-config.report.confirmSeconds=900"] }).objects);
+    const other = reportJob(
+      render({ helm, release: "edge", namespace: "registry", set: ["harbor-config.report.confirmSeconds=900"] }).objects,
+    );
     expect(other.metadata.name).toMatch(/^harbor-edge-report-1-[0-9a-f]{6}$/);
     expect(other.metadata.name).not.toBe(job.metadata.name);
     expect(reportJob(render({ helm, release: "edge", namespace: "registry" }).objects).metadata.name).toBe(job.metadata.name);
@@ -64,7 +70,9 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
     expect(cron.spec.jobTemplate.spec.template).toEqual(job.spec.template);
     expect(cron.spec.concurrencyPolicy).toBe("Forbid");
     // the ClusterRole is named for the release, so two releases do not collide
-    expect(find(r.objects, "ClusterRoleBinding", "harbor-edge-report-registry-edge")!.subjects).toEqual([{ kind: "ServiceAccount", name: "harbor-edge-report", namespace: "registry" }]);
+    expect(find(r.objects, "ClusterRoleBinding", "harbor-edge-report-registry-edge")!.subjects).toEqual([
+      { kind: "ServiceAccount", name: "harbor-edge-report", namespace: "registry" },
+    ]);
   });
 
   it("the CronJob: batch/v1 from Kubernetes 1.21, batch/v1beta1 on 1.20; the schedule from the values", () => {
@@ -117,28 +125,46 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
     expect(pod.containers[0].env.map((e: any) => e.name)).not.toContain("HARBOR_ADMIN_PASSWORD");
     expect(pod.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET").value).toBe("harbor-edge-report-robot");
     // without the configuration runs there is no robot: the admin password, by reference only
-    const noConfigure = reportJob(render({ helm, set: ["harbor-config.configJob.enabled=false"] }).objects).spec.template.spec.containers[0].env;
+    const noConfigure = reportJob(render({ helm, set: ["harbor-config.configJob.enabled=false"] }).objects).spec.template.spec.containers[0]
+      .env;
     const pw = noConfigure.find((e: any) => e.name === "HARBOR_ADMIN_PASSWORD");
     expect(pw.value).toBeUndefined();
     expect(pw.valueFrom.secretKeyRef).toEqual({ name: "harbor-edge-admin", key: "HARBOR_ADMIN_PASSWORD" });
     expect(noConfigure.map((e: any) => e.name)).not.toContain("REPORT_ROBOT_SECRET");
-    expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+    expect(pod.containers[0].securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+    });
     // the status ConfigMap carries no data of the chart's: an upgrade never overwrites the report
     expect(find(r.objects, "ConfigMap", "harbor-edge-status")!.data).toBeUndefined();
   });
 
   it("harbor-config.image: repository, tag (default the chart's version), digest and pull policy reach every pod of the program", () => {
-    const values = tmpFile("values.yaml", yaml.dump({ "harbor-config": { image: { repository: "registry.lan:5000/tools/harbor-edge", tag: "7", pullPolicy: "Always", digest: `sha256:${"a".repeat(64)}` } } }));
+    const values = tmpFile(
+      "values.yaml",
+      yaml.dump({
+        "harbor-config": {
+          image: { repository: "registry.lan:5000/tools/harbor-edge", tag: "7", pullPolicy: "Always", digest: `sha256:${"a".repeat(64)}` },
+        },
+      }),
+    );
     const r = render({ helm, valuesFiles: [values] });
     expect(r.code, r.stderr).toBe(0);
-    const programPods = r.objects.filter((o) => o.kind === "Job" || o.kind === "CronJob").map((o) => (o.kind === "Job" ? o.spec.template.spec : o.spec.jobTemplate.spec.template.spec));
+    const programPods = r.objects
+      .filter((o) => o.kind === "Job" || o.kind === "CronJob")
+      .map((o) => (o.kind === "Job" ? o.spec.template.spec : o.spec.jobTemplate.spec.template.spec));
     expect(programPods).toHaveLength(4);
     for (const pod of programPods) {
       expect(pod.containers[0].image).toBe(`registry.lan:5000/tools/harbor-edge:7@sha256:${"a".repeat(64)}`);
       expect(pod.containers[0].imagePullPolicy).toBe("Always");
     }
     // refused by the values schema, naming the field
-    for (const bad of ["harbor-config.image.digest=sha512:abc", "harbor-config.image.pullPolicy=Sometimes", "harbor-config.image.repository=Registry/UPPER"]) {
+    for (const bad of [
+      "harbor-config.image.digest=sha512:abc",
+      "harbor-config.image.pullPolicy=Sometimes",
+      "harbor-config.image.repository=Registry/UPPER",
+    ]) {
       const x = render({ helm, set: [bad] });
       expect(x.code, bad).not.toBe(0);
       expect(x.stderr, bad).toMatch(new RegExp(bad.split("=")[0].split(".").pop()!));
@@ -147,7 +173,9 @@ describe.each(HELMS)("report objects with helm $version", (helm) => {
 
   it("RBAC: read pods, namespaces and nodes; write only harbor-edge-status and Events; read only its robot's Secret", () => {
     const r = render({ helm });
-    expect(find(r.objects, "ClusterRole", "harbor-edge-report-harbor-harbor")!.rules).toEqual([{ apiGroups: [""], resources: ["pods", "namespaces", "nodes"], verbs: ["get", "list"] }]);
+    expect(find(r.objects, "ClusterRole", "harbor-edge-report-harbor-harbor")!.rules).toEqual([
+      { apiGroups: [""], resources: ["pods", "namespaces", "nodes"], verbs: ["get", "list"] },
+    ]);
     expect(find(r.objects, "Role", "harbor-edge-report")!.rules).toEqual([
       { apiGroups: [""], resources: ["configmaps"], resourceNames: ["harbor-edge-status"], verbs: ["get", "patch"] },
       { apiGroups: [""], resources: ["events"], verbs: ["create"] },
@@ -165,14 +193,29 @@ describe("the registries the report is given agree with proxyRegistries()", () =
       fc.property(
         fc.boolean(),
         fc.subarray(hosts),
-        fc.array(fc.record({ host: fc.constantFrom("registry.example.com:5000", "harbor.lan", "10.0.0.5:8443"), type: fc.constantFrom("docker-registry", "harbor") }), { maxLength: 2 }),
+        fc.array(
+          fc.record({
+            host: fc.constantFrom("registry.example.com:5000", "harbor.lan", "10.0.0.5:8443"),
+            type: fc.constantFrom("docker-registry", "harbor"),
+          }),
+          { maxLength: 2 },
+        ),
         (enabled, registries, extra) => {
-          const uniq = extra.filter((e, i) => extra.findIndex((x) => x.host === e.host) === i).map((e) => ({ ...e, url: `https://${e.host}` }));
-          const values = tmpFile("values.yaml", yaml.dump({ "harbor-config": { proxyCache: { enabled, registries, extraRegistries: uniq } } }));
+          const uniq = extra
+            .filter((e, i) => extra.findIndex((x) => x.host === e.host) === i)
+            .map((e) => ({ ...e, url: `https://${e.host}` }));
+          const values = tmpFile(
+            "values.yaml",
+            yaml.dump({ "harbor-config": { proxyCache: { enabled, registries, extraRegistries: uniq } } }),
+          );
           const r = render({ helm, valuesFiles: [values] });
           expect(r.code, r.stderr).toBe(0);
-          const env = reportJob(r.objects).spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_PROXY_REGISTRIES").value as string;
-          const lines = env.split("\n").filter(Boolean).map((l) => l.split(" ").slice(0, 4).join(" "));
+          const env = reportJob(r.objects).spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_PROXY_REGISTRIES")
+            .value as string;
+          const lines = env
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => l.split(" ").slice(0, 4).join(" "));
           const spec = { ...base, proxyCache: { ...base.proxyCache, enabled, registries, extraRegistries: uniq } } as any;
           expect(lines).toEqual(proxyRegistries(spec).map((p) => `${p.host} ${p.project} ${p.url} ${p.type}`));
         },

@@ -8,7 +8,9 @@ import { HELMS, UPSTREAM, announceUpstream, render, find, valuesFileForRaw, type
 
 announceUpstream();
 
-const s3Spec = (s3: Record<string, unknown>) => ({ storage: { backend: { type: "s3", s3: { bucket: "harbor", existingSecret: "s3-creds", ...s3 } } } });
+const s3Spec = (s3: Record<string, unknown>) => ({
+  storage: { backend: { type: "s3", s3: { bucket: "harbor", existingSecret: "s3-creds", ...s3 } } },
+});
 const configOf = (r: Rendered) => (yaml.load(find(r.objects, "ConfigMap", "harbor-registry")!.data["config.yml"]) as any).storage.s3;
 function envOf(r: Rendered, container: string): Record<string, string> {
   const c = find(r.objects, "Deployment", "harbor-registry")!.spec.template.spec.containers.find((x: any) => x.name === container);
@@ -37,7 +39,8 @@ describe.skipIf(!UPSTREAM).each(HELMS)("helm $version", (helm) => {
     expect(s3.regionendpoint).toBe("http://seaweedfs-s3.storage.svc:8333");
     expect(s3.secure).toBeUndefined();
     expect(s3.rootdirectory).toBeUndefined();
-    for (const c of ["registry", "registryctl"]) expect(envOf(r, c), c).toEqual({ REGISTRY_STORAGE_S3_SECURE: "false", REGISTRY_STORAGE_S3_FORCEPATHSTYLE: "false" });
+    for (const c of ["registry", "registryctl"])
+      expect(envOf(r, c), c).toEqual({ REGISTRY_STORAGE_S3_SECURE: "false", REGISTRY_STORAGE_S3_FORCEPATHSTYLE: "false" });
   });
 
   it("AWS (no endpoint): no regionendpoint, secure", () => {
@@ -47,7 +50,12 @@ describe.skipIf(!UPSTREAM).each(HELMS)("helm $version", (helm) => {
   });
 
   it("a harbor: block written for another endpoint is refused by the guard", () => {
-    const r = render({ helm, full: true, valuesFiles: [valuesFileForRaw(s3Spec({ endpoint: "https://a.example" }))], set: ["harbor-config.storage.backend.s3.endpoint=https://b.example"] });
+    const r = render({
+      helm,
+      full: true,
+      valuesFiles: [valuesFileForRaw(s3Spec({ endpoint: "https://a.example" }))],
+      set: ["harbor-config.storage.backend.s3.endpoint=https://b.example"],
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("harbor.persistence.imageChartStorage.s3.regionendpoint");
   });

@@ -19,7 +19,9 @@ const SEED = process.env.HARBOR_EDGE_FC_SEED === "random" ? undefined : Number(p
 
 const ipv4 = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 })).map((p) => p.join("."));
 const ipv6 = fc.tuple(fc.integer({ min: 0xfd00, max: 0xfdff }), fc.nat(0xffff)).map(([a, b]) => `${a.toString(16)}::${b.toString(16)}`);
-const name = fc.tuple(fc.constantFrom("harbor", "registry", "node-1"), fc.constantFrom("lan", "edge.local", "site.example")).map(([a, b]) => `${a}.${b}`);
+const name = fc
+  .tuple(fc.constantFrom("harbor", "registry", "node-1"), fc.constantFrom("lan", "edge.local", "site.example"))
+  .map(([a, b]) => `${a}.${b}`);
 const port = fc.constantFrom("", ":30003", ":443", ":8443");
 const address = fc.oneof(
   fc.tuple(ipv4, port).map(([h, p]) => h + p),
@@ -27,7 +29,10 @@ const address = fc.oneof(
   fc.tuple(name, port).map(([h, p]) => h + p),
 );
 const rawSpec = fc.record({
-  cluster: fc.record({ vip: fc.oneof(fc.constant(""), ipv4, ipv6), hostname: fc.constantFrom("spectro.registry.local", "registry.site.lan", "10.20.0.5") }),
+  cluster: fc.record({
+    vip: fc.oneof(fc.constant(""), ipv4, ipv6),
+    hostname: fc.constantFrom("spectro.registry.local", "registry.site.lan", "10.20.0.5"),
+  }),
   service: fc.record({ serviceType: fc.constantFrom("NodePort", "LoadBalancer", "ClusterIP") }),
   auth: fc.record({ certs: fc.record({ extraSANs: fc.uniqueArray(fc.oneof(ipv4, name), { maxLength: 2 }) }) }),
   nodeMirror: fc.record({ addresses: fc.uniqueArray(address, { maxLength: 3 }) }),
@@ -40,7 +45,10 @@ function covered(host: string, sans: { dns: string[]; ips: string[] }): boolean 
 
 describe("generatedSans()", () => {
   it("names every node address: the given ones, IPv6 without brackets or port", () => {
-    const spec = validateSpec({ cluster: { vip: "10.0.0.5" }, nodeMirror: { addresses: ["10.0.0.6:30003", "[fd00::7]:30003", "harbor.lan:30003", "10.0.0.8"] } }).spec as Spec;
+    const spec = validateSpec({
+      cluster: { vip: "10.0.0.5" },
+      nodeMirror: { addresses: ["10.0.0.6:30003", "[fd00::7]:30003", "harbor.lan:30003", "10.0.0.8"] },
+    }).spec as Spec;
     const s = generatedSans(spec, "harbor");
     expect(s.ips).toEqual(["10.0.0.5", "10.0.0.6", "fd00::7", "10.0.0.8", "127.0.0.1"]);
     expect(s.dns).toContain("harbor.lan");
@@ -98,7 +106,8 @@ describe.each(HELMS)("helm $version: the chart's certificate names every node ad
     const base = render({ helm, valuesFiles: [values] });
     const withAddress = render({ helm, valuesFiles: [values], set: ["harbor-config.nodeMirror.addresses={10.0.0.77:30003}"] });
     expect(withAddress.code, withAddress.stderr).toBe(0);
-    const ips = (r: typeof base) => subjectAltNames(new X509Certificate(decode(find(r.objects, "Secret", NAMES.tlsSecret)!.data["tls.crt"]))).ips;
+    const ips = (r: typeof base) =>
+      subjectAltNames(new X509Certificate(decode(find(r.objects, "Secret", NAMES.tlsSecret)!.data["tls.crt"]))).ips;
     expect(ips(base)).not.toContain("10.0.0.77");
     expect(ips(withAddress)).toContain("10.0.0.77");
   });

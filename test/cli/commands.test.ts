@@ -23,10 +23,15 @@ describe("harbor-edge validate", () => {
   }
 
   it("reports every problem, each with the dotted path, expected and given (exit 1)", () => {
-    const f = tmpFile("bad.yaml", "harbor-config:\n  service:\n    serviceType: Nodeport\n    harbor:\n      https:\n        nodePort: 3003\n  storage:\n    registry: lots\n");
+    const f = tmpFile(
+      "bad.yaml",
+      "harbor-config:\n  service:\n    serviceType: Nodeport\n    harbor:\n      https:\n        nodePort: 3003\n  storage:\n    registry: lots\n",
+    );
     const r = cli(["validate", f]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("harbor-config.service.serviceType: expected one of \"NodePort\", \"LoadBalancer\", \"ClusterIP\"; given \"Nodeport\"");
+    expect(r.stderr).toContain(
+      'harbor-config.service.serviceType: expected one of "NodePort", "LoadBalancer", "ClusterIP"; given "Nodeport"',
+    );
     expect(r.stderr).toContain("harbor-config.service.harbor.https.nodePort: expected an integer from 30000 to 32767; given 3003");
     expect(r.stderr).toContain("harbor-config.storage.registry");
   });
@@ -58,7 +63,11 @@ describe("harbor-edge validate", () => {
     expect(cli(args).code).toBe(2);
   });
 
-  it.each([["--help"], "validate", "values", "secrets", "render", "images", "pack", "terraform"].map((c) => [Array.isArray(c) ? c : [c, "--help"]]))("%j prints help (exit 0)", (args) => {
+  it.each(
+    [["--help"], "validate", "values", "secrets", "render", "images", "pack", "terraform"].map((c) => [
+      Array.isArray(c) ? c : [c, "--help"],
+    ]),
+  )("%j prints help (exit 0)", (args) => {
     const r = cli(args);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Usage: harbor-edge");
@@ -72,9 +81,16 @@ describe("harbor-edge values", () => {
     expect(r.code).toBe(0);
     const v = yaml.load(fs.readFileSync(out, "utf8")) as any;
     expect(v["harbor-config"].storage.backend.type).toBe("s3");
-    expect(v.harbor.persistence.imageChartStorage).toMatchObject({ type: "s3", disableredirect: true, s3: { bucket: "harbor", existingSecret: "harbor-s3-creds" } });
+    expect(v.harbor.persistence.imageChartStorage).toMatchObject({
+      type: "s3",
+      disableredirect: true,
+      s3: { bucket: "harbor", existingSecret: "harbor-s3-creds" },
+    });
     expect(v.harbor.existingSecretAdminPassword).toBe("harbor-admin-secret");
-    expect(v.harbor.database).toMatchObject({ type: "external", external: { host: "harbor-postgres-rw.registries.svc.cluster.local", existingSecret: "harbor-postgres-app" } });
+    expect(v.harbor.database).toMatchObject({
+      type: "external",
+      external: { host: "harbor-postgres-rw.registries.svc.cluster.local", existingSecret: "harbor-postgres-app" },
+    });
     expect(v.harbor.trivy.enabled).toBe(false);
     expect(v.harbor.jobservice.replicas).toBe(1);
     const validate = newAjv().compile(chartValuesSchema());
@@ -125,7 +141,20 @@ describe("harbor-edge secrets", () => {
     const { secrets } = yaml.load(fs.readFileSync(out, "utf8")) as any;
     const validate = newAjv().compile(loadSecretsSchema());
     expect(validate(secrets), JSON.stringify(validate.errors)).toBe(true);
-    for (const k of ["adminPassword", "coreSecret", "csrfKey", "secretKey", "jobserviceSecret", "registryHttpSecret", "registryPassword", "registryHtpasswd", "databasePassword", "tokenCert", "tokenKey"]) expect(secrets[k], k).toBeTruthy();
+    for (const k of [
+      "adminPassword",
+      "coreSecret",
+      "csrfKey",
+      "secretKey",
+      "jobserviceSecret",
+      "registryHttpSecret",
+      "registryPassword",
+      "registryHtpasswd",
+      "databasePassword",
+      "tokenCert",
+      "tokenKey",
+    ])
+      expect(secrets[k], k).toBeTruthy();
     expect(secrets.tls.sans).toContain("spectro.registry.local");
     expect(r.stdout + r.stderr).not.toContain(secrets.adminPassword);
     const again = cli(["secrets", example("edge-single-node.yaml"), "-o", out]);
@@ -156,7 +185,11 @@ describe("harbor-edge render (the main job)", () => {
     const dir = tmpdir();
     const r = cli(["render", example("edge-ha-vip.yaml"), "-o", dir], { env: { HARBOR_EDGE_CHART_CACHE: tmpdir() } });
     expect(r.code).toBe(1);
-    expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^error: harbor-edge render needs the upstream harbor chart 1\.19\.1: put harbor-1\.19\.1\.tgz into the chart cache .*--own-only/)]);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /^error: harbor-edge render needs the upstream harbor chart 1\.19\.1: put harbor-1\.19\.1\.tgz into the chart cache .*--own-only/,
+      ),
+    ]);
     const own = cli(["render", example("edge-ha-vip.yaml"), "-o", dir, "--own-only"], { env: { HARBOR_EDGE_CHART_CACHE: tmpdir() } });
     expect(own.code).toBe(0);
     expect(own.stderr).toContain("harbor-edge templates only");

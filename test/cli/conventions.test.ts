@@ -25,7 +25,12 @@ describe("harbor-edge version", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${packageVersion()}\n`);
     const j = cli(["version", "--json"]);
-    expect(JSON.parse(j.stdout)).toEqual({ version: packageVersion(), chart: chartVersion(), harbor: HARBOR_VERSION, upstreamChart: UPSTREAM_CHART_VERSION });
+    expect(JSON.parse(j.stdout)).toEqual({
+      version: packageVersion(),
+      chart: chartVersion(),
+      harbor: HARBOR_VERSION,
+      upstreamChart: UPSTREAM_CHART_VERSION,
+    });
   });
 });
 
@@ -89,7 +94,9 @@ describe("render without the upstream chart", () => {
     const dir = path.join(tmpdir(), "out");
     const r = cli(["render", SPEC, "-o", dir], { env: { HARBOR_EDGE_CHART_CACHE: empty } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: harbor-edge render needs the upstream harbor chart 1\.19\.1: put harbor-1\.19\.1\.tgz into the chart cache .*; or pass --own-only/m);
+    expect(r.stderr).toMatch(
+      /^error: harbor-edge render needs the upstream harbor chart 1\.19\.1: put harbor-1\.19\.1\.tgz into the chart cache .*; or pass --own-only/m,
+    );
     expect(fs.existsSync(dir)).toBe(false);
     const own = cli(["render", SPEC, "-o", dir, "--own-only"], { env: { HARBOR_EDGE_CHART_CACHE: empty } });
     expect(own.code).toBe(0);
@@ -107,7 +114,9 @@ describe("secrets files are checked", () => {
   it("render -s SPEC (a spec, not a secrets file) is refused, naming the file (exit 1)", () => {
     const r = cli(["render", SPEC, "-s", SPEC, "-o", tmpdir(), "--own-only"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`error: -s ${SPEC}: expected a file harbor-edge secrets wrote (harbor-edge secrets SPEC -o FILE); given a spec (it has the key harbor-config)`);
+    expect(r.stderr).toContain(
+      `error: -s ${SPEC}: expected a file harbor-edge secrets wrote (harbor-edge secrets SPEC -o FILE); given a spec (it has the key harbor-config)`,
+    );
   });
 
   it("a secrets file made for another namespace is refused, naming both; for its own namespace it renders", () => {
@@ -124,7 +133,9 @@ describe("secrets files are checked", () => {
   });
 
   it("parseSecretsDoc: unknown keys name the field; namespaceOfSans reads harbor.NS.svc", () => {
-    expect(() => parseSecretsDoc({ secrets: { adminPasword: "x" } }, "f.yaml")).toThrow(/f\.yaml: secrets\.adminPasword: expected one of the keys adminPassword/);
+    expect(() => parseSecretsDoc({ secrets: { adminPasword: "x" } }, "f.yaml")).toThrow(
+      /f\.yaml: secrets\.adminPasword: expected one of the keys adminPassword/,
+    );
     expect(() => parseSecretsDoc({ harbor: {} }, "f.yaml")).toThrow(/whose only key is secrets; given the key harbor/);
     expect(() => parseSecretsDoc(null, "f.yaml")).toThrow(/given an empty file/);
     expect(namespaceOfSans("a.example,harbor,harbor.reg,harbor.reg.svc,harbor.reg.svc.cluster.local")).toBe("reg");
@@ -138,16 +149,27 @@ describe("seed's credentials", () => {
   const read = (f: string) => fs.readFileSync(f, "utf8");
   it("the CA comes from the secrets file whatever the spec says; the password from --password-env when the file has none", async () => {
     const noPassword = file({ tls: { caCrt: "CA-PEM" } });
-    expect(await seedCredentials({ secrets: noPassword, passwordEnv: "PW" }, { PW: "Env-Pass-1" }, read)).toEqual({ password: "Env-Pass-1", ca: "CA-PEM" });
-    await expect(seedCredentials({ secrets: noPassword }, {}, read)).rejects.toThrow(/no secrets\.adminPassword .*add --password-env VAR, the CA still comes from the file/);
-    expect(await seedCredentials({ secrets: file({ adminPassword: "File-Pass-1", tls: { caCrt: "CA-PEM" } }) }, {}, read)).toEqual({ password: "File-Pass-1", ca: "CA-PEM" });
+    expect(await seedCredentials({ secrets: noPassword, passwordEnv: "PW" }, { PW: "Env-Pass-1" }, read)).toEqual({
+      password: "Env-Pass-1",
+      ca: "CA-PEM",
+    });
+    await expect(seedCredentials({ secrets: noPassword }, {}, read)).rejects.toThrow(
+      /no secrets\.adminPassword .*add --password-env VAR, the CA still comes from the file/,
+    );
+    expect(await seedCredentials({ secrets: file({ adminPassword: "File-Pass-1", tls: { caCrt: "CA-PEM" } }) }, {}, read)).toEqual({
+      password: "File-Pass-1",
+      ca: "CA-PEM",
+    });
     await expect(seedCredentials({}, {}, read)).rejects.toThrow(/no password: pass --password-env VAR .* or --secrets FILE .*, or both/);
   });
 });
 
 describe("URL options name the option and show an example", () => {
   it.each([
-    ["127.0.0.1:1", /^--harbor: expected an http:\/\/ or https:\/\/ URL, e.g. --harbor https:\/\/10\.10\.1\.5:30003; given "127\.0\.0\.1:1" \(no scheme: add https:\/\/\)$/],
+    [
+      "127.0.0.1:1",
+      /^--harbor: expected an http:\/\/ or https:\/\/ URL, e.g. --harbor https:\/\/10\.10\.1\.5:30003; given "127\.0\.0\.1:1" \(no scheme: add https:\/\/\)$/,
+    ],
     ["harbor.local:30003", /given "harbor\.local:30003" \(no scheme: add https:\/\/\)$/],
     ["ftp://x", /given "ftp:\/\/x"$/],
   ])("%s", (value, message) => {
@@ -170,15 +192,29 @@ describe("URL options name the option and show an example", () => {
 describe("validate: capacity and misplaced keys", () => {
   const problems = (raw: Record<string, unknown>) => validateSpec(raw).errors.map((e) => [e.path, e.expected]);
   it("more than one registry replica on the ReadWriteOnce image volume is refused; with s3 it is fine", () => {
-    expect(problems({ replicas: { registry: 3 } })).toEqual([["harbor-config.replicas.registry", expect.stringMatching(/^1 while storage\.backend\.type is pvc/)]]);
-    const s3 = validateSpec({ replicas: { registry: 3 }, storage: { backend: { type: "s3", s3: { bucket: "harbor", existingSecret: "s3" } } } });
+    expect(problems({ replicas: { registry: 3 } })).toEqual([
+      ["harbor-config.replicas.registry", expect.stringMatching(/^1 while storage\.backend\.type is pvc/)],
+    ]);
+    const s3 = validateSpec({
+      replicas: { registry: 3 },
+      storage: { backend: { type: "s3", s3: { bucket: "harbor", existingSecret: "s3" } } },
+    });
     expect(s3.errors).toEqual([]);
   });
   it("each port clash is reported on the field that moved onto the other's port", () => {
-    expect(problems({ service: { harbor: { https: { nodePort: 30002 } } } })).toEqual([["harbor-config.service.harbor.https.nodePort", "a node port other than service.harbor.http.nodePort (30002)"]]);
-    expect(problems({ service: { harbor: { http: { nodePort: 30003 } } } })).toEqual([["harbor-config.service.harbor.http.nodePort", "a node port other than service.harbor.https.nodePort (30003)"]]);
-    expect(problems({ service: { harbor: { https: { port: 80 } } } })).toEqual([["harbor-config.service.harbor.https.port", "a port other than service.harbor.http.port (80)"]]);
-    expect(problems({ service: { harbor: { https: { nodePort: 31000 }, http: { nodePort: 31000 } } } }).map((p) => p[0])).toEqual(["harbor-config.service.harbor.https.nodePort", "harbor-config.service.harbor.http.nodePort"]);
+    expect(problems({ service: { harbor: { https: { nodePort: 30002 } } } })).toEqual([
+      ["harbor-config.service.harbor.https.nodePort", "a node port other than service.harbor.http.nodePort (30002)"],
+    ]);
+    expect(problems({ service: { harbor: { http: { nodePort: 30003 } } } })).toEqual([
+      ["harbor-config.service.harbor.http.nodePort", "a node port other than service.harbor.https.nodePort (30003)"],
+    ]);
+    expect(problems({ service: { harbor: { https: { port: 80 } } } })).toEqual([
+      ["harbor-config.service.harbor.https.port", "a port other than service.harbor.http.port (80)"],
+    ]);
+    expect(problems({ service: { harbor: { https: { nodePort: 31000 }, http: { nodePort: 31000 } } } }).map((p) => p[0])).toEqual([
+      "harbor-config.service.harbor.https.nodePort",
+      "harbor-config.service.harbor.http.nodePort",
+    ]);
   });
   it("a top-level metrics: true is pointed at service.metrics.enabled", () => {
     const [p] = validateSpec({ metrics: true }).errors;

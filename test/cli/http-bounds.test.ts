@@ -42,7 +42,9 @@ const server = http.createServer((req, res) => {
   };
   more();
 });
-const url = new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+const url = new Promise<string>((resolve) =>
+  server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+);
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe("io/http request: answers are bounded", () => {
@@ -52,14 +54,20 @@ describe("io/http request: answers are bounded", () => {
     expect(r.body.length).toBe(1024 * 1024);
   });
   it("refuses a larger one with a message naming the bound, not buffering it", async () => {
-    await expect(request({ method: "GET", url: `${await url}/?bytes=${4 * 1024 * 1024}`, maxBytes: 1024 * 1024 })).rejects.toMatchObject({ code: "E_TOO_LARGE", message: expect.stringMatching(/larger than 1048576 bytes; refused/) });
+    await expect(request({ method: "GET", url: `${await url}/?bytes=${4 * 1024 * 1024}`, maxBytes: 1024 * 1024 })).rejects.toMatchObject({
+      code: "E_TOO_LARGE",
+      message: expect.stringMatching(/larger than 1048576 bytes; refused/),
+    });
   });
   it("an answer cut short by a closed connection is an error (ECONNRESET), never a truncated body", async () => {
     await expect(request({ method: "GET", url: `${await url}/cut` })).rejects.toMatchObject({ code: "ECONNRESET" });
   });
   it("deadlineMs bounds the whole request, even while the server keeps sending (the idle timeout alone would not)", async () => {
     const t0 = Date.now();
-    await expect(request({ method: "GET", url: `${await url}/drip`, timeoutMs: 5000, deadlineMs: 300 })).rejects.toMatchObject({ code: "ETIMEDOUT", message: expect.stringContaining("no answer within 0.3s") });
+    await expect(request({ method: "GET", url: `${await url}/drip`, timeoutMs: 5000, deadlineMs: 300 })).rejects.toMatchObject({
+      code: "ETIMEDOUT",
+      message: expect.stringContaining("no answer within 0.3s"),
+    });
     expect(Date.now() - t0).toBeLessThan(3000);
   });
   it("the Harbor API client bounds a whole request by its timeout: a server that sends a byte now and then does not hold it", async () => {
@@ -76,7 +84,13 @@ describe("io/http request: answers are bounded", () => {
       if (o?.all) cb(null, [{ address: "127.0.0.1", family: 4 }]);
       else cb(null, "127.0.0.1", 4);
     }) as never;
-    const r = await request({ method: "GET", url: `http://registry.invalid:${port}/headers`, lookup, agent: false, headers: { "x-two": ["a", "b"] } });
+    const r = await request({
+      method: "GET",
+      url: `http://registry.invalid:${port}/headers`,
+      lookup,
+      agent: false,
+      headers: { "x-two": ["a", "b"] },
+    });
     expect(asked).toEqual(["registry.invalid"]);
     expect(JSON.parse(r.body.toString())["x-two"]).toEqual(["a", "b"]);
   });

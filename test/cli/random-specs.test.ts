@@ -37,7 +37,10 @@ const mutation = fc.record({
 
 let silence: Array<{ mockRestore(): void }> = [];
 beforeAll(() => {
-  silence = [vi.spyOn(process.stdout, "write").mockImplementation(() => true), vi.spyOn(process.stderr, "write").mockImplementation(() => true)];
+  silence = [
+    vi.spyOn(process.stdout, "write").mockImplementation(() => true),
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true),
+  ];
 });
 afterAll(() => silence.forEach((s) => s.mockRestore()));
 
@@ -66,15 +69,22 @@ describe("random specs never crash the CLI and never leave a file", () => {
 
   it("arbitrary file contents: exit 0 or 1, never a crash", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.jsonValue().map((j) => JSON.stringify(j)), fc.jsonValue().map((j) => yaml.dump({ "harbor-config": j }))), async (text) => {
-        const input = path.join(dir, "any.yaml");
-        const output = path.join(dir, "any-out.yaml");
-        fs.rmSync(output, { force: true });
-        fs.writeFileSync(input, text);
-        const code = await main(["values", input, "-o", output]);
-        expect([0, 1]).toContain(code);
-        if (code === 1) expect(fs.existsSync(output)).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((j) => JSON.stringify(j)),
+          fc.jsonValue().map((j) => yaml.dump({ "harbor-config": j })),
+        ),
+        async (text) => {
+          const input = path.join(dir, "any.yaml");
+          const output = path.join(dir, "any-out.yaml");
+          fs.rmSync(output, { force: true });
+          fs.writeFileSync(input, text);
+          const code = await main(["values", input, "-o", output]);
+          expect([0, 1]).toContain(code);
+          if (code === 1) expect(fs.existsSync(output)).toBe(false);
+        },
+      ),
       { numRuns: 150, seed: SEED },
     );
   });

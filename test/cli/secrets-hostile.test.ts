@@ -31,7 +31,8 @@ const mode = (f: string) => fs.statSync(f).mode & 0o777;
 const PASSWORD = "Hunter2-Secret-Value";
 /** A secrets file with a YAML error on line 4, after a password and a key. */
 const BROKEN = `secrets:\n  adminPassword: ${PASSWORD}\n  coreSecret: "abcdefgh12345678"\n  tokenKey: [unclosed\n`;
-const leaks = (s: string) => [PASSWORD, "adminPassword", "coreSecret", "tokenKey", "abcdefgh12345678", "unclosed"].filter((x) => s.includes(x));
+const leaks = (s: string) =>
+  [PASSWORD, "adminPassword", "coreSecret", "tokenKey", "abcdefgh12345678", "unclosed"].filter((x) => s.includes(x));
 
 describe("files holding credentials are written 0600", () => {
   it("writeFileAtomic: private unless told public, replacing a 0644 file makes it 0600", () => {
@@ -77,7 +78,9 @@ describe("no message quotes a secrets file", () => {
   const broken = file("broken-secrets.yaml", BROKEN);
 
   it("readSecretsFile: the line and column, nothing of the text", () => {
-    expect(() => readSecretsFile(broken)).toThrow(/broken-secrets\.yaml is not valid YAML or JSON at line \d+, column \d+: \(its content is not shown: the file holds secrets\)$/);
+    expect(() => readSecretsFile(broken)).toThrow(
+      /broken-secrets\.yaml is not valid YAML or JSON at line \d+, column \d+: \(its content is not shown: the file holds secrets\)$/,
+    );
     try {
       readSecretsFile(broken);
     } catch (e) {
@@ -115,7 +118,12 @@ describe("no message quotes a secrets file", () => {
   });
 
   it("maskSecrets masks values as they are, per line, and as Go quotes them", () => {
-    const f = file("ok-secrets.yaml", yaml.dump({ secrets: { adminPassword: `${PASSWORD}\u0001`, tls: { key: "-----BEGIN KEY-----\nAAAABBBBCCCC\n-----END KEY-----\n" } } }));
+    const f = file(
+      "ok-secrets.yaml",
+      yaml.dump({
+        secrets: { adminPassword: `${PASSWORD}\u0001`, tls: { key: "-----BEGIN KEY-----\nAAAABBBBCCCC\n-----END KEY-----\n" } },
+      }),
+    );
     const masked = maskSecrets(`x ${PASSWORD}\\x01 y AAAABBBBCCCC z`, [f]);
     expect(masked).not.toContain(PASSWORD);
     expect(masked).not.toContain("AAAABBBBCCCC");
@@ -167,12 +175,16 @@ describe("credentials go only to the registry's own origin", () => {
 
   it("a token realm on http:// elsewhere is refused before any credential is sent", async () => {
     const before = elsewhere.seen.length;
-    const reg = await server((_req, res, self) => res.writeHead(401, { "www-authenticate": `Bearer realm="${elsewhere.url}/token",service="harbor-registry"` }).end(self));
+    const reg = await server((_req, res, self) =>
+      res.writeHead(401, { "www-authenticate": `Bearer realm="${elsewhere.url}/token",service="harbor-registry"` }).end(self),
+    );
     try {
       const r = new Registry({ url: reg.url, username: "admin", password: PASSWORD });
       const e = await r.ping().catch((x) => x);
       expect(e).toBeInstanceOf(RegistryError);
-      expect(e.message).toMatch(/token service on plain http \(http:\/\/127\.0\.0\.1:\d+\), not its own origin .*credentials are not sent there/);
+      expect(e.message).toMatch(
+        /token service on plain http \(http:\/\/127\.0\.0\.1:\d+\), not its own origin .*credentials are not sent there/,
+      );
       expect(elsewhere.seen.length).toBe(before);
     } finally {
       await reg.close();
@@ -212,13 +224,24 @@ describe("kubeconfig: insecure-skip-tls-verify with a CA is refused, as kubectl 
   const kc = (cluster: Record<string, unknown>) =>
     file(
       `kc-${Object.keys(cluster).join("-")}.yaml`,
-      yaml.dump({ apiVersion: "v1", kind: "Config", "current-context": "c", contexts: [{ name: "c", context: { cluster: "k", user: "u" } }], clusters: [{ name: "k", cluster: { server: "https://127.0.0.1:6443", ...cluster } }], users: [{ name: "u", user: { token: "tok-secret-123" } }] }),
+      yaml.dump({
+        apiVersion: "v1",
+        kind: "Config",
+        "current-context": "c",
+        contexts: [{ name: "c", context: { cluster: "k", user: "u" } }],
+        clusters: [{ name: "k", cluster: { server: "https://127.0.0.1:6443", ...cluster } }],
+        users: [{ name: "u", user: { token: "tok-secret-123" } }],
+      }),
     );
   it("certificate-authority-data + insecure-skip-tls-verify: true", () => {
-    expect(() => loadKubeconfig(kc({ "insecure-skip-tls-verify": true, "certificate-authority-data": Buffer.from("x").toString("base64") }))).toThrow(/cluster "k": specifying a root certificates file with the insecure flag is not allowed \(kubectl's words\)/);
+    expect(() =>
+      loadKubeconfig(kc({ "insecure-skip-tls-verify": true, "certificate-authority-data": Buffer.from("x").toString("base64") })),
+    ).toThrow(/cluster "k": specifying a root certificates file with the insecure flag is not allowed \(kubectl's words\)/);
   });
   it("certificate-authority (a file) + insecure-skip-tls-verify: true", () => {
-    expect(() => loadKubeconfig(kc({ "insecure-skip-tls-verify": true, "certificate-authority": "/nonexistent/ca.crt" }))).toThrow(/insecure flag is not allowed/);
+    expect(() => loadKubeconfig(kc({ "insecure-skip-tls-verify": true, "certificate-authority": "/nonexistent/ca.crt" }))).toThrow(
+      /insecure flag is not allowed/,
+    );
   });
   it("either alone is accepted", () => {
     expect(loadKubeconfig(kc({ "insecure-skip-tls-verify": true })).insecure).toBe(true);
@@ -244,19 +267,42 @@ describe("what status and the report print from the cluster is stripped of contr
     expect(printable(`a${ESC}[31mb\u009bc\nd\u202ee`)).toBe("a\\x1b[31mb\\x9bc\\x0ad\\u{202e}e");
   });
   it("formatStatus: every field from the ConfigMap and the Event", () => {
-    const s: ReportStatus = { namespace: "harbor", summary: `1 of 2 ${hostile[0]}`, held: 1, total: 2, allHeld: false, missing: hostile, platforms: [hostile[1]], updated: hostile[2], lastEvent: { type: hostile[3], reason: hostile[4], message: hostile.join(""), time: hostile[5] } };
+    const s: ReportStatus = {
+      namespace: "harbor",
+      summary: `1 of 2 ${hostile[0]}`,
+      held: 1,
+      total: 2,
+      allHeld: false,
+      missing: hostile,
+      platforms: [hostile[1]],
+      updated: hostile[2],
+      lastEvent: { type: hostile[3], reason: hostile[4], message: hostile.join(""), time: hostile[5] },
+    };
     const out = formatStatus(s);
     terminalSafe(out);
     // summary and where, "missing:", one line each, "nodes were not measured", the Event, the final newline
     expect(out.split("\n").length).toBe(2 + 1 + hostile.length + 1 + 1 + 1);
     expect(out).toContain("\\x1b]0;pwned\\x07");
     // the per-node lines (key nodes): the node's name and its missing lines one line each, escaped
-    const withNodes = formatStatus({ ...s, nodes: [{ name: hostile.join(""), held: 0, total: hostile.length, missing: hostile, checkedAt: hostile[0] }] });
+    const withNodes = formatStatus({
+      ...s,
+      nodes: [{ name: hostile.join(""), held: 0, total: hostile.length, missing: hostile, checkedAt: hostile[0] }],
+    });
     terminalSafe(withNodes);
     expect(withNodes.split("\n").length).toBe(2 + 1 + hostile.length + 1 + hostile.length + 1 + 1);
   });
   it("formatReport: image names, namespaces and the summary", () => {
-    const r: Report = { summary: `x${hostile[0]}`, held: 0, total: 1, allHeld: false, missing: hostile, platforms: ["linux/amd64"], skipped: [hostile[1]], updated: hostile[2], requests: { harbor: 0, kube: 0 } };
+    const r: Report = {
+      summary: `x${hostile[0]}`,
+      held: 0,
+      total: 1,
+      allHeld: false,
+      missing: hostile,
+      platforms: ["linux/amd64"],
+      skipped: [hostile[1]],
+      updated: hostile[2],
+      requests: { harbor: 0, kube: 0 },
+    };
     terminalSafe(formatReport(r, "https://harbor"));
   });
 });

@@ -43,7 +43,9 @@ function loadTimePackages(file: string, seen = new Set<string>()): string[] {
 
 describe("lazy loading", () => {
   const cliFile = path.join(SRC, "cli.ts");
-  const commandModules = [...fs.readFileSync(cliFile, "utf8").matchAll(/^\s+[\w"-]+: \(\) => import\("(\.[^"]+)"\),$/gm)].map((m) => path.resolve(SRC, m[1].replace(/\.js$/, ".ts")));
+  const commandModules = [...fs.readFileSync(cliFile, "utf8").matchAll(/^\s+[\w"-]+: \(\) => import\("(\.[^"]+)"\),$/gm)].map((m) =>
+    path.resolve(SRC, m[1].replace(/\.js$/, ".ts")),
+  );
 
   it("cli.ts lists the commands, one line each", () => {
     expect(commandModules.length).toBeGreaterThanOrEqual(7);
@@ -52,7 +54,11 @@ describe("lazy loading", () => {
 
   it("cli.ts loads no package, and every command module none but commander, until a command runs (else --help slows down)", () => {
     expect(loadTimePackages(cliFile)).toEqual([]);
-    for (const m of commandModules) expect(loadTimePackages(m).filter((p) => p !== "commander"), `${path.relative(ROOT, m)}: import it inside the action instead`).toEqual([]);
+    for (const m of commandModules)
+      expect(
+        loadTimePackages(m).filter((p) => p !== "commander"),
+        `${path.relative(ROOT, m)}: import it inside the action instead`,
+      ).toEqual([]);
   });
 
   it("each COMMANDS key is the name its module registers (harbor-edge KEY loads that module alone)", async () => {
@@ -62,12 +68,16 @@ describe("lazy loading", () => {
     for (const [, key, mod] of entries) {
       const program = new Command("harbor-edge");
       (await import(path.resolve(SRC, mod.replace(/\.js$/, ".ts")))).register(program);
-      expect(program.commands.map((c) => c.name()), mod).toEqual([key]);
+      expect(
+        program.commands.map((c) => c.name()),
+        mod,
+      ).toEqual([key]);
     }
   });
 
   it("render's early start (helm before commander) loads no package before helm runs", () => {
-    for (const m of ["commands/render-early.ts", "commands/render-options.ts", "chart/start.ts"]) expect(loadTimePackages(path.join(SRC, m)), m).toEqual([]);
+    for (const m of ["commands/render-early.ts", "commands/render-options.ts", "chart/start.ts"])
+      expect(loadTimePackages(path.join(SRC, m)), m).toEqual([]);
   });
 
   it("the check sees a heavy import (it can fail)", () => {
@@ -118,7 +128,12 @@ describe("harbor-edge render", () => {
       fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${log}'\nexec '${HELMS[0].bin}' "$@"\n`, { mode: 0o755 });
       const tmpdir = path.join(dir, "tmp");
       fs.mkdirSync(tmpdir);
-      const env = { HARBOR_EDGE_HELM: wrapper, XDG_CACHE_HOME: path.join(dir, "cache"), HARBOR_EDGE_CHART_CACHE: chartCacheDir(), TMPDIR: tmpdir };
+      const env = {
+        HARBOR_EDGE_HELM: wrapper,
+        XDG_CACHE_HOME: path.join(dir, "cache"),
+        HARBOR_EDGE_CHART_CACHE: chartCacheDir(),
+        TMPDIR: tmpdir,
+      };
       const secrets = path.join(dir, "secrets.yaml");
       expect(cli(["secrets", DEFAULT_SPEC, "-o", secrets], { env }).code).toBe(0);
       const first = cli(["render", DEFAULT_SPEC, "-o", path.join(dir, "out1"), "-s", secrets, ...ownOnly], { env });
@@ -167,8 +182,17 @@ describe("harbor-edge render", () => {
       const secrets = path.join(dir, "secrets.yaml");
       expect(cli(["secrets", DEFAULT_SPEC, "-o", secrets]).code).toBe(0);
       const bin = path.join(ROOT, "generator", "bin", "harbor-edge.js");
-      const runs = await Promise.all(["a", "b", "c"].map((n) => runProcess(process.execPath, [bin, "render", DEFAULT_SPEC, "-d", path.join(dir, n), "-s", secrets, ...ownOnly], { env: { ...process.env, HARBOR_EDGE_HELM: HELMS[0].bin } })));
-      expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join("\n")).toEqual([0, 0, 0]);
+      const runs = await Promise.all(
+        ["a", "b", "c"].map((n) =>
+          runProcess(process.execPath, [bin, "render", DEFAULT_SPEC, "-d", path.join(dir, n), "-s", secrets, ...ownOnly], {
+            env: { ...process.env, HARBOR_EDGE_HELM: HELMS[0].bin },
+          }),
+        ),
+      );
+      expect(
+        runs.map((r) => r.code),
+        runs.map((r) => r.stderr).join("\n"),
+      ).toEqual([0, 0, 0]);
       const [a, b, c] = ["a", "b", "c"].map((n) => fs.readFileSync(path.join(dir, n, "manifests.yaml"), "utf8"));
       expect(a === b && b === c).toBe(true);
     } finally {
@@ -176,7 +200,6 @@ describe("harbor-edge render", () => {
     }
   });
 });
-
 
 describe("render's early start (commands/render-early.ts)", () => {
   it("commander registers exactly the options parseArgs reads early (one table)", async () => {
@@ -189,9 +212,18 @@ describe("render's early start (commands/render-early.ts)", () => {
 
   it.each([
     [["spec.yaml"], { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "harbor", release: "harbor" }, file: "spec.yaml" }],
-    [["-n", "edge", "-r", "reg", "--own-only", "-s", "s.yaml", "a.yaml"], { inputs: { ownOnly: true, extraValuesFiles: ["s.yaml"], namespace: "edge", release: "reg" }, file: "a.yaml" }],
-    [["-o", "-", "--release=r", "x.yaml"], { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "harbor", release: "r" }, file: "x.yaml" }],
-    [["--namespace=edge", "--out-dir", "o"], { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "edge", release: "harbor" }, file: DEFAULT_SPEC }],
+    [
+      ["-n", "edge", "-r", "reg", "--own-only", "-s", "s.yaml", "a.yaml"],
+      { inputs: { ownOnly: true, extraValuesFiles: ["s.yaml"], namespace: "edge", release: "reg" }, file: "a.yaml" },
+    ],
+    [
+      ["-o", "-", "--release=r", "x.yaml"],
+      { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "harbor", release: "r" }, file: "x.yaml" },
+    ],
+    [
+      ["--namespace=edge", "--out-dir", "o"],
+      { inputs: { ownOnly: false, extraValuesFiles: [], namespace: "edge", release: "harbor" }, file: DEFAULT_SPEC },
+    ],
     [["--help"], undefined],
     [["--bogus", "a.yaml"], undefined],
     [["-n"], undefined],
@@ -207,7 +239,9 @@ describe("render's early start (commands/render-early.ts)", () => {
       // a helm that says its version and otherwise records its PID and waits
       const pidFile = path.join(dir, "pid");
       const helm = path.join(dir, "helm");
-      fs.writeFileSync(helm, `#!/bin/sh\nif [ "$1" = version ]; then echo v3.18.0; exit 0; fi\necho $$ > '${pidFile}'\nexec sleep 30\n`, { mode: 0o755 });
+      fs.writeFileSync(helm, `#!/bin/sh\nif [ "$1" = version ]; then echo v3.18.0; exit 0; fi\necho $$ > '${pidFile}'\nexec sleep 30\n`, {
+        mode: 0o755,
+      });
       Object.assign(process.env, { HARBOR_EDGE_HELM: helm, XDG_CACHE_HOME: path.join(dir, "cache"), TMPDIR: path.join(dir, "tmp") });
       fs.mkdirSync(path.join(dir, "tmp"));
       await startEarly(["-n", "edge", path.join(dir, "missing.yaml")]);
@@ -226,8 +260,9 @@ describe("render's early start (commands/render-early.ts)", () => {
       await waitFor("the unclaimed helm to be stopped", () => !alive(pid2), { everyMs: 50, diagnose: () => procState(pid2) });
       expect(fs.readdirSync(path.join(dir, "tmp"))).toEqual([]);
     } finally {
-      for (const k of keys) if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
+      for (const k of keys)
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -237,7 +272,9 @@ describe("render's early start (commands/render-early.ts)", () => {
     try {
       const tmpdir = path.join(dir, "tmp");
       fs.mkdirSync(tmpdir);
-      const r = cli(["render", DEFAULT_SPEC, "a-second-spec.yaml", "-d", path.join(dir, "out")], { env: { HARBOR_EDGE_HELM: HELMS[0].bin, TMPDIR: tmpdir } });
+      const r = cli(["render", DEFAULT_SPEC, "a-second-spec.yaml", "-d", path.join(dir, "out")], {
+        env: { HARBOR_EDGE_HELM: HELMS[0].bin, TMPDIR: tmpdir },
+      });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/too many arguments/);
       expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
@@ -260,7 +297,11 @@ function alive(pid: number): boolean {
 /** What /proc says of a process, for a timeout's message. */
 const procState = (pid: number) => {
   try {
-    return fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").filter((l) => /^(Name|State|PPid|SigIgn|SigBlk):/.test(l)).join(", ");
+    return fs
+      .readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .filter((l) => /^(Name|State|PPid|SigIgn|SigBlk):/.test(l))
+      .join(", ");
   } catch {
     return "gone";
   }
@@ -312,41 +353,44 @@ describe("start-up: validate and help through the bundle and V8's code cache", (
     }
   });
 
-  it.skipIf(typeof process.getuid !== "function" || process.getuid() !== 0)("a cache directory or file another user owns, or others may write, is not used (compiled as require() does)", () => {
-    const dir = tmp();
-    try {
-      const file = module(dir);
-      const wide = path.join(dir, "wide");
-      fs.mkdirSync(wide, { mode: 0o700 });
-      fs.chmodSync(wide, 0o777);
-      expect(safeCacheDir(wide)).toBeUndefined();
-      const foreign = path.join(dir, "foreign");
-      fs.mkdirSync(foreign, { mode: 0o700 });
-      fs.chownSync(foreign, 1234, 1234);
-      expect(safeCacheDir(foreign)).toBeUndefined();
-      const link = path.join(dir, "link");
-      fs.symlinkSync(dir, link);
-      expect(safeCacheDir(link)).toBeUndefined();
-      // a cache file planted with a wide mode, or by another user, in a safe directory: ignored
-      const safe = path.join(dir, "safe");
-      expect(safeCacheDir(safe)).toBe(safe);
-      const first = requireCached(file, "m", { cacheDir: safe });
-      expect(first.cache).toBe("miss");
-      first.save!(); // as at exit
-      expect(requireCached(file, "m", { cacheDir: safe }).cache).toBe("hit");
-      const [kept] = fs.readdirSync(safe);
-      fs.chmodSync(path.join(safe, kept), 0o666);
-      expect(requireCached(file, "m", { cacheDir: safe }).cache).toBe("miss");
-      fs.chmodSync(path.join(safe, kept), 0o600);
-      fs.chownSync(path.join(safe, kept), 1234, 1234);
-      const planted = requireCached(file, "m", { cacheDir: safe });
-      expect(planted.cache).toBe("miss");
-      expect((planted.exports as (x: number) => number)(2)).toBe(4);
-      expect(requireCached(file, "m", { cacheDir: null }).cache).toBe("off");
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(typeof process.getuid !== "function" || process.getuid() !== 0)(
+    "a cache directory or file another user owns, or others may write, is not used (compiled as require() does)",
+    () => {
+      const dir = tmp();
+      try {
+        const file = module(dir);
+        const wide = path.join(dir, "wide");
+        fs.mkdirSync(wide, { mode: 0o700 });
+        fs.chmodSync(wide, 0o777);
+        expect(safeCacheDir(wide)).toBeUndefined();
+        const foreign = path.join(dir, "foreign");
+        fs.mkdirSync(foreign, { mode: 0o700 });
+        fs.chownSync(foreign, 1234, 1234);
+        expect(safeCacheDir(foreign)).toBeUndefined();
+        const link = path.join(dir, "link");
+        fs.symlinkSync(dir, link);
+        expect(safeCacheDir(link)).toBeUndefined();
+        // a cache file planted with a wide mode, or by another user, in a safe directory: ignored
+        const safe = path.join(dir, "safe");
+        expect(safeCacheDir(safe)).toBe(safe);
+        const first = requireCached(file, "m", { cacheDir: safe });
+        expect(first.cache).toBe("miss");
+        first.save!(); // as at exit
+        expect(requireCached(file, "m", { cacheDir: safe }).cache).toBe("hit");
+        const [kept] = fs.readdirSync(safe);
+        fs.chmodSync(path.join(safe, kept), 0o666);
+        expect(requireCached(file, "m", { cacheDir: safe }).cache).toBe("miss");
+        fs.chmodSync(path.join(safe, kept), 0o600);
+        fs.chownSync(path.join(safe, kept), 1234, 1234);
+        const planted = requireCached(file, "m", { cacheDir: safe });
+        expect(planted.cache).toBe("miss");
+        expect((planted.exports as (x: number) => number)(2)).toBe(4);
+        expect(requireCached(file, "m", { cacheDir: null }).cache).toBe("off");
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("the bin runs validate and help from the bundle (their caches appear), other commands from generator/dist", () => {
     const dir = tmp();
@@ -357,7 +401,12 @@ describe("start-up: validate and help through the bundle and V8's code cache", (
       expect(fs.readdirSync(v8).map((f) => f.replace(/-[0-9a-f]{8}\.v8$/, ""))).toEqual(["spec-validator"]);
       expect(cli(["validate", DEFAULT_SPEC], { env }).code).toBe(0);
       expect(cli(["--help"], { env }).code).toBe(0);
-      expect(fs.readdirSync(v8).map((f) => f.replace(/-[0-9a-f]{8}\.v8$/, "")).sort()).toEqual(["cli-help", "cli-validate", "spec-validator"]);
+      expect(
+        fs
+          .readdirSync(v8)
+          .map((f) => f.replace(/-[0-9a-f]{8}\.v8$/, ""))
+          .sort(),
+      ).toEqual(["cli-help", "cli-validate", "spec-validator"]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -365,9 +414,13 @@ describe("start-up: validate and help through the bundle and V8's code cache", (
 
   it("validate and help load no module of generator/dist beside the bundle (all of it is in one file)", async () => {
     const imported: string[] = [];
-    const { exports } = requireCached(FAST, "test", { cacheDir: null, params: { __harborEdgeImport: async (s: string) => void imported.push(s) } });
+    const { exports } = requireCached(FAST, "test", {
+      cacheDir: null,
+      params: { __harborEdgeImport: async (s: string) => void imported.push(s) },
+    });
     const { main } = exports as { main: (argv: string[]) => Promise<number> };
-    const write = process.stdout.write, ewrite = process.stderr.write;
+    const write = process.stdout.write,
+      ewrite = process.stderr.write;
     process.stdout.write = process.stderr.write = (() => true) as never;
     try {
       expect(await main(["validate", DEFAULT_SPEC])).toBe(0);
@@ -387,7 +440,11 @@ describe("start-up: validate and help through the bundle and V8's code cache", (
   const keys = () => {
     if (made) return made;
     const ca = generateCA("test CA", 365);
-    made = { ca, cert: generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca), other: generateServerCert("other.example", { dns: ["other.example"], ips: [] }, 365, ca) };
+    made = {
+      ca,
+      cert: generateServerCert("spectro.registry.local", { dns: ["spectro.registry.local"], ips: ["10.0.0.5"] }, 365, ca),
+      other: generateServerCert("other.example", { dns: ["other.example"], ips: [] }, 365, ca),
+    };
     return made;
   };
 
@@ -410,16 +467,34 @@ describe("start-up: validate and help through the bundle and V8's code cache", (
       const { ca, cert, other } = keys();
       const withCert = (c: { cert: string; key: string }, name: string) => {
         const file = path.join(dir, name);
-        fs.writeFileSync(file, yaml.dump({ "harbor-config": { cluster: { hostname: "spectro.registry.local", vip: "10.0.0.5" }, auth: { certs: { crt: c.cert, key: c.key, ca: ca.cert } } } }));
+        fs.writeFileSync(
+          file,
+          yaml.dump({
+            "harbor-config": {
+              cluster: { hostname: "spectro.registry.local", vip: "10.0.0.5" },
+              auth: { certs: { crt: c.cert, key: c.key, ca: ca.cert } },
+            },
+          }),
+        );
         return file;
       };
-      const certs = [["validate", withCert(cert, "good.yaml")], ["validate", withCert({ cert: other.cert, key: cert.key }, "mismatch.yaml")]];
+      const certs = [
+        ["validate", withCert(cert, "good.yaml")],
+        ["validate", withCert({ cert: other.cert, key: cert.key }, "mismatch.yaml")],
+      ];
       const ref = path.join(dir, "ref.mjs");
-      fs.writeFileSync(ref, `const { main } = await import(${JSON.stringify(path.join(DIST, "cli.js"))}); process.exitCode = await main(process.argv.slice(2));`);
+      fs.writeFileSync(
+        ref,
+        `const { main } = await import(${JSON.stringify(path.join(DIST, "cli.js"))}); process.exitCode = await main(process.argv.slice(2));`,
+      );
       for (const a of [args, ["validate", bad], ...(args[0] === "validate" ? certs : [])]) {
         const viaBin = cli(a);
         const viaDist = spawnSync(process.execPath, [ref, ...a], { encoding: "utf8", cwd: ROOT });
-        expect({ code: viaBin.code, stdout: viaBin.stdout, stderr: viaBin.stderr }).toEqual({ code: viaDist.status, stdout: viaDist.stdout, stderr: viaDist.stderr });
+        expect({ code: viaBin.code, stdout: viaBin.stdout, stderr: viaBin.stderr }).toEqual({
+          code: viaDist.status,
+          stdout: viaDist.stdout,
+          stderr: viaDist.stderr,
+        });
         if (a === certs[0]) expect(viaBin.code, viaBin.stderr).toBe(0);
         if (a === certs[1]) expect(viaBin.stderr).toMatch(/auth\.certs/);
       }

@@ -16,8 +16,29 @@ import { startFakeHarbor } from "../fakes/harbor-api.js";
 import { startDns } from "./dns.js";
 import { waitFor } from "../helpers/wait.js";
 import {
-  bench, chartDir, cleanupChart, diff, ensureNamespace, getJson, helm, helmAsync, helmOk, keyOf, kubectl, kubectlOk, liveObjects,
-  NODE_IP, parseManifest, podStates, secretData, settle, sleep, snapshot, specFile, PROGRAM_IMAGE, valuesFor,
+  bench,
+  chartDir,
+  cleanupChart,
+  diff,
+  ensureNamespace,
+  getJson,
+  helm,
+  helmAsync,
+  helmOk,
+  keyOf,
+  kubectl,
+  kubectlOk,
+  liveObjects,
+  NODE_IP,
+  parseManifest,
+  podStates,
+  secretData,
+  settle,
+  sleep,
+  snapshot,
+  specFile,
+  PROGRAM_IMAGE,
+  valuesFor,
 } from "./kube.js";
 
 const RELEASE = "harbor";
@@ -46,7 +67,8 @@ function install(h: H, ns: string, values: string, verb: "install" | "upgrade" =
 /** NodePorts are cluster-wide: every release gets its own pair (the examples all ask for 30002/30003). */
 let nextPort = 30100;
 const ports = () => {
-  const https = nextPort++, http = nextPort++;
+  const https = nextPort++,
+    http = nextPort++;
   return { service: { harbor: { https: { nodePort: https }, http: { nodePort: http } } } };
 };
 
@@ -69,11 +91,20 @@ const perRevision = (k: string) => PER_REVISION.test(k);
  * them, the API server has them no more) and the new revision's (one configuration Job, one report Job,
  * named for `revision`), and returns their names for the output.
  */
-function checkPerRevisionJobs(h: H, ns: string, before: Record<string, unknown>, after: Record<string, unknown>, changed: string[]): string[] {
+function checkPerRevisionJobs(
+  h: H,
+  ns: string,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  changed: string[],
+): string[] {
   const old = Object.keys(before).filter(perRevision).sort();
   const now = Object.keys(after).filter(perRevision).sort();
   const revision = Number(JSON.parse(helmOk(h, ["status", RELEASE, "-n", ns, "-o", "json"])).version);
-  expect(now.map((k) => k.replace(/^Job\/[^/]+\//, "").replace(/-[0-9a-f]{6}$/, "")).sort()).toEqual([`harbor-edge-configure-${revision}`, `harbor-edge-report-${revision}`]);
+  expect(now.map((k) => k.replace(/^Job\/[^/]+\//, "").replace(/-[0-9a-f]{6}$/, "")).sort()).toEqual([
+    `harbor-edge-configure-${revision}`,
+    `harbor-edge-report-${revision}`,
+  ]);
   expect(old.filter((k) => now.includes(k))).toEqual([]);
   expect(changed.filter(perRevision).sort()).toEqual([...old, ...now].sort());
   for (const k of old) expect(kubectl(["get", "job", "-n", ns, k.split("/")[2]]).stderr).toMatch(/NotFound/);
@@ -87,13 +118,30 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
   const ns = (what: string) => `h${h.major}-${what}`;
   /** the spec file each example was installed with (its own NodePorts), for upgrades and reinstalls */
   const specs: Record<string, string> = {};
-  afterAll(() => dropNamespaces(["single-node", "ha-vip", "homelab-s3", "missing-uid", "job", "ssa"].map(ns).concat(`cluster-${uidFor(h, "6650f2a8c1e34b0f9d7a5e21")}`)));
+  afterAll(() =>
+    dropNamespaces(
+      ["single-node", "ha-vip", "homelab-s3", "missing-uid", "job", "ssa"]
+        .map(ns)
+        .concat(`cluster-${uidFor(h, "6650f2a8c1e34b0f9d7a5e21")}`),
+    ),
+  );
 
   if (h.major >= 4) {
     it("on Kubernetes 1.20 helm 4's default server-side apply is refused for ports without protocol (hence --server-side=false)", () => {
       const target = ns("ssa");
       ensureNamespace(target);
-      const r = helm(h, ["install", RELEASE, chartDir(), "-n", target, "-f", valuesFor(specFile("edge-single-node.yaml", ports())), "--no-hooks", "--timeout", "2m"]);
+      const r = helm(h, [
+        "install",
+        RELEASE,
+        chartDir(),
+        "-n",
+        target,
+        "-f",
+        valuesFor(specFile("edge-single-node.yaml", ports())),
+        "--no-hooks",
+        "--timeout",
+        "2m",
+      ]);
       console.log(`  helm ${h.version} with server-side apply on 1.20: ${r.stderr.trim().split("\n").pop()}`);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/omits key field "protocol"/);
@@ -113,7 +161,15 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
         if (uid) ensureNamespace(`cluster-${uid}`);
         if (example === "homelab-s3.yaml") {
           // the Secrets this spec names exist before install (External Secrets and the operators make them)
-          kubectlOk(["create", "secret", "generic", "harbor-admin-secret", "-n", target, "--from-literal=HARBOR_ADMIN_PASSWORD=Homelab-Passw0rd"]);
+          kubectlOk([
+            "create",
+            "secret",
+            "generic",
+            "harbor-admin-secret",
+            "-n",
+            target,
+            "--from-literal=HARBOR_ADMIN_PASSWORD=Homelab-Passw0rd",
+          ]);
         }
         const started = Date.now();
         const r = install(h, target, valuesFor(spec));
@@ -122,7 +178,10 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
         const manifest = helmOk(h, ["get", "manifest", RELEASE, "-n", target]);
         const rendered = parseManifest(manifest);
         const live = liveObjects(manifest, target);
-        if (example === "edge-single-node.yaml") bench(`install to all objects accepted (${example}, helm ${h.version}): ${((Date.now() - started) / 1000).toFixed(1)} s, ${live.length} objects`);
+        if (example === "edge-single-node.yaml")
+          bench(
+            `install to all objects accepted (${example}, helm ${h.version}): ${((Date.now() - started) / 1000).toFixed(1)} s, ${live.length} objects`,
+          );
         expect(live.map((o) => keyOf(o, target)).sort()).toEqual(rendered.map((o) => keyOf(o, target)).sort());
         // the hook objects (not installed by --no-hooks) pass the server's validation and admission
         const hooks = helmOk(h, ["get", "hooks", RELEASE, "-n", target]);
@@ -146,13 +205,29 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       const isProgram = (p: ReturnType<typeof podStates>[number]) => p.images.every((i) => i === program);
       // the Jobs a CronJob of the chart started on its schedule (the report's at minute 23, the periodic
       // configuration's every 15 min) may be there too, whenever the test runs: told apart by their owner
-      const cronStarted = () => new Map<string, string>((getJson(["get", "jobs", "-n", target]).items as any[]).flatMap((j) => (j.metadata.ownerReferences ?? []).filter((o: any) => o.kind === "CronJob").map((o: any): [string, string] => [`Job/${j.metadata.name}`, o.name as string])));
+      const cronStarted = () =>
+        new Map<string, string>(
+          (getJson(["get", "jobs", "-n", target]).items as any[]).flatMap((j) =>
+            (j.metadata.ownerReferences ?? [])
+              .filter((o: any) => o.kind === "CronJob")
+              .map((o: any): [string, string] => [`Job/${j.metadata.name}`, o.name as string]),
+          ),
+        );
       // one such run, started here as the CronJob would start it (owned by it), so that this is tested in every run
       kubectlOk(["create", "job", "harbor-edge-report-on-schedule", "--from=cronjob/harbor-edge-report", "-n", target]);
       let scheduled = cronStarted();
       let all = podStates(target);
       let pods = all.filter((p) => !scheduled.has(p.owner ?? ""));
-      for (let i = 0; i < 60 && !(all.some((p) => p.owner === "Job/harbor-edge-report-on-schedule") && pods.length && pods.every((p) => p.scheduled && (isProgram(p) ? p.phase === "Running" : p.waiting.length))); i++) {
+      for (
+        let i = 0;
+        i < 60 &&
+        !(
+          all.some((p) => p.owner === "Job/harbor-edge-report-on-schedule") &&
+          pods.length &&
+          pods.every((p) => p.scheduled && (isProgram(p) ? p.phase === "Running" : p.waiting.length))
+        );
+        i++
+      ) {
         await sleep(2000);
         scheduled = cronStarted();
         all = podStates(target);
@@ -162,19 +237,32 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       for (const p of onSchedule) console.log(`  started on its schedule by CronJob/${scheduled.get(p.owner ?? "")}: ${p.name} ${p.phase}`);
       expect(onSchedule.map((p) => p.owner)).toContain("Job/harbor-edge-report-on-schedule");
       for (const p of onSchedule) expect(isProgram(p), p.name).toBe(true);
-      expect([...new Set(scheduled.values())].filter((c) => !["harbor-edge-report", "harbor-edge-configure-periodic"].includes(c))).toEqual([]);
+      expect([...new Set(scheduled.values())].filter((c) => !["harbor-edge-report", "harbor-edge-configure-periodic"].includes(c))).toEqual(
+        [],
+      );
       const pvcs = getJson(["get", "pvc", "-n", target]).items as any[];
       expect(pvcs.length).toBeGreaterThan(0);
       expect(pvcs.filter((p) => p.status.phase !== "Bound").map((p) => p.metadata.name)).toEqual([]);
       expect(pods.filter((p) => !p.scheduled).map((p) => p.name)).toEqual([]);
-      console.log(`pods expected to stay in ImagePullBackOff (goharbor images cannot be fetched here) or to run (the program's stand-in image), helm ${h.version}:`);
+      console.log(
+        `pods expected to stay in ImagePullBackOff (goharbor images cannot be fetched here) or to run (the program's stand-in image), helm ${h.version}:`,
+      );
       for (const p of pods) console.log(`  ${p.name}: ${p.waiting.join(", ") || p.phase} (${p.images.join(", ")})`);
       // the configuration and report Jobs run the program's image and wait for Harbor; Harbor's own pods wait for theirs
-      expect(pods.filter(isProgram).map((p) => p.name.replace(/-[0-9a-f]{6}-[a-z0-9]{5}$/, ""))).toEqual(["harbor-edge-configure-1", "harbor-edge-report-1"]);
+      expect(pods.filter(isProgram).map((p) => p.name.replace(/-[0-9a-f]{6}-[a-z0-9]{5}$/, ""))).toEqual([
+        "harbor-edge-configure-1",
+        "harbor-edge-report-1",
+      ]);
       for (const p of pods.filter(isProgram)) expect(p.phase, p.name).toBe("Running");
       for (const p of pods.filter((x) => !isProgram(x))) {
-        expect(p.images.every((i) => i.includes("goharbor/")), p.name).toBe(true);
-        expect(p.waiting.every((w) => /ErrImagePull|ImagePullBackOff|ContainerCreating|PodInitializing/.test(w)), `${p.name}: ${p.waiting.join(", ")}`).toBe(true);
+        expect(
+          p.images.every((i) => i.includes("goharbor/")),
+          p.name,
+        ).toBe(true);
+        expect(
+          p.waiting.every((w) => /ErrImagePull|ImagePullBackOff|ContainerCreating|PodInitializing/.test(w)),
+          `${p.name}: ${p.waiting.join(", ")}`,
+        ).toBe(true);
       }
     });
 
@@ -185,7 +273,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       expect(parseManifest(helmOk(h, ["get", "hooks", RELEASE, "-n", target]))).toEqual([]); // nothing helm waits for
       // the install's configuration Job: its pod runs (the program's image is on the node) and waits for Harbor,
       // whose images cannot be fetched here
-      const job = (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=configure,harbor-edge.io/run=install"]).items as any[])[0];
+      const job = (
+        getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=configure,harbor-edge.io/run=install"]).items as any[]
+      )[0];
       expect(job?.metadata.name).toMatch(/^harbor-edge-configure-1-[0-9a-f]{6}$/);
       let pod: ReturnType<typeof podStates>[number] | undefined;
       for (let i = 0; i < 60 && pod?.phase !== "Running"; i++) {
@@ -197,12 +287,17 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       // the commands NOTES gives, run as printed
       const notes = helmOk(h, ["get", "notes", RELEASE, "-n", target]);
       const section = notes.slice(notes.indexOf("\nConfiguration\n"));
-      const commands = section.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("kubectl ")).slice(0, 3);
+      const commands = section
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith("kubectl "))
+        .slice(0, 3);
       expect(commands.map((c) => c.split(" ").slice(0, 2).join(" "))).toEqual(["kubectl get", "kubectl get", "kubectl logs"]);
       const run = (c: string) => kubectl(c.split(" ").slice(1));
       const [jobs, events, logs] = commands.map(run);
       console.log(`  helm ${h.version}, release ${status.info.status}; what NOTES' commands show while Harbor's images cannot be fetched:`);
-      for (const [c, r] of commands.map((c, i) => [c, [jobs, events, logs][i]] as const)) console.log(`    $ ${c}\n${(r.stdout + r.stderr).trim().replace(/^/gm, "      ")}`);
+      for (const [c, r] of commands.map((c, i) => [c, [jobs, events, logs][i]] as const))
+        console.log(`    $ ${c}\n${(r.stdout + r.stderr).trim().replace(/^/gm, "      ")}`);
       const row = jobs.stdout.split("\n").find((l) => l.startsWith(job.metadata.name));
       expect(row?.split(/\s+/)[1]).toBe("0/1"); // COMPLETIONS: not done
       expect(events.code).toBe(0); // the run has not finished: no Event yet, and the command works
@@ -221,7 +316,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       // the chart's fail (harbor-edge.registryInfoNamespaceCheck), from a lookup at render: nothing applied
       const line = lines.filter((l) => l.includes("harbor-config.registryInfo:"));
       expect(line).toHaveLength(1);
-      expect(line[0]).toMatch(/execution error at \(harbor-edge-native-config\/templates\/registry-info-secret\.yaml:\d+:\d+\): harbor-config\.registryInfo: /);
+      expect(line[0]).toMatch(
+        /execution error at \(harbor-edge-native-config\/templates\/registry-info-secret\.yaml:\d+:\d+\): harbor-config\.registryInfo: /,
+      );
       expect(line[0]).toContain(
         `harbor-config.registryInfo: the namespace cluster-${uid} (cluster-<cluster.uid>) does not exist, so registry-info cannot be written there. ` +
           `Palette creates it for its clusters; elsewhere create it (kubectl create namespace cluster-${uid}), set harbor-config.registryInfo.createNamespace=true, or set harbor-config.registryInfo.enabled=false.`,
@@ -248,8 +345,12 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       const longRunning = Object.keys(before).filter((k) => !perRevision(k));
       const changed = d.changed.filter((k) => !perRevision(k));
       const templates = d.templates.filter((k) => !perRevision(k));
-      bench(`unchanged upgrade (helm ${h.version}): ${changed.length} of ${longRunning.length} long-running objects changed, ${templates.length} pod templates changed`);
-      console.log(`  per-revision Jobs, replaced on every upgrade by design: ${checkPerRevisionJobs(h, target, before, after, d.changed).join(", ")}`);
+      bench(
+        `unchanged upgrade (helm ${h.version}): ${changed.length} of ${longRunning.length} long-running objects changed, ${templates.length} pod templates changed`,
+      );
+      console.log(
+        `  per-revision Jobs, replaced on every upgrade by design: ${checkPerRevisionJobs(h, target, before, after, d.changed).join(", ")}`,
+      );
       if (d.statusOnly.length) console.log(`  status written by controllers meanwhile (same content): ${d.statusOnly.join(", ")}`);
       expect(longRunning.length).toBeGreaterThan(40);
       expect(changed).toEqual([]);
@@ -259,7 +360,12 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
     // each change on top of the previous ones; `expect` lists the objects the change must touch, and only them
     // and `templates` the workloads whose pod template it must change (a restart), and only them
     const changes: Array<{ what: string; change: Record<string, any>; expect: string[]; templates: string[] }> = [
-      { what: "the admin password", change: { auth: { password: "Changed-Passw0rd-1" } }, expect: ["Secret/harbor-edge-admin"], templates: [] },
+      {
+        what: "the admin password",
+        change: { auth: { password: "Changed-Passw0rd-1" } },
+        expect: ["Secret/harbor-edge-admin"],
+        templates: [],
+      },
       // nginx and core serve or trust the certificate: its checksum in their pod templates restarts them onto it.
       // The new leaf has a new expiry, which the CronJob's runs carry to warn before it lapses (no pod restarts).
       {
@@ -268,14 +374,26 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
         expect: ["Secret/harbor-tls", "Deployment/harbor-nginx", "Deployment/harbor-core", "CronJob/harbor-edge-configure-periodic"],
         templates: ["Deployment/harbor-nginx", "Deployment/harbor-core"],
       },
-      { what: "a storage size", change: { storage: { registry: 300 } }, expect: ["PersistentVolumeClaim/harbor-edge-registry"], templates: [] },
+      {
+        what: "a storage size",
+        change: { storage: { registry: 300 } },
+        expect: ["PersistentVolumeClaim/harbor-edge-registry"],
+        templates: [],
+      },
       { what: "the service type", change: { service: { serviceType: "LoadBalancer" } }, expect: ["Service/harbor"], templates: [] },
     ];
     for (const c of changes) {
       it(`changing ${c.what} upgrades with no immutable-field error and changes only what it should`, async () => {
         for (const [k, v] of Object.entries(c.change)) spec[k] = { ...spec[k], ...v };
         const before = await settle(h, RELEASE, target, 15_000);
-        const r = install(h, target, valuesFor(specFile("edge-single-node.yaml", { ...spec, service: { ...portsOf(specs["edge-single-node.yaml"]), ...spec.service } })), "upgrade");
+        const r = install(
+          h,
+          target,
+          valuesFor(
+            specFile("edge-single-node.yaml", { ...spec, service: { ...portsOf(specs["edge-single-node.yaml"]), ...spec.service } }),
+          ),
+          "upgrade",
+        );
         expect(r.stderr).not.toMatch(/immutable|Forbidden|Invalid/);
         expect(r.code, r.stderr).toBe(0);
         await sleep(3000);
@@ -285,7 +403,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
         const changed = d.changed.filter((k) => !k.startsWith("ReplicaSet/") && !perRevision(k)).map(short);
         const templates = d.templates.filter((k) => !perRevision(k)).map(short);
         const jobs = checkPerRevisionJobs(h, target, before, after, d.changed);
-        console.log(`  ${c.what}: changed ${changed.join(", ")}; pod templates changed: ${templates.join(", ") || "none"}; per-revision Jobs: ${jobs.join(", ")}`);
+        console.log(
+          `  ${c.what}: changed ${changed.join(", ")}; pod templates changed: ${templates.join(", ") || "none"}; per-revision Jobs: ${jobs.join(", ")}`,
+        );
         expect(changed.sort()).toEqual([...c.expect].sort());
         // only these restart pods (a new ReplicaSet, a new StatefulSet revision)
         expect(templates.sort()).toEqual([...c.templates].sort());
@@ -309,7 +429,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       expect(kept).toContain("harbor-tls");
       expect(pvcs.length).toBeGreaterThan(0);
       helmOk(h, ["uninstall", RELEASE, "-n", target]);
-      expect((getJson(["get", "pvc", "-n", target]).items as any[]).map((p) => `${p.metadata.name}:${p.metadata.uid}`).sort()).toEqual(pvcs);
+      expect((getJson(["get", "pvc", "-n", target]).items as any[]).map((p) => `${p.metadata.name}:${p.metadata.uid}`).sort()).toEqual(
+        pvcs,
+      );
       const left = (getJson(["get", "secrets", "-n", target]).items as any[]).map((s) => s.metadata.name);
       for (const s of kept) expect(left).toContain(s);
       expect(secretData(`cluster-${uid}`, "registry-info")).toBeUndefined(); // not kept: the release's own
@@ -318,7 +440,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       expect(r.code, r.stderr).toBe(0);
       expect(secretData(`cluster-${uid}`, "registry-info")?.SPECTRO_USER_PASSWORD).toBe(before.info?.SPECTRO_USER_PASSWORD);
       expect(secretData(target, "harbor-tls")).toEqual(before.tls);
-      expect((getJson(["get", "pvc", "-n", target]).items as any[]).map((p) => `${p.metadata.name}:${p.metadata.uid}`).sort()).toEqual(pvcs);
+      expect((getJson(["get", "pvc", "-n", target]).items as any[]).map((p) => `${p.metadata.name}:${p.metadata.uid}`).sort()).toEqual(
+        pvcs,
+      );
       // done with these: free the node's CPU for the Job scenario
       dropNamespaces([target, ns("homelab-s3")]);
     });
@@ -337,7 +461,10 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       // that name resolves to the node address, where port 443 is a TLS door with the release's own certificate
       // (opened once the install has made it) leading to the test Harbor
       // (harbor-nginx's name too: the run reads the certificate nginx serves, to restart nginx when it is stale)
-      dns = await startDns(NODE_IP, { [`harbor.${target}.svc.cluster.local`]: NODE_IP, [`harbor-nginx.${target}.svc.cluster.local`]: NODE_IP });
+      dns = await startDns(NODE_IP, {
+        [`harbor.${target}.svc.cluster.local`]: NODE_IP,
+        [`harbor-nginx.${target}.svc.cluster.local`]: NODE_IP,
+      });
     });
 
     /** The TLS door: harbor-tls's certificate and key, each connection piped to the test Harbor. */
@@ -362,7 +489,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
     async function nextJob(seen: Set<string>, which: (job: any) => boolean): Promise<any> {
       for (let i = 0; i < 120; i++) {
         // the CronJob may start a run of its own meanwhile (every 15 minutes): only the one asked for counts
-        const jobs = (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=configure"]).items as any[]).filter((j) => !seen.has(j.metadata.uid) && which(j));
+        const jobs = (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=configure"]).items as any[]).filter(
+          (j) => !seen.has(j.metadata.uid) && which(j),
+        );
         const done = jobs.find((j) => j.status.succeeded || j.status.failed);
         if (done) return done;
         await sleep(1000);
@@ -403,7 +532,11 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       expect(container.command).toBeUndefined();
       expect(container.args).toEqual(["configure"]);
       expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10000, seccompProfile: { type: "RuntimeDefault" } });
-      expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+      expect(container.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+      });
       expect(pod.spec.volumes.find((v: any) => v.configMap)).toBeUndefined();
       expect(container.env.find((e: any) => e.name === "HARBOR_ADMIN_PASSWORD").valueFrom.secretKeyRef).toBeTruthy();
       expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
@@ -430,7 +563,10 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       const report = await waitFor(
         "the report Job to finish",
         // the install's run, not one the CronJob started on its schedule (minute 23) meanwhile
-        () => (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=report"]).items as any[]).find((j) => !(j.metadata.ownerReferences ?? []).some((o: any) => o.kind === "CronJob") && (j.status.succeeded || j.status.failed)),
+        () =>
+          (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=report"]).items as any[]).find(
+            (j) => !(j.metadata.ownerReferences ?? []).some((o: any) => o.kind === "CronJob") && (j.status.succeeded || j.status.failed),
+          ),
         { ms: 180_000, everyMs: 2000 },
       );
       const reportPod = jobPod(report);
@@ -439,7 +575,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       expect(report.status.succeeded, reportLog).toBe(1);
       expect(reportPod.spec.containers[0]).toMatchObject({ image: `${PROGRAM_IMAGE.repository}:${PROGRAM_IMAGE.tag}`, args: ["report"] });
       expect(reportPod.spec.containers[0].env.map((e: any) => e.name)).not.toContain("HARBOR_ADMIN_PASSWORD");
-      expect(getJson(["get", "configmap", "harbor-edge-status", "-n", target]).data.summary).toMatch(/^\d+ of \d+ running images are held by Harbor/);
+      expect(getJson(["get", "configmap", "harbor-edge-status", "-n", target]).data.summary).toMatch(
+        /^\d+ of \d+ running images are held by Harbor/,
+      );
       expect(reportLog).not.toContain(password);
       expect(reportLog).not.toMatch(/forbidden|HTTP 403/i);
 
@@ -454,7 +592,9 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       expect(job2.metadata.labels["harbor-edge.io/run"]).toBe("periodic");
       expect(job2.status.succeeded, logs2).toBe(1);
       const second = harbor.requests.slice(before);
-      console.log(`  rerun (${job2.metadata.name}, from the CronJob): ${second.length} requests, writes: ${second.filter((q) => q.method !== "GET" && q.method !== "HEAD").length}; its log:\n${logs2.replace(/^/gm, "    ")}`);
+      console.log(
+        `  rerun (${job2.metadata.name}, from the CronJob): ${second.length} requests, writes: ${second.filter((q) => q.method !== "GET" && q.method !== "HEAD").length}; its log:\n${logs2.replace(/^/gm, "    ")}`,
+      );
       expect(second.length).toBeGreaterThan(0);
       expect(second.filter((q) => q.method !== "GET" && q.method !== "HEAD")).toEqual([]);
       // a periodic run that has nothing to report records no Event (by design: none every 15 minutes)

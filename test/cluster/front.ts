@@ -50,8 +50,11 @@ const log = (o: Record<string, unknown>) => fs.appendFileSync(first.log, `${JSON
 function heldIn(storage: string, repository: string, reference: string): string | undefined {
   const v2 = `${storage}/docker/registry/v2`;
   const blob = (d: string) => `${v2}/blobs/sha256/${d.slice(7, 9)}/${d.slice(7)}/data`;
-  const link = reference.startsWith("sha256:") ? `${v2}/repositories/${repository}/_manifests/revisions/sha256/${reference.slice(7)}/link` : `${v2}/repositories/${repository}/_manifests/tags/${reference}/current/link`;
-  if (!/^[a-z0-9._/-]+$/.test(repository) || repository.includes("..") || !/^[\w.:-]+$/.test(reference) || !fs.existsSync(link)) return undefined;
+  const link = reference.startsWith("sha256:")
+    ? `${v2}/repositories/${repository}/_manifests/revisions/sha256/${reference.slice(7)}/link`
+    : `${v2}/repositories/${repository}/_manifests/tags/${reference}/current/link`;
+  if (!/^[a-z0-9._/-]+$/.test(repository) || repository.includes("..") || !/^[\w.:-]+$/.test(reference) || !fs.existsSync(link))
+    return undefined;
   const digest = fs.readFileSync(link, "utf8").trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(digest) || !fs.existsSync(blob(digest))) return undefined;
   const m = JSON.parse(fs.readFileSync(blob(digest), "utf8"));
@@ -59,7 +62,11 @@ function heldIn(storage: string, repository: string, reference: string): string 
   return named.every((d) => /^sha256:[0-9a-f]{64}$/.test(d) && fs.existsSync(blob(d))) ? digest : undefined;
 }
 
-function handler(req: http.IncomingMessage, res: http.ServerResponse, { client, san, port }: { client: string; san: string; port: number }) {
+function handler(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  { client, san, port }: { client: string; san: string; port: number },
+) {
   const c = read();
   const url = req.url ?? "/";
   const p = url.split("?")[0];
@@ -78,7 +85,9 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse, { client, 
   }
   if (p === "/service/token") {
     entry(200, "token");
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: "anonymous", access_token: "anonymous", expires_in: 1800 }));
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ token: "anonymous", access_token: "anonymous", expires_in: 1800 }));
     return;
   }
   if (priv || realm) {
@@ -87,7 +96,11 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse, { client, 
     return;
   }
   const route = c.routes.find((r) => url.startsWith(r.prefix));
-  const target = route ? new URL(route.target + url.slice(route.prefix.length)) : c.fallback && !url.startsWith("/v2/") ? new URL(c.fallback + url) : undefined;
+  const target = route
+    ? new URL(route.target + url.slice(route.prefix.length))
+    : c.fallback && !url.startsWith("/v2/")
+      ? new URL(c.fallback + url)
+      : undefined;
   if (!target) {
     entry(404, null);
     res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"no such project"}]}');
@@ -106,7 +119,9 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse, { client, 
 }
 
 const good = tls.createSecureContext({ cert: fs.readFileSync(first.cert), key: fs.readFileSync(first.key) });
-const bad = first.badCert ? tls.createSecureContext({ cert: fs.readFileSync(first.badCert), key: fs.readFileSync(first.badKey!) }) : undefined;
+const bad = first.badCert
+  ? tls.createSecureContext({ cert: fs.readFileSync(first.badCert), key: fs.readFileSync(first.badKey!) })
+  : undefined;
 let listening = 0;
 for (const addr of first.listen) {
   const i = addr.lastIndexOf(":");
@@ -118,7 +133,12 @@ for (const addr of first.listen) {
       return matchesClient(client, c.badSan) && (!c.badSanOn || c.badSanOn.includes(addr));
     },
     request: handler,
-    tlsError: ({ client, san }, e) => log({ client, san, tlsError: e === "refused" ? "closed before any request (the client refused the certificate)" : (e.code ?? e.message) }),
+    tlsError: ({ client, san }, e) =>
+      log({
+        client,
+        san,
+        tlsError: e === "refused" ? "closed before any request (the client refused the certificate)" : (e.code ?? e.message),
+      }),
   });
   server.listen(Number(addr.slice(i + 1)), addr.slice(0, i), () => {
     if (++listening === first.listen.length) process.stdout.write(`front listening on ${first.listen.join(" ")}\n`);

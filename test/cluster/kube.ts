@@ -23,7 +23,12 @@ export const podCidr = (index: number) => `10.215.${index - 1}.0/24`;
 /** A node's state (node.sh): its containerd host directory and config.toml (bound at /etc/containerd inside its mount namespace), its containerd socket. */
 export const nodeFiles = (name: string) => {
   const d = path.join(STATE, "nodes", name);
-  return { dir: d, hostDir: path.join(d, "certs.d"), containerdConfig: path.join(d, "containerd-conf", "config.toml"), sock: path.join(d, "containerd", "containerd.sock") };
+  return {
+    dir: d,
+    hostDir: path.join(d, "certs.d"),
+    containerdConfig: path.join(d, "containerd-conf", "config.toml"),
+    sock: path.join(d, "containerd", "containerd.sock"),
+  };
 };
 /** A stand-in for Harbor's harbor-core image, whose tools the node-mirror DaemonSet's sh script uses (busybox sh + curl). */
 export const STAND_IN_IMAGE = { repository: `${REGISTRY}/he-cl/curl`, tag: "1" };
@@ -57,7 +62,9 @@ export function helm(h: Helm, args: string[]): HelmResult {
 
 /** helm without blocking the event loop: for scenarios that serve the test Harbor from this process. */
 export async function helmAsync(h: Helm, args: string[]): Promise<HelmResult> {
-  const { code, stdout, stderr } = await runProcess(h.bin, [...args, "--kubeconfig", KUBECONFIG], { env: { ...process.env, HELM_DEBUG: "" } });
+  const { code, stdout, stderr } = await runProcess(h.bin, [...args, "--kubeconfig", KUBECONFIG], {
+    env: { ...process.env, HELM_DEBUG: "" },
+  });
   return { code, stdout, stderr };
 }
 
@@ -100,7 +107,9 @@ export function specFile(example: string, change: Record<string, any> = {}): str
 /** The chart values for a spec, written by the CLI (`harbor-edge values`). */
 export function valuesFor(spec: string): string {
   const out = path.join(tmp, `values-${++n}.yaml`);
-  const r = spawnSync(process.execPath, [path.join(ROOT, "generator", "bin", "harbor-edge.js"), "values", spec, "-o", out], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [path.join(ROOT, "generator", "bin", "harbor-edge.js"), "values", spec, "-o", out], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`harbor-edge values ${spec}: ${r.stderr}`);
   return out;
 }
@@ -108,7 +117,15 @@ export function valuesFor(spec: string): string {
 export interface Obj {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: any };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [k: string]: any;
+  };
   [k: string]: any;
 }
 
@@ -136,8 +153,19 @@ function fingerprint(o: Obj): string {
   delete c.status;
   for (const k of ["resourceVersion", "managedFields", "generation", "creationTimestamp", "uid", "selfLink"]) delete c.metadata[k];
   const stable = (v: any): any =>
-    Array.isArray(v) ? v.map(stable) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable(v[k])])) : v;
-  return crypto.createHash("sha256").update(JSON.stringify(stable(c))).digest("hex");
+    Array.isArray(v)
+      ? v.map(stable)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, stable(v[k])]),
+          )
+        : v;
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify(stable(c)))
+    .digest("hex");
 }
 
 export interface Snapshot {
@@ -149,11 +177,14 @@ export function snapshot(h: Helm, release: string, ns: string): Snapshot {
   const manifest = helmOk(h, ["get", "manifest", release, "-n", ns]);
   const out: Snapshot = {};
   for (const o of liveObjects(manifest, ns)) {
-    const tpl = o.spec?.template ? crypto.createHash("sha256").update(JSON.stringify(o.spec.template)).digest("hex").slice(0, 16) : undefined;
+    const tpl = o.spec?.template
+      ? crypto.createHash("sha256").update(JSON.stringify(o.spec.template)).digest("hex").slice(0, 16)
+      : undefined;
     out[keyOf(o, ns)] = { resourceVersion: o.metadata.resourceVersion!, fingerprint: fingerprint(o), podTemplate: tpl };
   }
   // the ReplicaSets the Deployments own: a changed pod template makes a new one
-  for (const rs of getJson(["get", "replicasets", "-n", ns]).items as Obj[]) out[`ReplicaSet/${ns}/${rs.metadata.name}`] = { resourceVersion: "", fingerprint: rs.metadata.labels?.["pod-template-hash"] ?? "" };
+  for (const rs of getJson(["get", "replicasets", "-n", ns]).items as Obj[])
+    out[`ReplicaSet/${ns}/${rs.metadata.name}`] = { resourceVersion: "", fingerprint: rs.metadata.labels?.["pod-template-hash"] ?? "" };
   return out;
 }
 
@@ -166,9 +197,12 @@ export interface Diff {
 }
 
 export function diff(a: Snapshot, b: Snapshot): Diff {
-  const changed: string[] = [], statusOnly: string[] = [], templates: string[] = [];
+  const changed: string[] = [],
+    statusOnly: string[] = [],
+    templates: string[] = [];
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const x = a[k], y = b[k];
+    const x = a[k],
+      y = b[k];
     if (!x || !y || x.fingerprint !== y.fingerprint) changed.push(k);
     else if (x.resourceVersion !== y.resourceVersion) statusOnly.push(k);
     if (x?.podTemplate !== y?.podTemplate) templates.push(k);
@@ -201,13 +235,17 @@ export function secretData(ns: string, name: string): Record<string, string> | u
 }
 
 /** Pods of a namespace and what keeps each waiting, e.g. "harbor-core-…: ImagePullBackOff (docker.io/goharbor/harbor-core:v2.15.1)". */
-export function podStates(ns: string): Array<{ name: string; owner?: string; scheduled: boolean; phase: string; waiting: string[]; images: string[] }> {
+export function podStates(
+  ns: string,
+): Array<{ name: string; owner?: string; scheduled: boolean; phase: string; waiting: string[]; images: string[] }> {
   return (getJson(["get", "pods", "-n", ns]).items as any[]).map((p) => ({
     name: p.metadata.name,
     owner: (p.metadata.ownerReferences ?? []).map((o: any) => `${o.kind}/${o.name}`)[0],
     scheduled: (p.status.conditions ?? []).some((c: any) => c.type === "PodScheduled" && c.status === "True"),
     phase: p.status.phase,
-    waiting: [...(p.status.initContainerStatuses ?? []), ...(p.status.containerStatuses ?? [])].map((s: any) => s.state?.waiting?.reason).filter(Boolean),
+    waiting: [...(p.status.initContainerStatuses ?? []), ...(p.status.containerStatuses ?? [])]
+      .map((s: any) => s.state?.waiting?.reason)
+      .filter(Boolean),
     images: [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c: any) => c.image),
   }));
 }

@@ -13,7 +13,22 @@ import { fillChartCache, SHARED_CHARTS } from "../helpers/upstream-cache.js";
 
 const INFRA = path.join(ROOT, "test", "cluster", "infra");
 const STATE = process.env.HE_CL_STATE ?? "/var/lib/he-cl";
-const NEEDED = ["etcd", "containerd", "runc", "docker-registry", "go", "make", "rsync", "ip", "iptables", "nsenter", "unshare", "openssl", "curl", "busybox"];
+const NEEDED = [
+  "etcd",
+  "containerd",
+  "runc",
+  "docker-registry",
+  "go",
+  "make",
+  "rsync",
+  "ip",
+  "iptables",
+  "nsenter",
+  "unshare",
+  "openssl",
+  "curl",
+  "busybox",
+];
 
 function has(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
@@ -26,7 +41,10 @@ function notRun(why: string): never {
 
 if (process.getuid?.() !== 0) notRun("it needs root (network and mount namespaces, containerd, kubelet); run npm run test:cluster as root");
 // every scenario installs the full chart: without the upstream chart there is nothing to install
-if (!fillChartCache()) notRun(`the upstream harbor chart ${UPSTREAM_ARCHIVE} is neither in the chart cache ${chartCacheDir()} (HARBOR_EDGE_CHART_CACHE) nor in ${SHARED_CHARTS}`);
+if (!fillChartCache())
+  notRun(
+    `the upstream harbor chart ${UPSTREAM_ARCHIVE} is neither in the chart cache ${chartCacheDir()} (HARBOR_EDGE_CHART_CACHE) nor in ${SHARED_CHARTS}`,
+  );
 if (!has("apt-get") && NEEDED.some((c) => !has(c))) notRun(`no apt-get to install ${NEEDED.filter((c) => !has(c)).join(", ")}`);
 
 const up = (): { seconds: number; kubeconfig: string; built: boolean } => {
@@ -57,11 +75,26 @@ try {
   const build = fs.existsSync(buildFile) ? Number(fs.readFileSync(buildFile, "utf8")) : NaN;
   if (reuse) lines.push("cluster up: reused a running cluster (not timed)");
   else if (first.built) lines.push(`cluster up cold (Kubernetes built): ${first.seconds.toFixed(0)} s, of which the build ${build} s`);
-  else lines.push(`cluster up warm: ${first.seconds.toFixed(0)} s` + (Number.isFinite(build) ? `; cold = this + the one-time build (${build} s, recorded when it ran)` : ""));
+  else
+    lines.push(
+      `cluster up warm: ${first.seconds.toFixed(0)} s` +
+        (Number.isFinite(build) ? `; cold = this + the one-time build (${build} s, recorded when it ran)` : ""),
+    );
   const holder = fs.readFileSync(path.join(STATE, "pids", "holder"), "utf8").trim();
   const r = spawnSync(
     "nsenter",
-    ["-t", holder, "-n", "--", process.execPath, path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--config", path.join(ROOT, "vitest.cluster.config.ts"), ...process.argv.slice(2)],
+    [
+      "-t",
+      holder,
+      "-n",
+      "--",
+      process.execPath,
+      path.join(ROOT, "node_modules", "vitest", "vitest.mjs"),
+      "run",
+      "--config",
+      path.join(ROOT, "vitest.cluster.config.ts"),
+      ...process.argv.slice(2),
+    ],
     { stdio: "inherit", cwd: ROOT, env: { ...process.env, HE_CL_STATE: STATE, HE_CL_BENCH_FILE: benchFile } },
   );
   status = r.status ?? 1;

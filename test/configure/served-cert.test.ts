@@ -51,7 +51,18 @@ afterAll(() => {
 function runFor(env: Record<string, string>, withKube = true): Run & { said: string[] } {
   const input = readInput({ HARBOR_URL: "http://harbor-core.harbor.svc", HARBOR_ADMIN_PASSWORD: "x", KUBE_NAMESPACE: "harbor", ...env });
   const said: string[] = [];
-  return { input, api: undefined as never, ...(withKube ? { kube: { server: kubeUrl, context: "test" } } : {}), deadline: Date.now() + 10_000, warnings: [], failures: [], present: new Map(), say: (l) => said.push(l), sleep: async () => {}, said };
+  return {
+    input,
+    api: undefined as never,
+    ...(withKube ? { kube: { server: kubeUrl, context: "test" } } : {}),
+    deadline: Date.now() + 10_000,
+    warnings: [],
+    failures: [],
+    present: new Map(),
+    say: (l) => said.push(l),
+    sleep: async () => {},
+    said,
+  };
 }
 
 describe("the certificate nginx serves", () => {
@@ -64,11 +75,20 @@ describe("the certificate nginx serves", () => {
 
   it("nginx serving an old certificate while harbor-tls holds a new one: nginx is restarted onto harbor-tls's", async () => {
     patches.length = 0;
-    const run = runFor({ TLS_SERVED_ADDRESS: address, TLS_CERT_FILE: tmpFile("tls.crt", newLeaf.cert), NGINX_DEPLOYMENT: "harbor-nginx", TLS_NOT_AFTER: rfc3339(new X509Certificate(newLeaf.cert).validTo) });
+    const run = runFor({
+      TLS_SERVED_ADDRESS: address,
+      TLS_CERT_FILE: tmpFile("tls.crt", newLeaf.cert),
+      NGINX_DEPLOYMENT: "harbor-nginx",
+      TLS_NOT_AFTER: rfc3339(new X509Certificate(newLeaf.cert).validTo),
+    });
     const v = await checkServed(run);
     expect(v).toEqual({ notAfter: rfc3339(new X509Certificate(newLeaf.cert).validTo), from: "harbor-tls", stale: true });
     expect(patches).toHaveLength(1);
-    expect(patches[0]).toMatchObject({ method: "PATCH", url: "/apis/apps/v1/namespaces/harbor/deployments/harbor-nginx", type: "application/strategic-merge-patch+json" });
+    expect(patches[0]).toMatchObject({
+      method: "PATCH",
+      url: "/apis/apps/v1/namespaces/harbor/deployments/harbor-nginx",
+      type: "application/strategic-merge-patch+json",
+    });
     const fingerprint = new X509Certificate(newLeaf.cert).fingerprint256.replace(/:/g, "").toLowerCase();
     expect(patches[0].body).toEqual({ spec: { template: { metadata: { annotations: { [SERVED_ANNOTATION]: fingerprint } } } } });
     expect(run.said.join("\n")).toContain("restarted deployment/harbor-nginx");
@@ -90,7 +110,10 @@ describe("the certificate nginx serves", () => {
   });
 
   it("without a restart it warns naming the command; unreachable: falls back to TLS_NOT_AFTER", async () => {
-    const stale = runFor({ TLS_SERVED_ADDRESS: address, TLS_CERT_FILE: tmpFile("tls.crt", newLeaf.cert), NGINX_DEPLOYMENT: "harbor-nginx" }, false);
+    const stale = runFor(
+      { TLS_SERVED_ADDRESS: address, TLS_CERT_FILE: tmpFile("tls.crt", newLeaf.cert), NGINX_DEPLOYMENT: "harbor-nginx" },
+      false,
+    );
     await checkServed(stale);
     expect(stale.warnings).toEqual([expect.stringContaining("kubectl rollout restart deployment/harbor-nginx --namespace harbor")]);
     const recorded = rfc3339(new Date(Date.now() + 5 * DAY + 3_600_000).toISOString());
@@ -101,8 +124,13 @@ describe("the certificate nginx serves", () => {
   });
 
   it("tlsVerdict: pure", () => {
-    const o = new X509Certificate(oldLeaf.cert), n = new X509Certificate(newLeaf.cert);
-    expect(tlsVerdict(undefined, undefined, "2030-01-01T00:00:00Z")).toEqual({ notAfter: "2030-01-01T00:00:00Z", from: "TLS_NOT_AFTER", stale: false });
+    const o = new X509Certificate(oldLeaf.cert),
+      n = new X509Certificate(newLeaf.cert);
+    expect(tlsVerdict(undefined, undefined, "2030-01-01T00:00:00Z")).toEqual({
+      notAfter: "2030-01-01T00:00:00Z",
+      from: "TLS_NOT_AFTER",
+      stale: false,
+    });
     expect(tlsVerdict(o, n, "")).toMatchObject({ from: "served", stale: true, notAfter: rfc3339(o.validTo) });
     expect(tlsVerdict(o, undefined, "")).toMatchObject({ from: "served", stale: false });
   });
@@ -115,10 +143,23 @@ describe.each(HELMS)("helm $version: the configuration Job can read what nginx s
     const job = r.objects.find((o) => o.kind === "Job" && o.metadata.name.startsWith("harbor-edge-configure-"))!;
     const pod = job.spec.template.spec;
     const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
-    expect(env).toMatchObject({ TLS_SERVED_ADDRESS: "harbor-nginx.harbor.svc:443", TLS_CERT_FILE: "/harbor-tls/tls.crt", NGINX_DEPLOYMENT: "harbor-nginx" });
-    expect(pod.volumes.find((v: any) => v.name === "harbor-tls").secret).toEqual({ secretName: "harbor-tls", optional: true, items: [{ key: "tls.crt", path: "tls.crt" }] });
+    expect(env).toMatchObject({
+      TLS_SERVED_ADDRESS: "harbor-nginx.harbor.svc:443",
+      TLS_CERT_FILE: "/harbor-tls/tls.crt",
+      NGINX_DEPLOYMENT: "harbor-nginx",
+    });
+    expect(pod.volumes.find((v: any) => v.name === "harbor-tls").secret).toEqual({
+      secretName: "harbor-tls",
+      optional: true,
+      items: [{ key: "tls.crt", path: "tls.crt" }],
+    });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: "harbor-tls", mountPath: "/harbor-tls", readOnly: true });
     const role = r.objects.find((o) => o.kind === "Role" && o.metadata.name.includes("configure"))!;
-    expect(role.rules).toContainEqual({ apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["harbor-nginx"], verbs: ["patch"] });
+    expect(role.rules).toContainEqual({
+      apiGroups: ["apps"],
+      resources: ["deployments"],
+      resourceNames: ["harbor-nginx"],
+      verbs: ["patch"],
+    });
   });
 });

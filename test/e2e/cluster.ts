@@ -51,7 +51,9 @@ export const clusterOfTests = () => CLUSTER;
  * clusterName() says: the existing one of that name (it must exist with HARBOR_EDGE_E2E_REUSE_CLUSTER=1), or a
  * new one. kubectl then points at it.
  */
-export async function ensureCluster(config: string = process.env.HARBOR_EDGE_E2E_KIND_CONFIG ? path.resolve(ROOT, process.env.HARBOR_EDGE_E2E_KIND_CONFIG) : ONE_NODE_CONFIG): Promise<void> {
+export async function ensureCluster(
+  config: string = process.env.HARBOR_EDGE_E2E_KIND_CONFIG ? path.resolve(ROOT, process.env.HARBOR_EDGE_E2E_KIND_CONFIG) : ONE_NODE_CONFIG,
+): Promise<void> {
   CLUSTER = clusterName(config);
   const reuse = process.env.HARBOR_EDGE_E2E_REUSE_CLUSTER === "1";
   const exists = (await $`kind get clusters`.nothrow()).stdout.split("\n").includes(CLUSTER);
@@ -94,7 +96,8 @@ export async function chartDir(): Promise<string> {
     await $`${helm.bin} repo add harbor https://helm.goharbor.io --force-update`;
     await $`${helm.bin} dependency build ${chart.dir}`;
     fs.mkdirSync(chartCacheDir(), { recursive: true });
-    for (const f of fs.readdirSync(path.join(chart.dir, "charts"))) fs.copyFileSync(path.join(chart.dir, "charts", f), path.join(chartCacheDir(), f));
+    for (const f of fs.readdirSync(path.join(chart.dir, "charts")))
+      fs.copyFileSync(path.join(chart.dir, "charts", f), path.join(chartCacheDir(), f));
   }
   return chart.dir;
 }
@@ -109,7 +112,10 @@ export function valuesFile(spec: Spec, name: string): string {
 export async function specFor(overrides: Record<string, unknown>): Promise<Spec> {
   const loaded = loadSpecFile(path.join(EXAMPLES_DIR, "edge-single-node.yaml"));
   const raw = structuredClone(loaded.raw) as Record<string, any>;
-  const merge = (a: any, b: any): any => (b && typeof b === "object" && !Array.isArray(b) ? Object.fromEntries([...new Set([...Object.keys(a ?? {}), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a?.[k], b[k]) : a[k]])) : b);
+  const merge = (a: any, b: any): any =>
+    b && typeof b === "object" && !Array.isArray(b)
+      ? Object.fromEntries([...new Set([...Object.keys(a ?? {}), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a?.[k], b[k]) : a[k]]))
+      : b;
   const r = validateSpec(merge(merge(raw, { image: { ...CI_PROGRAM_IMAGE } }), overrides));
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.spec as Spec;
@@ -141,11 +147,28 @@ export async function passwordFromRegistryInfo(): Promise<string> {
 }
 
 /** An HTTPS request to Harbor on the node port, trusting the CA from harbor-tls. */
-export async function api(method: string, p: string, auth?: { user: string; password: string }, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
+export async function api(
+  method: string,
+  p: string,
+  auth?: { user: string; password: string },
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string }> {
   const ca = await caCert();
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: "127.0.0.1", port: 30003, path: `/api/v2.0${p}`, method, servername: "spectro.registry.local", ca, headers: { ...headers, ...(auth ? { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}` } : {}) } },
+      {
+        host: "127.0.0.1",
+        port: 30003,
+        path: `/api/v2.0${p}`,
+        method,
+        servername: "spectro.registry.local",
+        ca,
+        headers: {
+          ...headers,
+          ...(auth ? { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}` } : {}),
+        },
+      },
       (res) => {
         let body = "";
         res.on("data", (d) => (body += d));
@@ -182,7 +205,10 @@ export async function waitHealthy(timeoutMs = 15 * 60_000): Promise<void> {
       const r = await api("GET", "/health");
       const h = JSON.parse(r.body);
       if (h.status === "healthy") return;
-      last = (h.components ?? []).filter((c: any) => c.status !== "healthy").map((c: any) => `${c.name}: ${c.error ?? c.status}`).join("; ");
+      last = (h.components ?? [])
+        .filter((c: any) => c.status !== "healthy")
+        .map((c: any) => `${c.name}: ${c.error ?? c.status}`)
+        .join("; ");
     } catch (e) {
       last = (e as Error).message;
     }
@@ -194,7 +220,12 @@ export async function waitHealthy(timeoutMs = 15 * 60_000): Promise<void> {
 export async function pods(): Promise<Record<string, { uid: string; restarts: number }>> {
   const list = JSON.parse((await $`kubectl get pods --namespace ${NS} -o json`).stdout);
   return Object.fromEntries(
-    list.items.filter((p: any) => p.status.phase === "Running" && p.metadata.labels?.["app.kubernetes.io/component"] !== "configure").map((p: any) => [p.metadata.name, { uid: p.metadata.uid, restarts: (p.status.containerStatuses ?? []).reduce((n: number, c: any) => n + c.restartCount, 0) }]),
+    list.items
+      .filter((p: any) => p.status.phase === "Running" && p.metadata.labels?.["app.kubernetes.io/component"] !== "configure")
+      .map((p: any) => [
+        p.metadata.name,
+        { uid: p.metadata.uid, restarts: (p.status.containerStatuses ?? []).reduce((n: number, c: any) => n + c.restartCount, 0) },
+      ]),
   );
 }
 
@@ -216,7 +247,10 @@ export async function collectLogs(name: string): Promise<void> {
   for (const p of Object.keys(await pods().catch(() => ({})))) {
     fs.writeFileSync(path.join(dir, `${p}.log`), (await $`kubectl logs --namespace ${NS} ${p} --all-containers --prefix`.nothrow()).stdout);
   }
-  fs.writeFileSync(path.join(dir, "job.log"), (await $`kubectl logs --namespace ${NS} --selector app.kubernetes.io/component=configure --tail=-1`.nothrow()).stdout);
+  fs.writeFileSync(
+    path.join(dir, "job.log"),
+    (await $`kubectl logs --namespace ${NS} --selector app.kubernetes.io/component=configure --tail=-1`.nothrow()).stdout,
+  );
   await $`kind export logs ${path.join(dir, "kind")} --name ${CLUSTER}`.nothrow();
 }
 

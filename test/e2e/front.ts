@@ -56,11 +56,14 @@ export async function startFront(o: FrontOptions): Promise<Front> {
       const p = req.url ?? "/";
       const realm = ruleFor(p, o.badRealm);
       const headers = { ...req.headers, host: realm ? realm.host : req.headers.host };
-      const up = https.request({ host: o.upstream.host, port: o.upstream.port, method: req.method, path: p, headers, agent, timeout: 120_000 }, (r) => {
-        log.push({ t: Date.now(), client, method: req.method, path: p, status: r.statusCode });
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const up = https.request(
+        { host: o.upstream.host, port: o.upstream.port, method: req.method, path: p, headers, agent, timeout: 120_000 },
+        (r) => {
+          log.push({ t: Date.now(), client, method: req.method, path: p, status: r.statusCode });
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       up.on("timeout", () => up.destroy(new Error("Harbor did not answer within 120 s")));
       up.on("error", (e) => {
         log.push({ t: Date.now(), client, method: req.method, path: p, status: 502 });
@@ -69,7 +72,12 @@ export async function startFront(o: FrontOptions): Promise<Front> {
       });
       req.pipe(up);
     },
-    tlsError: ({ client }, e) => log.push({ t: Date.now(), client, tlsError: e === "refused" ? "closed before any request (the client refused the certificate)" : e.message }),
+    tlsError: ({ client }, e) =>
+      log.push({
+        t: Date.now(),
+        client,
+        tlsError: e === "refused" ? "closed before any request (the client refused the certificate)" : e.message,
+      }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -3,8 +3,24 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
 import { $ } from "zx";
 import {
-  ensureCluster, deleteCluster, nodeIp, specFor, valuesFile, install, uninstall, passwordFromRegistryInfo, api, servedCertificate,
-  waitHealthy, pods, secretData, waitPodReady, collectLogs, REGISTRY, NS, UID,
+  ensureCluster,
+  deleteCluster,
+  nodeIp,
+  specFor,
+  valuesFile,
+  install,
+  uninstall,
+  passwordFromRegistryInfo,
+  api,
+  servedCertificate,
+  waitHealthy,
+  pods,
+  secretData,
+  waitPodReady,
+  collectLogs,
+  REGISTRY,
+  NS,
+  UID,
 } from "./cluster.js";
 import { HEALTHY_MINUTES } from "./budget.js";
 import type { Spec } from "../../generator/src/spec/types.js";
@@ -43,17 +59,28 @@ describe("Harbor on kind", () => {
 
   it("the configuration and report Jobs ran harbor-edge from the image built from the Dockerfile; the report as the robot account", async () => {
     const jobs = JSON.parse((await $`kubectl get jobs --namespace ${NS} -o json`).stdout).items as any[];
-    const done = (component: string) => jobs.find((j) => j.metadata.labels?.["app.kubernetes.io/component"] === component && j.metadata.labels?.["harbor-edge.io/run"] !== "periodic");
+    const done = (component: string) =>
+      jobs.find(
+        (j) => j.metadata.labels?.["app.kubernetes.io/component"] === component && j.metadata.labels?.["harbor-edge.io/run"] !== "periodic",
+      );
     const configure = done("configure");
     expect(configure.spec.template.spec.containers[0]).toMatchObject({ image: "harbor-edge:ci", args: ["configure"] });
     expect(configure.status.succeeded).toBe(1);
     // the robot account configure created, and the report that used it
-    const robot = { username: await secretData("harbor-edge-report-robot", "username"), password: await secretData("harbor-edge-report-robot", "password") };
+    const robot = {
+      username: await secretData("harbor-edge-report-robot", "username"),
+      password: await secretData("harbor-edge-report-robot", "password"),
+    };
     expect(robot.username).toBe("robot$harbor-edge-report");
     await $`kubectl wait --namespace ${NS} --for=condition=complete job --selector app.kubernetes.io/component=report --timeout 20m`;
     const status = JSON.parse((await $`kubectl get configmap harbor-edge-status --namespace ${NS} -o json`).stdout).data;
     expect(status.summary).toMatch(/^\d+ of \d+ running images are held by Harbor/);
-    const asRobot = await api("GET", "/projects/spectro-images", { user: robot.username, password: robot.password }, { "X-Is-Resource-Name": "true" });
+    const asRobot = await api(
+      "GET",
+      "/projects/spectro-images",
+      { user: robot.username, password: robot.password },
+      { "X-Is-Resource-Name": "true" },
+    );
     expect(asRobot.status).toBe(200);
   });
 

@@ -3,7 +3,23 @@
 // helm uninstall puts the node's own host files back. npm run test:e2e (needs Docker, kind and network).
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
 import { $ } from "zx";
-import { ensureCluster, deleteCluster, nodeIp, specFor, valuesFile, install, uninstall, api, caCert, waitHealthy, collectLogs, helm, NS, RELEASE, UID } from "./cluster.js";
+import {
+  ensureCluster,
+  deleteCluster,
+  nodeIp,
+  specFor,
+  valuesFile,
+  install,
+  uninstall,
+  api,
+  caCert,
+  waitHealthy,
+  collectLogs,
+  helm,
+  NS,
+  RELEASE,
+  UID,
+} from "./cluster.js";
 import { HEALTHY_MINUTES } from "./budget.js";
 import * as nodes from "./nodes.js";
 import { HOST_DIR, until } from "./nodes.js";
@@ -53,10 +69,16 @@ beforeAll(async () => {
   await ensureCluster();
   node = (await $`kubectl get nodes -o jsonpath=${"{.items[0].metadata.name}"}`).stdout.trim();
   const vip = await nodeIp();
-  for (const [rel, text] of Object.entries(FOREIGN)) await onNode(`mkdir -p ${HOST_DIR}/${rel.split("/")[0]} && printf '%s' '${text.replace(/'/g, "'\\''")}' > ${HOST_DIR}/${rel}`);
+  for (const [rel, text] of Object.entries(FOREIGN))
+    await onNode(`mkdir -p ${HOST_DIR}/${rel.split("/")[0]} && printf '%s' '${text.replace(/'/g, "'\\''")}' > ${HOST_DIR}/${rel}`);
   before = await hostDirSnapshot();
   // the node check on: the report counts an image only where the node can pull it from Harbor
-  const spec = await specFor({ cluster: { uid: UID, vip }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, addresses: [`${vip}:30003`] }, report: { nodeCheck: { enabled: true, intervalSeconds: 30 } } });
+  const spec = await specFor({
+    cluster: { uid: UID, vip },
+    proxyCache: { enabled: true },
+    nodeMirror: { enabled: true, addresses: [`${vip}:30003`] },
+    report: { nodeCheck: { enabled: true, intervalSeconds: 30 } },
+  });
   const installed = (await $`${helm.bin} status ${RELEASE} --namespace ${NS}`.nothrow()).exitCode === 0;
   await install(valuesFile(spec, "e2e-node-mirror"), installed ? "upgrade" : "install");
   await waitHealthy(HEALTHY_MINUTES * 60_000);
@@ -95,10 +117,14 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
     await $`kubectl rollout status deployment/outage --namespace ${APP_NS} --timeout 300s`;
     // Harbor stores what it proxied asynchronously: wait until its API lists the tag in project docker.io (a
     // multi-platform index pulled for one platform: 400 s after the pull, ManifestListCache's 20 x 20 s)
-    await until("busybox in Harbor's docker.io project", async () => {
-      const r = await api("GET", "/projects/docker.io/repositories/library%252Fbusybox/artifacts?with_tag=true");
-      return r.status === 200 && (JSON.parse(r.body) as any[]).some((a) => (a.tags ?? []).some((t: any) => t.name === "1.36.1"));
-    }, 10 * 60_000);
+    await until(
+      "busybox in Harbor's docker.io project",
+      async () => {
+        const r = await api("GET", "/projects/docker.io/repositories/library%252Fbusybox/artifacts?with_tag=true");
+        return r.status === 200 && (JSON.parse(r.body) as any[]).some((a) => (a.tags ?? []).some((t: any) => t.name === "1.36.1"));
+      },
+      10 * 60_000,
+    );
   });
 
   it("with the node's egress blocked and the image removed from the node, the restarted pod runs from Harbor", async () => {
@@ -106,9 +132,17 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
     try {
       // the cut is real: neither the node nor a pod reaches the upstream registry
       expect(await nodes.upstreamUnreachable(node)).toBe(true);
-      expect((await $`kubectl exec --namespace ${NS} deploy/harbor-core -- curl -sS -m 10 -o /dev/null https://registry-1.docker.io/v2/`.nothrow()).exitCode).not.toBe(0);
+      expect(
+        (
+          await $`kubectl exec --namespace ${NS} deploy/harbor-core -- curl -sS -m 10 -o /dev/null https://registry-1.docker.io/v2/`.nothrow()
+        ).exitCode,
+      ).not.toBe(0);
       await $`kubectl scale deployment/outage --namespace ${APP_NS} --replicas 0`;
-      await until("the pod gone", async () => (await $`kubectl get pods --namespace ${APP_NS} --selector app=outage -o name`).stdout.trim() === "", 120_000);
+      await until(
+        "the pod gone",
+        async () => (await $`kubectl get pods --namespace ${APP_NS} --selector app=outage -o name`).stdout.trim() === "",
+        120_000,
+      );
       // once the kubelet has removed the pod's containers, nothing holds the image's unpacked layers: removing
       // the image then removes them too, so the re-pull must fetch every layer, not just the manifest
       await nodes.removeImages(node, [IMAGE], { namespace: APP_NS });
@@ -136,7 +170,10 @@ describe("outage protection on kind (node-mirror DaemonSet)", () => {
     const status = JSON.parse(r.stdout);
     const mine = (status.nodes as any[]).find((n) => n.name === node);
     expect(mine, r.stdout).toBeDefined();
-    expect(mine.missing.filter((m: string) => m.startsWith(IMAGE)), r.stdout).toEqual([]);
+    expect(
+      mine.missing.filter((m: string) => m.startsWith(IMAGE)),
+      r.stdout,
+    ).toEqual([]);
     expect(mine.total).toBeGreaterThan(0);
   });
 

@@ -18,8 +18,12 @@ export const onNode = (node: string, script: string) => $`docker exec ${node} sh
 export const sq = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 /** Polls fn (a failing call counts as not yet) every 3 s, at most timeoutMs. */
-export const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 5 * 60_000, diagnose?: () => string): Promise<T> =>
-  waitFor(what, () => fn().catch(() => undefined), { ms: timeoutMs, everyMs: 3000, diagnose });
+export const until = <T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 5 * 60_000,
+  diagnose?: () => string,
+): Promise<T> => waitFor(what, () => fn().catch(() => undefined), { ms: timeoutMs, everyMs: 3000, diagnose });
 
 /** The cluster's nodes (their names are the kind containers' names), control plane first, then in name order. */
 export async function nodeNames(): Promise<string[]> {
@@ -53,7 +57,12 @@ export async function hostGateway(node: string): Promise<string> {
  */
 export async function podNetworks(): Promise<string[]> {
   const cm = await $`kubectl get pods --namespace kube-system --selector component=kube-controller-manager -o json`.nothrow();
-  const flags = cm.exitCode === 0 ? (JSON.parse(cm.stdout).items as any[]).flatMap((p) => p.spec.containers.flatMap((c: any) => [...(c.command ?? []), ...(c.args ?? [])])) : [];
+  const flags =
+    cm.exitCode === 0
+      ? (JSON.parse(cm.stdout).items as any[]).flatMap((p) =>
+          p.spec.containers.flatMap((c: any) => [...(c.command ?? []), ...(c.args ?? [])]),
+        )
+      : [];
   const cidr = flags.map((f: string) => /^--cluster-cidr=(.+)$/.exec(f)?.[1]).find(Boolean);
   if (cidr) return cidr.split(",");
   const list = JSON.parse((await $`kubectl get nodes -o json`).stdout).items as any[];
@@ -68,7 +77,13 @@ export async function podNetworks(): Promise<string[]> {
 export async function blockEgress(node: string, allow: string[] = []): Promise<void> {
   const { cidr4, cidr6 } = await kindNetwork(node);
   const rules = (cmd: string, cidrs: string[]) =>
-    [`${cmd} -N ${CHAIN}`, ...cidrs.filter(Boolean).map((c) => `${cmd} -A ${CHAIN} -d ${c} -j RETURN`), `${cmd} -A ${CHAIN} -j REJECT`, `${cmd} -I OUTPUT 1 -o eth0 -j ${CHAIN}`, `${cmd} -I FORWARD 1 -o eth0 -j ${CHAIN}`].join(" && ");
+    [
+      `${cmd} -N ${CHAIN}`,
+      ...cidrs.filter(Boolean).map((c) => `${cmd} -A ${CHAIN} -d ${c} -j RETURN`),
+      `${cmd} -A ${CHAIN} -j REJECT`,
+      `${cmd} -I OUTPUT 1 -o eth0 -j ${CHAIN}`,
+      `${cmd} -I FORWARD 1 -o eth0 -j ${CHAIN}`,
+    ].join(" && ");
   if ((await onNode(node, `iptables -n -L ${CHAIN} >/dev/null 2>&1`).nothrow()).exitCode === 0) return;
   await onNode(node, rules("iptables", [cidr4, ...allow.filter((c) => !c.includes(":"))]));
   await onNode(node, rules("ip6tables", [cidr6, ...allow.filter((c) => c.includes(":"))])).nothrow(); // a node without IPv6 has nothing to block there
@@ -77,7 +92,10 @@ export async function blockEgress(node: string, allow: string[] = []): Promise<v
 /** Undoes blockEgress (and redirectHarbor): safe to call on a node that has neither. */
 export async function unblockEgress(node: string): Promise<void> {
   for (const cmd of ["iptables", "ip6tables"]) {
-    await onNode(node, `${cmd} -D OUTPUT -o eth0 -j ${CHAIN}; ${cmd} -D FORWARD -o eth0 -j ${CHAIN}; ${cmd} -F ${CHAIN}; ${cmd} -X ${CHAIN}`).nothrow();
+    await onNode(
+      node,
+      `${cmd} -D OUTPUT -o eth0 -j ${CHAIN}; ${cmd} -D FORWARD -o eth0 -j ${CHAIN}; ${cmd} -F ${CHAIN}; ${cmd} -X ${CHAIN}`,
+    ).nothrow();
   }
   await unredirectHarbor(node);
 }
@@ -93,18 +111,32 @@ export async function upstreamUnreachable(node: string): Promise<boolean> {
  */
 export async function redirectHarbor(node: string, harbor: { ip: string; port: number }, to: { ip: string; port: number }): Promise<void> {
   await unredirectHarbor(node);
-  await onNode(node, `iptables -t nat -N ${DNAT_CHAIN} && iptables -t nat -A ${DNAT_CHAIN} -p tcp -d ${harbor.ip} --dport ${harbor.port} -j DNAT --to-destination ${to.ip}:${to.port} && iptables -t nat -I OUTPUT 1 -j ${DNAT_CHAIN}`);
+  await onNode(
+    node,
+    `iptables -t nat -N ${DNAT_CHAIN} && iptables -t nat -A ${DNAT_CHAIN} -p tcp -d ${harbor.ip} --dport ${harbor.port} -j DNAT --to-destination ${to.ip}:${to.port} && iptables -t nat -I OUTPUT 1 -j ${DNAT_CHAIN}`,
+  );
   // connections open before the rule keep their old destination (conntrack): end containerd's idle ones
-  await onNode(node, `command -v conntrack >/dev/null && conntrack -D -p tcp -d ${harbor.ip} --dport ${harbor.port} >/dev/null 2>&1; true`).nothrow();
+  await onNode(
+    node,
+    `command -v conntrack >/dev/null && conntrack -D -p tcp -d ${harbor.ip} --dport ${harbor.port} >/dev/null 2>&1; true`,
+  ).nothrow();
 }
 
 export async function unredirectHarbor(node: string): Promise<void> {
-  await onNode(node, `iptables -t nat -D OUTPUT -j ${DNAT_CHAIN}; iptables -t nat -F ${DNAT_CHAIN}; iptables -t nat -X ${DNAT_CHAIN}`).nothrow();
+  await onNode(
+    node,
+    `iptables -t nat -D OUTPUT -j ${DNAT_CHAIN}; iptables -t nat -F ${DNAT_CHAIN}; iptables -t nat -X ${DNAT_CHAIN}`,
+  ).nothrow();
 }
 
 /** The node's host directory: its directories, and each file's name, mode, size, mtime and hash (a directory's mtime follows its entries). */
 export async function hostDirSnapshot(node: string): Promise<string> {
-  return (await onNode(node, `cd ${HOST_DIR} && find . -type d | sort && find . ! -type d -print0 | sort -z | xargs -0 -r stat -c '%n %F %a %s %Y' && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`)).stdout;
+  return (
+    await onNode(
+      node,
+      `cd ${HOST_DIR} && find . -type d | sort && find . ! -type d -print0 | sort -z | xargs -0 -r stat -c '%n %F %a %s %Y' && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`,
+    )
+  ).stdout;
 }
 
 /** Whether the node's containerd (CRI, namespace k8s.io) has the image by that name. */
@@ -120,7 +152,10 @@ export async function imageOnNode(node: string, image: string): Promise<boolean>
  * own image (drill.e2e.ts, `late`) is built to share no layer with its workload images.
  */
 export async function removeImages(node: string, images: string[], holders: { namespace: string } | { podUids: string[] }): Promise<void> {
-  const labels = "namespace" in holders ? [`io.kubernetes.pod.namespace=${holders.namespace}`] : holders.podUids.map((u) => `io.kubernetes.pod.uid=${u}`);
+  const labels =
+    "namespace" in holders
+      ? [`io.kubernetes.pod.namespace=${holders.namespace}`]
+      : holders.podUids.map((u) => `io.kubernetes.pod.uid=${u}`);
   await until(
     `the kubelet of ${node} to remove the containers of ${"namespace" in holders ? `${holders.namespace}'s pods` : `pods ${holders.podUids.join(", ")}`}`,
     async () => {
@@ -136,7 +171,8 @@ export async function removeImages(node: string, images: string[], holders: { na
 }
 
 /** systemctl in the node (kind's nodes run systemd: containerd.service and kubelet.service). */
-export const systemctl = (node: string, verb: "start" | "stop" | "restart", ...units: Array<"containerd" | "kubelet">) => onNode(node, `systemctl ${verb} ${units.join(" ")}`);
+export const systemctl = (node: string, verb: "start" | "stop" | "restart", ...units: Array<"containerd" | "kubelet">) =>
+  onNode(node, `systemctl ${verb} ${units.join(" ")}`);
 
 /** Writes files (relative path -> text) under dir in the node, creating directories; nothing else touched. */
 export async function writeFiles(node: string, dir: string, files: Record<string, string>): Promise<void> {

@@ -10,7 +10,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 
 /** The scenario files, as paths relative to the repository (test/e2e/NAME.e2e.ts). */
 export function scenarioFiles(root = ROOT): string[] {
-  return fs.readdirSync(path.join(root, "test", "e2e")).filter((f) => f.endsWith(".e2e.ts")).sort().map((f) => `test/e2e/${f}`);
+  return fs
+    .readdirSync(path.join(root, "test", "e2e"))
+    .filter((f) => f.endsWith(".e2e.ts"))
+    .sort()
+    .map((f) => `test/e2e/${f}`);
 }
 
 /**
@@ -40,9 +44,14 @@ function main(argv: string[]): number {
     console.error((e as Error).message);
     return 2;
   }
-  const missing = [works("docker", ["info", "--format", "{{.ServerVersion}}"]) ? "" : "a running Docker engine", works("kind", ["version"]) ? "" : "kind"].filter(Boolean);
+  const missing = [
+    works("docker", ["info", "--format", "{{.ServerVersion}}"]) ? "" : "a running Docker engine",
+    works("kind", ["version"]) ? "" : "kind",
+  ].filter(Boolean);
   if (missing.length) {
-    console.log(`e2e (kind) tier: NOT RUN — it needs ${missing.join(" and ")} (plus network access to pull Harbor's images); run npm run test:e2e on a host that has them`);
+    console.log(
+      `e2e (kind) tier: NOT RUN — it needs ${missing.join(" and ")} (plus network access to pull Harbor's images); run npm run test:e2e on a host that has them`,
+    );
     return 0;
   }
   const r = spawnSync(process.execPath, args, { stdio: "inherit", cwd: ROOT });

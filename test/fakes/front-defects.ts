@@ -17,10 +17,12 @@ import http from "node:http";
 export const clientAddress = (s: net.Socket): string => (s.remoteAddress ?? "").replace(/^::ffff:/, "");
 
 /** Whether the client is one of these: an address, or a prefix ending in '.' (10.213.0.). */
-export const matchesClient = (client: string, rules: string[] = []): boolean => rules.some((r) => (r.endsWith(".") ? client.startsWith(r) : client === r));
+export const matchesClient = (client: string, rules: string[] = []): boolean =>
+  rules.some((r) => (r.endsWith(".") ? client.startsWith(r) : client === r));
 
 /** The first rule whose prefix the request path starts with. */
-export const ruleFor = <T extends { prefix: string }>(path: string, rules: T[] = []): T | undefined => rules.find((r) => path.startsWith(r.prefix));
+export const ruleFor = <T extends { prefix: string }>(path: string, rules: T[] = []): T | undefined =>
+  rules.find((r) => path.startsWith(r.prefix));
 
 /** The first of these prefixes the request path starts with. */
 export const prefixOf = (path: string, prefixes: string[] = []): string | undefined => prefixes.find((x) => path.startsWith(x));
@@ -31,7 +33,11 @@ export const repositoryOf = (path: string): string => path.replace(/^\/v2\//, ""
 /** A 401 as Harbor answers an anonymous pull it refuses: a Bearer challenge to `realm` for the repository. */
 export function unauthorized(res: http.ServerResponse, realm: string, path: string): void {
   const challenge = `Bearer realm="${realm}",service="harbor-registry",scope="repository:${repositoryOf(path)}:pull"`;
-  res.writeHead(401, { "content-type": "application/json", "www-authenticate": challenge, "docker-distribution-api-version": "registry/2.0" });
+  res.writeHead(401, {
+    "content-type": "application/json",
+    "www-authenticate": challenge,
+    "docker-distribution-api-version": "registry/2.0",
+  });
   res.end('{"errors":[{"code":"UNAUTHORIZED","message":"unauthorized to access repository"}]}');
 }
 

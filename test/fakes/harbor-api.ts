@@ -78,9 +78,14 @@ const RETENTION_TEMPLATES: Record<string, string | undefined> = {
 
 /** PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE of a render's upstream core ConfigMap (a full render). */
 export function permittedProxyTypes(objects: Array<{ kind: string; metadata: { name: string }; data?: Record<string, string> }>): string[] {
-  const cm = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "harbor-core" && o.data?.PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE !== undefined);
+  const cm = objects.find(
+    (o) => o.kind === "ConfigMap" && o.metadata.name === "harbor-core" && o.data?.PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE !== undefined,
+  );
   if (!cm) throw new Error("no upstream core ConfigMap with PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE in the render (is it a full render?)");
-  return cm.data!.PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE.split(",").map((t) => t.trim()).filter(Boolean);
+  return cm
+    .data!.PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE.split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 export interface FakeHarborOptions {
@@ -132,13 +137,34 @@ export interface Robot {
 /** Harbor's robot name prefix (config robot_name_prefix). */
 export const ROBOT_PREFIX = "robot$";
 /** Project-scope access a robot may be given (src/common/rbac/const.go, a subset). */
-const PROJECT_ACCESS = new Set(["project:read", "repository:list", "repository:pull", "repository:push", "repository:read", "artifact:read", "artifact:list", "artifact:create", "artifact:delete", "tag:list", "tag:create", "tag:delete", "scan:create", "scan:read"]);
+const PROJECT_ACCESS = new Set([
+  "project:read",
+  "repository:list",
+  "repository:pull",
+  "repository:push",
+  "repository:read",
+  "artifact:read",
+  "artifact:list",
+  "artifact:create",
+  "artifact:delete",
+  "tag:list",
+  "tag:create",
+  "tag:delete",
+  "scan:create",
+  "scan:read",
+]);
 
 export interface FakeHarbor {
   url: string;
   requests: Logged[];
   violations: string[];
-  state: { adminPassword: string; projects: Map<string, Project>; registries: Registry[]; retentions: Map<number, RetentionPolicy>; robots: Robot[] };
+  state: {
+    adminPassword: string;
+    projects: Map<string, Project>;
+    registries: Registry[];
+    retentions: Map<number, RetentionPolicy>;
+    robots: Robot[];
+  };
   writes(): Logged[];
   /** logins refused for a wrong password (each costs Harbor 1.5 s and locks the user) */
   failedLogins(): number;
@@ -236,7 +262,8 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
     const values = op.regex.exec(apiPath)!.slice(1);
     let body: any;
     if (raw) {
-      if (!/application\/json/.test(String(req.headers["content-type"]))) violations.push(`${method} ${apiPath}: body without Content-Type application/json`);
+      if (!/application\/json/.test(String(req.headers["content-type"])))
+        violations.push(`${method} ${apiPath}: body without Content-Type application/json`);
       try {
         body = JSON.parse(raw);
       } catch {
@@ -258,7 +285,8 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
         failAfter = true;
       }
     }
-    const reply = (status: number, b?: unknown, headers?: Record<string, string>) => (failAfter ? error(500, "injected failure after the change") : send(status, b, headers));
+    const reply = (status: number, b?: unknown, headers?: Record<string, string>) =>
+      failAfter ? error(500, "injected failure after the change") : send(status, b, headers);
     /** an answer after Harbor's synchronous check of an upstream */
     const later = (answer: () => void) => {
       if (opts.registryCheckMs) setTimeout(answer, opts.registryCheckMs);
@@ -270,29 +298,73 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const asName = String(req.headers["x-is-resource-name"]) === "true" || !/^\d+$/.test(ref);
       return asName ? state.projects.get(ref) : [...state.projects.values()].find((p) => p.id === Number(ref));
     };
-    const view = (p: Project) => ({ project_id: p.id, name: p.name, owner_id: 1, owner_name: "admin", repo_count: 0, registry_id: p.registryId ?? 0, metadata: { ...(p.public || !opts.omitPrivateFlag ? { public: String(p.public) } : { auto_scan: "false" }), ...p.meta }, creation_time: "2026-11-22T00:00:00Z" });
-    const PROJECT_META = ["enable_content_trust", "enable_content_trust_cosign", "prevent_vul", "severity", "auto_scan", "auto_sbom_generation", "reuse_sys_cve_allowlist", "proxy_speed_kb", "max_upstream_conn", "proxy_cache_local_on_not_found"];
+    const view = (p: Project) => ({
+      project_id: p.id,
+      name: p.name,
+      owner_id: 1,
+      owner_name: "admin",
+      repo_count: 0,
+      registry_id: p.registryId ?? 0,
+      metadata: { ...(p.public || !opts.omitPrivateFlag ? { public: String(p.public) } : { auto_scan: "false" }), ...p.meta },
+      creation_time: "2026-11-22T00:00:00Z",
+    });
+    const PROJECT_META = [
+      "enable_content_trust",
+      "enable_content_trust_cosign",
+      "prevent_vul",
+      "severity",
+      "auto_scan",
+      "auto_sbom_generation",
+      "reuse_sys_cve_allowlist",
+      "proxy_speed_kb",
+      "max_upstream_conn",
+      "proxy_cache_local_on_not_found",
+    ];
     const otherMeta = (md: Record<string, unknown> | undefined, proxy: boolean) => {
       const out: Record<string, string> = {};
       for (const k of PROJECT_META) if (md?.[k] !== undefined && md[k] !== null) out[k] = String(md[k]);
-      if (!proxy) { delete out.proxy_speed_kb; delete out.max_upstream_conn; } // ignored for other projects
+      if (!proxy) {
+        delete out.proxy_speed_kb;
+        delete out.max_upstream_conn;
+      } // ignored for other projects
       return out;
     };
 
     if (op.template === "/health") {
       healthCalls++;
       const sick = healthCalls <= (opts.unhealthyFor ?? 0);
-      return send(200, { status: sick ? "unhealthy" : "healthy", components: [{ name: "core", status: "healthy" }, { name: "database", status: sick ? "unhealthy" : "healthy", ...(sick ? { error: "failed to connect to tcp:harbor-database:5432" } : {}) }, { name: "redis", status: "healthy" }] });
+      return send(200, {
+        status: sick ? "unhealthy" : "healthy",
+        components: [
+          { name: "core", status: "healthy" },
+          {
+            name: "database",
+            status: sick ? "unhealthy" : "healthy",
+            ...(sick ? { error: "failed to connect to tcp:harbor-database:5432" } : {}),
+          },
+          { name: "redis", status: "healthy" },
+        ],
+      });
     }
     if (op.template === "/users/current") {
       if (robot) return error(412, "get current user not available for security context: robot");
       if (!admin) return error(401, "unauthorized");
-      return send(200, { user_id: 1, username: "admin", email: "", realname: "system admin", comment: "admin user", sysadmin_flag: true, admin_role_in_auth: false, creation_time: "2026-11-22T00:00:00Z" });
+      return send(200, {
+        user_id: 1,
+        username: "admin",
+        email: "",
+        realname: "system admin",
+        comment: "admin user",
+        sysadmin_flag: true,
+        admin_role_in_auth: false,
+        creation_time: "2026-11-22T00:00:00Z",
+      });
     }
     if (op.template === "/users/{user_id}/password") {
       if (!admin) return error(401, "unauthorized");
       if (values[0] !== "1") return error(404, "user not found");
-      if (body?.old_password !== undefined && body.old_password !== state.adminPassword) return error(403, "the old password is not correct");
+      if (body?.old_password !== undefined && body.old_password !== state.adminPassword)
+        return error(403, "the old password is not correct");
       if (body?.new_password === state.adminPassword) return error(400, "the new password is the same as the old one");
       if (!POLICY(String(body?.new_password ?? ""))) return error(400, "the password does not meet the policy");
       state.adminPassword = body.new_password;
@@ -303,16 +375,22 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const list = [...state.projects.values()].filter((p) => (name ? p.name.includes(name) : true)).filter((p) => admin || p.public);
       return send(200, list.map(view), { "x-total-count": String(list.length) });
     }
-    if (op.template === "/projects" && method === "HEAD") return send(state.projects.has(url.searchParams.get("project_name") ?? "") ? 200 : 404);
+    if (op.template === "/projects" && method === "HEAD")
+      return send(state.projects.has(url.searchParams.get("project_name") ?? "") ? 200 : 404);
     if (op.template === "/projects" && method === "POST") {
       if (!admin) return error(401, "unauthorized");
       const name = body?.project_name;
       if (!name) return error(400, "project_name is required");
-      if (body.metadata?.public !== undefined && !["true", "false"].includes(body.metadata.public)) return error(400, `metadata.public must be "true" or "false"`);
+      if (body.metadata?.public !== undefined && !["true", "false"].includes(body.metadata.public))
+        return error(400, `metadata.public must be "true" or "false"`);
       const proxy = body.registry_id !== undefined && body.registry_id !== null;
       if (proxy && !admin) return error(403, "Only system admin can create proxy cache project");
       // validateProjectReq
-      if (body.metadata?.retention_id) return error(400, "the retention_id in the request's payload when creating a project should be omitted, alternatively passing an empty string");
+      if (body.metadata?.retention_id)
+        return error(
+          400,
+          "the retention_id in the request's payload when creating a project should be omitted, alternatively passing an empty string",
+        );
       if (proxy) {
         if (body.registry_id <= 0) return error(400, `${body.registry_id} is invalid value of registry_id, it should be geater than 0`);
         const registry = state.registries.find((r) => r.id === body.registry_id);
@@ -324,7 +402,13 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
         if (!opts.permittedProxyTypes.includes(registry.type)) return error(400, `unsupported registry type ${registry.type}`);
       }
       if (state.projects.has(name)) return error(409, "project already exists");
-      const p: Project = { id: nextProject++, name, public: body.metadata?.public === "true", ...(proxy ? { registryId: body.registry_id } : {}), meta: otherMeta(body.metadata, proxy) };
+      const p: Project = {
+        id: nextProject++,
+        name,
+        public: body.metadata?.public === "true",
+        ...(proxy ? { registryId: body.registry_id } : {}),
+        meta: otherMeta(body.metadata, proxy),
+      };
       state.projects.set(name, p);
       if (proxy) {
         // the default retention policy Harbor gives every new proxy-cache project
@@ -332,7 +416,18 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
         state.retentions.set(id, {
           id,
           algorithm: "or",
-          rules: [{ id: 1, priority: 1, disabled: false, action: "retain", template: "nDaysSinceLastPull", params: { nDaysSinceLastPull: 7 }, tag_selectors: [{ kind: "doublestar", decoration: "matches", pattern: "**" }], scope_selectors: { repository: [{ kind: "doublestar", decoration: "repoMatches", pattern: "**" }] } }],
+          rules: [
+            {
+              id: 1,
+              priority: 1,
+              disabled: false,
+              action: "retain",
+              template: "nDaysSinceLastPull",
+              params: { nDaysSinceLastPull: 7 },
+              tag_selectors: [{ kind: "doublestar", decoration: "matches", pattern: "**" }],
+              scope_selectors: { repository: [{ kind: "doublestar", decoration: "repoMatches", pattern: "**" }] },
+            },
+          ],
           trigger: { kind: "Schedule", settings: { cron: "0 0 0 * * *" } },
           scope: { level: "project", ref: p.id },
         });
@@ -343,7 +438,15 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
     if (op.template === "/projects/{project_name_or_id}") {
       const p = byNameOrId(decodeURIComponent(values[0]));
       if (method === "GET") {
-        const robotReads = (x: Project) => Boolean(robot?.permissions.some((perm) => perm.kind === "project" && perm.namespace === x.name && perm.access.some((a) => a.resource === "project" && a.action === "read")));
+        const robotReads = (x: Project) =>
+          Boolean(
+            robot?.permissions.some(
+              (perm) =>
+                perm.kind === "project" &&
+                perm.namespace === x.name &&
+                perm.access.some((a) => a.resource === "project" && a.action === "read"),
+            ),
+          );
         if (!p || (!admin && !p.public && !robotReads(p))) return error(admin ? 404 : robot || admin ? 403 : 401, "project not found");
         return send(200, view(p));
       }
@@ -353,7 +456,11 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
         if (body?.metadata?.public !== undefined) {
           if (!["true", "false"].includes(body.metadata.public)) return error(400, `metadata.public must be "true" or "false"`);
         }
-        if (body?.metadata?.retention_id !== undefined && body.metadata.retention_id !== p.meta?.retention_id) return error(400, "the retention_id in the request's payload when updating a project should be omitted, alternatively passing the one that has already been associated to this project");
+        if (body?.metadata?.retention_id !== undefined && body.metadata.retention_id !== p.meta?.retention_id)
+          return error(
+            400,
+            "the retention_id in the request's payload when updating a project should be omitted, alternatively passing the one that has already been associated to this project",
+          );
         if (body?.metadata?.public !== undefined) p.public = body.metadata.public === "true";
         p.meta = { ...p.meta, ...otherMeta(body?.metadata, p.registryId !== undefined) };
         return reply(200);
@@ -365,7 +472,22 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const exact = /^name=([^~].*)$/.exec(q);
       const fuzzy = /^name=~(.*)$/.exec(q);
       const list = state.registries.filter((r) => (exact ? r.name === exact[1] : fuzzy ? r.name.includes(fuzzy[1]) : true));
-      return send(200, list.map((r) => ({ id: r.id, name: r.name, type: r.type, url: r.url, insecure: false, status: "healthy", credential: { type: r.credential?.type ?? "", access_key: r.credential?.access_key ?? "", access_secret: r.credential ? "*****" : "" } })));
+      return send(
+        200,
+        list.map((r) => ({
+          id: r.id,
+          name: r.name,
+          type: r.type,
+          url: r.url,
+          insecure: false,
+          status: "healthy",
+          credential: {
+            type: r.credential?.type ?? "",
+            access_key: r.credential?.access_key ?? "",
+            access_secret: r.credential ? "*****" : "",
+          },
+        })),
+      );
     }
     /** controller/registry validate -> IsHealthy: whether Harbor finds the upstream healthy with these credentials */
     const upstreamHealthy = (upstreamUrl: string, cred: { access_key?: string; access_secret?: string } | undefined) => {
@@ -380,14 +502,23 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const type = body?.type ?? stored?.type;
       const target = body?.url ?? stored?.url;
       if (!type || !target) return error(400, "type or url cannot be empty");
-      const cred = body?.access_key !== undefined || body?.access_secret !== undefined ? { access_key: body.access_key, access_secret: body.access_secret } : stored?.credential;
+      const cred =
+        body?.access_key !== undefined || body?.access_secret !== undefined
+          ? { access_key: body.access_key, access_secret: body.access_secret }
+          : stored?.credential;
       return later(() => (upstreamHealthy(target, cred) ? send(200) : error(400, "the registry is unhealthy")));
     }
     if (op.template === "/registries" && method === "POST") {
       if (!admin) return error(401, "unauthorized");
       if (state.registries.some((r) => r.name === body?.name)) return error(409, "registry already exists");
       if (!upstreamHealthy(body.url, body.credential)) return later(() => error(400, "the registry is unhealthy"));
-      const r: Registry = { id: nextRegistry++, name: body.name, type: body.type, url: body.url, ...(body.credential ? { credential: body.credential } : {}) };
+      const r: Registry = {
+        id: nextRegistry++,
+        name: body.name,
+        type: body.type,
+        url: body.url,
+        ...(body.credential ? { credential: body.credential } : {}),
+      };
       state.registries.push(r);
       return later(() => reply(201, undefined, { location: `/api/v2.0/registries/${r.id}` }));
     }
@@ -396,16 +527,25 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const r = state.registries.find((x) => x.id === Number(values[0]));
       if (!r) return error(404, "registry not found");
       if (method === "DELETE") {
-        if ([...state.projects.values()].some((p) => p.registryId === r.id)) return error(412, `the registry ${r.id} is referenced by proxy cache project, cannot delete it`);
+        if ([...state.projects.values()].some((p) => p.registryId === r.id))
+          return error(412, `the registry ${r.id} is referenced by proxy cache project, cannot delete it`);
         state.registries.splice(state.registries.indexOf(r), 1);
         return reply(200);
       }
       if (method === "PUT") {
-        const cred = body.access_key !== undefined || body.access_secret !== undefined ? { access_key: body.access_key ?? r.credential?.access_key, access_secret: body.access_secret ?? r.credential?.access_secret } : r.credential;
+        const cred =
+          body.access_key !== undefined || body.access_secret !== undefined
+            ? { access_key: body.access_key ?? r.credential?.access_key, access_secret: body.access_secret ?? r.credential?.access_secret }
+            : r.credential;
         if (!upstreamHealthy(body.url ?? r.url, cred)) return later(() => error(400, "the registry is unhealthy"));
         if (body.url !== undefined) r.url = body.url;
         if (body.name !== undefined) r.name = body.name;
-        if (body.access_key !== undefined || body.access_secret !== undefined) r.credential = { type: body.credential_type ?? r.credential?.type ?? "basic", access_key: body.access_key ?? r.credential?.access_key ?? "", access_secret: body.access_secret ?? r.credential?.access_secret ?? "" };
+        if (body.access_key !== undefined || body.access_secret !== undefined)
+          r.credential = {
+            type: body.credential_type ?? r.credential?.type ?? "basic",
+            access_key: body.access_key ?? r.credential?.access_key ?? "",
+            access_secret: body.access_secret ?? r.credential?.access_secret ?? "",
+          };
         return later(() => reply(200));
       }
     }
@@ -425,7 +565,14 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
         }
         return undefined;
       };
-      const store = (id: number) => state.retentions.set(id, { id, algorithm: body.algorithm, rules: body.rules ?? [], trigger: body.trigger, scope: { level: body.scope.level, ref: body.scope.ref } });
+      const store = (id: number) =>
+        state.retentions.set(id, {
+          id,
+          algorithm: body.algorithm,
+          rules: body.rules ?? [],
+          trigger: body.trigger,
+          scope: { level: body.scope.level, ref: body.scope.ref },
+        });
       if (method === "POST") {
         const bad = invalid(body);
         if (bad) return error(400, bad);
@@ -454,21 +601,39 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
     }
     if (op.template === "/robots" || op.template === "/robots/{robot_id}") {
       if (!admin) return error(401, "unauthorized"); // system robots: system access (a robot of ours has none)
-      const swagger = (r: Robot) => ({ id: r.id, name: `${ROBOT_PREFIX}${r.name}`, description: r.description, level: r.level, duration: r.duration, editable: true, disable: r.disable, expires_at: -1, permissions: r.permissions, creator_type: "local", creator_ref: 1, creation_time: "2026-11-22T00:00:00Z", update_time: "2026-11-22T00:00:00Z" });
+      const swagger = (r: Robot) => ({
+        id: r.id,
+        name: `${ROBOT_PREFIX}${r.name}`,
+        description: r.description,
+        level: r.level,
+        duration: r.duration,
+        editable: true,
+        disable: r.disable,
+        expires_at: -1,
+        permissions: r.permissions,
+        creator_type: "local",
+        creator_ref: 1,
+        creation_time: "2026-11-22T00:00:00Z",
+        update_time: "2026-11-22T00:00:00Z",
+      });
       // handler/robot.go validate
       const invalid = (b: any): string | undefined => {
-        if (!(b.duration === -1 || (Number.isInteger(b.duration) && b.duration > 0))) return `bad request error duration input: ${b.duration}, duration must be either -1(Never) or a positive integer`;
+        if (!(b.duration === -1 || (Number.isInteger(b.duration) && b.duration > 0)))
+          return `bad request error duration input: ${b.duration}, duration must be either -1(Never) or a positive integer`;
         if (b.level !== "system" && b.level !== "project") return `bad request error level input: ${b.level}`;
         if (!Array.isArray(b.permissions) || b.permissions.length === 0) return "bad request empty permission";
         for (const perm of b.permissions) if (!perm.access?.length) return "bad request empty access";
         if (b.level === "project" && b.permissions.length > 1) return "bad request permission";
         for (const perm of b.permissions) {
           if (perm.kind !== "project" && perm.kind !== "system") return `bad request permission level: ${perm.kind}`;
-          for (const a of perm.access) if (perm.kind === "project" && !PROJECT_ACCESS.has(`${a.resource}:${a.action}`)) return `bad request permission: ${a.resource}:${a.action}`;
+          for (const a of perm.access)
+            if (perm.kind === "project" && !PROJECT_ACCESS.has(`${a.resource}:${a.action}`))
+              return `bad request permission: ${a.resource}:${a.action}`;
         }
         return undefined;
       };
-      const projectsExist = (b: any) => b.permissions.find((perm: any) => perm.kind === "project" && perm.namespace !== "*" && !state.projects.has(perm.namespace));
+      const projectsExist = (b: any) =>
+        b.permissions.find((perm: any) => perm.kind === "project" && perm.namespace !== "*" && !state.projects.has(perm.namespace));
       if (op.template === "/robots" && method === "GET") {
         const q = url.searchParams.get("q") ?? "";
         const exact = /^name=([^~].*)$/.exec(q);
@@ -476,15 +641,29 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
         return send(200, list.map(swagger), { "x-total-count": String(list.length) });
       }
       if (op.template === "/robots" && method === "POST") {
-        if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(String(body?.name ?? ""))) return error(400, "robot name is not in lower case or contains illegal characters");
+        if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(String(body?.name ?? "")))
+          return error(400, "robot name is not in lower case or contains illegal characters");
         const bad = invalid(body);
         if (bad) return error(400, bad);
         const missing = projectsExist(body);
         if (missing) return error(404, `project ${missing.namespace} not found`);
         if (state.robots.some((r) => r.name === body.name)) return error(409, `robot account 0:${body.name} already exists`);
-        const r: Robot = { id: nextRobot++, name: body.name, description: body.description ?? "", level: body.level, disable: Boolean(body.disable), duration: body.duration, secret: `Gen${Math.random().toString(36).slice(2)}X9`, permissions: structuredClone(body.permissions) };
+        const r: Robot = {
+          id: nextRobot++,
+          name: body.name,
+          description: body.description ?? "",
+          level: body.level,
+          disable: Boolean(body.disable),
+          duration: body.duration,
+          secret: `Gen${Math.random().toString(36).slice(2)}X9`,
+          permissions: structuredClone(body.permissions),
+        };
         state.robots.push(r);
-        return reply(201, { id: r.id, name: `${ROBOT_PREFIX}${r.name}`, secret: r.secret, creation_time: "2026-11-22T00:00:00Z", expires_at: -1 }, { location: `/api/v2.0/robots/${r.id}` });
+        return reply(
+          201,
+          { id: r.id, name: `${ROBOT_PREFIX}${r.name}`, secret: r.secret, creation_time: "2026-11-22T00:00:00Z", expires_at: -1 },
+          { location: `/api/v2.0/robots/${r.id}` },
+        );
       }
       const r = state.robots.find((x) => x.id === Number(values[0]));
       if (!r) return error(404, `robot ${values[0]} not found`);
@@ -492,15 +671,25 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       if (method === "PUT") {
         const bad = invalid({ ...body, duration: body.duration ?? r.duration });
         if (bad) return error(400, bad);
-        if (body.level !== r.level || body.name !== `${ROBOT_PREFIX}${r.name}`) return error(400, "cannot update the level or name of robot");
+        if (body.level !== r.level || body.name !== `${ROBOT_PREFIX}${r.name}`)
+          return error(400, "cannot update the level or name of robot");
         const missing = projectsExist(body);
         if (missing) return error(404, `project ${missing.namespace} not found`);
-        Object.assign(r, { description: body.description ?? "", disable: Boolean(body.disable), duration: body.duration ?? r.duration, permissions: structuredClone(body.permissions) });
+        Object.assign(r, {
+          description: body.description ?? "",
+          disable: Boolean(body.disable),
+          duration: body.duration ?? r.duration,
+          permissions: structuredClone(body.permissions),
+        });
         return reply(200);
       }
       if (method === "PATCH") {
         if (body?.secret) {
-          if (!POLICY(body.secret)) return error(400, "the secret must be 8-128, inclusively, characters long with at least 1 uppercase letter, 1 lowercase letter and 1 number");
+          if (!POLICY(body.secret))
+            return error(
+              400,
+              "the secret must be 8-128, inclusively, characters long with at least 1 uppercase letter, 1 lowercase letter and 1 number",
+            );
           r.secret = body.secret;
           return reply(200, { secret: "" });
         }
@@ -547,7 +736,9 @@ export async function startFakeHarbor(opts: FakeHarborOptions): Promise<FakeHarb
       const pol = p?.meta?.retention_id ? state.retentions.get(Number(p.meta.retention_id)) : undefined;
       if (!pol) return true; // no policy: nothing is deleted
       // "or": an artifact is retained when any enabled retain rule selects it; otherwise retention deletes it
-      return pol.rules.filter((r) => !r.disabled && r.action === "retain").some((r) => r.template === "always" || (r.template === "nDaysSinceLastPull" && days <= Number(r.params?.nDaysSinceLastPull)));
+      return pol.rules
+        .filter((r) => !r.disabled && r.action === "retain")
+        .some((r) => r.template === "always" || (r.template === "nDaysSinceLastPull" && days <= Number(r.params?.nDaysSinceLastPull)));
     },
     close: () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
   };

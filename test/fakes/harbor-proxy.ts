@@ -79,7 +79,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Harbor's manifest list re-written with the children it holds (distribution manifestlist.FromDescriptors, MarshalIndent "   "). */
 function trimmedIndex(index: any, present: any[]): Buffer {
   const mediaType = present[0]?.mediaType === MEDIA.ociManifest ? MEDIA.ociIndex : MEDIA.dockerList;
-  const manifests = present.map((d) => ({ mediaType: d.mediaType, size: d.size, digest: d.digest, ...(d.platform ? { platform: { architecture: d.platform.architecture, os: d.platform.os } } : {}) }));
+  const manifests = present.map((d) => ({
+    mediaType: d.mediaType,
+    size: d.size,
+    digest: d.digest,
+    ...(d.platform ? { platform: { architecture: d.platform.architecture, os: d.platform.os } } : {}),
+  }));
   return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests }, null, 3));
 }
 
@@ -116,7 +121,13 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
   };
 
   // --- the proxy controller: what Harbor caches, and when ---------------------------------------------------
-  async function cacheManifest(repo: string, remoteRepo: string, up: Registry, ref: string, man: { mediaType: string; body: Buffer; digest: string }) {
+  async function cacheManifest(
+    repo: string,
+    remoteRepo: string,
+    up: Registry,
+    ref: string,
+    man: { mediaType: string; body: Buffer; digest: string },
+  ) {
     const isTag = !isDigest(ref);
     const local = await storage.getManifest(repo, ref);
     if (isTag && local && local.digest === man.digest) return;
@@ -177,11 +188,13 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
     requests.push(log);
     const send = (status: number, b?: Buffer | string | object, headers: Record<string, string> = {}) => {
       log.status = status;
-      const payload = b === undefined ? Buffer.alloc(0) : Buffer.isBuffer(b) ? b : Buffer.from(typeof b === "string" ? b : JSON.stringify(b));
+      const payload =
+        b === undefined ? Buffer.alloc(0) : Buffer.isBuffer(b) ? b : Buffer.from(typeof b === "string" ? b : JSON.stringify(b));
       res.writeHead(status, { "content-type": "application/json", "content-length": String(payload.length), ...headers });
       res.end(method === "HEAD" ? undefined : payload);
     };
-    const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => send(status, { errors: [{ code, message }] }, headers);
+    const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+      send(status, { errors: [{ code, message }] }, headers);
 
     // token service (src/core/service/token): Basic credentials or none; wrong credentials are refused
     if (u.pathname === "/service/token") {
@@ -194,9 +207,14 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
     if (u.pathname.startsWith("/api/v2.0/")) return api(req, res, u, rawPath.slice("/api/v2.0".length), user, send, error);
     if (!u.pathname.startsWith("/v2/")) return error(404, "NOT_FOUND", "not found");
 
-    const challenge = (scope: string) => (auth ? `Basic realm="harbor"` : `Bearer realm="${url}/service/token",service="harbor-registry"${scope ? `,scope="${scope}"` : ""}`);
+    const challenge = (scope: string) =>
+      auth ? `Basic realm="harbor"` : `Bearer realm="${url}/service/token",service="harbor-registry"${scope ? `,scope="${scope}"` : ""}`;
     if (u.pathname === "/v2/" || u.pathname === "/v2") {
-      if (user === "anonymous") return error(401, "UNAUTHORIZED", "unauthorized", { "www-authenticate": challenge(""), "docker-distribution-api-version": "registry/2.0" });
+      if (user === "anonymous")
+        return error(401, "UNAUTHORIZED", "unauthorized", {
+          "www-authenticate": challenge(""),
+          "docker-distribution-api-version": "registry/2.0",
+        });
       return send(200, {}, { "docker-distribution-api-version": "registry/2.0" });
     }
     const m = /^\/v2\/(.+?)\/(manifests|blobs|tags)\/(.*)$/.exec(u.pathname);
@@ -205,11 +223,18 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
     const projectName = repo.split("/")[0];
     const push = !["GET", "HEAD"].includes(method);
     const scope = `repository:${repo}:${push ? "pull,push" : "pull"}`;
-    if (!auth) return error(401, "UNAUTHORIZED", "authorize header needed to send HEAD to repository", { "www-authenticate": challenge(scope), "docker-distribution-api-version": "registry/2.0" });
+    if (!auth)
+      return error(401, "UNAUTHORIZED", "authorize header needed to send HEAD to repository", {
+        "www-authenticate": challenge(scope),
+        "docker-distribution-api-version": "registry/2.0",
+      });
     const p = projects.get(projectName);
     if (!p) return error(401, "UNAUTHORIZED", `project ${projectName} not found`, { "www-authenticate": "" });
     const allowed = user === "admin" || (!push && (p.public || user === "robot"));
-    if (!allowed) return error(401, "UNAUTHORIZED", `unauthorized to access repository: ${repo}, action: ${push ? "push" : "pull"}`, { "www-authenticate": challenge(scope) });
+    if (!allowed)
+      return error(401, "UNAUTHORIZED", `unauthorized to access repository: ${repo}, action: ${push ? "push" : "pull"}`, {
+        "www-authenticate": challenge(scope),
+      });
     if (p.upstream && push) return error(403, "DENIED", `can not push artifact to a proxy project: ${p.name}`);
 
     if (p.upstream && kind === "manifests") return proxyManifest(p, repo, rest, method, req, send, error);
@@ -233,16 +258,28 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
     return forward(req, res, body, log);
   };
 
-  async function proxyManifest(p: ProxyProject, repo: string, ref: string, method: string, req: http.IncomingMessage, send: any, error: any) {
+  async function proxyManifest(
+    p: ProxyProject,
+    repo: string,
+    ref: string,
+    method: string,
+    req: http.IncomingMessage,
+    send: any,
+    error: any,
+  ) {
     const remoteRepo = repo.slice(p.name.length + 1);
     const up = upstreamOf(p);
     const local = await storage.getManifest(repo, ref);
     const serveLocal = () =>
-      local ? send(200, local.body, { "content-type": local.mediaType, "docker-content-digest": local.digest, etag: local.digest }) : error(404, "MANIFEST_UNKNOWN", `manifest unknown: ${repo}:${ref}`);
+      local
+        ? send(200, local.body, { "content-type": local.mediaType, "docker-content-digest": local.digest, etag: local.digest })
+        : error(404, "MANIFEST_UNKNOWN", `manifest unknown: ${repo}:${ref}`);
     if (local && isDigest(ref)) return serveLocal();
     let remoteDigest: string | undefined;
     try {
-      remoteDigest = await upstreamCall(`HEAD /v2/${remoteRepo}/manifests/${ref}`, () => up.manifestExists(remoteRepo, ref, Registry.pullScope(remoteRepo)));
+      remoteDigest = await upstreamCall(`HEAD /v2/${remoteRepo}/manifests/${ref}`, () =>
+        up.manifestExists(remoteRepo, ref, Registry.pullScope(remoteRepo)),
+      );
     } catch {
       return serveLocal(); // "failed to proxy manifest, fallback to local"
     }
@@ -252,8 +289,14 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
     }
     if (local && local.digest === remoteDigest) return serveLocal();
     if (method === "HEAD") {
-      const head = await up.send("HEAD", `/v2/${remoteRepo}/manifests/${ref}`, Registry.pullScope(remoteRepo), { headers: { accept: String(req.headers.accept ?? "") } });
-      return send(200, undefined, { "content-type": String(head.headers["content-type"] ?? ""), "docker-content-digest": remoteDigest, etag: remoteDigest });
+      const head = await up.send("HEAD", `/v2/${remoteRepo}/manifests/${ref}`, Registry.pullScope(remoteRepo), {
+        headers: { accept: String(req.headers.accept ?? "") },
+      });
+      return send(200, undefined, {
+        "content-type": String(head.headers["content-type"] ?? ""),
+        "docker-content-digest": remoteDigest,
+        etag: remoteDigest,
+      });
     }
     let man: Awaited<ReturnType<Registry["getManifest"]>>;
     try {
@@ -264,7 +307,11 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
     if (!man) return error(404, "NOT_FOUND", `repo ${repo}, tag ${ref} not found`);
     background(() => cacheManifest(repo, remoteRepo, up, ref, man));
     // setHeaders(w, len, ct, art.Digest): art.Digest is empty for a pull by tag
-    return send(200, man.body, { "content-type": man.mediaType, "docker-content-digest": isDigest(ref) ? ref : "", etag: isDigest(ref) ? ref : "" });
+    return send(200, man.body, {
+      "content-type": man.mediaType,
+      "docker-content-digest": isDigest(ref) ? ref : "",
+      etag: isDigest(ref) ? ref : "",
+    });
   }
 
   function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, log: ProxyLogged) {
@@ -301,7 +348,24 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
       // BaseAPI.RequireProjectAccess: no such project 404; not allowed and anonymous 401
       if (!p) return error(404, "NOT_FOUND", `project ${name} not found`);
       if (!p.public && user === "anonymous") return error(401, "UNAUTHORIZED", "unauthorized");
-      return send(200, Buffer.from(JSON.stringify({ project_id: p.id, name: p.name, registry_id: p.upstream ? p.id : 0, metadata: { public: String(p.public) }, owner_id: 1, owner_name: "admin", repo_count: 0 }, null, 2)));
+      return send(
+        200,
+        Buffer.from(
+          JSON.stringify(
+            {
+              project_id: p.id,
+              name: p.name,
+              registry_id: p.upstream ? p.id : 0,
+              metadata: { public: String(p.public) },
+              owner_id: 1,
+              owner_name: "admin",
+              repo_count: 0,
+            },
+            null,
+            2,
+          ),
+        ),
+      );
     }
     const a = /^\/projects\/([^/]+)\/repositories\/([^/]+)\/artifacts\/([^/]+)$/.exec(apiPath);
     if (!a || method !== "GET") {
@@ -341,16 +405,31 @@ export async function startFakeHarborProxy(opts: FakeHarborProxyOptions): Promis
       extra_attrs: {},
       annotations: {},
       references: index
-        ? doc.manifests.map((d: any, i: number) => ({ parent_id: 1000, child_id: 2000 + i, child_digest: d.digest, platform: d.platform ? { architecture: d.platform.architecture, os: d.platform.os } : undefined, urls: null }))
+        ? doc.manifests.map((d: any, i: number) => ({
+            parent_id: 1000,
+            child_id: 2000 + i,
+            child_digest: d.digest,
+            platform: d.platform ? { architecture: d.platform.architecture, os: d.platform.os } : undefined,
+            urls: null,
+          }))
         : null,
-      tags: withTag && !isDigest(ref) ? [{ id: 1, repository_id: 1, artifact_id: 1000, name: ref, push_time: now, pull_time: now, immutable: false }] : null,
+      tags:
+        withTag && !isDigest(ref)
+          ? [{ id: 1, repository_id: 1, artifact_id: 1000, name: ref, push_time: now, pull_time: now, immutable: false }]
+          : null,
       labels: null,
       accessories: null,
-      addition_links: { vulnerabilities: { absolute: false, href: `/api/v2.0/projects/${p.name}/repositories/${repoRaw}/artifacts/${man.digest}/additions/vulnerabilities` } },
+      addition_links: {
+        vulnerabilities: {
+          absolute: false,
+          href: `/api/v2.0/projects/${p.name}/repositories/${repoRaw}/artifacts/${man.digest}/additions/vulnerabilities`,
+        },
+      },
     };
     // fields without a value are left out (the API description declares them arrays, not nullable)
     const clean = JSON.parse(JSON.stringify(art, (_k, v) => (v === null ? undefined : v)));
-    if (!artifactSchema(clean)) violations.push(`the test server's Artifact does not match the API description: ${JSON.stringify(artifactSchema.errors)}`);
+    if (!artifactSchema(clean))
+      violations.push(`the test server's Artifact does not match the API description: ${JSON.stringify(artifactSchema.errors)}`);
     // Harbor answers pretty-printed JSON with any key order a client must cope with
     return send(200, Buffer.from(JSON.stringify(clean, null, 2)));
   }

@@ -43,7 +43,10 @@ export interface LogEntry {
 }
 
 /** The content of the test's Harbor and of the upstream registry: the same names, other bytes. */
-export function contentOf(side: "harbor" | "upstream", projects: string[] = ["proxy", "private"]): Record<string, Record<string, TestImage | TestIndex>> {
+export function contentOf(
+  side: "harbor" | "upstream",
+  projects: string[] = ["proxy", "private"],
+): Record<string, Record<string, TestImage | TestIndex>> {
   const other = NODE_ARCH === "amd64" ? "arm64" : "amd64";
   const images: Record<string, Record<string, TestImage | TestIndex>> = {
     "library/a": { "1": testImage(`${side} a`, { architecture: NODE_ARCH }) },
@@ -59,7 +62,11 @@ export function contentOf(side: "harbor" | "upstream", projects: string[] = ["pr
   return out;
 }
 
-export function startFakeRegistry(o: FakeRegistryOptions, port = 0, host = "127.0.0.1"): Promise<{ url: string; port: number; log: LogEntry[]; close: () => Promise<void>; server: http.Server }> {
+export function startFakeRegistry(
+  o: FakeRegistryOptions,
+  port = 0,
+  host = "127.0.0.1",
+): Promise<{ url: string; port: number; log: LogEntry[]; close: () => Promise<void>; server: http.Server }> {
   const log: LogEntry[] = [];
   const tokens = new Set<string>();
   // manifests and blobs by repository
@@ -82,7 +89,13 @@ export function startFakeRegistry(o: FakeRegistryOptions, port = 0, host = "127.
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const u = new URL(req.url ?? "/", "http://x");
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    const entry: LogEntry = { method: req.method ?? "", path: u.pathname, status: 0, auth: Boolean(auth), ns: u.searchParams.get("ns") ?? undefined };
+    const entry: LogEntry = {
+      method: req.method ?? "",
+      path: u.pathname,
+      status: 0,
+      auth: Boolean(auth),
+      ns: u.searchParams.get("ns") ?? undefined,
+    };
     const basic = o.basic !== undefined && req.headers.authorization === `Basic ${Buffer.from(o.basic).toString("base64")}`;
     if (o.basic !== undefined) entry.basic = basic;
     log.push(entry);
@@ -92,7 +105,8 @@ export function startFakeRegistry(o: FakeRegistryOptions, port = 0, host = "127.
       res.writeHead(status, { "content-length": String(b.length), ...headers });
       res.end(req.method === "HEAD" ? undefined : b);
     };
-    const error = (status: number, code: string, headers: Record<string, string> = {}) => send(status, { "content-type": "application/json", ...headers }, JSON.stringify({ errors: [{ code, message: code.toLowerCase() }] }));
+    const error = (status: number, code: string, headers: Record<string, string> = {}) =>
+      send(status, { "content-type": "application/json", ...headers }, JSON.stringify({ errors: [{ code, message: code.toLowerCase() }] }));
     if (u.pathname === "/service/token") {
       const t = crypto.randomBytes(16).toString("hex");
       tokens.add(t);
@@ -106,12 +120,16 @@ export function startFakeRegistry(o: FakeRegistryOptions, port = 0, host = "127.
     const isPrivate = (o.private ?? []).includes(project);
     // v2auth: an anonymous HEAD on a repository is always challenged (goharbor/harbor#11271); a private project
     // refuses anonymous requests and anonymous tokens; challengeAll: every request without a token
-    const refused = o.challengeAll ? !granted : !basic && (isPrivate || (o.projects !== false && req.method === "HEAD" && !req.headers.authorization));
+    const refused = o.challengeAll
+      ? !granted
+      : !basic && (isPrivate || (o.projects !== false && req.method === "HEAD" && !req.headers.authorization));
     if (refused) {
       const scheme = o.tls ? "https" : "http";
       const realm = o.realm ?? `${scheme}://${req.headers.host}/service/token`;
       // getChallenge(): with an Authorization header, Basic; without, the token service
-      const challenge = req.headers.authorization ? `Basic realm="harbor"` : `Bearer realm="${realm}",service="harbor-registry",scope="repository:${repo}:pull"`;
+      const challenge = req.headers.authorization
+        ? `Basic realm="harbor"`
+        : `Bearer realm="${realm}",service="harbor-registry",scope="repository:${repo}:pull"`;
       return error(401, "UNAUTHORIZED", { "www-authenticate": challenge });
     }
     if (kind === "manifests") {

@@ -61,8 +61,19 @@ export function harborApi(): HarborApi {
       if (!op) continue;
       const params = [...shared, ...(op.parameters ?? []).map(resolveParam)];
       const bodyParam = params.find((p) => p.in === "body");
-      const schema = bodyParam?.schema ? (bodyParam.schema.$ref ? { $ref: `swagger#/definitions/${bodyParam.schema.$ref.split("/").pop()}` } : strictDefinitions({ x: bodyParam.schema }).x) : undefined;
-      operations.push({ method: method.toUpperCase(), template, regex, params, body: schema ? ajv.compile(schema) : undefined, bodyRequired: Boolean(bodyParam?.required) });
+      const schema = bodyParam?.schema
+        ? bodyParam.schema.$ref
+          ? { $ref: `swagger#/definitions/${bodyParam.schema.$ref.split("/").pop()}` }
+          : strictDefinitions({ x: bodyParam.schema }).x
+        : undefined;
+      operations.push({
+        method: method.toUpperCase(),
+        template,
+        regex,
+        params,
+        body: schema ? ajv.compile(schema) : undefined,
+        bodyRequired: Boolean(bodyParam?.required),
+      });
     }
   }
   const definitions = new Map<string, ValidateFunction>();
@@ -112,6 +123,7 @@ export function parameterViolations(op: Operation, method: string, apiPath: stri
       if (v !== undefined && !typeOk(v, p)) out.push(`${method} ${apiPath}: header ${p.name}=${v} is not ${p.type}`);
     }
   }
-  for (const q of url.searchParams.keys()) if (!op.params.some((p) => p.in === "query" && p.name === q)) out.push(`${method} ${apiPath}: undeclared query parameter ${q}`);
+  for (const q of url.searchParams.keys())
+    if (!op.params.some((p) => p.in === "query" && p.name === q)) out.push(`${method} ${apiPath}: undeclared query parameter ${q}`);
   return out;
 }

@@ -49,9 +49,28 @@ const GROUPS: Record<string, string[]> = {
   "networking.k8s.io/v1": ["ingresses", "networkpolicies"],
 };
 const KINDS: Record<string, string> = {
-  secrets: "Secret", services: "Service", configmaps: "ConfigMap", persistentvolumeclaims: "PersistentVolumeClaim", serviceaccounts: "ServiceAccount", pods: "Pod", namespaces: "Namespace", nodes: "Node", events: "Event",
-  deployments: "Deployment", statefulsets: "StatefulSet", daemonsets: "DaemonSet", replicasets: "ReplicaSet", jobs: "Job", cronjobs: "CronJob", poddisruptionbudgets: "PodDisruptionBudget",
-  roles: "Role", rolebindings: "RoleBinding", clusterroles: "ClusterRole", clusterrolebindings: "ClusterRoleBinding", ingresses: "Ingress", networkpolicies: "NetworkPolicy",
+  secrets: "Secret",
+  services: "Service",
+  configmaps: "ConfigMap",
+  persistentvolumeclaims: "PersistentVolumeClaim",
+  serviceaccounts: "ServiceAccount",
+  pods: "Pod",
+  namespaces: "Namespace",
+  nodes: "Node",
+  events: "Event",
+  deployments: "Deployment",
+  statefulsets: "StatefulSet",
+  daemonsets: "DaemonSet",
+  replicasets: "ReplicaSet",
+  jobs: "Job",
+  cronjobs: "CronJob",
+  poddisruptionbudgets: "PodDisruptionBudget",
+  roles: "Role",
+  rolebindings: "RoleBinding",
+  clusterroles: "ClusterRole",
+  clusterrolebindings: "ClusterRoleBinding",
+  ingresses: "Ingress",
+  networkpolicies: "NetworkPolicy",
 };
 const PLURAL = Object.fromEntries(Object.entries(KINDS).map(([p, k]) => [k, p]));
 const CLUSTER_SCOPED = new Set(["namespaces", "nodes", "clusterroles", "clusterrolebindings"]);
@@ -63,7 +82,13 @@ const FIELDS: Record<string, string[]> = {
 const REFUSALS = new Set([400, 401, 403, 405, 415, 422]);
 
 function resourceList(groupVersion: string) {
-  const resources = GROUPS[groupVersion].map((name) => ({ name, singularName: KINDS[name].toLowerCase(), namespaced: !CLUSTER_SCOPED.has(name), kind: KINDS[name], verbs: ["get", "list", "create", "update", "patch", "delete"] }));
+  const resources = GROUPS[groupVersion].map((name) => ({
+    name,
+    singularName: KINDS[name].toLowerCase(),
+    namespaced: !CLUSTER_SCOPED.has(name),
+    kind: KINDS[name],
+    verbs: ["get", "list", "create", "update", "patch", "delete"],
+  }));
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion, resources };
 }
 
@@ -108,7 +133,12 @@ export interface KubeApiOptions {
   /** RBAC: what the ServiceAccount token may do. None: everything. */
   rbac?: Rbac;
   /** serve https with this certificate and key */
-  tls?: { cert: string; key: string; /** ask for and check a client certificate signed by this CA */ clientCa?: string; /** the CA put in the kubeconfig (default: cert) */ ca?: string };
+  tls?: {
+    cert: string;
+    key: string;
+    /** ask for and check a client certificate signed by this CA */ clientCa?: string;
+    /** the CA put in the kubeconfig (default: cert) */ ca?: string;
+  };
   /** the namespace whose Secrets `secrets` shows (default harbor) */
   namespace?: string;
 }
@@ -176,7 +206,8 @@ function admit(obj: any): any {
     delete obj.stringData;
   }
   if (obj.kind === "Secret" || obj.kind === "ConfigMap")
-    for (const [k, v] of Object.entries(obj.data ?? {})) if (typeof v !== "string") throw new Refusal(400, "BadRequest", `data.${k}: must be a string`);
+    for (const [k, v] of Object.entries(obj.data ?? {}))
+      if (typeof v !== "string") throw new Refusal(400, "BadRequest", `data.${k}: must be a string`);
   return obj;
 }
 
@@ -189,14 +220,17 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
   let revision = 0;
   let patches = 0;
 
-  const list = (resource: string, namespace?: string) => [...store.values()].filter((x) => PLURAL[x.kind] === resource && (namespace === undefined || x.metadata.namespace === namespace));
-  const get = (resource: string, namespace: string | undefined, name: string) => store.get(key(resource, CLUSTER_SCOPED.has(resource) ? undefined : namespace, name));
+  const list = (resource: string, namespace?: string) =>
+    [...store.values()].filter((x) => PLURAL[x.kind] === resource && (namespace === undefined || x.metadata.namespace === namespace));
+  const get = (resource: string, namespace: string | undefined, name: string) =>
+    store.get(key(resource, CLUSTER_SCOPED.has(resource) ? undefined : namespace, name));
   const put = (obj: any) => {
     const resource = PLURAL[obj?.kind];
     if (!resource) throw new Error(`fake Kubernetes API: kind ${JSON.stringify(obj?.kind)} is not served`);
     if (!obj.metadata?.name) throw new Error(`fake Kubernetes API: ${obj.kind} without metadata.name`);
     const namespaced = !CLUSTER_SCOPED.has(resource);
-    if (namespaced && !obj.metadata.namespace) throw new Error(`fake Kubernetes API: ${obj.kind} ${obj.metadata.name} without metadata.namespace`);
+    if (namespaced && !obj.metadata.namespace)
+      throw new Error(`fake Kubernetes API: ${obj.kind} ${obj.metadata.name} without metadata.namespace`);
     const { kind, apiVersion, metadata, ...rest } = structuredClone(obj);
     metadata.uid ??= uid();
     metadata.resourceVersion ??= String(++revision);
@@ -246,7 +280,8 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
       .map((req) => {
         const m = /^(!?)([A-Za-z0-9._/-]+)(?:(!=|==|=)(.*))?$/.exec(req.trim());
         if (!m) throw new Refusal(400, "BadRequest", `unable to parse requirement: ${req}`);
-        return (have: Record<string, string>) => (!m[3] ? m[2] in have !== (m[1] === "!") : m[3] === "!=" ? have[m[2]] !== m[4] : have[m[2]] === m[4]);
+        return (have: Record<string, string>) =>
+          !m[3] ? m[2] in have !== (m[1] === "!") : m[3] === "!=" ? have[m[2]] !== m[4] : have[m[2]] === m[4];
       });
     const fields = fieldSelector
       .split(",")
@@ -254,7 +289,8 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
       .map((req) => {
         const m = /^([A-Za-z.]+)(!=|==|=)(.*)$/.exec(req);
         if (!m) throw new Refusal(400, "BadRequest", `bad field selector ${req}`);
-        if (!["metadata.name", "metadata.namespace", ...(FIELDS[resource] ?? [])].includes(m[1])) throw new Refusal(400, "BadRequest", `field label not supported: ${m[1]}`);
+        if (!["metadata.name", "metadata.namespace", ...(FIELDS[resource] ?? [])].includes(m[1]))
+          throw new Refusal(400, "BadRequest", `field label not supported: ${m[1]}`);
         const at = m[1] === "source" ? ["source", "component"] : m[1].split(".");
         return (obj: any) => (String(at.reduce((v: any, k) => v?.[k], obj) ?? "") === m[3]) === (m[2] !== "!=");
       });
@@ -279,15 +315,28 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
       // who is asking
       const certAdmin = Boolean(o.tls?.clientCa) && (req.socket as TLSSocket).authorized === true;
       const auth = req.headers.authorization;
-      const who = auth === `Bearer ${adminToken}` || certAdmin ? "admin" : auth === `Bearer ${token}` ? "serviceaccount" : auth ? undefined : "anonymous";
+      const who =
+        auth === `Bearer ${adminToken}` || certAdmin
+          ? "admin"
+          : auth === `Bearer ${token}`
+            ? "serviceaccount"
+            : auth
+              ? undefined
+              : "anonymous";
       if (!who) return refuse(401, "Unauthorized", "Unauthorized");
       const p = u.pathname.replace(/(.)\/$/, "$1");
-      if (who === "anonymous") return refuse(403, "Forbidden", `forbidden: User "system:anonymous" cannot ${method.toLowerCase()} path "${p}"`);
+      if (who === "anonymous")
+        return refuse(403, "Forbidden", `forbidden: User "system:anonymous" cannot ${method.toLowerCase()} path "${p}"`);
 
       // discovery: every authenticated user (system:discovery)
       if (method === "GET") {
         if (p === "/version") return send(200, { major: "1", minor: "31", gitVersion: "v1.31.0", platform: "linux/amd64" });
-        if (p === "/api") return send(200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] });
+        if (p === "/api")
+          return send(200, {
+            kind: "APIVersions",
+            versions: ["v1"],
+            serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }],
+          });
         if (p === "/api/v1") return send(200, resourceList("v1"));
         if (p === "/apis") {
           const groups = Object.keys(GROUPS)
@@ -307,11 +356,29 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
       const gv = m?.[1] ?? m?.[2] ?? "";
       const [namespace, resource, name] = [m?.[3], m?.[4] ?? "", m?.[5]];
       const clusterScoped = CLUSTER_SCOPED.has(resource);
-      if (!m || !GROUPS[gv]?.includes(resource) || (clusterScoped && namespace) || (!clusterScoped && name && !namespace)) return refuse(404, "NotFound", `the server could not find the requested resource (${method} ${p})`);
-      const verb = method === "GET" ? (name ? "get" : "list") : method === "POST" ? "create" : method === "PATCH" ? "patch" : method === "PUT" ? "update" : method === "DELETE" ? "delete" : method.toLowerCase();
+      if (!m || !GROUPS[gv]?.includes(resource) || (clusterScoped && namespace) || (!clusterScoped && name && !namespace))
+        return refuse(404, "NotFound", `the server could not find the requested resource (${method} ${p})`);
+      const verb =
+        method === "GET"
+          ? name
+            ? "get"
+            : "list"
+          : method === "POST"
+            ? "create"
+            : method === "PATCH"
+              ? "patch"
+              : method === "PUT"
+                ? "update"
+                : method === "DELETE"
+                  ? "delete"
+                  : method.toLowerCase();
       const group = gv.includes("/") ? gv.split("/")[0] : "";
       if (who !== "admin" && o.rbac && !rbacAllows(o.rbac, { group, resource, verb, namespace, name }))
-        return refuse(403, "Forbidden", `${resource}${name ? ` "${name}"` : ""} is forbidden: User "system:serviceaccount:test" cannot ${verb} resource "${resource}"${namespace ? ` in the namespace "${namespace}"` : " at the cluster scope"}`);
+        return refuse(
+          403,
+          "Forbidden",
+          `${resource}${name ? ` "${name}"` : ""} is forbidden: User "system:serviceaccount:test" cannot ${verb} resource "${resource}"${namespace ? ` in the namespace "${namespace}"` : " at the cluster scope"}`,
+        );
       const strip = ({ kind: _k, apiVersion: _a, ...item }: any) => item;
       const json = () => {
         const v = JSON.parse(body);
@@ -324,32 +391,87 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
         return found ? send(200, found) : refuse(404, "NotFound", `${resource} "${name}" not found`);
       }
       if (verb === "list") {
-        const items = list(resource, namespace).filter(selector(resource, u.searchParams.get("labelSelector") ?? "", u.searchParams.get("fieldSelector") ?? ""));
-        return send(200, { kind: `${KINDS[resource]}List`, apiVersion: gv, metadata: { resourceVersion: String(revision) }, items: items.map(strip) });
+        const items = list(resource, namespace).filter(
+          selector(resource, u.searchParams.get("labelSelector") ?? "", u.searchParams.get("fieldSelector") ?? ""),
+        );
+        return send(200, {
+          kind: `${KINDS[resource]}List`,
+          apiVersion: gv,
+          metadata: { resourceVersion: String(revision) },
+          items: items.map(strip),
+        });
       }
       if (verb === "create" && !name && (clusterScoped || namespace)) {
-        if (req.headers["content-type"] !== "application/json") return refuse(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json");
+        if (req.headers["content-type"] !== "application/json")
+          return refuse(
+            415,
+            "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json",
+          );
         const obj = json();
-        if (obj.kind !== undefined && obj.kind !== KINDS[resource]) return refuse(400, "BadRequest", `the kind ${obj.kind} does not match the resource ${resource}`);
-        if (obj.metadata?.namespace && obj.metadata.namespace !== namespace) return refuse(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
-        if (resource === "events" && (!obj.involvedObject?.name || !obj.reason || !obj.message)) return refuse(422, "Invalid", "involvedObject, reason and message are required");
+        if (obj.kind !== undefined && obj.kind !== KINDS[resource])
+          return refuse(400, "BadRequest", `the kind ${obj.kind} does not match the resource ${resource}`);
+        if (obj.metadata?.namespace && obj.metadata.namespace !== namespace)
+          return refuse(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+        if (resource === "events" && (!obj.involvedObject?.name || !obj.reason || !obj.message))
+          return refuse(422, "Invalid", "involvedObject, reason and message are required");
         if (!obj.metadata?.name && !obj.metadata?.generateName) return refuse(422, "Invalid", "name or generateName is required");
         obj.metadata.name ??= `${obj.metadata.generateName}${suffix()}`;
-        if (get(resource, namespace, obj.metadata.name)) return send(409, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `${resource} "${obj.metadata.name}" already exists`, reason: "AlreadyExists", code: 409 });
-        const stored = put({ ...obj, kind: KINDS[resource], apiVersion: obj.apiVersion ?? gv, metadata: { ...obj.metadata, ...(namespace ? { namespace } : {}), uid: uid(), resourceVersion: String(++revision), creationTimestamp: now() } });
+        if (get(resource, namespace, obj.metadata.name))
+          return send(409, {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message: `${resource} "${obj.metadata.name}" already exists`,
+            reason: "AlreadyExists",
+            code: 409,
+          });
+        const stored = put({
+          ...obj,
+          kind: KINDS[resource],
+          apiVersion: obj.apiVersion ?? gv,
+          metadata: {
+            ...obj.metadata,
+            ...(namespace ? { namespace } : {}),
+            uid: uid(),
+            resourceVersion: String(++revision),
+            creationTimestamp: now(),
+          },
+        });
         writes.push(`POST ${resource}`);
         return send(201, stored);
       }
       if (verb === "patch") {
-        if (req.headers["content-type"] !== "application/merge-patch+json") return refuse(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (the only one this fake models)");
+        if (req.headers["content-type"] !== "application/merge-patch+json")
+          return refuse(
+            415,
+            "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (the only one this fake models)",
+          );
         const have = get(resource, namespace, name!);
         if (!have) return refuse(404, "NotFound", `${resource} "${name}" not found`);
         patches++;
-        if (api.failPatch === patches) return send(500, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "injected", reason: "InternalError", code: 500 });
+        if (api.failPatch === patches)
+          return send(500, {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message: "injected",
+            reason: "InternalError",
+            code: 500,
+          });
         const patched = admit(mergePatch(have, json()));
         patched.kind = have.kind;
         patched.apiVersion = have.apiVersion;
-        patched.metadata = { ...patched.metadata, name: have.metadata.name, namespace: have.metadata.namespace, uid: have.metadata.uid, resourceVersion: String(++revision) };
+        patched.metadata = {
+          ...patched.metadata,
+          name: have.metadata.name,
+          namespace: have.metadata.namespace,
+          uid: have.metadata.uid,
+          resourceVersion: String(++revision),
+        };
         store.set(key(resource, clusterScoped ? undefined : namespace, name!), patched);
         writes.push(`PATCH ${resource}/${name}`);
         return send(200, patched);
@@ -367,7 +489,16 @@ export async function startKubeApi(o: KubeApiOptions = {}): Promise<FakeKubeApi>
     req.on("data", (d) => (body += d));
     req.on("end", () => handle(req, res, body));
   };
-  const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key, ...(o.tls.clientCa ? { ca: o.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, listener) : http.createServer(listener);
+  const server = o.tls
+    ? https.createServer(
+        {
+          cert: o.tls.cert,
+          key: o.tls.key,
+          ...(o.tls.clientCa ? { ca: o.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        listener,
+      )
+    : http.createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   api.url = `${o.tls ? "https" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-kube-api-"));
@@ -403,7 +534,11 @@ export async function startFakeKube(): Promise<FakeKube> {
     const ca = generateCA("fake Kubernetes API CA", 1);
     clusterTls = { ...generateServerCert("kubernetes", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1, ca), ca: ca.cert };
   }
-  const api = await startKubeApi({ tls: clusterTls, objects: ["default", "kube-system", "harbor", "cluster-abc123"].map((name) => namespaceObject({ name })), rbac: { cluster: [READ_ONLY], namespaced: [] } });
+  const api = await startKubeApi({
+    tls: clusterTls,
+    objects: ["default", "kube-system", "harbor", "cluster-abc123"].map((name) => namespaceObject({ name })),
+    rbac: { cluster: [READ_ONLY], namespaced: [] },
+  });
   return {
     kubeconfig: api.kubeconfig,
     get requests() {
@@ -413,7 +548,11 @@ export async function startFakeKube(): Promise<FakeKube> {
       const copy = structuredClone(obj);
       if (!CLUSTER_SCOPED.has(PLURAL[copy.kind])) copy.metadata.namespace ??= "harbor";
       if (release) {
-        copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), "meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": copy.metadata.namespace ?? "harbor" };
+        copy.metadata.annotations = {
+          ...(copy.metadata.annotations ?? {}),
+          "meta.helm.sh/release-name": release,
+          "meta.helm.sh/release-namespace": copy.metadata.namespace ?? "harbor",
+        };
         copy.metadata.labels = { ...(copy.metadata.labels ?? {}), "app.kubernetes.io/managed-by": "Helm" };
       }
       api.put(copy);
@@ -429,7 +568,10 @@ export type KubeState = FakeKubeApi;
 export async function startKubeState(o: { namespace: string; role: K8sObject; secrets: K8sObject[] }): Promise<KubeState> {
   return startKubeApi({
     namespace: o.namespace,
-    objects: [namespaceObject({ name: o.namespace }), ...o.secrets.map((s) => ({ ...s, metadata: { ...s.metadata, namespace: s.metadata.namespace ?? o.namespace } }))],
+    objects: [
+      namespaceObject({ name: o.namespace }),
+      ...o.secrets.map((s) => ({ ...s, metadata: { ...s.metadata, namespace: s.metadata.namespace ?? o.namespace } })),
+    ],
     rbac: { cluster: [], namespaced: [{ namespace: o.namespace, rules: o.role.rules as Rule[] }] },
   });
 }
@@ -438,7 +580,14 @@ export async function startKubeState(o: { namespace: string; role: K8sObject; se
 export interface KubeObjects {
   nodes: Array<{ name: string; os?: string; architecture?: string }>;
   namespaces: Array<{ name: string; labels?: Record<string, string> }>;
-  pods: Array<{ namespace: string; name: string; phase?: string; containers: string[]; initContainers?: string[]; statusImages?: string[] }>;
+  pods: Array<{
+    namespace: string;
+    name: string;
+    phase?: string;
+    containers: string[];
+    initContainers?: string[];
+    statusImages?: string[];
+  }>;
   configMaps?: Array<{ namespace: string; name: string; data?: Record<string, string> }>;
   /** Secrets, their data as plain strings (stored base64, as the API server does) */
   secrets?: Array<{ namespace: string; name: string; data?: Record<string, string> }>;
@@ -447,31 +596,90 @@ export interface KubeObjects {
 export function nodeObject(n: KubeObjects["nodes"][number]) {
   const os = n.os ?? "linux";
   const architecture = n.architecture ?? "amd64";
-  const nodeInfo = { machineID: "m", systemUUID: "s", bootID: "b", kernelVersion: "6.1.0", osImage: "Debian GNU/Linux 12", containerRuntimeVersion: "containerd://1.7", kubeletVersion: "v1.31.0", kubeProxyVersion: "", operatingSystem: os, architecture };
-  return { kind: "Node", apiVersion: "v1", metadata: { name: n.name, uid: uid(), labels: { "kubernetes.io/arch": architecture, "kubernetes.io/os": os } }, spec: {}, status: { nodeInfo } };
+  const nodeInfo = {
+    machineID: "m",
+    systemUUID: "s",
+    bootID: "b",
+    kernelVersion: "6.1.0",
+    osImage: "Debian GNU/Linux 12",
+    containerRuntimeVersion: "containerd://1.7",
+    kubeletVersion: "v1.31.0",
+    kubeProxyVersion: "",
+    operatingSystem: os,
+    architecture,
+  };
+  return {
+    kind: "Node",
+    apiVersion: "v1",
+    metadata: { name: n.name, uid: uid(), labels: { "kubernetes.io/arch": architecture, "kubernetes.io/os": os } },
+    spec: {},
+    status: { nodeInfo },
+  };
 }
 
 export function namespaceObject(n: KubeObjects["namespaces"][number]) {
-  return { kind: "Namespace", apiVersion: "v1", metadata: { name: n.name, uid: uid(), labels: { "kubernetes.io/metadata.name": n.name, ...(n.labels ?? {}) } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } };
+  return {
+    kind: "Namespace",
+    apiVersion: "v1",
+    metadata: { name: n.name, uid: uid(), labels: { "kubernetes.io/metadata.name": n.name, ...(n.labels ?? {}) } },
+    spec: { finalizers: ["kubernetes"] },
+    status: { phase: "Active" },
+  };
 }
 
 export function podObject(p: KubeObjects["pods"][number], nodeName?: string) {
-  const ctr = (image: string, i: number) => ({ name: `c${i}`, image, command: ["/bin/sh"], resources: {}, terminationMessagePath: "/dev/termination-log", imagePullPolicy: "IfNotPresent" });
+  const ctr = (image: string, i: number) => ({
+    name: `c${i}`,
+    image,
+    command: ["/bin/sh"],
+    resources: {},
+    terminationMessagePath: "/dev/termination-log",
+    imagePullPolicy: "IfNotPresent",
+  });
   return {
     kind: "Pod",
     apiVersion: "v1",
-    metadata: { name: p.name, namespace: p.namespace, uid: uid(), labels: { app: p.name }, annotations: { "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify({ spec: { containers: p.containers.map((image) => ({ image })) } }) } },
-    spec: { ...(p.initContainers ? { initContainers: p.initContainers.map(ctr) } : {}), containers: p.containers.map(ctr), restartPolicy: "Always", nodeName },
+    metadata: {
+      name: p.name,
+      namespace: p.namespace,
+      uid: uid(),
+      labels: { app: p.name },
+      annotations: {
+        "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify({
+          spec: { containers: p.containers.map((image) => ({ image })) },
+        }),
+      },
+    },
+    spec: {
+      ...(p.initContainers ? { initContainers: p.initContainers.map(ctr) } : {}),
+      containers: p.containers.map(ctr),
+      restartPolicy: "Always",
+      nodeName,
+    },
     status: {
       phase: p.phase ?? "Running",
       conditions: [{ type: "Ready", status: "True" }],
-      containerStatuses: (p.statusImages ?? p.containers).map((image, i) => ({ name: `c${i}`, state: { running: {} }, ready: true, restartCount: 0, image, imageID: `${image.split(/[:@]/)[0]}@sha256:${"0".repeat(64)}`, containerID: `containerd://${i}`, started: true })),
+      containerStatuses: (p.statusImages ?? p.containers).map((image, i) => ({
+        name: `c${i}`,
+        state: { running: {} },
+        ready: true,
+        restartCount: 0,
+        image,
+        imageID: `${image.split(/[:@]/)[0]}@sha256:${"0".repeat(64)}`,
+        containerID: `containerd://${i}`,
+        started: true,
+      })),
     },
   };
 }
 
 export function configMapObject(c: NonNullable<KubeObjects["configMaps"]>[number]) {
-  return { kind: "ConfigMap", apiVersion: "v1", metadata: { name: c.name, namespace: c.namespace, uid: uid(), resourceVersion: "1", creationTimestamp: "2026-12-01T00:00:00Z" }, data: c.data ?? {} };
+  return {
+    kind: "ConfigMap",
+    apiVersion: "v1",
+    metadata: { name: c.name, namespace: c.namespace, uid: uid(), resourceVersion: "1", creationTimestamp: "2026-12-01T00:00:00Z" },
+    data: c.data ?? {},
+  };
 }
 
 export async function startFakeKubeApi(objects: KubeObjects, o: Omit<KubeApiOptions, "objects"> = {}): Promise<FakeKubeApi> {

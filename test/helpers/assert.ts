@@ -8,7 +8,11 @@ import type { Spec } from "../../generator/src/spec/types.js";
 
 export const INSECURE = ["Harbor12345", "not-a-secure-key", "changeit", "harbor_registry_password"];
 export function secretData(objs: K8sObject[]): Array<[string, string, string]> {
-  return objs.filter((o) => o.kind === "Secret").flatMap((o) => Object.entries(o.data ?? {}).map(([k, v]) => [`${o.metadata.name}.${k}`, k, decode(v as string)] as [string, string, string]));
+  return objs
+    .filter((o) => o.kind === "Secret")
+    .flatMap((o) =>
+      Object.entries(o.data ?? {}).map(([k, v]) => [`${o.metadata.name}.${k}`, k, decode(v as string)] as [string, string, string]),
+    );
 }
 
 export function insecureDefaults(r: Rendered): string[] {
@@ -41,14 +45,19 @@ export function checkTls(objs: K8sObject[], spec: Spec) {
   expect(Math.abs(new Date(recorded).getTime() - new Date(cert.validTo).getTime())).toBeLessThanOrEqual(2000);
 }
 
-
 /** Places outside Secrets where a secret value must never appear: ConfigMap data and any annotation. */
 export function leakedSecrets(objs: K8sObject[]): string[] {
-  const values = secretData(objs).map(([, , v]) => v).filter((v) => v.length >= 8);
+  const values = secretData(objs)
+    .map(([, , v]) => v)
+    .filter((v) => v.length >= 8);
   const leaks: string[] = [];
   for (const o of objs) {
-    const places: Array<[string, string]> = Object.entries(o.metadata.annotations ?? {}).map(([k, v]) => [`${o.kind}/${o.metadata.name} annotation ${k}`, String(v)]);
-    if (o.kind === "ConfigMap") places.push(...Object.entries(o.data ?? {}).map(([k, v]): [string, string] => [`ConfigMap/${o.metadata.name} ${k}`, String(v)]));
+    const places: Array<[string, string]> = Object.entries(o.metadata.annotations ?? {}).map(([k, v]) => [
+      `${o.kind}/${o.metadata.name} annotation ${k}`,
+      String(v),
+    ]);
+    if (o.kind === "ConfigMap")
+      places.push(...Object.entries(o.data ?? {}).map(([k, v]): [string, string] => [`ConfigMap/${o.metadata.name} ${k}`, String(v)]));
     for (const [where, text] of places) for (const v of values) if (text.includes(v)) leaks.push(where);
   }
   return leaks;

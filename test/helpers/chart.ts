@@ -29,7 +29,12 @@ export function announceUpstream(): boolean {
   return Boolean(UPSTREAM);
 }
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; [k: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  [k: string]: any;
+};
 
 export interface Rendered {
   objects: K8sObject[];
@@ -73,7 +78,13 @@ export function render(o: RenderOptions): Rendered {
   const chart = prepareChart({ ownOnly: !o.full });
   try {
     if (o.full && !chart.withUpstream) throw new Error("full render requested without the upstream chart in the cache");
-    const r = helmTemplate(o.helm, chart.dir, { valuesFiles: o.valuesFiles, set: o.set, release: o.release, namespace: o.namespace, extraArgs: o.extraArgs });
+    const r = helmTemplate(o.helm, chart.dir, {
+      valuesFiles: o.valuesFiles,
+      set: o.set,
+      release: o.release,
+      namespace: o.namespace,
+      extraArgs: o.extraArgs,
+    });
     const objects = r.code === 0 ? (yaml.loadAll(r.stdout) as K8sObject[]).filter((d) => d && typeof d === "object") : [];
     return { objects, text: r.stdout, code: r.code, stderr: r.stderr };
   } finally {
@@ -95,13 +106,17 @@ export function lint(helm: Helm, valuesFiles: string[], full: boolean) {
 export const find = (objs: K8sObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
 export const decode = (b64: string) => Buffer.from(b64, "base64").toString("utf8");
 
-export const EXAMPLES = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith(".yaml")).map((f) => path.join(EXAMPLES_DIR, f));
+export const EXAMPLES = fs
+  .readdirSync(EXAMPLES_DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .map((f) => path.join(EXAMPLES_DIR, f));
 
 /** Every pod template in a render: [owner, podSpec]. */
 export function podSpecs(objs: K8sObject[]): Array<[string, any]> {
   const out: Array<[string, any]> = [];
   for (const o of objs) {
-    if (["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(o.kind)) out.push([`${o.kind}/${o.metadata.name}`, o.spec.template.spec]);
+    if (["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(o.kind))
+      out.push([`${o.kind}/${o.metadata.name}`, o.spec.template.spec]);
     if (o.kind === "Pod") out.push([`Pod/${o.metadata.name}`, o.spec]);
   }
   return out;
@@ -115,14 +130,23 @@ function notesChart() {
   const chart = prepareChart({ ownOnly: true });
   fs.copyFileSync(path.join(chart.dir, "templates", "NOTES.txt"), path.join(chart.dir, "notes-under-test.txt"));
   // a ConfigMap, so `--dry-run=server` (which builds objects from the manifest) accepts it too
-  fs.writeFileSync(path.join(chart.dir, "templates", "notes-under-test.yaml"), '{{- $notes := tpl (.Files.Get "notes-under-test.txt") . }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\ndata:\n  notes: {{ $notes | toJson }}\n');
+  fs.writeFileSync(
+    path.join(chart.dir, "templates", "notes-under-test.yaml"),
+    '{{- $notes := tpl (.Files.Get "notes-under-test.txt") . }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\ndata:\n  notes: {{ $notes | toJson }}\n',
+  );
   return chart;
 }
 
 export function renderNotes(o: RenderOptions): { code: number; notes: string; stderr: string } {
   const chart = notesChart();
   try {
-    const r = helmTemplate(o.helm, chart.dir, { valuesFiles: o.valuesFiles, set: o.set, release: o.release, namespace: o.namespace, extraArgs: ["--show-only", "templates/notes-under-test.yaml", ...(o.extraArgs ?? [])] });
+    const r = helmTemplate(o.helm, chart.dir, {
+      valuesFiles: o.valuesFiles,
+      set: o.set,
+      release: o.release,
+      namespace: o.namespace,
+      extraArgs: ["--show-only", "templates/notes-under-test.yaml", ...(o.extraArgs ?? [])],
+    });
     const notes = r.code === 0 ? (yaml.load(r.stdout) as { data: { notes: string } }).data.notes : "";
     return { code: r.code, notes, stderr: r.stderr };
   } finally {
@@ -131,10 +155,16 @@ export function renderNotes(o: RenderOptions): { code: number; notes: string; st
 }
 
 /** renderNotes(), without blocking the event loop (against a fake Kubernetes API served from this process). */
-export async function renderNotesAsync(o: RenderOptions & { env?: NodeJS.ProcessEnv }): Promise<{ code: number; notes: string; stderr: string }> {
+export async function renderNotesAsync(
+  o: RenderOptions & { env?: NodeJS.ProcessEnv },
+): Promise<{ code: number; notes: string; stderr: string }> {
   const chart = notesChart();
   try {
-    const { code, stdout, stderr } = await runProcess(o.helm.bin, templateArgs(chart.dir, { ...o, extraArgs: ["--show-only", "templates/notes-under-test.yaml", ...(o.extraArgs ?? [])] }), { env: { ...process.env, ...o.env } });
+    const { code, stdout, stderr } = await runProcess(
+      o.helm.bin,
+      templateArgs(chart.dir, { ...o, extraArgs: ["--show-only", "templates/notes-under-test.yaml", ...(o.extraArgs ?? [])] }),
+      { env: { ...process.env, ...o.env } },
+    );
     const notes = code === 0 ? (yaml.load(stdout) as { data: { notes: string } }).data.notes : "";
     return { code, notes, stderr };
   } finally {

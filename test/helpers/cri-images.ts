@@ -23,12 +23,19 @@ function call(socket: string, method: string, message: Buffer, timeoutMs = 120_0
     const frame = Buffer.alloc(5 + message.length);
     frame.writeUInt32BE(message.length, 1);
     message.copy(frame, 5);
-    const req = session.request({ ":method": "POST", ":path": `/runtime.v1.ImageService/${method}`, "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({
+      ":method": "POST",
+      ":path": `/runtime.v1.ImageService/${method}`,
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
     const chunks: Buffer[] = [];
-    let status = "", grpcMessage = "";
+    let status = "",
+      grpcMessage = "";
     const timer = setTimeout(() => req.close(http2.constants.NGHTTP2_CANCEL), timeoutMs);
     req.on("response", (h) => {
-      if (h["grpc-status"] !== undefined) [status, grpcMessage] = [String(h["grpc-status"]), decodeURIComponent(String(h["grpc-message"] ?? ""))];
+      if (h["grpc-status"] !== undefined)
+        [status, grpcMessage] = [String(h["grpc-status"]), decodeURIComponent(String(h["grpc-message"] ?? ""))];
     });
     req.on("trailers", (h) => {
       status = String(h["grpc-status"] ?? status);

@@ -25,14 +25,21 @@ export function ensureDebianPackages(packages: string[], binaries: string[]): st
   const missing = () => binaries.filter((b) => !onPath(b));
   if (process.getuid?.() !== 0) return `missing ${missing().join(", ")}, and installing Debian packages ${packages.join(" ")} needs root`;
   if (!onPath("apt-get")) return `missing ${missing().join(", ")}, and there is no apt-get to install ${packages.join(" ")}`;
-  const apt = (args: string[]) => spawnSync("apt-get", ["-o", "DPkg::Lock::Timeout=900", ...args], { encoding: "utf8", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 1_200_000 });
+  const apt = (args: string[]) =>
+    spawnSync("apt-get", ["-o", "DPkg::Lock::Timeout=900", ...args], {
+      encoding: "utf8",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      timeout: 1_200_000,
+    });
   let r = apt(["install", "-y", "-q", "--no-install-recommends", ...packages]);
   if (r.status !== 0) {
     apt(["update", "-q"]);
     r = apt(["install", "-y", "-q", "--no-install-recommends", ...packages]);
   }
   const still = missing();
-  return still.length ? `apt-get install ${packages.join(" ")} failed (${(r.stderr || r.stdout || "").trim().split("\n").at(-1)}); missing ${still.join(", ")}` : undefined;
+  return still.length
+    ? `apt-get install ${packages.join(" ")} failed (${(r.stderr || r.stdout || "").trim().split("\n").at(-1)}); missing ${still.join(", ")}`
+    : undefined;
 }
 
 /** Ensures `binary` exists, installing Debian package `pkg` if it can. Returns its path, or why not. */

@@ -25,11 +25,19 @@ const blobName = (d: string) => `blobs/sha256/${d.slice(7)}`;
 const NAME = "docker.io/hostile/app:1";
 
 /** An OCI layout of one image, with index.json's entry and the manifest open to changes. */
-function layout(img: TestImage, o: { entry?: (e: Record<string, unknown>) => unknown; manifest?: (m: any) => unknown; layer?: Buffer } = {}): Files {
+function layout(
+  img: TestImage,
+  o: { entry?: (e: Record<string, unknown>) => unknown; manifest?: (m: any) => unknown; layer?: Buffer } = {},
+): Files {
   let manifest = img.manifest;
   if (o.manifest) manifest = Buffer.from(JSON.stringify(o.manifest(JSON.parse(img.manifest.toString()))));
   const digest = sha256(manifest);
-  const entry: Record<string, unknown> = { mediaType: img.mediaType, digest, size: manifest.length, annotations: { "io.containerd.image.name": NAME } };
+  const entry: Record<string, unknown> = {
+    mediaType: img.mediaType,
+    digest,
+    size: manifest.length,
+    annotations: { "io.containerd.image.name": NAME },
+  };
   return [
     ["oci-layout", JSON.stringify({ imageLayoutVersion: "1.0.0" })],
     ["index.json", JSON.stringify({ schemaVersion: 2, manifests: [o.entry ? o.entry(entry) : entry] })],
@@ -51,7 +59,10 @@ function dockerSave(o: { layers?: unknown; config?: unknown; tags?: unknown } = 
   const layer = writeTar([["etc/hello", "hostile\n"]]);
   const config = JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [sha256(layer)] } });
   return [
-    ["manifest.json", JSON.stringify([{ Config: o.config ?? "config.json", RepoTags: o.tags ?? [NAME], Layers: o.layers ?? ["layer.tar"] }])],
+    [
+      "manifest.json",
+      JSON.stringify([{ Config: o.config ?? "config.json", RepoTags: o.tags ?? [NAME], Layers: o.layers ?? ["layer.tar"] }]),
+    ],
     ["config.json", config],
     ["layer.tar", layer],
   ];
@@ -96,7 +107,11 @@ export function hostileCases(): HostileCase[] {
     },
     {
       name: "OCI: a sha512 digest",
-      make: (dir) => writeDir(path.join(dir, "b"), layout(img, { manifest: (m) => ({ ...m, layers: [{ ...m.layers[0], digest: `sha512:${"a".repeat(128)}` }] }) })),
+      make: (dir) =>
+        writeDir(
+          path.join(dir, "b"),
+          layout(img, { manifest: (m) => ({ ...m, layers: [{ ...m.layers[0], digest: `sha512:${"a".repeat(128)}` }] }) }),
+        ),
       error: /layers\[0\]\.digest is "sha512:a+": not a digest .*\(sha512 is not supported/,
     },
     {
@@ -111,7 +126,11 @@ export function hostileCases(): HostileCase[] {
     },
     {
       name: "OCI: a layer whose descriptor gives another size",
-      make: (dir) => writeDir(path.join(dir, "b"), layout(img, { manifest: (m) => ({ ...m, layers: [{ ...m.layers[0], size: m.layers[0].size + 1 }] }) })),
+      make: (dir) =>
+        writeDir(
+          path.join(dir, "b"),
+          layout(img, { manifest: (m) => ({ ...m, layers: [{ ...m.layers[0], size: m.layers[0].size + 1 }] }) }),
+        ),
       error: /layers\[0\]\.size is \d+ but .* has \d+ bytes \(size mismatch\)/,
     },
     {
@@ -119,10 +138,27 @@ export function hostileCases(): HostileCase[] {
       make: (dir) => {
         // the index names its own digest: it cannot hash to it, but the cycle is what is named
         const self = `sha256:${"c".repeat(64)}`;
-        const body = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", digest: self, size: 0 }] });
+        const body = JSON.stringify({
+          schemaVersion: 2,
+          mediaType: "application/vnd.oci.image.index.v1+json",
+          manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", digest: self, size: 0 }],
+        });
         const files: Files = [
           ["oci-layout", JSON.stringify({ imageLayoutVersion: "1.0.0" })],
-          ["index.json", JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", digest: self, size: body.length, annotations: { "io.containerd.image.name": NAME } }] })],
+          [
+            "index.json",
+            JSON.stringify({
+              schemaVersion: 2,
+              manifests: [
+                {
+                  mediaType: "application/vnd.oci.image.index.v1+json",
+                  digest: self,
+                  size: body.length,
+                  annotations: { "io.containerd.image.name": NAME },
+                },
+              ],
+            }),
+          ],
           [blobName(self), body],
         ];
         return writeDir(path.join(dir, "b"), files);
@@ -146,14 +182,21 @@ export function hostileCases(): HostileCase[] {
     },
     {
       name: "OCI: a manifest whose layer size is a string",
-      make: (dir) => writeDir(path.join(dir, "b"), layout(img, { manifest: (m) => ({ ...m, layers: [{ ...m.layers[0], size: String(m.layers[0].size) }] }) })),
+      make: (dir) =>
+        writeDir(
+          path.join(dir, "b"),
+          layout(img, { manifest: (m) => ({ ...m, layers: [{ ...m.layers[0], size: String(m.layers[0].size) }] }) }),
+        ),
       error: /layers\[0\]\.size is "\d+": not a size in bytes/,
     },
     {
       name: "tar: a size field of -0000001000",
       make: (dir) => {
         const f = path.join(dir, "neg.tar");
-        fs.writeFileSync(f, Buffer.concat([rawTarEntry({ name: "index.json", body: "x".repeat(600), sizeField: "-0000001000", bodyBytes: 600 }), tarOf(ok)]));
+        fs.writeFileSync(
+          f,
+          Buffer.concat([rawTarEntry({ name: "index.json", body: "x".repeat(600), sizeField: "-0000001000", bodyBytes: 600 }), tarOf(ok)]),
+        );
         return f;
       },
       error: /neg\.tar: tar entry "index\.json" at byte 0: size field "-0000001000" is negative/,
@@ -162,7 +205,10 @@ export function hostileCases(): HostileCase[] {
       name: "tar: a size field of 8 GiB in a small file",
       make: (dir) => {
         const f = path.join(dir, "huge.tar");
-        fs.writeFileSync(f, Buffer.concat([rawTarEntry({ name: "blob", body: "x", sizeField: "77777777777", bodyBytes: 1 }), Buffer.alloc(1024)]));
+        fs.writeFileSync(
+          f,
+          Buffer.concat([rawTarEntry({ name: "blob", body: "x", sizeField: "77777777777", bodyBytes: 1 }), Buffer.alloc(1024)]),
+        );
         return f;
       },
       error: /huge\.tar: tar entry "blob" at byte 0 claims 8589934591 bytes; the file has \d+ left/,

@@ -29,11 +29,19 @@ function podOf(objects: K8sObject[], cron: boolean) {
   const owner = cron ? configureCronJob(objects) : configureJob(objects);
   if (!owner) throw new Error(`no configuration ${cron ? "CronJob" : "Job"} in the render`);
   const jobName = cron ? `${owner.metadata.name}-29400000` : owner.metadata.name;
-  return { pod: cron ? owner.spec.jobTemplate.spec.template : owner.spec.template, jobName, namespace: owner.metadata.namespace ?? "harbor" };
+  return {
+    pod: cron ? owner.spec.jobTemplate.spec.template : owner.spec.template,
+    jobName,
+    namespace: owner.metadata.namespace ?? "harbor",
+  };
 }
 
 /** The run's environment, secretKeyRefs resolved against the rendered Secrets (and Secrets that exist outside the chart). */
-export function jobEnv(objects: K8sObject[], external: K8sObject[] = [], o: { cron?: boolean; kube?: KubeState } = {}): Record<string, string> {
+export function jobEnv(
+  objects: K8sObject[],
+  external: K8sObject[] = [],
+  o: { cron?: boolean; kube?: KubeState } = {},
+): Record<string, string> {
   const { pod, jobName, namespace } = podOf(objects, Boolean(o.cron));
   const live = o.kube ? [...o.kube.secrets.values()] : [];
   const env: Record<string, string> = {};
@@ -50,7 +58,14 @@ export function jobEnv(objects: K8sObject[], external: K8sObject[] = [], o: { cr
       env[e.name] = decode(data);
     } else if (e.valueFrom?.fieldRef) {
       const f = e.valueFrom.fieldRef.fieldPath;
-      const value = f === "metadata.namespace" ? namespace : f === "metadata.labels['job-name']" ? jobName : f === "metadata.labels['controller-uid']" ? "0b5e0f7e-1111-4222-8333-944455556666" : undefined;
+      const value =
+        f === "metadata.namespace"
+          ? namespace
+          : f === "metadata.labels['job-name']"
+            ? jobName
+            : f === "metadata.labels['controller-uid']"
+              ? "0b5e0f7e-1111-4222-8333-944455556666"
+              : undefined;
       if (value === undefined) throw new Error(`env ${e.name}: fieldRef ${f} not modelled`);
       env[e.name] = value;
     } else throw new Error(`env ${e.name}: unsupported source`);
@@ -66,7 +81,11 @@ export function jobEnv(objects: K8sObject[], external: K8sObject[] = [], o: { cr
 export function towards(env: Record<string, string>, harborUrl: string, root: string): Record<string, string> {
   const { HARBOR_CA_FILE: caFile, HARBOR_TLS_SERVER_NAME: serverName, ...rest } = env;
   if (!harborUrl.startsWith("https:")) return rest;
-  return { ...rest, ...(caFile ? { HARBOR_CA_FILE: path.join(root, caFile) } : {}), ...(serverName ? { HARBOR_TLS_SERVER_NAME: serverName } : {}) };
+  return {
+    ...rest,
+    ...(caFile ? { HARBOR_CA_FILE: path.join(root, caFile) } : {}),
+    ...(serverName ? { HARBOR_TLS_SERVER_NAME: serverName } : {}),
+  };
 }
 
 /**
@@ -74,7 +93,19 @@ export function towards(env: Record<string, string>, harborUrl: string, root: st
  * image's entrypoint is the program), then o.args. o.command replaces the whole command line (the benchmark runs
  * the sh script the program replaced, with the same environment).
  */
-export async function runJob(objects: K8sObject[], harborUrl: string, o: { external?: K8sObject[]; env?: Record<string, string>; cron?: boolean; kube?: KubeState; files?: Record<string, string>; args?: string[]; command?: string[] } = {}): Promise<JobRun> {
+export async function runJob(
+  objects: K8sObject[],
+  harborUrl: string,
+  o: {
+    external?: K8sObject[];
+    env?: Record<string, string>;
+    cron?: boolean;
+    kube?: KubeState;
+    files?: Record<string, string>;
+    args?: string[];
+    command?: string[];
+  } = {},
+): Promise<JobRun> {
   const { pod } = podOf(objects, Boolean(o.cron));
   const container = pod.spec.containers[0];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "configure-job-"));
@@ -98,7 +129,17 @@ export async function runJob(objects: K8sObject[], harborUrl: string, o: { exter
   }
   const kube = o.kube ? { KUBE_API: o.kube.url, KUBE_TOKEN_FILE: o.kube.tokenFile } : {};
   // HOME: no kubeconfig of the machine's user is found
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, ...towards(jobEnv(objects, o.external, o), harborUrl, root), HARBOR_URL: harborUrl, TMPDIR: dir, HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"), HARBOR_STATE_DIR: path.join(root, "state"), ...kube, ...o.env };
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: dir,
+    ...towards(jobEnv(objects, o.external, o), harborUrl, root),
+    HARBOR_URL: harborUrl,
+    TMPDIR: dir,
+    HARBOR_CREDENTIALS_DIR: path.join(root, "credentials"),
+    HARBOR_STATE_DIR: path.join(root, "state"),
+    ...kube,
+    ...o.env,
+  };
   const started = Date.now();
   const args: string[] = container.args ?? [];
   if (!o.command && args[0] !== "configure") throw new Error(`the rendered Job runs ${JSON.stringify(args)}, not harbor-edge configure`);

@@ -35,7 +35,21 @@ export async function schemaErrors(objects: K8sObject[]): Promise<string[]> {
   return out;
 }
 
-const BASELINE_CAPS = new Set(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);
+const BASELINE_CAPS = new Set([
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
+]);
 
 /** Pod Security Standard "baseline" violations of one pod spec. */
 export function baselineViolations(podSpec: any): string[] {
@@ -53,19 +67,30 @@ export function baselineViolations(podSpec: any): string[] {
     for (const cap of sc.capabilities?.add ?? []) if (!BASELINE_CAPS.has(cap)) v.push(`${c.name}: capability ${cap}`);
     if (sc.seccompProfile?.type === "Unconfined") v.push(`${c.name}: seccomp Unconfined`);
     if (sc.procMount && sc.procMount !== "Default") v.push(`${c.name}: procMount`);
-    if (sc.seLinuxOptions?.type && !["container_t", "container_init_t", "container_kvm_t"].includes(sc.seLinuxOptions.type)) v.push(`${c.name}: seLinux type`);
+    if (sc.seLinuxOptions?.type && !["container_t", "container_init_t", "container_kvm_t"].includes(sc.seLinuxOptions.type))
+      v.push(`${c.name}: seLinux type`);
     for (const p of c.ports ?? []) if (p.hostPort) v.push(`${c.name}: hostPort ${p.hostPort}`);
   }
   return v;
 }
 
-const RESTRICTED_VOLUMES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
+const RESTRICTED_VOLUMES = new Set([
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "persistentVolumeClaim",
+  "projected",
+  "secret",
+]);
 
 /** Pod Security Standard "restricted" violations of one pod spec (baseline's, then restricted's own). */
 export function restrictedViolations(podSpec: any): string[] {
   const v = baselineViolations(podSpec);
   const pod = podSpec.securityContext ?? {};
-  for (const vol of podSpec.volumes ?? []) for (const k of Object.keys(vol).filter((x) => x !== "name")) if (!RESTRICTED_VOLUMES.has(k)) v.push(`volume ${vol.name}: ${k}`);
+  for (const vol of podSpec.volumes ?? [])
+    for (const k of Object.keys(vol).filter((x) => x !== "name")) if (!RESTRICTED_VOLUMES.has(k)) v.push(`volume ${vol.name}: ${k}`);
   const containers = [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? []), ...(podSpec.ephemeralContainers ?? [])];
   for (const c of containers) {
     const sc = c.securityContext ?? {};

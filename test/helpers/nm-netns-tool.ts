@@ -21,7 +21,8 @@ if (cmd === "push") {
   const server = https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, (req, res) => {
     const url = req.url ?? "/";
     const route = routes.find((r) => url.startsWith(r.prefix));
-    const entry = (status: number) => fs.appendFileSync(log, `${JSON.stringify({ method: req.method, path: url.split("?")[0], route: route?.prefix ?? null, status })}\n`);
+    const entry = (status: number) =>
+      fs.appendFileSync(log, `${JSON.stringify({ method: req.method, path: url.split("?")[0], route: route?.prefix ?? null, status })}\n`);
     if (!route) {
       entry(404);
       res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"no such project"}]}');

@@ -35,9 +35,11 @@ for (const s of servers) {
     },
     s.port,
   );
-  r.server.on("request", (_req, res) => res.on("finish", () => {
-    const e = r.log.at(-1);
-    if (e) fs.appendFileSync(logFile, `${JSON.stringify({ port: s.port, ...e })}\n`);
-  }));
+  r.server.on("request", (_req, res) =>
+    res.on("finish", () => {
+      const e = r.log.at(-1);
+      if (e) fs.appendFileSync(logFile, `${JSON.stringify({ port: s.port, ...e })}\n`);
+    }),
+  );
 }
 process.stdout.write("listening\n");

@@ -51,11 +51,23 @@ const blob = (mediaType: string, data: Buffer): Blob => ({ mediaType, data, dige
 /** An image of one layer: `tar` (uncompressed; gzipped here) with the config's platform and process settings. */
 export function imageFromLayer(tar: Buffer, o: ImageConfig = {}): TestImage {
   const platform = { os: o.os ?? "linux", architecture: o.architecture ?? "amd64" };
-  const run = Object.fromEntries((["Env", "Entrypoint", "Cmd", "WorkingDir"] as const).filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
-  const layer = blob(o.docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : "application/vnd.oci.image.layer.v1.tar+gzip", zlib.gzipSync(tar, { level: 1 }));
+  const run = Object.fromEntries(
+    (["Env", "Entrypoint", "Cmd", "WorkingDir"] as const).filter((k) => o[k] !== undefined).map((k) => [k, o[k]]),
+  );
+  const layer = blob(
+    o.docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : "application/vnd.oci.image.layer.v1.tar+gzip",
+    zlib.gzipSync(tar, { level: 1 }),
+  );
   const config = blob(
     o.docker ? "application/vnd.docker.container.image.v1+json" : "application/vnd.oci.image.config.v1+json",
-    Buffer.from(JSON.stringify({ architecture: platform.architecture, os: platform.os, config: run, rootfs: { type: "layers", diff_ids: [sha256(tar)] } })),
+    Buffer.from(
+      JSON.stringify({
+        architecture: platform.architecture,
+        os: platform.os,
+        config: run,
+        rootfs: { type: "layers", diff_ids: [sha256(tar)] },
+      }),
+    ),
   );
   const mediaType = o.docker ? MEDIA.dockerManifest : MEDIA.ociManifest;
   const manifest = Buffer.from(
@@ -89,7 +101,11 @@ export function testIndex(seed: string, platforms: string[], o: { docker?: boole
   });
   const mediaType = o.docker ? MEDIA.dockerList : MEDIA.ociIndex;
   const manifest = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType, manifests: children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.manifest.length, platform: c.platform })) }),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      manifests: children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.manifest.length, platform: c.platform })),
+    }),
   );
   return { mediaType, manifest, digest: sha256(manifest), children };
 }

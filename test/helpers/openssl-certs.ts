@@ -35,7 +35,10 @@ export function ecdsaCA(commonName: string, days: number): Pem {
     const key = path.join(dir, "ca.key");
     const cert = path.join(dir, "ca.crt");
     const conf = path.join(dir, "ca.cnf");
-    fs.writeFileSync(conf, `[req]\ndistinguished_name = dn\nprompt = no\nx509_extensions = v3\n[dn]\nCN = ${commonName}\n[v3]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,digitalSignature,keyEncipherment\nsubjectKeyIdentifier = hash\n`);
+    fs.writeFileSync(
+      conf,
+      `[req]\ndistinguished_name = dn\nprompt = no\nx509_extensions = v3\n[dn]\nCN = ${commonName}\n[v3]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,digitalSignature,keyEncipherment\nsubjectKeyIdentifier = hash\n`,
+    );
     openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key]);
     openssl(["req", "-x509", "-new", "-key", key, "-config", conf, "-days", String(days), "-out", cert]);
     return { cert: fs.readFileSync(cert, "utf8"), key: fs.readFileSync(key, "utf8") };
@@ -55,10 +58,30 @@ export function signedCert(ca: Pem, commonName: string, sans: { dns: string[]; i
     const f = (n: string) => path.join(dir, n);
     fs.writeFileSync(f("ca.crt"), ca.cert);
     fs.writeFileSync(f("ca.key"), ca.key, { mode: 0o600 });
-    fs.writeFileSync(f("ext.cnf"), `subjectAltName = ${names.join(",")}\nbasicConstraints = CA:FALSE\nkeyUsage = digitalSignature,keyEncipherment\nextendedKeyUsage = serverAuth\n`);
+    fs.writeFileSync(
+      f("ext.cnf"),
+      `subjectAltName = ${names.join(",")}\nbasicConstraints = CA:FALSE\nkeyUsage = digitalSignature,keyEncipherment\nextendedKeyUsage = serverAuth\n`,
+    );
     openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f("tls.key")]);
     openssl(["req", "-new", "-key", f("tls.key"), "-out", f("tls.csr"), "-subj", `/CN=${commonName}`]);
-    openssl(["x509", "-req", "-in", f("tls.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-set_serial", `0x${crypto.randomBytes(16).toString("hex")}`, "-days", String(days), "-extfile", f("ext.cnf"), "-out", f("tls.crt")]);
+    openssl([
+      "x509",
+      "-req",
+      "-in",
+      f("tls.csr"),
+      "-CA",
+      f("ca.crt"),
+      "-CAkey",
+      f("ca.key"),
+      "-set_serial",
+      `0x${crypto.randomBytes(16).toString("hex")}`,
+      "-days",
+      String(days),
+      "-extfile",
+      f("ext.cnf"),
+      "-out",
+      f("tls.crt"),
+    ]);
     return { cert: fs.readFileSync(f("tls.crt"), "utf8"), key: fs.readFileSync(f("tls.key"), "utf8") };
   });
 }

@@ -50,7 +50,9 @@ export interface RunProcessOptions {
  */
 export async function runProcess(cmd: string, args: string[], o: RunProcessOptions = {}): Promise<ProcessResult> {
   const child = spawn(cmd, args, { env: o.env, cwd: o.cwd, stdio: [o.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
-  let stdout = "", stderr = "", output = "";
+  let stdout = "",
+    stderr = "",
+    output = "";
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopChild(child));
   child.stdout!.on("data", (d) => {

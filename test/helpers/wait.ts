@@ -9,7 +9,11 @@ export interface WaitOptions {
   diagnose?: () => string;
 }
 
-export async function waitFor<R>(what: string, check: () => R | undefined | null | false | Promise<R | undefined | null | false>, o: WaitOptions = {}): Promise<R> {
+export async function waitFor<R>(
+  what: string,
+  check: () => R | undefined | null | false | Promise<R | undefined | null | false>,
+  o: WaitOptions = {},
+): Promise<R> {
   const end = Date.now() + (o.ms ?? 30_000);
   for (;;) {
     const r = await check();

@@ -13,7 +13,12 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-image-"));
 const file = path.join(dir, "app", "harbor-edge.mjs");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [file, ...args], { cwd: dir, env: { PATH: "/nonexistent", HOME: dir, ...env }, encoding: "utf8", timeout: 30_000 });
+  spawnSync(process.execPath, [file, ...args], {
+    cwd: dir,
+    env: { PATH: "/nonexistent", HOME: dir, ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
 
 beforeAll(async () => {
   await bundle(file);

@@ -6,7 +6,11 @@ import { validateSpec } from "../../generator/src/spec/validate.js";
 import type { Spec } from "../../generator/src/spec/types.js";
 
 it("a spec with nodeMirror.enabled gives pack values with it false, the rest of nodeMirror kept", () => {
-  const r = validateSpec({ cluster: { vip: "10.0.0.1" }, proxyCache: { enabled: true }, nodeMirror: { enabled: true, spectroImages: true, distribution: "k3s" } });
+  const r = validateSpec({
+    cluster: { vip: "10.0.0.1" },
+    proxyCache: { enabled: true },
+    nodeMirror: { enabled: true, spectroImages: true, distribution: "k3s" },
+  });
   expect(r.errors).toEqual([]);
   const spec = r.spec as Spec;
   expect(spec.nodeMirror.enabled).toBe(true);

@@ -32,8 +32,14 @@ import { Processes, runOk } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { registryConfig } from "../helpers/docker-registry.js";
 
-const unavailable = ensureDebianPackages(["containerd", "runc", "docker-registry", "iproute2"], ["containerd", "ctr", "docker-registry", "ip"]);
-if (unavailable) process.stderr.write(`\n*** NOT RUN: test/node-mirror/real-containerd.test.ts (real containerd through a pull-through registry): ${unavailable} ***\n\n`);
+const unavailable = ensureDebianPackages(
+  ["containerd", "runc", "docker-registry", "iproute2"],
+  ["containerd", "ctr", "docker-registry", "ip"],
+);
+if (unavailable)
+  process.stderr.write(
+    `\n*** NOT RUN: test/node-mirror/real-containerd.test.ts (real containerd through a pull-through registry): ${unavailable} ***\n\n`,
+  );
 
 const NS = `he-nm-${process.pid}`;
 const T = unavailable ? "" : fs.mkdtempSync("/tmp/he-nm-");
@@ -54,7 +60,8 @@ async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
 
 const sh = (cmd: string, args: string[]) => runOk(cmd, args);
 /** Starts a command inside the namespace; its stdout and stderr go to <name>.out / <name>.err. */
-const startInNs = (name: string, argv: string[], cwd = T): ChildProcess => P.start(name, argv, { cwd, prefix: ["ip", "netns", "exec", NS], split: true });
+const startInNs = (name: string, argv: string[], cwd = T): ChildProcess =>
+  P.start(name, argv, { cwd, prefix: ["ip", "netns", "exec", NS], split: true });
 const logOf = (name: string) => P.log(name);
 const stop = (name: string): Promise<void> => P.stop(name);
 
@@ -69,7 +76,11 @@ async function startRegistry(name: string, port: number, proxy?: string) {
   await waitFor(`${name} to listen`, () => /listening on 127\.0\.0\.1:\d+/.test(logOf(name)));
 }
 function tool(args: string[]) {
-  return spawnSync("ip", ["netns", "exec", NS, process.execPath, "--import", "tsx", path.join(ROOT, "test/helpers/nm-netns-tool.ts"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(
+    "ip",
+    ["netns", "exec", NS, process.execPath, "--import", "tsx", path.join(ROOT, "test/helpers/nm-netns-tool.ts"), ...args],
+    { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+  );
 }
 function push(port: number, repo: string, text: string) {
   const r = tool(["push", `http://127.0.0.1:${port}`, repo, "1", text]);
@@ -94,12 +105,27 @@ state = "${T}/${name}-state"
   );
   startInNs(name, ["containerd", "--config", path.join(T, `${name}.toml`)]);
   await waitFor(`${name}'s socket`, () => fs.existsSync(sock));
-  await waitFor(`${name}'s CRI plugin`, () => spawnSync("ctr", ["--address", sock, "plugins", "ls"], { encoding: "utf8" }).stdout.match(/io\.containerd\.grpc\.v1\s+cri\s+\S+\s+ok/) !== null);
+  await waitFor(
+    `${name}'s CRI plugin`,
+    () =>
+      spawnSync("ctr", ["--address", sock, "plugins", "ls"], { encoding: "utf8" }).stdout.match(
+        /io\.containerd\.grpc\.v1\s+cri\s+\S+\s+ok/,
+      ) !== null,
+  );
 }
 type Entry = { method: string; path: string; route: string | null; status: number };
-const proxyLog = (): Entry[] => (fs.existsSync(PROXY_LOG) ? fs.readFileSync(PROXY_LOG, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+const proxyLog = (): Entry[] =>
+  fs.existsSync(PROXY_LOG)
+    ? fs
+        .readFileSync(PROXY_LOG, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 const ctr = (...args: string[]) => sh("ctr", ["--address", SOCK, "--namespace", "k8s.io", ...args]);
-const blobPath = (registry: string, digest: string) => path.join(T, `${registry}-data`, "docker/registry/v2/blobs/sha256", digest.slice(7, 9), digest.slice(7), "data");
+const blobPath = (registry: string, digest: string) =>
+  path.join(T, `${registry}-data`, "docker/registry/v2/blobs/sha256", digest.slice(7, 9), digest.slice(7), "data");
 
 const SPECTRO = "/v2/spectro-images/docker.io/";
 const PROXY = "/v2/docker.io/";
@@ -109,9 +135,21 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
   beforeAll(async () => {
     // the node files, exactly as a user makes them
     const spec = path.join(T, "spec.yaml");
-    fs.writeFileSync(spec, yaml.dump({ "harbor-config": { registryInfo: { enabled: false }, proxyCache: { enabled: true, registries: ["docker.io"] }, nodeMirror: { spectroImages: true, addresses: ["127.0.0.1:8443"], hostDir: HOSTS } } }));
+    fs.writeFileSync(
+      spec,
+      yaml.dump({
+        "harbor-config": {
+          registryInfo: { enabled: false },
+          proxyCache: { enabled: true, registries: ["docker.io"] },
+          nodeMirror: { spectroImages: true, addresses: ["127.0.0.1:8443"], hostDir: HOSTS },
+        },
+      }),
+    );
     const secrets = path.join(T, "secrets.yaml");
-    for (const args of [["secrets", spec, "-o", secrets], ["node-config", spec, "--format", "containerd", "--secrets", secrets, "-o", HOSTS]]) {
+    for (const args of [
+      ["secrets", spec, "-o", secrets],
+      ["node-config", spec, "--format", "containerd", "--secrets", secrets, "-o", HOSTS],
+    ]) {
       const r = cli(args);
       if (r.code !== 0) throw new Error(`harbor-edge ${args[0]}: ${r.stderr}`);
     }
@@ -132,17 +170,36 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
       { prefix: SPECTRO, target: "http://127.0.0.1:5003/v2/" },
       { prefix: PROXY, target: "http://127.0.0.1:5002/v2/" },
     ]);
-    startInNs("proxy", [process.execPath, "--import", "tsx", path.join(ROOT, "test/helpers/nm-netns-tool.ts"), "proxy", "8443", path.join(T, "tls.crt"), path.join(T, "tls.key"), routes, PROXY_LOG], ROOT);
+    startInNs(
+      "proxy",
+      [
+        process.execPath,
+        "--import",
+        "tsx",
+        path.join(ROOT, "test/helpers/nm-netns-tool.ts"),
+        "proxy",
+        "8443",
+        path.join(T, "tls.crt"),
+        path.join(T, "tls.key"),
+        routes,
+        PROXY_LOG,
+      ],
+      ROOT,
+    );
     await waitFor("the TLS front", () => logOf("proxy").includes("proxy listening"));
 
     await startContainerd("containerd", SOCK);
   }, 180_000);
 
   afterAll(async () => {
-    if (timings.length) process.stdout.write(`\nbenchmark, one-layer image, CRI PullImage on containerd 1.6 (loopback):\n  ${timings.join("\n  ")}\n`);
+    if (timings.length)
+      process.stdout.write(`\nbenchmark, one-layer image, CRI PullImage on containerd 1.6 (loopback):\n  ${timings.join("\n  ")}\n`);
     await P.stopAll();
     spawnSync("ip", ["netns", "del", NS]);
-    const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => l.includes(T) || l.includes(`/run/netns/${NS} `));
+    const mounts = fs
+      .readFileSync("/proc/mounts", "utf8")
+      .split("\n")
+      .filter((l) => l.includes(T) || l.includes(`/run/netns/${NS} `));
     if (HOSTS_ROOT) fs.rmSync(HOSTS_ROOT, { recursive: true, force: true });
     if (mounts.length === 0) fs.rmSync(T, { recursive: true, force: true });
     else process.stderr.write(`left mounted (not removed): ${mounts.join("; ")}\n`);
@@ -161,7 +218,11 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
     // the first host (spectro-images) was asked and said 404, then the second (docker.io) served it
     expect(log[0]).toMatchObject({ method: "HEAD", path: `${SPECTRO}library/nm-a/manifests/1`, status: 404 });
     expect(log.filter((e) => e.route === PROXY && e.status === 200).map((e) => e.path)).toEqual(
-      expect.arrayContaining([`${PROXY}library/nm-a/manifests/1`, `${PROXY}library/nm-a/blobs/${A.layer.digest}`, `${PROXY}library/nm-a/blobs/${A.config.digest}`]),
+      expect.arrayContaining([
+        `${PROXY}library/nm-a/manifests/1`,
+        `${PROXY}library/nm-a/blobs/${A.layer.digest}`,
+        `${PROXY}library/nm-a/blobs/${A.config.digest}`,
+      ]),
     );
     // the mirror registry served it (its own access log), fetching from the upstream
     expect(logOf("mirror")).toMatch(/"GET \/v2\/library\/nm-a\/blobs\/sha256:[0-9a-f]{64}\?ns=docker\.io HTTP\/1\.1" 200/);
@@ -177,7 +238,9 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
 
   it("with the upstream stopped, a removed image is pulled again from the mirror; one never pulled fails", async () => {
     // the mirror stores a blob in the background after serving it: wait until it holds all of image a
-    await waitFor("the mirror to store image a", () => [A.layer.digest, A.config.digest].every((d) => fs.existsSync(blobPath("mirror", d))));
+    await waitFor("the mirror to store image a", () =>
+      [A.layer.digest, A.config.digest].every((d) => fs.existsSync(blobPath("mirror", d))),
+    );
     await stop("upstream");
     expect(P.get("upstream")!.exitCode !== null || P.get("upstream")!.signalCode !== null).toBe(true);
 
@@ -187,13 +250,21 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
 
     const before = proxyLog().length;
     const mirrorBefore = fs.readFileSync(path.join(T, "mirror.out"), "utf8").length;
-    const ref = await timed("through the mirror, upstream down (served from the mirror's copy)", () => criPull(SOCK, "docker.io/library/nm-a:1"));
+    const ref = await timed("through the mirror, upstream down (served from the mirror's copy)", () =>
+      criPull(SOCK, "docker.io/library/nm-a:1"),
+    );
     expect(ref).toBe(A.config.digest);
     expect(ctr("content", "ls", "-q")).toContain(A.layer.digest);
     const again = proxyLog().slice(before);
-    expect(again).toEqual(expect.arrayContaining([expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layer.digest}`, status: 200 })]));
+    expect(again).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layer.digest}`, status: 200 }),
+      ]),
+    );
     // served by the mirror from what it kept (its access log), the upstream being down
-    expect(fs.readFileSync(path.join(T, "mirror.out"), "utf8").slice(mirrorBefore)).toContain(`"GET /v2/library/nm-a/blobs/${A.layer.digest}?ns=docker.io HTTP/1.1" 200`);
+    expect(fs.readFileSync(path.join(T, "mirror.out"), "utf8").slice(mirrorBefore)).toContain(
+      `"GET /v2/library/nm-a/blobs/${A.layer.digest}?ns=docker.io HTTP/1.1" 200`,
+    );
 
     await expect(criPull(SOCK, "docker.io/library/nm-c:1")).rejects.toThrow(/nm-c/);
     const tried = proxyLog().filter((e) => e.path.includes("/library/nm-c/"));
@@ -207,14 +278,38 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
     const before = proxyLog().length;
     expect(await criPull(sock2, "docker.io/library/nm-a:1")).toBe(A.config.digest);
     const served = proxyLog().slice(before);
-    expect(served).toEqual(expect.arrayContaining([expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layer.digest}`, status: 200 })]));
+    expect(served).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ route: PROXY, path: `${PROXY}library/nm-a/blobs/${A.layer.digest}`, status: 200 }),
+      ]),
+    );
     expect(sh("ctr", ["--address", sock2, "--namespace", "k8s.io", "content", "ls", "-q"])).toContain(A.layer.digest);
     await stop("containerd-new-node");
   }, 120_000);
 
   it("ctr images pull --hosts-dir reads the same files (resolving in the ctr process, inside the namespace)", () => {
     const before = proxyLog().length;
-    const r = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", "he-nm-ctr", "images", "pull", "--snapshotter", "native", "--hosts-dir", HOSTS, "docker.io/library/nm-a:1"], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(
+      "ip",
+      [
+        "netns",
+        "exec",
+        NS,
+        "ctr",
+        "--address",
+        SOCK,
+        "--namespace",
+        "he-nm-ctr",
+        "images",
+        "pull",
+        "--snapshotter",
+        "native",
+        "--hosts-dir",
+        HOSTS,
+        "docker.io/library/nm-a:1",
+      ],
+      { encoding: "utf8", timeout: 120_000 },
+    );
     expect(r.status, r.stderr).toBe(0);
     // containerd's own words for the move from spectro-images to the proxy-cache project
     expect(r.stderr).toMatch(/trying next host - response was http\.StatusNotFound" host="127\.0\.0\.1:8443"/);

@@ -45,16 +45,24 @@ function shells(): Shell[] {
     for (const t of TOOLS) fs.symlinkSync(toybox, path.join(bin, t));
     if (CURL) fs.symlinkSync(CURL, path.join(bin, "curl"));
     out.push({ name: "bash --posix with toybox", argv: [bash, "--posix"], PATH: bin });
-  } else process.stderr.write("\n*** NOT RUN: node-mirror script tests with the image's tools: toybox or bash is not installed (apt-get install toybox) ***\n\n");
+  } else
+    process.stderr.write(
+      "\n*** NOT RUN: node-mirror script tests with the image's tools: toybox or bash is not installed (apt-get install toybox) ***\n\n",
+    );
   return out;
 }
 const SHELLS = shells();
 // containerd parses its own configuration offline (containerd config dump): the check must read it the same way
 const CONTAINERD = ["/usr/bin/containerd", "/usr/local/bin/containerd"].find((p) => fs.existsSync(p));
-if (!CONTAINERD) process.stderr.write("\n*** NOT RUN: node-mirror check against containerd's own parser: containerd is not installed (apt-get install containerd) ***\n\n");
+if (!CONTAINERD)
+  process.stderr.write(
+    "\n*** NOT RUN: node-mirror check against containerd's own parser: containerd is not installed (apt-get install containerd) ***\n\n",
+  );
 
-const HOSTS_DOCKER = '# docker.io through Harbor\nserver = "https://registry-1.docker.io"\n\n[host."https://10.0.0.5:30003/v2/docker.io"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n';
-const HOSTS_LOCAL = 'server = "https://registry.local:5000"\n\n[host."https://10.0.0.5:30003/v2/registry.local-5000"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n';
+const HOSTS_DOCKER =
+  '# docker.io through Harbor\nserver = "https://registry-1.docker.io"\n\n[host."https://10.0.0.5:30003/v2/docker.io"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n';
+const HOSTS_LOCAL =
+  'server = "https://registry.local:5000"\n\n[host."https://10.0.0.5:30003/v2/registry.local-5000"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n';
 const CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
 
 interface Root {
@@ -108,7 +116,11 @@ function writeSource(r: Root, files: Record<string, string>) {
 }
 
 function sh(r: Root, mode: string, env: NodeJS.ProcessEnv = {}) {
-  const p = spawnSync(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, mode], { env: { ...r.env, ...env }, encoding: "utf8", timeout: 30_000 });
+  const p = spawnSync(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, mode], {
+    env: { ...r.env, ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   return { code: p.status, stdout: p.stdout, stderr: p.stderr, out: p.stdout + p.stderr };
 }
 
@@ -179,7 +191,16 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       expect(read(path.join(r.host, "docker.io/.harbor-edge-node-mirror"))).toMatch(/^directory=created$/m);
       const snap = snapshot(r.host);
       expect(Object.keys(snap).sort()).toEqual(
-        ["docker.io", "docker.io/.harbor-edge-node-mirror", "docker.io/harbor-ca.crt", "docker.io/hosts.toml", "registry.local:5000", "registry.local:5000/.harbor-edge-node-mirror", "registry.local:5000/harbor-ca.crt", "registry.local:5000/hosts.toml"].sort(),
+        [
+          "docker.io",
+          "docker.io/.harbor-edge-node-mirror",
+          "docker.io/harbor-ca.crt",
+          "docker.io/hosts.toml",
+          "registry.local:5000",
+          "registry.local:5000/.harbor-edge-node-mirror",
+          "registry.local:5000/harbor-ca.crt",
+          "registry.local:5000/hosts.toml",
+        ].sort(),
       );
       expect(snap["docker.io/hosts.toml"].mode & 0o777).toBe(0o644);
       expect(res.stdout).toContain("install: 4 change(s)");
@@ -198,7 +219,11 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       expect(read(path.join(r.host, "docker.io/.harbor-edge-node-mirror"))).toMatch(/^directory=existed$/m);
       // not ours: untouched
       for (const f of ["docker.io/client.cert", "quay.io", "quay.io/hosts.toml", "empty.example"]) expect(after[f], f).toEqual(before[f]);
-      expect(Object.keys(after).filter((k) => k.startsWith("quay.io") || k.startsWith("empty.example"))).toEqual(["empty.example", "quay.io", "quay.io/hosts.toml"]);
+      expect(Object.keys(after).filter((k) => k.startsWith("quay.io") || k.startsWith("empty.example"))).toEqual([
+        "empty.example",
+        "quay.io",
+        "quay.io/hosts.toml",
+      ]);
 
       // a second install does not back up our own file over the original
       fs.writeFileSync(path.join(r.src, fs.readlinkSync(path.join(r.src, "docker.io.hosts.toml"))), HOSTS_DOCKER + "# changed\n");
@@ -222,7 +247,10 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
     it("a changed ConfigMap or CA rewrites only that file, atomically (a new inode, no temporary file left)", () => {
       expect(sh(r, "install").code).toBe(0);
       const first = snapshot(r.host);
-      writeSource(r, { "docker.io.hosts.toml": HOSTS_DOCKER.replace("10.0.0.5", "10.0.0.6"), "registry.local_5000.hosts.toml": HOSTS_LOCAL });
+      writeSource(r, {
+        "docker.io.hosts.toml": HOSTS_DOCKER.replace("10.0.0.5", "10.0.0.6"),
+        "registry.local_5000.hosts.toml": HOSTS_LOCAL,
+      });
       const res = sh(r, "install");
       expect(res.code, res.out).toBe(0);
       const second = snapshot(r.host);
@@ -245,8 +273,14 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       const res = sh(r, "install");
       expect(res.code, res.out).toBe(0);
       const after = snapshot(r.host);
-      for (const f of ["docker.io", "docker.io/hosts.toml", "docker.io/harbor-ca.crt", "docker.io/client.cert"]) expect(after[f], f).toEqual(before[f]);
-      expect(Object.keys(after).filter((k) => k.startsWith("docker.io"))).toEqual(["docker.io", "docker.io/client.cert", "docker.io/harbor-ca.crt", "docker.io/hosts.toml"]);
+      for (const f of ["docker.io", "docker.io/hosts.toml", "docker.io/harbor-ca.crt", "docker.io/client.cert"])
+        expect(after[f], f).toEqual(before[f]);
+      expect(Object.keys(after).filter((k) => k.startsWith("docker.io"))).toEqual([
+        "docker.io",
+        "docker.io/client.cert",
+        "docker.io/harbor-ca.crt",
+        "docker.io/hosts.toml",
+      ]);
       expect(exists(path.join(r.host, "registry.local:5000"))).toBe(false);
       // quay.io is now managed: its original kept
       expect(after["quay.io/hosts.toml.harbor-edge.bak"]).toEqual(before["quay.io/hosts.toml"]);
@@ -306,7 +340,12 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
     });
 
     it("a key that is not a registry host is refused by name and nothing is written for it", () => {
-      writeSource(r, { "docker.io.hosts.toml": HOSTS_DOCKER, "bad@host.hosts.toml": "x\n", "_default.hosts.toml": "x\n", "..evil.hosts.toml": "x\n" });
+      writeSource(r, {
+        "docker.io.hosts.toml": HOSTS_DOCKER,
+        "bad@host.hosts.toml": "x\n",
+        "_default.hosts.toml": "x\n",
+        "..evil.hosts.toml": "x\n",
+      });
       const res = sh(r, "install");
       expect(res.code).toBe(1);
       expect(res.stderr).toContain("skipped bad@host.hosts.toml: not a registry host");
@@ -339,10 +378,14 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       return sh(r, "check", env);
     };
 
-    it("containerd 1.x: config_path in [plugins.\"io.containerd.grpc.v1.cri\".registry] is the host directory", () => {
-      const res = check(`version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "registry.k8s.io/pause:3.9"\n  [plugins."io.containerd.grpc.v1.cri".registry]\n    config_path = "${r.host}"   # mirrors\n`);
+    it('containerd 1.x: config_path in [plugins."io.containerd.grpc.v1.cri".registry] is the host directory', () => {
+      const res = check(
+        `version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "registry.k8s.io/pause:3.9"\n  [plugins."io.containerd.grpc.v1.cri".registry]\n    config_path = "${r.host}"   # mirrors\n`,
+      );
       expect(res.code, res.out).toBe(0);
-      expect(res.stdout.trim()).toBe(`node-mirror check on edge-1: containerd reads ${r.host} (config_path in [plugins."io.containerd.grpc.v1.cri".registry] of ${r.config})`);
+      expect(res.stdout.trim()).toBe(
+        `node-mirror check on edge-1: containerd reads ${r.host} (config_path in [plugins."io.containerd.grpc.v1.cri".registry] of ${r.config})`,
+      );
     });
 
     it("containerd 2.x: config_path in [plugins.'io.containerd.cri.v1.images'.registry] (single quotes, trailing slash)", () => {
@@ -363,7 +406,9 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
         const res = check(cfg);
         expect(res.code, cfg).toBe(1);
         expect(res.stdout).toContain(`containerd does not read ${r.host}: config_path is unset in ${r.config}`);
-        expect(res.stdout).toContain(`set config_path = "${r.host}" under [plugins."io.containerd.cri.v1.images".registry] (containerd 2.x) or [plugins."io.containerd.grpc.v1.cri".registry] (containerd 1.x)`);
+        expect(res.stdout).toContain(
+          `set config_path = "${r.host}" under [plugins."io.containerd.cri.v1.images".registry] (containerd 2.x) or [plugins."io.containerd.grpc.v1.cri".registry] (containerd 1.x)`,
+        );
       }
     });
 
@@ -380,18 +425,22 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
     });
 
     it("a colon-separated path is accepted with use_local_image_pull = true when it lists the host directory", () => {
-      const cfg = (p: string) => `version = 3\n[plugins."io.containerd.cri.v1.images"]\n  use_local_image_pull = true\n[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "${p}"\n`;
+      const cfg = (p: string) =>
+        `version = 3\n[plugins."io.containerd.cri.v1.images"]\n  use_local_image_pull = true\n[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "${p}"\n`;
       expect(check(cfg(`/etc/docker/certs.d:${r.host}`)).code).toBe(0);
       const res = check(cfg("/etc/containerd/certs.d:/etc/docker/certs.d"));
       expect(res.code).toBe(1);
       expect(res.stdout).toContain("does not list it");
     });
 
-    it.each(["test/e2e/kind-config.yaml", "test/e2e/kind-config-3nodes.yaml"])("%s: its containerd patch makes containerd read the containerd distribution's host directory", (file) => {
-      const kind = yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as { containerdConfigPatches: string[] };
-      const res = check(kind.containerdConfigPatches.join("\n") + "\n", { NODE_MIRROR_HOST_DIR_ON_NODE: "/etc/containerd/certs.d" });
-      expect(res.code, res.out).toBe(0);
-    });
+    it.each(["test/e2e/kind-config.yaml", "test/e2e/kind-config-3nodes.yaml"])(
+      "%s: its containerd patch makes containerd read the containerd distribution's host directory",
+      (file) => {
+        const kind = yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as { containerdConfigPatches: string[] };
+        const res = check(kind.containerdConfigPatches.join("\n") + "\n", { NODE_MIRROR_HOST_DIR_ON_NODE: "/etc/containerd/certs.d" });
+        expect(res.code, res.out).toBe(0);
+      },
+    );
 
     it.skipIf(!CONTAINERD)("agrees with containerd's own reading of the configuration (containerd config dump)", () => {
       const hostDir = "/etc/containerd/certs.d";
@@ -423,7 +472,9 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
     });
 
     it("another directory: names it and the setting to change", () => {
-      const res = check(`[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n`, { NODE_MIRROR_HOST_DIR_ON_NODE: "/var/lib/rancher/k3s/agent/etc/containerd/certs.d" });
+      const res = check(`[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n`, {
+        NODE_MIRROR_HOST_DIR_ON_NODE: "/var/lib/rancher/k3s/agent/etc/containerd/certs.d",
+      });
       expect(res.code).toBe(1);
       expect(res.stdout).toContain('is "/etc/containerd/certs.d"; set nodeMirror.hostDir to "/etc/containerd/certs.d"');
     });
@@ -446,7 +497,10 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
 
     const until = (what: string, cond: () => boolean, ms = 10_000) => waitFor(what, cond, { ms, everyMs: 50, diagnose: () => log });
     const start = (env: NodeJS.ProcessEnv) => {
-      child = spawn(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, "run"], { env: { ...r.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn(r.shell.argv[0], [...r.shell.argv.slice(1), SCRIPT, "run"], {
+        env: { ...r.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       child.stdout!.on("data", (d) => (log += d));
       child.stderr!.on("data", (d) => (log += d));
       return new Promise<number | null>((res) => child!.on("exit", (c) => res(c)));
@@ -473,10 +527,16 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
         child!.kill("SIGTERM");
         expect(await exited).toBe(0);
         expect(snapshot(r.host)).toEqual(before);
-        expect(read(r.termination)).toMatch(/^node-mirror on edge-1: restored .* \(\d+ change\(s\)\): the DaemonSet harbor-nm\/harbor-edge-node-mirror is gone \(404\)\n$/);
-        expect(log).toContain("stopping on edge-1: the DaemonSet harbor-nm/harbor-edge-node-mirror is gone (404): restoring what was there before");
+        expect(read(r.termination)).toMatch(
+          /^node-mirror on edge-1: restored .* \(\d+ change\(s\)\): the DaemonSet harbor-nm\/harbor-edge-node-mirror is gone \(404\)\n$/,
+        );
+        expect(log).toContain(
+          "stopping on edge-1: the DaemonSet harbor-nm/harbor-edge-node-mirror is gone (404): restoring what was there before",
+        );
         // one GET of its own DaemonSet, with the ServiceAccount's token; the token is in no output
-        expect(api.requests).toEqual([{ method: "GET", url: "/apis/apps/v1/namespaces/harbor-nm/daemonsets/harbor-edge-node-mirror", auth: `Bearer ${TOKEN}` }]);
+        expect(api.requests).toEqual([
+          { method: "GET", url: "/apis/apps/v1/namespaces/harbor-nm/daemonsets/harbor-edge-node-mirror", auth: `Bearer ${TOKEN}` },
+        ]);
         expect(log + read(r.termination)).not.toContain(TOKEN);
       } finally {
         await api.close();
@@ -490,27 +550,39 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
       // removed and not written again: the script creates the directory and its files
       fs.rmSync(r.host, { recursive: true, force: true });
       let t0 = Date.now();
-      await until("the files after the directory was removed", () => exists(path.join(r.host, "docker.io/hosts.toml")) && exists(path.join(r.host, "docker.io/harbor-ca.crt")), 4000);
+      await until(
+        "the files after the directory was removed",
+        () => exists(path.join(r.host, "docker.io/hosts.toml")) && exists(path.join(r.host, "docker.io/harbor-ca.crt")),
+        4000,
+      );
       expect(Date.now() - t0).toBeLessThan(4000);
       expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
       expect(read(path.join(r.host, "docker.io/harbor-ca.crt"))).toBe(CA);
       expect(log).toContain(`created ${r.host} on edge-1`);
       // removed and written again by k3s with its own docker.io/hosts.toml: taken over again, k3s's file kept
-      const k3s = "# File generated by k3s. DO NOT EDIT.\nserver = \"https://registry-1.docker.io\"\n";
+      const k3s = '# File generated by k3s. DO NOT EDIT.\nserver = "https://registry-1.docker.io"\n';
       const tmp = `${r.host}.new`;
       fs.mkdirSync(path.join(tmp, "docker.io"), { recursive: true });
       fs.writeFileSync(path.join(tmp, "docker.io/hosts.toml"), k3s);
       fs.rmSync(r.host, { recursive: true, force: true });
       fs.renameSync(tmp, r.host);
       t0 = Date.now();
-      await until("the files after k3s rewrote the directory", () => exists(path.join(r.host, "docker.io/hosts.toml.harbor-edge.bak")) && read(path.join(r.host, "docker.io/hosts.toml")) === HOSTS_DOCKER, 4000);
+      await until(
+        "the files after k3s rewrote the directory",
+        () =>
+          exists(path.join(r.host, "docker.io/hosts.toml.harbor-edge.bak")) &&
+          read(path.join(r.host, "docker.io/hosts.toml")) === HOSTS_DOCKER,
+        4000,
+      );
       expect(Date.now() - t0).toBeLessThan(4000);
       expect(read(path.join(r.host, "docker.io/hosts.toml.harbor-edge.bak"))).toBe(k3s);
       // no API server: the files stay on SIGTERM, and it says why in one line
       child!.kill("SIGTERM");
       expect(await exited).toBe(0);
       expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
-      expect(read(r.termination)).toBe(`node-mirror on edge-1: kept ${r.host}: KUBERNETES_SERVICE_HOST is unset, so the API server cannot be asked\n`);
+      expect(read(r.termination)).toBe(
+        `node-mirror on edge-1: kept ${r.host}: KUBERNETES_SERVICE_HOST is unset, so the API server cannot be asked\n`,
+      );
     }, 20000);
 
     it("a directory still in place is not touched between two full rounds (the cheap look writes nothing)", async () => {
@@ -559,78 +631,102 @@ describe.each(SHELLS.map((s) => [s.name, s] as const))("%s", (_name, shell) => {
     // SIGTERM: restore only when the DaemonSet is gone; keep on a roll and whenever the answer is unclear
     const CASES: [string, Answer, "restored" | "kept", RegExp][] = [
       ["404: the DaemonSet was deleted (helm uninstall, background propagation)", 404, "restored", /is gone \(404\)/],
-      ["200 with a deletionTimestamp (foreground deletion)", { status: 200, body: { metadata: { name: "harbor-edge-node-mirror", deletionTimestamp: "2026-12-06T21:00:00Z" } } }, "restored", /is being deleted \(deletionTimestamp\)/],
+      [
+        "200 with a deletionTimestamp (foreground deletion)",
+        { status: 200, body: { metadata: { name: "harbor-edge-node-mirror", deletionTimestamp: "2026-12-06T21:00:00Z" } } },
+        "restored",
+        /is being deleted \(deletionTimestamp\)/,
+      ],
       ["401: its ServiceAccount is gone with the release", 401, "restored", /ServiceAccount or RoleBinding is gone \(401\)/],
       ["403: its RoleBinding is gone with the release", 403, "restored", /ServiceAccount or RoleBinding is gone \(403\)/],
-      ["200: the DaemonSet exists (a roll, an eviction, a node shutdown)", { status: 200, body: { metadata: { name: "harbor-edge-node-mirror" } } }, "kept", /still exists \(a roll, an eviction or a node shutdown\)/],
+      [
+        "200: the DaemonSet exists (a roll, an eviction, a node shutdown)",
+        { status: 200, body: { metadata: { name: "harbor-edge-node-mirror" } } },
+        "kept",
+        /still exists \(a roll, an eviction or a node shutdown\)/,
+      ],
       ["500: any other answer", 500, "kept", /the API server answered 500/],
       ["no server listening", "closed", "kept", /refused the connection or is unreachable/],
       ["a server that never answers: given up after 5 seconds", "hang", "kept", /did not answer within 5 seconds/],
       ["a server whose certificate the ServiceAccount CA did not sign", "wrong-ca", "kept", /TLS with the API server .* failed/],
     ];
-    it.skipIf(!CURL).each(CASES)("SIGTERM, %s: %s", async (_what, answer, outcome, why) => {
-      fs.mkdirSync(path.join(r.host, "docker.io"));
-      fs.writeFileSync(path.join(r.host, "docker.io/hosts.toml"), "the node's own\n");
-      const api = await fakeApi(answer);
-      try {
-        const exited = start({ NODE_MIRROR_INTERVAL: "30", ...api.env(r) });
-        await until("the first round", () => exists(path.join(r.state, "check")));
-        expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
-        const t0 = Date.now();
-        child!.kill("SIGTERM");
-        expect(await exited).toBe(0);
-        // bounded: curl gives up after 5 seconds, within the pod's 30 s grace period
-        expect(Date.now() - t0).toBeLessThan(8000);
-        expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(outcome === "restored" ? "the node's own\n" : HOSTS_DOCKER);
-        expect(exists(path.join(r.host, "docker.io/.harbor-edge-node-mirror"))).toBe(outcome === "kept");
-        const term = read(r.termination);
-        expect(term).toMatch(why);
-        expect(term.split("\n").filter(Boolean)).toHaveLength(1);
-        expect(term.startsWith(outcome === "restored" ? "node-mirror on edge-1: restored " : "node-mirror on edge-1: kept ")).toBe(true);
-        if (answer !== "closed") expect(api.requests.length).toBeGreaterThanOrEqual(answer === "wrong-ca" ? 0 : 1);
-        expect(log).not.toContain(TOKEN);
-      } finally {
-        await api.close();
-      }
-    }, 20000);
-
-    it.skipIf(!CURL || !IPV6)("SIGTERM asks an API server at an IPv6 address (in brackets) and restores on 404", async () => {
-      const api = await fakeApi(404, "::1");
-      try {
-        const exited = start({ NODE_MIRROR_INTERVAL: "30", ...api.env(r) });
-        await until("the first round", () => exists(path.join(r.state, "check")));
-        child!.kill("SIGTERM");
-        expect(await exited).toBe(0);
-        expect(api.requests).toHaveLength(1);
-        expect(exists(path.join(r.host, "docker.io"))).toBe(false);
-      } finally {
-        await api.close();
-      }
-    }, 20000);
-
-    it.skipIf(!CURL)("`stop` alone: no token, or a token with characters a token does not have, keeps the files and asks nothing", async () => {
-      const api = await fakeApi(404);
-      try {
-        expect(sh(r, "install").code).toBe(0);
-        for (const token of ["", "abc\"\nurl = \"http://evil\"", "a b"]) {
-          const env = api.env(r);
-          fs.writeFileSync(path.join(env.NODE_MIRROR_SERVICEACCOUNT!, "token"), token);
-          const res = sh(r, "stop", env);
-          expect(res.code).toBe(0);
-          expect(res.stdout).toContain(`no usable ServiceAccount token in ${env.NODE_MIRROR_SERVICEACCOUNT}/token`);
-          expect(exists(path.join(r.host, "docker.io/hosts.toml"))).toBe(true);
+    it.skipIf(!CURL).each(CASES)(
+      "SIGTERM, %s: %s",
+      async (_what, answer, outcome, why) => {
+        fs.mkdirSync(path.join(r.host, "docker.io"));
+        fs.writeFileSync(path.join(r.host, "docker.io/hosts.toml"), "the node's own\n");
+        const api = await fakeApi(answer);
+        try {
+          const exited = start({ NODE_MIRROR_INTERVAL: "30", ...api.env(r) });
+          await until("the first round", () => exists(path.join(r.state, "check")));
+          expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(HOSTS_DOCKER);
+          const t0 = Date.now();
+          child!.kill("SIGTERM");
+          expect(await exited).toBe(0);
+          // bounded: curl gives up after 5 seconds, within the pod's 30 s grace period
+          expect(Date.now() - t0).toBeLessThan(8000);
+          expect(read(path.join(r.host, "docker.io/hosts.toml"))).toBe(outcome === "restored" ? "the node's own\n" : HOSTS_DOCKER);
+          expect(exists(path.join(r.host, "docker.io/.harbor-edge-node-mirror"))).toBe(outcome === "kept");
+          const term = read(r.termination);
+          expect(term).toMatch(why);
+          expect(term.split("\n").filter(Boolean)).toHaveLength(1);
+          expect(term.startsWith(outcome === "restored" ? "node-mirror on edge-1: restored " : "node-mirror on edge-1: kept ")).toBe(true);
+          if (answer !== "closed") expect(api.requests.length).toBeGreaterThanOrEqual(answer === "wrong-ca" ? 0 : 1);
+          expect(log).not.toContain(TOKEN);
+        } finally {
+          await api.close();
         }
-        expect(api.requests).toEqual([]);
-        // with a token: asked, and restored on 404 (spawned, not spawnSync: the fake server answers from this process)
-        const res = await shAsync(r, "stop", api.env(r));
-        expect(res.code, res.out).toBe(0);
-        expect(res.out).toContain("stopping on edge-1: the DaemonSet harbor-nm/harbor-edge-node-mirror is gone (404): restoring what was there before");
-        expect(api.requests).toHaveLength(1);
-        expect(exists(path.join(r.host, "docker.io"))).toBe(false);
-      } finally {
-        await api.close();
-      }
-    }, 20000);
+      },
+      20000,
+    );
+
+    it.skipIf(!CURL || !IPV6)(
+      "SIGTERM asks an API server at an IPv6 address (in brackets) and restores on 404",
+      async () => {
+        const api = await fakeApi(404, "::1");
+        try {
+          const exited = start({ NODE_MIRROR_INTERVAL: "30", ...api.env(r) });
+          await until("the first round", () => exists(path.join(r.state, "check")));
+          child!.kill("SIGTERM");
+          expect(await exited).toBe(0);
+          expect(api.requests).toHaveLength(1);
+          expect(exists(path.join(r.host, "docker.io"))).toBe(false);
+        } finally {
+          await api.close();
+        }
+      },
+      20000,
+    );
+
+    it.skipIf(!CURL)(
+      "`stop` alone: no token, or a token with characters a token does not have, keeps the files and asks nothing",
+      async () => {
+        const api = await fakeApi(404);
+        try {
+          expect(sh(r, "install").code).toBe(0);
+          for (const token of ["", 'abc"\nurl = "http://evil"', "a b"]) {
+            const env = api.env(r);
+            fs.writeFileSync(path.join(env.NODE_MIRROR_SERVICEACCOUNT!, "token"), token);
+            const res = sh(r, "stop", env);
+            expect(res.code).toBe(0);
+            expect(res.stdout).toContain(`no usable ServiceAccount token in ${env.NODE_MIRROR_SERVICEACCOUNT}/token`);
+            expect(exists(path.join(r.host, "docker.io/hosts.toml"))).toBe(true);
+          }
+          expect(api.requests).toEqual([]);
+          // with a token: asked, and restored on 404 (spawned, not spawnSync: the fake server answers from this process)
+          const res = await shAsync(r, "stop", api.env(r));
+          expect(res.code, res.out).toBe(0);
+          expect(res.out).toContain(
+            "stopping on edge-1: the DaemonSet harbor-nm/harbor-edge-node-mirror is gone (404): restoring what was there before",
+          );
+          expect(api.requests).toHaveLength(1);
+          expect(exists(path.join(r.host, "docker.io"))).toBe(false);
+        } finally {
+          await api.close();
+        }
+      },
+      20000,
+    );
   });
 });
 
@@ -668,7 +764,10 @@ async function fakeApi(answer: Answer, host = "127.0.0.1"): Promise<FakeApi> {
   const server = https.createServer({ key: p.key, cert: p.cert }, (req, res) => {
     requests.push({ method: req.method, url: req.url, auth: req.headers.authorization });
     if (answer === "hang") return;
-    const a = typeof answer === "number" ? { status: answer, body: { kind: "Status", code: answer } } : (answer as { status: number; body: unknown });
+    const a =
+      typeof answer === "number"
+        ? { status: answer, body: { kind: "Status", code: answer } }
+        : (answer as { status: number; body: unknown });
     res.writeHead(a.status, { "content-type": "application/json" });
     res.end(JSON.stringify(a.body));
   });

@@ -16,7 +16,11 @@ import { NODE_ARCH } from "../helpers/oci-images.js";
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-"));
 const servers: Array<{ close: () => Promise<void> }> = [];
 let ca: KeyAndCert, otherCa: KeyAndCert, cert: KeyAndCert;
-let good: { url: string; log: LogEntry[] }, noSan: { url: string }, wrongCa: { url: string }, realmBad: { url: string }, challenging: { url: string; log: LogEntry[] };
+let good: { url: string; log: LogEntry[] },
+  noSan: { url: string },
+  wrongCa: { url: string },
+  realmBad: { url: string },
+  challenging: { url: string; log: LogEntry[] };
 let upstream: { url: string; log: LogEntry[] };
 let basicAuth: { url: string; log: LogEntry[] };
 const BASIC = "robot$ci:s3cret-Pa55";
@@ -33,14 +37,29 @@ function hostsFile(dir: string, urls: string[], extra = "") {
   const d = path.join(dir, "registry.test");
   fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
-  const text = [`server = "${upstream.url}"`, ...urls.map((u) => `\n[host."${u}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"${extra}`)].join("\n");
+  const text = [
+    `server = "${upstream.url}"`,
+    ...urls.map(
+      (u) =>
+        `\n[host."${u}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"${extra}`,
+    ),
+  ].join("\n");
   fs.writeFileSync(path.join(d, "hosts.toml"), `${text}\n`);
   return dir;
 }
 let n = 0;
 const dirFor = (urls: string[], extra = "") => hostsFile(path.join(T, `case-${n++}`), urls, extra);
 const check = (hostDir: string, images: string[], o: Partial<Parameters<typeof checkNode>[0]> = {}) =>
-  checkNode({ node: "node-1", hostDir, images, platform: `linux/${NODE_ARCH}`, timeoutMs: 3000, now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678), ...(o.hostRoot ? {} : { roots: emptyStore() }), ...o });
+  checkNode({
+    node: "node-1",
+    hostDir,
+    images,
+    platform: `linux/${NODE_ARCH}`,
+    timeoutMs: 3000,
+    now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+    ...(o.hostRoot ? {} : { roots: emptyStore() }),
+    ...o,
+  });
 // an empty CA store (the node trusts nothing of its own), with "/" as the node's root: the ca files the tests name
 // are read where they are
 const emptyStore = () => loadNodeRoots(EMPTY_ROOT);
@@ -76,9 +95,19 @@ afterAll(async () => {
 describe("checkNode", () => {
   it("ok: the platform manifest from Harbor, via the host URL, with ?ns= and containerd's Accept list", async () => {
     const r = await check(dirFor([`${good.url}/v2/proxy`]), ["registry.test/library/a:1"]);
-    expect(r).toEqual({ node: "node-1", platform: `linux/${NODE_ARCH}`, checkedAt: "2026-01-02T03:04:05Z", hostDir: r.hostDir, images: [{ image: "registry.test/library/a:1", ok: true, via: `${good.url}/v2/proxy`, digest: A.digest }] });
+    expect(r).toEqual({
+      node: "node-1",
+      platform: `linux/${NODE_ARCH}`,
+      checkedAt: "2026-01-02T03:04:05Z",
+      hostDir: r.hostDir,
+      images: [{ image: "registry.test/library/a:1", ok: true, via: `${good.url}/v2/proxy`, digest: A.digest }],
+    });
     // as containerd: HEAD (Harbor challenges it), the anonymous token, HEAD again, then GET by digest
-    expect(good.log.filter((e) => e.path.startsWith("/v2/proxy/library/a/") || e.path === "/service/token").map((e) => [e.method, e.path, e.status, e.auth, e.ns])).toEqual([
+    expect(
+      good.log
+        .filter((e) => e.path.startsWith("/v2/proxy/library/a/") || e.path === "/service/token")
+        .map((e) => [e.method, e.path, e.status, e.auth, e.ns]),
+    ).toEqual([
       ["HEAD", "/v2/proxy/library/a/manifests/1", 401, false, "registry.test"],
       ["GET", "/service/token", 200, false, undefined],
       ["HEAD", "/v2/proxy/library/a/manifests/1", 200, true, "registry.test"],
@@ -94,11 +123,16 @@ describe("checkNode", () => {
     expect(good.log.some((e) => e.path === `/v2/proxy/library/multi/manifests/${mine.digest}` && e.status === 200)).toBe(true);
     // another platform's node: that one's manifest
     const other = MULTI.children.find((c) => c.platform.architecture !== NODE_ARCH)!;
-    const r2 = await check(dirFor([`${good.url}/v2/proxy`]), ["registry.test/library/multi:1"], { platform: `linux/${other.platform.architecture}` });
+    const r2 = await check(dirFor([`${good.url}/v2/proxy`]), ["registry.test/library/multi:1"], {
+      platform: `linux/${other.platform.architecture}`,
+    });
     expect(r2.images[0]).toMatchObject({ ok: true, digest: other.digest });
     // an index without the node's platform: not-found
     const r3 = await check(dirFor([`${good.url}/v2/proxy`]), ["registry.test/library/other-arch:1"]);
-    expect(r3.images[0].failure).toMatchObject({ kind: "not-found", detail: expect.stringContaining(`no manifest for linux/${NODE_ARCH}`) });
+    expect(r3.images[0].failure).toMatchObject({
+      kind: "not-found",
+      detail: expect.stringContaining(`no manifest for linux/${NODE_ARCH}`),
+    });
   });
 
   it("tls-san: the certificate does not name the address dialled", async () => {
@@ -112,7 +146,10 @@ describe("checkNode", () => {
     expect(r.images[0].failure).toMatchObject({ kind: "tls-ca" });
     const d = path.join(T, "no-ca", "registry.test");
     fs.mkdirSync(d, { recursive: true });
-    fs.writeFileSync(path.join(d, "hosts.toml"), `server = "${upstream.url}"\n[host."${good.url}/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n`);
+    fs.writeFileSync(
+      path.join(d, "hosts.toml"),
+      `server = "${upstream.url}"\n[host."${good.url}/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n`,
+    );
     expect((await check(path.join(T, "no-ca"), ["registry.test/library/a:1"])).images[0].failure!.kind).toBe("tls-ca");
   });
 
@@ -120,11 +157,19 @@ describe("checkNode", () => {
     const d = path.join(T, "rel-ca", "registry.test");
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, "my-ca.pem"), ca.cert);
-    fs.writeFileSync(path.join(d, "hosts.toml"), `[host."${good.url}/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "my-ca.pem"\n`);
+    fs.writeFileSync(
+      path.join(d, "hosts.toml"),
+      `[host."${good.url}/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "my-ca.pem"\n`,
+    );
     expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0].ok).toBe(true);
     fs.rmSync(path.join(d, "my-ca.pem"));
-    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0].failure).toMatchObject({ kind: "tls-ca", detail: expect.stringContaining("my-ca.pem (ca of " ) });
-    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0].failure!.detail).toMatch(/: it cannot be read \(ENOENT\), so containerd cannot load it and refuses every pull of registry\.test/);
+    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0].failure).toMatchObject({
+      kind: "tls-ca",
+      detail: expect.stringContaining("my-ca.pem (ca of "),
+    });
+    expect((await check(path.join(T, "rel-ca"), ["registry.test/library/a:1"])).images[0].failure!.detail).toMatch(
+      /: it cannot be read \(ENOENT\), so containerd cannot load it and refuses every pull of registry\.test/,
+    );
   });
 
   it("skip_verify = true is honoured and reported", async () => {
@@ -211,10 +256,16 @@ describe("checkNode", () => {
     expect(r.images[0]).toMatchObject({ ok: true, via: `${good.url}/v2/proxy`, note: expect.stringContaining("unreachable") });
     // both failing: the first host's failure, the others in the detail
     const r2 = await check(dirFor([`https://127.0.0.1:${refused}/v2/proxy`, `${noSan.url}/v2/proxy`]), ["registry.test/library/a:1"]);
-    expect(r2.images[0].failure).toMatchObject({ kind: "unreachable", detail: expect.stringMatching(new RegExp(`ECONNREFUSED; ${noSan.url}/v2/proxy: tls-san: `)) });
+    expect(r2.images[0].failure).toMatchObject({
+      kind: "unreachable",
+      detail: expect.stringMatching(new RegExp(`ECONNREFUSED; ${noSan.url}/v2/proxy: tls-san: `)),
+    });
     // a 404 first (spectro-images lacks it) and another failure after: the other failure is the telling one
     const r3 = await check(dirFor([`${good.url}/v2/spectro-images`, `${good.url}/v2/private`]), ["registry.test/library/a:1"]);
-    expect(r3.images[0].failure).toMatchObject({ kind: "unauthorized", detail: expect.stringContaining(`; ${good.url}/v2/spectro-images: not-found: HEAD`) });
+    expect(r3.images[0].failure).toMatchObject({
+      kind: "unauthorized",
+      detail: expect.stringContaining(`; ${good.url}/v2/spectro-images: not-found: HEAD`),
+    });
     // 404 everywhere: not-found
     const r4 = await check(dirFor([`${good.url}/v2/spectro-images`, `${good.url}/v2/proxy`]), ["registry.test/library/missing:1"]);
     expect(r4.images[0].failure!.kind).toBe("not-found");
@@ -226,17 +277,26 @@ describe("checkNode", () => {
       const d = path.join(root, "registry.test");
       fs.mkdirSync(d, { recursive: true });
       fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
-      fs.writeFileSync(path.join(d, "hosts.toml"), `server = "${upstream.url}"\n[host."${good.url}/v2/proxy"]\n  capabilities = [${caps}]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"\n`);
+      fs.writeFileSync(
+        path.join(d, "hosts.toml"),
+        `server = "${upstream.url}"\n[host."${good.url}/v2/proxy"]\n  capabilities = [${caps}]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"\n`,
+      );
       return root;
     };
     // pull only: not asked for a tag (no-mirror), asked for a digest (ok)
     const pull = only(`"pull"`);
-    expect((await check(pull, ["registry.test/library/a:1"])).images[0].failure).toMatchObject({ kind: "no-mirror", detail: expect.stringContaining("pull and resolve capabilities") });
+    expect((await check(pull, ["registry.test/library/a:1"])).images[0].failure).toMatchObject({
+      kind: "no-mirror",
+      detail: expect.stringContaining("pull and resolve capabilities"),
+    });
     expect((await check(pull, [`registry.test/library/a@${A.digest}`])).images[0]).toMatchObject({ ok: true, via: `${good.url}/v2/proxy` });
     // resolve only: containerd skips it for a tag and a digest alike
     const resolve = only(`"resolve"`);
     expect((await check(resolve, ["registry.test/library/a:1"])).images[0].failure).toMatchObject({ kind: "no-mirror" });
-    expect((await check(resolve, [`registry.test/library/a@${A.digest}`])).images[0].failure).toMatchObject({ kind: "no-mirror", detail: expect.stringContaining("pull capability") });
+    expect((await check(resolve, [`registry.test/library/a@${A.digest}`])).images[0].failure).toMatchObject({
+      kind: "no-mirror",
+      detail: expect.stringContaining("pull capability"),
+    });
   });
 
   it("no-mirror: no host directory, an empty directory, a hosts.toml containerd cannot parse", async () => {
@@ -256,13 +316,21 @@ describe("checkNode", () => {
 
   it("a registry with a port: <host>_<port>_ first, then <host>:<port>, then _default", async () => {
     const root = path.join(T, "ports");
-    for (const [dirName, project] of [["registry.test:5000", "proxy"], ["_default", "private"]] as const) {
+    for (const [dirName, project] of [
+      ["registry.test:5000", "proxy"],
+      ["_default", "private"],
+    ] as const) {
       const d = path.join(root, dirName);
       fs.mkdirSync(d, { recursive: true });
-      fs.writeFileSync(path.join(d, "hosts.toml"), `[host."${good.url}/v2/${project}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "${path.join(T, "ca.pem")}"\n`);
+      fs.writeFileSync(
+        path.join(d, "hosts.toml"),
+        `[host."${good.url}/v2/${project}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "${path.join(T, "ca.pem")}"\n`,
+      );
     }
     fs.writeFileSync(path.join(T, "ca.pem"), ca.cert);
-    expect((await check(root, ["registry.test:5000/library/a:1", "other.test/library/a:1"])).images.map((i) => [i.ok, i.via ?? i.failure!.kind])).toEqual([
+    expect(
+      (await check(root, ["registry.test:5000/library/a:1", "other.test/library/a:1"])).images.map((i) => [i.ok, i.via ?? i.failure!.kind]),
+    ).toEqual([
       [true, `${good.url}/v2/proxy`],
       [false, "unauthorized"],
     ]);
@@ -285,16 +353,32 @@ describe("checkNode", () => {
     const cfg = path.join(T, "config.toml");
     fs.writeFileSync(cfg, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/docker/certs.d"\n`);
     const before = good.log.length;
-    const r = await check(dir, ["registry.test/library/a:1", "registry.test/library/multi:1"], { containerdConfig: cfg, containerdConfigOnNode: "/etc/containerd/config.toml", hostDirOnNode: "/etc/containerd/certs.d" });
-    expect(r.nodeFailure).toMatchObject({ kind: "containerd-config", detail: expect.stringContaining('config_path in [plugins."io.containerd.grpc.v1.cri".registry] of /etc/containerd/config.toml is "/etc/docker/certs.d"') });
-    expect(r.images.map((i) => [i.ok, i.failure!.kind])).toEqual([[false, "containerd-config"], [false, "containerd-config"]]);
+    const r = await check(dir, ["registry.test/library/a:1", "registry.test/library/multi:1"], {
+      containerdConfig: cfg,
+      containerdConfigOnNode: "/etc/containerd/config.toml",
+      hostDirOnNode: "/etc/containerd/certs.d",
+    });
+    expect(r.nodeFailure).toMatchObject({
+      kind: "containerd-config",
+      detail: expect.stringContaining(
+        'config_path in [plugins."io.containerd.grpc.v1.cri".registry] of /etc/containerd/config.toml is "/etc/docker/certs.d"',
+      ),
+    });
+    expect(r.images.map((i) => [i.ok, i.failure!.kind])).toEqual([
+      [false, "containerd-config"],
+      [false, "containerd-config"],
+    ]);
     expect(good.log.length).toBe(before);
     fs.writeFileSync(cfg, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "${dir}"\n`);
     expect((await check(dir, ["registry.test/library/a:1"], { containerdConfig: cfg })).images[0].ok).toBe(true);
   });
 
   it("HTTP 5xx and an oversized manifest: error", async () => {
-    const s = await startFakeRegistry({ tls: generateServerCert("h", { dns: [], ips: ["127.0.0.1"] }, 1, ca), content: harbor, status: 503 });
+    const s = await startFakeRegistry({
+      tls: generateServerCert("h", { dns: [], ips: ["127.0.0.1"] }, 1, ca),
+      content: harbor,
+      status: 503,
+    });
     servers.push(s);
     const r = await check(dirFor([`${s.url}/v2/proxy`]), ["registry.test/library/a:1"]);
     expect(r.images[0].failure).toMatchObject({ kind: "error", detail: expect.stringContaining("HTTP 503") });
@@ -323,9 +407,17 @@ describe("checkNode", () => {
     const s = net.createServer((c) => socks.push(c));
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
     const port = (s.address() as net.AddressInfo).port;
-    const images = ["registry.test/library/a:1", "registry.test/library/multi:1", "registry.test/library/a:1", `registry.test/library/a@${A.digest}`];
+    const images = [
+      "registry.test/library/a:1",
+      "registry.test/library/multi:1",
+      "registry.test/library/a:1",
+      `registry.test/library/a@${A.digest}`,
+    ];
     const t0 = Date.now();
-    const r = await check(dirFor([`https://127.0.0.1:${port}/v2/proxy`, `${good.url}/v2/proxy`]), images, { timeoutMs: 1000, concurrency: 1 });
+    const r = await check(dirFor([`https://127.0.0.1:${port}/v2/proxy`, `${good.url}/v2/proxy`]), images, {
+      timeoutMs: 1000,
+      concurrency: 1,
+    });
     const took = Date.now() - t0;
     // one timeout for the blackholed host, not one per image
     expect(socks).toHaveLength(1);
@@ -348,10 +440,14 @@ describe("checkNode", () => {
         const rest = m ? m[2] : u.pathname;
         seen.push(`${req.method} ${i}`);
         if (i < hops) return void res.writeHead(307, { location: `/hop/${i + 1}${rest}${u.search}` }).end();
-        const out = https.request(`${good.url}${rest}${u.search}`, { method: req.method, headers: { ...req.headers, host: new URL(good.url).host }, ca: ca.cert }, (a) => {
-          res.writeHead(a.statusCode ?? 502, a.headers);
-          a.pipe(res);
-        });
+        const out = https.request(
+          `${good.url}${rest}${u.search}`,
+          { method: req.method, headers: { ...req.headers, host: new URL(good.url).host }, ca: ca.cert },
+          (a) => {
+            res.writeHead(a.statusCode ?? 502, a.headers);
+            a.pipe(res);
+          },
+        );
         out.on("error", () => res.destroy());
         out.end();
       });
@@ -379,7 +475,10 @@ describe("what containerd trusts: the node's CA store (never Node's roots) plus 
     const dir = path.join(T, `case-${n++}`);
     const d = path.join(dir, "registry.test");
     fs.mkdirSync(d, { recursive: true });
-    fs.writeFileSync(path.join(d, "hosts.toml"), `server = "${upstream.url}"\n\n[host."${url}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n${lines.map((l) => `  ${l}\n`).join("")}`);
+    fs.writeFileSync(
+      path.join(d, "hosts.toml"),
+      `server = "${upstream.url}"\n\n[host."${url}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n${lines.map((l) => `  ${l}\n`).join("")}`,
+    );
     return dir;
   };
   const hostRoot = (bundle: string) => {
@@ -397,7 +496,9 @@ describe("what containerd trusts: the node's CA store (never Node's roots) plus 
   it("the CA in neither the store nor a ca line: tls-ca, saying what the node's store holds", async () => {
     const r = await check(file(`${good.url}/v2/proxy`, []), ["registry.test/library/a:1"], { hostRoot: hostRoot(otherCa.cert) });
     expect(r.images[0]).toMatchObject({ ok: false, failure: { kind: "tls-ca" } });
-    expect(r.images[0].failure!.detail).toMatch(/the certificate is not signed by a CA the node trusts for this host \(\w+\); trusted: 1 CA certificate in the node's store \(\/etc\/ssl\/certs\/ca-certificates\.crt\), no ca file$/);
+    expect(r.images[0].failure!.detail).toMatch(
+      /the certificate is not signed by a CA the node trusts for this host \(\w+\); trusted: 1 CA certificate in the node's store \(\/etc\/ssl\/certs\/ca-certificates\.crt\), no ca file$/,
+    );
   });
 
   it("the ca line adds to the store (an unrelated store does not hide it); a ca file with no certificate in it: tls-ca, as containerd cannot load it", async () => {
@@ -407,15 +508,27 @@ describe("what containerd trusts: the node's CA store (never Node's roots) plus 
     expect((await check(dir, ["registry.test/library/a:1"], { hostRoot: root })).images[0]).toMatchObject({ ok: true });
     fs.writeFileSync(path.join(dir, "registry.test", "harbor-ca.crt"), "not a certificate\n");
     const r = await check(dir, ["registry.test/library/a:1"], { hostRoot: hostRoot(ca.cert) });
-    expect(r.images[0].failure).toEqual({ kind: "tls-ca", detail: `${path.join(dir, "registry.test", "harbor-ca.crt")} (ca of ${good.url}/v2/proxy): it holds no PEM certificate, so containerd cannot load it and refuses every pull of registry.test, the fallback to ${upstream.url} included` });
+    expect(r.images[0].failure).toEqual({
+      kind: "tls-ca",
+      detail: `${path.join(dir, "registry.test", "harbor-ca.crt")} (ca of ${good.url}/v2/proxy): it holds no PEM certificate, so containerd cannot load it and refuses every pull of registry.test, the fallback to ${upstream.url} included`,
+    });
   });
 
   it("a ca file containerd cannot load fails the whole registry, even when it belongs to a later host or the server (containerd loads every host's before it asks any)", async () => {
     const dir = file(`${good.url}/v2/proxy`, []);
     // the first host would answer; a second, never reached, names a ca file that is not there
-    fs.appendFileSync(path.join(dir, "registry.test", "hosts.toml"), `\n[host."https://127.0.0.1:${refused}"]\n  capabilities = ["pull"]\n  ca = "missing.crt"\n`);
+    fs.appendFileSync(
+      path.join(dir, "registry.test", "hosts.toml"),
+      `\n[host."https://127.0.0.1:${refused}"]\n  capabilities = ["pull"]\n  ca = "missing.crt"\n`,
+    );
     const r = await check(dir, ["registry.test/library/a:1"], { hostRoot: hostRoot(ca.cert) });
-    expect(r.images[0]).toMatchObject({ ok: false, failure: { kind: "tls-ca", detail: expect.stringMatching(/missing\.crt \(ca of https:\/\/127\.0\.0\.1:\d+\): it cannot be read \(ENOENT\)/) } });
+    expect(r.images[0]).toMatchObject({
+      ok: false,
+      failure: {
+        kind: "tls-ca",
+        detail: expect.stringMatching(/missing\.crt \(ca of https:\/\/127\.0\.0\.1:\d+\): it cannot be read \(ENOENT\)/),
+      },
+    });
   });
 
   it("a ca path outside the host directory is read under the host root (the node's file, not this process's); one missing there under a mounted root is not known, not counted", async () => {
@@ -426,7 +539,10 @@ describe("what containerd trusts: the node's CA store (never Node's roots) plus 
     expect((await check(dir, ["registry.test/library/a:1"], { hostRoot: root })).images[0]).toMatchObject({ ok: true });
     const elsewhere = file(`${good.url}/v2/proxy`, [`ca = "/opt/certs/harbor.crt"`]);
     const r = await check(elsewhere, ["registry.test/library/a:1"], { hostRoot: root });
-    expect(r.images[0]).toMatchObject({ ok: false, failure: { kind: "error", detail: expect.stringContaining("/opt/certs/harbor.crt (ca of ") } });
+    expect(r.images[0]).toMatchObject({
+      ok: false,
+      failure: { kind: "error", detail: expect.stringContaining("/opt/certs/harbor.crt (ca of ") },
+    });
     expect(r.images[0].failure!.detail).toContain("whether containerd can load it is not known");
   });
 
@@ -435,7 +551,9 @@ describe("what containerd trusts: the node's CA store (never Node's roots) plus 
     fs.writeFileSync(path.join(dir, "registry.test", "harbor-ca.crt"), ca.cert);
     const spy = vi.spyOn(fs, "readFileSync");
     try {
-      const r = await check(dir, ["registry.test/library/a:1", "registry.test/library/a:1", "registry.test/library/a:1"], { hostRoot: hostRoot(otherCa.cert) });
+      const r = await check(dir, ["registry.test/library/a:1", "registry.test/library/a:1", "registry.test/library/a:1"], {
+        hostRoot: hostRoot(otherCa.cert),
+      });
       expect(r.images.map((i) => i.ok)).toEqual([true, true, true]);
       expect(spy.mock.calls.filter(([f]) => String(f).endsWith("harbor-ca.crt"))).toHaveLength(1);
     } finally {
@@ -451,13 +569,18 @@ describe("hosts.toml headers: sent on every request to the host, never shown", (
     const d = path.join(dir, "registry.test");
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
-    fs.writeFileSync(path.join(d, "hosts.toml"), `server = "${upstream.url}"\n\n[host."${basicAuth.url}/v2/private"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "harbor-ca.crt"\n${table}`);
+    fs.writeFileSync(
+      path.join(d, "hosts.toml"),
+      `server = "${upstream.url}"\n\n[host."${basicAuth.url}/v2/private"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "harbor-ca.crt"\n${table}`,
+    );
     return dir;
   };
 
   it("an authorization header written by hand: a private project's image, with it on every request (no token asked)", async () => {
     const before = basicAuth.log.length;
-    const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  authorization = "${secret}"\n  x-extra = ["1", "2"]\n`), ["registry.test/library/a:1"]);
+    const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  authorization = "${secret}"\n  x-extra = ["1", "2"]\n`), [
+      "registry.test/library/a:1",
+    ]);
     expect(r.images).toEqual([{ image: "registry.test/library/a:1", ok: true, via: `${basicAuth.url}/v2/private`, digest: A.digest }]);
     expect(basicAuth.log.slice(before).map((e) => [e.method, e.path, e.status, e.basic])).toEqual([
       ["HEAD", "/v2/private/library/a/manifests/1", 200, true],
@@ -469,14 +592,21 @@ describe("hosts.toml headers: sent on every request to the host, never shown", (
     const none = await check(file(""), ["registry.test/library/a:1"]);
     expect(none.images[0].failure!.kind).toBe("unauthorized");
     const wrong = `Basic ${Buffer.from("robot$ci:wrong-Pa55").toString("base64")}`;
-    const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  Authorization = "${wrong}"\n`), ["registry.test/library/a:1"]);
-    expect(r.images[0].failure).toEqual({ kind: "unauthorized", detail: `HEAD ${basicAuth.url}/v2/private/library/a/manifests/1: 401 and a basic challenge: the authorization header of the host file is refused` });
+    const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  Authorization = "${wrong}"\n`), [
+      "registry.test/library/a:1",
+    ]);
+    expect(r.images[0].failure).toEqual({
+      kind: "unauthorized",
+      detail: `HEAD ${basicAuth.url}/v2/private/library/a/manifests/1: 401 and a basic challenge: the authorization header of the host file is refused`,
+    });
     expect(JSON.stringify(r)).not.toContain(wrong.slice(6));
   });
 
   it("a header value with a line break: an error naming the header, not its value, and nothing sent", async () => {
     const before = basicAuth.log.length;
-    const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  authorization = "${secret}\\r\\nX-Injected: 1"\n`), ["registry.test/library/a:1"]);
+    const r = await check(file(`[host."${basicAuth.url}/v2/private".header]\n  authorization = "${secret}\\r\\nX-Injected: 1"\n`), [
+      "registry.test/library/a:1",
+    ]);
     expect(r.images[0].failure!.kind).toBe("error");
     expect(r.images[0].failure!.detail).toMatch(/header\.authorization: a value with CR, LF or NUL/);
     expect(JSON.stringify(r)).not.toMatch(/Basic|X-Injected/);

@@ -28,13 +28,26 @@ beforeAll(async () => {
   fs.writeFileSync(caFile, ca.cert);
   // a host file with no ca line: only the node's store can make its Harbor trusted
   fs.mkdirSync(path.join(HOSTS, "noca.test"), { recursive: true });
-  fs.writeFileSync(path.join(HOSTS, "noca.test", "hosts.toml"), `server = "https://noca.test"\n\n[host."PLACEHOLDER/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n`);
-  harbor = await startFakeRegistry({ tls: generateServerCert("h", { dns: [], ips: ["127.0.0.1"] }, 1, ca), content: contentOf("harbor"), private: ["private"] });
-  for (const [registry, project] of [["registry.test", "proxy"], ["private.test", "private"]]) {
+  fs.writeFileSync(
+    path.join(HOSTS, "noca.test", "hosts.toml"),
+    `server = "https://noca.test"\n\n[host."PLACEHOLDER/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n`,
+  );
+  harbor = await startFakeRegistry({
+    tls: generateServerCert("h", { dns: [], ips: ["127.0.0.1"] }, 1, ca),
+    content: contentOf("harbor"),
+    private: ["private"],
+  });
+  for (const [registry, project] of [
+    ["registry.test", "proxy"],
+    ["private.test", "private"],
+  ]) {
     const d = path.join(HOSTS, registry);
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
-    fs.writeFileSync(path.join(d, "hosts.toml"), `server = "https://${registry}"\n\n[host."${harbor.url}/v2/${project}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "harbor-ca.crt"\n`);
+    fs.writeFileSync(
+      path.join(d, "hosts.toml"),
+      `server = "https://${registry}"\n\n[host."${harbor.url}/v2/${project}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "harbor-ca.crt"\n`,
+    );
   }
   const noca = path.join(HOSTS, "noca.test", "hosts.toml");
   fs.writeFileSync(noca, fs.readFileSync(noca, "utf8").replace("PLACEHOLDER", harbor.url));
@@ -46,9 +59,20 @@ afterAll(async () => {
 
 describe("harbor-edge node-check", () => {
   it("all ok: 'ok IMAGE via URL' and the summary, exit 0", async () => {
-    const r = await run(["node-check", "--host-dir", HOSTS, "--node", "n1", "--platform", `linux/${NODE_ARCH}`, "registry.test/library/a:1"]);
+    const r = await run([
+      "node-check",
+      "--host-dir",
+      HOSTS,
+      "--node",
+      "n1",
+      "--platform",
+      `linux/${NODE_ARCH}`,
+      "registry.test/library/a:1",
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`ok registry.test/library/a:1 via ${harbor.url}/v2/proxy\n1 of 1 images can be pulled from Harbor on n1 (linux/${NODE_ARCH})\n`);
+    expect(r.stdout).toBe(
+      `ok registry.test/library/a:1 via ${harbor.url}/v2/proxy\n1 of 1 images can be pulled from Harbor on n1 (linux/${NODE_ARCH})\n`,
+    );
     expect(r.stderr).toBe("");
   });
 
@@ -59,9 +83,13 @@ describe("harbor-edge node-check", () => {
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines).toEqual([
       `ok registry.test/library/a:1 via ${harbor.url}/v2/proxy`,
-      expect.stringMatching(/^FAIL private\.test\/library\/a:1: unauthorized: HEAD https:\/\/127\.0\.0\.1:\d+\/v2\/private\/library\/a\/manifests\/1: 401 with an anonymous token/),
+      expect.stringMatching(
+        /^FAIL private\.test\/library\/a:1: unauthorized: HEAD https:\/\/127\.0\.0\.1:\d+\/v2\/private\/library\/a\/manifests\/1: 401 with an anonymous token/,
+      ),
       expect.stringMatching(/^FAIL registry\.test\/library\/missing:1: not-found: HEAD .*\/v2\/proxy\/library\/missing\/manifests\/1: 404/),
-      expect.stringMatching(/^FAIL docker\.io\/library\/nginx:1\.25: no-mirror: no host directory for docker\.io in .*: the node pulls docker\.io images from https:\/\/registry-1\.docker\.io itself$/),
+      expect.stringMatching(
+        /^FAIL docker\.io\/library\/nginx:1\.25: no-mirror: no host directory for docker\.io in .*: the node pulls docker\.io images from https:\/\/registry-1\.docker\.io itself$/,
+      ),
       expect.stringMatching(/^1 of 4 images can be pulled from Harbor on n1 \(linux\/[a-z0-9]+(\/v\d)?\)$/),
     ]);
     const j = await run(["node-check", "--json", "--host-dir", HOSTS, "--node", "n1", "--platform", `linux/${NODE_ARCH}`, ...images]);
@@ -81,7 +109,9 @@ describe("harbor-edge node-check", () => {
     fs.writeFileSync(cfg, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/docker/certs.d"\n`);
     const r = await run(["node-check", "--host-dir", HOSTS, "--containerd-config", cfg, "--node", "n1", "registry.test/library/a:1"]);
     expect(r.code).toBe(1);
-    expect(r.stdout.split("\n")[0]).toMatch(/^FAIL node n1: containerd-config: containerd does not read .*certs\.d: config_path in .* is "\/etc\/docker\/certs\.d"$/);
+    expect(r.stdout.split("\n")[0]).toMatch(
+      /^FAIL node n1: containerd-config: containerd does not read .*certs\.d: config_path in .* is "\/etc\/docker\/certs\.d"$/,
+    );
     expect(r.stdout.split("\n")[1]).toMatch(/^FAIL registry\.test\/library\/a:1: containerd-config: /);
     fs.writeFileSync(cfg, `version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "${HOSTS}"\n`);
     const ok = await run(["node-check", "--host-dir", HOSTS, "--containerd-config", cfg, "--node", "n1", "registry.test/library/a:1"]);
@@ -99,9 +129,13 @@ describe("harbor-edge node-check", () => {
     // Node's roots extended with the CA, the node's store without it: containerd would not trust it
     const empty = path.join(T, "empty-root");
     fs.mkdirSync(empty, { recursive: true });
-    const r = await run(["node-check", "--host-root", empty, "--host-dir", HOSTS, "--node", "n1", "noca.test/library/a:1"], { NODE_EXTRA_CA_CERTS: caFile });
+    const r = await run(["node-check", "--host-root", empty, "--host-dir", HOSTS, "--node", "n1", "noca.test/library/a:1"], {
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
     expect(r.code).toBe(1);
-    expect(r.stdout.split("\n")[0]).toMatch(/^FAIL noca\.test\/library\/a:1: tls-ca: HEAD https:\/\/127\.0\.0\.1:\d+\/v2\/proxy\/library\/a\/manifests\/1: the certificate is not signed by a CA the node trusts for this host \(\w+\); trusted: 0 CA certificates in the node's store \(no bundle file\), no ca file$/);
+    expect(r.stdout.split("\n")[0]).toMatch(
+      /^FAIL noca\.test\/library\/a:1: tls-ca: HEAD https:\/\/127\.0\.0\.1:\d+\/v2\/proxy\/library\/a\/manifests\/1: the certificate is not signed by a CA the node trusts for this host \(\w+\); trusted: 0 CA certificates in the node's store \(no bundle file\), no ca file$/,
+    );
   });
 
   it.each([

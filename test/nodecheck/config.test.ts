@@ -27,13 +27,22 @@ describe("config_path: the TypeScript check", () => {
   });
 });
 
-describe.skipIf(!fs.existsSync("/usr/bin/dash") && !fs.existsSync("/bin/dash"))("config_path: node-mirror.sh check (dash), the same table", () => {
-  it.each(CONFIG_CASES.map((c, i) => [c.name, c, i] as const))("%s", (_n, c, i) => {
-    const r = spawnSync("dash", [SCRIPT, "check"], {
-      encoding: "utf8",
-      env: { PATH: process.env.PATH, NODE_MIRROR_HOST_DIR: T, NODE_MIRROR_HOST_DIR_ON_NODE: CASE_HOST_DIR, NODE_MIRROR_CONTAINERD_CONFIG: fileFor(i, c.text), NODE_NAME: "node-1" },
+describe.skipIf(!fs.existsSync("/usr/bin/dash") && !fs.existsSync("/bin/dash"))(
+  "config_path: node-mirror.sh check (dash), the same table",
+  () => {
+    it.each(CONFIG_CASES.map((c, i) => [c.name, c, i] as const))("%s", (_n, c, i) => {
+      const r = spawnSync("dash", [SCRIPT, "check"], {
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH,
+          NODE_MIRROR_HOST_DIR: T,
+          NODE_MIRROR_HOST_DIR_ON_NODE: CASE_HOST_DIR,
+          NODE_MIRROR_CONTAINERD_CONFIG: fileFor(i, c.text),
+          NODE_NAME: "node-1",
+        },
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(c.ok ? 0 : 1);
+      expect(r.stdout).toContain(c.says);
     });
-    expect(r.status, r.stdout + r.stderr).toBe(c.ok ? 0 : 1);
-    expect(r.stdout).toContain(c.says);
-  });
-});
+  },
+);

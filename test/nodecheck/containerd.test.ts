@@ -36,8 +36,12 @@ import { generateCA, generateServerCert } from "../../generator/src/certs/genera
 import { ROOT } from "../../generator/src/paths.js";
 import type { NodeResult, NodeFailureKind } from "../../generator/src/nodecheck/types.js";
 
-const unavailable = process.getuid?.() !== 0 ? "needs root (network namespaces)" : ensureDebianPackages(["containerd", "iproute2"], ["containerd", "ctr", "ip"]);
-if (unavailable) process.stderr.write(`\n*** NOT RUN: test/nodecheck/containerd.test.ts (node-check against real containerd): ${unavailable} ***\n\n`);
+const unavailable =
+  process.getuid?.() !== 0
+    ? "needs root (network namespaces)"
+    : ensureDebianPackages(["containerd", "iproute2"], ["containerd", "ctr", "ip"]);
+if (unavailable)
+  process.stderr.write(`\n*** NOT RUN: test/nodecheck/containerd.test.ts (node-check against real containerd): ${unavailable} ***\n\n`);
 
 const NS = `he-nc-${process.pid}`;
 const NETNS_ETC = path.join("/etc/netns", NS);
@@ -54,7 +58,15 @@ const digestOf = (img: TestImage | TestIndex | undefined) => img?.digest;
 const sh = (cmd: string, args: string[]) => runOk(cmd, args);
 const startInNs = (name: string, argv: string[]) => P.start(name, argv, { cwd: ROOT, prefix: ["ip", "netns", "exec", NS] });
 const logOf = (name: string) => P.log(name);
-const requests = (): Array<{ port: number; method: string; path: string; status: number; auth: boolean; basic?: boolean }> => (fs.existsSync(LOG) ? fs.readFileSync(LOG, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+const requests = (): Array<{ port: number; method: string; path: string; status: number; auth: boolean; basic?: boolean }> =>
+  fs.existsSync(LOG)
+    ? fs
+        .readFileSync(LOG, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 
 interface Case {
   name: string;
@@ -78,24 +90,92 @@ const BASIC = "robot$ci:s3cret-Pa55";
 const CASES: Case[] = [
   { name: "ok", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/a", want: "ok" },
   { name: "ok: an index, the node's platform", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/multi", want: "ok" },
-  { name: "ok: a registry that challenges every anonymous request (realm from the request's Host)", harbor: "https://127.0.0.1:8448/v2/proxy", repo: "library/a", want: "ok" },
-  { name: "tls-san: the certificate does not name 127.0.0.1", harbor: "https://127.0.0.1:8444/v2/proxy", repo: "library/a", want: "tls-san", ctrSays: /x509: cannot validate certificate for 127\.0\.0\.1 because it doesn't contain any IP SANs/ },
-  { name: "tls-ca: signed by a CA the file does not name", harbor: "https://127.0.0.1:8445/v2/proxy", repo: "library/a", want: "tls-ca", ctrSays: /x509: certificate signed by unknown authority/ },
+  {
+    name: "ok: a registry that challenges every anonymous request (realm from the request's Host)",
+    harbor: "https://127.0.0.1:8448/v2/proxy",
+    repo: "library/a",
+    want: "ok",
+  },
+  {
+    name: "tls-san: the certificate does not name 127.0.0.1",
+    harbor: "https://127.0.0.1:8444/v2/proxy",
+    repo: "library/a",
+    want: "tls-san",
+    ctrSays: /x509: cannot validate certificate for 127\.0\.0\.1 because it doesn't contain any IP SANs/,
+  },
+  {
+    name: "tls-ca: signed by a CA the file does not name",
+    harbor: "https://127.0.0.1:8445/v2/proxy",
+    repo: "library/a",
+    want: "tls-ca",
+    ctrSays: /x509: certificate signed by unknown authority/,
+  },
   // containerd 1.6 moves on after a 401 without a log line: Harbor's log shows the same exchange as the check's
-  { name: "unauthorized: a private project", harbor: "https://127.0.0.1:8443/v2/private", repo: "library/a", want: "unauthorized", ctrFinal: /401 Unauthorized/ },
-  { name: "unreachable: nothing listens", harbor: "https://127.0.0.1:8447/v2/proxy", repo: "library/a", want: "unreachable", ctrSays: /dial tcp 127\.0\.0\.1:8447: connect: connection refused/ },
-  { name: "not-found: Harbor answers 404, the upstream has it", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/missing", want: "not-found", ctrSays: /trying next host - response was http\.StatusNotFound" host="127\.0\.0\.1:8443"/ },
-  { name: "realm-unresolvable: the token realm names a host the node cannot resolve", harbor: "https://127.0.0.1:8446/v2/proxy", repo: "library/a", want: "realm-unresolvable", ctrSays: /failed to fetch anonymous token.*harbor-realm\.invalid/ },
-  { name: "ok: the CA only in the node's store, no ca line", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/a", want: "ok", noCa: true, store: "with-ca" },
-  { name: "tls-ca: the CA in neither the node's store nor a ca line", harbor: "https://127.0.0.1:8443/v2/proxy", repo: "library/a", want: "tls-ca", noCa: true, store: "without-ca", ctrSays: /x509: certificate signed by unknown authority/ },
-  { name: "ok: a private project with an authorization header written in the host file", harbor: "https://127.0.0.1:8443/v2/private", repo: "library/a", want: "ok", header: [`authorization = "Basic ${Buffer.from(BASIC).toString("base64")}"`] },
+  {
+    name: "unauthorized: a private project",
+    harbor: "https://127.0.0.1:8443/v2/private",
+    repo: "library/a",
+    want: "unauthorized",
+    ctrFinal: /401 Unauthorized/,
+  },
+  {
+    name: "unreachable: nothing listens",
+    harbor: "https://127.0.0.1:8447/v2/proxy",
+    repo: "library/a",
+    want: "unreachable",
+    ctrSays: /dial tcp 127\.0\.0\.1:8447: connect: connection refused/,
+  },
+  {
+    name: "not-found: Harbor answers 404, the upstream has it",
+    harbor: "https://127.0.0.1:8443/v2/proxy",
+    repo: "library/missing",
+    want: "not-found",
+    ctrSays: /trying next host - response was http\.StatusNotFound" host="127\.0\.0\.1:8443"/,
+  },
+  {
+    name: "realm-unresolvable: the token realm names a host the node cannot resolve",
+    harbor: "https://127.0.0.1:8446/v2/proxy",
+    repo: "library/a",
+    want: "realm-unresolvable",
+    ctrSays: /failed to fetch anonymous token.*harbor-realm\.invalid/,
+  },
+  {
+    name: "ok: the CA only in the node's store, no ca line",
+    harbor: "https://127.0.0.1:8443/v2/proxy",
+    repo: "library/a",
+    want: "ok",
+    noCa: true,
+    store: "with-ca",
+  },
+  {
+    name: "tls-ca: the CA in neither the node's store nor a ca line",
+    harbor: "https://127.0.0.1:8443/v2/proxy",
+    repo: "library/a",
+    want: "tls-ca",
+    noCa: true,
+    store: "without-ca",
+    ctrSays: /x509: certificate signed by unknown authority/,
+  },
+  {
+    name: "ok: a private project with an authorization header written in the host file",
+    harbor: "https://127.0.0.1:8443/v2/private",
+    repo: "library/a",
+    want: "ok",
+    header: [`authorization = "Basic ${Buffer.from(BASIC).toString("base64")}"`],
+  },
 ];
 /** the host root of a case's node CA store (or undefined: this machine's) */
 const rootOf = (c: Case) => (c.store ? path.join(T, `root-${c.store}`) : undefined);
 /** ctr's environment: Go's system pool read from the case's host root, as the check reads it */
 const ctrEnv = (c: Case): NodeJS.ProcessEnv => {
   const r = rootOf(c);
-  return r ? { ...process.env, SSL_CERT_FILE: path.join(r, "etc/ssl/certs/ca-certificates.crt"), SSL_CERT_DIR: `${path.join(r, "etc/ssl/certs")}:${path.join(r, "etc/pki/tls/certs")}` } : process.env;
+  return r
+    ? {
+        ...process.env,
+        SSL_CERT_FILE: path.join(r, "etc/ssl/certs/ca-certificates.crt"),
+        SSL_CERT_DIR: `${path.join(r, "etc/ssl/certs")}:${path.join(r, "etc/pki/tls/certs")}`,
+      }
+    : process.env;
 };
 
 describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (ctr images pull --hosts-dir)", () => {
@@ -111,7 +191,10 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
             ["nosan", generateServerCert("harbor", { dns: ["harbor.test"], ips: [] }, 1, ca)],
             ["wrongca", generateServerCert("harbor", { dns: [], ips: ["127.0.0.1"] }, 1, other)],
           ] as const
-        ).flatMap(([n, k]) => [[`${n}.crt`, k.cert], [`${n}.key`, k.key]]),
+        ).flatMap(([n, k]) => [
+          [`${n}.crt`, k.cert],
+          [`${n}.key`, k.key],
+        ]),
       ),
     };
     for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(T, f), text, { mode: 0o600 });
@@ -134,10 +217,16 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       fs.mkdirSync(d, { recursive: true });
       fs.copyFileSync(path.join(T, "ca.crt"), path.join(d, "harbor-ca.crt"));
       const header = c.header ? `[host."${c.harbor}".header]\n${c.header.map((l) => `  ${l}\n`).join("")}` : "";
-      fs.writeFileSync(path.join(d, "hosts.toml"), `server = "http://127.0.0.1:5000"\n\n[host."${c.harbor}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n${c.noCa ? "" : `  ca = "${path.join(d, "harbor-ca.crt")}"\n`}${header}`);
+      fs.writeFileSync(
+        path.join(d, "hosts.toml"),
+        `server = "http://127.0.0.1:5000"\n\n[host."${c.harbor}"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n${c.noCa ? "" : `  ca = "${path.join(d, "harbor-ca.crt")}"\n`}${header}`,
+      );
     });
     // the nodes' CA stores: Debian's bundle file, with the test CA (and another) or with the other alone
-    for (const [name, bundle] of [["with-ca", other.cert + ca.cert], ["without-ca", other.cert]] as const) {
+    for (const [name, bundle] of [
+      ["with-ca", other.cert + ca.cert],
+      ["without-ca", other.cert],
+    ] as const) {
       fs.mkdirSync(path.join(T, `root-${name}`, "etc/ssl/certs"), { recursive: true });
       fs.writeFileSync(path.join(T, `root-${name}`, "etc/ssl/certs/ca-certificates.crt"), bundle);
     }
@@ -149,7 +238,15 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
     fs.writeFileSync(path.join(NETNS_ETC, "resolv.conf"), "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
     fs.writeFileSync(path.join(NETNS_ETC, "hosts"), "127.0.0.1 localhost\n::1 localhost\n");
 
-    startInNs("servers", [process.execPath, "--import", "tsx", path.join(ROOT, "test/helpers/nodecheck-tool.ts"), "serve", path.join(T, "servers.json"), LOG]);
+    startInNs("servers", [
+      process.execPath,
+      "--import",
+      "tsx",
+      path.join(ROOT, "test/helpers/nodecheck-tool.ts"),
+      "serve",
+      path.join(T, "servers.json"),
+      LOG,
+    ]);
     await waitFor("the test registries", () => logOf("servers").includes("listening"), { ms: 60_000 });
     fs.writeFileSync(
       path.join(T, "containerd.toml"),
@@ -164,7 +261,10 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
     spawnSync("ip", ["netns", "del", NS]);
     fs.rmSync(NETNS_ETC, { recursive: true, force: true });
     if (madeEtcNetns) fs.rmdirSync("/etc/netns");
-    const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => (T && l.includes(T)) || l.includes(`/run/netns/${NS} `));
+    const mounts = fs
+      .readFileSync("/proc/mounts", "utf8")
+      .split("\n")
+      .filter((l) => (T && l.includes(T)) || l.includes(`/run/netns/${NS} `));
     if (mounts.length === 0 && T) fs.rmSync(T, { recursive: true, force: true });
     else if (mounts.length) process.stderr.write(`left mounted (not removed): ${mounts.join("; ")}\n`);
   }, 60_000);
@@ -173,49 +273,111 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
     expect(sh("ip", ["-n", NS, "route", "show"]).trim()).toBe("");
   });
 
-  it.each(CASES.map((c, i) => [c.name, c, i] as const))("%s", (_n, c, i) => {
-    const hostDir = path.join(T, `hosts-${i}`);
-    const image = `registry.test/${c.repo}:1`;
-    const before = requests().length;
-    const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-${i}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", hostDir, image], { encoding: "utf8", timeout: 120_000, env: ctrEnv(c) });
-    const listed = pull.status === 0 ? sh("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-${i}`, "images", "ls"]) : "";
-    const pulledDigest = listed.split("\n").find((l) => l.startsWith(`${image} `))?.split(/\s+/)[2];
-    const fromHarbor = pull.status === 0 && pulledDigest === digestOf(harbor[`proxy/${c.repo}`]?.["1"]);
+  it.each(CASES.map((c, i) => [c.name, c, i] as const))(
+    "%s",
+    (_n, c, i) => {
+      const hostDir = path.join(T, `hosts-${i}`);
+      const image = `registry.test/${c.repo}:1`;
+      const before = requests().length;
+      const pull = spawnSync(
+        "ip",
+        [
+          "netns",
+          "exec",
+          NS,
+          "ctr",
+          "--address",
+          SOCK,
+          "--namespace",
+          `nc-${i}`,
+          "images",
+          "pull",
+          "--snapshotter",
+          "native",
+          "--hosts-dir",
+          hostDir,
+          image,
+        ],
+        { encoding: "utf8", timeout: 120_000, env: ctrEnv(c) },
+      );
+      const listed =
+        pull.status === 0 ? sh("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-${i}`, "images", "ls"]) : "";
+      const pulledDigest = listed
+        .split("\n")
+        .find((l) => l.startsWith(`${image} `))
+        ?.split(/\s+/)[2];
+      const fromHarbor = pull.status === 0 && pulledDigest === digestOf(harbor[`proxy/${c.repo}`]?.["1"]);
 
-    const harborPort = Number(new URL(c.harbor).port);
-    const ctrRequests = requests().slice(before).filter((e) => e.port === harborPort);
-    const ctrAsked = ctrRequests.map((e) => `${e.method} ${e.path} ${e.status}${e.auth ? " (token)" : ""}`);
-    const root = rootOf(c);
-    const check = spawnSync("ip", ["netns", "exec", NS, process.execPath, BIN, "node-check", "--json", "--node", "n1", "--host-dir", hostDir, ...(root ? ["--host-root", root] : []), "--timeout", "5", image], { encoding: "utf8", timeout: 120_000 });
-    expect(check.status, check.stderr).toBe(fromHarbor ? 0 : 1);
-    const r = JSON.parse(check.stdout) as NodeResult;
-    expect(r.platform).toMatch(new RegExp(`^linux/${NODE_ARCH}`));
-    const verdict = r.images[0];
+      const harborPort = Number(new URL(c.harbor).port);
+      const ctrRequests = requests()
+        .slice(before)
+        .filter((e) => e.port === harborPort);
+      const ctrAsked = ctrRequests.map((e) => `${e.method} ${e.path} ${e.status}${e.auth ? " (token)" : ""}`);
+      const root = rootOf(c);
+      const check = spawnSync(
+        "ip",
+        [
+          "netns",
+          "exec",
+          NS,
+          process.execPath,
+          BIN,
+          "node-check",
+          "--json",
+          "--node",
+          "n1",
+          "--host-dir",
+          hostDir,
+          ...(root ? ["--host-root", root] : []),
+          "--timeout",
+          "5",
+          image,
+        ],
+        { encoding: "utf8", timeout: 120_000 },
+      );
+      expect(check.status, check.stderr).toBe(fromHarbor ? 0 : 1);
+      const r = JSON.parse(check.stdout) as NodeResult;
+      expect(r.platform).toMatch(new RegExp(`^linux/${NODE_ARCH}`));
+      const verdict = r.images[0];
 
-    // the decisive assertion: the check says ok exactly when containerd got the image from Harbor
-    expect(verdict.ok, `${pull.stderr}\n${JSON.stringify(verdict)}`).toBe(fromHarbor);
-    if (c.want === "ok") {
-      expect(fromHarbor, pull.stderr).toBe(true);
-      // containerd sent the host file's credentials on every request to Harbor (manifests and blobs alike)
-      if (c.header) expect(ctrRequests.length > 0 && ctrRequests.every((e) => e.basic === true && e.status === 200), JSON.stringify(ctrRequests)).toBe(true);
-      expect(verdict).toMatchObject({ via: c.harbor });
-      const img = harbor[`proxy/${c.repo}`]["1"];
-      // the platform manifest's digest: containerd pulled it (the index's child for this machine)
-      const platformDigest = "children" in img ? img.children.find((x) => x.platform.architecture === NODE_ARCH)!.digest : img.digest;
-      expect(verdict.digest).toBe(platformDigest);
-    } else {
-      expect(verdict.failure?.kind, verdict.failure?.detail).toBe(c.want);
-      // containerd failed on the Harbor host for the same reason ...
-      if (c.ctrSays) expect(pull.stderr).toMatch(c.ctrSays);
-      else expect(ctrAsked).toEqual([`HEAD /v2/private/${c.repo}/manifests/1 401`, "GET /service/token 200", `HEAD /v2/private/${c.repo}/manifests/1 401 (token)`]);
-      // ... and then pulled the image from the upstream (the fallback), which the check does not count
-      expect(pull.status, pull.stderr).toBe(0);
-      expect(pulledDigest).toBe(digestOf(upstream[c.repo]?.["1"]));
-    }
-  }, 180_000);
+      // the decisive assertion: the check says ok exactly when containerd got the image from Harbor
+      expect(verdict.ok, `${pull.stderr}\n${JSON.stringify(verdict)}`).toBe(fromHarbor);
+      if (c.want === "ok") {
+        expect(fromHarbor, pull.stderr).toBe(true);
+        // containerd sent the host file's credentials on every request to Harbor (manifests and blobs alike)
+        if (c.header)
+          expect(
+            ctrRequests.length > 0 && ctrRequests.every((e) => e.basic === true && e.status === 200),
+            JSON.stringify(ctrRequests),
+          ).toBe(true);
+        expect(verdict).toMatchObject({ via: c.harbor });
+        const img = harbor[`proxy/${c.repo}`]["1"];
+        // the platform manifest's digest: containerd pulled it (the index's child for this machine)
+        const platformDigest = "children" in img ? img.children.find((x) => x.platform.architecture === NODE_ARCH)!.digest : img.digest;
+        expect(verdict.digest).toBe(platformDigest);
+      } else {
+        expect(verdict.failure?.kind, verdict.failure?.detail).toBe(c.want);
+        // containerd failed on the Harbor host for the same reason ...
+        if (c.ctrSays) expect(pull.stderr).toMatch(c.ctrSays);
+        else
+          expect(ctrAsked).toEqual([
+            `HEAD /v2/private/${c.repo}/manifests/1 401`,
+            "GET /service/token 200",
+            `HEAD /v2/private/${c.repo}/manifests/1 401 (token)`,
+          ]);
+        // ... and then pulled the image from the upstream (the fallback), which the check does not count
+        expect(pull.status, pull.stderr).toBe(0);
+        expect(pulledDigest).toBe(digestOf(upstream[c.repo]?.["1"]));
+      }
+    },
+    180_000,
+  );
 
   it("a ca file containerd cannot load, on a host after a good one: containerd refuses the whole registry (no Harbor request, no fallback), and the check says tls-ca", () => {
-    for (const [n, extra] of [["missing", `  ca = "${path.join(T, "no-such-ca.crt")}"\n`], ["empty", `  ca = "${path.join(T, "empty-ca.crt")}"\n`]] as const) {
+    for (const [n, extra] of [
+      ["missing", `  ca = "${path.join(T, "no-such-ca.crt")}"\n`],
+      ["empty", `  ca = "${path.join(T, "empty-ca.crt")}"\n`],
+    ] as const) {
       fs.writeFileSync(path.join(T, "empty-ca.crt"), "not a certificate\n");
       const d = path.join(T, `hosts-badca-${n}`, "registry.test");
       fs.mkdirSync(d, { recursive: true });
@@ -226,12 +388,51 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       );
       const image = "registry.test/library/a:1";
       const before = requests().length;
-      const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-badca-${n}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", path.dirname(d), image], { encoding: "utf8", timeout: 120_000 });
+      const pull = spawnSync(
+        "ip",
+        [
+          "netns",
+          "exec",
+          NS,
+          "ctr",
+          "--address",
+          SOCK,
+          "--namespace",
+          `nc-badca-${n}`,
+          "images",
+          "pull",
+          "--snapshotter",
+          "native",
+          "--hosts-dir",
+          path.dirname(d),
+          image,
+        ],
+        { encoding: "utf8", timeout: 120_000 },
+      );
       expect(pull.status, `${n}: ${pull.stderr}`).not.toBe(0);
       expect(pull.stderr).toMatch(/unable to (read|load) CA cert/);
       // nothing was asked of Harbor nor of the upstream: containerd gave up before any request
       expect(requests().slice(before)).toEqual([]);
-      const check = spawnSync("ip", ["netns", "exec", NS, process.execPath, BIN, "node-check", "--json", "--node", "n1", "--host-dir", path.dirname(d), "--timeout", "5", image], { encoding: "utf8", timeout: 120_000 });
+      const check = spawnSync(
+        "ip",
+        [
+          "netns",
+          "exec",
+          NS,
+          process.execPath,
+          BIN,
+          "node-check",
+          "--json",
+          "--node",
+          "n1",
+          "--host-dir",
+          path.dirname(d),
+          "--timeout",
+          "5",
+          image,
+        ],
+        { encoding: "utf8", timeout: 120_000 },
+      );
       expect(check.status, check.stderr).toBe(1);
       expect((JSON.parse(check.stdout) as NodeResult).images[0]).toMatchObject({ ok: false, failure: { kind: "tls-ca" } });
     }
@@ -243,7 +444,27 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       const f = path.join(T, `hosts-${i}`, "registry.test", "hosts.toml");
       fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace('server = "http://127.0.0.1:5000"', 'server = "http://127.0.0.1:5999"'));
       const image = `registry.test/${c.repo}:1`;
-      const pull = spawnSync("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-down-${i}`, "images", "pull", "--snapshotter", "native", "--hosts-dir", path.join(T, `hosts-${i}`), image], { encoding: "utf8", timeout: 120_000, env: ctrEnv(c) });
+      const pull = spawnSync(
+        "ip",
+        [
+          "netns",
+          "exec",
+          NS,
+          "ctr",
+          "--address",
+          SOCK,
+          "--namespace",
+          `nc-down-${i}`,
+          "images",
+          "pull",
+          "--snapshotter",
+          "native",
+          "--hosts-dir",
+          path.join(T, `hosts-${i}`),
+          image,
+        ],
+        { encoding: "utf8", timeout: 120_000, env: ctrEnv(c) },
+      );
       if (c.ctrFinal) expect(pull.stderr).toMatch(c.ctrFinal);
       return [c.name, pull.status === 0, c.want === "ok"];
     });

@@ -14,7 +14,18 @@ afterAll(() => fs.rmSync(T, { recursive: true, force: true }));
 
 const all = { pull: true, resolve: true, push: true };
 const pr = { pull: true, resolve: true, push: false };
-const h = (url: string, scheme: string, host: string, p: string, more: Partial<HostEntry> = {}): HostEntry => ({ url, scheme, host, path: p, capabilities: all, ca: [], client: [], header: {}, server: false, ...more });
+const h = (url: string, scheme: string, host: string, p: string, more: Partial<HostEntry> = {}): HostEntry => ({
+  url,
+  scheme,
+  host,
+  path: p,
+  capabilities: all,
+  ca: [],
+  client: [],
+  header: {},
+  server: false,
+  ...more,
+});
 const short = (hs: HostEntry[]) => hs.map((x) => [x.server ? "server" : "host", `${x.scheme}://${x.host}${x.path}`]);
 
 describe("parseHostsToml", () => {
@@ -23,8 +34,14 @@ describe("parseHostsToml", () => {
       "our chart's shape: server, then two hosts with override_path and an absolute ca",
       `# Managed by harbor-edge-native-config\nserver = "https://registry-1.docker.io"\n\n[host."https://10.0.0.5:30003/v2/spectro-images/docker.io"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "/etc/containerd/certs.d/docker.io/harbor-ca.crt"\n\n[host."https://10.0.0.5:30003/v2/docker.io"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "/etc/containerd/certs.d/docker.io/harbor-ca.crt"\n`,
       [
-        h("https://10.0.0.5:30003/v2/spectro-images/docker.io", "https", "10.0.0.5:30003", "/v2/spectro-images/docker.io", { capabilities: pr, ca: ["/etc/containerd/certs.d/docker.io/harbor-ca.crt"] }),
-        h("https://10.0.0.5:30003/v2/docker.io", "https", "10.0.0.5:30003", "/v2/docker.io", { capabilities: pr, ca: ["/etc/containerd/certs.d/docker.io/harbor-ca.crt"] }),
+        h("https://10.0.0.5:30003/v2/spectro-images/docker.io", "https", "10.0.0.5:30003", "/v2/spectro-images/docker.io", {
+          capabilities: pr,
+          ca: ["/etc/containerd/certs.d/docker.io/harbor-ca.crt"],
+        }),
+        h("https://10.0.0.5:30003/v2/docker.io", "https", "10.0.0.5:30003", "/v2/docker.io", {
+          capabilities: pr,
+          ca: ["/etc/containerd/certs.d/docker.io/harbor-ca.crt"],
+        }),
         h("https://registry-1.docker.io", "https", "registry-1.docker.io", "/v2", { server: true }),
       ],
     ],
@@ -41,7 +58,11 @@ describe("parseHostsToml", () => {
       "file order, not alphabetical; a path already ending in /v2 kept; relative ca (string and array) joined to the directory; literal strings; skip_verify; header table",
       `server = 'http://upstream.test:5000'\n[host."https://z.example/v2"]\n  ca = ["a.pem", "/abs/b.pem"]\n  skip_verify = true\n  [host."https://z.example/v2".header]\n    x-custom = "1"\n[host."https://a.example"]\n  ca = 'c.pem'  # a comment\n  header = { "X-Two" = ["a", "b"] }\n`,
       [
-        h("https://z.example/v2", "https", "z.example", "/v2", { ca: ["/base/a.pem", "/abs/b.pem"], skipVerify: true, header: { "x-custom": ["1"] } }),
+        h("https://z.example/v2", "https", "z.example", "/v2", {
+          ca: ["/base/a.pem", "/abs/b.pem"],
+          skipVerify: true,
+          header: { "x-custom": ["1"] },
+        }),
         h("https://a.example", "https", "a.example", "/v2", { ca: ["/base/c.pem"], header: { "X-Two": ["a", "b"] } }),
         h("http://upstream.test:5000", "http", "upstream.test:5000", "/v2", { server: true }),
       ],
@@ -49,7 +70,10 @@ describe("parseHostsToml", () => {
     [
       "override_path with no path: the API root is /; multi-line arrays; CRLF; top-level keys apply to the server",
       `server = "https://up.example"\r\ncapabilities = [\r\n  "pull", # pull only\r\n  "resolve",\r\n]\r\n[host."https://m.example"]\r\n  override_path = true\r\n`,
-      [h("https://m.example", "https", "m.example", "/"), h("https://up.example", "https", "up.example", "/v2", { server: true, capabilities: pr })],
+      [
+        h("https://m.example", "https", "m.example", "/"),
+        h("https://up.example", "https", "up.example", "/v2", { server: true, capabilities: pr }),
+      ],
     ],
     [
       "header: a table with a string and an array, header.X dotted keys, an inline table, names as written; the server's own header",
@@ -76,7 +100,15 @@ describe("parseHostsToml", () => {
   });
 
   it("the chart's own rendered hosts.toml (templates/_node-mirror.tpl through helm) parses to its hosts in order", () => {
-    const r = validateSpec({ registryInfo: { enabled: false }, proxyCache: { enabled: true, registries: ["docker.io"], extraRegistries: [{ host: "registry.lan:5000", url: "http://registry.lan:5000" }] }, nodeMirror: { enabled: true, spectroImages: true, addresses: ["10.0.0.5:30003", "[fd00::5]:30003"] } });
+    const r = validateSpec({
+      registryInfo: { enabled: false },
+      proxyCache: {
+        enabled: true,
+        registries: ["docker.io"],
+        extraRegistries: [{ host: "registry.lan:5000", url: "http://registry.lan:5000" }],
+      },
+      nodeMirror: { enabled: true, spectroImages: true, addresses: ["10.0.0.5:30003", "[fd00::5]:30003"] },
+    });
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     const cm = renderNodeMirror(r.spec as Spec)!;
     const docker = parseHostsToml(cm.data["docker.io.hosts.toml"], "/etc/containerd/certs.d/docker.io", "docker.io");
@@ -87,10 +119,23 @@ describe("parseHostsToml", () => {
       ["host", "https://[fd00::5]:30003/v2/docker.io"],
       ["server", "https://registry-1.docker.io/v2"],
     ]);
-    expect(docker.slice(0, 4).every((x) => x.capabilities.resolve && x.capabilities.pull && !x.capabilities.push && x.ca.length === 1 && x.ca[0].endsWith("/docker.io/harbor-ca.crt"))).toBe(true);
+    expect(
+      docker
+        .slice(0, 4)
+        .every(
+          (x) =>
+            x.capabilities.resolve &&
+            x.capabilities.pull &&
+            !x.capabilities.push &&
+            x.ca.length === 1 &&
+            x.ca[0].endsWith("/docker.io/harbor-ca.crt"),
+        ),
+    ).toBe(true);
     const lan = parseHostsToml(cm.data["registry.lan_5000.hosts.toml"], "/x", "registry.lan:5000");
     expect(lan.at(-1)).toMatchObject({ server: true, host: "registry.lan:5000", scheme: "http", path: "/v2" });
-    expect(lan.filter((x) => !x.server).map((x) => x.path)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/v2\/registry\.lan-5000$/)]));
+    expect(lan.filter((x) => !x.server).map((x) => x.path)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\/v2\/registry\.lan-5000$/)]),
+    );
   });
 
   const refused: Array<[string, string, RegExp, boolean]> = [
@@ -102,17 +147,47 @@ describe("parseHostsToml", () => {
     ["a duplicate key", `[host."https://x"]\n  ca = "a"\n  ca = "b"\n`, /duplicate key ca/, false],
     ["a table twice", `[host."https://x"]\n[host."https://x"]\n`, /defined twice/, false],
     ["a number", `[host."https://x"]\n  skip_verify = 1\n`, /numbers/, true],
-    ["a dial_timeout that is not a duration", `[host."https://x"]\n  dial_timeout = "5 seconds"\n`, /dial_timeout: "5 seconds" is not a duration/, false],
+    [
+      "a dial_timeout that is not a duration",
+      `[host."https://x"]\n  dial_timeout = "5 seconds"\n`,
+      /dial_timeout: "5 seconds" is not a duration/,
+      false,
+    ],
     ["skip_verify not a boolean", `[host."https://x"]\n  skip_verify = "yes"\n`, /skip_verify: expected true or false/, false],
     ["a multi-line string", `server = """x"""\n`, /multi-line/, true],
     ["an array of tables", `[[host]]\n`, /arrays of tables/, true],
     ["two values on a line", `[host."https://x"] ca = "a"\n`, /end of the line/, false],
     ["a header with a newline", `[host."https://x"]\n  header = { "X" = "a\\nb" }\n`, /header\.X: a value with CR, LF or NUL/, true],
-    ["a header with a carriage return (in a header table)", `[host."https://x".header]\n  authorization = "Basic a\\rX-Injected: 1"\n`, /header\.authorization: a value with CR, LF or NUL/, true],
-    ["a header name that is not a token", `[host."https://x"]\n  header = { "X Y" = "v" }\n`, /header: header 1's name is not an HTTP token \(not shown: it may hold a credential\)/, true],
-    ["a header that is neither a string nor an array of strings", `[host."https://x".header]\n  x-a = true\n`, /header\.x-a: expected a string or an array of strings/, false],
-    ["more than 32 headers", `[host."https://x".header]\n${Array.from({ length: 33 }, (_, i) => `  x-${i} = "v"\n`).join("")}`, /more than 32 headers/, true],
-    ["more than 16 KiB of header values", `[host."https://x".header]\n  x-a = "${"v".repeat(9000)}"\n  x-b = "${"v".repeat(9000)}"\n`, /more than 16384 bytes of headers/, true],
+    [
+      "a header with a carriage return (in a header table)",
+      `[host."https://x".header]\n  authorization = "Basic a\\rX-Injected: 1"\n`,
+      /header\.authorization: a value with CR, LF or NUL/,
+      true,
+    ],
+    [
+      "a header name that is not a token",
+      `[host."https://x"]\n  header = { "X Y" = "v" }\n`,
+      /header: header 1's name is not an HTTP token \(not shown: it may hold a credential\)/,
+      true,
+    ],
+    [
+      "a header that is neither a string nor an array of strings",
+      `[host."https://x".header]\n  x-a = true\n`,
+      /header\.x-a: expected a string or an array of strings/,
+      false,
+    ],
+    [
+      "more than 32 headers",
+      `[host."https://x".header]\n${Array.from({ length: 33 }, (_, i) => `  x-${i} = "v"\n`).join("")}`,
+      /more than 32 headers/,
+      true,
+    ],
+    [
+      "more than 16 KiB of header values",
+      `[host."https://x".header]\n  x-a = "${"v".repeat(9000)}"\n  x-b = "${"v".repeat(9000)}"\n`,
+      /more than 16384 bytes of headers/,
+      true,
+    ],
     ["not http(s)", `[host."http+unix://x"]\n`, /only http and https/, false],
   ];
   /** the error parseHostsToml throws for text (it must throw one) */
@@ -148,7 +223,10 @@ describe("parseHostsToml", () => {
       expect(e.message).not.toMatch(/c2VjcmV0|Basic|trailing|again/);
     }
     // nor a name that is not an HTTP token: "Authorization: Basic ..." written as the name
-    for (const text of [`[host."https://x".header]\n  "Authorization: ${secret}" = ""\n`, `[host."https://x"]\n  header = { "Authorization: ${secret}" = "x" }\n`]) {
+    for (const text of [
+      `[host."https://x".header]\n  "Authorization: ${secret}" = ""\n`,
+      `[host."https://x"]\n  header = { "Authorization: ${secret}" = "x" }\n`,
+    ]) {
       const e = refusal(text);
       expect(e.message).toMatch(/name is not an HTTP token \(not shown/);
       expect(e.message).not.toMatch(/c2VjcmV0|Basic/);
@@ -174,8 +252,14 @@ describe("registryHosts: containerd's directory lookup", () => {
     fs.mkdirSync(path.join(d, "_default"), { recursive: true });
     fs.writeFileSync(path.join(d, "_default", "hosts.toml"), `[host."https://h"]\n`);
     fs.writeFileSync(path.join(d, "r.test:5000", "hosts.toml"), `[host."https://colon"]\n`);
-    expect(short(registryHosts(d, "r.test:5000").hosts)).toEqual([["host", "https://colon/v2"], ["server", "https://r.test:5000/v2"]]);
-    expect(short(registryHosts(d, "other.test").hosts)).toEqual([["host", "https://h/v2"], ["server", "https://other.test/v2"]]);
+    expect(short(registryHosts(d, "r.test:5000").hosts)).toEqual([
+      ["host", "https://colon/v2"],
+      ["server", "https://r.test:5000/v2"],
+    ]);
+    expect(short(registryHosts(d, "other.test").hosts)).toEqual([
+      ["host", "https://h/v2"],
+      ["server", "https://other.test/v2"],
+    ]);
     fs.mkdirSync(path.join(d, "r.test_5000_"));
     const r = registryHosts(d, "r.test:5000");
     expect(r).toMatchObject({ dir: path.join(d, "r.test_5000_"), why: expect.stringContaining("has no hosts.toml") });
@@ -186,6 +270,9 @@ describe("registryHosts: containerd's directory lookup", () => {
     const d = path.join(T, "unsupported", "r.test");
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, "hosts.toml"), `[host."https://h"]\n  dial_timout = "5s"\n`);
-    expect(registryHosts(path.dirname(d), "r.test")).toMatchObject({ hosts: [], unsupported: expect.stringContaining("unknown key dial_timout") });
+    expect(registryHosts(path.dirname(d), "r.test")).toMatchObject({
+      hosts: [],
+      unsupported: expect.stringContaining("unknown key dial_timout"),
+    });
   });
 });

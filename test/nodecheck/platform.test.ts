@@ -3,8 +3,17 @@
 import { describe, it, expect } from "vitest";
 import { selectManifest, parsePlatform, normalizePlatform, formatPlatform } from "../../generator/src/nodecheck/platform.js";
 
-const entry = (digest: string, os: string, architecture: string, variant?: string) => ({ digest, platform: { os, architecture, ...(variant ? { variant } : {}) } });
-const index = [entry("sha256:arm7", "linux", "arm", "v7"), entry("sha256:amd", "linux", "amd64"), entry("sha256:arm64", "linux", "arm64", "v8"), entry("sha256:win", "windows", "amd64"), entry("sha256:att", "unknown", "unknown")];
+const entry = (digest: string, os: string, architecture: string, variant?: string) => ({
+  digest,
+  platform: { os, architecture, ...(variant ? { variant } : {}) },
+});
+const index = [
+  entry("sha256:arm7", "linux", "arm", "v7"),
+  entry("sha256:amd", "linux", "amd64"),
+  entry("sha256:arm64", "linux", "arm64", "v8"),
+  entry("sha256:win", "windows", "amd64"),
+  entry("sha256:att", "unknown", "unknown"),
+];
 
 describe("selectManifest", () => {
   it.each([
@@ -27,7 +36,9 @@ describe("selectManifest", () => {
   it("an arm64 entry without a variant is arm64/v8; an amd64/v3 entry serves amd64; malformed entries are skipped", () => {
     expect(selectManifest([entry("sha256:x", "linux", "arm64")], parsePlatform("linux/arm64/v8"))?.digest).toBe("sha256:x");
     expect(selectManifest([entry("sha256:v3", "linux", "amd64", "v3")], parsePlatform("linux/amd64"))?.digest).toBe("sha256:v3");
-    expect(selectManifest([null, { digest: 1 }, { platform: {} }, entry("sha256:ok", "linux", "amd64")], parsePlatform("linux/amd64"))?.digest).toBe("sha256:ok");
+    expect(
+      selectManifest([null, { digest: 1 }, { platform: {} }, entry("sha256:ok", "linux", "amd64")], parsePlatform("linux/amd64"))?.digest,
+    ).toBe("sha256:ok");
   });
 
   it("platforms parse and print as containerd normalises them; a bad one is refused naming it", () => {

@@ -9,7 +9,15 @@ import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { loadNodeRoots, pemCertificates, resolveInRoot, rootsSummary, ROOTS_MAX_FILES, type RootFs, realRootFs } from "../../generator/src/nodecheck/roots.js";
+import {
+  loadNodeRoots,
+  pemCertificates,
+  resolveInRoot,
+  rootsSummary,
+  ROOTS_MAX_FILES,
+  type RootFs,
+  realRootFs,
+} from "../../generator/src/nodecheck/roots.js";
 import { generateCA } from "../../generator/src/certs/generate.js";
 
 const T = fs.mkdtempSync(path.join(os.tmpdir(), "he-nodecheck-roots-"));
@@ -55,7 +63,11 @@ describe("pemCertificates (Go's AppendCertsFromPEM)", () => {
   });
 
   it("linear in its input: 1 MiB of BEGIN lines with no END, or of ENDs, takes well under a second", () => {
-    for (const text of ["-----BEGIN CERTIFICATE-----\n".repeat(40_000), `${"-----BEGIN CERTIFICATE-----\nAAAA\n".repeat(20_000)}-----END CERTIFICATE-----\n`, "\n-----END CERTIFICATE-----".repeat(40_000)]) {
+    for (const text of [
+      "-----BEGIN CERTIFICATE-----\n".repeat(40_000),
+      `${"-----BEGIN CERTIFICATE-----\nAAAA\n".repeat(20_000)}-----END CERTIFICATE-----\n`,
+      "\n-----END CERTIFICATE-----".repeat(40_000),
+    ]) {
       const t0 = performance.now();
       expect(pemCertificates(text)).toEqual([]);
       expect(performance.now() - t0).toBeLessThan(1000);
@@ -97,7 +109,12 @@ describe("loadNodeRoots", () => {
       "etc/ssl/certs": { link: "../pki/tls/certs" },
     });
     const got = loadNodeRoots(r);
-    expect({ ...got, certs: names(got.certs) }).toEqual({ certs: ["roots test CA 0", "roots test CA 4"], file: "/etc/pki/tls/certs/ca-bundle.crt", read: 5, skipped: [] });
+    expect({ ...got, certs: names(got.certs) }).toEqual({
+      certs: ["roots test CA 0", "roots test CA 4"],
+      file: "/etc/pki/tls/certs/ca-bundle.crt",
+      read: 5,
+      skipped: [],
+    });
   });
 
   it("the first bundle file that reads is the only one: a later one is not read; a directory in the first place does not count", () => {
@@ -115,7 +132,10 @@ describe("loadNodeRoots", () => {
   it("every file of both directories is read, with no bundle file at all; an empty store is empty (Node's own roots never added)", () => {
     const r = root({ "etc/ssl/certs/one.crt": cas[0], "etc/ssl/certs/two": cas[1], "etc/pki/tls/certs/three.pem": cas[2] });
     const got = loadNodeRoots(r);
-    expect({ file: got.file, certs: names(got.certs) }).toEqual({ file: undefined, certs: ["roots test CA 0", "roots test CA 1", "roots test CA 2"] });
+    expect({ file: got.file, certs: names(got.certs) }).toEqual({
+      file: undefined,
+      certs: ["roots test CA 0", "roots test CA 1", "roots test CA 2"],
+    });
     expect(loadNodeRoots(root({}))).toEqual({ certs: [], read: 0, skipped: [] });
   });
 
@@ -135,9 +155,16 @@ describe("loadNodeRoots", () => {
     });
     const got = loadNodeRoots(r);
     expect(names(got.certs)).toEqual(["roots test CA 0"]);
-    expect(got.skipped).toEqual(["/etc/ssl/certs/escape.pem: a symlink leads above the host root", "/etc/ssl/certs/loop.pem: ELOOP", "/etc/ssl/certs/loop2.pem: ELOOP"]);
+    expect(got.skipped).toEqual([
+      "/etc/ssl/certs/escape.pem: a symlink leads above the host root",
+      "/etc/ssl/certs/loop.pem: ELOOP",
+      "/etc/ssl/certs/loop2.pem: ELOOP",
+    ]);
     expect(() => resolveInRoot(r, "/etc/ssl/certs/escape.pem")).toThrow(expect.objectContaining({ code: "EXDEV" }));
-    expect(resolveInRoot(r, "/etc/ssl/certs/inside.pem")).toEqual({ node: "/usr/share/ca-certificates/in.crt", here: path.join(r, "usr/share/ca-certificates/in.crt") });
+    expect(resolveInRoot(r, "/etc/ssl/certs/inside.pem")).toEqual({
+      node: "/usr/share/ca-certificates/in.crt",
+      here: path.join(r, "usr/share/ca-certificates/in.crt"),
+    });
   });
 
   it("bounds: at most ROOTS_MAX_FILES files, and the bytes read in all", () => {
@@ -153,7 +180,11 @@ describe("loadNodeRoots", () => {
       readlink: () => {
         throw new Error("no links");
       },
-      list: (_p, max) => Array.from({ length: Math.min(ROOTS_MAX_FILES + 10, max + 1) }, (_, i) => ({ name: `f${String(i).padStart(5, "0")}`, symlink: false })),
+      list: (_p, max) =>
+        Array.from({ length: Math.min(ROOTS_MAX_FILES + 10, max + 1) }, (_, i) => ({
+          name: `f${String(i).padStart(5, "0")}`,
+          symlink: false,
+        })),
       read: () => (calls.read++, Buffer.from(cas[0])),
     };
     const got = loadNodeRoots("/r", io);
@@ -165,7 +196,11 @@ describe("loadNodeRoots", () => {
     const r = root({ "etc/ssl/certs/a.pem": cas[0], "etc/ssl/certs/b.pem": cas[1], "etc/ssl/certs/c.pem": cas[2] });
     const budget = fs.statSync(path.join(r, "etc/ssl/certs/a.pem")).size * 2 + 10;
     const cut = loadNodeRoots(r, realRootFs, { files: 100, bytes: budget });
-    expect({ ...cut, certs: names(cut.certs) }).toEqual({ certs: ["roots test CA 0", "roots test CA 1"], read: 2, skipped: [`/etc/ssl/certs/c.pem: over the ${budget} bytes read in all (not read)`] });
+    expect({ ...cut, certs: names(cut.certs) }).toEqual({
+      certs: ["roots test CA 0", "roots test CA 1"],
+      read: 2,
+      skipped: [`/etc/ssl/certs/c.pem: over the ${budget} bytes read in all (not read)`],
+    });
   });
 
   it("a FIFO is not read (it would block); an unreadable file is skipped as Go skips it", () => {

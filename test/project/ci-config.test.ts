@@ -20,7 +20,11 @@ const workflow = yaml.load(read(".github/workflows/ci.yaml")) as any;
 
 describe(".github/workflows/ci.yaml", () => {
   it("passes action-validator", () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/@action-validator/cli/cli.mjs"), path.join(ROOT, ".github/workflows/ci.yaml")], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "node_modules/@action-validator/cli/cli.mjs"), path.join(ROOT, ".github/workflows/ci.yaml")],
+      { encoding: "utf8" },
+    );
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
@@ -38,7 +42,9 @@ describe(".github/workflows/ci.yaml", () => {
     expect(runs("lint")).toMatch(/ct lint --config \.github\/ct\.yaml/);
     expect(runs("kind")).toMatch(/ct install --config \.github\/ct\.yaml/);
     expect(runs("kind")).toContain("npm run test:e2e");
-    expect(workflow.jobs.kind.steps.find((s: any) => String(s.uses).startsWith("helm/kind-action")).with.config).toBe("test/e2e/kind-config.yaml");
+    expect(workflow.jobs.kind.steps.find((s: any) => String(s.uses).startsWith("helm/kind-action")).with.config).toBe(
+      "test/e2e/kind-config.yaml",
+    );
   });
 });
 
@@ -56,7 +62,9 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
       const w = kindAction(job);
       const config = yaml.load(read(w.config)) as any;
       expect(w.cluster_name, job).toBe(config.name);
-      expect(workflow.jobs[job].steps.map((s: any) => s.run ?? "").join("\n"), job).toContain(`kind load docker-image harbor-edge:ci --name ${config.name}`);
+      expect(workflow.jobs[job].steps.map((s: any) => s.run ?? "").join("\n"), job).toContain(
+        `kind load docker-image harbor-edge:ci --name ${config.name}`,
+      );
     }
   });
 
@@ -78,7 +86,10 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
     for (const job of ["kind", "kind-drill"]) {
       const steps = workflow.jobs[job].steps as any[];
       const logs = steps.filter((s) => /kind export logs/.test(s.run ?? "") || String(s.uses).startsWith("actions/upload-artifact"));
-      expect(logs.map((s) => s.if), job).toEqual(["failure() || cancelled()", "failure() || cancelled()"]);
+      expect(
+        logs.map((s) => s.if),
+        job,
+      ).toEqual(["failure() || cancelled()", "failure() || cancelled()"]);
       // after every step that may time out
       const last = Math.max(...steps.map((s, i) => (s["timeout-minutes"] ? i : -1)));
       expect(steps.indexOf(logs[0]), job).toBeGreaterThan(last);
@@ -92,7 +103,9 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
     expect(step["timeout-minutes"]).toBeGreaterThanOrEqual(drillTotalMinutes());
     expect(job["timeout-minutes"] - step["timeout-minutes"]).toBeGreaterThanOrEqual(30);
     expect(job["timeout-minutes"]).toBeLessThanOrEqual(360); // GitHub-hosted runners' limit
-    expect(read("docs/testing.md").replace(/\s+/g, " ")).toContain(`the drill's steps add up to ${drillTotalMinutes()} minutes, under its CI step's ${step["timeout-minutes"]} and its job's ${job["timeout-minutes"]}`);
+    expect(read("docs/testing.md").replace(/\s+/g, " ")).toContain(
+      `the drill's steps add up to ${drillTotalMinutes()} minutes, under its CI step's ${step["timeout-minutes"]} and its job's ${job["timeout-minutes"]}`,
+    );
     // every step of the drill takes its timeout from there, and its hooks too
     const drill = read("test/e2e/drill.e2e.ts");
     expect([...drill.matchAll(/^ {2}\}, drillStepMs\((\d)\)\);$/gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5, 6]);
@@ -131,23 +144,35 @@ describe(".github/workflows/ci.yaml kind jobs: the one-node scenarios and the ou
     expect(kindAction("kind-drill")).toMatchObject({ version: "v0.31.0", kubectl_version: "v1.35.0" });
     // docs/testing.md says which and why
     const doc = read("docs/testing.md").replace(/\s+/g, " ");
-    expect(doc).toContain(`The one-node job pins kind ${kindAction("kind").version} (containerd 1.7.24) and the drill job kind ${kindAction("kind-drill").version} (kindest/node v1.35.0, containerd 2.2.0`);
+    expect(doc).toContain(
+      `The one-node job pins kind ${kindAction("kind").version} (containerd 1.7.24) and the drill job kind ${kindAction("kind-drill").version} (kindest/node v1.35.0, containerd 2.2.0`,
+    );
     // both kind configs patch the registry under the version-2 CRI plugin name: containerd 2 migrates it
     for (const f of ["test/e2e/kind-config.yaml", "test/e2e/kind-config-3nodes.yaml"]) {
-      expect((yaml.load(read(f)) as any).containerdConfigPatches, f).toEqual(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"']);
+      expect((yaml.load(read(f)) as any).containerdConfigPatches, f).toEqual([
+        '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"',
+      ]);
     }
   });
 
   it("the drill asks for the three-node config itself, and the two jobs together run every scenario file once", () => {
     expect(read("test/e2e/drill.e2e.ts")).toMatch(/await ensureCluster\(THREE_NODE_CONFIG\)/);
-    expect(read("test/e2e/cluster.ts")).toContain('export const THREE_NODE_CONFIG = path.join(ROOT, "test", "e2e", "kind-config-3nodes.yaml");');
+    expect(read("test/e2e/cluster.ts")).toContain(
+      'export const THREE_NODE_CONFIG = path.join(ROOT, "test", "e2e", "kind-config-3nodes.yaml");',
+    );
     const one = e2e("kind").files;
     const drill = e2e("kind-drill").files;
     expect(one).not.toContain("test/e2e/drill.e2e.ts");
     for (const f of [...one, ...drill]) expect(fs.existsSync(path.join(ROOT, f)), f).toBe(true);
     expect([...one, ...drill].sort()).toEqual(scenarioFiles());
     // and run.ts hands them to vitest as they are
-    expect(vitestArgs(drill)).toEqual(["node_modules/vitest/vitest.mjs", "run", "--config", "vitest.e2e.config.ts", "test/e2e/drill.e2e.ts"]);
+    expect(vitestArgs(drill)).toEqual([
+      "node_modules/vitest/vitest.mjs",
+      "run",
+      "--config",
+      "vitest.e2e.config.ts",
+      "test/e2e/drill.e2e.ts",
+    ]);
   });
 });
 
@@ -160,12 +185,18 @@ describe("test/e2e/run.ts arguments", () => {
   });
 
   it("refuses an argument that names no scenario file, or an option, naming it", () => {
-    expect(() => vitestArgs(["nosuch"], files)).toThrow(/"nosuch" names no scenario file; the files are test\/e2e\/a\.e2e\.ts, test\/e2e\/drill\.e2e\.ts/);
+    expect(() => vitestArgs(["nosuch"], files)).toThrow(
+      /"nosuch" names no scenario file; the files are test\/e2e\/a\.e2e\.ts, test\/e2e\/drill\.e2e\.ts/,
+    );
     expect(() => vitestArgs(["--reporter=dot"], files)).toThrow(/"--reporter=dot" names no scenario file/);
   });
 
   it("npm run test:e2e -- nosuch exits 2 before anything runs, saying why", () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "test/e2e/run.ts"), "nosuch"], { encoding: "utf8", cwd: ROOT });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "test/e2e/run.ts"), "nosuch"],
+      { encoding: "utf8", cwd: ROOT },
+    );
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^npm run test:e2e: "nosuch" names no scenario file/);
@@ -199,7 +230,9 @@ describe(".github/workflows/ci.yaml release job", () => {
   it("pushes the chart, the Artifact Hub metadata and the pack to the OCI registry; the token only through the environment", () => {
     const steps = runs();
     expect(steps).toContain('helm push "dist/harbor-edge-native-config-$VERSION.tgz" "oci://$CHARTS"');
-    expect(steps).toMatch(/oras push "\$CHARTS\/harbor-edge-native-config:artifacthub\.io" --config \/dev\/null:application\/vnd\.cncf\.artifacthub\.config\.v1\+yaml artifacthub-repo\.yml:application\/vnd\.cncf\.artifacthub\.repository-metadata\.layer\.v1\.yaml/);
+    expect(steps).toMatch(
+      /oras push "\$CHARTS\/harbor-edge-native-config:artifacthub\.io" --config \/dev\/null:application\/vnd\.cncf\.artifacthub\.config\.v1\+yaml artifacthub-repo\.yml:application\/vnd\.cncf\.artifacthub\.repository-metadata\.layer\.v1\.yaml/,
+    );
     // Palette reads an OCI pack registry at <base>/spectro-packs/archive/<name>:<version>
     expect(steps).toContain('oras push "$PACKS/spectro-packs/archive/harbor-edge-native-config:$VERSION"');
     expect(steps).not.toMatch(/oras push "\$PACKS\/harbor-edge-native-config:/);
@@ -220,7 +253,40 @@ describe(".github/workflows/ci.yaml release job", () => {
 describe(".github/ct.yaml", () => {
   const ct = yaml.load(read(".github/ct.yaml")) as Record<string, any>;
   // chart-testing's configuration keys (ct lint --help / ct install --help)
-  const KNOWN = ["remote", "target-branch", "since", "build-id", "lint-conf", "chart-yaml-schema", "validate-maintainers", "validate-chart-schema", "validate-yaml", "check-version-increment", "all", "charts", "chart-repos", "helm-repo-extra-args", "helm-dependency-extra-args", "helm-extra-args", "helm-lint-extra-args", "helm-extra-set-args", "chart-dirs", "excluded-charts", "print-logs", "namespace", "release-label", "upgrade", "skip-missing-values", "skip-clean-up", "additional-commands", "debug", "exclude-deprecated", "github-groups", "use-helmignore", "kubectl-timeout"];
+  const KNOWN = [
+    "remote",
+    "target-branch",
+    "since",
+    "build-id",
+    "lint-conf",
+    "chart-yaml-schema",
+    "validate-maintainers",
+    "validate-chart-schema",
+    "validate-yaml",
+    "check-version-increment",
+    "all",
+    "charts",
+    "chart-repos",
+    "helm-repo-extra-args",
+    "helm-dependency-extra-args",
+    "helm-extra-args",
+    "helm-lint-extra-args",
+    "helm-extra-set-args",
+    "chart-dirs",
+    "excluded-charts",
+    "print-logs",
+    "namespace",
+    "release-label",
+    "upgrade",
+    "skip-missing-values",
+    "skip-clean-up",
+    "additional-commands",
+    "debug",
+    "exclude-deprecated",
+    "github-groups",
+    "use-helmignore",
+    "kubectl-timeout",
+  ];
 
   it("uses only chart-testing's keys", () => {
     expect(Object.keys(ct).filter((k) => !KNOWN.includes(k))).toEqual([]);
@@ -264,7 +330,20 @@ describe("test/e2e/kind-config*.yaml", () => {
           properties: {
             role: { enum: ["control-plane", "worker"] },
             image: { type: "string" },
-            extraPortMappings: { type: "array", items: { type: "object", additionalProperties: false, required: ["containerPort", "hostPort"], properties: { containerPort: { type: "integer" }, hostPort: { type: "integer" }, listenAddress: { type: "string" }, protocol: { enum: ["TCP", "UDP", "SCTP"] } } } },
+            extraPortMappings: {
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["containerPort", "hostPort"],
+                properties: {
+                  containerPort: { type: "integer" },
+                  hostPort: { type: "integer" },
+                  listenAddress: { type: "string" },
+                  protocol: { enum: ["TCP", "UDP", "SCTP"] },
+                },
+              },
+            },
           },
         },
       },
@@ -273,14 +352,22 @@ describe("test/e2e/kind-config*.yaml", () => {
   const validate = newAjv().compile(schema);
   const defaults = validateSpec({}).spec as any;
 
-  for (const [file, nodes] of [["test/e2e/kind-config.yaml", 1], ["test/e2e/kind-config-3nodes.yaml", 3]] as const) {
+  for (const [file, nodes] of [
+    ["test/e2e/kind-config.yaml", 1],
+    ["test/e2e/kind-config-3nodes.yaml", 3],
+  ] as const) {
     it(`${file}: a kind Cluster of ${nodes} node(s) mapping Harbor's https node port to the host`, () => {
       const c = yaml.load(read(file)) as any;
       expect(validate(c), JSON.stringify(validate.errors)).toBe(true);
       expect(c.nodes).toHaveLength(nodes);
       expect(c.nodes.filter((n: any) => n.role === "control-plane")).toHaveLength(1);
       const ports = c.nodes.flatMap((n: any) => n.extraPortMappings ?? []);
-      expect(ports).toContainEqual(expect.objectContaining({ containerPort: defaults.service.harbor.https.nodePort, hostPort: defaults.service.harbor.https.nodePort }));
+      expect(ports).toContainEqual(
+        expect.objectContaining({
+          containerPort: defaults.service.harbor.https.nodePort,
+          hostPort: defaults.service.harbor.https.nodePort,
+        }),
+      );
     });
   }
 });
@@ -288,7 +375,11 @@ describe("test/e2e/kind-config*.yaml", () => {
 it("npm run test:e2e without Docker or kind says so in one line and runs nothing", () => {
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), "no-docker-"));
   fs.symlinkSync(process.execPath, path.join(bin, "node"));
-  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "test/e2e/run.ts")], { encoding: "utf8", env: { PATH: bin, HOME: os.homedir() }, cwd: ROOT });
+  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "test/e2e/run.ts")], {
+    encoding: "utf8",
+    env: { PATH: bin, HOME: os.homedir() },
+    cwd: ROOT,
+  });
   expect(r.status).toBe(0);
   expect(r.stdout.trim().split("\n")).toHaveLength(1);
   expect(r.stdout).toMatch(/^e2e \(kind\) tier: NOT RUN — it needs a running Docker engine and kind/);

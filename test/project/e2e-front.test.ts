@@ -26,7 +26,15 @@ const fronts: Front[] = [];
 async function front(o: { badSan?: string[]; badRealm?: Array<{ prefix: string; host: string }> }): Promise<Front> {
   const cert = signedCert(ca, "harbor", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1);
   const bad = signedCert(ca, "harbor", { dns: ["harbor"], ips: [] }, 1);
-  const f = await startFront({ host: "127.0.0.1", cert: cert.cert, key: cert.key, badCert: bad.cert, badKey: bad.key, upstream: { host: "127.0.0.1", port: harbor.port, ca: ca.cert }, ...o });
+  const f = await startFront({
+    host: "127.0.0.1",
+    cert: cert.cert,
+    key: cert.key,
+    badCert: bad.cert,
+    badKey: bad.key,
+    upstream: { host: "127.0.0.1", port: harbor.port, ca: ca.cert },
+    ...o,
+  });
   fronts.push(f);
   return f;
 }
@@ -36,14 +44,21 @@ function hostDir(f: Front): string {
   const d = path.join(T, `front-${f.port}`, "registry.test");
   fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(d, "harbor-ca.crt"), ca.cert);
-  fs.writeFileSync(path.join(d, "hosts.toml"), `server = "https://127.0.0.1:1"\n\n[host."https://127.0.0.1:${f.port}/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"\n`);
+  fs.writeFileSync(
+    path.join(d, "hosts.toml"),
+    `server = "https://127.0.0.1:1"\n\n[host."https://127.0.0.1:${f.port}/v2/proxy"]\n  capabilities = ["pull", "resolve"]\n  override_path = true\n  ca = "${path.join(d, "harbor-ca.crt")}"\n`,
+  );
   return path.dirname(d);
 }
-const check = (f: Front, images: string[]) => checkNode({ node: "node-1", hostDir: hostDir(f), images, platform: `linux/${NODE_ARCH}`, timeoutMs: 5000 });
+const check = (f: Front, images: string[]) =>
+  checkNode({ node: "node-1", hostDir: hostDir(f), images, platform: `linux/${NODE_ARCH}`, timeoutMs: 5000 });
 
 beforeAll(async () => {
   ca = ecdsaCA("harbor-edge-ca", 1);
-  harbor = await startFakeRegistry({ tls: signedCert(ca, "harbor", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1), content: contentOf("harbor") });
+  harbor = await startFakeRegistry({
+    tls: signedCert(ca, "harbor", { dns: ["localhost"], ips: ["127.0.0.1"] }, 1),
+    content: contentOf("harbor"),
+  });
 }, 60_000);
 afterAll(async () => {
   for (const f of fronts) await f.close();
@@ -54,7 +69,9 @@ afterAll(async () => {
 describe("test/e2e/front.ts", () => {
   it("its CA is made as the chart makes harbor-edge-ca: an ECDSA P-256 key, which node-forge cannot sign with (so the drill signs with openssl)", () => {
     // the chart: a new CA is genCAWithKey ... (genPrivateKey "ecdsa"), and sprig's "ecdsa" is P-256
-    expect(fs.readFileSync(path.join(ROOT, "chart", "templates", "_helpers-tls.tpl"), "utf8")).toMatch(/genCAWithKey \(include "harbor-edge\.name" \(list \. "caCommonName"\)\) \(int \$c\.auth\.certs\.caValidityDays\) \(genPrivateKey "ecdsa"\)/);
+    expect(fs.readFileSync(path.join(ROOT, "chart", "templates", "_helpers-tls.tpl"), "utf8")).toMatch(
+      /genCAWithKey \(include "harbor-edge\.name" \(list \. "caCommonName"\)\) \(int \$c\.auth\.certs\.caValidityDays\) \(genPrivateKey "ecdsa"\)/,
+    );
     const key = crypto.createPrivateKey(ca.key);
     expect([key.asymmetricKeyType, key.asymmetricKeyDetails?.namedCurve]).toEqual(["ec", "prime256v1"]);
     expect(ca.key).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
@@ -63,7 +80,12 @@ describe("test/e2e/front.ts", () => {
     // what signedCert makes from it: a P-256 key, and a certificate for exactly the names asked, signed by that CA
     const leaf = signedCert(ca, "harbor", { dns: ["harbor", "localhost"], ips: ["127.0.0.1"] }, 1);
     const x = new crypto.X509Certificate(leaf.cert);
-    expect([x.subjectAltName, x.ca, x.verify(new crypto.X509Certificate(ca.cert).publicKey), x.checkPrivateKey(crypto.createPrivateKey(leaf.key))]).toEqual(["DNS:harbor, DNS:localhost, IP Address:127.0.0.1", false, true, true]);
+    expect([
+      x.subjectAltName,
+      x.ca,
+      x.verify(new crypto.X509Certificate(ca.cert).publicKey),
+      x.checkPrivateKey(crypto.createPrivateKey(leaf.key)),
+    ]).toEqual(["DNS:harbor, DNS:localhost, IP Address:127.0.0.1", false, true, true]);
     expect(leaf.key).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
     // a name that would add another to openssl's extension line, or none at all, is refused
     expect(() => signedCert(ca, "harbor", { dns: ["harbor,DNS:evil"], ips: [] }, 1)).toThrow(/refusing the name "DNS:harbor,DNS:evil"/);
@@ -74,7 +96,11 @@ describe("test/e2e/front.ts", () => {
     const f = await front({});
     const r = await check(f, ["registry.test/library/a:1"]);
     expect(r.images[0]).toMatchObject({ ok: true, via: `https://127.0.0.1:${f.port}/v2/proxy` });
-    expect(f.log.filter((e) => e.path?.startsWith("/v2/proxy/library/a/") || e.path?.startsWith("/service/token")).map((e) => [e.client, e.method, e.path, e.status])).toEqual([
+    expect(
+      f.log
+        .filter((e) => e.path?.startsWith("/v2/proxy/library/a/") || e.path?.startsWith("/service/token"))
+        .map((e) => [e.client, e.method, e.path, e.status]),
+    ).toEqual([
       ["127.0.0.1", "HEAD", "/v2/proxy/library/a/manifests/1?ns=registry.test", 401],
       ["127.0.0.1", "GET", expect.stringMatching(/^\/service\/token\?/), 200],
       ["127.0.0.1", "HEAD", "/v2/proxy/library/a/manifests/1?ns=registry.test", 200],

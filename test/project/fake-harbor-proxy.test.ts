@@ -24,7 +24,15 @@ describe.skipIf(Boolean(why))("the test Harbor's proxy-cache projects", () => {
     storage = await startRegistry("proxy-storage");
     await pushImage(new Registry({ url: upstream.url }), "library/nginx", "1.25", nginx);
     await pushImage(new Registry({ url: upstream.url }), "team/multi", "1", multi);
-    harbor = await startFakeHarborProxy({ adminPassword: PW, storage: storage.url, intervalMs: 300, projects: [{ name: "docker.io", public: true, upstream: upstream.url }, { name: "private", public: false }] });
+    harbor = await startFakeHarborProxy({
+      adminPassword: PW,
+      storage: storage.url,
+      intervalMs: 300,
+      projects: [
+        { name: "docker.io", public: true, upstream: upstream.url },
+        { name: "private", public: false },
+      ],
+    });
   }, 60_000);
   afterAll(async () => {
     await harbor?.settled();
@@ -36,7 +44,9 @@ describe.skipIf(Boolean(why))("the test Harbor's proxy-cache projects", () => {
   it("/v2 with no Authorization header: 401 and a Bearer challenge to /service/token, even for a public project; an anonymous token then pulls", async () => {
     const r = await fetch(`${harbor.url}/v2/docker.io/library/nginx/manifests/1.25`, { method: "HEAD" });
     expect(r.status).toBe(401);
-    expect(r.headers.get("www-authenticate")).toBe(`Bearer realm="${harbor.url}/service/token",service="harbor-registry",scope="repository:docker.io/library/nginx:pull"`);
+    expect(r.headers.get("www-authenticate")).toBe(
+      `Bearer realm="${harbor.url}/service/token",service="harbor-registry",scope="repository:docker.io/library/nginx:pull"`,
+    );
     const anon = new Registry({ url: harbor.url });
     expect((await anon.getManifest("docker.io/library/nginx", "1.25"))!.body).toEqual(nginx.manifest);
     // private: anonymous may not
@@ -47,7 +57,10 @@ describe.skipIf(Boolean(why))("the test Harbor's proxy-cache projects", () => {
   it("a push to a proxy-cache project is refused: 403 DENIED", async () => {
     const r = await admin().send("POST", "/v2/docker.io/library/nginx/blobs/uploads/", "repository:docker.io/library/nginx:pull,push");
     expect(r.status).toBe(403);
-    expect(JSON.parse(r.body.toString()).errors[0]).toEqual({ code: "DENIED", message: "can not push artifact to a proxy project: docker.io" });
+    expect(JSON.parse(r.body.toString()).errors[0]).toEqual({
+      code: "DENIED",
+      message: "can not push artifact to a proxy project: docker.io",
+    });
   });
 
   it("a manifest GET is answered at once and cached later: after its blobs, or after Harbor fetched them itself", async () => {
@@ -77,13 +90,17 @@ describe.skipIf(Boolean(why))("the test Harbor's proxy-cache projects", () => {
     expect((await a.json()).references.map((x: any) => x.platform.architecture)).toEqual(["amd64"]);
     // encoded once, the path matches no route in Harbor
     expect((await fetch(`${harbor.url}/api/v2.0/projects/docker.io/repositories/team%2Fmulti/artifacts/1`)).status).toBe(404);
-    expect(harbor.violations.splice(0)).toEqual(["GET /projects/docker.io/repositories/team%2Fmulti/artifacts/1: repository name encoded once (Harbor needs a%252Fb)"]);
+    expect(harbor.violations.splice(0)).toEqual([
+      "GET /projects/docker.io/repositories/team%2Fmulti/artifacts/1: repository name encoded once (Harbor needs a%252Fb)",
+    ]);
   });
 
   it("upstream cut: what is held is served from Harbor, what is not is 404", async () => {
     await upstream.stop();
     try {
-      const got = await admin().send("GET", "/v2/docker.io/library/nginx/manifests/1.25", "repository:docker.io/library/nginx:pull", { headers: { accept: MANIFEST_ACCEPT } });
+      const got = await admin().send("GET", "/v2/docker.io/library/nginx/manifests/1.25", "repository:docker.io/library/nginx:pull", {
+        headers: { accept: MANIFEST_ACCEPT },
+      });
       expect(got.status).toBe(200);
       expect(got.body).toEqual(nginx.manifest);
       expect(await admin().getBlob("docker.io/library/nginx", nginx.blobs[1].digest)).toEqual(nginx.blobs[1].data);

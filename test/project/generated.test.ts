@@ -18,19 +18,25 @@ describe("generated from schemas/", () => {
     });
   }
 
-  it("every chart/files/*.json table is generated, and says so in its \"//\" key (JSON has no comments)", () => {
+  it('every chart/files/*.json table is generated, and says so in its "//" key (JSON has no comments)', () => {
     const tables = fs.readdirSync(path.join(CHART_DIR, "files")).filter((f) => f.endsWith(".json"));
     expect(tables.length).toBeGreaterThanOrEqual(4);
     for (const f of tables) {
-      expect(ARTEFACTS.map((a) => a.file), `chart/files/${f} is not generated`).toContain(`chart/files/${f}`);
+      expect(
+        ARTEFACTS.map((a) => a.file),
+        `chart/files/${f} is not generated`,
+      ).toContain(`chart/files/${f}`);
       const parsed = JSON.parse(fs.readFileSync(path.join(CHART_DIR, "files", f), "utf8")) as Record<string, unknown>;
       expect(Object.keys(parsed)[0]).toBe("//");
       expect(String(parsed["//"]).startsWith(GENERATED_NOTICE), `chart/files/${f}'s "//" key`).toBe(true);
     }
   });
 
-  it.skipIf(!UPSTREAM)("chart/Chart.yaml lists the images of the default render (artifacthub.io/images; else: run npm run generate)", async () => {
-    const { current, want } = await expected(ARTEFACTS.find((x) => x.file === "chart/Chart.yaml")!);
-    expect(current === want, "chart/Chart.yaml's artifacthub.io/images drifted: run npm run generate").toBe(true);
-  });
+  it.skipIf(!UPSTREAM)(
+    "chart/Chart.yaml lists the images of the default render (artifacthub.io/images; else: run npm run generate)",
+    async () => {
+      const { current, want } = await expected(ARTEFACTS.find((x) => x.file === "chart/Chart.yaml")!);
+      expect(current === want, "chart/Chart.yaml's artifacthub.io/images drifted: run npm run generate").toBe(true);
+    },
+  );
 });

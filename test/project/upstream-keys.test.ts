@@ -22,7 +22,9 @@ const known = new Set([...Object.keys(flat), ...refs, ...aliasRefs()]);
 function aliasRefs(): string[] {
   if (!announceUpstream() || !UPSTREAM) return [];
   const out = new Set<string>();
-  const files = execFileSync("tar", ["-tzf", UPSTREAM], { encoding: "utf8" }).split("\n").filter((f) => /\/templates\/.*\.(yaml|tpl)$/.test(f));
+  const files = execFileSync("tar", ["-tzf", UPSTREAM], { encoding: "utf8" })
+    .split("\n")
+    .filter((f) => /\/templates\/.*\.(yaml|tpl)$/.test(f));
   for (const f of files) {
     const text = execFileSync("tar", ["-xzOf", UPSTREAM, f], { encoding: "utf8", maxBuffer: 16 << 20 });
     for (const bind of text.matchAll(/\$(\w+)\s*:=\s*\.Values\.([\w.]+)\s*-?}}/g)) {
@@ -56,7 +58,14 @@ describe("harbor: keys exist upstream (chart 1.19.1)", () => {
   const specs: Array<[string, unknown]> = [
     ["defaults", validateSpec({}).spec],
     ...EXAMPLES.map((f): [string, unknown] => [path.basename(f), specOf(f)]),
-    ["everything external", validateSpec({ storage: { backend: { type: "s3", s3: { bucket: "b", endpoint: "https://s3.local", rootDirectory: "/h" } } }, database: { type: "external", external: { host: "pg", existingSecret: "pg" } }, redis: { type: "external", external: { addr: "r:6379", existingSecret: "r", tls: true } } }).spec],
+    [
+      "everything external",
+      validateSpec({
+        storage: { backend: { type: "s3", s3: { bucket: "b", endpoint: "https://s3.local", rootDirectory: "/h" } } },
+        database: { type: "external", external: { host: "pg", existingSecret: "pg" } },
+        redis: { type: "external", external: { addr: "r:6379", existingSecret: "r", tls: true } },
+      }).spec,
+    ],
   ];
   for (const [name, spec] of specs) {
     const s3 = (spec as any).storage?.backend?.type === "s3";
@@ -66,10 +75,15 @@ describe("harbor: keys exist upstream (chart 1.19.1)", () => {
   }
 
   it.skipIf(!UPSTREAM)("keys read through a local variable are known (upstream's registry ConfigMap reads the S3 endpoint so)", () => {
-    expect(unknownKeys({ persistence: { imageChartStorage: { s3: { regionendpoint: "x", secure: true, rootdirectory: "/h" } } } })).toEqual([]);
+    expect(unknownKeys({ persistence: { imageChartStorage: { s3: { regionendpoint: "x", secure: true, rootdirectory: "/h" } } } })).toEqual(
+      [],
+    );
   });
 
   it("the check itself catches a misspelt key", () => {
-    expect(unknownKeys({ core: { replica: 2 }, persistence: { imageChartStorage: { s3: { regionEndpoint: "x" } } } })).toEqual(["core.replica", "persistence.imageChartStorage.s3.regionEndpoint"]);
+    expect(unknownKeys({ core: { replica: 2 }, persistence: { imageChartStorage: { s3: { regionEndpoint: "x" } } } })).toEqual([
+      "core.replica",
+      "persistence.imageChartStorage.s3.regionEndpoint",
+    ]);
   });
 });

@@ -35,7 +35,15 @@ afterEach(async () => {
 });
 
 beforeAll(() => {
-  const r = render({ helm: HELMS[0], set: ["harbor-config.report.nodeCheck.enabled=true", "harbor-config.proxyCache.enabled=true", "harbor-config.proxyCache.registries={docker.io}"], namespace: NS });
+  const r = render({
+    helm: HELMS[0],
+    set: [
+      "harbor-config.report.nodeCheck.enabled=true",
+      "harbor-config.proxyCache.enabled=true",
+      "harbor-config.proxyCache.registries={docker.io}",
+    ],
+    namespace: NS,
+  });
   if (r.code !== 0) throw new Error(r.stderr);
   objects = r.objects;
 });
@@ -49,13 +57,19 @@ function reportRbac(withNodeCheck = true) {
 
 /** Harbor holding `held` (names in the docker.io proxy project, single-platform); anything else 404, and a fetch 404. */
 async function harborStub(held: string[]) {
-  const paths = new Set(held.map((h) => `/api/v2.0${artifactPath("docker.io", h.replace(/^docker\.io\//, "").split(":")[0], h.split(":").at(-1)!)}`));
+  const paths = new Set(
+    held.map((h) => `/api/v2.0${artifactPath("docker.io", h.replace(/^docker\.io\//, "").split(":")[0], h.split(":").at(-1)!)}`),
+  );
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
-    const json = (status: number, body: unknown) => (res.writeHead(status, { "content-type": "application/json" }), res.end(JSON.stringify(body)));
+    const json = (status: number, body: unknown) => (
+      res.writeHead(status, { "content-type": "application/json" }),
+      res.end(JSON.stringify(body))
+    );
     if (req.url === "/api/v2.0/health") return json(200, { status: "healthy", components: [] });
-    if (req.url === "/api/v2.0/projects/docker.io") return json(200, { project_id: 2, name: "docker.io", registry_id: 1, metadata: { public: "true" } });
+    if (req.url === "/api/v2.0/projects/docker.io")
+      return json(200, { project_id: 2, name: "docker.io", registry_id: 1, metadata: { public: "true" } });
     if (paths.has(req.url ?? "")) return json(200, { digest: `sha256:${"1".repeat(64)}`, references: [] });
     return json(404, { errors: [{ code: "NOT_FOUND", message: "not found" }] });
   });
@@ -66,9 +80,23 @@ async function harborStub(held: string[]) {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 /** The ConfigMap the node check writes for a node (its own format), with the results given. */
-function nodeCheckConfigMap(node: string, images: NodeResult["images"], o: { agoSeconds?: number; nodeFailure?: NodeResult["nodeFailure"] } = {}) {
-  const r: NodeResult = { node, platform: "linux/amd64", checkedAt: iso(Date.now() - (o.agoSeconds ?? 60) * 1000), hostDir: "/etc/containerd/certs.d", ...(o.nodeFailure ? { nodeFailure: o.nodeFailure } : {}), images };
-  return { ...configMapObject({ namespace: NS, name: configMapName(node), data: resultData(node, r, 0) }), metadata: { name: configMapName(node), namespace: NS, labels: { [COMPONENT_LABEL]: COMPONENT } } };
+function nodeCheckConfigMap(
+  node: string,
+  images: NodeResult["images"],
+  o: { agoSeconds?: number; nodeFailure?: NodeResult["nodeFailure"] } = {},
+) {
+  const r: NodeResult = {
+    node,
+    platform: "linux/amd64",
+    checkedAt: iso(Date.now() - (o.agoSeconds ?? 60) * 1000),
+    hostDir: "/etc/containerd/certs.d",
+    ...(o.nodeFailure ? { nodeFailure: o.nodeFailure } : {}),
+    images,
+  };
+  return {
+    ...configMapObject({ namespace: NS, name: configMapName(node), data: resultData(node, r, 0) }),
+    metadata: { name: configMapName(node), namespace: NS, labels: { [COMPONENT_LABEL]: COMPONENT } },
+  };
 }
 
 interface World {
@@ -78,7 +106,15 @@ interface World {
   log: string[];
 }
 
-async function run(o: { pods: Array<{ node: string; name: string; images: string[] }>; nodes: string[]; held: string[]; results: any[]; nodeCheck?: boolean; rbacNodeCheck?: boolean; statusData?: Record<string, string> }): Promise<World> {
+async function run(o: {
+  pods: Array<{ node: string; name: string; images: string[] }>;
+  nodes: string[];
+  held: string[];
+  results: any[];
+  nodeCheck?: boolean;
+  rbacNodeCheck?: boolean;
+  statusData?: Record<string, string>;
+}): Promise<World> {
   const harbor = await harborStub(o.held);
   const kube = await startKubeApi({
     namespace: NS,
@@ -107,7 +143,14 @@ async function run(o: { pods: Array<{ node: string; name: string; images: string
   const api = new HarborApi({ url: input.harborUrl, username: input.username, password: input.password, timeoutMs: 5000 });
   const v2 = new HarborV2({ url: input.harborUrl, username: input.username, password: input.password, timeoutMs: 5000 });
   const log: string[] = [];
-  const report = await runReport(input, { access: { server: kube.url, context: "in-cluster", token: kube.token }, api, v2, write: true, log: (l) => log.push(l), sleep: async () => {} });
+  const report = await runReport(input, {
+    access: { server: kube.url, context: "in-cluster", token: kube.token },
+    api,
+    v2,
+    write: true,
+    log: (l) => log.push(l),
+    sleep: async () => {},
+  });
   return { kube, harbor, report, log };
 }
 
@@ -127,8 +170,13 @@ describe("the report with the node check", () => {
       held: [NGINX],
       results: [
         // the node names the images as the pods do (short) or normalised: both match
-        nodeCheckConfigMap("node-a", [{ image: "nginx:1.25", ok: true }, { image: REDIS, ok: true }]),
-        nodeCheckConfigMap("node-b", [{ image: NGINX, ok: false, failure: { kind: "tls-san", detail: "x509: certificate is valid for harbor.local, not 192.0.2.10" } }]),
+        nodeCheckConfigMap("node-a", [
+          { image: "nginx:1.25", ok: true },
+          { image: REDIS, ok: true },
+        ]),
+        nodeCheckConfigMap("node-b", [
+          { image: NGINX, ok: false, failure: { kind: "tls-san", detail: "x509: certificate is valid for harbor.local, not 192.0.2.10" } },
+        ]),
         // node-c: no result at all; node-d: 3 x 300 s and one more second old
         nodeCheckConfigMap("node-d", [{ image: NGINX, ok: true }], { agoSeconds: 901 }),
         nodeCheckConfigMap(HOSTILE, [{ image: NGINX, ok: true }]),
@@ -138,10 +186,16 @@ describe("the report with the node check", () => {
     const byName = Object.fromEntries(w.report.nodes!.map((n) => [n.name, n]));
     expect(Object.keys(byName).sort()).toEqual(["node-a", "node-b", "node-c", "node-d", HOSTILE].sort());
     expect(byName["node-a"]).toMatchObject({ held: 1, total: 2, missing: [`${REDIS} (not held by Harbor)`] });
-    expect(byName["node-b"]).toMatchObject({ held: 0, total: 1, missing: [`${NGINX} (tls-san: x509: certificate is valid for harbor.local, not 192.0.2.10)`] });
+    expect(byName["node-b"]).toMatchObject({
+      held: 0,
+      total: 1,
+      missing: [`${NGINX} (tls-san: x509: certificate is valid for harbor.local, not 192.0.2.10)`],
+    });
     expect(byName["node-c"]).toEqual({ name: "node-c", held: 0, total: 1, missing: [`${NGINX} (no node check result)`], checkedAt: "" });
     expect(byName["node-d"].held).toBe(0);
-    expect(byName["node-d"].missing[0]).toMatch(/^docker\.io\/library\/nginx:1\.25 \(no node check result: the last is of \d{4}-\d\d-\d\dT/);
+    expect(byName["node-d"].missing[0]).toMatch(
+      /^docker\.io\/library\/nginx:1\.25 \(no node check result: the last is of \d{4}-\d\d-\d\dT/,
+    );
     expect(byName[HOSTILE]).toMatchObject({ held: 1, total: 1, missing: [] });
 
     // the cluster line: nginx is held but three nodes do not reach it; redis is not held
@@ -166,7 +220,9 @@ describe("the report with the node check", () => {
     const text = formatStatus(s);
     expect(text.split("\n")[0]).toBe(w.report.summary);
     expect(text).toMatch(/\n {2}node-a: 1 of 2 held; checked \S+\n {4}docker\.io\/library\/redis:7 \(not held by Harbor\)\n/);
-    expect(text).toMatch(/\n {2}node-c: 0 of 1 held; no node check result\n {4}docker\.io\/library\/nginx:1\.25 \(no node check result\)\n/);
+    expect(text).toMatch(
+      /\n {2}node-c: 0 of 1 held; no node check result\n {4}docker\.io\/library\/nginx:1\.25 \(no node check result\)\n/,
+    );
     expect(text).not.toMatch(/[\u001b\u202e]/);
     expect(text).not.toMatch(/nodes were not measured/);
     expect(JSON.parse(JSON.stringify(s)).nodes).toHaveLength(5);
@@ -184,24 +240,45 @@ describe("the report with the node check", () => {
       ],
       held: [NGINX, "docker.io/library/nginx:1.26"],
       results: [
-        nodeCheckConfigMap("node-a", [{ image: NGINX, ok: false, failure: { kind: "containerd-config", detail: "config_path is not set" } }], { nodeFailure: { kind: "containerd-config", detail: "config_path is not set" } }),
+        nodeCheckConfigMap(
+          "node-a",
+          [{ image: NGINX, ok: false, failure: { kind: "containerd-config", detail: "config_path is not set" } }],
+          { nodeFailure: { kind: "containerd-config", detail: "config_path is not set" } },
+        ),
         forged,
       ],
     });
     const byName = Object.fromEntries(w.report.nodes!.map((n) => [n.name, n]));
     expect(byName["node-a"].missing).toEqual([`${NGINX} (containerd-config: config_path is not set)`]);
     expect(byName["node-b"].missing).toEqual([`${NGINX} (no node check result)`, `docker.io/library/nginx:1.26 (no node check result)`]);
-    expect(w.log.some((l) => /1 ConfigMaps labelled app\.kubernetes\.io\/component=node-check in harbor are not node check results/.test(l))).toBe(true);
+    expect(
+      w.log.some((l) => /1 ConfigMaps labelled app\.kubernetes\.io\/component=node-check in harbor are not node check results/.test(l)),
+    ).toBe(true);
 
     // one node's result, partial: the image it has not checked yet is missing, named so
-    const w2 = await run({ nodes: ["node-a"], pods: [{ node: "node-a", name: "web", images: ["nginx:1.25", "docker.io/library/nginx:1.26"] }], held: [NGINX, "docker.io/library/nginx:1.26"], results: [nodeCheckConfigMap("node-a", [{ image: NGINX, ok: true }])] });
+    const w2 = await run({
+      nodes: ["node-a"],
+      pods: [{ node: "node-a", name: "web", images: ["nginx:1.25", "docker.io/library/nginx:1.26"] }],
+      held: [NGINX, "docker.io/library/nginx:1.26"],
+      results: [nodeCheckConfigMap("node-a", [{ image: NGINX, ok: true }])],
+    });
     expect(w2.report.nodes![0]).toMatchObject({ held: 1, total: 2 });
     expect(w2.report.nodes![0].missing[0]).toMatch(/^docker\.io\/library\/nginx:1\.26 \(not in the node's check of /);
-    expect(w2.report.summary).toMatch(/^1 of 2 running images are held by Harbor and reachable from every node that runs them; missing: docker\.io\/library\/nginx:1\.26 \(node-a: not in the node's check/);
+    expect(w2.report.summary).toMatch(
+      /^1 of 2 running images are held by Harbor and reachable from every node that runs them; missing: docker\.io\/library\/nginx:1\.26 \(node-a: not in the node's check/,
+    );
   });
 
   it("every node reached every image: all held, an ImagesHeld event", async () => {
-    const w = await run({ nodes: ["node-a", "node-b"], pods: [{ node: "node-a", name: "a", images: ["nginx:1.25"] }, { node: "node-b", name: "b", images: ["nginx:1.25"] }], held: [NGINX], results: ["node-a", "node-b"].map((n) => nodeCheckConfigMap(n, [{ image: NGINX, ok: true }])) });
+    const w = await run({
+      nodes: ["node-a", "node-b"],
+      pods: [
+        { node: "node-a", name: "a", images: ["nginx:1.25"] },
+        { node: "node-b", name: "b", images: ["nginx:1.25"] },
+      ],
+      held: [NGINX],
+      results: ["node-a", "node-b"].map((n) => nodeCheckConfigMap(n, [{ image: NGINX, ok: true }])),
+    });
     expect(w.report.summary).toBe("1 of 1 running images are held by Harbor and reachable from every node that runs them");
     expect(w.report.allHeld).toBe(true);
     expect(w.report.nodes!.map((n) => `${n.name} ${n.held}/${n.total}`)).toEqual(["node-a 1/1", "node-b 1/1"]);
@@ -209,7 +286,13 @@ describe("the report with the node check", () => {
   });
 
   it("the results cannot be read (no Role for them): said in the log, and every node counts its images missing", async () => {
-    const w = await run({ nodes: ["node-a"], pods: [{ node: "node-a", name: "a", images: ["nginx:1.25"] }], held: [NGINX], results: [nodeCheckConfigMap("node-a", [{ image: NGINX, ok: true }])], rbacNodeCheck: false });
+    const w = await run({
+      nodes: ["node-a"],
+      pods: [{ node: "node-a", name: "a", images: ["nginx:1.25"] }],
+      held: [NGINX],
+      results: [nodeCheckConfigMap("node-a", [{ image: NGINX, ok: true }])],
+      rbacNodeCheck: false,
+    });
     expect(w.log.some((l) => /^warning: cannot read the node check's results in namespace harbor: .*HTTP 403/.test(l))).toBe(true);
     expect(w.report.nodes![0].missing).toEqual([`${NGINX} (no node check result)`]);
     expect(w.report.allHeld).toBe(false);
@@ -220,15 +303,21 @@ describe("the report with the node check", () => {
       nodes: ["node-a"],
       pods: [{ node: "node-a", name: "a", images: ["nginx:1.25", "redis:7"] }],
       held: [NGINX],
-      results: [nodeCheckConfigMap("node-a", [{ image: NGINX, ok: false, failure: { kind: "unreachable", detail: "connect ECONNREFUSED" } }])],
+      results: [
+        nodeCheckConfigMap("node-a", [{ image: NGINX, ok: false, failure: { kind: "unreachable", detail: "connect ECONNREFUSED" } }]),
+      ],
       nodeCheck: false,
       statusData: { nodes: "[]" },
     });
-    expect(w.report.summary).toMatch(/^1 of 2 running images are held by Harbor; missing: docker\.io\/library\/redis:7 \(Harbor cannot fetch it/);
+    expect(w.report.summary).toMatch(
+      /^1 of 2 running images are held by Harbor; missing: docker\.io\/library\/redis:7 \(Harbor cannot fetch it/,
+    );
     expect(w.report.nodes).toBeUndefined();
     expect(w.kube.configMap(NS, "harbor-edge-status")!.data!.nodes).toBeUndefined();
     expect(w.kube.requests.some((r) => r.path.includes("/configmaps?"))).toBe(false);
-    expect(w.log).toContain("nodes were not measured (report.nodeCheck is off): Harbor holds these images; whether each node can pull them was not checked");
+    expect(w.log).toContain(
+      "nodes were not measured (report.nodeCheck is off): Harbor holds these images; whether each node can pull them was not checked",
+    );
     expect(formatReport(w.report, "https://harbor")).toMatch(/\n {2}nodes were not measured/);
     const s = await readStatus({ server: w.kube.url, context: "admin", token: w.kube.adminToken }, NS);
     expect(s.nodes).toBeUndefined();
@@ -239,14 +328,31 @@ describe("the report with the node check", () => {
     // not an array: not measured, as without the key
     expect(nodesFrom("not json")).toBeUndefined();
     expect(nodesFrom('{"name":"x"}')).toBeUndefined();
-    const n = nodesFrom(JSON.stringify([null, 7, { name: "a\u001b]0;x\u0007", held: -1, total: 2.5, missing: ["m\u202e", 3], checkedAt: "t" }, { name: "b".repeat(5000), held: 1, total: 1, missing: "x" }]));
+    const n = nodesFrom(
+      JSON.stringify([
+        null,
+        7,
+        { name: "a\u001b]0;x\u0007", held: -1, total: 2.5, missing: ["m\u202e", 3], checkedAt: "t" },
+        { name: "b".repeat(5000), held: 1, total: 1, missing: "x" },
+      ]),
+    );
     expect(n).toHaveLength(2);
     if (!n) return;
     // counts that are not whole numbers: never ready (0 of 0 with a missing line saying why)
     expect(n[0]).toEqual({ name: "a\\x1b]0;x\\x07", held: 0, total: 0, missing: ["m\\u{202e}", "3", MALFORMED_ENTRY], checkedAt: "t" });
     expect(n[1].name.length).toBe(1300);
     expect(n[1].missing).toEqual([]);
-    const text = formatStatus({ namespace: "harbor", summary: "s", held: 0, total: 0, allHeld: false, missing: [], platforms: [], updated: "u", nodes: n });
+    const text = formatStatus({
+      namespace: "harbor",
+      summary: "s",
+      held: 0,
+      total: 0,
+      allHeld: false,
+      missing: [],
+      platforms: [],
+      updated: "u",
+      nodes: n,
+    });
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
   });
 });
@@ -254,22 +360,38 @@ describe("the report with the node check", () => {
 describe("countNodes: what counts on a node (pure)", () => {
   const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
   const settings = { namespace: NS, intervalSeconds: 300 };
-  const result = (images: NodeResult["images"], checkedAt = iso(NOW - 60_000)): NodeResult => ({ node: "node-a", platform: "linux/amd64", checkedAt, hostDir: "/etc/containerd/certs.d", images });
+  const result = (images: NodeResult["images"], checkedAt = iso(NOW - 60_000)): NodeResult => ({
+    node: "node-a",
+    platform: "linux/amd64",
+    checkedAt,
+    hostDir: "/etc/containerd/certs.d",
+    images,
+  });
   const IMG = "docker.io/library/nginx:1.25";
-  const count = (r: NodeResult, addresses?: ReadonlySet<string>, images = [IMG]) => countNodes(new Map([["node-a", images]]), new Set(images), new Map([["node-a", r]]), settings, NOW, addresses).nodes[0];
+  const count = (r: NodeResult, addresses?: ReadonlySet<string>, images = [IMG]) =>
+    countNodes(new Map([["node-a", images]]), new Set(images), new Map([["node-a", r]]), settings, NOW, addresses).nodes[0];
 
   it("an image reached through a host that is not one of Harbor's addresses does not count (another mirror in the node's hosts.toml)", () => {
     const harbor = new Set(["10.0.0.5:30003"]);
-    expect(count(result([{ image: IMG, ok: true, via: "https://10.0.0.5:30003/v2/docker.io" }]), harbor)).toMatchObject({ held: 1, missing: [] });
+    expect(count(result([{ image: IMG, ok: true, via: "https://10.0.0.5:30003/v2/docker.io" }]), harbor)).toMatchObject({
+      held: 1,
+      missing: [],
+    });
     const other = count(result([{ image: IMG, ok: true, via: "https://mirror.corp.example/v2" }]), harbor);
     expect(other.held).toBe(0);
-    expect(other.missing).toEqual([expect.stringMatching(/^docker\.io\/library\/nginx:1\.25 \(error: reached through https:\/\/mirror\.corp\.example\/v2, which is not one of Harbor's addresses \(10\.0\.0\.5:30003\)\)$/)]);
+    expect(other.missing).toEqual([
+      expect.stringMatching(
+        /^docker\.io\/library\/nginx:1\.25 \(error: reached through https:\/\/mirror\.corp\.example\/v2, which is not one of Harbor's addresses \(10\.0\.0\.5:30003\)\)$/,
+      ),
+    ]);
     // the default https port is the address without it, as Harbor's addresses are normalised
     expect(count(result([{ image: IMG, ok: true, via: "https://harbor.lan:443/v2/docker.io" }]), new Set(["harbor.lan"])).held).toBe(1);
   });
 
   it("a result stamped in the future (clock skew, a forged ConfigMap) is not fresh; one within the interval is", () => {
-    expect(count(result([{ image: IMG, ok: true }], iso(NOW + 60 * 60_000))).missing).toEqual([expect.stringContaining("no node check result")]);
+    expect(count(result([{ image: IMG, ok: true }], iso(NOW + 60 * 60_000))).missing).toEqual([
+      expect.stringContaining("no node check result"),
+    ]);
     expect(count(result([{ image: IMG, ok: true }], iso(NOW + 60_000))).held).toBe(1);
   });
 

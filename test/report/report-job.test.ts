@@ -41,7 +41,14 @@ const img: Record<string, TestImage | TestIndex> = {};
 
 beforeAll(async () => {
   if (why) return;
-  const r = render({ helm: HELMS[0], set: [`harbor-config.auth.password=${PASSWORD}`, "harbor-config.proxyCache.enabled=true", "harbor-config.proxyCache.registries={docker.io,quay.io}"] });
+  const r = render({
+    helm: HELMS[0],
+    set: [
+      `harbor-config.auth.password=${PASSWORD}`,
+      "harbor-config.proxyCache.enabled=true",
+      "harbor-config.proxyCache.registries={docker.io,quay.io}",
+    ],
+  });
   if (r.code !== 0) throw new Error(r.stderr);
   objects = r.objects;
   docker = await startRegistry("report-up");
@@ -80,9 +87,21 @@ function rulesOf(kind: string, name: string): Rule[] {
 let kubeCa: { cert: string; key: string } | undefined;
 /** The report's robot account, as `harbor-edge configure` writes it into the Secret the chart names (REPORT_ROBOT_SECRET). */
 const ROBOT = { username: "robot$harbor-edge-report", password: "Robot-Secret-1'\"$\\" };
-async function world(pods: KubeObjects["pods"], o: { harbor?: Partial<FakeHarborProxyOptions>; nodes?: KubeObjects["nodes"]; namespaces?: KubeObjects["namespaces"]; noConfigMap?: boolean; tls?: boolean; robotSecret?: Record<string, string> | null } = {}): Promise<World> {
+async function world(
+  pods: KubeObjects["pods"],
+  o: {
+    harbor?: Partial<FakeHarborProxyOptions>;
+    nodes?: KubeObjects["nodes"];
+    namespaces?: KubeObjects["namespaces"];
+    noConfigMap?: boolean;
+    tls?: boolean;
+    robotSecret?: Record<string, string> | null;
+  } = {},
+): Promise<World> {
   kubeCa ??= generateCA("report test cluster CA", 1);
-  const tls = o.tls ? { ...generateServerCert("kubernetes", { dns: ["kubernetes.default.svc"], ips: ["127.0.0.1"] }, 1, kubeCa) } : undefined;
+  const tls = o.tls
+    ? { ...generateServerCert("kubernetes", { dns: ["kubernetes.default.svc"], ips: ["127.0.0.1"] }, 1, kubeCa) }
+    : undefined;
   const storage = await startRegistry("report-storage");
   const harbor = await startFakeHarborProxy({
     adminPassword: PASSWORD,
@@ -104,9 +123,15 @@ async function world(pods: KubeObjects["pods"], o: { harbor?: Partial<FakeHarbor
       pods,
       configMaps: o.noConfigMap ? [] : [{ namespace: NS, name: find(objects, "ConfigMap", "harbor-edge-status")!.metadata.name }],
       // the chart's robot Secret (harbor-edge-report-robot), filled as the configuration run fills it; null: none
-      secrets: o.robotSecret === null ? [] : [{ namespace: NS, name: find(objects, "Secret", "harbor-edge-report-robot")!.metadata.name, data: o.robotSecret ?? ROBOT }],
+      secrets:
+        o.robotSecret === null
+          ? []
+          : [{ namespace: NS, name: find(objects, "Secret", "harbor-edge-report-robot")!.metadata.name, data: o.robotSecret ?? ROBOT }],
     },
-    { rbac: { cluster: rulesOf("ClusterRole", clusterRole), namespaced: [{ namespace: NS, rules: rulesOf("Role", "harbor-edge-report") }] }, ...(tls ? { tls } : {}) },
+    {
+      rbac: { cluster: rulesOf("ClusterRole", clusterRole), namespaced: [{ namespace: NS, rules: rulesOf("Role", "harbor-edge-report") }] },
+      ...(tls ? { tls } : {}),
+    },
   );
   cleanups.push(async () => {
     await harbor.settled();
@@ -130,7 +155,8 @@ function jobEnv(): Record<string, string> {
   const e: Record<string, string> = {};
   for (const v of c.env) {
     if (v.value !== undefined) e[v.name] = String(v.value);
-    else if (v.valueFrom?.secretKeyRef) e[v.name] = decode(find(objects, "Secret", v.valueFrom.secretKeyRef.name)!.data[v.valueFrom.secretKeyRef.key]);
+    else if (v.valueFrom?.secretKeyRef)
+      e[v.name] = decode(find(objects, "Secret", v.valueFrom.secretKeyRef.name)!.data[v.valueFrom.secretKeyRef.key]);
     else if (v.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") e[v.name] = job.metadata.namespace!;
     else throw new Error(`env ${v.name}: unsupported source`);
   }
@@ -160,13 +186,30 @@ async function runCli(args: string[], env: Record<string, string>, secrets: stri
  * ServiceAccount token and CA in files. Only the addresses are the test's (Harbor's and the API server's are
  * cluster-internal names). kubeEnv: how the pod finds the API server (default KUBE_API).
  */
-async function runReport(w: World, env: Record<string, string> = {}, kubeEnv?: Record<string, string>, secrets: string[] = [], stop?: StopWhen): Promise<Run> {
+async function runReport(
+  w: World,
+  env: Record<string, string> = {},
+  kubeEnv?: Record<string, string>,
+  secrets: string[] = [],
+  stop?: StopWhen,
+): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-run-"));
   const tokenFile = path.join(dir, "token");
   fs.writeFileSync(tokenFile, `${w.kube.token}\n`);
   const caFile = path.join(dir, "ca.crt");
   fs.writeFileSync(caFile, kubeCa!.cert);
-  const e: Record<string, string> = { ...jobEnv(), PATH: process.env.PATH ?? "/usr/bin:/bin", HARBOR_URL: w.harbor.url, ...(kubeEnv ?? { KUBE_API: w.kube.url }), KUBE_TOKEN_FILE: tokenFile, KUBE_CA_FILE: caFile, TMPDIR: dir, REPORT_POLL_SECONDS: "1", REPORT_WAIT_SECONDS: "5", ...env };
+  const e: Record<string, string> = {
+    ...jobEnv(),
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HARBOR_URL: w.harbor.url,
+    ...(kubeEnv ?? { KUBE_API: w.kube.url }),
+    KUBE_TOKEN_FILE: tokenFile,
+    KUBE_CA_FILE: caFile,
+    TMPDIR: dir,
+    REPORT_POLL_SECONDS: "1",
+    REPORT_WAIT_SECONDS: "5",
+    ...env,
+  };
   try {
     return await runCli(["report"], e, [e.HARBOR_ADMIN_PASSWORD, e.HARBOR_PASSWORD, w.kube.token, ROBOT.password, ...secrets], stop);
   } finally {
@@ -175,7 +218,8 @@ async function runReport(w: World, env: Record<string, string> = {}, kubeEnv?: R
 }
 
 const status = (w: World) => w.kube.configMap(NS, "harbor-edge-status")!.data!;
-const artifactGets = (w: World, repoEnc: string) => w.harbor.requests.filter((r) => r.method === "GET" && r.path.includes(`/repositories/${repoEnc}/artifacts/`));
+const artifactGets = (w: World, repoEnc: string) =>
+  w.harbor.requests.filter((r) => r.method === "GET" && r.path.includes(`/repositories/${repoEnc}/artifacts/`));
 const v2 = (w: World) => w.harbor.requests.filter((r) => r.path.startsWith("/v2/"));
 
 describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API and a Harbor with proxy-cache projects", () => {
@@ -188,7 +232,13 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(w.harbor.violations).toEqual([]);
     const s = status(w);
     expect(s.summary).toBe("1 of 1 running images are held by Harbor");
-    expect({ held: s.held, total: s.total, allHeld: s.allHeld, missing: s.missing, platforms: s.platforms }).toEqual({ held: "1", total: "1", allHeld: "true", missing: "", platforms: "linux/amd64" });
+    expect({ held: s.held, total: s.total, allHeld: s.allHeld, missing: s.missing, platforms: s.platforms }).toEqual({
+      held: "1",
+      total: "1",
+      allHeld: "true",
+      missing: "",
+      platforms: "linux/amd64",
+    });
     const looks = artifactGets(w, "library%252Fnginx").map((r) => r.status);
     // before the fetch: 404; after it, 404 while Harbor caches, then 200
     expect(looks[0]).toBe(404);
@@ -203,11 +253,20 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(v2(w).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["GET /v2/docker.io/library/nginx/manifests/1.25 200"]);
     // each blob was downloaded from the upstream exactly once
     const blobs = (img.nginx as TestImage).blobs.map((b) => b.digest);
-    expect(w.harbor.upstreamRequests.filter((r) => r.includes("/blobs/")).sort()).toEqual(blobs.map((d) => `GET /v2/library/nginx/blobs/${d}`).sort());
+    expect(w.harbor.upstreamRequests.filter((r) => r.includes("/blobs/")).sort()).toEqual(
+      blobs.map((d) => `GET /v2/library/nginx/blobs/${d}`).sort(),
+    );
     // Harbor holds it for real: its storage has the manifest under the tag
-    expect(await new Registry({ url: w.storage.url }).manifestExists("docker.io/library/nginx", "1.25")).toBe((img.nginx as TestImage).digest);
+    expect(await new Registry({ url: w.storage.url }).manifestExists("docker.io/library/nginx", "1.25")).toBe(
+      (img.nginx as TestImage).digest,
+    );
     expect(w.kube.events).toHaveLength(1);
-    expect(w.kube.events[0]).toMatchObject({ type: "Normal", reason: "ImagesHeld", message: s.summary, involvedObject: { kind: "ConfigMap", name: "harbor-edge-status", namespace: NS } });
+    expect(w.kube.events[0]).toMatchObject({
+      type: "Normal",
+      reason: "ImagesHeld",
+      message: s.summary,
+      involvedObject: { kind: "ConfigMap", name: "harbor-edge-status", namespace: NS },
+    });
     // no secret where people look
     expect(JSON.stringify([s, w.kube.events])).not.toContain(PASSWORD);
   });
@@ -220,17 +279,41 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect((await runReport(w)).code).toBe(0);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-kubeconfig-"));
     const kubeconfig = path.join(dir, "config");
-    fs.writeFileSync(kubeconfig, yaml.dump({ apiVersion: "v1", kind: "Config", "current-context": "c", contexts: [{ name: "c", context: { cluster: "c", user: "u" } }], clusters: [{ name: "c", cluster: { server: w.kube.url } }], users: [{ name: "u", user: { token: w.kube.adminToken } }] }));
+    fs.writeFileSync(
+      kubeconfig,
+      yaml.dump({
+        apiVersion: "v1",
+        kind: "Config",
+        "current-context": "c",
+        contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
+        clusters: [{ name: "c", cluster: { server: w.kube.url } }],
+        users: [{ name: "u", user: { token: w.kube.adminToken } }],
+      }),
+    );
     const { code, stdout } = await runProcess(process.execPath, [BIN, "status", "--kubeconfig", kubeconfig, "--json"]);
     expect(code).toBe(1);
     const s = status(w);
     const printed = JSON.parse(stdout);
-    expect(printed).toMatchObject({ summary: s.summary, held: 1, total: 2, allHeld: false, missing: s.missing.split("\n"), platforms: ["linux/amd64"], updated: s.updated });
+    expect(printed).toMatchObject({
+      summary: s.summary,
+      held: 1,
+      total: 2,
+      allHeld: false,
+      missing: s.missing.split("\n"),
+      platforms: ["linux/amd64"],
+      updated: s.updated,
+    });
     expect(printed.lastEvent).toMatchObject({ type: "Warning", reason: "ImagesMissing", message: s.summary });
   });
 
   it("REPORT_PULL_BLOBS=1 (the script's old default) is ignored, said so: manifests only, every blob from the upstream once", async () => {
-    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }, { namespace: "default", name: "cache", containers: ["redis:7"] }], { harbor: { intervalMs: 200 } });
+    const w = await world(
+      [
+        { namespace: "default", name: "web", containers: ["nginx:1.25"] },
+        { namespace: "default", name: "cache", containers: ["redis:7"] },
+      ],
+      { harbor: { intervalMs: 200 } },
+    );
     const run = await runReport(w, { REPORT_PULL_BLOBS: "1", REPORT_CONFIRM_SECONDS: "20" });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/REPORT_PULL_BLOBS=1 is ignored/);
@@ -246,11 +329,15 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
   });
 
   it("Harbor that has not cached within the bound: reported missing, never assumed held", async () => {
-    const w = await world([{ namespace: "default", name: "web", containers: ["docker.io/library/nginx:1.25"] }], { harbor: { intervalMs: 1000 } });
+    const w = await world([{ namespace: "default", name: "web", containers: ["docker.io/library/nginx:1.25"] }], {
+      harbor: { intervalMs: 1000 },
+    });
     const run = await runReport(w, { REPORT_CONFIRM_SECONDS: "1" });
     expect(run.code).toBe(0);
     const s = status(w);
-    expect(s.summary).toMatch(/^0 of 1 running images are held by Harbor; missing: docker\.io\/library\/nginx:1\.25 \(fetched, but Harbor does not hold it after 1s: not in Harbor\)$/);
+    expect(s.summary).toMatch(
+      /^0 of 1 running images are held by Harbor; missing: docker\.io\/library\/nginx:1\.25 \(fetched, but Harbor does not hold it after 1s: not in Harbor\)$/,
+    );
     expect(s.allHeld).toBe("false");
     expect(w.kube.events[0]).toMatchObject({ type: "Warning", reason: "ImagesMissing" });
   });
@@ -284,8 +371,12 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     const run = await runReport(w);
     expect(run.code).toBe(0);
     const s = status(w);
-    expect(s.summary).toBe("1 of 2 running images are held by Harbor; missing: quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)");
-    expect(s.missing.split("\n")).toEqual(["quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)"]);
+    expect(s.summary).toBe(
+      "1 of 2 running images are held by Harbor; missing: quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)",
+    );
+    expect(s.missing.split("\n")).toEqual([
+      "quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)",
+    ]);
     expect(w.harbor.upstreamRequests).toContain("HEAD /v2/org/tool/manifests/2");
     expect(w.kube.events[0]).toMatchObject({ type: "Warning", reason: "ImagesMissing", message: s.summary });
   });
@@ -308,7 +399,11 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
 
   it("registries Harbor does not proxy are reported as such, with no request to Harbor for them", async () => {
     const w = await world([
-      { namespace: "default", name: "app", containers: ["registry.example.com:5000/team/app:1", "ghcr.io/org/thing@sha256:" + "a".repeat(64)] },
+      {
+        namespace: "default",
+        name: "app",
+        containers: ["registry.example.com:5000/team/app:1", "ghcr.io/org/thing@sha256:" + "a".repeat(64)],
+      },
       { namespace: "default", name: "web", containers: ["nginx:1.25"] },
     ]);
     expect((await runReport(w)).code).toBe(0);
@@ -324,7 +419,9 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
   it("digest references: an image manifest is held by its digest; an index pulled by digest never is (Harbor stores it re-written)", async () => {
     const pinned = img.pinned as TestImage;
     const pinnedIndex = img.pinnedIndex as TestIndex;
-    const w = await world([{ namespace: "default", name: "p", containers: [`team/pinned:1@${pinned.digest}`, `team/pinned-index@${pinnedIndex.digest}`] }]);
+    const w = await world([
+      { namespace: "default", name: "p", containers: [`team/pinned:1@${pinned.digest}`, `team/pinned-index@${pinnedIndex.digest}`] },
+    ]);
     const run = await runReport(w, { REPORT_CONFIRM_SECONDS: "4" });
     expect(run.code).toBe(0);
     const s = status(w);
@@ -337,17 +434,26 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     // and Harbor does hold the amd64 child and a re-written index, just not under the digest asked for
     const storage = new Registry({ url: w.storage.url });
     await w.harbor.settled();
-    expect(await storage.manifestExists("docker.io/team/pinned-index", pinnedIndex.children[0].digest)).toBe(pinnedIndex.children[0].digest);
+    expect(await storage.manifestExists("docker.io/team/pinned-index", pinnedIndex.children[0].digest)).toBe(
+      pinnedIndex.children[0].digest,
+    );
     expect(await storage.manifestExists("docker.io/team/pinned-index", pinnedIndex.digest)).toBeUndefined();
   });
 
   it("a multi-platform index is fetched for the nodes' platforms only, and held once Harbor's index has them", async () => {
     const multi = img.multi as TestIndex;
-    const w = await world([{ namespace: "default", name: "m", containers: ["team/multi:1"] }], { nodes: [{ name: "a", architecture: "arm64" }, { name: "b", architecture: "arm64" }] });
+    const w = await world([{ namespace: "default", name: "m", containers: ["team/multi:1"] }], {
+      nodes: [
+        { name: "a", architecture: "arm64" },
+        { name: "b", architecture: "arm64" },
+      ],
+    });
     expect((await runReport(w)).code).toBe(0);
     expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
     expect(status(w).platforms).toBe("linux/arm64");
-    const manifests = v2(w).filter((r) => r.path.includes("/manifests/")).map((r) => r.path.split("/manifests/")[1]);
+    const manifests = v2(w)
+      .filter((r) => r.path.includes("/manifests/"))
+      .map((r) => r.path.split("/manifests/")[1]);
     expect(manifests).toEqual(["1", multi.children[1].digest]);
     // Harbor's index under the tag lists the arm64 child only
     const stored = await new Registry({ url: w.storage.url }).getManifest("docker.io/team/multi", "1");
@@ -365,7 +471,10 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect((await runReport(w)).code).toBe(0);
     expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
     expect(status(w).platforms).toBe("linux/amd64 linux/arm64");
-    const asked = w.harbor.requests.slice(before).filter((r) => r.path.includes("/manifests/")).map((r) => r.path.split("/manifests/")[1]);
+    const asked = w.harbor.requests
+      .slice(before)
+      .filter((r) => r.path.includes("/manifests/"))
+      .map((r) => r.path.split("/manifests/")[1]);
     expect(asked).toContain(multi.children[1].digest);
   });
 
@@ -385,13 +494,31 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
         { namespace: "default", name: "web", containers: ["nginx:1.25"] },
       ],
       // public: what the configuration Job makes it when nodes try it (configureProjects)
-      { harbor: { projects: [{ name: "docker.io", public: true, upstream: docker.url }, { name: "spectro-images", public: true }] } },
+      {
+        harbor: {
+          projects: [
+            { name: "docker.io", public: true, upstream: docker.url },
+            { name: "spectro-images", public: true },
+          ],
+        },
+      },
     );
     await pushImage(new Registry({ url: w.storage.url }), "spectro-images/registry.lan-5000/team/app", "1", seeded);
     await pushImage(new Registry({ url: w.storage.url }), "spectro-images/docker.io/library/nginx", "1.25", img.nginx);
-    const spectroOn = render({ helm: HELMS[0], set: [`harbor-config.auth.password=${PASSWORD}`, "harbor-config.proxyCache.enabled=true", "harbor-config.proxyCache.registries={docker.io,quay.io}", "harbor-config.nodeMirror.spectroImages=true"] });
+    const spectroOn = render({
+      helm: HELMS[0],
+      set: [
+        `harbor-config.auth.password=${PASSWORD}`,
+        "harbor-config.proxyCache.enabled=true",
+        "harbor-config.proxyCache.registries={docker.io,quay.io}",
+        "harbor-config.nodeMirror.spectroImages=true",
+      ],
+    });
     expect(spectroOn.code, spectroOn.stderr).toBe(0);
-    const env = (objs: K8sObject[]) => objs.find((x) => x.kind === "Job" && x.metadata.name.startsWith("harbor-edge-report-"))!.spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_SPECTRO_PROJECT").value;
+    const env = (objs: K8sObject[]) =>
+      objs
+        .find((x) => x.kind === "Job" && x.metadata.name.startsWith("harbor-edge-report-"))!
+        .spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_SPECTRO_PROJECT").value;
     expect(env(objects)).toBe("");
     expect(env(spectroOn.objects)).toBe("spectro-images");
     const run = await runReport(w, { HARBOR_SPECTRO_PROJECT: env(spectroOn.objects) });
@@ -408,12 +535,19 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
   it("a private spectro-images is not counted: nodes pull anonymously and are refused (401), the report says so, and the chart makes it public", async () => {
     const seeded = testImage("seeded app 2");
     const w = await world([{ namespace: "default", name: "app", containers: ["registry.lan:5000/team/app:2"] }], {
-      harbor: { projects: [{ name: "docker.io", public: true, upstream: docker.url }, { name: "spectro-images", public: false }] },
+      harbor: {
+        projects: [
+          { name: "docker.io", public: true, upstream: docker.url },
+          { name: "spectro-images", public: false },
+        ],
+      },
     });
     await pushImage(new Registry({ url: w.storage.url }), "spectro-images/registry.lan-5000/team/app", "2", seeded);
     const run = await runReport(w, { HARBOR_SPECTRO_PROJECT: "spectro-images" });
     expect(run.code).toBe(0);
-    expect(status(w).summary).toMatch(/^0 of 1 running images are held by Harbor; missing: registry\.lan:5000\/team\/app:2 \(registry registry\.lan:5000 not proxied by Harbor; held in spectro-images, which is private: nodes pull anonymously and are refused \(HTTP 401\)/);
+    expect(status(w).summary).toMatch(
+      /^0 of 1 running images are held by Harbor; missing: registry\.lan:5000\/team\/app:2 \(registry registry\.lan:5000 not proxied by Harbor; held in spectro-images, which is private: nodes pull anonymously and are refused \(HTTP 401\)/,
+    );
     expect(status(w).allHeld).toBe("false");
     // the projects the chart hands the configuration Job: spectro-images public once nodes try it
     const projectsEnv = (set: string[]) => {
@@ -423,9 +557,26 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
       return job.spec.template.spec.containers[0].env.find((e: any) => e.name === "HARBOR_PROJECTS").value;
     };
     expect(projectsEnv([])).toBe("library:public spectro-images:private");
-    expect(projectsEnv(["harbor-config.proxyCache.enabled=true", "harbor-config.nodeMirror.spectroImages=true"])).toBe("library:public spectro-images:public");
-    expect(projectsEnv(["harbor-config.proxyCache.enabled=true", "harbor-config.nodeMirror.spectroImages=true", "harbor-config.projects[0].name=library", "harbor-config.projects[0].public=true"])).toBe("library:public spectro-images:public");
-    expect(parseProjects(projectsEnv(["harbor-config.proxyCache.enabled=true", "harbor-config.nodeMirror.spectroImages=true"]))).toEqual(configureProjects({ projects: [{ name: "library", public: true }, { name: "spectro-images", public: false }], nodeMirror: { spectroImages: true } }));
+    expect(projectsEnv(["harbor-config.proxyCache.enabled=true", "harbor-config.nodeMirror.spectroImages=true"])).toBe(
+      "library:public spectro-images:public",
+    );
+    expect(
+      projectsEnv([
+        "harbor-config.proxyCache.enabled=true",
+        "harbor-config.nodeMirror.spectroImages=true",
+        "harbor-config.projects[0].name=library",
+        "harbor-config.projects[0].public=true",
+      ]),
+    ).toBe("library:public spectro-images:public");
+    expect(parseProjects(projectsEnv(["harbor-config.proxyCache.enabled=true", "harbor-config.nodeMirror.spectroImages=true"]))).toEqual(
+      configureProjects({
+        projects: [
+          { name: "library", public: true },
+          { name: "spectro-images", public: false },
+        ],
+        nodeMirror: { spectroImages: true },
+      }),
+    );
     // public, the same layout is held: the test above
   });
 
@@ -456,9 +607,16 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
       fs.writeFileSync(path.join(dir, "ca.crt"), ca.cert);
       const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }]);
       const url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
-      const waiting = /^harbor-edge report: waiting for Harbor at https:\/\/127\.0\.0\.1:\d+ to be healthy \(until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): no connection \(GET \/api\/v2\.0\/health: Hostname\/IP does not match certificate's altnames: .*\)$/m;
+      const waiting =
+        /^harbor-edge report: waiting for Harbor at https:\/\/127\.0\.0\.1:\d+ to be healthy \(until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): no connection \(GET \/api\/v2\.0\/health: Hostname\/IP does not match certificate's altnames: .*\)$/m;
       const t0 = Date.now();
-      const run = await runReport(w, { HARBOR_URL: url, HARBOR_CA_FILE: path.join(dir, "ca.crt"), REPORT_WAIT_SECONDS: "600" }, undefined, [], { when: (out) => waiting.test(out), ms: 20_000 });
+      const run = await runReport(
+        w,
+        { HARBOR_URL: url, HARBOR_CA_FILE: path.join(dir, "ca.crt"), REPORT_WAIT_SECONDS: "600" },
+        undefined,
+        [],
+        { when: (out) => waiting.test(out), ms: 20_000 },
+      );
       // said within seconds of the first failed handshake, 600 s before the wait would end
       expect(run.stdout, run.stderr).toMatch(waiting);
       expect(Date.now() - t0).toBeLessThan(20_000);
@@ -503,15 +661,20 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     });
     const run = await runReport(w);
     expect(run.code).toBe(1);
-    expect(status(w).summary).toBe(`no report: Harbor refuses the credential of the robot account ${ROBOT.username} (Secret harbor-edge-report-robot) (HTTP 401)`);
+    expect(status(w).summary).toBe(
+      `no report: Harbor refuses the credential of the robot account ${ROBOT.username} (Secret harbor-edge-report-robot) (HTTP 401)`,
+    );
     expect(w.kube.events[0]).toMatchObject({ type: "Warning", reason: "ReportFailed" });
   });
 
   it("least privilege: the chart's report never gets the admin password; it reads the robot from its Secret and pulls as the robot", async () => {
-    const pod = objects.find((x) => x.kind === "Job" && x.metadata.labels?.["app.kubernetes.io/component"] === "report")!.spec.template.spec;
+    const pod = objects.find((x) => x.kind === "Job" && x.metadata.labels?.["app.kubernetes.io/component"] === "report")!.spec.template
+      .spec;
     expect(pod.containers[0].env.map((e: any) => e.name)).not.toContain("HARBOR_ADMIN_PASSWORD");
     expect(pod.containers[0].env.find((e: any) => e.name === "REPORT_ROBOT_SECRET").value).toBe("harbor-edge-report-robot");
-    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { harbor: { projects: [{ name: "docker.io", public: false, upstream: docker.url }] } });
+    const w = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], {
+      harbor: { projects: [{ name: "docker.io", public: false, upstream: docker.url }] },
+    });
     const run = await runReport(w);
     expect(run.code, run.stderr).toBe(0);
     expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
@@ -526,12 +689,23 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     const run = await runReport(w, { REPORT_WAIT_SECONDS: "2" });
     expect(run.code).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
-    expect(status(w).summary).toMatch(/^no report: no Harbor account for the report: the Secret harbor\/harbor-edge-report-robot: it holds no username and password yet \(the configuration Job creates/);
+    expect(status(w).summary).toMatch(
+      /^no report: no Harbor account for the report: the Secret harbor\/harbor-edge-report-robot: it holds no username and password yet \(the configuration Job creates/,
+    );
     // polled, not asked once
     expect(w.kube.requests.filter((r) => r.path.endsWith("/secrets/harbor-edge-report-robot")).length).toBeGreaterThan(1);
     // and filled while it waits: the run goes on as the robot
     const later = await world([{ namespace: "default", name: "web", containers: ["nginx:1.25"] }], { robotSecret: {} });
-    setTimeout(() => later.kube.put({ kind: "Secret", apiVersion: "v1", metadata: { name: "harbor-edge-report-robot", namespace: NS }, data: { username: Buffer.from(ROBOT.username).toString("base64"), password: Buffer.from(ROBOT.password).toString("base64") } }), 1500);
+    setTimeout(
+      () =>
+        later.kube.put({
+          kind: "Secret",
+          apiVersion: "v1",
+          metadata: { name: "harbor-edge-report-robot", namespace: NS },
+          data: { username: Buffer.from(ROBOT.username).toString("base64"), password: Buffer.from(ROBOT.password).toString("base64") },
+        }),
+      1500,
+    );
     const filled = await runReport(later, { REPORT_WAIT_SECONDS: "10" });
     expect(filled.code, filled.stderr).toBe(0);
     expect(later.harbor.requests.some((r) => r.user === "robot")).toBe(true);
@@ -586,7 +760,7 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     expect(status(w).summary).toBe("1 of 1 running images are held by Harbor");
   });
 
-  it("images pulled through Harbor's own address are looked up in that Harbor project, not counted \"not proxied\"", async () => {
+  it('images pulled through Harbor\'s own address are looked up in that Harbor project, not counted "not proxied"', async () => {
     const app = testImage("own app 1");
     const w = await world([
       { namespace: "default", name: "own", containers: ["harbor.edge.lan:30003/library/app:1", "harbor.edge.lan:30003/library/absent:1"] },
@@ -598,10 +772,15 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     const run = await runReport(w, { HARBOR_ADDRESSES: "harbor.edge.lan:30003 10.0.0.5:30003", REPORT_CONFIRM_SECONDS: "20" });
     expect(run.code).toBe(0);
     const s = status(w);
-    expect(s.missing).toBe("harbor.edge.lan:30003/library/absent:1 (not in Harbor (project library is not a proxy cache: push the image there))");
+    expect(s.missing).toBe(
+      "harbor.edge.lan:30003/library/absent:1 (not in Harbor (project library is not a proxy cache: push the image there))",
+    );
     expect(s.summary).toMatch(/^3 of 4 running images are held by Harbor; missing: /);
     // both spellings of library/app:1 looked up in the project library, once each; nothing fetched for them
-    expect(artifactGets(w, "app").map((r) => `${r.path} ${r.status}`)).toEqual(["/api/v2.0/projects/library/repositories/app/artifacts/1?with_tag=false 200", "/api/v2.0/projects/library/repositories/app/artifacts/1?with_tag=false 200"]);
+    expect(artifactGets(w, "app").map((r) => `${r.path} ${r.status}`)).toEqual([
+      "/api/v2.0/projects/library/repositories/app/artifacts/1?with_tag=false 200",
+      "/api/v2.0/projects/library/repositories/app/artifacts/1?with_tag=false 200",
+    ]);
     // the proxy project through Harbor's address: fetched like docker.io/library/redis:7
     expect(v2(w).map((r) => r.path)).toEqual(["/v2/docker.io/library/redis/manifests/7"]);
   });
@@ -615,17 +794,43 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     w.kube.put(find(objects, "CronJob", "harbor-edge-report"));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-laptop-"));
     const kubeconfig = path.join(dir, "config");
-    fs.writeFileSync(kubeconfig, yaml.dump({ apiVersion: "v1", kind: "Config", "current-context": "c", contexts: [{ name: "c", context: { cluster: "c", user: "u" } }], clusters: [{ name: "c", cluster: { server: w.kube.url } }], users: [{ name: "u", user: { token: w.kube.adminToken } }] }));
+    fs.writeFileSync(
+      kubeconfig,
+      yaml.dump({
+        apiVersion: "v1",
+        kind: "Config",
+        "current-context": "c",
+        contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
+        clusters: [{ name: "c", cluster: { server: w.kube.url } }],
+        users: [{ name: "u", user: { token: w.kube.adminToken } }],
+      }),
+    );
     const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, HARBOR_ADMIN_PASSWORD: PASSWORD, REPORT_POLL_SECONDS: "1" };
-    const json = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url, "--json"], env, [PASSWORD, w.kube.adminToken]);
+    const json = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url, "--json"], env, [
+      PASSWORD,
+      w.kube.adminToken,
+    ]);
     expect(json.code, json.stderr).toBe(0);
     const r = JSON.parse(json.stdout);
-    expect(r).toMatchObject({ held: 1, total: 2, allHeld: false, platforms: ["linux/amd64"], missing: ["quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)"] });
-    expect(r.summary).toBe("1 of 2 running images are held by Harbor; missing: quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)");
+    expect(r).toMatchObject({
+      held: 1,
+      total: 2,
+      allHeld: false,
+      platforms: ["linux/amd64"],
+      missing: ["quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)"],
+    });
+    expect(r.summary).toBe(
+      "1 of 2 running images are held by Harbor; missing: quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)",
+    );
     expect(w.kube.writes).toEqual([]);
     expect(w.kube.events).toEqual([]);
     expect(w.kube.configMap(NS, "harbor-edge-status")!.data?.summary).toBeUndefined();
-    expect(w.kube.requests.map((r) => `${r.method} ${r.path.split("?")[0]}`)).toEqual(["GET /apis/batch/v1/namespaces/harbor/cronjobs/harbor-edge-report", "GET /api/v1/nodes", "GET /api/v1/namespaces", "GET /api/v1/pods"]);
+    expect(w.kube.requests.map((r) => `${r.method} ${r.path.split("?")[0]}`)).toEqual([
+      "GET /apis/batch/v1/namespaces/harbor/cronjobs/harbor-edge-report",
+      "GET /api/v1/nodes",
+      "GET /api/v1/namespaces",
+      "GET /api/v1/pods",
+    ]);
     const text = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url], env, [PASSWORD, w.kube.adminToken]);
     expect(text.code).toBe(0);
     expect(text.stdout.split("\n")[0]).toBe(r.summary);
@@ -635,7 +840,9 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
     const noNs = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url, "--write-status"], env, [PASSWORD]);
     expect(noNs.code).toBe(2);
     expect(noNs.stderr).toMatch(/-n NS/);
-    const written = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url, "--write-status", "-n", NS], env, [PASSWORD]);
+    const written = await runCli(["report", "--kubeconfig", kubeconfig, "--harbor", w.harbor.url, "--write-status", "-n", NS], env, [
+      PASSWORD,
+    ]);
     expect(written.code, written.stderr).toBe(0);
     expect(status(w).summary).toBe(r.summary);
     expect(w.kube.events.map((e) => e.reason)).toEqual(["ImagesMissing"]);
@@ -643,7 +850,14 @@ describe.skipIf(Boolean(why)).concurrent("the report against a Kubernetes API an
 });
 
 describe("harbor-edge report: bad input exits 2 naming the variable; nothing is read", () => {
-  const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HARBOR_URL: "http://127.0.0.1:9", HARBOR_ADMIN_PASSWORD: "Bad-Input-Secret-7", POD_NAMESPACE: NS, KUBE_API: "http://127.0.0.1:9", KUBE_TOKEN_FILE: "/nonexistent" };
+  const base = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HARBOR_URL: "http://127.0.0.1:9",
+    HARBOR_ADMIN_PASSWORD: "Bad-Input-Secret-7",
+    POD_NAMESPACE: NS,
+    KUBE_API: "http://127.0.0.1:9",
+    KUBE_TOKEN_FILE: "/nonexistent",
+  };
   it.each([
     [{ HARBOR_URL: "" }, /HARBOR_URL is not set/],
     [{ HARBOR_ADMIN_PASSWORD: "" }, /HARBOR_ADMIN_PASSWORD is not set/],
@@ -660,21 +874,52 @@ describe("harbor-edge report: bad input exits 2 naming the variable; nothing is 
 });
 
 describe("the report's pure parts", () => {
-  const ctx = { registries: parseProxyRegistries("docker.io docker.io https://hub.docker.com docker-hub\nregistry.lan:5000 registry.lan-5000 https://registry.lan:5000 docker-registry creds\n"), harborAddresses: new Set(["harbor.lan:30003", "10.0.0.5"]) };
+  const ctx = {
+    registries: parseProxyRegistries(
+      "docker.io docker.io https://hub.docker.com docker-hub\nregistry.lan:5000 registry.lan-5000 https://registry.lan:5000 docker-registry creds\n",
+    ),
+    harborAddresses: new Set(["harbor.lan:30003", "10.0.0.5"]),
+  };
   it("classifies references: proxied, Harbor's own address (first segment = project), not proxied, invalid", () => {
-    expect(classifyImage("nginx", ctx)).toMatchObject({ kind: "harbor", via: "proxy", project: "docker.io", repository: "library/nginx", reference: "latest" });
-    expect(classifyImage("registry.lan:5000/team/app@sha256:" + "b".repeat(64), ctx)).toMatchObject({ kind: "harbor", project: "registry.lan-5000", repository: "team/app", reference: "sha256:" + "b".repeat(64) });
+    expect(classifyImage("nginx", ctx)).toMatchObject({
+      kind: "harbor",
+      via: "proxy",
+      project: "docker.io",
+      repository: "library/nginx",
+      reference: "latest",
+    });
+    expect(classifyImage("registry.lan:5000/team/app@sha256:" + "b".repeat(64), ctx)).toMatchObject({
+      kind: "harbor",
+      project: "registry.lan-5000",
+      repository: "team/app",
+      reference: "sha256:" + "b".repeat(64),
+    });
     expect(classifyImage("HARBOR.lan:30003/library/app:1", ctx)).toMatchObject({ kind: "harbor", via: "address", project: "library" }); // host names are case-insensitive
-    expect(classifyImage("harbor.lan:30003/proj/team/app:1", ctx)).toMatchObject({ kind: "harbor", via: "address", project: "proj", repository: "team/app", reference: "1" });
-    expect(classifyImage("10.0.0.5:443/library/app:1", ctx)).toMatchObject({ kind: "harbor", via: "address", project: "library", repository: "app" });
+    expect(classifyImage("harbor.lan:30003/proj/team/app:1", ctx)).toMatchObject({
+      kind: "harbor",
+      via: "address",
+      project: "proj",
+      repository: "team/app",
+      reference: "1",
+    });
+    expect(classifyImage("10.0.0.5:443/library/app:1", ctx)).toMatchObject({
+      kind: "harbor",
+      via: "address",
+      project: "library",
+      repository: "app",
+    });
     expect(classifyImage("harbor.lan:30003/app:1", ctx)).toMatchObject({ kind: "invalid" });
     expect(classifyImage("ghcr.io/o/t:1", ctx)).toMatchObject({ kind: "unproxied" });
     expect(classifyImage("nginx@sha256:../../x", ctx)).toMatchObject({ kind: "invalid" });
     expect(classifyImages(["nginx:1.25", "docker.io/library/nginx:1.25", "index.docker.io/library/nginx:1.25"], ctx)).toHaveLength(1);
   });
   it("encodes every path segment, the repository name twice", () => {
-    expect(artifactPath("docker.io", "library/nginx", "1.25")).toBe("/projects/docker.io/repositories/library%252Fnginx/artifacts/1.25?with_tag=false");
-    expect(artifactPath("a/b?c", "x/../y", "sha256:" + "c".repeat(64))).toBe(`/projects/a%2Fb%3Fc/repositories/x%252F..%252Fy/artifacts/sha256:${"c".repeat(64)}?with_tag=false`);
+    expect(artifactPath("docker.io", "library/nginx", "1.25")).toBe(
+      "/projects/docker.io/repositories/library%252Fnginx/artifacts/1.25?with_tag=false",
+    );
+    expect(artifactPath("a/b?c", "x/../y", "sha256:" + "c".repeat(64))).toBe(
+      `/projects/a%2Fb%3Fc/repositories/x%252F..%252Fy/artifacts/sha256:${"c".repeat(64)}?with_tag=false`,
+    );
     expect(refSeg("1.25/../x?y#z")).toBe("1.25%2F..%2Fx%3Fy%23z");
   });
   it("waiting for Harbor: why, at the first failure, at each new reason and every minute of the same one, on the clock it is given", async () => {
@@ -689,13 +934,26 @@ describe("the report's pure parts", () => {
     } as unknown as HarborApi;
     let clock = 1_000_000;
     const said: Array<[number, string]> = [];
-    const r = await waitHealthy(api, clock + 3_600_000, 10_000, async (ms) => void (clock += ms), { now: () => clock, onWait: (why) => said.push([clock - 1_000_000, why]) });
+    const r = await waitHealthy(api, clock + 3_600_000, 10_000, async (ms) => void (clock += ms), {
+      now: () => clock,
+      onWait: (why) => said.push([clock - 1_000_000, why]),
+    });
     expect(r).toBeUndefined();
     const down = "no connection (GET /api/v2.0/health: connect ECONNREFUSED)";
     // tries at 0, 1, 3, 7 (503), 15 (503), 25, 35, ... 155 s (no connection), 165 s healthy
-    expect(said).toEqual([[0, down], [7_000, "HTTP 503"], [25_000, down], [85_000, down], [145_000, down]]);
+    expect(said).toEqual([
+      [0, down],
+      [7_000, "HTTP 503"],
+      [25_000, down],
+      [85_000, down],
+      [145_000, down],
+    ]);
     // the deadline is read on that clock too: a Harbor that never answers ends the wait when it says
-    const never = { call: async () => { throw new HarborUnreachable("x"); } } as unknown as HarborApi;
+    const never = {
+      call: async () => {
+        throw new HarborUnreachable("x");
+      },
+    } as unknown as HarborApi;
     clock = 0;
     expect(await waitHealthy(never, 30_000, 10_000, async (ms) => void (clock += ms), { now: () => clock })).toBe("no connection (x)");
     expect(clock).toBeGreaterThanOrEqual(30_000);
@@ -707,16 +965,33 @@ describe("the report's pure parts", () => {
     expect(heldFrom(art, ["linux/amd64"])).toEqual({ held: true });
     expect(heldFrom(art, ["linux/amd64", "linux/arm64"])).toEqual({ held: false, why: "held without linux/arm64" });
     expect(heldFrom({ references: null }, ["linux/arm64"])).toEqual({ held: true });
-    const index = { manifests: [{ digest: "sha256:" + "1".repeat(64), platform: { os: "linux", architecture: "amd64" } }, { digest: "sha256:" + "2".repeat(64), platform: { os: "linux", architecture: "arm", variant: "v7" } }, { digest: "sha256:" + "3".repeat(64), platform: { os: "unknown", architecture: "unknown" } }] };
+    const index = {
+      manifests: [
+        { digest: "sha256:" + "1".repeat(64), platform: { os: "linux", architecture: "amd64" } },
+        { digest: "sha256:" + "2".repeat(64), platform: { os: "linux", architecture: "arm", variant: "v7" } },
+        { digest: "sha256:" + "3".repeat(64), platform: { os: "unknown", architecture: "unknown" } },
+      ],
+    };
     expect(childrenFor(index, ["linux/arm"]).map((c) => c.digest)).toEqual(["sha256:" + "2".repeat(64)]);
   });
   it("reads the environment contract; the default confirm window outlasts Harbor's longest wait for an index (20 x 20 s)", () => {
     const i = readInput({ HARBOR_URL: "http://harbor-core.harbor.svc/api/v2.0/", HARBOR_ADMIN_PASSWORD: "p", POD_NAMESPACE: "harbor" });
-    expect(i).toMatchObject({ harborUrl: "http://harbor-core.harbor.svc", username: "admin", confirmSeconds: DEFAULT_CONFIRM_SECONDS, pollSeconds: 10, waitSeconds: 900, statusConfigMap: "harbor-edge-status", skipLabel: "stylus.io/imageswap=disable", pullBlobsIgnored: false });
+    expect(i).toMatchObject({
+      harborUrl: "http://harbor-core.harbor.svc",
+      username: "admin",
+      confirmSeconds: DEFAULT_CONFIRM_SECONDS,
+      pollSeconds: 10,
+      waitSeconds: 900,
+      statusConfigMap: "harbor-edge-status",
+      skipLabel: "stylus.io/imageswap=disable",
+      pullBlobsIgnored: false,
+    });
     expect([...i.harborAddresses]).toEqual(["harbor-core.harbor.svc"]);
     expect(DEFAULT_CONFIRM_SECONDS).toBeGreaterThan(20 * 20 + 10);
     const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schemas", "harbor-config.schema.json"), "utf8"));
     expect(schema.properties.report.properties.confirmSeconds.default).toBe(DEFAULT_CONFIRM_SECONDS);
-    expect(() => readInput({ HARBOR_URL: "ftp://x", HARBOR_ADMIN_PASSWORD: "p" })).toThrow(/HARBOR_URL: expected an http:\/\/ or https:\/\/ URL, e\.g\. HARBOR_URL=https:/);
+    expect(() => readInput({ HARBOR_URL: "ftp://x", HARBOR_ADMIN_PASSWORD: "p" })).toThrow(
+      /HARBOR_URL: expected an http:\/\/ or https:\/\/ URL, e\.g\. HARBOR_URL=https:/,
+    );
   });
 });

@@ -33,8 +33,12 @@ describe("status --max-age", () => {
 
   it("fresh up to the limit, stale past it, saying how old", () => {
     expect(staleness("2026-12-07T09:00:00Z", NOW, 3 * H)).toBeUndefined();
-    expect(staleness("2026-12-07T08:59:59Z", NOW, 3 * H)).toBe("the report is 3h old (more than --max-age 3h): is the report CronJob running?");
-    expect(staleness("2026-12-05T10:00:00Z", NOW, 3 * H, "3h")).toBe("the report is 2d 2h old (more than --max-age 3h): is the report CronJob running?");
+    expect(staleness("2026-12-07T08:59:59Z", NOW, 3 * H)).toBe(
+      "the report is 3h old (more than --max-age 3h): is the report CronJob running?",
+    );
+    expect(staleness("2026-12-05T10:00:00Z", NOW, 3 * H, "3h")).toBe(
+      "the report is 2d 2h old (more than --max-age 3h): is the report CronJob running?",
+    );
     // offsets and fractions as ISO 8601 writes them
     expect(staleness("2026-12-07T10:00:00.250+01:00", NOW, 3 * H)).toBeUndefined();
   });
@@ -44,7 +48,8 @@ describe("status --max-age", () => {
   });
 
   it("a time that does not parse, or lies in the future beyond the skew allowed, is stale: it says nothing of when the report ran", () => {
-    for (const t of ["", "t", "yesterday", "2026-12-07", "2026-13-45T99:00:00Z", "1733572800"]) expect(staleness(t, NOW, 3 * H), t).toBe("the report's time is unknown: is the report CronJob running?");
+    for (const t of ["", "t", "yesterday", "2026-12-07", "2026-13-45T99:00:00Z", "1733572800"])
+      expect(staleness(t, NOW, 3 * H), t).toBe("the report's time is unknown: is the report CronJob running?");
     expect(staleness(new Date(NOW + FUTURE_SKEW_MS).toISOString(), NOW, 3 * H)).toBeUndefined();
     expect(staleness("2026-12-07T13:00:00Z", NOW, 3 * H)).toBe("the report is dated 1h ahead of this machine's clock");
   });

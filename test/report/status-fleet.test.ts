@@ -13,7 +13,18 @@ import { startFakeKubeApi, type FakeKubeApi } from "../fakes/kube-api.js";
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
 import { readStatus, nodesFrom, NoReport, type ReportStatus } from "../../generator/src/status/status.js";
 import { loadKubeconfig } from "../../generator/src/kube/client.js";
-import { runFleet, planSites, formatSiteLine, exitCode, fromReport, fleetSummary, MAX_PARALLEL, MAX_SITES, FLEET_EXIT, type Site } from "../../generator/src/status/fleet.js";
+import {
+  runFleet,
+  planSites,
+  formatSiteLine,
+  exitCode,
+  fromReport,
+  fleetSummary,
+  MAX_PARALLEL,
+  MAX_SITES,
+  FLEET_EXIT,
+  type Site,
+} from "../../generator/src/status/fleet.js";
 import type { NodeCount } from "../../generator/src/nodecheck/types.js";
 import { runProcess } from "../helpers/process.js";
 
@@ -23,7 +34,10 @@ const server = generateServerCert("127.0.0.1", { dns: ["localhost"], ips: ["127.
 // the report's time: recent (a report older than --max-age, default 3h, is stale: not ready)
 const recent = (agoMs: number) => new Date(Date.now() - agoMs).toISOString().replace(/\.\d+Z$/, "Z");
 const report = (held: number, total: number, extra: Record<string, string> = {}) => ({
-  summary: held === total ? `${held} of ${total} running images are held by Harbor` : `${held} of ${total} running images are held by Harbor; missing: quay.io/org/tool:2 (not found)`,
+  summary:
+    held === total
+      ? `${held} of ${total} running images are held by Harbor`
+      : `${held} of ${total} running images are held by Harbor; missing: quay.io/org/tool:2 (not found)`,
   held: String(held),
   total: String(total),
   allHeld: String(held === total),
@@ -56,12 +70,23 @@ beforeAll(async () => {
         { namespace: "harbor", name: "harbor-edge-status", data: report(42, 42) },
         { namespace: "edge", name: "harbor-edge-status", data: report(40, 42) },
         { namespace: "old", name: "harbor-edge-status", data: report(42, 42, { updated: recent(26 * 3_600_000) }) },
-        { namespace: "nodes", name: "harbor-edge-status", data: report(42, 42, { nodes: JSON.stringify([...NODES.slice(0, 2), { ...NODES[2], held: 41, missing: ["quay.io/org/tool:2 (tls-san)"] }]) }) },
+        {
+          namespace: "nodes",
+          name: "harbor-edge-status",
+          data: report(42, 42, {
+            nodes: JSON.stringify([...NODES.slice(0, 2), { ...NODES[2], held: 41, missing: ["quay.io/org/tool:2 (tls-san)"] }]),
+          }),
+        },
       ],
     },
     { tls: { cert: server.cert, key: server.key } },
   );
-  k2 = await startFakeKubeApi({ nodes: [], namespaces: [], pods: [], configMaps: [{ namespace: "harbor", name: "harbor-edge-status", data: report(7, 7) }] });
+  k2 = await startFakeKubeApi({
+    nodes: [],
+    namespaces: [],
+    pods: [],
+    configMaps: [{ namespace: "harbor", name: "harbor-edge-status", data: report(7, 7) }],
+  });
   const probe = net.createServer();
   await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
   closedPort = (probe.address() as net.AddressInfo).port;
@@ -91,7 +116,12 @@ const CONTEXTS: Record<string, Ctx> = {
 
 /** A kubeconfig with these contexts (each its own cluster and user entry), the first current. */
 function kubeconfig(contexts: Ctx[], file = path.join(fs.mkdtempSync(path.join(dir, "k-")), "config")): string {
-  const url = (c: Ctx) => (c.server === "k1" ? k1.url : c.server === "k2" ? k2.url : `http://127.0.0.1:${c.server === "closed" ? closedPort : (hang.address() as net.AddressInfo).port}`);
+  const url = (c: Ctx) =>
+    c.server === "k1"
+      ? k1.url
+      : c.server === "k2"
+        ? k2.url
+        : `http://127.0.0.1:${c.server === "closed" ? closedPort : (hang.address() as net.AddressInfo).port}`;
   const token = (c: Ctx) => (c.server === "k1" ? k1.token : c.server === "k2" ? k2.token : "unused-token-0123");
   fs.writeFileSync(
     file,
@@ -99,8 +129,17 @@ function kubeconfig(contexts: Ctx[], file = path.join(fs.mkdtempSync(path.join(d
       apiVersion: "v1",
       kind: "Config",
       "current-context": contexts[0]?.name,
-      contexts: contexts.map((c, i) => ({ name: c.name, context: { cluster: `c${i}`, user: `u${i}`, ...(c.namespace ? { namespace: c.namespace } : {}) } })),
-      clusters: contexts.map((c, i) => ({ name: `c${i}`, cluster: { server: url(c), ...(c.server === "k1" ? { "certificate-authority-data": Buffer.from(ca.cert).toString("base64") } : {}) } })),
+      contexts: contexts.map((c, i) => ({
+        name: c.name,
+        context: { cluster: `c${i}`, user: `u${i}`, ...(c.namespace ? { namespace: c.namespace } : {}) },
+      })),
+      clusters: contexts.map((c, i) => ({
+        name: `c${i}`,
+        cluster: {
+          server: url(c),
+          ...(c.server === "k1" ? { "certificate-authority-data": Buffer.from(ca.cert).toString("base64") } : {}),
+        },
+      })),
       users: contexts.map((c, i) => ({ name: `u${i}`, user: { token: token(c) } })),
     }),
   );
@@ -109,7 +148,9 @@ function kubeconfig(contexts: Ctx[], file = path.join(fs.mkdtempSync(path.join(d
 
 async function status(args: string[], env: NodeJS.ProcessEnv = {}) {
   const started = Date.now();
-  const { code, stdout, stderr } = await runProcess(process.execPath, [BIN, "status", ...args], { env: { ...process.env, KUBECONFIG: "", KUBERNETES_SERVICE_HOST: "", KUBE_API: "", HOME: dir, ...env } });
+  const { code, stdout, stderr } = await runProcess(process.execPath, [BIN, "status", ...args], {
+    env: { ...process.env, KUBECONFIG: "", KUBERNETES_SERVICE_HOST: "", KUBE_API: "", HOME: dir, ...env },
+  });
   return { code, stdout, stderr, lines: stdout.split("\n").filter(Boolean), ms: Date.now() - started };
 }
 
@@ -133,16 +174,46 @@ describe.concurrent("harbor-edge status --all-contexts (fake APIs on loopback)",
   });
 
   it.each([
-    ["ready + not ready", ["ready", "notReady"], 1, ["site-17: 42 of 42 held; nodes not measured", "site-18: not ready: 40 of 42 held; nodes not measured"], "1 of 2 clusters ready; 1 not ready"],
-    ["ready + no report", ["ready2", "noReport"], 1, ["site-19: 7 of 7 held; nodes not measured", /^site-20: not ready: no report \(no ConfigMap harbor-edge-status in namespace empty: is the chart installed there/], "1 of 2 clusters ready; 1 not ready"],
-    ["ready + unreachable", ["ready", "down"], 3, ["site-17: 42 of 42 held; nodes not measured", new RegExp(`^site-down: unreachable: cannot reach the Kubernetes API at http://127\\.0\\.0\\.1:\\d+: .*ECONNREFUSED`)], "1 of 2 clusters ready; 1 unreachable"],
-    ["unreachable first + not ready (not ready wins: exit 1)", ["down", "notReady", "ready2"], 1, [/^site-down: unreachable: /, "site-18: not ready: 40 of 42 held; nodes not measured", "site-19: 7 of 7 held; nodes not measured"], "1 of 3 clusters ready; 1 not ready, 1 unreachable"],
+    [
+      "ready + not ready",
+      ["ready", "notReady"],
+      1,
+      ["site-17: 42 of 42 held; nodes not measured", "site-18: not ready: 40 of 42 held; nodes not measured"],
+      "1 of 2 clusters ready; 1 not ready",
+    ],
+    [
+      "ready + no report",
+      ["ready2", "noReport"],
+      1,
+      [
+        "site-19: 7 of 7 held; nodes not measured",
+        /^site-20: not ready: no report \(no ConfigMap harbor-edge-status in namespace empty: is the chart installed there/,
+      ],
+      "1 of 2 clusters ready; 1 not ready",
+    ],
+    [
+      "ready + unreachable",
+      ["ready", "down"],
+      3,
+      [
+        "site-17: 42 of 42 held; nodes not measured",
+        new RegExp(`^site-down: unreachable: cannot reach the Kubernetes API at http://127\\.0\\.0\\.1:\\d+: .*ECONNREFUSED`),
+      ],
+      "1 of 2 clusters ready; 1 unreachable",
+    ],
+    [
+      "unreachable first + not ready (not ready wins: exit 1)",
+      ["down", "notReady", "ready2"],
+      1,
+      [/^site-down: unreachable: /, "site-18: not ready: 40 of 42 held; nodes not measured", "site-19: 7 of 7 held; nodes not measured"],
+      "1 of 3 clusters ready; 1 not ready, 1 unreachable",
+    ],
     ["only unreachable", ["down"], 3, [/^site-down: unreachable: /], "0 of 1 cluster ready; 1 unreachable"],
   ])("%s: exit %s", async (_, names, code, lines, summary) => {
-    const r = await status(["--all-contexts", "--kubeconfig", kubeconfig((names).map((n) => CONTEXTS[n]))]);
+    const r = await status(["--all-contexts", "--kubeconfig", kubeconfig(names.map((n) => CONTEXTS[n]))]);
     expect(r.code).toBe(code);
     expect(r.lines).toHaveLength((lines as unknown[]).length);
-    (lines).forEach((l, i) => (typeof l === "string" ? expect(r.lines[i]).toBe(l) : expect(r.lines[i]).toMatch(l)));
+    lines.forEach((l, i) => (typeof l === "string" ? expect(r.lines[i]).toBe(l) : expect(r.lines[i]).toMatch(l)));
     expect(r.stderr).toBe(`error: ${summary}\n`);
     noSecrets(r);
   });
@@ -167,7 +238,10 @@ describe.concurrent("harbor-edge status --all-contexts (fake APIs on loopback)",
   it("-n applies to every cluster (over each context's namespace)", async () => {
     const r = await status(["--all-contexts", "-n", "edge", "--kubeconfig", kubeconfig([CONTEXTS.ready, CONTEXTS.ready2])]);
     expect(r.code).toBe(1);
-    expect(r.lines).toEqual(["site-17: not ready: 40 of 42 held; nodes not measured", expect.stringMatching(/^site-19: not ready: no report \(no ConfigMap harbor-edge-status in namespace edge/)]);
+    expect(r.lines).toEqual([
+      "site-17: not ready: 40 of 42 held; nodes not measured",
+      expect.stringMatching(/^site-19: not ready: no report \(no ConfigMap harbor-edge-status in namespace edge/),
+    ]);
   });
 
   it("a hostile context name is shown printable on its one line, bounded; it is still read with its own name", async () => {
@@ -188,7 +262,12 @@ describe.concurrent("harbor-edge status --all-contexts (fake APIs on loopback)",
     const file = kubeconfig([CONTEXTS.slow, CONTEXTS.ready, CONTEXTS.ready2, CONTEXTS.notReady]);
     const r = await status(["--all-contexts", "--timeout", "1", "--kubeconfig", file]);
     expect(r.code).toBe(1);
-    expect(r.lines).toEqual(["site-slow: unreachable: no answer within 1s", "site-17: 42 of 42 held; nodes not measured", "site-19: 7 of 7 held; nodes not measured", "site-18: not ready: 40 of 42 held; nodes not measured"]);
+    expect(r.lines).toEqual([
+      "site-slow: unreachable: no answer within 1s",
+      "site-17: 42 of 42 held; nodes not measured",
+      "site-19: 7 of 7 held; nodes not measured",
+      "site-18: not ready: 40 of 42 held; nodes not measured",
+    ]);
     // the request's own timeout is 30 s: without cutting it the process would wait that long to exit
     expect(r.ms).toBeLessThan(8_000);
     const only = await status(["--all-contexts", "--timeout", "1", "--kubeconfig", kubeconfig([CONTEXTS.slow, CONTEXTS.ready])]);
@@ -213,7 +292,11 @@ describe.concurrent("harbor-edge status --kubeconfigs", () => {
     const missing = path.join(dir, "missing.yaml");
     const r = await status(["--kubeconfigs", `${a},${missing}`, "--kubeconfigs", b]);
     expect(r.code).toBe(3);
-    expect(r.lines).toEqual(["site-17: 42 of 42 held; nodes not measured", `${missing}: unreachable: kubeconfig ${missing}: cannot read it (ENOENT)`, "site-19: 7 of 7 held; nodes not measured"]);
+    expect(r.lines).toEqual([
+      "site-17: 42 of 42 held; nodes not measured",
+      `${missing}: unreachable: kubeconfig ${missing}: cannot read it (ENOENT)`,
+      "site-19: 7 of 7 held; nodes not measured",
+    ]);
     const all = await status(["--kubeconfigs", `${a},${b}`, "--all-contexts"]);
     expect(all.code).toBe(1);
     expect(all.lines.map((l) => l.split(":")[0])).toEqual(["site-17", "site-18", "site-19"]);
@@ -233,11 +316,20 @@ describe.concurrent("harbor-edge status --kubeconfigs", () => {
   it("usage errors exit 2 with one line and where help is: conflicting options, --timeout without a fleet, a bad timeout", async () => {
     const file = kubeconfig([CONTEXTS.ready]);
     for (const [args, line] of [
-      [["--all-contexts", "--context", "site-17", "--kubeconfig", file], "error: option '--context <name>' cannot be used with option '--all-contexts'"],
-      [["--kubeconfigs", file, "--kubeconfig", file], "error: option '--kubeconfigs <files>' cannot be used with option '--kubeconfig <file>'"],
+      [
+        ["--all-contexts", "--context", "site-17", "--kubeconfig", file],
+        "error: option '--context <name>' cannot be used with option '--all-contexts'",
+      ],
+      [
+        ["--kubeconfigs", file, "--kubeconfig", file],
+        "error: option '--kubeconfigs <files>' cannot be used with option '--kubeconfig <file>'",
+      ],
       [["--kubeconfigs", file, "--context", "x"], "error: option '--context <name>' cannot be used with option '--kubeconfigs <files>'"],
       [["--kubeconfig", file, "--timeout", "5"], "error: option '--timeout <seconds>' is for --all-contexts or --kubeconfigs"],
-      [["--all-contexts", "--kubeconfig", file, "--timeout", "0"], "error: option '--timeout <seconds>' argument '0' is invalid. expected seconds, more than 0 and at most 600, e.g. 15"],
+      [
+        ["--all-contexts", "--kubeconfig", file, "--timeout", "0"],
+        "error: option '--timeout <seconds>' argument '0' is invalid. expected seconds, more than 0 and at most 600, e.g. 15",
+      ],
       [["--kubeconfigs", ","], "error: option '--kubeconfigs <files>' names no file"],
     ] as Array<[string[], string]>) {
       const r = await status(args);
@@ -249,10 +341,18 @@ describe.concurrent("harbor-edge status --kubeconfigs", () => {
 
   it(`more than ${MAX_SITES} clusters in one run are refused (exit 2) before any is read`, async () => {
     const file = path.join(fs.mkdtempSync(path.join(dir, "many-")), "config");
-    fs.writeFileSync(file, yaml.dump({ contexts: Array.from({ length: MAX_SITES + 1 }, (_, i) => ({ name: `s${i}`, context: { cluster: "c" } })), clusters: [{ name: "c", cluster: { server: `http://127.0.0.1:${closedPort}` } }] }));
+    fs.writeFileSync(
+      file,
+      yaml.dump({
+        contexts: Array.from({ length: MAX_SITES + 1 }, (_, i) => ({ name: `s${i}`, context: { cluster: "c" } })),
+        clusters: [{ name: "c", cluster: { server: `http://127.0.0.1:${closedPort}` } }],
+      }),
+    );
     const r = await status(["--all-contexts", "--kubeconfig", file]);
     expect(r.code).toBe(2);
-    expect(r.stderr.split("\n")[0]).toBe(`error: ${MAX_SITES + 1} clusters named; at most ${MAX_SITES} are read in one run: split the kubeconfigs`);
+    expect(r.stderr.split("\n")[0]).toBe(
+      `error: ${MAX_SITES + 1} clusters named; at most ${MAX_SITES} are read in one run: split the kubeconfigs`,
+    );
     expect(r.stdout).toBe("");
   });
 
@@ -264,7 +364,9 @@ describe.concurrent("harbor-edge status --kubeconfigs", () => {
     expect(help).toMatch(/--kubeconfigs <files>/);
     expect(help).toMatch(/--timeout <seconds> .*\(default 15\)/);
     expect(help).toMatch(/--max-age <duration> .*\(default: "3h"\)/);
-    expect(help).toContain("exit 0 every cluster ready, 1 at least one not ready (a cluster without a report, or with a stale one, is not ready), 3 none not ready but at least one unreachable, 2 usage error");
+    expect(help).toContain(
+      "exit 0 every cluster ready, 1 at least one not ready (a cluster without a report, or with a stale one, is not ready), 3 none not ready but at least one unreachable, 2 usage error",
+    );
   });
 
   it("the report's per-node counts (ConfigMap key nodes) reach the line: on N nodes, the nodes not ready named", async () => {
@@ -279,10 +381,21 @@ describe.concurrent("harbor-edge status --kubeconfigs", () => {
     const file = kubeconfig([{ ...CONTEXTS.ready, namespace: "old" }, CONTEXTS.ready2]);
     const r = await status(["--all-contexts", "--kubeconfig", file]);
     expect(r.code).toBe(1);
-    expect(r.lines[0]).toBe("site-17: not ready: 42 of 42 held; nodes not measured; the report is 1d 2h old (more than --max-age 3h): is the report CronJob running?");
+    expect(r.lines[0]).toBe(
+      "site-17: not ready: 42 of 42 held; nodes not measured; the report is 1d 2h old (more than --max-age 3h): is the report CronJob running?",
+    );
     const json = await status(["--all-contexts", "--kubeconfig", file, "--json"]);
-    expect(JSON.parse(json.stdout).map((x: any) => [x.state, x.stale])).toEqual([["not-ready", "the report is 1d 2h old (more than --max-age 3h): is the report CronJob running?"], ["ready", undefined]]);
-    const longer = await status(["--all-contexts", "--kubeconfig", kubeconfig([{ ...CONTEXTS.ready, namespace: "old" }]), "--max-age", "2d"]);
+    expect(JSON.parse(json.stdout).map((x: any) => [x.state, x.stale])).toEqual([
+      ["not-ready", "the report is 1d 2h old (more than --max-age 3h): is the report CronJob running?"],
+      ["ready", undefined],
+    ]);
+    const longer = await status([
+      "--all-contexts",
+      "--kubeconfig",
+      kubeconfig([{ ...CONTEXTS.ready, namespace: "old" }]),
+      "--max-age",
+      "2d",
+    ]);
     expect(longer.code).toBe(0);
     expect(longer.lines).toEqual(["site-17: 42 of 42 held; nodes not measured"]);
   });
@@ -292,7 +405,17 @@ describe.concurrent("harbor-edge status --kubeconfigs", () => {
 
 const site = (label: string): Site => ({ label, kubeconfig: "k.yaml", context: label });
 const status0 = (o: Omit<Partial<ReportStatus>, "nodes"> & { nodes?: unknown } = {}): ReportStatus =>
-  ({ namespace: "harbor", summary: "42 of 42 running images are held by Harbor", held: 42, total: 42, allHeld: true, missing: [], platforms: ["linux/amd64"], updated: "t", ...o }) as ReportStatus;
+  ({
+    namespace: "harbor",
+    summary: "42 of 42 running images are held by Harbor",
+    held: 42,
+    total: 42,
+    allHeld: true,
+    missing: [],
+    platforms: ["linux/amd64"],
+    updated: "t",
+    ...o,
+  }) as ReportStatus;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("fleet: lines from the report", () => {
@@ -303,9 +426,13 @@ describe("fleet: lines from the report", () => {
     expect(r.state).toBe("not-ready");
     expect(r.nodesNotReady).toEqual(["node-b (40 of 42)", "node-c (no check)"]);
     expect(formatSiteLine(r)).toBe("s: not ready: 42 of 42 held on 3 nodes; nodes not ready: node-b (40 of 42), node-c (no check)");
-    expect(formatSiteLine(fromReport(site("s"), status0({ held: 40, allHeld: false, nodes: [] })))).toBe("s: not ready: 40 of 42 held on 0 nodes");
+    expect(formatSiteLine(fromReport(site("s"), status0({ held: 40, allHeld: false, nodes: [] })))).toBe(
+      "s: not ready: 40 of 42 held on 0 nodes",
+    );
     // a node that counts everything held but lists a missing image is not ready either
-    expect(fromReport(site("s"), status0({ nodes: [{ ...NODES[0], missing: ["x (tls-ca)"] }] })).nodesNotReady).toEqual(["node-a (42 of 42)"]);
+    expect(fromReport(site("s"), status0({ nodes: [{ ...NODES[0], missing: ["x (tls-ca)"] }] })).nodesNotReady).toEqual([
+      "node-a (42 of 42)",
+    ]);
   });
 
   it("no nodes field: nodes not measured; a malformed one (as readStatus reads it) too; a failed report says so", () => {
@@ -313,19 +440,45 @@ describe("fleet: lines from the report", () => {
     const bad = fromReport(site("s"), status0({ nodes: nodesFrom("3") }));
     expect(formatSiteLine(bad)).toBe("s: 42 of 42 held; nodes not measured");
     expect(bad.report?.nodes).toBeUndefined();
-    expect(formatSiteLine(fromReport(site("s"), status0({ summary: "no report: Harbor at https://h:30003 did not answer", allHeld: false, held: 0, total: 0 })))).toBe("s: not ready: no report: Harbor at https://h:30003 did not answer");
+    expect(
+      formatSiteLine(
+        fromReport(
+          site("s"),
+          status0({ summary: "no report: Harbor at https://h:30003 did not answer", allHeld: false, held: 0, total: 0 }),
+        ),
+      ),
+    ).toBe("s: not ready: no report: Harbor at https://h:30003 did not answer");
   });
 
   it("hostile node entries from the cluster (as readStatus reads them): printable, bounded, at most 5 named then a count; bad counts never ready", () => {
-    const nodes = nodesFrom(JSON.stringify(Array.from({ length: 8 }, (_, i) => ({ name: `n${i}\u001b[2J${"y".repeat(400)}`, held: i ? 2 : "1", total: 2, missing: [], checkedAt: "t" }))));
+    const nodes = nodesFrom(
+      JSON.stringify(
+        Array.from({ length: 8 }, (_, i) => ({
+          name: `n${i}\u001b[2J${"y".repeat(400)}`,
+          held: i ? 2 : "1",
+          total: 2,
+          missing: [],
+          checkedAt: "t",
+        })),
+      ),
+    );
     const r = fromReport(site("s"), status0({ nodes }));
     expect(r.state).toBe("not-ready");
     const line = formatSiteLine(r);
     expect(line).not.toMatch(/[\u0000-\u001f]/);
     expect(line).toMatch(/^s: not ready: 42 of 42 held on 8 nodes; nodes not ready: n0\\x1b\[2Jy+… \(0 of 0\)$/);
     expect(line.length).toBeLessThan(1000);
-    const many = fromReport(site("s"), status0({ nodes: nodesFrom(JSON.stringify(Array.from({ length: 8 }, (_, i) => ({ name: `n${i}`, held: 1, total: 2, missing: [], checkedAt: "t" })))) }));
-    expect(formatSiteLine(many)).toBe("s: not ready: 42 of 42 held on 8 nodes; nodes not ready: n0 (1 of 2), n1 (1 of 2), n2 (1 of 2), n3 (1 of 2), n4 (1 of 2), and 3 more");
+    const many = fromReport(
+      site("s"),
+      status0({
+        nodes: nodesFrom(
+          JSON.stringify(Array.from({ length: 8 }, (_, i) => ({ name: `n${i}`, held: 1, total: 2, missing: [], checkedAt: "t" }))),
+        ),
+      }),
+    );
+    expect(formatSiteLine(many)).toBe(
+      "s: not ready: 42 of 42 held on 8 nodes; nodes not ready: n0 (1 of 2), n1 (1 of 2), n2 (1 of 2), n3 (1 of 2), n4 (1 of 2), and 3 more",
+    );
   });
 
   it("a stale report (older than --max-age, given to runFleet as stale) makes its site not ready, saying why", async () => {
@@ -333,10 +486,19 @@ describe("fleet: lines from the report", () => {
     const stale = fromReport(site("b"), status0(), "the report is 5h old (more than --max-age 3h): is the report CronJob running?");
     expect(fresh.state).toBe("ready");
     expect(stale.state).toBe("not-ready");
-    expect(formatSiteLine(stale)).toBe("b: not ready: 42 of 42 held; nodes not measured; the report is 5h old (more than --max-age 3h): is the report CronJob running?");
+    expect(formatSiteLine(stale)).toBe(
+      "b: not ready: 42 of 42 held; nodes not measured; the report is 5h old (more than --max-age 3h): is the report CronJob running?",
+    );
     expect(exitCode([fresh, stale])).toBe(FLEET_EXIT.notReady);
-    const results = await runFleet([site("a"), site("b")], { read: async (s) => status0({ updated: s.label }), timeoutMs: 1000, stale: (s) => (s.updated === "b" ? "old" : undefined) });
-    expect(results.map((r) => [r.site, r.state, r.stale])).toEqual([["a", "ready", undefined], ["b", "not-ready", "old"]]);
+    const results = await runFleet([site("a"), site("b")], {
+      read: async (s) => status0({ updated: s.label }),
+      timeoutMs: 1000,
+      stale: (s) => (s.updated === "b" ? "old" : undefined),
+    });
+    expect(results.map((r) => [r.site, r.state, r.stale])).toEqual([
+      ["a", "ready", undefined],
+      ["b", "not-ready", "old"],
+    ]);
   });
 
   it("exit codes: 0 all ready, 1 any not ready (also with unreachable), 3 unreachable and none not ready", () => {
@@ -395,7 +557,11 @@ describe("fleet: the runner", () => {
     expect(results.map((r) => r.namespace)).toEqual(sites.map((s) => s.label));
     expect(emitted).toEqual(sites.map((_, i) => i));
     const two = { max: 0, now: 0 };
-    await runFleet(sites.slice(0, 6), { timeoutMs: 5_000, concurrency: 2, read: async () => (two.max = Math.max(two.max, ++two.now), await sleep(5), two.now--, status0()) });
+    await runFleet(sites.slice(0, 6), {
+      timeoutMs: 5_000,
+      concurrency: 2,
+      read: async () => ((two.max = Math.max(two.max, ++two.now)), await sleep(5), two.now--, status0()),
+    });
     expect(two.max).toBe(2);
   });
 

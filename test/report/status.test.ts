@@ -20,9 +20,18 @@ afterAll(() => Promise.all(open.map((k) => k.close())));
 
 // the report's time: recent (status calls a report older than --max-age, default 3h, stale)
 const recent = (agoMs: number) => new Date(Date.now() - agoMs).toISOString().replace(/\.\d+Z$/, "Z");
-const HELD = { summary: "2 of 2 running images are held by Harbor", held: "2", total: "2", allHeld: "true", missing: "", platforms: "linux/amd64 linux/arm64", updated: recent(20 * 60_000) };
+const HELD = {
+  summary: "2 of 2 running images are held by Harbor",
+  held: "2",
+  total: "2",
+  allHeld: "true",
+  missing: "",
+  platforms: "linux/amd64 linux/arm64",
+  updated: recent(20 * 60_000),
+};
 const MISSING = {
-  summary: "1 of 2 running images are held by Harbor; missing: quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)",
+  summary:
+    "1 of 2 running images are held by Harbor; missing: quay.io/org/tool:2 (Harbor cannot fetch it: not found upstream, or the upstream is unreachable)",
   held: "1",
   total: "2",
   allHeld: "false",
@@ -44,18 +53,39 @@ async function kube(data: Record<string, string> | undefined, o: { tls?: boolean
 function kubeconfig(k: FakeKubeApi, user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "status-kubeconfig-"));
   const file = path.join(dir, "config");
-  fs.writeFileSync(file, yaml.dump({ apiVersion: "v1", kind: "Config", "current-context": "edge", contexts: [{ name: "edge", context: { cluster: "edge", user: "me" } }], clusters: [{ name: "edge", cluster: { server: k.url, ...cluster } }], users: [{ name: "me", user }] }));
+  fs.writeFileSync(
+    file,
+    yaml.dump({
+      apiVersion: "v1",
+      kind: "Config",
+      "current-context": "edge",
+      contexts: [{ name: "edge", context: { cluster: "edge", user: "me" } }],
+      clusters: [{ name: "edge", cluster: { server: k.url, ...cluster } }],
+      users: [{ name: "me", user }],
+    }),
+  );
   return file;
 }
 
 async function status(args: string[], o: { command?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   // the JS entry with node, or the command users run (generator/bin/harbor-edge, a sh wrapper)
-  const { code, stdout, stderr } = o.command ? await runProcess(COMMAND, ["status", ...args], { env: o.env }) : await runProcess(process.execPath, [BIN, "status", ...args], { env: o.env });
+  const { code, stdout, stderr } = o.command
+    ? await runProcess(COMMAND, ["status", ...args], { env: o.env })
+    : await runProcess(process.execPath, [BIN, "status", ...args], { env: o.env });
   return { code, stdout, stderr };
 }
 
 function postEvent(k: FakeKubeApi, type: string, reason: string, message: string, time: string) {
-  k.put({ apiVersion: "v1", kind: "Event", metadata: { name: `harbor-edge-status.${k.events.length}`, namespace: "harbor", creationTimestamp: time }, involvedObject: { kind: "ConfigMap", name: "harbor-edge-status", namespace: "harbor" }, type, reason, message, lastTimestamp: time });
+  k.put({
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name: `harbor-edge-status.${k.events.length}`, namespace: "harbor", creationTimestamp: time },
+    involvedObject: { kind: "ConfigMap", name: "harbor-edge-status", namespace: "harbor" },
+    type,
+    reason,
+    message,
+    lastTimestamp: time,
+  });
 }
 
 describe.concurrent("harbor-edge status", () => {
@@ -93,8 +123,14 @@ describe.concurrent("harbor-edge status", () => {
     const file = kubeconfig(k, { token: k.token });
     const r = await status(["--kubeconfig", file]);
     expect(r.code).toBe(1);
-    expect(r.stdout.split("\n").slice(0, 3)).toEqual([HELD.summary, expect.stringContaining(`report of ${old.updated}`), "  stale: the report is 5h 10m old (more than --max-age 3h): is the report CronJob running?"]);
-    expect(r.stderr).toBe("error: the last report is stale: the report is 5h 10m old (more than --max-age 3h): is the report CronJob running?\n");
+    expect(r.stdout.split("\n").slice(0, 3)).toEqual([
+      HELD.summary,
+      expect.stringContaining(`report of ${old.updated}`),
+      "  stale: the report is 5h 10m old (more than --max-age 3h): is the report CronJob running?",
+    ]);
+    expect(r.stderr).toBe(
+      "error: the last report is stale: the report is 5h 10m old (more than --max-age 3h): is the report CronJob running?\n",
+    );
     const json = await status(["--kubeconfig", file, "--json", "--max-age", "90m"]);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).stale).toBe("the report is 5h 10m old (more than --max-age 90m): is the report CronJob running?");
@@ -122,14 +158,25 @@ describe.concurrent("harbor-edge status", () => {
     const k = await kube(MISSING, { namespace: "registry" });
     const r = await status(["--kubeconfig", kubeconfig(k, { token: k.token }), "--namespace", "registry", "--json"]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ namespace: "registry", summary: MISSING.summary, held: 1, total: 2, allHeld: false, missing: [MISSING.missing], platforms: ["linux/amd64"], updated: MISSING.updated });
+    expect(JSON.parse(r.stdout)).toEqual({
+      namespace: "registry",
+      summary: MISSING.summary,
+      held: 1,
+      total: 2,
+      allHeld: false,
+      missing: [MISSING.missing],
+      platforms: ["linux/amd64"],
+      updated: MISSING.updated,
+    });
   });
 
   it("no report yet, or no chart: exit 1 with what to check", async () => {
     const none = await kube(undefined);
     const r1 = await status(["--kubeconfig", kubeconfig(none, { token: none.token })]);
     expect(r1.code).toBe(1);
-    expect(r1.stderr).toBe("error: no ConfigMap harbor-edge-status in namespace harbor: is the chart installed there, with harbor-config.report.enabled?\n");
+    expect(r1.stderr).toBe(
+      "error: no ConfigMap harbor-edge-status in namespace harbor: is the chart installed there, with harbor-config.report.enabled?\n",
+    );
     const empty = await kube({});
     const r2 = await status(["--kubeconfig", kubeconfig(empty, { token: empty.token })]);
     expect(r2.code).toBe(1);
@@ -138,10 +185,16 @@ describe.concurrent("harbor-edge status", () => {
 
   it("a server certificate from another CA is refused; a wrong token is named as the API's answer", async () => {
     const k = await kube(HELD, { tls: true });
-    const r1 = await status(["--kubeconfig", kubeconfig(k, { token: k.token }, { "certificate-authority-data": Buffer.from(otherCa.cert).toString("base64") })]);
+    const r1 = await status([
+      "--kubeconfig",
+      kubeconfig(k, { token: k.token }, { "certificate-authority-data": Buffer.from(otherCa.cert).toString("base64") }),
+    ]);
     expect(r1.code).toBe(1);
     expect(r1.stderr).toMatch(/^error: cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:\d+: .*certificate/);
-    const r2 = await status(["--kubeconfig", kubeconfig(k, { token: "wrong" }, { "certificate-authority-data": Buffer.from(ca.cert).toString("base64") })]);
+    const r2 = await status([
+      "--kubeconfig",
+      kubeconfig(k, { token: "wrong" }, { "certificate-authority-data": Buffer.from(ca.cert).toString("base64") }),
+    ]);
     expect(r2.code).toBe(1);
     expect(r2.stderr).toMatch(/HTTP 401/);
     expect(r2.stderr).not.toContain("wrong");
@@ -157,16 +210,24 @@ describe.concurrent("harbor-edge status", () => {
       for (const key of Object.keys(e)) if (e[key] === undefined) delete e[key];
       return e;
     };
-    const trusted = await status(["--kubeconfig", file], { command: true, env: env({ NODE_EXTRA_CA_CERTS: caFile, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }) });
+    const trusted = await status(["--kubeconfig", file], {
+      command: true,
+      env: env({ NODE_EXTRA_CA_CERTS: caFile, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }),
+    });
     expect(trusted.stderr).toBe("");
     expect(trusted.code).toBe(0);
     expect(trusted.stdout.split("\n")[0]).toBe(HELD.summary);
     // the same with node and the variable as Node reads it: the same answer
-    const direct = await status(["--kubeconfig", file], { env: env({ NODE_EXTRA_CA_CERTS: caFile, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }) });
+    const direct = await status(["--kubeconfig", file], {
+      env: env({ NODE_EXTRA_CA_CERTS: caFile, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }),
+    });
     expect(direct.code).toBe(0);
     // without it the certificate is not trusted, through either
     for (const command of [true, false]) {
-      const r = await status(["--kubeconfig", file], { command, env: env({ NODE_EXTRA_CA_CERTS: undefined, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }) });
+      const r = await status(["--kubeconfig", file], {
+        command,
+        env: env({ NODE_EXTRA_CA_CERTS: undefined, HARBOR_EDGE_EXTRA_CA_CERTS: undefined }),
+      });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^error: cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:\d+: .*certificate/);
     }

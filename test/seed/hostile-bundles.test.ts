@@ -27,7 +27,10 @@ afterAll(() => {
 });
 
 /** seed in a child with a 64 MB heap; its peak RSS (KiB) when /usr/bin/time is there. */
-async function seed(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number; rssKb?: number }> {
+async function seed(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string; ms: number; rssKb?: number }> {
   const node = [process.execPath, "--max-old-space-size=64", BIN, "seed", ...args];
   const cmd = TIME ? [TIME, "-f", "PEAK_RSS_KB %M", ...node] : node;
   const t0 = Date.now();
@@ -71,53 +74,68 @@ describe.skipIf(Boolean(why))("harbor-edge seed refuses hostile bundles and stre
     });
   }
 
-  it(`a ${LAYER_MIB} MiB layer is seeded by a child with a 64 MB heap (streamed, hashed on the way), also chunked`, { timeout: 120_000 }, async () => {
-    const dir = tmp();
-    dirs.push(dir);
-    const blobs = path.join(dir, "blobs", "sha256");
-    fs.mkdirSync(blobs, { recursive: true });
-    // the layer, written in 1 MiB pieces (each different) and hashed as written: never whole in memory
-    const part = crypto.randomBytes(1 << 20);
-    const h = crypto.createHash("sha256");
-    const tmpLayer = path.join(dir, "layer.tmp");
-    const fd = fs.openSync(tmpLayer, "w");
-    for (let i = 0; i < LAYER_MIB; i++) {
-      part.writeUInt32BE(i, 0);
-      h.update(part);
-      fs.writeSync(fd, part);
-    }
-    fs.closeSync(fd);
-    const layer = { mediaType: "application/vnd.oci.image.layer.v1.tar", digest: `sha256:${h.digest("hex")}`, size: LAYER_MIB << 20 };
-    fs.renameSync(tmpLayer, path.join(blobs, layer.digest.slice(7)));
-    const configBody = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [layer.digest] } }));
-    const config = { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(configBody), size: configBody.length };
-    fs.writeFileSync(path.join(blobs, config.digest.slice(7)), configBody);
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config, layers: [layer] }));
-    fs.writeFileSync(path.join(blobs, sha256(manifest).slice(7)), manifest);
-    fs.writeFileSync(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    const entry = (name: string) => ({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(manifest), size: manifest.length, annotations: { "io.containerd.image.name": name } });
-    fs.writeFileSync(path.join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [entry("docker.io/big/layer:1")] }));
+  it(
+    `a ${LAYER_MIB} MiB layer is seeded by a child with a 64 MB heap (streamed, hashed on the way), also chunked`,
+    { timeout: 120_000 },
+    async () => {
+      const dir = tmp();
+      dirs.push(dir);
+      const blobs = path.join(dir, "blobs", "sha256");
+      fs.mkdirSync(blobs, { recursive: true });
+      // the layer, written in 1 MiB pieces (each different) and hashed as written: never whole in memory
+      const part = crypto.randomBytes(1 << 20);
+      const h = crypto.createHash("sha256");
+      const tmpLayer = path.join(dir, "layer.tmp");
+      const fd = fs.openSync(tmpLayer, "w");
+      for (let i = 0; i < LAYER_MIB; i++) {
+        part.writeUInt32BE(i, 0);
+        h.update(part);
+        fs.writeSync(fd, part);
+      }
+      fs.closeSync(fd);
+      const layer = { mediaType: "application/vnd.oci.image.layer.v1.tar", digest: `sha256:${h.digest("hex")}`, size: LAYER_MIB << 20 };
+      fs.renameSync(tmpLayer, path.join(blobs, layer.digest.slice(7)));
+      const configBody = Buffer.from(
+        JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [layer.digest] } }),
+      );
+      const config = { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(configBody), size: configBody.length };
+      fs.writeFileSync(path.join(blobs, config.digest.slice(7)), configBody);
+      const manifest = Buffer.from(
+        JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config, layers: [layer] }),
+      );
+      fs.writeFileSync(path.join(blobs, sha256(manifest).slice(7)), manifest);
+      fs.writeFileSync(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+      const entry = (name: string) => ({
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: sha256(manifest),
+        size: manifest.length,
+        annotations: { "io.containerd.image.name": name },
+      });
+      fs.writeFileSync(path.join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [entry("docker.io/big/layer:1")] }));
 
-    const r = await seed(["--bundle", dir, "--harbor", reg.url, "--password-env", "SEED_PW", "--json"]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ blobsUploaded: 2, bytesUploaded: layer.size + config.size, manifests: 1 });
-    process.stdout.write(`  seeded a ${LAYER_MIB} MiB layer in ${(r.ms / 1000).toFixed(1)} s (${(LAYER_MIB / (r.ms / 1000)).toFixed(0)} MiB/s with checking)${r.rssKb ? `, peak RSS ${(r.rssKb / 1024).toFixed(0)} MB` : ""}\n`);
-    if (r.rssKb !== undefined) expect(r.rssKb).toBeLessThan(RSS_LIMIT_KB);
-    const head = await fetch(`${reg.url}/v2/spectro-images/docker.io/big/layer/blobs/${layer.digest}`, { method: "HEAD" });
-    expect(head.status).toBe(200);
-    expect(Number(head.headers.get("content-length"))).toBe(layer.size);
-    expect((await new Registry({ url: reg.url }).getManifest("spectro-images/docker.io/big/layer", "1"))!.digest).toBe(sha256(manifest));
+      const r = await seed(["--bundle", dir, "--harbor", reg.url, "--password-env", "SEED_PW", "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out).toMatchObject({ blobsUploaded: 2, bytesUploaded: layer.size + config.size, manifests: 1 });
+      process.stdout.write(
+        `  seeded a ${LAYER_MIB} MiB layer in ${(r.ms / 1000).toFixed(1)} s (${(LAYER_MIB / (r.ms / 1000)).toFixed(0)} MiB/s with checking)${r.rssKb ? `, peak RSS ${(r.rssKb / 1024).toFixed(0)} MB` : ""}\n`,
+      );
+      if (r.rssKb !== undefined) expect(r.rssKb).toBeLessThan(RSS_LIMIT_KB);
+      const head = await fetch(`${reg.url}/v2/spectro-images/docker.io/big/layer/blobs/${layer.digest}`, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(Number(head.headers.get("content-length"))).toBe(layer.size);
+      expect((await new Registry({ url: reg.url }).getManifest("spectro-images/docker.io/big/layer", "1"))!.digest).toBe(sha256(manifest));
 
-    // chunked (PATCH of 64 MiB pieces, each a stream of the file's range) into another repository
-    fs.writeFileSync(path.join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [entry("docker.io/big/chunked:1")] }));
-    const c = await seed(["--bundle", dir, "--harbor", reg.url, "--password-env", "SEED_PW", "--json", "--chunk-size", String(64 << 20)]);
-    expect(c.stderr).toBe("");
-    expect(c.code).toBe(0);
-    expect(JSON.parse(c.stdout).requests).toBeGreaterThan(LAYER_MIB / 64);
-    if (c.rssKb !== undefined) expect(c.rssKb).toBeLessThan(RSS_LIMIT_KB);
-    const chunked = await fetch(`${reg.url}/v2/spectro-images/docker.io/big/chunked/blobs/${layer.digest}`, { method: "HEAD" });
-    expect(chunked.status).toBe(200);
-  });
+      // chunked (PATCH of 64 MiB pieces, each a stream of the file's range) into another repository
+      fs.writeFileSync(path.join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [entry("docker.io/big/chunked:1")] }));
+      const c = await seed(["--bundle", dir, "--harbor", reg.url, "--password-env", "SEED_PW", "--json", "--chunk-size", String(64 << 20)]);
+      expect(c.stderr).toBe("");
+      expect(c.code).toBe(0);
+      expect(JSON.parse(c.stdout).requests).toBeGreaterThan(LAYER_MIB / 64);
+      if (c.rssKb !== undefined) expect(c.rssKb).toBeLessThan(RSS_LIMIT_KB);
+      const chunked = await fetch(`${reg.url}/v2/spectro-images/docker.io/big/chunked/blobs/${layer.digest}`, { method: "HEAD" });
+      expect(chunked.status).toBe(200);
+    },
+  );
 });

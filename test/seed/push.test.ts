@@ -26,7 +26,10 @@ afterAll(async () => {
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "seed-test-"));
 
 /** Files of an OCI image layout holding the given images, named by annotation. */
-function ociLayout(entries: Array<{ name: string; image: TestImage | TestIndex; annotation?: "containerd" | "ref" }>, o: { dropChild?: string } = {}): Array<[string, Buffer]> {
+function ociLayout(
+  entries: Array<{ name: string; image: TestImage | TestIndex; annotation?: "containerd" | "ref" }>,
+  o: { dropChild?: string } = {},
+): Array<[string, Buffer]> {
   const files = new Map<string, Buffer>();
   const put = (digest: string, b: Buffer) => files.set(`blobs/sha256/${digest.slice(7)}`, b);
   const putImage = (i: TestImage) => {
@@ -38,11 +41,17 @@ function ociLayout(entries: Array<{ name: string; image: TestImage | TestIndex; 
       put(image.digest, image.manifest);
       for (const c of image.children) if (c.digest !== o.dropChild) putImage(c);
     } else putImage(image);
-    const annotations = annotation === "ref" ? { "org.opencontainers.image.ref.name": name } : { "io.containerd.image.name": name, "org.opencontainers.image.ref.name": name.split(":").pop()! };
+    const annotations =
+      annotation === "ref"
+        ? { "org.opencontainers.image.ref.name": name }
+        : { "io.containerd.image.name": name, "org.opencontainers.image.ref.name": name.split(":").pop()! };
     return { mediaType: image.mediaType, digest: image.digest, size: image.manifest.length, annotations };
   });
   files.set("oci-layout", Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" })));
-  files.set("index.json", Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests })));
+  files.set(
+    "index.json",
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests })),
+  );
   return [...files.entries()];
 }
 
@@ -118,8 +127,17 @@ describe.skipIf(Boolean(why))("harbor-edge seed", () => {
     const multi = testIndex("seed multi", ["linux/amd64", "linux/arm64"]);
     const pause = testImage("seed pause", { docker: true });
     const bundle = tmp();
-    writeDir(path.join(bundle, "layout"), ociLayout([{ name: "docker.io/library/nginx:1.25", image: nginx }, { name: "ghcr.io/org/multi:2", image: multi, annotation: "ref" }]));
-    fs.writeFileSync(path.join(bundle, "pause.tar.gz"), (await import("node:zlib")).gzipSync(writeTar(ociLayout([{ name: "registry.k8s.io/pause:3.9", image: pause }]))));
+    writeDir(
+      path.join(bundle, "layout"),
+      ociLayout([
+        { name: "docker.io/library/nginx:1.25", image: nginx },
+        { name: "ghcr.io/org/multi:2", image: multi, annotation: "ref" },
+      ]),
+    );
+    fs.writeFileSync(
+      path.join(bundle, "pause.tar.gz"),
+      (await import("node:zlib")).gzipSync(writeTar(ociLayout([{ name: "registry.k8s.io/pause:3.9", image: pause }]))),
+    );
     const saved = dockerSave(["redis:7", "quay.io/org/redis:7"], "seed redis");
     fs.writeFileSync(path.join(bundle, "redis.tar"), writeTar(saved.files));
     const savedDir = dockerSave(["busybox:1"], "seed busybox");
@@ -165,7 +183,9 @@ describe.skipIf(Boolean(why))("harbor-edge seed", () => {
     const big = testImage("seed big", { layerBytes: 300_000 });
     const bundle = tmp();
     writeDir(bundle, ociLayout([{ name: "docker.io/team/big:1", image: big }]));
-    const r = await seed(["--bundle", bundle, "--harbor", plain.url, "--password-env", "SEED_PW", "--chunk-size", "4096", "--json"], { SEED_PW: "x" });
+    const r = await seed(["--bundle", bundle, "--harbor", plain.url, "--password-env", "SEED_PW", "--chunk-size", "4096", "--json"], {
+      SEED_PW: "x",
+    });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const layer = big.blobs[1];
@@ -181,8 +201,12 @@ describe.skipIf(Boolean(why))("harbor-edge seed", () => {
     writeDir(bundle, ociLayout([{ name: "docker.io/team/partial:1", image: multi }], { dropChild: multi.children[1].digest }));
     const r = await seed(["--bundle", bundle, "--harbor", plain.url, "--password-env", "SEED_PW"], { SEED_PW: "x" });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/docker\.io\/team\/partial:1 -> spectro-images\/docker\.io\/team\/partial:1 \(the bundle holds 1 of the index's 2 platforms/);
-    const stored = JSON.parse((await new Registry({ url: plain.url }).getManifest("spectro-images/docker.io/team/partial", "1"))!.body.toString());
+    expect(r.stderr).toMatch(
+      /docker\.io\/team\/partial:1 -> spectro-images\/docker\.io\/team\/partial:1 \(the bundle holds 1 of the index's 2 platforms/,
+    );
+    const stored = JSON.parse(
+      (await new Registry({ url: plain.url }).getManifest("spectro-images/docker.io/team/partial", "1"))!.body.toString(),
+    );
     expect(stored.manifests.map((x: any) => x.digest)).toEqual([multi.children[0].digest]);
   });
 
@@ -192,7 +216,14 @@ describe.skipIf(Boolean(why))("harbor-edge seed", () => {
     let harbor: Awaited<ReturnType<typeof startFakeHarborProxy>>;
     beforeAll(async () => {
       storage = await startRegistry("seed-storage");
-      harbor = await startFakeHarborProxy({ adminPassword: PASSWORD, storage: storage.url, projects: [{ name: "spectro-images", public: false }, { name: "docker.io", public: true, upstream: plain.url }] });
+      harbor = await startFakeHarborProxy({
+        adminPassword: PASSWORD,
+        storage: storage.url,
+        projects: [
+          { name: "spectro-images", public: false },
+          { name: "docker.io", public: true, upstream: plain.url },
+        ],
+      });
       harborUrl = harbor.url;
       closers.push(storage.close, harbor.close);
     });
@@ -207,14 +238,18 @@ describe.skipIf(Boolean(why))("harbor-edge seed", () => {
       const r = await seed(["--bundle", bundle, "--harbor", harborUrl, "--secrets", secrets]);
       expect(r.stderr).toBe("docker.io/library/nginx:1.27 -> spectro-images/docker.io/library/nginx:1.27\n");
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^seeded 1 images into spectro-images \(0 already there\): 2 blobs uploaded \(0\.0 MiB\), 0 blobs already there, 1 manifests; \d+ requests in [\d.]+s\n$/);
+      expect(r.stdout).toMatch(
+        /^seeded 1 images into spectro-images \(0 already there\): 2 blobs uploaded \(0\.0 MiB\), 0 blobs already there, 1 manifests; \d+ requests in [\d.]+s\n$/,
+      );
       const sent = harbor.requests.slice(before);
       const firstV2 = sent.find((x) => x.path.startsWith("/v2/"))!;
       expect(firstV2.status).toBe(401);
       expect(sent.filter((x) => x.path.startsWith("/service/token"))).toHaveLength(1);
       expect(sent.filter((x) => x.path.startsWith("/v2/") && x.status !== 401).every((x) => x.user === "admin")).toBe(true);
       expect(harbor.violations).toEqual([]);
-      expect((await new Registry({ url: storage.url }).getManifest("spectro-images/docker.io/library/nginx", "1.27"))!.digest).toBe(img.digest);
+      expect((await new Registry({ url: storage.url }).getManifest("spectro-images/docker.io/library/nginx", "1.27"))!.digest).toBe(
+        img.digest,
+      );
     });
 
     it("a wrong password, a missing project, a proxy-cache project: refused with what to do, exit 1", async () => {
@@ -223,10 +258,14 @@ describe.skipIf(Boolean(why))("harbor-edge seed", () => {
       const wrong = await seed(["--bundle", bundle, "--harbor", harborUrl, "--password-env", "PW"], { PW: "Wrong-Pass-9" });
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toBe("error: Harbor refuses the credentials of admin (HTTP 401)\n");
-      const missing = await seed(["--bundle", bundle, "--harbor", harborUrl, "--password-env", "PW", "--project", "absent"], { PW: PASSWORD });
+      const missing = await seed(["--bundle", bundle, "--harbor", harborUrl, "--password-env", "PW", "--project", "absent"], {
+        PW: PASSWORD,
+      });
       expect(missing.code).toBe(1);
       expect(missing.stderr).toMatch(/^error: Harbor has no project absent: /);
-      const proxy = await seed(["--bundle", bundle, "--harbor", harborUrl, "--password-env", "PW", "--project", "docker.io"], { PW: PASSWORD });
+      const proxy = await seed(["--bundle", bundle, "--harbor", harborUrl, "--password-env", "PW", "--project", "docker.io"], {
+        PW: PASSWORD,
+      });
       expect(proxy.code).toBe(1);
       expect(proxy.stderr).toMatch(/^error: docker\.io is a proxy-cache project: Harbor refuses pushes to it/);
       const noPw = await seed(["--bundle", bundle, "--harbor", harborUrl]);

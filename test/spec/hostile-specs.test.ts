@@ -20,7 +20,12 @@ const BOUND_MS = 1000;
 /** A billion-laughs spec: `levels` anchors, each a list of `width` aliases of the one before, used in harbor-config. */
 export function laughs(levels: number, width: number, where = "projects"): string {
   const lines = [`l0: &l0 ["lol"]`];
-  for (let i = 1; i <= levels; i++) lines.push(`l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(",")}]`);
+  for (let i = 1; i <= levels; i++)
+    lines.push(
+      `l${i}: &l${i} [${Array(width)
+        .fill(`*l${i - 1}`)
+        .join(",")}]`,
+    );
   return `${lines.join("\n")}\nharbor-config:\n  ${where}: *l${levels}\n`;
 }
 
@@ -36,10 +41,22 @@ function timed<T>(f: () => T): { ms: number; value?: T; error?: Error } {
 
 describe("YAML aliases are bounded", () => {
   const hostile: Array<[string, string, RegExp]> = [
-    ["billion laughs (9 levels of 9)", laughs(9, 9), /s\.yaml: at .*YAML aliases that expand the document to more than 10\^15|s\.yaml: at .*YAML aliases that expand the document to \d+ values \(at most 20000\)/],
+    [
+      "billion laughs (9 levels of 9)",
+      laughs(9, 9),
+      /s\.yaml: at .*YAML aliases that expand the document to more than 10\^15|s\.yaml: at .*YAML aliases that expand the document to \d+ values \(at most 20000\)/,
+    ],
     ["the 394-byte classic (10 x 10)", laughs(9, 10).slice(0, 2000), /YAML aliases that expand the document/],
-    ["a wide single level (one alias 30 000 times)", `a: &a [1,2,3]\nharbor-config:\n  projects: [${Array(30000).fill("*a").join(",")}]\n`, /YAML aliases that expand the document/],
-    ["a cycle in harbor-config", "harbor-config: &a\n  projects: [*a]\n", /s\.yaml: at harbor-config\.projects\[0\]: a YAML alias that refers to the value it stands in \(a cycle\)/],
+    [
+      "a wide single level (one alias 30 000 times)",
+      `a: &a [1,2,3]\nharbor-config:\n  projects: [${Array(30000).fill("*a").join(",")}]\n`,
+      /YAML aliases that expand the document/,
+    ],
+    [
+      "a cycle in harbor-config",
+      "harbor-config: &a\n  projects: [*a]\n",
+      /s\.yaml: at harbor-config\.projects\[0\]: a YAML alias that refers to the value it stands in \(a cycle\)/,
+    ],
     ["a cycle through a mapping", "harbor-config:\n  auth: &a {certs: *a}\n", /at harbor-config\.auth\.certs: .*cycle/],
     ["deep nesting", `harbor-config: ${"[".repeat(5000)}${"]".repeat(5000)}\n`, /s\.yaml is not valid YAML or JSON|nested/],
     ["deep nesting within js-yaml's limit", `harbor-config: ${"[".repeat(90)}${"]".repeat(90)}\n`, /nested more than 64 deep/],
@@ -54,7 +71,8 @@ describe("YAML aliases are bounded", () => {
   }
 
   it("aliases that expand a little are fine (an anchor reused for two proxy caches' settings)", () => {
-    const text = "x: &creds\n  type: docker-registry\nharbor-config:\n  proxyCache:\n    enabled: true\n    extraRegistries:\n      - {<<: *creds, host: a.example.com, url: https://a.example.com}\n      - {<<: *creds, host: b.example.com, url: https://b.example.com}\n";
+    const text =
+      "x: &creds\n  type: docker-registry\nharbor-config:\n  proxyCache:\n    enabled: true\n    extraRegistries:\n      - {<<: *creds, host: a.example.com, url: https://a.example.com}\n      - {<<: *creds, host: b.example.com, url: https://b.example.com}\n";
     expect(() => parseSpecText(text, "s.yaml")).toThrow(/unknown top-level key "x"/); // the alias passed; the key is the spec's problem
     const ok = parseSpecText("harbor-config:\n  projects: &p\n    - {name: a}\n  report: {enabled: true}\n", "s.yaml");
     expect(validateSpec(ok.raw).errors).toEqual([]);
@@ -86,7 +104,8 @@ describe("YAML aliases are bounded", () => {
 
 /** Every leaf of the schema: [JSON pointer of the field, its schema]. */
 function leaves(schema: any, pointer = ""): Array<[string, any]> {
-  if (schema.type === "object" && schema.properties) return Object.entries(schema.properties).flatMap(([k, s]) => leaves(s, `${pointer}/${k}`));
+  if (schema.type === "object" && schema.properties)
+    return Object.entries(schema.properties).flatMap(([k, s]) => leaves(s, `${pointer}/${k}`));
   // a list: the list itself, and (as item 0 of a list of one) each of its items' fields
   if (schema.type === "array" && schema.items && !schema.items.enum) return [[pointer, schema], ...leaves(schema.items, `${pointer}/0`)];
   return [[pointer, schema]];
@@ -95,7 +114,8 @@ function leaves(schema: any, pointer = ""): Array<[string, any]> {
 const dotted = (pointer: string) => `harbor-config${pointer.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`;
 /** A value of each JSON type. */
 const SAMPLES: Record<string, unknown> = { string: "x", integer: 5, number: 2.5, boolean: true, array: [1], object: { k: 1 }, null: null };
-const typesOf = (s: any): string[] => (s.anyOf ? s.anyOf.flatMap(typesOf) : s.$ref ? ["integer", "string"] : [s.type].flat().filter(Boolean));
+const typesOf = (s: any): string[] =>
+  s.anyOf ? s.anyOf.flatMap(typesOf) : s.$ref ? ["integer", "string"] : [s.type].flat().filter(Boolean);
 
 /** A spec with `value` at `pointer` and nothing else. */
 function specWith(pointer: string, value: unknown): Record<string, unknown> {
@@ -115,12 +135,18 @@ describe("wrong types in every field: the schema's error names the field, and no
     it(`${dotted(pointer)}: ${wrong.join(", ")}`, () => {
       const t0 = performance.now();
       for (const t of wrong) {
-        for (const extra of [{}, { nodeMirror: { enabled: true }, proxyCache: { enabled: true }, auth: { certs: { extraSANs: ["a.example.com"] } } }]) {
+        for (const extra of [
+          {},
+          { nodeMirror: { enabled: true }, proxyCache: { enabled: true }, auth: { certs: { extraSANs: ["a.example.com"] } } },
+        ]) {
           const raw = { ...extra, ...specWith(pointer, SAMPLES[t]) };
           let r: ReturnType<typeof validateSpec> | undefined;
           expect(() => (r = validateSpec(raw)), `${t} at ${pointer}`).not.toThrow();
           const paths = r!.errors.map((e) => e.path);
-          expect(paths.some((p) => p === dotted(pointer) || p.startsWith(`${dotted(pointer)}[`)), `${t} at ${pointer}: ${r!.errors.map(formatProblem).join("; ")}`).toBe(true);
+          expect(
+            paths.some((p) => p === dotted(pointer) || p.startsWith(`${dotted(pointer)}[`)),
+            `${t} at ${pointer}: ${r!.errors.map(formatProblem).join("; ")}`,
+          ).toBe(true);
         }
       }
       expect(performance.now() - t0).toBeLessThan(BOUND_MS);
@@ -139,22 +165,87 @@ describe("wrong types in every field: the schema's error names the field, and no
 
 describe("names, passwords and node paths", () => {
   const refused: Array<[string, Record<string, unknown>, string, RegExp]> = [
-    ["a Secret name that is a path", { proxyCache: { extraRegistries: [{ host: "a.example.com", url: "https://a.example.com", credentialsSecret: "../../x" }] } }, "harbor-config.proxyCache.extraRegistries[0].credentialsSecret", /a Kubernetes object name/],
-    ["auth.existingSecret with a slash", { auth: { existingSecret: "ns/admin" } }, "harbor-config.auth.existingSecret", /a Kubernetes object name/],
-    ["auth.existingSecret in upper case", { auth: { existingSecret: "Admin" } }, "harbor-config.auth.existingSecret", /a Kubernetes object name/],
+    [
+      "a Secret name that is a path",
+      { proxyCache: { extraRegistries: [{ host: "a.example.com", url: "https://a.example.com", credentialsSecret: "../../x" }] } },
+      "harbor-config.proxyCache.extraRegistries[0].credentialsSecret",
+      /a Kubernetes object name/,
+    ],
+    [
+      "auth.existingSecret with a slash",
+      { auth: { existingSecret: "ns/admin" } },
+      "harbor-config.auth.existingSecret",
+      /a Kubernetes object name/,
+    ],
+    [
+      "auth.existingSecret in upper case",
+      { auth: { existingSecret: "Admin" } },
+      "harbor-config.auth.existingSecret",
+      /a Kubernetes object name/,
+    ],
     ["a project name with a slash", { projects: [{ name: "a/b" }] }, "harbor-config.projects[0].name", /a Harbor project name/],
-    ["an escape sequence in the password", { auth: { password: "Abcdefg1\u001b]0;x\u0007" } }, "harbor-config.auth.password", /no control characters/],
+    [
+      "an escape sequence in the password",
+      { auth: { password: "Abcdefg1\u001b]0;x\u0007" } },
+      "harbor-config.auth.password",
+      /no control characters/,
+    ],
     ["a newline in the password", { auth: { password: "Abcdefg1\nX" } }, "harbor-config.auth.password", /no control characters/],
     ["DEL in the password", { auth: { password: "Abcdefg1\u007f" } }, "harbor-config.auth.password", /no control characters/],
-    ["a newline in the database user", { database: { type: "external", external: { host: "db", username: "u\nx", existingSecret: "db" } } }, "harbor-config.database.external.username", /control characters/],
-    ["a carriage return in the database host", { database: { type: "external", external: { host: "db\r", existingSecret: "db" } } }, "harbor-config.database.external.host", /control characters/],
-    ["an escape in the S3 region", { storage: { backend: { type: "s3", s3: { bucket: "abc", region: "us\u001b[31m" } } } }, "harbor-config.storage.backend.s3.region", /an S3 region/],
-    ["a tab in the Sentinel master set", { redis: { type: "external", external: { addr: "r:26379", sentinelMasterSet: "m\tx" } } }, "harbor-config.redis.external.sentinelMasterSet", /control characters/],
-    ["nodeMirror.hostDir: /etc", { nodeMirror: { hostDir: "/etc" } }, "harbor-config.nodeMirror.hostDir", /a certs\.d directory under \/etc\/containerd/],
-    ["nodeMirror.hostDir climbing out", { nodeMirror: { hostDir: "/etc/containerd/../../root/certs.d" } }, "harbor-config.nodeMirror.hostDir", /certs\.d directory/],
-    ["nodeMirror.hostDir not a certs.d", { nodeMirror: { hostDir: "/etc/containerd" } }, "harbor-config.nodeMirror.hostDir", /certs\.d directory/],
-    ["nodeMirror.containerdConfig: /config.toml", { nodeMirror: { containerdConfig: "/config.toml" } }, "harbor-config.nodeMirror.containerdConfig", /a config\.toml under/],
-    ["nodeMirror.containerdConfig: /etc/shadow", { nodeMirror: { containerdConfig: "/etc/shadow" } }, "harbor-config.nodeMirror.containerdConfig", /a config\.toml under/],
+    [
+      "a newline in the database user",
+      { database: { type: "external", external: { host: "db", username: "u\nx", existingSecret: "db" } } },
+      "harbor-config.database.external.username",
+      /control characters/,
+    ],
+    [
+      "a carriage return in the database host",
+      { database: { type: "external", external: { host: "db\r", existingSecret: "db" } } },
+      "harbor-config.database.external.host",
+      /control characters/,
+    ],
+    [
+      "an escape in the S3 region",
+      { storage: { backend: { type: "s3", s3: { bucket: "abc", region: "us\u001b[31m" } } } },
+      "harbor-config.storage.backend.s3.region",
+      /an S3 region/,
+    ],
+    [
+      "a tab in the Sentinel master set",
+      { redis: { type: "external", external: { addr: "r:26379", sentinelMasterSet: "m\tx" } } },
+      "harbor-config.redis.external.sentinelMasterSet",
+      /control characters/,
+    ],
+    [
+      "nodeMirror.hostDir: /etc",
+      { nodeMirror: { hostDir: "/etc" } },
+      "harbor-config.nodeMirror.hostDir",
+      /a certs\.d directory under \/etc\/containerd/,
+    ],
+    [
+      "nodeMirror.hostDir climbing out",
+      { nodeMirror: { hostDir: "/etc/containerd/../../root/certs.d" } },
+      "harbor-config.nodeMirror.hostDir",
+      /certs\.d directory/,
+    ],
+    [
+      "nodeMirror.hostDir not a certs.d",
+      { nodeMirror: { hostDir: "/etc/containerd" } },
+      "harbor-config.nodeMirror.hostDir",
+      /certs\.d directory/,
+    ],
+    [
+      "nodeMirror.containerdConfig: /config.toml",
+      { nodeMirror: { containerdConfig: "/config.toml" } },
+      "harbor-config.nodeMirror.containerdConfig",
+      /a config\.toml under/,
+    ],
+    [
+      "nodeMirror.containerdConfig: /etc/shadow",
+      { nodeMirror: { containerdConfig: "/etc/shadow" } },
+      "harbor-config.nodeMirror.containerdConfig",
+      /a config\.toml under/,
+    ],
   ];
   for (const [name, raw, field, expected] of refused) {
     it(`refused: ${name}`, () => {
@@ -168,7 +259,16 @@ describe("names, passwords and node paths", () => {
   }
   const accepted: Array<[string, Record<string, unknown>]> = [
     ["the containerd defaults", { nodeMirror: { hostDir: "/etc/containerd/certs.d", containerdConfig: "/etc/containerd/config.toml" } }],
-    ["k3s's", { nodeMirror: { distribution: "k3s", hostDir: "/var/lib/rancher/k3s/agent/etc/containerd/certs.d/", containerdConfig: "/var/lib/rancher/k3s/agent/etc/containerd/config.toml" } }],
+    [
+      "k3s's",
+      {
+        nodeMirror: {
+          distribution: "k3s",
+          hostDir: "/var/lib/rancher/k3s/agent/etc/containerd/certs.d/",
+          containerdConfig: "/var/lib/rancher/k3s/agent/etc/containerd/config.toml",
+        },
+      },
+    ],
     ["rke2's", { nodeMirror: { distribution: "rke2", hostDir: "/var/lib/rancher/rke2/agent/etc/containerd/certs.d" } }],
     ["a password with punctuation and non-ASCII letters", { auth: { password: "Ab1!é ü~\"'%$" } }],
     ["a Secret name with dots", { auth: { existingSecret: "harbor.admin-1" } }],
@@ -178,13 +278,29 @@ describe("names, passwords and node paths", () => {
 
 describe.skipIf(HELMS.length === 0)("the chart refuses node paths outside containerd's too", () => {
   const helm = HELMS[0];
-  const valid = valuesFileForRaw({ nodeMirror: { enabled: true, addresses: ["10.0.0.5:30003"] }, proxyCache: { enabled: true }, auth: { certs: { extraSANs: ["10.0.0.5"] } } });
-  for (const [key, value] of [["hostDir", "/etc"], ["containerdConfig", "/config.toml"], ["hostDir", "/etc/containerd/../../etc/certs.d"]]) {
+  const valid = valuesFileForRaw({
+    nodeMirror: { enabled: true, addresses: ["10.0.0.5:30003"] },
+    proxyCache: { enabled: true },
+    auth: { certs: { extraSANs: ["10.0.0.5"] } },
+  });
+  for (const [key, value] of [
+    ["hostDir", "/etc"],
+    ["containerdConfig", "/config.toml"],
+    ["hostDir", "/etc/containerd/../../etc/certs.d"],
+  ]) {
     for (const skip of [false, true]) {
       it(`helm template with nodeMirror.${key}: ${value} fails naming the field${skip ? " (values schema skipped: the template's own check)" : ""}`, () => {
-        const r = render({ helm, valuesFiles: [valid, tmpFile("bad.yaml", yaml.dump({ "harbor-config": { nodeMirror: { [key]: value } } }))], extraArgs: skip ? ["--skip-schema-validation"] : [] });
+        const r = render({
+          helm,
+          valuesFiles: [valid, tmpFile("bad.yaml", yaml.dump({ "harbor-config": { nodeMirror: { [key]: value } } }))],
+          extraArgs: skip ? ["--skip-schema-validation"] : [],
+        });
         expect(r.code).not.toBe(0);
-        expect(r.stderr).toMatch(skip ? new RegExp(`harbor-config.nodeMirror.${key}: expected a (certs.d directory|config.toml) under /etc/containerd`) : new RegExp(`nodeMirror.*${key}|${key}`));
+        expect(r.stderr).toMatch(
+          skip
+            ? new RegExp(`harbor-config.nodeMirror.${key}: expected a (certs.d directory|config.toml) under /etc/containerd`)
+            : new RegExp(`nodeMirror.*${key}|${key}`),
+        );
         expect(r.objects).toEqual([]);
       });
     }

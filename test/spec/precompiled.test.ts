@@ -18,7 +18,17 @@ describe("precompiled spec validator", () => {
   const inputs: Array<[string, unknown]> = [
     ["empty", {}],
     ...EXAMPLES.map((f): [string, unknown] => [f, loadSpecFile(f).raw]),
-    ["many problems", { cluster: { vip: "x", hostname: "-bad-" }, service: { serviceType: "Foo", harbor: { https: { nodePort: "a" } } }, bogus: 1, storage: { registry: -1, backend: { type: "s3", s3: { endpoint: "not a uri" } } }, projects: [{ name: 3 }], network: { ipv6: "yes" } }],
+    [
+      "many problems",
+      {
+        cluster: { vip: "x", hostname: "-bad-" },
+        service: { serviceType: "Foo", harbor: { https: { nodePort: "a" } } },
+        bogus: 1,
+        storage: { registry: -1, backend: { type: "s3", s3: { endpoint: "not a uri" } } },
+        projects: [{ name: 3 }],
+        network: { ipv6: "yes" },
+      },
+    ],
   ];
 
   it("exists after the build and matches the schema", () => {
@@ -27,7 +37,8 @@ describe("precompiled spec validator", () => {
   });
 
   it.each(inputs)("%s: same verdict, errors and defaults as ajv's compile", (_name, input) => {
-    const a = structuredClone(input), b = structuredClone(input);
+    const a = structuredClone(input),
+      b = structuredClone(input);
     expect(pre!(a)).toBe(compiled(b));
     expect(a).toEqual(b);
     expect(JSON.parse(JSON.stringify(pre!.errors ?? null))).toEqual(JSON.parse(JSON.stringify(compiled.errors ?? null)));

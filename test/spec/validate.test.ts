@@ -41,7 +41,10 @@ describe("defaults fit an Edge host", () => {
     expect(s.registry + s.jobService + s.database + s.redis + s.trivy).toBeLessThanOrEqual(300);
   });
   it("library public, spectro-images private", () => {
-    expect(d.projects).toEqual([{ name: "library", public: true }, { name: "spectro-images", public: false }]);
+    expect(d.projects).toEqual([
+      { name: "library", public: true },
+      { name: "spectro-images", public: false },
+    ]);
   });
 });
 
@@ -52,7 +55,11 @@ const INVALID: Array<[string, unknown, string]> = [
   ["wrong service type", { service: { serviceType: "NodePorts" } }, "harbor-config.service.serviceType"],
   ["nodePort out of range", { service: { harbor: { https: { nodePort: 443 } } } }, "harbor-config.service.harbor.https.nodePort"],
   ["nodePort as string", { service: { harbor: { http: { nodePort: "30002" } } } }, "harbor-config.service.harbor.http.nodePort"],
-  ["duplicate nodePorts", { service: { harbor: { https: { nodePort: 30002 }, http: { nodePort: 30002 } } } }, "harbor-config.service.harbor.https.nodePort"],
+  [
+    "duplicate nodePorts",
+    { service: { harbor: { https: { nodePort: 30002 }, http: { nodePort: 30002 } } } },
+    "harbor-config.service.harbor.https.nodePort",
+  ],
   ["same service ports", { service: { harbor: { https: { port: 80 }, http: { port: 80 } } } }, "harbor-config.service.harbor.https.port"],
   ["storage size with a space", { storage: { registry: "200 GB" } }, "harbor-config.storage.registry"],
   ["storage size zero", { storage: { trivy: 0 } }, "harbor-config.storage.trivy"],
@@ -63,13 +70,29 @@ const INVALID: Array<[string, unknown, string]> = [
   ["weak password", { auth: { password: "harbor12345" } }, "harbor-config.auth.password"],
   ["short password", { auth: { password: "Ab1" } }, "harbor-config.auth.password"],
   ["password and existingSecret", { auth: { password: "Harbor-Edge-1", existingSecret: "x" } }, "harbor-config.auth.existingSecret"],
-  ["crt without key", { auth: { certs: { crt: "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----" } } }, "harbor-config.auth.certs.key"],
+  [
+    "crt without key",
+    { auth: { certs: { crt: "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----" } } },
+    "harbor-config.auth.certs.key",
+  ],
   ["garbage certificate", { auth: { certs: { crt: "hello", key: "world" } } }, "harbor-config.auth.certs.crt"],
   ["s3 without bucket", { storage: { backend: { type: "s3" } } }, "harbor-config.storage.backend.s3.bucket"],
-  ["s3 endpoint not a URL", { storage: { backend: { type: "s3", s3: { bucket: "harbor", endpoint: "seaweedfs:8333" } } } }, "harbor-config.storage.backend.s3.endpoint"],
+  [
+    "s3 endpoint not a URL",
+    { storage: { backend: { type: "s3", s3: { bucket: "harbor", endpoint: "seaweedfs:8333" } } } },
+    "harbor-config.storage.backend.s3.endpoint",
+  ],
   ["unknown backend", { storage: { backend: { type: "nfs" } } }, "harbor-config.storage.backend.type"],
-  ["external db without host", { database: { type: "external", external: { existingSecret: "pg" } } }, "harbor-config.database.external.host"],
-  ["external db without secret", { database: { type: "external", external: { host: "pg" } } }, "harbor-config.database.external.existingSecret"],
+  [
+    "external db without host",
+    { database: { type: "external", external: { existingSecret: "pg" } } },
+    "harbor-config.database.external.host",
+  ],
+  [
+    "external db without secret",
+    { database: { type: "external", external: { host: "pg" } } },
+    "harbor-config.database.external.existingSecret",
+  ],
   ["external redis without addr", { redis: { type: "external" } }, "harbor-config.redis.external.addr"],
   ["redis addr without port", { redis: { type: "external", external: { addr: "redis" } } }, "harbor-config.redis.external.addr"],
   ["trivy enabled as string", { trivy: { enabled: "yes" } }, "harbor-config.trivy.enabled"],
@@ -99,7 +122,11 @@ describe("invalid specs name the field", () => {
   }
 
   it("reports every problem at once", () => {
-    const r = validateSpec({ service: { serviceType: "x", harbor: { https: { nodePort: 1 } } }, storage: { registry: -1 }, trivy: { enabled: 3 } });
+    const r = validateSpec({
+      service: { serviceType: "x", harbor: { https: { nodePort: 1 } } },
+      storage: { registry: -1 },
+      trivy: { enabled: 3 },
+    });
     expect(r.errors.map((e) => e.path).sort()).toEqual([
       "harbor-config.service.harbor.https.nodePort",
       "harbor-config.service.serviceType",
@@ -114,7 +141,10 @@ describe("invalid specs name the field", () => {
   });
 
   it("accepts Palette macros where Palette resolves them", () => {
-    const r = validateSpec({ auth: { password: "{{.spectro.macro.harbor_password}}" }, cluster: { uid: "{{.spectro.system.cluster.uid}}", vip: "{{ .spectro.system.cluster.kubevip }}" } });
+    const r = validateSpec({
+      auth: { password: "{{.spectro.macro.harbor_password}}" },
+      cluster: { uid: "{{.spectro.system.cluster.uid}}", vip: "{{ .spectro.system.cluster.kubevip }}" },
+    });
     expect(r.errors).toEqual([]);
     expect((r.spec as any).cluster.uid).toBe("{{.spectro.system.cluster.uid}}");
   });
@@ -126,7 +156,10 @@ describe("invalid specs name the field", () => {
 
 describe("spec files", () => {
   it("reads the chart section of a Palette pack values.yaml", () => {
-    const l = parseSpecText("pack:\n  namespace: harbor\ncharts:\n  harbor-edge-native-config:\n    harbor-config:\n      service:\n        serviceType: Bogus\n", "values.yaml");
+    const l = parseSpecText(
+      "pack:\n  namespace: harbor\ncharts:\n  harbor-edge-native-config:\n    harbor-config:\n      service:\n        serviceType: Bogus\n",
+      "values.yaml",
+    );
     expect(l.root).toBe("charts.harbor-edge-native-config.harbor-config");
     expect(validateSpec(l.raw, l.root).errors[0].path).toBe("charts.harbor-edge-native-config.harbor-config.service.serviceType");
   });

@@ -7,7 +7,9 @@ import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../../src/common/upstrea
 
 export function chartReadme(): string {
   const version = packageVersion();
-  const rows = parametersTable().split("\n").filter((l) => l.startsWith("|"));
+  const rows = parametersTable()
+    .split("\n")
+    .filter((l) => l.startsWith("|"));
   return `<!-- ${GENERATED_NOTICE} (source: schemas/harbor-config.schema.json, generator/scripts/codegen/chart-readme.ts) -->
 
 # harbor-edge-native-config

@@ -13,12 +13,22 @@ const portable = (s: string) => s.split(`${ROOT}/`).join("");
 
 function commandSection(cmd: Command): string {
   const help = cmd.createHelp();
-  const lines = [`### harbor-edge ${cmd.name()}`, "", "```text", `harbor-edge ${cmd.name()} ${cmd.usage()}`, "```", "", portable(cmd.description()) + ".", ""];
+  const lines = [
+    `### harbor-edge ${cmd.name()}`,
+    "",
+    "```text",
+    `harbor-edge ${cmd.name()} ${cmd.usage()}`,
+    "```",
+    "",
+    portable(cmd.description()) + ".",
+    "",
+  ];
   const args = cmd.registeredArguments;
   const opts = cmd.options.filter((o) => !o.hidden);
   if (args.length || opts.length) {
     lines.push("| Argument or option | Meaning |", "|---|---|");
-    for (const a of args) lines.push(`| \`${a.required ? `<${a.name()}>` : `[${a.name()}]`}\` | ${cell(portable(help.argumentDescription(a)))} |`);
+    for (const a of args)
+      lines.push(`| \`${a.required ? `<${a.name()}>` : `[${a.name()}]`}\` | ${cell(portable(help.argumentDescription(a)))} |`);
     for (const o of opts) lines.push(`| \`${o.flags}\` | ${cell(portable(help.optionDescription(o)))} |`);
     lines.push("");
   }

@@ -9,7 +9,10 @@ export function chartValuesSchema(): Record<string, unknown> {
   const secrets = withoutAnnotations(structuredClone(loadSecretsSchema()));
   const { $schema, $id, definitions, ...specBody } = spec;
   const { $schema: _s, $id: _i, ...secretsBody } = secrets;
-  void $schema; void $id; void _s; void _i;
+  void $schema;
+  void $id;
+  void _s;
+  void _i;
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
     $comment: `${GENERATED_NOTICE} (source: schemas/)`,
@@ -20,7 +23,8 @@ export function chartValuesSchema(): Record<string, unknown> {
       "harbor-config": specBody,
       secrets: secretsBody,
       harbor: {
-        description: "Values of the upstream goharbor harbor chart. Written by `harbor-edge values` from harbor-config; the chart refuses to render when they disagree.",
+        description:
+          "Values of the upstream goharbor harbor chart. Written by `harbor-edge values` from harbor-config; the chart refuses to render when they disagree.",
         type: "object",
       },
       global: { description: "Helm global values.", type: "object" },

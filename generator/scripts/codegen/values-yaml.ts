@@ -39,7 +39,13 @@ export function commentedYaml(schema: JsonSchema, value: Record<string, unknown>
       out.push(...commentedYaml(node, v as Record<string, unknown>, root, depth + 1));
     } else if (Array.isArray(v) && v.length > 0) {
       out.push(`${indent}${key}:`);
-      out.push(...yaml.dump(v, { lineWidth: -1 }).trimEnd().split("\n").map((l) => `${indent}  ${l}`));
+      out.push(
+        ...yaml
+          .dump(v, { lineWidth: -1 })
+          .trimEnd()
+          .split("\n")
+          .map((l) => `${indent}  ${l}`),
+      );
     } else {
       out.push(`${indent}${key}: ${scalar(v ?? (node.type === "object" ? {} : ""))}`);
     }
@@ -68,7 +74,11 @@ export function chartValuesYaml(): string {
     "# (generator/src/values/derive.ts). Our templates render the Secrets, the Service and the PVCs; upstream is",
     "# pointed at them by name. Keys that follow harbor-config are checked at render time (templates/guard.yaml).",
     "harbor:",
-    ...yaml.dump(harbor, { lineWidth: -1, noRefs: true }).trimEnd().split("\n").map((l) => `  ${l}`),
+    ...yaml
+      .dump(harbor, { lineWidth: -1, noRefs: true })
+      .trimEnd()
+      .split("\n")
+      .map((l) => `  ${l}`),
     "",
   ];
   return lines.join("\n");

@@ -40,7 +40,8 @@ export function cachedUpstream(env: NodeJS.ProcessEnv = process.env): string | u
 export function linkChart(opts: { ownOnly?: boolean; env?: NodeJS.ProcessEnv; source?: string } = {}): PreparedChart {
   const source = opts.source ?? CHART_DIR;
   const upstream = opts.ownOnly ? undefined : cachedUpstream(opts.env);
-  if (upstream && fs.existsSync(path.join(source, "charts", UPSTREAM_ARCHIVE))) return { dir: source, withUpstream: true, cleanup: () => {} };
+  if (upstream && fs.existsSync(path.join(source, "charts", UPSTREAM_ARCHIVE)))
+    return { dir: source, withUpstream: true, cleanup: () => {} };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-chart-"));
   const dir = path.join(root, path.basename(source) === "chart" ? NAMES.chart : path.basename(source));
   const cleanup = () => fs.rmSync(root, { recursive: true, force: true });

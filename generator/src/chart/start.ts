@@ -49,7 +49,9 @@ export function startRender(o: Omit<RenderSpecOptions, "requireUpstream"> = {}):
     c.stdin.on("error", () => {}); // helm gone before reading its values: its exit code says why
     exit = new Promise((resolve, reject) => {
       c.on("error", reject);
-      c.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr: helmStderr(Buffer.concat(err).toString("utf8")) }));
+      c.on("close", (code) =>
+        resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr: helmStderr(Buffer.concat(err).toString("utf8")) }),
+      );
     });
     exit.catch(() => {}); // reported by finish()
   } catch (e) {

@@ -10,7 +10,11 @@ export function register(program: Command) {
     .argument("<spec>", "spec file")
     .option("--json", "print a JSON array")
     .action(async (file: string, o: { json?: boolean }) => {
-      const [{ result }, { renderSpec, renderableSpec }, { imagesFromManifests }] = await Promise.all([loadValid(file), import("../chart/render.js"), import("../chart/images.js")]);
+      const [{ result }, { renderSpec, renderableSpec }, { imagesFromManifests }] = await Promise.all([
+        loadValid(file),
+        import("../chart/render.js"),
+        import("../chart/images.js"),
+      ]);
       const full = renderSpec(renderableSpec(result.spec as never), path.basename(file), { requireUpstream: "harbor-edge images" });
       try {
         const images = imagesFromManifests(full.manifests);

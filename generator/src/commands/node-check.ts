@@ -22,21 +22,37 @@ export function register(program: Command): void {
   program
     .command("node-check")
     .description(
-      "on a node: can it pull each IMAGE from Harbor alone, as its containerd would? Reads the node's containerd host files (<host-dir>/<registry>/hosts.toml, as node-config or the node-mirror DaemonSet wrote them), trusts the node's CA store (read under --host-root as containerd's Go reads it) and their CA files, tries their Harbor addresses in file order, anonymously, resolving the token realm with this machine's resolver; the registry itself (server) never counts. Prints \"ok IMAGE via URL\" or \"FAIL IMAGE: KIND: detail\" (KIND: containerd-config, no-mirror, tls-san, tls-ca, unauthorized, realm-unresolvable, unreachable, not-found, error) and \"N of M images can be pulled from Harbor on NODE\". Exit 0 all can, 1 some cannot, 2 bad usage",
+      'on a node: can it pull each IMAGE from Harbor alone, as its containerd would? Reads the node\'s containerd host files (<host-dir>/<registry>/hosts.toml, as node-config or the node-mirror DaemonSet wrote them), trusts the node\'s CA store (read under --host-root as containerd\'s Go reads it) and their CA files, tries their Harbor addresses in file order, anonymously, resolving the token realm with this machine\'s resolver; the registry itself (server) never counts. Prints "ok IMAGE via URL" or "FAIL IMAGE: KIND: detail" (KIND: containerd-config, no-mirror, tls-san, tls-ca, unauthorized, realm-unresolvable, unreachable, not-found, error) and "N of M images can be pulled from Harbor on NODE". Exit 0 all can, 1 some cannot, 2 bad usage',
     )
     .argument("[image...]", "image references as pods name them (nginx:1.25, quay.io/org/app@sha256:...)")
     .option("--host-dir <dir>", "containerd's host directory (config_path)", DEFAULT_HOST_DIR)
-    .option("--host-root <dir>", "the node's / as this process sees it: its CA store (/etc/ssl/certs, /etc/pki, ...) is read under it, symlinks resolved inside it", "/")
-    .option("--containerd-config <file>", "containerd's config.toml: first check that its config_path is --host-dir (else every image fails with containerd-config)")
-    .option("--platform <os/arch>", "the platform to pull for, os/architecture[/variant] (default: this machine's, as containerd's default)")
+    .option(
+      "--host-root <dir>",
+      "the node's / as this process sees it: its CA store (/etc/ssl/certs, /etc/pki, ...) is read under it, symlinks resolved inside it",
+      "/",
+    )
+    .option(
+      "--containerd-config <file>",
+      "containerd's config.toml: first check that its config_path is --host-dir (else every image fails with containerd-config)",
+    )
+    .option(
+      "--platform <os/arch>",
+      "the platform to pull for, os/architecture[/variant] (default: this machine's, as containerd's default)",
+    )
     .option("--node <name>", "the node's name in the output (default: this machine's host name)")
     .option("--timeout <seconds>", "per request", "10")
     .option("--json", "print the result (node, platform, checkedAt, hostDir, nodeFailure, images[]) as JSON")
-    .option("--in-cluster", "the chart's node-check DaemonSet (report.nodeCheck): check the images of this node's pods every NODE_CHECK_INTERVAL_SECONDS and write the result into the node's ConfigMap in KUBE_NAMESPACE, which the report reads; settings from the environment (generator/src/nodecheck/in-cluster.ts), no image arguments")
+    .option(
+      "--in-cluster",
+      "the chart's node-check DaemonSet (report.nodeCheck): check the images of this node's pods every NODE_CHECK_INTERVAL_SECONDS and write the result into the node's ConfigMap in KUBE_NAMESPACE, which the report reads; settings from the environment (generator/src/nodecheck/in-cluster.ts), no image arguments",
+    )
     .action(async (images: string[], o: NodeCheckCliOptions) => {
       if (o.inCluster) {
         if (images.length > 0) throw usage("--in-cluster takes no image: it checks the images of its node's pods");
-        const [{ runInCluster }, { checkNode }] = await Promise.all([import("../nodecheck/in-cluster.js"), import("../nodecheck/check.js")]);
+        const [{ runInCluster }, { checkNode }] = await Promise.all([
+          import("../nodecheck/in-cluster.js"),
+          import("../nodecheck/check.js"),
+        ]);
         const ac = new AbortController();
         process.once("SIGTERM", () => ac.abort());
         process.once("SIGINT", () => ac.abort());
@@ -50,7 +66,8 @@ export function register(program: Command): void {
 
 export async function runNodeCheck(images: string[], o: NodeCheckCliOptions): Promise<void> {
   const timeout = Number(o.timeout);
-  if (!/^\d+(\.\d+)?$/.test(o.timeout) || timeout <= 0 || timeout > 600) throw usage(`--timeout: expected seconds between 0 and 600, given ${JSON.stringify(o.timeout)}`);
+  if (!/^\d+(\.\d+)?$/.test(o.timeout) || timeout <= 0 || timeout > 600)
+    throw usage(`--timeout: expected seconds between 0 and 600, given ${JSON.stringify(o.timeout)}`);
   if (images.length === 0 && !o.containerdConfig) throw usage("name at least one image (or --containerd-config to check config_path only)");
   const [{ checkNode, hostName }, { parsePlatform }, { parseReference }, { nodeResultLines }] = await Promise.all([
     import("../nodecheck/check.js"),
@@ -81,7 +98,15 @@ export async function runNodeCheck(images: string[], o: NodeCheckCliOptions): Pr
   }
   if (!isDir) throw usage(`--host-root: ${JSON.stringify(hostRoot)} is not a directory`);
   const node = o.node ?? hostName();
-  const r = await checkNode({ node, hostDir: o.hostDir, hostRoot, containerdConfig: o.containerdConfig, images, platform: o.platform, timeoutMs: timeout * 1000 });
+  const r = await checkNode({
+    node,
+    hostDir: o.hostDir,
+    hostRoot,
+    containerdConfig: o.containerdConfig,
+    images,
+    platform: o.platform,
+    timeoutMs: timeout * 1000,
+  });
   const okCount = r.images.filter((i) => i.ok).length;
   if (o.json) out(JSON.stringify(r, null, 2));
   else {

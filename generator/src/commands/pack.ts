@@ -6,13 +6,23 @@ import { err, loadValid, out, toStdout } from "./common.js";
 export function register(program: Command) {
   program
     .command("pack")
-    .description("build the Palette pack: DIR/harbor-edge-native-config-<version>/ (pack.json, values.yaml, charts/*.tgz with the harbor subchart, logo.png, README.md, schema.yaml, presets.yaml) and its .tar.gz")
+    .description(
+      "build the Palette pack: DIR/harbor-edge-native-config-<version>/ (pack.json, values.yaml, charts/*.tgz with the harbor subchart, logo.png, README.md, schema.yaml, presets.yaml) and its .tar.gz",
+    )
     .argument("<spec>", "spec file")
     .requiredOption("-o, --output <dir>", "directory to write into; - writes the .tar.gz to stdout")
     .option("-q, --quiet", "print nothing but errors")
     .option("--json", "print a machine-readable summary")
     .action(async (file: string, o: { output: string; quiet?: boolean; json?: boolean }) => {
-      const [{ result }, { buildPack }, { packNotices }, { progress }, fs, os, path] = await Promise.all([loadValid(file, o.quiet || o.json), import("../pack/build.js"), import("../pack/files.js"), import("../io/progress.js"), import("node:fs"), import("node:os"), import("node:path")]);
+      const [{ result }, { buildPack }, { packNotices }, { progress }, fs, os, path] = await Promise.all([
+        loadValid(file, o.quiet || o.json),
+        import("../pack/build.js"),
+        import("../pack/files.js"),
+        import("../io/progress.js"),
+        import("node:fs"),
+        import("node:os"),
+        import("node:path"),
+      ]);
       if (!o.quiet) for (const note of packNotices(result.spec as never)) err(`note: ${note}`);
       const step = (label: string) => (o.quiet || o.json ? () => {} : progress(label));
       const print = toStdout(o.output);

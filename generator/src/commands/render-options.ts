@@ -11,7 +11,11 @@ export interface RenderOption {
 }
 
 export const RENDER_OPTIONS = {
-  output: { flags: "-o, --output <dir>", description: "write values.yaml and manifests.yaml into this directory; - prints the manifests on stdout", default: "out" },
+  output: {
+    flags: "-o, --output <dir>",
+    description: "write values.yaml and manifests.yaml into this directory; - prints the manifests on stdout",
+    default: "out",
+  },
   // the flag render had before -o (every other command writes with -o): still read, not shown
   outDir: { flags: "-d, --out-dir <dir>", description: "deprecated: use -o, --output", hidden: true },
   secrets: { flags: "-s, --secrets <file>", description: "secrets file from harbor-edge secrets, for a repeatable render" },
@@ -20,7 +24,14 @@ export const RENDER_OPTIONS = {
   ownOnly: { flags: "--own-only", description: "render only this chart's templates, without the upstream harbor chart" },
 } satisfies Record<string, RenderOption>;
 
-export type RenderOptionValues = { output: string; outDir?: string; secrets?: string; namespace: string; release: string; ownOnly?: boolean };
+export type RenderOptionValues = {
+  output: string;
+  outDir?: string;
+  secrets?: string;
+  namespace: string;
+  release: string;
+  ownOnly?: boolean;
+};
 
 /** parseArgs' view of RENDER_OPTIONS (long name, short letter, whether it takes a value). */
 export function parseArgsOptions(): Record<string, { type: "string" | "boolean"; short?: string }> {

@@ -12,9 +12,12 @@ import { claimEarly, helmInputs } from "./render-early.js";
 export function register(program: Command) {
   const cmd = program
     .command("render")
-    .description("validate a spec, write its values and render the chart with helm template (the main job; the default spec is examples/edge-single-node.yaml). Needs the upstream harbor chart in the chart cache unless --own-only")
+    .description(
+      "validate a spec, write its values and render the chart with helm template (the main job; the default spec is examples/edge-single-node.yaml). Needs the upstream harbor chart in the chart cache unless --own-only",
+    )
     .argument("[spec]", "spec file", DEFAULT_SPEC);
-  for (const o of Object.values(RENDER_OPTIONS)) cmd.addOption(new Option(o.flags, o.description).default("default" in o ? o.default : undefined).hideHelp("hidden" in o && o.hidden));
+  for (const o of Object.values(RENDER_OPTIONS))
+    cmd.addOption(new Option(o.flags, o.description).default("default" in o ? o.default : undefined).hideHelp("hidden" in o && o.hidden));
   cmd.action(async (file: string, o: RenderOptionValues) => {
     const dir = o.outDir ?? o.output;
     // helm was started before commander loaded (render-early.ts), usually with its values already, or starts
@@ -45,7 +48,9 @@ export function register(program: Command) {
     try {
       if (!r.chart.withUpstream && !o.ownOnly) {
         const { UpstreamMissing } = await import("../chart/render.js");
-        throw new Invalid(`${new UpstreamMissing("harbor-edge render").message}; or pass --own-only to render this chart's templates alone. Nothing was written`);
+        throw new Invalid(
+          `${new UpstreamMissing("harbor-edge render").message}; or pass --own-only to render this chart's templates alone. Nothing was written`,
+        );
       }
       const kinds = (r.manifests.match(/^kind: /gm) ?? []).length;
       const what = `${kinds} objects, helm ${r.helm.version}${r.chart.withUpstream ? ", with upstream harbor chart" : ", harbor-edge templates only"}`;

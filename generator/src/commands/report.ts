@@ -14,7 +14,7 @@ export function register(program: Command): void {
   program
     .command("report")
     .description(
-      "check that Harbor holds every image the cluster runs (asking it to fetch the missing ones through its proxy-cache projects, then confirming): \"N of M running images are held by Harbor; missing: ...\". In a pod: written to the ConfigMap harbor-edge-status and an Event; with --kubeconfig: printed. Credentials from HARBOR_USERNAME and HARBOR_PASSWORD, else the robot account in the Secret REPORT_ROBOT_SECRET, else admin with HARBOR_ADMIN_PASSWORD. Exit 0 report made, 1 no report, 2 bad input",
+      'check that Harbor holds every image the cluster runs (asking it to fetch the missing ones through its proxy-cache projects, then confirming): "N of M running images are held by Harbor; missing: ...". In a pod: written to the ConfigMap harbor-edge-status and an Event; with --kubeconfig: printed. Credentials from HARBOR_USERNAME and HARBOR_PASSWORD, else the robot account in the Secret REPORT_ROBOT_SECRET, else admin with HARBOR_ADMIN_PASSWORD. Exit 0 report made, 1 no report, 2 bad input',
     )
     .option("--kubeconfig <file>", "kubeconfig of the cluster (default: $KUBECONFIG, the pod's ServiceAccount, ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: its current-context)")

@@ -7,7 +7,9 @@ import { err, Invalid, loadValid, out, toStdout } from "./common.js";
 export function register(program: Command) {
   program
     .command("secrets")
-    .description("generate, once, every credential the chart would otherwise generate at install time (admin password, component secrets, keys, certificates); keep the file sealed and pass it with -f")
+    .description(
+      "generate, once, every credential the chart would otherwise generate at install time (admin password, component secrets, keys, certificates); keep the file sealed and pass it with -f",
+    )
     .argument("<spec>", "spec file")
     .requiredOption("-o, --output <file>", "file to write (created with mode 0600); - prints the credentials on stdout")
     .option("-n, --namespace <ns>", "namespace the chart is installed in (part of the certificate's names)", "harbor")
@@ -15,8 +17,14 @@ export function register(program: Command) {
     .action(async (file: string, o: { output: string; namespace: string; force?: boolean }) => {
       const { result } = await loadValid(file);
       const print = toStdout(o.output);
-      if (!print && fs.existsSync(o.output) && !o.force) throw new Invalid(`${o.output} exists: its credentials may already be in use; pass --force to replace them`);
-      const [{ progress }, { generateSecrets }, { default: yaml }, { writeFileAtomic }] = await Promise.all([import("../io/progress.js"), import("../secrets/generate.js"), import("js-yaml"), import("../io/atomic.js")]);
+      if (!print && fs.existsSync(o.output) && !o.force)
+        throw new Invalid(`${o.output} exists: its credentials may already be in use; pass --force to replace them`);
+      const [{ progress }, { generateSecrets }, { default: yaml }, { writeFileAtomic }] = await Promise.all([
+        import("../io/progress.js"),
+        import("../secrets/generate.js"),
+        import("js-yaml"),
+        import("../io/atomic.js"),
+      ]);
       const done = progress("generating keys and certificates");
       const secrets = generateSecrets(result.spec as never, { namespace: o.namespace });
       done();

@@ -5,7 +5,9 @@ import { Invalid, loadValid, out } from "./common.js";
 export function register(program: Command) {
   program
     .command("validate")
-    .description("check a spec: JSON Schema (every problem at once), certificates, ports and what each backend needs. Exit 0 valid, 1 invalid, 2 usage error")
+    .description(
+      "check a spec: JSON Schema (every problem at once), certificates, ports and what each backend needs. Exit 0 valid, 1 invalid, 2 usage error",
+    )
     .argument("<spec>", "YAML or JSON file whose top-level key is harbor-config (a chart values file or a Palette pack's values.yaml too)")
     .option("--json", "print machine-readable results on stdout")
     .action(async (file: string, o: { json?: boolean }) => {
@@ -17,7 +19,12 @@ export function register(program: Command) {
           report = { file, valid: r.ok, errors: r.errors, warnings: r.warnings };
         } catch (e) {
           if (!(e instanceof SpecInputError)) throw e;
-          report = { file, valid: false, errors: [{ path: "", expected: "a readable YAML or JSON spec", given: e.message, severity: "error" }], warnings: [] };
+          report = {
+            file,
+            valid: false,
+            errors: [{ path: "", expected: "a readable YAML or JSON spec", given: e.message, severity: "error" }],
+            warnings: [],
+          };
         }
         out(JSON.stringify(report, null, 2));
         if (!report.valid) throw new Invalid("");

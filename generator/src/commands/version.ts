@@ -11,7 +11,10 @@ export interface Versions {
 
 /** Every version this release pins, read from package.json, chart/Chart.yaml and upstream.ts. */
 export async function versions(): Promise<Versions> {
-  const [{ packageVersion, chartVersion }, { HARBOR_VERSION, UPSTREAM_CHART_VERSION }] = await Promise.all([import("../common/version.js"), import("../common/upstream.js")]);
+  const [{ packageVersion, chartVersion }, { HARBOR_VERSION, UPSTREAM_CHART_VERSION }] = await Promise.all([
+    import("../common/version.js"),
+    import("../common/upstream.js"),
+  ]);
   let chart: string;
   try {
     chart = chartVersion();

@@ -77,7 +77,10 @@ export async function call(run: Run, method: string, apiPath: string, o: CallOpt
     } catch (e) {
       if (!(e instanceof HarborUnreachable)) throw e;
     }
-    if (Date.now() >= run.deadline) throw new Fatal(`Harbor did not answer ${method} ${apiPath.split("?")[0]} within ${run.input.waitSeconds}s (last status ${String(status).padStart(3, "0")})`);
+    if (Date.now() >= run.deadline)
+      throw new Fatal(
+        `Harbor did not answer ${method} ${apiPath.split("?")[0]} within ${run.input.waitSeconds}s (last status ${String(status).padStart(3, "0")})`,
+      );
     await run.sleep(Math.min(delay, Math.max(0, run.deadline - Date.now()) + 10));
     delay = Math.min(delay * 2, 5_000);
   }

@@ -94,9 +94,11 @@ export function parseProxyCache(raw: string): ProxyCacheInput[] {
   for (const line of raw.split("\n")) {
     const f = line.split(/[ \t]+/).filter(Boolean);
     if (f.length === 0) continue;
-    if (f.length < 3 || f.length > 4) throw new InputError(`HARBOR_PROXY_CACHE: expected PROJECT TYPE URL [CREDENTIALS_SECRET], got '${line.trim()}'`);
+    if (f.length < 3 || f.length > 4)
+      throw new InputError(`HARBOR_PROXY_CACHE: expected PROJECT TYPE URL [CREDENTIALS_SECRET], got '${line.trim()}'`);
     const [project, type, url, credentialsSecret = ""] = f;
-    if (credentialsSecret.includes("/") || credentialsSecret === "." || credentialsSecret === "..") throw new InputError(`HARBOR_PROXY_CACHE: CREDENTIALS_SECRET must be a Secret name, got '${credentialsSecret}'`);
+    if (credentialsSecret.includes("/") || credentialsSecret === "." || credentialsSecret === "..")
+      throw new InputError(`HARBOR_PROXY_CACHE: CREDENTIALS_SECRET must be a Secret name, got '${credentialsSecret}'`);
     out.push({ project, type, url, credentialsSecret });
   }
   return out;
@@ -110,8 +112,12 @@ export function readInput(env: NodeJS.ProcessEnv, o: ConfigureOptions = {}): Con
   const caFile = v(env, "HARBOR_CA_FILE");
   const tlsServerName = v(env, "HARBOR_TLS_SERVER_NAME");
   // a CA or a certificate name says TLS is meant: plain http would send the admin password in clear
-  if ((caFile || tlsServerName) && new URL(harborUrl).protocol !== "https:") throw new InputError(`${caFile ? "HARBOR_CA_FILE" : "HARBOR_TLS_SERVER_NAME"} is set but ${o.harbor ? "--harbor" : "HARBOR_URL"} is not https://: the password would cross the network in clear`);
-  if (tlsServerName && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(tlsServerName)) throw new InputError(`HARBOR_TLS_SERVER_NAME must be a DNS name, got ${JSON.stringify(tlsServerName.slice(0, 100))}`);
+  if ((caFile || tlsServerName) && new URL(harborUrl).protocol !== "https:")
+    throw new InputError(
+      `${caFile ? "HARBOR_CA_FILE" : "HARBOR_TLS_SERVER_NAME"} is set but ${o.harbor ? "--harbor" : "HARBOR_URL"} is not https://: the password would cross the network in clear`,
+    );
+  if (tlsServerName && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(tlsServerName))
+    throw new InputError(`HARBOR_TLS_SERVER_NAME must be a DNS name, got ${JSON.stringify(tlsServerName.slice(0, 100))}`);
   const password = v(env, "HARBOR_ADMIN_PASSWORD");
   if (!password) throw new InputError("HARBOR_ADMIN_PASSWORD is not set");
   const retention = v(env, "HARBOR_PROXY_RETENTION_DAYS");
@@ -119,11 +125,15 @@ export function readInput(env: NodeJS.ProcessEnv, o: ConfigureOptions = {}): Con
   const lonf = v(env, "HARBOR_PROXY_LOCAL_ON_NOT_FOUND") || "false";
   if (lonf !== "true" && lonf !== "false") throw new InputError(`HARBOR_PROXY_LOCAL_ON_NOT_FOUND must be true or false, got ${lonf}`);
   const trigger = v(env, "CONFIGURE_TRIGGER") || "install";
-  if (trigger !== "install" && trigger !== "periodic") throw new InputError(`CONFIGURE_TRIGGER must be install or periodic, got ${trigger}`);
+  if (trigger !== "install" && trigger !== "periodic")
+    throw new InputError(`CONFIGURE_TRIGGER must be install or periodic, got ${trigger}`);
   const tlsNotAfter = v(env, "TLS_NOT_AFTER");
   const registryInfoSecret = v(env, "REGISTRY_INFO_SECRET");
   const registryInfoNamespace = v(env, "REGISTRY_INFO_NAMESPACE");
-  if (Boolean(registryInfoSecret) !== Boolean(registryInfoNamespace)) throw new InputError(`${registryInfoSecret ? "REGISTRY_INFO_NAMESPACE" : "REGISTRY_INFO_SECRET"} must be set with ${registryInfoSecret ? "REGISTRY_INFO_SECRET" : "REGISTRY_INFO_NAMESPACE"}`);
+  if (Boolean(registryInfoSecret) !== Boolean(registryInfoNamespace))
+    throw new InputError(
+      `${registryInfoSecret ? "REGISTRY_INFO_NAMESPACE" : "REGISTRY_INFO_SECRET"} must be set with ${registryInfoSecret ? "REGISTRY_INFO_SECRET" : "REGISTRY_INFO_NAMESPACE"}`,
+    );
   return {
     harborUrl,
     caFile,

@@ -5,16 +5,26 @@ import { KubeError, kubeRequest, postEvent } from "../kube/client.js";
 import type { Run } from "./context.js";
 import { NAMES } from "../common/names.js";
 
-const secretPath = (namespace: string, name: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`;
+const secretPath = (namespace: string, name: string) =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`;
 
 /** The HTTP status of a failed Kubernetes request (0: no answer), for a log line. */
 export const kubeStatus = (e: unknown) => (e instanceof KubeError ? e.status : 0);
 
 /** Merge-patches string keys into a Secret. Returns undefined when done, else the error. */
-export async function patchSecret(run: Run, namespace: string, name: string, stringData: Record<string, string>): Promise<KubeError | undefined> {
+export async function patchSecret(
+  run: Run,
+  namespace: string,
+  name: string,
+  stringData: Record<string, string>,
+): Promise<KubeError | undefined> {
   if (!run.kube) return new KubeError("no cluster access");
   try {
-    await kubeRequest(run.kube, "PATCH", secretPath(namespace, name), { body: { stringData }, contentType: "application/merge-patch+json", timeoutMs: 10_000 });
+    await kubeRequest(run.kube, "PATCH", secretPath(namespace, name), {
+      body: { stringData },
+      contentType: "application/merge-patch+json",
+      timeoutMs: 10_000,
+    });
     return undefined;
   } catch (e) {
     if (e instanceof KubeError) return e;
@@ -49,7 +59,13 @@ export async function event(run: Run, type: "Normal" | "Warning", reason: string
   try {
     await postEvent(run.kube, {
       namespace: run.input.namespace,
-      involvedObject: { apiVersion: "batch/v1", kind: "Job", name: run.input.jobName, namespace: run.input.namespace, ...(run.input.jobUid ? { uid: run.input.jobUid } : {}) },
+      involvedObject: {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        name: run.input.jobName,
+        namespace: run.input.namespace,
+        ...(run.input.jobUid ? { uid: run.input.jobUid } : {}),
+      },
       type,
       reason,
       message,

@@ -36,7 +36,10 @@ export class Logins {
     if (this.refused) await this.run.sleep(this.run.input.loginPauseSeconds * 1000);
     const started = Date.now();
     // at least 10 s: a failed login answers after 1.5 s, and a timed-out one must not be sent again at once
-    const a = await call(this.run, "GET", "/users/current", { password, timeoutMs: Math.max(this.run.input.requestTimeoutSeconds * 1000, 10_000) });
+    const a = await call(this.run, "GET", "/users/current", {
+      password,
+      timeoutMs: Math.max(this.run.input.requestTimeoutSeconds * 1000, 10_000),
+    });
     if (a.status === 200) {
       this.refused = false;
       this.userId = Number.isInteger(a.json?.user_id) ? a.json.user_id : 1;
@@ -91,13 +94,21 @@ export async function ensurePassword(run: Run): Promise<void> {
       run.say("admin password is current");
       return recordApplied(run);
     }
-    if (known.length === 0) throw new Fatal("Harbor rejects the admin password and no previous password is known to rotate from; set harbor-config.auth.password (or the existingSecret) to the password Harbor has, or reset it in the web UI");
-    throw new Fatal("Harbor rejects the desired admin password and every password applied before; set harbor-config.auth.password (or the existingSecret) to the password Harbor has, or reset it in the web UI");
+    if (known.length === 0)
+      throw new Fatal(
+        "Harbor rejects the admin password and no previous password is known to rotate from; set harbor-config.auth.password (or the existingSecret) to the password Harbor has, or reset it in the web UI",
+      );
+    throw new Fatal(
+      "Harbor rejects the desired admin password and every password applied before; set harbor-config.auth.password (or the existingSecret) to the password Harbor has, or reset it in the web UI",
+    );
   }
   // remember what is about to be applied first, so a run that stops half-way leaves it known
   if (hasState(run)) {
     const e = await writeState(run, { applied: current, pending: i.password });
-    if (e) throw new Fatal(`could not record the rotation in Secret ${i.stateSecret} (HTTP ${kubeStatus(e)}); the admin password was not changed`);
+    if (e)
+      throw new Fatal(
+        `could not record the rotation in Secret ${i.stateSecret} (HTTP ${kubeStatus(e)}); the admin password was not changed`,
+      );
     i.applied = current;
     i.pending = i.password;
   }
@@ -111,12 +122,19 @@ async function rotate(run: Run, logins: Logins, current: string): Promise<void> 
   const path = `/users/${logins.userId}/password`;
   let delay = 1_000;
   for (;;) {
-    const a = await call(run, "PUT", path, { password: current, body: { old_password: current, new_password: i.password }, retry5xx: false });
+    const a = await call(run, "PUT", path, {
+      password: current,
+      body: { old_password: current, new_password: i.password },
+      retry5xx: false,
+    });
     if (a.status === 200) {
       if (!(await logins.try(i.password)).ok) throw new Fatal("the admin password was changed but Harbor does not accept it");
       return;
     }
-    if (a.status === 400) throw new Fatal("Harbor refused the new admin password (identical to the old one or against its password policy: 8-128 characters with upper, lower and a digit)");
+    if (a.status === 400)
+      throw new Fatal(
+        "Harbor refused the new admin password (identical to the old one or against its password policy: 8-128 characters with upper, lower and a digit)",
+      );
     if (a.status === 401 || a.status === 403) {
       // an earlier attempt whose answer was lost, or a concurrent run, may have rotated it already
       logins.noteRefused();
@@ -126,7 +144,8 @@ async function rotate(run: Run, logins: Logins, current: string): Promise<void> 
     if (a.status >= 500 || a.status === 429) {
       // again with the password that worked: if the change was made and its answer lost, that one login is
       // refused (401) and the new password is checked above; the new one is not sent again as a guess
-      if (Date.now() >= run.deadline) throw new Fatal(`Harbor did not answer PUT ${path} within ${i.waitSeconds}s (last status ${a.status})`);
+      if (Date.now() >= run.deadline)
+        throw new Fatal(`Harbor did not answer PUT ${path} within ${i.waitSeconds}s (last status ${a.status})`);
       await run.sleep(delay);
       delay = Math.min(delay * 2, 5_000);
       continue;

@@ -13,28 +13,47 @@ export type ProjectResult = { ok: true; id: number } | { ok: false; error: strin
 const flag = (md: Record<string, unknown> | undefined, key: string) => String(md?.[key] ?? "false") === "true";
 
 /** The metadata to change on an existing project (empty: none). Pure. */
-export function projectChanges(have: Record<string, unknown> | undefined, want: { public: boolean; localOnNotFound?: boolean }): Record<string, string> {
+export function projectChanges(
+  have: Record<string, unknown> | undefined,
+  want: { public: boolean; localOnNotFound?: boolean },
+): Record<string, string> {
   const set: Record<string, string> = {};
   if (flag(have, "public") !== want.public) set.public = String(want.public);
-  if (want.localOnNotFound !== undefined && flag(have, "proxy_cache_local_on_not_found") !== want.localOnNotFound) set.proxy_cache_local_on_not_found = String(want.localOnNotFound);
+  if (want.localOnNotFound !== undefined && flag(have, "proxy_cache_local_on_not_found") !== want.localOnNotFound)
+    set.proxy_cache_local_on_not_found = String(want.localOnNotFound);
   return set;
 }
 
 /** A project present (or created) as asked. registryId: a proxy cache of that endpoint. */
-export async function ensureProject(run: Run, name: string, isPublic: boolean, registryId?: number, retried = false): Promise<ProjectResult> {
+export async function ensureProject(
+  run: Run,
+  name: string,
+  isPublic: boolean,
+  registryId?: number,
+  retried = false,
+): Promise<ProjectResult> {
   const path = `/projects/${seg(name)}`;
   const proxy = registryId !== undefined;
   const got = await call(run, "GET", path, { byName: true });
   if (got.status === 200) {
     const id = Number(got.json?.project_id);
-    if (proxy && Number(got.json?.registry_id ?? 0) !== registryId) return { ok: false, error: `a project of that name exists that is not a proxy cache of registry endpoint ${registryId}; rename or delete it` };
+    if (proxy && Number(got.json?.registry_id ?? 0) !== registryId)
+      return {
+        ok: false,
+        error: `a project of that name exists that is not a proxy cache of registry endpoint ${registryId}; rename or delete it`,
+      };
     const set = projectChanges(got.json?.metadata, { public: isPublic, ...(proxy ? { localOnNotFound: run.input.localOnNotFound } : {}) });
     if (Object.keys(set).length === 0) {
       run.say(`project ${name}: present, public=${isPublic}`);
     } else {
       const put = await call(run, "PUT", path, { byName: true, body: { metadata: set } });
-      if (put.status !== 200) throw new Fatal(`could not update project ${name} (${JSON.stringify(set)}): HTTP ${put.status} ${harborMessage(put)}`);
-      run.say(`project ${name}: set ${Object.entries(set).map(([k, v]) => `${k}:${v}`).join(",")}`);
+      if (put.status !== 200)
+        throw new Fatal(`could not update project ${name} (${JSON.stringify(set)}): HTTP ${put.status} ${harborMessage(put)}`);
+      run.say(
+        `project ${name}: set ${Object.entries(set)
+          .map(([k, v]) => `${k}:${v}`)
+          .join(",")}`,
+      );
     }
     run.present.set(name, id);
     return { ok: true, id };
@@ -42,7 +61,9 @@ export async function ensureProject(run: Run, name: string, isPublic: boolean, r
   if (got.status !== 404 && got.status !== 403) throw new Fatal(`GET /projects/${name} answered HTTP ${got.status}`);
   const metadata: Record<string, string> = { public: String(isPublic) };
   if (proxy && run.input.localOnNotFound) metadata.proxy_cache_local_on_not_found = "true";
-  const post = await call(run, "POST", "/projects", { body: { project_name: name, metadata, ...(proxy ? { registry_id: registryId } : {}) } });
+  const post = await call(run, "POST", "/projects", {
+    body: { project_name: name, metadata, ...(proxy ? { registry_id: registryId } : {}) },
+  });
   if (post.status === 201) {
     run.say(`project ${name}: created, public=${isPublic}`);
     const fromLocation = /\/(\d+)\s*$/.exec(String(post.headers.location ?? ""));
@@ -60,7 +81,8 @@ export async function ensureProject(run: Run, name: string, isPublic: boolean, r
     if (retried) throw new Fatal(`project ${name}: Harbor says it exists but does not return it`);
     return ensureProject(run, name, isPublic, registryId, true);
   }
-  if (post.status === 400 || post.status === 403 || post.status === 412) return { ok: false, error: `Harbor refused the project: HTTP ${post.status} ${harborMessage(post)}` };
+  if (post.status === 400 || post.status === 403 || post.status === 412)
+    return { ok: false, error: `Harbor refused the project: HTTP ${post.status} ${harborMessage(post)}` };
   throw new Fatal(`could not create project ${name}: HTTP ${post.status} ${harborMessage(post)}`);
 }
 

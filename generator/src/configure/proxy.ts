@@ -57,7 +57,12 @@ interface Endpoint {
 const trimUrl = (u: string) => u.replace(/\/+$/, "");
 
 /** What to do with an existing endpoint. Pure. */
-export function endpointPlan(have: Endpoint | undefined, want: ProxyCacheInput, creds: Credentials | undefined, remembered: string): "create" | "replace" | "update" | "keep" {
+export function endpointPlan(
+  have: Endpoint | undefined,
+  want: ProxyCacheInput,
+  creds: Credentials | undefined,
+  remembered: string,
+): "create" | "replace" | "update" | "keep" {
   if (!have) return "create";
   if (have.type !== want.type) return "replace";
   if (trimUrl(have.url) !== trimUrl(want.url)) return "update";
@@ -72,7 +77,15 @@ async function findRegistry(run: Run, name: string): Promise<Endpoint | undefine
   const a = await call(run, "GET", `/registries?q=${encodeURIComponent(`name=${name}`)}&page_size=100`);
   if (a.status !== 200) throw new Fatal(`GET /registries answered HTTP ${a.status}`);
   const hit = (Array.isArray(a.json) ? a.json : []).find((r: any) => r?.name === name);
-  return hit ? { id: Number(hit.id), name: hit.name, type: String(hit.type ?? ""), url: String(hit.url ?? ""), accessKey: String(hit.credential?.access_key ?? "") } : undefined;
+  return hit
+    ? {
+        id: Number(hit.id),
+        name: hit.name,
+        type: String(hit.type ?? ""),
+        url: String(hit.url ?? ""),
+        accessKey: String(hit.credential?.access_key ?? ""),
+      }
+    : undefined;
 }
 
 /** A registry create or update: 5xx retried three times (not until the deadline: Harbor answers 500 when an adapter cannot log in). */
@@ -90,7 +103,11 @@ async function registryWrite(run: Run, method: string, apiPath: string, body: un
 async function whyRefused(run: Run, pc: ProxyCacheInput, creds: Credentials | undefined, a: ApiAnswer): Promise<"credentials" | "offline"> {
   if (saysCredentials(harborMessage(a))) return "credentials";
   if (!creds) return "offline";
-  const ping = await call(run, "POST", "/registries/ping", { body: { type: pc.type, url: pc.url }, timeoutMs: REGISTRY_CHECK_TIMEOUT_MS, retry5xx: false });
+  const ping = await call(run, "POST", "/registries/ping", {
+    body: { type: pc.type, url: pc.url },
+    timeoutMs: REGISTRY_CHECK_TIMEOUT_MS,
+    retry5xx: false,
+  });
   return ping.status === 200 ? "credentials" : "offline";
 }
 
@@ -133,15 +150,22 @@ async function ensureRetention(run: Run, name: string, projectId: number) {
     if (retentionMatches(r.json, days)) return;
   }
   const policy = retentionPolicy(days, projectId);
-  const w = rid ? await call(run, "PUT", `/retentions/${seg(rid)}`, { body: policy }) : await call(run, "POST", "/retentions", { body: policy });
-  if (w.status !== 200 && w.status !== 201) throw new Fatal(`could not set the retention of project ${name}: HTTP ${w.status} ${harborMessage(w)}`);
+  const w = rid
+    ? await call(run, "PUT", `/retentions/${seg(rid)}`, { body: policy })
+    : await call(run, "POST", "/retentions", { body: policy });
+  if (w.status !== 200 && w.status !== 201)
+    throw new Fatal(`could not set the retention of project ${name}: HTTP ${w.status} ${harborMessage(w)}`);
   run.say(`project ${name}: retention set to ${days === 0 ? "keep every artifact" : `keep artifacts pulled within ${days} days`}`);
 }
 
 async function remember(run: Run, project: string, creds: Credentials | undefined) {
   if (!creds) return;
   const e = await writeState(run, { [`credentials.${project}`]: creds.digest });
-  if (e) warn(run, `could not record the credentials applied to proxy cache ${project} (HTTP ${kubeStatus(e)}); the next run applies them again`);
+  if (e)
+    warn(
+      run,
+      `could not record the credentials applied to proxy cache ${project} (HTTP ${kubeStatus(e)}); the next run applies them again`,
+    );
 }
 
 async function ensureProxyCache(run: Run, pc: ProxyCacheInput, pending: string[]): Promise<void> {
@@ -157,7 +181,9 @@ async function ensureProxyCache(run: Run, pc: ProxyCacheInput, pending: string[]
   }
   const refused = async (a: ApiAnswer, what: string, later: string) => {
     if ((await whyRefused(run, pc, creds, a)) === "credentials") {
-      fail(`${pc.url} refuses the credentials of Secret ${pc.credentialsSecret} (Harbor: HTTP ${a.status} ${harborMessage(a)}); correct the Secret`);
+      fail(
+        `${pc.url} refuses the credentials of Secret ${pc.credentialsSecret} (Harbor: HTTP ${a.status} ${harborMessage(a)}); correct the Secret`,
+      );
     } else {
       run.say(`proxy cache ${name}: Harbor cannot reach ${pc.url} now${what} (offline?): ${harborMessage(a)}; ${later}`);
       pending.push(name);
@@ -169,7 +195,10 @@ async function ensureProxyCache(run: Run, pc: ProxyCacheInput, pending: string[]
     // an endpoint of another type (an older release made quay.io of type quay, which Harbor refuses for proxy
     // caches): replaced while no project uses it; Harbor answers 412 when one does
     const d = await call(run, "DELETE", `/registries/${seg(reg.id)}`);
-    if (d.status !== 200 && d.status !== 404) return fail(`its registry endpoint has type ${reg.type}, not ${pc.type}, and Harbor will not remove it (HTTP ${d.status} ${harborMessage(d)})`);
+    if (d.status !== 200 && d.status !== 404)
+      return fail(
+        `its registry endpoint has type ${reg.type}, not ${pc.type}, and Harbor will not remove it (HTTP ${d.status} ${harborMessage(d)})`,
+      );
     run.say(`proxy cache ${name}: removed its registry endpoint of type ${reg.type}`);
     reg = undefined;
   } else if (plan === "update" && reg) {
@@ -178,14 +207,23 @@ async function ensureProxyCache(run: Run, pc: ProxyCacheInput, pending: string[]
     if (creds) Object.assign(body, { credential_type: "basic", access_key: creds.key, access_secret: creds.secret });
     const u = await registryWrite(run, "PUT", `/registries/${seg(reg.id)}`, body);
     if (u.status === 200) {
-      run.say(`proxy cache ${name}: ${body.url ? `url set to ${pc.url}` : ""}${body.url && creds ? ", " : ""}${creds ? "credentials updated" : ""}`);
+      run.say(
+        `proxy cache ${name}: ${body.url ? `url set to ${pc.url}` : ""}${body.url && creds ? ", " : ""}${creds ? "credentials updated" : ""}`,
+      );
       await remember(run, name, creds);
     } else if (u.status === 400 || u.status >= 500) {
       await refused(u, " to check the endpoint", "a later run updates it");
     } else throw new Fatal(`could not update the registry endpoint ${name}: HTTP ${u.status} ${harborMessage(u)}`);
   }
   if (!reg) {
-    const body = { name, type: pc.type, url: pc.url, insecure: false, description: "proxy cache created by harbor-edge-native-config", ...(creds ? { credential: { type: "basic", access_key: creds.key, access_secret: creds.secret } } : {}) };
+    const body = {
+      name,
+      type: pc.type,
+      url: pc.url,
+      insecure: false,
+      description: "proxy cache created by harbor-edge-native-config",
+      ...(creds ? { credential: { type: "basic", access_key: creds.key, access_secret: creds.secret } } : {}),
+    };
     const c = await registryWrite(run, "POST", "/registries", body);
     if (c.status === 201 || c.status === 409) {
       reg = await findRegistry(run, name);
@@ -201,7 +239,8 @@ async function ensureProxyCache(run: Run, pc: ProxyCacheInput, pending: string[]
     // cache: the endpoint made for it goes, so nothing is left that no run will use (Harbor keeps it, 412, if
     // a project uses it)
     const d = await call(run, "DELETE", `/registries/${seg(reg.id)}`);
-    if (d.status !== 200 && d.status !== 404) run.say(`proxy cache ${name}: could not remove the unused registry endpoint ${reg.id} (HTTP ${d.status})`);
+    if (d.status !== 200 && d.status !== 404)
+      run.say(`proxy cache ${name}: could not remove the unused registry endpoint ${reg.id} (HTTP ${d.status})`);
     return fail(project.error);
   }
   await ensureRetention(run, name, project.id);
@@ -210,5 +249,9 @@ async function ensureProxyCache(run: Run, pc: ProxyCacheInput, pending: string[]
 export async function ensureProxyCaches(run: Run): Promise<void> {
   const pending: string[] = [];
   for (const pc of run.input.proxyCaches) await ensureProxyCache(run, pc, pending);
-  if (pending.length) warn(run, `proxy caches not created yet, Harbor cannot reach their registries now: ${pending.join(" ")}; the periodic run creates them once the link is back`);
+  if (pending.length)
+    warn(
+      run,
+      `proxy caches not created yet, Harbor cannot reach their registries now: ${pending.join(" ")}; the periodic run creates them once the link is back`,
+    );
 }

@@ -23,6 +23,10 @@ export async function syncRegistryInfo(run: Run): Promise<void> {
   if (!have) return warn(run, `${where} does not exist; registry-info cannot follow the admin password`);
   if (have[REGISTRY_INFO_PASSWORD] === i.password) return;
   const e = await patchSecret(run, i.registryInfoNamespace, i.registryInfoSecret, { [REGISTRY_INFO_PASSWORD]: i.password });
-  if (e) return warn(run, `could not update ${REGISTRY_INFO_PASSWORD} of ${where} (HTTP ${kubeStatus(e)}); Palette pulls with an old admin password`);
+  if (e)
+    return warn(
+      run,
+      `could not update ${REGISTRY_INFO_PASSWORD} of ${where} (HTTP ${kubeStatus(e)}); Palette pulls with an old admin password`,
+    );
   run.say(`registry-info: ${REGISTRY_INFO_PASSWORD} of ${where} set to the applied admin password`);
 }

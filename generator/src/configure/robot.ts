@@ -37,7 +37,13 @@ export function wantedPermissions(projects: string[]): RobotPermission[] {
 export function samePermissions(have: unknown, want: RobotPermission[]): boolean {
   const key = (ps: RobotPermission[]) =>
     ps
-      .map((p) => `${p.kind}:${p.namespace}:${(p.access ?? []).map((a) => `${a.resource}/${a.action}`).sort().join(",")}`)
+      .map(
+        (p) =>
+          `${p.kind}:${p.namespace}:${(p.access ?? [])
+            .map((a) => `${a.resource}/${a.action}`)
+            .sort()
+            .join(",")}`,
+      )
       .sort()
       .join(";");
   return Array.isArray(have) && key(have as RobotPermission[]) === key(want);
@@ -46,7 +52,9 @@ export function samePermissions(have: unknown, want: RobotPermission[]): boolean
 async function findRobot(run: Run): Promise<any> {
   const a = await call(run, "GET", `/robots?q=${encodeURIComponent(`name=${ROBOT_NAME}`)}&page_size=100`);
   if (a.status !== 200) throw new Fatal(`GET /robots answered HTTP ${a.status} ${harborMessage(a)}`.trim());
-  return (Array.isArray(a.json) ? a.json : []).find((r: any) => r?.level === "system" && typeof r?.name === "string" && (r.name === ROBOT_NAME || r.name.endsWith(`$${ROBOT_NAME}`)));
+  return (Array.isArray(a.json) ? a.json : []).find(
+    (r: any) => r?.level === "system" && typeof r?.name === "string" && (r.name === ROBOT_NAME || r.name.endsWith(`$${ROBOT_NAME}`)),
+  );
 }
 
 /** Whether Harbor accepts the robot's credentials. */
@@ -58,7 +66,8 @@ async function robotWorks(run: Run, username: string, secret: string): Promise<b
 export async function ensureReportRobot(run: Run): Promise<void> {
   const i = run.input;
   if (!i.reportRobotSecret) return;
-  if (!run.kube || !i.namespace) return warn(run, `REPORT_ROBOT_SECRET is set but there is no cluster access; the report's robot account was not made`);
+  if (!run.kube || !i.namespace)
+    return warn(run, `REPORT_ROBOT_SECRET is set but there is no cluster access; the report's robot account was not made`);
   const fail = (why: string) => {
     run.failures.push(`report robot account: ${why}`);
     run.say(`report robot account: ${why}`);
@@ -68,7 +77,14 @@ export async function ensureReportRobot(run: Run): Promise<void> {
   let robot = await findRobot(run);
   let secret: string | undefined;
   if (!robot) {
-    const body = { name: ROBOT_NAME, description: "harbor-edge report: reads what the cluster's images are (created by harbor-edge configure)", level: "system", disable: false, duration: -1, permissions };
+    const body = {
+      name: ROBOT_NAME,
+      description: "harbor-edge report: reads what the cluster's images are (created by harbor-edge configure)",
+      level: "system",
+      disable: false,
+      duration: -1,
+      permissions,
+    };
     const c = await call(run, "POST", "/robots", { body });
     if (c.status === 201) {
       robot = { id: c.json?.id, name: c.json?.name, disable: false, permissions };
@@ -81,7 +97,16 @@ export async function ensureReportRobot(run: Run): Promise<void> {
   }
   if (!Number.isInteger(Number(robot.id))) throw new Fatal("report robot account: Harbor gave no id for it");
   if (secret === undefined && (robot.disable === true || !samePermissions(robot.permissions, permissions))) {
-    const u = await call(run, "PUT", `/robots/${seg(robot.id)}`, { body: { name: robot.name, description: robot.description ?? "", level: "system", disable: false, duration: robot.duration ?? -1, permissions } });
+    const u = await call(run, "PUT", `/robots/${seg(robot.id)}`, {
+      body: {
+        name: robot.name,
+        description: robot.description ?? "",
+        level: "system",
+        disable: false,
+        duration: robot.duration ?? -1,
+        permissions,
+      },
+    });
     if (u.status !== 200) return fail(`Harbor refused to update its permissions: HTTP ${u.status} ${harborMessage(u)}`);
     run.say(`report robot account: access set to ${permissions.map((p) => p.namespace).join(" ")}`);
   }
@@ -96,7 +121,8 @@ export async function ensureReportRobot(run: Run): Promise<void> {
     if (have.username === robot.name && have.password && (await robotWorks(run, robot.name, have.password))) return;
     // the Secret lost it (or never had it): a new secret, which Harbor shows this once
     const r = await call(run, "PATCH", `/robots/${seg(robot.id)}`, { body: {} });
-    if (r.status !== 200 || typeof r.json?.secret !== "string" || !r.json.secret) return fail(`Harbor refused to refresh its secret: HTTP ${r.status} ${harborMessage(r)}`);
+    if (r.status !== 200 || typeof r.json?.secret !== "string" || !r.json.secret)
+      return fail(`Harbor refused to refresh its secret: HTTP ${r.status} ${harborMessage(r)}`);
     secret = r.json.secret as string;
     run.say(`report robot account: secret refreshed`);
   }

@@ -46,15 +46,35 @@ export async function configure(input: ConfigureInput, kube: KubeAccess | undefi
     try {
       ca = fs.readFileSync(input.caFile, "utf8");
     } catch (e) {
-      process.stderr.write(`harbor-edge configure: ERROR: HARBOR_CA_FILE ${input.caFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? "unreadable"})\n`);
+      process.stderr.write(
+        `harbor-edge configure: ERROR: HARBOR_CA_FILE ${input.caFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? "unreadable"})\n`,
+      );
       return 2;
     }
   }
-  const api = new HarborApi({ url: input.harborUrl, password: input.password, username: "admin", ca, servername: input.tlsServerName || undefined, timeoutMs: input.requestTimeoutSeconds * 1000 });
-  const run: Run = { input, api, ...(kube ? { kube } : {}), deadline: started + input.waitSeconds * 1000, warnings: [], failures: [], present: new Map(), say, sleep: o.sleep ?? realSleep };
+  const api = new HarborApi({
+    url: input.harborUrl,
+    password: input.password,
+    username: "admin",
+    ca,
+    servername: input.tlsServerName || undefined,
+    timeoutMs: input.requestTimeoutSeconds * 1000,
+  });
+  const run: Run = {
+    input,
+    api,
+    ...(kube ? { kube } : {}),
+    deadline: started + input.waitSeconds * 1000,
+    warnings: [],
+    failures: [],
+    present: new Map(),
+    say,
+    sleep: o.sleep ?? realSleep,
+  };
   try {
     const unhealthy = await waitHealthy(api, run.deadline, 5_000, run.sleep);
-    if (unhealthy !== undefined) throw new Fatal(`Harbor at ${api.base} did not become healthy within ${input.waitSeconds}s; last: ${unhealthy}`);
+    if (unhealthy !== undefined)
+      throw new Fatal(`Harbor at ${api.base} did not become healthy within ${input.waitSeconds}s; last: ${unhealthy}`);
     say("Harbor is healthy");
     const healthy = Date.now();
     api.requests = 0;

@@ -22,7 +22,10 @@ export function splitAddress(address: string): { host: string; port: number } {
 }
 
 /** The leaf certificate the server at address presents, or the reason it could not be read. */
-export function servedCertificate(address: string, o: { servername?: string; timeoutMs?: number } = {}): Promise<X509Certificate | { error: string }> {
+export function servedCertificate(
+  address: string,
+  o: { servername?: string; timeoutMs?: number } = {},
+): Promise<X509Certificate | { error: string }> {
   const { host, port } = splitAddress(address);
   return new Promise((resolve) => {
     let done = false;
@@ -55,7 +58,10 @@ export interface TlsVerdict {
 
 /** What to warn about and whether nginx must restart, from what was served and what harbor-tls holds. Pure. */
 export function tlsVerdict(served: X509Certificate | undefined, secretCrt: X509Certificate | undefined, tlsNotAfter: string): TlsVerdict {
-  if (!served) return secretCrt ? { notAfter: rfc3339(secretCrt.validTo), from: "harbor-tls", stale: false } : { notAfter: tlsNotAfter, from: "TLS_NOT_AFTER", stale: false };
+  if (!served)
+    return secretCrt
+      ? { notAfter: rfc3339(secretCrt.validTo), from: "harbor-tls", stale: false }
+      : { notAfter: tlsNotAfter, from: "TLS_NOT_AFTER", stale: false };
   const stale = secretCrt !== undefined && served.fingerprint256 !== secretCrt.fingerprint256;
   return { notAfter: rfc3339(served.validTo), from: "served", stale };
 }
@@ -88,18 +94,31 @@ export async function checkServed(run: Run): Promise<TlsVerdict> {
   if (!v.stale || !secretCrt) return v;
   const old = `nginx serves a certificate that expires on ${v.notAfter}, not harbor-tls's (expires ${rfc3339(secretCrt.validTo)})`;
   if (!run.kube || !nginxDeployment || !namespace) {
-    warn(run, `${old}; restart it: kubectl rollout restart deployment/${nginxDeployment || "harbor-nginx"} --namespace ${namespace || "<namespace>"}`);
+    warn(
+      run,
+      `${old}; restart it: kubectl rollout restart deployment/${nginxDeployment || "harbor-nginx"} --namespace ${namespace || "<namespace>"}`,
+    );
     return v;
   }
   try {
-    const body = { spec: { template: { metadata: { annotations: { [SERVED_ANNOTATION]: secretCrt.fingerprint256.replace(/:/g, "").toLowerCase() } } } } };
-    await kubeRequest(run.kube, "PATCH", `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(nginxDeployment)}`, { body, contentType: "application/strategic-merge-patch+json", timeoutMs: 10_000 });
+    const body = {
+      spec: { template: { metadata: { annotations: { [SERVED_ANNOTATION]: secretCrt.fingerprint256.replace(/:/g, "").toLowerCase() } } } },
+    };
+    await kubeRequest(
+      run.kube,
+      "PATCH",
+      `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(nginxDeployment)}`,
+      { body, contentType: "application/strategic-merge-patch+json", timeoutMs: 10_000 },
+    );
     run.say(`${old}: restarted deployment/${nginxDeployment} onto it`);
     // nginx serves harbor-tls's certificate once restarted: that is the expiry that counts now
     return { notAfter: rfc3339(secretCrt.validTo), from: "harbor-tls", stale: true };
   } catch (e) {
     if (!(e instanceof KubeError)) throw e;
-    warn(run, `${old}, and it could not be restarted (${e.message}); restart it: kubectl rollout restart deployment/${nginxDeployment} --namespace ${namespace}`);
+    warn(
+      run,
+      `${old}, and it could not be restarted (${e.message}); restart it: kubectl rollout restart deployment/${nginxDeployment} --namespace ${namespace}`,
+    );
     return v;
   }
 }

@@ -34,8 +34,18 @@ export const seg = (s: string | number) => encodeURIComponent(String(s));
 /** Harbor's error message from an answer's body ({"errors":[{"message":...}]}), shortened for a log line. */
 export function harborMessage(a: Pick<ApiAnswer, "json" | "body">): string {
   const errors = a.json?.errors;
-  const m = Array.isArray(errors) ? errors.map((e: any) => String(e?.message ?? e?.code ?? "")).filter(Boolean).join("; ") : typeof a.json?.message === "string" ? a.json.message : "";
-  return (m || a.body.toString("utf8")).replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, 200);
+  const m = Array.isArray(errors)
+    ? errors
+        .map((e: any) => String(e?.message ?? e?.code ?? ""))
+        .filter(Boolean)
+        .join("; ")
+    : typeof a.json?.message === "string"
+      ? a.json.message
+      : "";
+  return (m || a.body.toString("utf8"))
+    .replace(/[\u0000-\u001f\u007f]+/g, " ")
+    .trim()
+    .slice(0, 200);
 }
 
 export class HarborApi {
@@ -68,13 +78,19 @@ export class HarborApi {
    * the client's (null: anonymous); timeoutMs: this request's bound instead of the client's. Throws
    * HarborUnreachable when there is no answer.
    */
-  async call(method: string, apiPath: string, o: { body?: unknown; headers?: Record<string, string>; password?: string | null; username?: string; timeoutMs?: number } = {}): Promise<ApiAnswer> {
+  async call(
+    method: string,
+    apiPath: string,
+    o: { body?: unknown; headers?: Record<string, string>; password?: string | null; username?: string; timeoutMs?: number } = {},
+  ): Promise<ApiAnswer> {
     const url = new URL(`${this.base}${apiPath}`);
-    if (url.origin !== this.origin || !url.pathname.startsWith(new URL(this.base).pathname)) throw new Error(`refused: ${apiPath} leaves Harbor's API`);
+    if (url.origin !== this.origin || !url.pathname.startsWith(new URL(this.base).pathname))
+      throw new Error(`refused: ${apiPath} leaves Harbor's API`);
     const headers: Record<string, string> = { accept: "application/json", "user-agent": "harbor-edge", ...(o.headers ?? {}) };
     const user = o.username ?? this.o.username ?? "admin";
     const password = o.password === undefined ? this.o.password : o.password;
-    if (password !== null && password !== undefined) headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+    if (password !== null && password !== undefined)
+      headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
     if (o.body !== undefined) headers["content-type"] = "application/json";
     this.requests++;
     if (method !== "GET" && method !== "HEAD") this.writes++;
@@ -83,7 +99,16 @@ export class HarborApi {
     // never goes idle long enough for the socket's timeout alone
     const bound = o.timeoutMs ?? this.o.timeoutMs ?? 20_000;
     try {
-      r = await request({ method, url: url.toString(), headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), ca: this.o.ca, servername: this.o.servername, timeoutMs: bound, deadlineMs: bound });
+      r = await request({
+        method,
+        url: url.toString(),
+        headers,
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        ca: this.o.ca,
+        servername: this.o.servername,
+        timeoutMs: bound,
+        deadlineMs: bound,
+      });
     } catch (e) {
       throw new HarborUnreachable(`${method} ${url.pathname}: ${(e as Error).message}`);
     }

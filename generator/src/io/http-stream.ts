@@ -52,7 +52,9 @@ export function requestStream(r: StreamRequest): Promise<HttpResponse> {
         res.on("error", fail);
       },
     );
-    req.on("timeout", () => req.destroy(new Error(`${r.method} ${u.origin}${u.pathname}: no progress within ${(r.timeoutMs ?? 60_000) / 1000}s`)));
+    req.on("timeout", () =>
+      req.destroy(new Error(`${r.method} ${u.origin}${u.pathname}: no progress within ${(r.timeoutMs ?? 60_000) / 1000}s`)),
+    );
     req.on("error", fail);
     r.body.on("error", (e) => {
       req.destroy(e);

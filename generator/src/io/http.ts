@@ -87,7 +87,9 @@ export function request(r: HttpRequest): Promise<HttpResponse> {
       {
         method: r.method,
         headers,
-        ...(u.protocol === "https:" ? { ...tlsOptions, rejectUnauthorized: !r.insecure, ...(r.servername ? { servername: r.servername } : {}) } : {}),
+        ...(u.protocol === "https:"
+          ? { ...tlsOptions, rejectUnauthorized: !r.insecure, ...(r.servername ? { servername: r.servername } : {}) }
+          : {}),
         ...(r.lookup ? { lookup: r.lookup } : {}),
         ...(r.agent === false ? { agent: false } : {}),
         timeout: idleMs,
@@ -112,7 +114,10 @@ export function request(r: HttpRequest): Promise<HttpResponse> {
         });
       },
     );
-    const deadline = r.deadlineMs === undefined ? undefined : setTimeout(() => req.destroy(coded(`${where}: no answer within ${r.deadlineMs! / 1000}s`, "ETIMEDOUT")), r.deadlineMs);
+    const deadline =
+      r.deadlineMs === undefined
+        ? undefined
+        : setTimeout(() => req.destroy(coded(`${where}: no answer within ${r.deadlineMs! / 1000}s`, "ETIMEDOUT")), r.deadlineMs);
     req.on("close", () => clearTimeout(deadline));
     req.on("timeout", () => req.destroy(coded(`${where}: no answer within ${idleMs / 1000}s`, "ETIMEDOUT")));
     req.on("error", reject);

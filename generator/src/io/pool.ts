@@ -3,7 +3,12 @@
 // without waiting for the slowest). fn must not throw (a throw rejects the whole run): callers turn failures
 // into results.
 
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, onResult?: (r: R, index: number) => void): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+  onResult?: (r: R, index: number) => void,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   const done: boolean[] = new Array(items.length).fill(false);
   let next = 0;

@@ -57,7 +57,11 @@ export function expansionProblem(doc: unknown, maxNodes = MAX_YAML_NODES, maxDep
   };
   const total = walk(doc, "", 0);
   if (problem) return problem;
-  if (total > maxNodes) return { pointer: firstAlias ?? "", why: `YAML aliases that expand the document to ${total > 1e15 ? "more than 10^15" : total} values (at most ${maxNodes}); write the value out instead of an alias` };
+  if (total > maxNodes)
+    return {
+      pointer: firstAlias ?? "",
+      why: `YAML aliases that expand the document to ${total > 1e15 ? "more than 10^15" : total} values (at most ${maxNodes}); write the value out instead of an alias`,
+    };
   return undefined;
 }
 
@@ -86,7 +90,8 @@ export interface ParseOptions {
 
 /** Parses one YAML document (JSON too) within the bounds above; throws YamlSyntaxError naming the file. */
 export function parseYamlBounded(text: string, o: ParseOptions): unknown {
-  if (Buffer.byteLength(text, "utf8") > MAX_YAML_BYTES) throw new YamlSyntaxError(`${o.file}: larger than ${MAX_YAML_BYTES / 1024 / 1024} MiB; not read`);
+  if (Buffer.byteLength(text, "utf8") > MAX_YAML_BYTES)
+    throw new YamlSyntaxError(`${o.file}: larger than ${MAX_YAML_BYTES / 1024 / 1024} MiB; not read`);
   let doc: unknown;
   try {
     doc = yaml.load(text, { filename: o.file });

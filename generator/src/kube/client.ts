@@ -53,12 +53,16 @@ export function loadKubeconfig(file: string, contextName?: string): KubeAccess {
   } catch (e) {
     throw fail(`not valid YAML (${(e as Error).message.replace(`${file} is not valid YAML or JSON `, "").replace(`${file}: `, "")})`);
   }
-  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw fail("not a kubeconfig (expected a YAML mapping with clusters, users and contexts)");
+  if (!doc || typeof doc !== "object" || Array.isArray(doc))
+    throw fail("not a kubeconfig (expected a YAML mapping with clusters, users and contexts)");
   const dir = path.dirname(path.resolve(file));
   const named = (list: unknown, name: string, what: string) => {
     const items = Array.isArray(list) ? list : [];
     const hit = items.find((x: any) => x?.name === name);
-    if (!hit) throw fail(`${what}s: expected a ${what} named "${name}"; given ${items.length ? items.map((x: any) => `"${x?.name}"`).join(", ") : "none"}`);
+    if (!hit)
+      throw fail(
+        `${what}s: expected a ${what} named "${name}"; given ${items.length ? items.map((x: any) => `"${x?.name}"`).join(", ") : "none"}`,
+      );
     return hit;
   };
   const ctxName = contextName ?? doc["current-context"];
@@ -68,7 +72,10 @@ export function loadKubeconfig(file: string, contextName?: string): KubeAccess {
   const user = ctx.user ? (named(doc.users, ctx.user, "user").user ?? {}) : {};
   if (!cluster.server) throw fail(`cluster "${ctx.cluster}": server: expected the URL of the Kubernetes API; given nothing`);
   if (user.exec || user["auth-provider"]) {
-    throw fail(`user "${ctx.user}" gets its credentials from an ${user.exec ? "exec" : "auth-provider"} plugin, which harbor-edge does not run: use a kubeconfig with a token or a client certificate`, true);
+    throw fail(
+      `user "${ctx.user}" gets its credentials from an ${user.exec ? "exec" : "auth-provider"} plugin, which harbor-edge does not run: use a kubeconfig with a token or a client certificate`,
+      true,
+    );
   }
   const read = (f: string, what: string) => {
     const p = path.resolve(dir, f);
@@ -82,23 +89,35 @@ export function loadKubeconfig(file: string, contextName?: string): KubeAccess {
   // one silently preferred
   const hasCa = Boolean(cluster["certificate-authority-data"] || cluster["certificate-authority"]);
   if (cluster["insecure-skip-tls-verify"] === true && hasCa) {
-    throw fail(`cluster "${ctx.cluster}": specifying a root certificates file with the insecure flag is not allowed (kubectl's words): insecure-skip-tls-verify is true and certificate-authority${cluster["certificate-authority-data"] ? "-data" : ""} is given; remove one of them`);
+    throw fail(
+      `cluster "${ctx.cluster}": specifying a root certificates file with the insecure flag is not allowed (kubectl's words): insecure-skip-tls-verify is true and certificate-authority${cluster["certificate-authority-data"] ? "-data" : ""} is given; remove one of them`,
+    );
   }
-  const fileOrData = (data: unknown, f: unknown, what: string) => (typeof data === "string" && data ? Buffer.from(data, "base64") : typeof f === "string" && f ? read(f, what) : undefined);
+  const fileOrData = (data: unknown, f: unknown, what: string) =>
+    typeof data === "string" && data ? Buffer.from(data, "base64") : typeof f === "string" && f ? read(f, what) : undefined;
   const access: KubeAccess = {
     server: String(cluster.server).replace(/\/+$/, ""),
     context: ctxName,
-    ca: fileOrData(cluster["certificate-authority-data"], cluster["certificate-authority"], `cluster "${ctx.cluster}" certificate-authority`),
+    ca: fileOrData(
+      cluster["certificate-authority-data"],
+      cluster["certificate-authority"],
+      `cluster "${ctx.cluster}" certificate-authority`,
+    ),
     insecure: cluster["insecure-skip-tls-verify"] === true,
     cert: fileOrData(user["client-certificate-data"], user["client-certificate"], `user "${ctx.user}" client-certificate`),
     key: fileOrData(user["client-key-data"], user["client-key"], `user "${ctx.user}" client-key`),
   };
   if (typeof ctx.namespace === "string" && ctx.namespace) access.namespace = ctx.namespace;
   const token =
-    typeof user.token === "string" && user.token ? user.token : typeof user.tokenFile === "string" && user.tokenFile ? read(user.tokenFile, `user "${ctx.user}" tokenFile`).toString("utf8").trim() : undefined;
+    typeof user.token === "string" && user.token
+      ? user.token
+      : typeof user.tokenFile === "string" && user.tokenFile
+        ? read(user.tokenFile, `user "${ctx.user}" tokenFile`).toString("utf8").trim()
+        : undefined;
   if (token) access.token = token;
   else if (user.username !== undefined) access.basic = Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64");
-  if (Boolean(access.cert) !== Boolean(access.key)) throw fail(`user "${ctx.user}" has a client certificate without its key, or a key without its certificate`);
+  if (Boolean(access.cert) !== Boolean(access.key))
+    throw fail(`user "${ctx.user}" has a client certificate without its key, or a key without its certificate`);
   return access;
 }
 
@@ -145,7 +164,10 @@ export function inClusterAccess(env: NodeJS.ProcessEnv = process.env): KubeAcces
  * Where a command reaches the cluster, as kubectl decides: --kubeconfig, else $KUBECONFIG (its first file), else
  * the pod's ServiceAccount when running in a pod, else ~/.kube/config. undefined when none of them exists.
  */
-export function resolveAccess(o: { kubeconfig?: string; context?: string } = {}, env: NodeJS.ProcessEnv = process.env): KubeAccess | undefined {
+export function resolveAccess(
+  o: { kubeconfig?: string; context?: string } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): KubeAccess | undefined {
   if (o.kubeconfig) return loadKubeconfig(o.kubeconfig, o.context);
   const fromEnv = env.KUBECONFIG?.split(path.delimiter).find(Boolean);
   if (fromEnv) return loadKubeconfig(fromEnv, o.context);
@@ -160,14 +182,29 @@ export function resolveAccess(o: { kubeconfig?: string; context?: string } = {},
  * message (and status). body: an object sent as JSON with contentType (application/json by default; a patch
  * names its own, e.g. application/merge-patch+json).
  */
-export async function kubeRequest<T = any>(a: KubeAccess, method: string, apiPath: string, o: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<T> {
+export async function kubeRequest<T = any>(
+  a: KubeAccess,
+  method: string,
+  apiPath: string,
+  o: { body?: unknown; contentType?: string; timeoutMs?: number } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "harbor-edge" };
   if (a.token) headers.authorization = `Bearer ${a.token}`;
   else if (a.basic) headers.authorization = `Basic ${a.basic}`;
   if (o.body !== undefined) headers["content-type"] = o.contentType ?? "application/json";
   let r;
   try {
-    r = await request({ method, url: `${a.server}${apiPath}`, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), ca: a.ca, cert: a.cert, key: a.key, insecure: a.insecure, timeoutMs: o.timeoutMs ?? 30_000 });
+    r = await request({
+      method,
+      url: `${a.server}${apiPath}`,
+      headers,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      ca: a.ca,
+      cert: a.cert,
+      key: a.key,
+      insecure: a.insecure,
+      timeoutMs: o.timeoutMs ?? 30_000,
+    });
   } catch (e) {
     throw new KubeError(`cannot reach the Kubernetes API at ${a.server}: ${(e as Error).message}`);
   }

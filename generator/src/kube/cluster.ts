@@ -17,7 +17,10 @@ export interface ClusterView {
 
 /** The nodes' names from a NodeList, sorted. */
 export function nodeNamesOf(nodeList: any): string[] {
-  return (Array.isArray(nodeList?.items) ? nodeList.items : []).map((n: any) => n?.metadata?.name).filter((n: unknown): n is string => typeof n === "string" && n !== "").sort();
+  return (Array.isArray(nodeList?.items) ? nodeList.items : [])
+    .map((n: any) => n?.metadata?.name)
+    .filter((n: unknown): n is string => typeof n === "string" && n !== "")
+    .sort();
 }
 
 /** The images of imagesOf, by the node each pod runs on (spec.nodeName; pods not scheduled yet are on none). */
@@ -65,7 +68,10 @@ export async function readCluster(access: KubeAccess, skipLabel: string, timeout
   const nodeList = await kubeGet(access, "/api/v1/nodes", timeoutMs);
   const platforms = platformsOf(nodeList);
   const nsList = await kubeGet(access, `/api/v1/namespaces?labelSelector=${encodeURIComponent(skipLabel)}`, timeoutMs);
-  const skipped = (Array.isArray(nsList?.items) ? nsList.items : []).map((n: any) => String(n?.metadata?.name ?? "")).filter(Boolean).sort();
+  const skipped = (Array.isArray(nsList?.items) ? nsList.items : [])
+    .map((n: any) => String(n?.metadata?.name ?? ""))
+    .filter(Boolean)
+    .sort();
   const podList = await kubeGet(access, podListPath(skipped), timeoutMs);
   const images = imagesOf(podList, new Set(skipped));
   return { platforms, skipped, images, byNode: imagesByNode(podList, new Set(skipped), nodeNamesOf(nodeList)) };

@@ -52,7 +52,8 @@ const MAX_IMAGES = 10_000;
 /** The node's path of a file named in a host file, where this process reads it. */
 function onThisSide(file: string, hostDir: string, hostDirOnNode: string): string {
   const node = hostDirOnNode.replace(/\/+$/, "");
-  if (node !== hostDir.replace(/\/+$/, "") && (file === node || file.startsWith(`${node}/`))) return path.join(hostDir, file.slice(node.length));
+  if (node !== hostDir.replace(/\/+$/, "") && (file === node || file.startsWith(`${node}/`)))
+    return path.join(hostDir, file.slice(node.length));
   return file;
 }
 /** A path the host file names, as the node sees it (relative ones were joined to hostDir on this side). */
@@ -70,13 +71,23 @@ export async function checkNode(o: NodeCheckOptions): Promise<NodeResult> {
   const lookup = o.lookup ?? defaultLookup;
   const timeoutMs = o.timeoutMs ?? 10_000;
   if (o.images.length > MAX_IMAGES) throw new Error(`images: at most ${MAX_IMAGES}, given ${o.images.length}`);
-  const result: NodeResult = { node: o.node, platform: formatPlatform(platform), checkedAt: new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z"), hostDir: hostDirOnNode, images: [] };
+  const result: NodeResult = {
+    node: o.node,
+    platform: formatPlatform(platform),
+    checkedAt: new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    hostDir: hostDirOnNode,
+    images: [],
+  };
 
   if (o.containerdConfig !== undefined) {
     const c = checkContainerdConfig(o.containerdConfig, hostDirOnNode, o.containerdConfigOnNode ?? o.containerdConfig);
     if (!c.ok) {
       result.nodeFailure = { kind: "containerd-config", detail: c.detail };
-      result.images = o.images.map((image) => ({ image: normalise(image), ok: false, failure: { kind: "containerd-config", detail: c.detail } }));
+      result.images = o.images.map((image) => ({
+        image: normalise(image),
+        ok: false,
+        failure: { kind: "containerd-config", detail: c.detail },
+      }));
       return result;
     }
   }
@@ -90,7 +101,9 @@ export async function checkNode(o: NodeCheckOptions): Promise<NodeResult> {
   // each ca file read and parsed once a round, whatever number of images and hosts name it
   const caFiles = new Map<string, CaFile>();
   const hostRoot = o.hostRoot ?? "/";
-  result.images = await mapLimit(images, o.concurrency ?? 4, (image) => checkImage(image, { hostDir, hostDirOnNode, platform, timeoutMs, lookup, unreachable, roots, hostRoot, caFiles }));
+  result.images = await mapLimit(images, o.concurrency ?? 4, (image) =>
+    checkImage(image, { hostDir, hostDirOnNode, platform, timeoutMs, lookup, unreachable, roots, hostRoot, caFiles }),
+  );
   return result;
 }
 
@@ -134,7 +147,12 @@ function caFile(nodePath: string, c: Ctx): CaFile {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     // under a host root only some of the node's directories are there (the pod's mounts): a file missing there
     // may be on the node
-    f = !inHostDir && c.hostRoot !== "/" && (code === "ENOENT" || code === "ENOTDIR" || code === "EXDEV") ? { unknown: `the check cannot read it (${code}): only containerd's host directory and the node's CA directories are mounted in its pod` } : { fails: `it cannot be read (${code})` };
+    f =
+      !inHostDir && c.hostRoot !== "/" && (code === "ENOENT" || code === "ENOTDIR" || code === "EXDEV")
+        ? {
+            unknown: `the check cannot read it (${code}): only containerd's host directory and the node's CA directories are mounted in its pod`,
+          }
+        : { fails: `it cannot be read (${code})` };
   }
   c.caFiles.set(nodePath, f);
   return f;
@@ -161,15 +179,27 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
   // and resolve too for a tag; a digest needs pull only
   const resolvers = harbor.filter((h) => h.capabilities.pull && (ref.digest !== undefined || h.capabilities.resolve));
   const server = rh.hosts.find((h) => h.server);
-  if (rh.why) return fail("no-mirror", `${node(rh.why.split(c.hostDir).join(c.hostDirOnNode))}: the node pulls ${ref.host} images from ${server?.url ?? ref.host} itself`);
-  if (resolvers.length === 0) return fail("no-mirror", `${node(path.join(rh.dir!, "hosts.toml"))} names no host with the ${ref.digest ? "pull capability" : "pull and resolve capabilities"}${harbor.length ? "" : " (no [host] table)"}: the node pulls from ${server?.url ?? ref.host} itself`);
+  if (rh.why)
+    return fail(
+      "no-mirror",
+      `${node(rh.why.split(c.hostDir).join(c.hostDirOnNode))}: the node pulls ${ref.host} images from ${server?.url ?? ref.host} itself`,
+    );
+  if (resolvers.length === 0)
+    return fail(
+      "no-mirror",
+      `${node(path.join(rh.dir!, "hosts.toml"))} names no host with the ${ref.digest ? "pull capability" : "pull and resolve capabilities"}${harbor.length ? "" : " (no [host] table)"}: the node pulls from ${server?.url ?? ref.host} itself`,
+    );
   // containerd loads the ca files of every host of the directory, the server's and those it will not ask
   // included, before it asks any (remotes/docker/config/hosts.go ConfigureHosts): one it cannot load fails every
   // pull of the registry, with no fallback
   for (const h of rh.hosts) {
     for (const file of h.ca) {
       const f = caFile(node(file), c);
-      if ("fails" in f) return fail("tls-ca", `${node(file)} (ca of ${h.url}): ${f.fails}, so containerd cannot load it and refuses every pull of ${ref.host}, the fallback to ${server?.url ?? ref.host} included`);
+      if ("fails" in f)
+        return fail(
+          "tls-ca",
+          `${node(file)} (ca of ${h.url}): ${f.fails}, so containerd cannot load it and refuses every pull of ${ref.host}, the fallback to ${server?.url ?? ref.host} included`,
+        );
       if ("unknown" in f) return fail("error", `${node(file)} (ca of ${h.url}): ${f.unknown}; whether containerd can load it is not known`);
     }
   }
@@ -199,7 +229,10 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
     if (r.ok) {
       const res: NodeImageResult = { image, ok: true, via: h.url, digest: r.digest };
       if (h.skipVerify) res.note = `skip_verify = true for ${h.url}: its certificate is not checked`;
-      if (failures.length) res.note = [res.note, `first tried: ${failures.map((f) => `${f.host.url}: ${f.failure.kind}`).join("; ")}`].filter(Boolean).join("; ");
+      if (failures.length)
+        res.note = [res.note, `first tried: ${failures.map((f) => `${f.host.url}: ${f.failure.kind}`).join("; ")}`]
+          .filter(Boolean)
+          .join("; ");
       return res;
     }
     if (r.failure.kind === "unreachable") c.unreachable.set(h.url, r.failure);
@@ -209,7 +242,10 @@ async function checkImage(image: string, c: Ctx): Promise<NodeImageResult> {
   // how a layered file moves on: spectro-images lacks what the proxy-cache project is for); the others follow
   const first = failures.find((f) => f.failure.kind !== "not-found") ?? failures[0];
   const skip = first.host.skipVerify ? " (skip_verify: the certificate is not checked for this host)" : "";
-  const others = failures.filter((f) => f !== first).map((f) => `; ${f.host.url}: ${f.failure.kind}: ${f.failure.detail}`).join("");
+  const others = failures
+    .filter((f) => f !== first)
+    .map((f) => `; ${f.host.url}: ${f.failure.kind}: ${f.failure.detail}`)
+    .join("");
   return fail(first.failure.kind, `${first.failure.detail}${skip}${others}`);
 }
 

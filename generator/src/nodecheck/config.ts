@@ -36,7 +36,8 @@ export interface ConfigCheck {
 export function checkConfigText(text: string | undefined, hostDirOnNode: string, configName: string): ConfigCheck {
   const dir = stripSlash(hostDirOnNode);
   const how = `set config_path = "${dir}" under [plugins."io.containerd.cri.v1.images".registry] (containerd 2.x) or [plugins."io.containerd.grpc.v1.cri".registry] (containerd 1.x) in ${configName} and restart containerd`;
-  if (text === undefined) return { ok: false, detail: `containerd does not read ${dir}: ${configName} does not exist, so config_path is unset; ${how}` };
+  if (text === undefined)
+    return { ok: false, detail: `containerd does not read ${dir}: ${configName} does not exist, so config_path is unset; ${how}` };
   let section = "";
   let path2 = "";
   let path1 = "";
@@ -60,12 +61,24 @@ export function checkConfigText(text: string | undefined, hostDirOnNode: string,
     else if (full === `${V1}.registry.config_path` || full === "plugins.cri.registry.config_path") [set1, path1] = [true, v];
     else if (full === `${V2}.use_local_image_pull` && v === "true") localPull = true;
   }
-  const [p, where] = set2 ? [path2, '[plugins."io.containerd.cri.v1.images".registry]'] : set1 ? [path1, '[plugins."io.containerd.grpc.v1.cri".registry]'] : ["", ""];
+  const [p, where] = set2
+    ? [path2, '[plugins."io.containerd.cri.v1.images".registry]']
+    : set1
+      ? [path1, '[plugins."io.containerd.grpc.v1.cri".registry]']
+      : ["", ""];
   if (!p) return { ok: false, detail: `containerd does not read ${dir}: config_path is unset in ${configName}; ${how}` };
   if (p.includes(":")) {
-    if (!localPull) return { ok: false, detail: `containerd does not read ${dir}: config_path "${p}" in ${where} of ${configName} is colon-separated, which containerd's transfer service (containerd 2.1 and later) ignores; ${how}` };
-    if (p.split(":").some((x) => stripSlash(x) === dir)) return { ok: true, detail: `containerd reads ${dir} (config_path "${p}" in ${where} of ${configName}, with use_local_image_pull)` };
-    return { ok: false, detail: `containerd does not read ${dir}: config_path "${p}" in ${where} of ${configName} does not list it; ${how}` };
+    if (!localPull)
+      return {
+        ok: false,
+        detail: `containerd does not read ${dir}: config_path "${p}" in ${where} of ${configName} is colon-separated, which containerd's transfer service (containerd 2.1 and later) ignores; ${how}`,
+      };
+    if (p.split(":").some((x) => stripSlash(x) === dir))
+      return { ok: true, detail: `containerd reads ${dir} (config_path "${p}" in ${where} of ${configName}, with use_local_image_pull)` };
+    return {
+      ok: false,
+      detail: `containerd does not read ${dir}: config_path "${p}" in ${where} of ${configName} does not list it; ${how}`,
+    };
   }
   if (stripSlash(p) === dir) return { ok: true, detail: `containerd reads ${dir} (config_path in ${where} of ${configName})` };
   return { ok: false, detail: `containerd does not read ${dir}: config_path in ${where} of ${configName} is "${p}"` };
@@ -80,7 +93,8 @@ export function checkContainerdConfig(file: string, hostDirOnNode: string, name 
     if (st.size > CONTAINERD_CONFIG_MAX) return { ok: false, detail: `${name} is larger than ${CONTAINERD_CONFIG_MAX} bytes: not read` };
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") return { ok: false, detail: `${name} cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})` };
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+      return { ok: false, detail: `${name} cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})` };
   }
   return checkConfigText(text, hostDirOnNode, name);
 }

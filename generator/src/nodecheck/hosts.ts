@@ -248,7 +248,11 @@ function parseTables(text: string): { top: RawTable; hosts: Array<{ url: string;
   const r = new Reader(text.replace(/^\uFEFF/, ""));
   const top: RawTable = { values: {} };
   const hosts: Array<{ url: string; table: RawTable }> = [];
-  let current: { target: Record<string, Value>; name: string; sub: "host" | "header" | "top" } = { target: top.values, name: "", sub: "top" };
+  let current: { target: Record<string, Value>; name: string; sub: "host" | "header" | "top" } = {
+    target: top.values,
+    name: "",
+    sub: "top",
+  };
   const seen = new Set<string>();
   while (!r.eof()) {
     r.space();
@@ -264,8 +268,12 @@ function parseTables(text: string): { top: RawTable; hosts: Array<{ url: string;
       const id = JSON.stringify(name);
       if (seen.has(id)) r.fail(`table [${name.join(".")}] defined twice`);
       seen.add(id);
-      if (name[0] !== "host") r.fail(`unknown table [${name.join(".")}] (containerd reads server, capabilities, ca, client, skip_verify, override_path, header and [host."URL"] tables)`, true);
-      if (name.length === 1) r.fail("a [host] table needs a URL: [host.\"https://...\"]", true);
+      if (name[0] !== "host")
+        r.fail(
+          `unknown table [${name.join(".")}] (containerd reads server, capabilities, ca, client, skip_verify, override_path, header and [host."URL"] tables)`,
+          true,
+        );
+      if (name.length === 1) r.fail('a [host] table needs a URL: [host."https://..."]', true);
       if (name.length > 3 || (name.length === 3 && name[2] !== "header")) r.fail(`unknown table [${name.join(".")}]`, true);
       let h = hosts.find((x) => x.url === name[1]);
       if (!h) {
@@ -312,7 +320,11 @@ function parseTables(text: string): { top: RawTable; hosts: Array<{ url: string;
       // header values, checked below
     } else if (current.sub === "top" && k === "server") {
       // the fallback
-    } else if (!HOST_KEYS.has(k)) r.fail(`unknown key ${k}${current.name ? ` in [${current.name}]` : ""} (containerd reads server, capabilities, ca, client, skip_verify, override_path, header)`, true);
+    } else if (!HOST_KEYS.has(k))
+      r.fail(
+        `unknown key ${k}${current.name ? ` in [${current.name}]` : ""} (containerd reads server, capabilities, ca, client, skip_verify, override_path, header)`,
+        true,
+      );
     target[k] = v;
   }
   return { top, hosts };
@@ -337,7 +349,7 @@ const bool = (v: Value | undefined, field: string): boolean | undefined => {
 
 /** A Go duration ("5s", "1m30s", "250ms") in milliseconds, as time.ParseDuration reads the common forms. */
 function goDuration(s: string, field: string): number {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
   if (s === "0") return 0;
   let total = 0;
@@ -353,7 +365,17 @@ function goDuration(s: string, field: string): number {
 
 /** containerd's parseHostConfig for one table. server "" (no server): the caller fills in the registry. */
 function hostEntry(server: string, baseDir: string, values: Record<string, Value>, field: string, isServer: boolean): HostEntry {
-  const e: HostEntry = { url: server, scheme: "", host: "", path: "", capabilities: { pull: true, resolve: true, push: true }, ca: [], client: [], header: {}, server: isServer };
+  const e: HostEntry = {
+    url: server,
+    scheme: "",
+    host: "",
+    path: "",
+    capabilities: { pull: true, resolve: true, push: true },
+    ca: [],
+    client: [],
+    header: {},
+    server: isServer,
+  };
   const overridePath = bool(values.override_path, `${field}.override_path`) ?? false;
   if (server) {
     const withScheme = server.startsWith("http") ? server : `https://${server}`;
@@ -363,7 +385,8 @@ function hostEntry(server: string, baseDir: string, values: Record<string, Value
     } catch {
       throw new HostsTomlError(`${field}: ${JSON.stringify(server)} is not a URL`);
     }
-    if (u.protocol !== "https:" && u.protocol !== "http:") throw new HostsTomlError(`${field}: ${JSON.stringify(server)}: only http and https`);
+    if (u.protocol !== "https:" && u.protocol !== "http:")
+      throw new HostsTomlError(`${field}: ${JSON.stringify(server)}: only http and https`);
     if (u.username || u.password) throw new HostsTomlError(`${field}: a URL with credentials is not read by this check`, true);
     e.scheme = u.protocol.slice(0, -1);
     e.host = u.host;
@@ -398,7 +421,7 @@ function hostEntry(server: string, baseDir: string, values: Record<string, Value
   if (client !== undefined) {
     const flat = typeof client === "string" ? [client] : Array.isArray(client) ? client.flat() : undefined;
     if (!flat || !flat.every((x) => typeof x === "string")) throw new HostsTomlError(`${field}.client: expected a string or an array`);
-    e.client = (flat).map(abs);
+    e.client = flat.map(abs);
   }
   if (values.header !== undefined) {
     const h = values.header;
@@ -409,11 +432,16 @@ function hostEntry(server: string, baseDir: string, values: Record<string, Value
     for (const [i, [k, v]] of Object.entries(h).entries()) {
       const name = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/.test(k) ? k : undefined;
       // not quoted: a line such as "Authorization: Basic ..." = "" puts the credential in the name
-      if (!name) throw new HostsTomlError(`${field}.header: header ${i + 1}'s name is not an HTTP token (not shown: it may hold a credential)`, true);
+      if (!name)
+        throw new HostsTomlError(
+          `${field}.header: header ${i + 1}'s name is not an HTTP token (not shown: it may hold a credential)`,
+          true,
+        );
       // containerd refuses any other type ("invalid type ... for header"); the value itself is not quoted
-      const vs = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? (v) : undefined;
+      const vs = typeof v === "string" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined;
       if (!vs) throw new HostsTomlError(`${field}.header.${name}: expected a string or an array of strings`);
-      if (vs.some((x) => /[\r\n\0]/.test(x))) throw new HostsTomlError(`${field}.header.${name}: a value with CR, LF or NUL (not sent: Go's HTTP client refuses it)`, true);
+      if (vs.some((x) => /[\r\n\0]/.test(x)))
+        throw new HostsTomlError(`${field}.header.${name}: a value with CR, LF or NUL (not sent: Go's HTTP client refuses it)`, true);
       bytes += vs.reduce((n, x) => n + Buffer.byteLength(x) + name.length, 0);
       if (bytes > HEADER_MAX_BYTES) throw new HostsTomlError(`${field}.header: more than ${HEADER_MAX_BYTES} bytes of headers`, true);
       e.header[name] = vs;
@@ -431,13 +459,20 @@ export function parseHostsToml(text: string, baseDir: string, registry: string):
   const { top, hosts } = parseTables(text);
   // containerd 1.6's getSortedHosts: a file without [host] tables fails to decode (and is ignored)
   // (2.x reads it, with server as its one host: the registry alone either way)
-  if (hosts.length === 0) throw new HostsTomlError("no [host.\"URL\"] table (containerd 1.x ignores such a file, 2.x pulls from server alone)");
+  if (hosts.length === 0)
+    throw new HostsTomlError('no [host."URL"] table (containerd 1.x ignores such a file, 2.x pulls from server alone)');
   const out = hosts.map((h) => hostEntry(h.url, baseDir, h.table.values, `host."${h.url}"`, false));
   const server = str(top.values.server, "server") ?? "";
   const last = hostEntry(server, baseDir, top.values, "server", true);
   if (!last.host) {
     const d = new URL(defaultServer(registry));
-    Object.assign(last, { url: d.origin, scheme: d.protocol.slice(0, -1), host: d.host, path: "/v2", capabilities: { pull: true, resolve: true, push: true } });
+    Object.assign(last, {
+      url: d.origin,
+      scheme: d.protocol.slice(0, -1),
+      host: d.host,
+      path: "/v2",
+      capabilities: { pull: true, resolve: true, push: true },
+    });
   }
   out.push(last);
   return out;
@@ -458,7 +493,23 @@ export interface RegistryHosts {
 export function registryHosts(hostDir: string, registry: string): RegistryHosts {
   const registryOnly = (why: string, dir?: string): RegistryHosts => {
     const d = new URL(defaultServer(registry));
-    return { dir, why, hosts: [{ url: d.origin, scheme: d.protocol.slice(0, -1), host: d.host, path: "/v2", capabilities: { pull: true, resolve: true, push: true }, ca: [], client: [], header: {}, server: true }] };
+    return {
+      dir,
+      why,
+      hosts: [
+        {
+          url: d.origin,
+          scheme: d.protocol.slice(0, -1),
+          host: d.host,
+          path: "/v2",
+          capabilities: { pull: true, resolve: true, push: true },
+          ca: [],
+          client: [],
+          header: {},
+          server: true,
+        },
+      ],
+    };
   };
   const candidates = hostDirCandidates(hostDir, registry);
   const dir = candidates.find((p) => {
@@ -470,7 +521,10 @@ export function registryHosts(hostDir: string, registry: string): RegistryHosts 
       throw e;
     }
   });
-  if (!dir) return registryOnly(`no host directory for ${registry} in ${hostDir} (looked for ${candidates.map((c) => path.basename(c)).join(", ")})`);
+  if (!dir)
+    return registryOnly(
+      `no host directory for ${registry} in ${hostDir} (looked for ${candidates.map((c) => path.basename(c)).join(", ")})`,
+    );
   const file = path.join(dir, "hosts.toml");
   let text: string;
   try {

@@ -105,17 +105,20 @@ export function readInClusterEnv(env: NodeJS.ProcessEnv): InClusterConfig {
   if (!NODE_NAME.test(node)) throw new BadEnv(`NODE_NAME: expected a node name (a DNS subdomain), given ${quoted(node)}`);
   const namespace = nonEmpty(env.KUBE_NAMESPACE) ?? nonEmpty(env.POD_NAMESPACE);
   const nsVar = nonEmpty(env.KUBE_NAMESPACE) ? "KUBE_NAMESPACE" : "POD_NAMESPACE";
-  if (!namespace) throw new BadEnv("KUBE_NAMESPACE is not set (the namespace of the per-node ConfigMaps; the chart sets its results namespace)");
+  if (!namespace)
+    throw new BadEnv("KUBE_NAMESPACE is not set (the namespace of the per-node ConfigMaps; the chart sets its results namespace)");
   if (!NAMESPACE.test(namespace)) throw new BadEnv(`${nsVar}: expected a namespace name, given ${quoted(namespace)}`);
   const secs = (name: string, dflt: number, min: number, max: number) => {
     const v = nonEmpty(env[name]);
     if (v === undefined) return dflt;
-    if (!/^[0-9]{1,5}$/.test(v) || Number(v) < min || Number(v) > max) throw new BadEnv(`${name}: expected whole seconds from ${min} to ${max}, given ${quoted(v)}`);
+    if (!/^[0-9]{1,5}$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new BadEnv(`${name}: expected whole seconds from ${min} to ${max}, given ${quoted(v)}`);
     return Number(v);
   };
   const path = (name: string) => {
     const v = nonEmpty(env[name]);
-    if (v !== undefined && (!v.startsWith("/") || v.length > 1024 || /[\u0000-\u001f]/.test(v))) throw new BadEnv(`${name}: expected an absolute path, given ${quoted(v)}`);
+    if (v !== undefined && (!v.startsWith("/") || v.length > 1024 || /[\u0000-\u001f]/.test(v)))
+      throw new BadEnv(`${name}: expected an absolute path, given ${quoted(v)}`);
     return v;
   };
   const hostDirOnNode = path("NODE_CHECK_HOST_DIR_ON_NODE");
@@ -143,21 +146,47 @@ export function boundImages(images: string[]): { images: string[]; left: number 
   return { images: usable.slice(0, MAX_IMAGES), left: new Set(images).size - Math.min(usable.length, MAX_IMAGES) };
 }
 
-const KINDS: ReadonlySet<NodeFailureKind> = new Set(["containerd-config", "no-mirror", "tls-san", "tls-ca", "unauthorized", "realm-unresolvable", "unreachable", "not-found", "error"]);
+const KINDS: ReadonlySet<NodeFailureKind> = new Set([
+  "containerd-config",
+  "no-mirror",
+  "tls-san",
+  "tls-ca",
+  "unauthorized",
+  "realm-unresolvable",
+  "unreachable",
+  "not-found",
+  "error",
+]);
 const cut = (s: unknown, n: number) => {
   const t = String(s ?? "");
   return t.length > n ? `${t.slice(0, n)}[...]` : t;
 };
-const failure = (f: any) => (f && typeof f === "object" ? { kind: (KINDS.has(f.kind) ? f.kind : "error") as NodeFailureKind, detail: cut(f.detail, MAX_DETAIL_CHARS) } : undefined);
+const failure = (f: any) =>
+  f && typeof f === "object"
+    ? { kind: (KINDS.has(f.kind) ? f.kind : "error") as NodeFailureKind, detail: cut(f.detail, MAX_DETAIL_CHARS) }
+    : undefined;
 
 /** The ConfigMap's data for a result: node, result (JSON of the NodeResult, bounded), left (images not checked). Pure. */
 export function resultData(node: string, r: NodeResult, left: number): Record<string, string> {
   const images: NodeImageResult[] = (Array.isArray(r.images) ? r.images : []).slice(0, MAX_IMAGES).map((i) => {
     const f = failure(i.failure);
-    return { image: cut(i.image, MAX_IMAGE_CHARS), ok: i.ok === true, ...(i.via ? { via: cut(i.via, 300) } : {}), ...(i.digest ? { digest: cut(i.digest, 100) } : {}), ...(f ? { failure: f } : {}) };
+    return {
+      image: cut(i.image, MAX_IMAGE_CHARS),
+      ok: i.ok === true,
+      ...(i.via ? { via: cut(i.via, 300) } : {}),
+      ...(i.digest ? { digest: cut(i.digest, 100) } : {}),
+      ...(f ? { failure: f } : {}),
+    };
   });
   const nf = failure(r.nodeFailure);
-  const bounded: NodeResult = { node, platform: cut(r.platform, 100), checkedAt: cut(r.checkedAt, 40), hostDir: cut(r.hostDir, 1024), ...(nf ? { nodeFailure: nf } : {}), images };
+  const bounded: NodeResult = {
+    node,
+    platform: cut(r.platform, 100),
+    checkedAt: cut(r.checkedAt, 40),
+    hostDir: cut(r.hostDir, 1024),
+    ...(nf ? { nodeFailure: nf } : {}),
+    images,
+  };
   let json = JSON.stringify(bounded);
   while (Buffer.byteLength(json) > MAX_DATA_BYTES && bounded.images.length) {
     bounded.images = bounded.images.slice(0, Math.floor(bounded.images.length * 0.9));
@@ -168,11 +197,22 @@ export function resultData(node: string, r: NodeResult, left: number): Record<st
 }
 
 /** Creates the node's ConfigMap, or merge-patches it when it exists. Returns "created" or "patched". */
-export async function writeResult(access: KubeAccess, namespace: string, node: string, data: Record<string, string>, timeoutMs = 30_000): Promise<"created" | "patched"> {
+export async function writeResult(
+  access: KubeAccess,
+  namespace: string,
+  node: string,
+  data: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<"created" | "patched"> {
   const name = configMapName(node);
   const at = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
   const labels = { [COMPONENT_LABEL]: COMPONENT, "app.kubernetes.io/name": NAMES.chart };
-  const patch = () => kubeRequest(access, "PATCH", `${at}/${name}`, { body: { metadata: { labels }, data }, contentType: "application/merge-patch+json", timeoutMs });
+  const patch = () =>
+    kubeRequest(access, "PATCH", `${at}/${name}`, {
+      body: { metadata: { labels }, data },
+      contentType: "application/merge-patch+json",
+      timeoutMs,
+    });
   try {
     await patch();
     return "patched";
@@ -180,7 +220,10 @@ export async function writeResult(access: KubeAccess, namespace: string, node: s
     if (!(e instanceof KubeError && e.status === 404)) throw e;
   }
   try {
-    await kubeRequest(access, "POST", at, { body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace, labels }, data }, timeoutMs });
+    await kubeRequest(access, "POST", at, {
+      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace, labels }, data },
+      timeoutMs,
+    });
     return "created";
   } catch (e) {
     // created meanwhile (another pod of this node during a roll): patch it
@@ -193,17 +236,32 @@ export async function writeResult(access: KubeAccess, namespace: string, node: s
 }
 
 /** One round: list, check, write. Returns what it wrote. */
-export async function checkOnce(cfg: InClusterConfig, access: KubeAccess, deps: Pick<InClusterDeps, "check" | "log">): Promise<{ result: NodeResult; data: Record<string, string>; written: "created" | "patched" }> {
+export async function checkOnce(
+  cfg: InClusterConfig,
+  access: KubeAccess,
+  deps: Pick<InClusterDeps, "check" | "log">,
+): Promise<{ result: NodeResult; data: Record<string, string>; written: "created" | "patched" }> {
   const log = deps.log ?? (() => {});
   const pods = await kubeRequest(access, "GET", nodePodsPath(cfg.node), { timeoutMs: 30_000 });
   const all = imagesOf(pods);
   const { images, left } = boundImages(all);
-  if (left) log(`${left} of ${all.length} images not checked (at most ${MAX_IMAGES} per node, names of at most ${MAX_IMAGE_CHARS} characters)`);
-  const result = await deps.check({ node: cfg.node, hostDir: cfg.hostDir, ...(cfg.hostDirOnNode ? { hostDirOnNode: cfg.hostDirOnNode } : {}), ...(cfg.containerdConfig ? { containerdConfig: cfg.containerdConfig } : {}), hostRoot: cfg.hostRoot, images, timeoutMs: cfg.timeoutMs });
+  if (left)
+    log(`${left} of ${all.length} images not checked (at most ${MAX_IMAGES} per node, names of at most ${MAX_IMAGE_CHARS} characters)`);
+  const result = await deps.check({
+    node: cfg.node,
+    hostDir: cfg.hostDir,
+    ...(cfg.hostDirOnNode ? { hostDirOnNode: cfg.hostDirOnNode } : {}),
+    ...(cfg.containerdConfig ? { containerdConfig: cfg.containerdConfig } : {}),
+    hostRoot: cfg.hostRoot,
+    images,
+    timeoutMs: cfg.timeoutMs,
+  });
   const data = resultData(cfg.node, result, left);
   const written = await writeResult(access, cfg.namespace, cfg.node, data);
   const ok = result.images.filter((i) => i.ok).length;
-  log(`${printable(cfg.node)}: ${ok} of ${result.images.length} images reachable${result.nodeFailure ? ` (${printable(result.nodeFailure.kind)}: ${printable(cut(result.nodeFailure.detail, 200))})` : ""}; ${written} ${cfg.namespace}/${configMapName(cfg.node)}`);
+  log(
+    `${printable(cfg.node)}: ${ok} of ${result.images.length} images reachable${result.nodeFailure ? ` (${printable(result.nodeFailure.kind)}: ${printable(cut(result.nodeFailure.detail, 200))})` : ""}; ${written} ${cfg.namespace}/${configMapName(cfg.node)}`,
+  );
   return { result, data, written };
 }
 
@@ -234,7 +292,9 @@ export async function runInCluster(env: NodeJS.ProcessEnv, deps: InClusterDeps):
   }
   const access = deps.access ?? inClusterAccess(env);
   if (!access) {
-    log(`ERROR: no Kubernetes API: cannot read the ServiceAccount token ${env.KUBE_TOKEN_FILE || "/var/run/secrets/kubernetes.io/serviceaccount/token"} (KUBE_TOKEN_FILE), or KUBERNETES_SERVICE_HOST is not set`);
+    log(
+      `ERROR: no Kubernetes API: cannot read the ServiceAccount token ${env.KUBE_TOKEN_FILE || "/var/run/secrets/kubernetes.io/serviceaccount/token"} (KUBE_TOKEN_FILE), or KUBERNETES_SERVICE_HOST is not set`,
+    );
     return 2;
   }
   log(`node ${printable(cfg.node)}: checking every ${cfg.intervalSeconds}s into ${cfg.namespace}/${configMapName(cfg.node)}`);

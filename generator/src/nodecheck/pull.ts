@@ -68,19 +68,40 @@ interface Answer {
   body: Buffer;
 }
 
-const TLS_CA = new Set(["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_SIGNATURE_FAILURE", "CERT_UNTRUSTED", "INVALID_CA"]);
-const UNREACHABLE = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ETIMEDOUT", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN", "EADDRNOTAVAIL", "ECONNABORTED"]);
+const TLS_CA = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "INVALID_CA",
+]);
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ETIMEDOUT",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "ENETDOWN",
+  "EADDRNOTAVAIL",
+  "ECONNABORTED",
+]);
 
 /** A Node error as a failure kind (the URL's origin in the detail, never a query). */
 export function classify(e: unknown, what: string): Failure {
   if (e instanceof CheckError) return { kind: e.kind, detail: e.message };
   const err = e as NodeJS.ErrnoException & { reason?: string };
   const code = err.code ?? "";
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return { kind: "tls-san", detail: `${what}: the certificate does not name this address (${err.reason ?? err.message})` };
-  if (TLS_CA.has(code)) return { kind: "tls-ca", detail: `${what}: the certificate is not signed by a CA the node trusts for this host (${code})` };
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
+    return { kind: "tls-san", detail: `${what}: the certificate does not name this address (${err.reason ?? err.message})` };
+  if (TLS_CA.has(code))
+    return { kind: "tls-ca", detail: `${what}: the certificate is not signed by a CA the node trusts for this host (${code})` };
   if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") return { kind: "error", detail: `${what}: TLS: ${code}` };
   if (UNREACHABLE.has(code)) return { kind: "unreachable", detail: `${what}: ${code}` };
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { kind: "unreachable", detail: `${what}: the host name does not resolve (${code})` };
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return { kind: "unreachable", detail: `${what}: the host name does not resolve (${code})` };
   return { kind: "error", detail: `${what}: ${err.message}` };
 }
 
@@ -143,7 +164,8 @@ async function send(method: "GET" | "HEAD", url: URL, headers: Headers, c: Conn,
       maxBytes: max,
     });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "E_TOO_LARGE") throw new CheckError("error", `${url.origin}${url.pathname}: the answer is larger than ${max} bytes`);
+    if ((e as NodeJS.ErrnoException).code === "E_TOO_LARGE")
+      throw new CheckError("error", `${url.origin}${url.pathname}: the answer is larger than ${max} bytes`);
     throw e;
   }
 }
@@ -180,7 +202,8 @@ export function parseChallenge(header: string | string[] | undefined): { scheme:
   re.lastIndex = 0;
   const rest = m[2];
   let p: RegExpExecArray | null;
-  while (re.lastIndex < rest.length && (p = re.exec(rest))) params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, "$1") : p[3];
+  while (re.lastIndex < rest.length && (p = re.exec(rest)))
+    params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, "$1") : p[3];
   return { scheme: m[1].toLowerCase(), params };
 }
 
@@ -200,14 +223,29 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
       certs = (o.caCertificates ?? ((file: string) => pemCertificates(fs.readFileSync(file))))(f);
     } catch (e) {
       // containerd refuses the whole registry when a ca file cannot be read ("unable to read CA cert")
-      return { ok: false, failure: { kind: "tls-ca", detail: `${url}: the CA file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), so containerd cannot use this host file` } };
+      return {
+        ok: false,
+        failure: {
+          kind: "tls-ca",
+          detail: `${url}: the CA file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), so containerd cannot use this host file`,
+        },
+      };
     }
     // ... or holds no certificate (AppendCertsFromPEM false: "unable to load CA cert")
-    if (certs.length === 0) return { ok: false, failure: { kind: "tls-ca", detail: `${url}: a CA file holds no PEM certificate, so containerd cannot use this host file` } };
+    if (certs.length === 0)
+      return {
+        ok: false,
+        failure: { kind: "tls-ca", detail: `${url}: a CA file holds no PEM certificate, so containerd cannot use this host file` },
+      };
     extra.push(...certs);
   }
   // containerd: Go's system pool (the node's store) plus the host's ca files; Node's own roots never
-  const conn: Conn = { secureContext: secureContextFor(o.roots, extra), insecure: h.skipVerify === true, timeoutMs: o.timeoutMs, lookup: o.lookup };
+  const conn: Conn = {
+    secureContext: secureContextFor(o.roots, extra),
+    insecure: h.skipVerify === true,
+    timeoutMs: o.timeoutMs,
+    lookup: o.lookup,
+  };
   // the host's header entries, on every request to it (containerd's request header: hosts.toml's, then the
   // token's Authorization set over it); names case-insensitive here, values as separate lines
   const headers: Headers = { accept: CONTAINERD_ACCEPT };
@@ -225,7 +263,10 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
     return u;
   };
   const what = (u: URL) => `${u.origin}${u.pathname}`;
-  const tlsCa = (f: Failure): Failure => (f.kind === "tls-ca" && o.rootsSummary ? { kind: f.kind, detail: `${f.detail}; trusted: ${o.rootsSummary}${h.ca.length ? " and the host's ca files" : ", no ca file"}` } : f);
+  const tlsCa = (f: Failure): Failure =>
+    f.kind === "tls-ca" && o.rootsSummary
+      ? { kind: f.kind, detail: `${f.detail}; trusted: ${o.rootsSummary}${h.ca.length ? " and the host's ca files" : ", no ca file"}` }
+      : f;
 
   // containerd asks HEAD first (resolve), then GETs by digest (fetch). Harbor answers an anonymous HEAD on a
   // repository with 401 and its token realm even in a public project (v2auth, goharbor/harbor#11271), so every
@@ -241,7 +282,13 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
     }
     if (a.status === 401 && !token) {
       const ch = parseChallenge(a.headers["www-authenticate"]);
-      if (!ch || ch.scheme !== "bearer" || !ch.params.realm) throw Object.assign(new Error(), { failure: { kind: "unauthorized", detail: `${label}: 401 and ${ch ? `a ${ch.scheme} challenge` : "no challenge"}: ${fromFile ? "the authorization header of the host file is refused" : "an anonymous pull is refused (the project is not public)"}` } });
+      if (!ch || ch.scheme !== "bearer" || !ch.params.realm)
+        throw Object.assign(new Error(), {
+          failure: {
+            kind: "unauthorized",
+            detail: `${label}: 401 and ${ch ? `a ${ch.scheme} challenge` : "no challenge"}: ${fromFile ? "the authorization header of the host file is refused" : "an anonymous pull is refused (the project is not public)"}`,
+          },
+        });
       token = await fetchToken(ch.params, o.repository, conn, label);
       try {
         a = await get(u, { ...headers, authorization: `Bearer ${token}` }, conn, MANIFEST_MAX, method);
@@ -249,9 +296,19 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
         throw Object.assign(new Error(), { failure: classify(e, label) });
       }
     }
-    if (a.status === 401) throw Object.assign(new Error(), { failure: { kind: "unauthorized", detail: `${label}: 401 with an anonymous token: the project is not public` } });
-    if (a.status === 404) throw Object.assign(new Error(), { failure: { kind: "not-found", detail: `${label}: 404 (${errorCode(a.body)})` } });
-    if (a.status !== 200) throw Object.assign(new Error(), { failure: { kind: "error", detail: `${label}: HTTP ${a.status}${a.status === 403 ? " (forbidden)" : ""} ${errorCode(a.body)}`.trim() } });
+    if (a.status === 401)
+      throw Object.assign(new Error(), {
+        failure: { kind: "unauthorized", detail: `${label}: 401 with an anonymous token: the project is not public` },
+      });
+    if (a.status === 404)
+      throw Object.assign(new Error(), { failure: { kind: "not-found", detail: `${label}: 404 (${errorCode(a.body)})` } });
+    if (a.status !== 200)
+      throw Object.assign(new Error(), {
+        failure: {
+          kind: "error",
+          detail: `${label}: HTTP ${a.status}${a.status === 403 ? " (forbidden)" : ""} ${errorCode(a.body)}`.trim(),
+        },
+      });
     return a;
   };
   const fetchManifest = async (ref: string): Promise<Answer> => {
@@ -259,7 +316,13 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
     const d = String(head.headers["docker-content-digest"] ?? "");
     // by digest, as containerd's fetcher asks, when the HEAD named one
     const a = await ask("GET", isDigest(d) && !isDigest(ref) ? d : ref);
-    if (isDigest(d) && d.startsWith("sha256:") && sha256(a.body) !== d) throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what(manifestUrl(ref))}: the manifest's digest is ${sha256(a.body)}, not ${d} as the registry said` } });
+    if (isDigest(d) && d.startsWith("sha256:") && sha256(a.body) !== d)
+      throw Object.assign(new Error(), {
+        failure: {
+          kind: "error",
+          detail: `${what(manifestUrl(ref))}: the manifest's digest is ${sha256(a.body)}, not ${d} as the registry said`,
+        },
+      });
     return a;
   };
 
@@ -267,20 +330,24 @@ export async function fetchFromHost(o: FetchOptions): Promise<HostResult> {
     const top = await fetchManifest(o.reference);
     let body = top.body;
     let digest = sha256(body);
-    if (isDigest(o.reference) && o.reference.startsWith("sha256:") && digest !== o.reference) return fail("error", `${what(manifestUrl(o.reference))}: the manifest's digest is ${digest}, not the one asked for`);
+    if (isDigest(o.reference) && o.reference.startsWith("sha256:") && digest !== o.reference)
+      return fail("error", `${what(manifestUrl(o.reference))}: the manifest's digest is ${digest}, not the one asked for`);
     let doc = parseJson(body);
     if (!doc) return fail("error", `${what(manifestUrl(o.reference))}: not a JSON manifest`);
     const mediaType = String(doc.mediaType ?? headerType(top.headers));
     if (mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList || (Array.isArray(doc.manifests) && !doc.config)) {
       const chosen = selectManifest(Array.isArray(doc.manifests) ? doc.manifests : [], o.platform);
-      if (!chosen) return fail("not-found", `${what(manifestUrl(o.reference))}: the index has no manifest for ${formatPlatform(o.platform)}`);
+      if (!chosen)
+        return fail("not-found", `${what(manifestUrl(o.reference))}: the index has no manifest for ${formatPlatform(o.platform)}`);
       const child = await fetchManifest(chosen.digest);
       body = child.body;
       digest = sha256(body);
-      if (digest !== chosen.digest) return fail("error", `${what(manifestUrl(chosen.digest))}: the manifest's digest is ${digest}, not the index's ${chosen.digest}`);
+      if (digest !== chosen.digest)
+        return fail("error", `${what(manifestUrl(chosen.digest))}: the manifest's digest is ${digest}, not the index's ${chosen.digest}`);
       doc = parseJson(body);
       if (!doc || !doc.config) return fail("error", `${what(manifestUrl(chosen.digest))}: not an image manifest`);
-    } else if (!doc.config && doc.schemaVersion !== 1) return fail("error", `${what(manifestUrl(o.reference))}: not an image manifest (${mediaType || "no media type"})`);
+    } else if (!doc.config && doc.schemaVersion !== 1)
+      return fail("error", `${what(manifestUrl(o.reference))}: not an image manifest (${mediaType || "no media type"})`);
     return { ok: true, digest, url: h.url };
   } catch (e) {
     const f = (e as { failure?: Failure }).failure;
@@ -299,12 +366,17 @@ function parseJson(b: Buffer): Record<string, any> | undefined {
     return undefined;
   }
 }
-const headerType = (h: http.IncomingHttpHeaders) => String(h["content-type"] ?? "").split(";")[0].trim();
+const headerType = (h: http.IncomingHttpHeaders) =>
+  String(h["content-type"] ?? "")
+    .split(";")[0]
+    .trim();
 
 /** The registry's error code (NAME_UNKNOWN, MANIFEST_UNKNOWN, ...), printable and short. */
 function errorCode(body: Buffer): string {
   const d = parseJson(body.subarray(0, 4096));
-  const codes = Array.isArray(d?.errors) ? d.errors.map((x: any) => String(x?.code ?? "")).filter((c: string) => /^[A-Z_]{1,40}$/.test(c)) : [];
+  const codes = Array.isArray(d?.errors)
+    ? d.errors.map((x: any) => String(x?.code ?? "")).filter((c: string) => /^[A-Z_]{1,40}$/.test(c))
+    : [];
   return codes.length ? codes.join(", ") : "no error code";
 }
 
@@ -316,7 +388,8 @@ async function fetchToken(params: Record<string, string>, repository: string, co
   } catch {
     throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what}: 401 with a token realm that is not a URL` } });
   }
-  if (realm.protocol !== "https:" && realm.protocol !== "http:") throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what}: the token realm ${realm.origin} is not http(s)` } });
+  if (realm.protocol !== "https:" && realm.protocol !== "http:")
+    throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what}: the token realm ${realm.origin} is not http(s)` } });
   const host = hostOf(realm);
   if (!net.isIP(host)) {
     let addrs: string[] = [];
@@ -326,7 +399,13 @@ async function fetchToken(params: Record<string, string>, repository: string, co
     } catch (e) {
       why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     }
-    if (addrs.length === 0) throw Object.assign(new Error(), { failure: { kind: "realm-unresolvable", detail: `${what}: 401 with the token realm ${realm.origin}${realm.pathname}, whose host ${host} the node cannot resolve (${why})` } });
+    if (addrs.length === 0)
+      throw Object.assign(new Error(), {
+        failure: {
+          kind: "realm-unresolvable",
+          detail: `${what}: 401 with the token realm ${realm.origin}${realm.pathname}, whose host ${host} the node cannot resolve (${why})`,
+        },
+      });
   }
   // containerd: the challenge's scope plus repository:<repo>:pull, sorted, once each
   const scopes = new Set<string>((params.scope ?? "").split(" ").filter(Boolean));
@@ -342,10 +421,15 @@ async function fetchToken(params: Record<string, string>, repository: string, co
     const f = classify(e, where);
     throw Object.assign(new Error(), { failure: { kind: f.kind, detail: `${what}: 401, then ${f.detail}` } });
   }
-  if (a.status === 401 || a.status === 403) throw Object.assign(new Error(), { failure: { kind: "unauthorized", detail: `${what}: 401, and ${where} refuses an anonymous token (HTTP ${a.status})` } });
-  if (a.status !== 200) throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what}: 401, and ${where} answered HTTP ${a.status}` } });
+  if (a.status === 401 || a.status === 403)
+    throw Object.assign(new Error(), {
+      failure: { kind: "unauthorized", detail: `${what}: 401, and ${where} refuses an anonymous token (HTTP ${a.status})` },
+    });
+  if (a.status !== 200)
+    throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what}: 401, and ${where} answered HTTP ${a.status}` } });
   const d = parseJson(a.body);
   const token = typeof d?.token === "string" && d.token ? d.token : typeof d?.access_token === "string" ? d.access_token : "";
-  if (!token || /[\r\n]/.test(token)) throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what}: 401, and ${where} answered without a token` } });
+  if (!token || /[\r\n]/.test(token))
+    throw Object.assign(new Error(), { failure: { kind: "error", detail: `${what}: 401, and ${where} answered without a token` } });
   return token;
 }

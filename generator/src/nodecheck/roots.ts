@@ -193,7 +193,11 @@ export function pemCertificates(text: Buffer | string): string[] {
 export const sameDirSymlink = (target: string) => !target.includes("/");
 
 /** The node's CA store under `root` (the node's "/" as this process sees it), as Go's system pool reads it. */
-export function loadNodeRoots(root: string, io: RootFs = realRootFs, limits = { files: ROOTS_MAX_FILES, bytes: ROOTS_MAX_BYTES }): NodeRoots {
+export function loadNodeRoots(
+  root: string,
+  io: RootFs = realRootFs,
+  limits = { files: ROOTS_MAX_FILES, bytes: ROOTS_MAX_BYTES },
+): NodeRoots {
   const seen = new Set<string>();
   const certs: string[] = [];
   const skipped: string[] = [];

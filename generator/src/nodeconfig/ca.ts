@@ -18,7 +18,10 @@ export function checkCa(pem: string, from: string): string {
   } catch (e) {
     throw new CaError(`${from}: expected a parsable CA certificate; given one that does not parse (${(e as Error).message})`);
   }
-  if (!cert.ca) throw new CaError(`${from}: expected a CA certificate (basicConstraints CA:TRUE); given ${cert.subject.replace(/\n/g, ", ")}, which is not a CA`);
+  if (!cert.ca)
+    throw new CaError(
+      `${from}: expected a CA certificate (basicConstraints CA:TRUE); given ${cert.subject.replace(/\n/g, ", ")}, which is not a CA`,
+    );
   // PEM with \n line ends (node-forge writes \r\n), one block after another
   return `${blocks.map((b) => b.replace(/\r\n/g, "\n")).join("\n")}\n`;
 }
@@ -33,7 +36,10 @@ export async function caFromSecretsFile(file: string, namespace?: string): Promi
     throw e instanceof SecretsFileError ? new CaError(`--secrets ${e.message}`) : e;
   }
   const ca = doc.secrets.tls?.caCrt;
-  if (typeof ca !== "string" || !ca) throw new CaError(`${file}: secrets.tls.caCrt: expected the CA of the generated certificate (harbor-edge secrets writes it unless auth.certs gives a certificate); given nothing`);
+  if (typeof ca !== "string" || !ca)
+    throw new CaError(
+      `${file}: secrets.tls.caCrt: expected the CA of the generated certificate (harbor-edge secrets writes it unless auth.certs gives a certificate); given nothing`,
+    );
   return checkCa(ca, `${file}: secrets.tls.caCrt`);
 }
 
@@ -57,7 +63,10 @@ export async function caFromCluster(kubeconfig: string | undefined, namespace: s
     if (e instanceof KubeError && e.plugin) e.message += ", or pass --secrets FILE (the file harbor-edge secrets wrote)";
     throw e;
   }
-  if (!access) throw new CaError("the CA nodes must trust: no kubeconfig (no --kubeconfig, KUBECONFIG unset, no ~/.kube/config): pass --kubeconfig FILE, or --secrets FILE (the file harbor-edge secrets wrote)");
+  if (!access)
+    throw new CaError(
+      "the CA nodes must trust: no kubeconfig (no --kubeconfig, KUBECONFIG unset, no ~/.kube/config): pass --kubeconfig FILE, or --secrets FILE (the file harbor-edge secrets wrote)",
+    );
   const ns = namespace ?? access.namespace ?? "harbor";
   const secret = await kubeGet(access, `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${NAMES.tlsSecret}`);
   const b64 = secret?.data?.["ca.crt"];

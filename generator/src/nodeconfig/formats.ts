@@ -73,10 +73,16 @@ export function talosFiles(mirrors: NodeMirror[], ca: string): Files {
     },
   };
   const docs = [
-    ...mirrors.map((m) => ({ apiVersion: "v1alpha1", kind: "RegistryMirrorConfig", name: m.host, endpoints: m.endpoints.map((url) => ({ url, overridePath: true })) })),
+    ...mirrors.map((m) => ({
+      apiVersion: "v1alpha1",
+      kind: "RegistryMirrorConfig",
+      name: m.host,
+      endpoints: m.endpoints.map((url) => ({ url, overridePath: true })),
+    })),
     ...mirrorHosts(mirrors).map((h) => ({ apiVersion: "v1alpha1", kind: "RegistryTLSConfig", name: h, ca })),
   ];
-  const note = "# Managed by harbor-edge-native-config (harbor-edge node-config --format talos): pull through Harbor; each registry falls back to itself.\n";
+  const note =
+    "# Managed by harbor-edge-native-config (harbor-edge node-config --format talos): pull through Harbor; each registry falls back to itself.\n";
   return {
     "talos-machine-patch.yaml": `${note}# Talos 1.x: talosctl patch machineconfig --patch @talos-machine-patch.yaml (or --config-patch at gen config).\n${dump(patch)}`,
     "talos-registry-documents.yaml": `${note}# Talos 1.12 and later: RegistryMirrorConfig and RegistryTLSConfig documents, applied like any patch; use these or the machine patch, not both.\n${docs.map(dump).join("---\n")}`,

@@ -24,18 +24,28 @@ export interface RenderedNodeMirror {
 }
 
 /** Renders the node-mirror ConfigMap for a spec; undefined when the chart renders none (no proxy cache or no address). */
-export function renderNodeMirror(spec: Spec, o: { helm?: Helm; namespace?: string; release?: string } = {}): RenderedNodeMirror | undefined {
+export function renderNodeMirror(
+  spec: Spec,
+  o: { helm?: Helm; namespace?: string; release?: string } = {},
+): RenderedNodeMirror | undefined {
   // read-only: a view of chart/ (nothing copied), the values on helm's stdin
   const chart = linkChart({ ownOnly: true });
   try {
-    const args = templateArgs(chart.dir, { valuesFiles: ["-"], namespace: o.namespace, release: o.release, extraArgs: ["--show-only", NODE_MIRROR_TEMPLATE] });
+    const args = templateArgs(chart.dir, {
+      valuesFiles: ["-"],
+      namespace: o.namespace,
+      release: o.release,
+      extraArgs: ["--show-only", NODE_MIRROR_TEMPLATE],
+    });
     const r = runHelm(o.helm ?? findHelm(), args, undefined, valuesYaml(spec, "node-config"));
     if (r.code !== 0) {
       // helm refuses --show-only of a template that rendered nothing
       if (/could not find template/.test(r.stderr)) return undefined;
       throw new Error(`helm template failed:\n${r.stderr.trim()}`);
     }
-    const docs = yaml.loadAll(r.stdout).filter((d): d is { kind: string; metadata: { name: string }; data?: Record<string, string> } => Boolean(d) && typeof d === "object");
+    const docs = yaml
+      .loadAll(r.stdout)
+      .filter((d): d is { kind: string; metadata: { name: string }; data?: Record<string, string> } => Boolean(d) && typeof d === "object");
     const cm = docs.find((d) => d.kind === "ConfigMap" && d.metadata?.name === NODE_MIRROR_CONFIGMAP);
     if (!cm) return undefined;
     return { data: cm.data ?? {}, manifest: r.stdout };

@@ -21,7 +21,6 @@ export interface NodeConfigOptions {
   secrets?: string;
 }
 
-
 export async function nodeConfigFiles(spec: Spec, root: string, o: NodeConfigOptions): Promise<Files> {
   // the CA: from the cluster when asked (--kubeconfig, --context), else the secrets file, else the spec's own
   // certificate, else the cluster of kubectl's kubeconfig ($KUBECONFIG, ~/.kube/config)
@@ -45,7 +44,10 @@ export async function runNodeConfig(file: string, o: NodeConfigOptions): Promise
   const { loaded, result } = readSpec(file);
   for (const w of result.warnings) err(formatProblem(w));
   // what node-config needs beyond a valid spec (its warnings were printed with the spec's)
-  const problems = [...result.errors, ...(result.ok ? nodeMirrorProblems(result.spec, loaded.root, { forNodeConfig: true }).filter((p) => p.severity === "error") : [])];
+  const problems = [
+    ...result.errors,
+    ...(result.ok ? nodeMirrorProblems(result.spec, loaded.root, { forNodeConfig: true }).filter((p) => p.severity === "error") : []),
+  ];
   if (problems.length > 0) {
     for (const p of problems) err(formatProblem(p));
     throw new Error(`${file}: ${problems.length} problem${problems.length > 1 ? "s" : ""}; nothing was written`);
@@ -53,7 +55,11 @@ export async function runNodeConfig(file: string, o: NodeConfigOptions): Promise
   const spec = result.spec as Spec;
   const files = await nodeConfigFiles(spec, loaded.root, o);
   if (o.output === undefined || o.output === "-") {
-    process.stdout.write(Object.entries(files).map(([name, text]) => `# ==> ${name} <==\n${text}${text.endsWith("\n") ? "" : "\n"}`).join(""));
+    process.stdout.write(
+      Object.entries(files)
+        .map(([name, text]) => `# ==> ${name} <==\n${text}${text.endsWith("\n") ? "" : "\n"}`)
+        .join(""),
+    );
     return;
   }
   for (const [name, text] of Object.entries(files)) writeFileAtomic(path.join(o.output, name), text, PUBLIC);

@@ -14,7 +14,6 @@ import { logoPng } from "./logo.js";
 import { ensureDir } from "../io/atomic.js";
 import { chartVersion } from "../common/version.js";
 
-
 export interface PackResult {
   dir: string;
   archive: string;

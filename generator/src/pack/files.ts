@@ -65,7 +65,9 @@ export function packNotices(spec: Spec): string[] {
   const notes: string[] = [];
   if (spec.nodeMirror?.enabled) notes.push("nodeMirror.enabled: false in the pack (Palette's node agent redirects pulls to Harbor itself)");
   if (spec.auth?.password && !isMacro(spec.auth.password)) {
-    notes.push("auth.password: left out of the pack's values (they are pushed to a registry and stored in the profile); set it through a profile variable ({{.spectro.var.harbor_admin_password}}) or auth.existingSecret");
+    notes.push(
+      "auth.password: left out of the pack's values (they are pushed to a registry and stored in the profile); set it through a profile variable ({{.spectro.var.harbor_admin_password}}) or auth.existingSecret",
+    );
   }
   return notes;
 }
@@ -109,7 +111,7 @@ export function packValuesYaml(spec: Spec, images: string[]): string {
     "# derived from it (harbor-edge values); the chart refuses to render when the two disagree.",
     "# nodeMirror.enabled stays false in the pack: Palette's node agent redirects pulls to Harbor itself.",
     "# auth.password never carries a literal password here: leave it empty (generated, then in the registry-info",
-    "# Secret), set a profile variable (\"{{.spectro.var.harbor_admin_password}}\"), or use auth.existingSecret.",
+    '# Secret), set a profile variable ("{{.spectro.var.harbor_admin_password}}"), or use auth.existingSecret.',
     "",
   ].join("\n");
   return header + yaml.dump(packValues(spec, images), { lineWidth: -1, noRefs: true });
@@ -159,6 +161,18 @@ export function presetsYaml(): string {
 let readmeTemplate: Handlebars.TemplateDelegate | undefined;
 /** README.md of the pack; the parameters table (its header too) is the chart README's, one generator. */
 export function packReadme(meta: PackMeta): string {
-  readmeTemplate ??= Handlebars.compile(fs.readFileSync(path.join(ROOT, "generator", "templates", "pack-README.md.hbs"), "utf8"), { noEscape: true });
-  return readmeTemplate({ version: meta.version, minCpus: MIN_HOST.cpus, minMemoryGiB: MIN_HOST.memoryGiB, harborVersion: HARBOR_VERSION, upstreamChart: UPSTREAM_CHART_VERSION, parameters: parametersTable().split("\n").filter((l) => l.startsWith("|")).join("\n") });
+  readmeTemplate ??= Handlebars.compile(fs.readFileSync(path.join(ROOT, "generator", "templates", "pack-README.md.hbs"), "utf8"), {
+    noEscape: true,
+  });
+  return readmeTemplate({
+    version: meta.version,
+    minCpus: MIN_HOST.cpus,
+    minMemoryGiB: MIN_HOST.memoryGiB,
+    harborVersion: HARBOR_VERSION,
+    upstreamChart: UPSTREAM_CHART_VERSION,
+    parameters: parametersTable()
+      .split("\n")
+      .filter((l) => l.startsWith("|"))
+      .join("\n"),
+  });
 }

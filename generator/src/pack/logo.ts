@@ -34,7 +34,8 @@ const NONE: RGBA = [0, 0, 0, 0];
 
 /** The colour at a point of the unit square (0..1 both ways, y down). */
 function shade(x: number, y: number): RGBA {
-  const cx = x - 0.5, cy = y - 0.5;
+  const cx = x - 0.5,
+    cy = y - 0.5;
   const r = Math.hypot(cx, cy);
   if (r > 0.48) return NONE;
   if (r > 0.44) return DARK;
@@ -60,7 +61,10 @@ export function logoPng(size = LOGO_SIZE): Buffer {
       for (let sy = 0; sy < S; sy++) {
         for (let sx = 0; sx < S; sx++) {
           const c = shade((x + (sx + 0.5) / S) / size, (y + (sy + 0.5) / S) / size);
-          r += c[0] * c[3]; g += c[1] * c[3]; b += c[2] * c[3]; a += c[3];
+          r += c[0] * c[3];
+          g += c[1] * c[3];
+          b += c[2] * c[3];
+          a += c[3];
         }
       }
       if (a > 0) row.set([Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round(a / (S * S))], 1 + x * 4);
@@ -72,5 +76,10 @@ export function logoPng(size = LOGO_SIZE): Buffer {
   ihdr.writeUInt32BE(size, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 6; // RGBA
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", zlib.deflateSync(Buffer.concat(rows), { level: 9 })), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", zlib.deflateSync(Buffer.concat(rows), { level: 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }

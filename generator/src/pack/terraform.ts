@@ -29,9 +29,20 @@ function template(name: string): Handlebars.TemplateDelegate {
 export function terraformFiles(spec: Spec, opts: { version: string; images: string[] }): Record<string, string> {
   const values = hclEscape(packValuesYaml(spec, opts.images));
   // a flush heredoc (<<-) drops the common indentation again: every line, empty ones too, gets the same
-  const indented = values.replace(/\n$/, "").split("\n").map((l) => `      ${l}`).join("\n");
+  const indented = values
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((l) => `      ${l}`)
+    .join("\n");
   const variable = passwordVariable(spec);
-  const ctx = { packName: PACK_NAME, version: opts.version, providerVersion: PROVIDER_VERSION, values: indented, passwordVariable: variable, passwordMacro: `{{.spectro.var.${variable}}}` };
+  const ctx = {
+    packName: PACK_NAME,
+    version: opts.version,
+    providerVersion: PROVIDER_VERSION,
+    values: indented,
+    passwordVariable: variable,
+    passwordMacro: `{{.spectro.var.${variable}}}`,
+  };
   return {
     "main.tf": template("main.tf.hbs")(ctx),
     "variables.tf": template("variables.tf.hbs")(ctx),

@@ -88,7 +88,8 @@ export class Registry {
     if (!this.ownOrigin(url)) return {};
     const t = this.tokens.get(scope);
     if (t) return { authorization: `Bearer ${t}` };
-    if (this.basic && this.o.username !== undefined) return { authorization: `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ""}`).toString("base64")}` };
+    if (this.basic && this.o.username !== undefined)
+      return { authorization: `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ""}`).toString("base64")}` };
     return {};
   }
 
@@ -100,17 +101,23 @@ export class Registry {
     } catch {
       throw new RegistryError("the registry named a token service that is not a URL", 401);
     }
-    if (u.protocol !== "https:" && u.protocol !== "http:") throw new RegistryError(`the registry named a token service that is not http(s) (${u.protocol})`, 401);
+    if (u.protocol !== "https:" && u.protocol !== "http:")
+      throw new RegistryError(`the registry named a token service that is not http(s) (${u.protocol})`, 401);
     if (this.o.username !== undefined && u.protocol !== "https:" && u.origin !== this.origin) {
-      throw new RegistryError(`the registry named a token service on plain http (${u.origin}), not its own origin ${this.origin}: the credentials are not sent there`, 401);
+      throw new RegistryError(
+        `the registry named a token service on plain http (${u.origin}), not its own origin ${this.origin}: the credentials are not sent there`,
+        401,
+      );
     }
     if (challenge.service) u.searchParams.set("service", challenge.service);
     u.searchParams.set("scope", challenge.scope ?? scope);
     const headers: Record<string, string> = {};
-    if (this.o.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ""}`).toString("base64")}`;
+    if (this.o.username !== undefined)
+      headers.authorization = `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ""}`).toString("base64")}`;
     this.requests++;
     const r = await request({ method: "GET", url: u.toString(), headers, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
-    if (r.status === 401) throw new RegistryError(`the registry's token service refused the credentials of ${this.o.username ?? "an anonymous user"}`, 401);
+    if (r.status === 401)
+      throw new RegistryError(`the registry's token service refused the credentials of ${this.o.username ?? "an anonymous user"}`, 401);
     if (r.status !== 200) throw new RegistryError(`token service ${u.origin}${u.pathname} answered HTTP ${r.status}`, r.status);
     const body = JSON.parse(r.body.toString("utf8")) as { token?: string; access_token?: string };
     const t = body.token ?? body.access_token;
@@ -119,11 +126,23 @@ export class Registry {
   }
 
   /** One request; a 401 is answered once by getting a token or switching to Basic, then the request is sent again. */
-  async send(method: string, pathOrUrl: string, scope: string, o: { headers?: Record<string, string>; body?: Buffer } = {}): Promise<HttpResponse> {
+  async send(
+    method: string,
+    pathOrUrl: string,
+    scope: string,
+    o: { headers?: Record<string, string>; body?: Buffer } = {},
+  ): Promise<HttpResponse> {
     const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : `${this.base}${pathOrUrl}`;
     for (let attempt = 0; ; attempt++) {
       this.requests++;
-      const r = await request({ method, url, headers: { ...(o.headers ?? {}), ...this.auth(scope, url) }, body: o.body, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
+      const r = await request({
+        method,
+        url,
+        headers: { ...(o.headers ?? {}), ...this.auth(scope, url) },
+        body: o.body,
+        ca: this.o.ca,
+        timeoutMs: this.o.timeoutMs,
+      });
       // another origin's challenge is not answered: the credentials are not for it
       if (r.status !== 401 || attempt > 0 || !this.ownOrigin(url)) return r;
       const c = parseChallenge(r.headers["www-authenticate"]);
@@ -181,7 +200,10 @@ export class Registry {
     if (chunk > 0 && data.length > chunk) {
       for (let off = 0; off < data.length; off += chunk) {
         const part = data.subarray(off, Math.min(off + chunk, data.length));
-        const r = await this.send("PATCH", loc, scope, { headers: { "content-type": "application/octet-stream", "content-range": `${off}-${off + part.length - 1}` }, body: part });
+        const r = await this.send("PATCH", loc, scope, {
+          headers: { "content-type": "application/octet-stream", "content-range": `${off}-${off + part.length - 1}` },
+          body: part,
+        });
         if (r.status !== 202) this.fail(`uploading bytes ${off}- of ${digest} to ${repo}`, r);
         loc = this.location(r);
       }
@@ -189,15 +211,31 @@ export class Registry {
       if (done.status !== 201) this.fail(`completing the upload of ${digest} to ${repo}`, done);
       return;
     }
-    const done = await this.send("PUT", this.withDigest(loc, digest), scope, { headers: { "content-type": "application/octet-stream" }, body: data });
+    const done = await this.send("PUT", this.withDigest(loc, digest), scope, {
+      headers: { "content-type": "application/octet-stream" },
+      body: data,
+    });
     if (done.status !== 201) this.fail(`uploading ${digest} to ${repo}`, done);
   }
 
   /** One request with a streamed body; `open` is called again when a 401 makes the request go out twice. */
-  async sendStream(method: string, url: string, scope: string, o: { headers?: Record<string, string>; length: number; open: () => Readable }): Promise<HttpResponse> {
+  async sendStream(
+    method: string,
+    url: string,
+    scope: string,
+    o: { headers?: Record<string, string>; length: number; open: () => Readable },
+  ): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
       this.requests++;
-      const r = await requestStream({ method, url, headers: { ...(o.headers ?? {}), ...this.auth(scope, url) }, body: o.open(), length: o.length, ca: this.o.ca, timeoutMs: this.o.timeoutMs });
+      const r = await requestStream({
+        method,
+        url,
+        headers: { ...(o.headers ?? {}), ...this.auth(scope, url) },
+        body: o.open(),
+        length: o.length,
+        ca: this.o.ca,
+        timeoutMs: this.o.timeoutMs,
+      });
       if (r.status !== 401 || attempt > 0 || !this.ownOrigin(url)) return r;
       const c = parseChallenge(r.headers["www-authenticate"]);
       if (c?.scheme === "bearer") await this.token(c.params, scope);
@@ -212,7 +250,13 @@ export class Registry {
    * chunks then an empty PUT. The bytes are hashed as they go; a mismatch with `digest` is an error (a chunked
    * upload is cancelled before it is committed; the registry refuses a monolithic one by its digest).
    */
-  async pushBlobStream(repo: string, digest: string, size: number, open: (start: number, end: number) => Readable, o: { onBytes?: (n: number) => void } = {}): Promise<void> {
+  async pushBlobStream(
+    repo: string,
+    digest: string,
+    size: number,
+    open: (start: number, end: number) => Readable,
+    o: { onBytes?: (n: number) => void } = {},
+  ): Promise<void> {
     const scope = Registry.pushScope(repo);
     const start = await this.send("POST", `/v2/${repo}/blobs/uploads/`, scope, { headers: { "content-length": "0" } });
     if (start.status !== 202) this.fail(`starting an upload to ${repo}`, start);
@@ -233,12 +277,20 @@ export class Registry {
         }),
       );
     };
-    const changed = () => new RegistryError(`uploading ${digest} to ${repo}: the bytes read hash to ${`sha256:${hash.digest("hex")}`}, not ${digest}: the bundle changed since it was checked`, 409);
+    const changed = () =>
+      new RegistryError(
+        `uploading ${digest} to ${repo}: the bytes read hash to ${`sha256:${hash.digest("hex")}`}, not ${digest}: the bundle changed since it was checked`,
+        409,
+      );
     const chunk = this.o.chunkSize ?? 0;
     if (chunk > 0 && size > chunk) {
       for (let off = 0; off < size; off += chunk) {
         const end = Math.min(off + chunk, size);
-        const r = await this.sendStream("PATCH", loc, scope, { headers: { "content-type": "application/octet-stream", "content-range": `${off}-${end - 1}` }, length: end - off, open: hashed(off, end) });
+        const r = await this.sendStream("PATCH", loc, scope, {
+          headers: { "content-type": "application/octet-stream", "content-range": `${off}-${end - 1}` },
+          length: end - off,
+          open: hashed(off, end),
+        });
         if (r.status !== 202) this.fail(`uploading bytes ${off}- of ${digest} to ${repo}`, r);
         hash = next;
         loc = this.location(r);
@@ -251,14 +303,21 @@ export class Registry {
       if (done.status !== 201) this.fail(`completing the upload of ${digest} to ${repo}`, done);
       return;
     }
-    const done = await this.sendStream("PUT", this.withDigest(loc, digest), scope, { headers: { "content-type": "application/octet-stream" }, length: size, open: hashed(0, size) });
+    const done = await this.sendStream("PUT", this.withDigest(loc, digest), scope, {
+      headers: { "content-type": "application/octet-stream" },
+      length: size,
+      open: hashed(0, size),
+    });
     hash = next;
     if (done.status !== 201) this.fail(`uploading ${digest} to ${repo}`, done);
     if (`sha256:${hash.copy().digest("hex")}` !== digest) throw changed();
   }
 
   async putManifest(repo: string, reference: string, mediaType: string, body: Buffer): Promise<string> {
-    const r = await this.send("PUT", `/v2/${repo}/manifests/${reference}`, Registry.pushScope(repo), { headers: { "content-type": mediaType }, body });
+    const r = await this.send("PUT", `/v2/${repo}/manifests/${reference}`, Registry.pushScope(repo), {
+      headers: { "content-type": mediaType },
+      body,
+    });
     if (r.status !== 201) this.fail(`PUT manifest ${repo}:${reference}`, r);
     return String(r.headers["docker-content-digest"] ?? sha256(body));
   }
@@ -270,11 +329,19 @@ export class Registry {
     this.fail(`HEAD manifest ${repo}:${reference}`, r);
   }
 
-  async getManifest(repo: string, reference: string, scope = Registry.pullScope(repo)): Promise<{ mediaType: string; body: Buffer; digest: string } | undefined> {
+  async getManifest(
+    repo: string,
+    reference: string,
+    scope = Registry.pullScope(repo),
+  ): Promise<{ mediaType: string; body: Buffer; digest: string } | undefined> {
     const r = await this.send("GET", `/v2/${repo}/manifests/${reference}`, scope, { headers: { accept: MANIFEST_ACCEPT } });
     if (r.status === 404) return undefined;
     if (r.status !== 200) this.fail(`GET manifest ${repo}:${reference}`, r);
-    return { mediaType: String(r.headers["content-type"] ?? "").split(";")[0], body: r.body, digest: String(r.headers["docker-content-digest"] ?? sha256(r.body)) };
+    return {
+      mediaType: String(r.headers["content-type"] ?? "").split(";")[0],
+      body: r.body,
+      digest: String(r.headers["docker-content-digest"] ?? sha256(r.body)),
+    };
   }
 
   async getBlob(repo: string, digest: string, scope = Registry.pullScope(repo)): Promise<Buffer | undefined> {

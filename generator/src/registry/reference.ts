@@ -41,7 +41,8 @@ export function parseReference(ref: string): ImageRef {
   }
   if (host === "index.docker.io" || host === "registry-1.docker.io") host = "docker.io";
   if (host === "docker.io" && !path.includes("/")) path = `library/${path}`;
-  if (!PATH.test(path)) throw new Error(`image reference ${ref}: "${path}" is not a repository path (lower-case letters, digits, separators)`);
+  if (!PATH.test(path))
+    throw new Error(`image reference ${ref}: "${path}" is not a repository path (lower-case letters, digits, separators)`);
   if (!tag && !digest) tag = "latest";
   return { host, path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }

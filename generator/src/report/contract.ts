@@ -5,7 +5,13 @@ import { NAMES } from "../common/names.js";
 /** The chart's report CronJob, whose environment is the in-cluster contract (chart/templates/_helpers-report.tpl). */
 export const REPORT_CRONJOB = NAMES.report;
 /** What a run from outside the cluster takes from it when its own environment does not say. */
-export const CONTRACT_FROM_CHART = ["HARBOR_PROXY_REGISTRIES", "HARBOR_SPECTRO_PROJECT", "HARBOR_ADDRESSES", "NODE_CHECK_NAMESPACE", "NODE_CHECK_INTERVAL_SECONDS"] as const;
+export const CONTRACT_FROM_CHART = [
+  "HARBOR_PROXY_REGISTRIES",
+  "HARBOR_SPECTRO_PROJECT",
+  "HARBOR_ADDRESSES",
+  "NODE_CHECK_NAMESPACE",
+  "NODE_CHECK_INTERVAL_SECONDS",
+] as const;
 
 /** The literal values (not secrets: valueFrom is skipped) of CONTRACT_FROM_CHART in a CronJob's report container. Pure. */
 export function contractOf(cronJob: any): Record<string, string> {
@@ -19,9 +25,17 @@ export function contractOf(cronJob: any): Record<string, string> {
 }
 
 /** From outside the cluster: the chart's contract from its CronJob in namespace; undefined with why when it cannot be read. */
-export async function readChartContract(access: KubeAccess, namespace: string, timeoutMs: number): Promise<{ env: Record<string, string> } | { why: string }> {
+export async function readChartContract(
+  access: KubeAccess,
+  namespace: string,
+  timeoutMs: number,
+): Promise<{ env: Record<string, string> } | { why: string }> {
   try {
-    return { env: contractOf(await kubeGet(access, `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/cronjobs/${REPORT_CRONJOB}`, timeoutMs)) };
+    return {
+      env: contractOf(
+        await kubeGet(access, `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/cronjobs/${REPORT_CRONJOB}`, timeoutMs),
+      ),
+    };
   } catch (e) {
     return { why: (e as Error).message };
   }

@@ -53,7 +53,15 @@ export class HarborV2 {
     if (url.origin !== this.origin) throw new Error("refused: the request leaves Harbor");
     const authorization = `Basic ${Buffer.from(`${this.o.username}:${this.o.password}`).toString("base64")}`;
     this.requests++;
-    return request({ method: "GET", url: url.toString(), headers: { accept: MANIFEST_ACCEPT, authorization, "user-agent": "harbor-edge" }, ca: this.o.ca, servername: this.o.servername, timeoutMs: this.o.timeoutMs, deadlineMs: this.o.timeoutMs });
+    return request({
+      method: "GET",
+      url: url.toString(),
+      headers: { accept: MANIFEST_ACCEPT, authorization, "user-agent": "harbor-edge" },
+      ca: this.o.ca,
+      servername: this.o.servername,
+      timeoutMs: this.o.timeoutMs,
+      deadlineMs: this.o.timeoutMs,
+    });
   }
 }
 
@@ -77,7 +85,8 @@ export function childrenFor(index: any, wanted: string[]): Child[] {
   const out: Child[] = [];
   for (const m of Array.isArray(index?.manifests) ? index.manifests : []) {
     const platform = `${String(m?.platform?.os ?? "")}/${String(m?.platform?.architecture ?? "")}`;
-    if (typeof m?.digest === "string" && /^sha256:[0-9a-f]{64}$/.test(m.digest) && wanted.includes(platform)) out.push({ digest: m.digest, platform });
+    if (typeof m?.digest === "string" && /^sha256:[0-9a-f]{64}$/.test(m.digest) && wanted.includes(platform))
+      out.push({ digest: m.digest, platform });
   }
   return out;
 }

@@ -41,7 +41,14 @@ export function heldFrom(artifact: any, wanted: string[]): Held {
 }
 
 /** One look. Throws Refused on 401 and HarborUnreachable when Harbor does not answer. */
-export async function isHeld(api: HarborApi, project: string, repository: string, reference: string, wanted: string[], refusedWhat: string): Promise<Held> {
+export async function isHeld(
+  api: HarborApi,
+  project: string,
+  repository: string,
+  reference: string,
+  wanted: string[],
+  refusedWhat: string,
+): Promise<Held> {
   const a = await api.call("GET", artifactPath(project, repository, reference));
   if (a.status === 200) return heldFrom(a.json, wanted);
   if (a.status === 404) return { held: false, why: "not in Harbor" };

@@ -40,7 +40,15 @@ export function classifyImage(raw: string, ctx: ImageContext): Image {
   if (ctx.harborAddresses.has(normaliseAddress(ref.host))) {
     const slash = ref.path.indexOf("/");
     if (slash < 0) return { kind: "invalid", name, why: `Harbor's address needs <project>/<repository>, given "${ref.path}"` };
-    return { kind: "harbor", name, ref, via: "address", project: ref.path.slice(0, slash), repository: ref.path.slice(slash + 1), reference };
+    return {
+      kind: "harbor",
+      name,
+      ref,
+      via: "address",
+      project: ref.path.slice(0, slash),
+      repository: ref.path.slice(slash + 1),
+      reference,
+    };
   }
   const project = ctx.registries.get(ref.host);
   if (!project) return { kind: "unproxied", name, ref };

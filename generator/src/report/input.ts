@@ -117,27 +117,34 @@ export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): Report
   const urlProblem = urlOptionProblem(o.harbor ? "--harbor" : "HARBOR_URL", rawUrl);
   if (urlProblem) throw new BadInput(urlProblem);
   const url = new URL(rawUrl);
-  if (url.username || url.password) throw new BadInput(`${o.harbor ? "--harbor" : "HARBOR_URL"}: no credentials in the URL; set HARBOR_USERNAME and HARBOR_PASSWORD`);
+  if (url.username || url.password)
+    throw new BadInput(`${o.harbor ? "--harbor" : "HARBOR_URL"}: no credentials in the URL; set HARBOR_USERNAME and HARBOR_PASSWORD`);
   const harborUrl = rawUrl.replace(/\/+$/, "").replace(/\/api\/v2\.0$/, "");
   const caFile = nonEmpty(o.ca) ?? nonEmpty(env.HARBOR_CA_FILE) ?? "";
   const tlsServerName = nonEmpty(env.HARBOR_TLS_SERVER_NAME) ?? "";
   // a CA or a certificate name says TLS is meant: plain http would send the credentials in clear
-  if ((caFile || tlsServerName) && url.protocol !== "https:") throw new BadInput(`${o.ca ? "--ca" : caFile ? "HARBOR_CA_FILE" : "HARBOR_TLS_SERVER_NAME"} is set but ${o.harbor ? "--harbor" : "HARBOR_URL"} is not https://: the credentials would cross the network in clear`);
-  if (tlsServerName && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(tlsServerName)) throw new BadInput(`HARBOR_TLS_SERVER_NAME: expected a DNS name, given ${JSON.stringify(tlsServerName.slice(0, 100))}`);
+  if ((caFile || tlsServerName) && url.protocol !== "https:")
+    throw new BadInput(
+      `${o.ca ? "--ca" : caFile ? "HARBOR_CA_FILE" : "HARBOR_TLS_SERVER_NAME"} is set but ${o.harbor ? "--harbor" : "HARBOR_URL"} is not https://: the credentials would cross the network in clear`,
+    );
+  if (tlsServerName && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(tlsServerName))
+    throw new BadInput(`HARBOR_TLS_SERVER_NAME: expected a DNS name, given ${JSON.stringify(tlsServerName.slice(0, 100))}`);
 
   let username: string, password: string, credentialFrom: ReportInput["credentialFrom"];
   const user = nonEmpty(env.HARBOR_USERNAME);
   if (user !== undefined || nonEmpty(env.HARBOR_PASSWORD) !== undefined) {
     if (user === undefined) throw new BadInput("HARBOR_PASSWORD is set but HARBOR_USERNAME is not");
     if (nonEmpty(env.HARBOR_PASSWORD) === undefined) throw new BadInput("HARBOR_USERNAME is set but HARBOR_PASSWORD is not");
-    if (user.includes(":")) throw new BadInput("HARBOR_USERNAME: a user name cannot contain \":\" (Basic authentication)");
+    if (user.includes(":")) throw new BadInput('HARBOR_USERNAME: a user name cannot contain ":" (Basic authentication)');
     [username, password, credentialFrom] = [user, env.HARBOR_PASSWORD!, "HARBOR_USERNAME/HARBOR_PASSWORD"];
   } else if (nonEmpty(env.REPORT_ROBOT_SECRET) !== undefined) {
-    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(env.REPORT_ROBOT_SECRET!)) throw new BadInput(`REPORT_ROBOT_SECRET: expected a Secret name, given ${JSON.stringify(env.REPORT_ROBOT_SECRET!.slice(0, 100))}`);
+    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(env.REPORT_ROBOT_SECRET!))
+      throw new BadInput(`REPORT_ROBOT_SECRET: expected a Secret name, given ${JSON.stringify(env.REPORT_ROBOT_SECRET!.slice(0, 100))}`);
     [username, password, credentialFrom] = ["", "", "REPORT_ROBOT_SECRET"]; // read from the Secret when the run starts
   } else {
     const admin = nonEmpty(env.HARBOR_ADMIN_PASSWORD);
-    if (admin === undefined) throw new BadInput("HARBOR_ADMIN_PASSWORD is not set (or set HARBOR_USERNAME and HARBOR_PASSWORD, or REPORT_ROBOT_SECRET)");
+    if (admin === undefined)
+      throw new BadInput("HARBOR_ADMIN_PASSWORD is not set (or set HARBOR_USERNAME and HARBOR_PASSWORD, or REPORT_ROBOT_SECRET)");
     [username, password, credentialFrom] = ["admin", admin, "HARBOR_ADMIN_PASSWORD"];
   }
 
@@ -146,18 +153,24 @@ export function readInput(env: NodeJS.ProcessEnv, o: ReportOptions = {}): Report
 
   const harborAddresses = new Set<string>();
   for (const a of (env.HARBOR_ADDRESSES ?? "").split(/\s+/).filter(Boolean)) {
-    if (!/^[a-z0-9.\-[\]:]+$/i.test(a)) throw new BadInput(`HARBOR_ADDRESSES: expected host[:port] names separated by spaces, given ${JSON.stringify(a.slice(0, 100))}`);
+    if (!/^[a-z0-9.\-[\]:]+$/i.test(a))
+      throw new BadInput(`HARBOR_ADDRESSES: expected host[:port] names separated by spaces, given ${JSON.stringify(a.slice(0, 100))}`);
     harborAddresses.add(normaliseAddress(a));
   }
   harborAddresses.add(normaliseAddress(url.host, url.protocol as "http:" | "https:"));
 
   const namespace = nonEmpty(o.namespace) ?? nonEmpty(env.POD_NAMESPACE);
   const statusConfigMap = nonEmpty(env.STATUS_CONFIGMAP) ?? NAMES.statusConfigMap;
-  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(statusConfigMap)) throw new BadInput(`STATUS_CONFIGMAP: expected a ConfigMap name, given ${JSON.stringify(statusConfigMap.slice(0, 100))}`);
-  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new BadInput(`${o.namespace ? "--namespace" : "POD_NAMESPACE"}: expected a namespace name, given ${JSON.stringify(namespace.slice(0, 100))}`);
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(statusConfigMap))
+    throw new BadInput(`STATUS_CONFIGMAP: expected a ConfigMap name, given ${JSON.stringify(statusConfigMap.slice(0, 100))}`);
+  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    throw new BadInput(
+      `${o.namespace ? "--namespace" : "POD_NAMESPACE"}: expected a namespace name, given ${JSON.stringify(namespace.slice(0, 100))}`,
+    );
 
   const nodeCheckNs = nonEmpty(env.NODE_CHECK_NAMESPACE);
-  if (nodeCheckNs !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(nodeCheckNs)) throw new BadInput(`NODE_CHECK_NAMESPACE: expected a namespace name, given ${JSON.stringify(nodeCheckNs.slice(0, 100))}`);
+  if (nodeCheckNs !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(nodeCheckNs))
+    throw new BadInput(`NODE_CHECK_NAMESPACE: expected a namespace name, given ${JSON.stringify(nodeCheckNs.slice(0, 100))}`);
   const nodeCheckInterval = seconds(env, "NODE_CHECK_INTERVAL_SECONDS", 300, 1);
 
   return {

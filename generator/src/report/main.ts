@@ -40,12 +40,17 @@ export async function reportMain(o: MainOptions, env: NodeJS.ProcessEnv): Promis
       if (e instanceof KubeError) throw new BadInput(e.message);
       throw e;
     }
-    if (!access) throw new BadInput(`no cluster to read: cannot read the ServiceAccount token ${env.KUBE_TOKEN_FILE || "/var/run/secrets/kubernetes.io/serviceaccount/token"} (KUBE_TOKEN_FILE), and no kubeconfig (pass --kubeconfig FILE)`);
+    if (!access)
+      throw new BadInput(
+        `no cluster to read: cannot read the ServiceAccount token ${env.KUBE_TOKEN_FILE || "/var/run/secrets/kubernetes.io/serviceaccount/token"} (KUBE_TOKEN_FILE), and no kubeconfig (pass --kubeconfig FILE)`,
+      );
     if (input.caFile) {
       try {
         ca = fs.readFileSync(input.caFile, "utf8");
       } catch (e) {
-        throw new BadInput(`${o.ca ? "--ca" : "HARBOR_CA_FILE"} ${input.caFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new BadInput(
+          `${o.ca ? "--ca" : "HARBOR_CA_FILE"} ${input.caFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       }
     }
   } catch (e) {
@@ -63,7 +68,10 @@ export async function reportMain(o: MainOptions, env: NodeJS.ProcessEnv): Promis
     // from a laptop: which registries Harbor proxies (and the rest of the chart's contract) as the chart's CronJob says
     const ns = input.namespace ?? access.namespace ?? "harbor";
     const c = await readChartContract(access, ns, input.requestTimeoutSeconds * 1000);
-    if ("why" in c) log(`warning: cannot read the chart's CronJob ${ns}/${REPORT_CRONJOB} (${c.why}): no registry counts as proxied; set HARBOR_PROXY_REGISTRIES or pass -n NS`);
+    if ("why" in c)
+      log(
+        `warning: cannot read the chart's CronJob ${ns}/${REPORT_CRONJOB} (${c.why}): no registry counts as proxied; set HARBOR_PROXY_REGISTRIES or pass -n NS`,
+      );
     else {
       try {
         input = readInput({ ...c.env, ...env }, o);
@@ -90,7 +98,9 @@ export async function reportMain(o: MainOptions, env: NodeJS.ProcessEnv): Promis
     if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else if (inPod) log(r.summary);
     else process.stdout.write(formatReport(r, input.harborUrl));
-    log(`${r.requests.harbor} requests to Harbor, ${r.requests.kube} to the Kubernetes API${write ? `; written to ${input.namespace}/${input.statusConfigMap}` : ""}`);
+    log(
+      `${r.requests.harbor} requests to Harbor, ${r.requests.kube} to the Kubernetes API${write ? `; written to ${input.namespace}/${input.statusConfigMap}` : ""}`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof NoReport) {

@@ -42,7 +42,9 @@ const cut = (s: unknown, n: number) => {
   return t.length > n ? `${t.slice(0, n)}[...]` : t;
 };
 const failureOf = (f: any): { kind: NodeFailureKind; detail: string } | undefined =>
-  f && typeof f === "object" && typeof f.kind === "string" ? { kind: cut(f.kind, 40) as NodeFailureKind, detail: cut(f.detail, 300) } : undefined;
+  f && typeof f === "object" && typeof f.kind === "string"
+    ? { kind: cut(f.kind, 40) as NodeFailureKind, detail: cut(f.detail, 300) }
+    : undefined;
 
 /** The results in a ConfigMapList, by node; with how many ConfigMaps were not usable. Pure. */
 export function nodeResultsFrom(list: any): { results: Map<string, NodeResult>; ignored: number } {
@@ -51,7 +53,14 @@ export function nodeResultsFrom(list: any): { results: Map<string, NodeResult>; 
   for (const cm of Array.isArray(list?.items) ? list.items : []) {
     const node = cm?.data?.node;
     const text = cm?.data?.result;
-    if (typeof node !== "string" || !node || node.length > 253 || cm?.metadata?.name !== configMapName(node) || typeof text !== "string" || text.length > MAX_RESULT_BYTES) {
+    if (
+      typeof node !== "string" ||
+      !node ||
+      node.length > 253 ||
+      cm?.metadata?.name !== configMapName(node) ||
+      typeof text !== "string" ||
+      text.length > MAX_RESULT_BYTES
+    ) {
       ignored++;
       continue;
     }
@@ -70,31 +79,59 @@ export function nodeResultsFrom(list: any): { results: Map<string, NodeResult>; 
       .filter((i: any) => i && typeof i.image === "string")
       .map((i: any) => {
         const f = failureOf(i.failure);
-        return { image: cut(i.image, 1000), ok: i.ok === true, ...(typeof i.via === "string" ? { via: cut(i.via, 300) } : {}), ...(f ? { failure: f } : {}) };
+        return {
+          image: cut(i.image, 1000),
+          ok: i.ok === true,
+          ...(typeof i.via === "string" ? { via: cut(i.via, 300) } : {}),
+          ...(f ? { failure: f } : {}),
+        };
       });
     const nf = failureOf(r.nodeFailure);
-    results.set(node, { node, platform: cut(r.platform, 100), checkedAt: cut(r.checkedAt, 40), hostDir: cut(r.hostDir, 1024), ...(nf ? { nodeFailure: nf } : {}), images });
+    results.set(node, {
+      node,
+      platform: cut(r.platform, 100),
+      checkedAt: cut(r.checkedAt, 40),
+      hostDir: cut(r.hostDir, 1024),
+      ...(nf ? { nodeFailure: nf } : {}),
+      images,
+    });
   }
   return { results, ignored };
 }
 
 /** Lists the node-check ConfigMaps in namespace (one GET, by label). */
-export async function readNodeResults(access: KubeAccess, namespace: string, timeoutMs: number): Promise<{ results: Map<string, NodeResult>; ignored: number }> {
+export async function readNodeResults(
+  access: KubeAccess,
+  namespace: string,
+  timeoutMs: number,
+): Promise<{ results: Map<string, NodeResult>; ignored: number }> {
   const selector = encodeURIComponent(`${COMPONENT_LABEL}=${COMPONENT}`);
-  return nodeResultsFrom(await kubeGet(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps?labelSelector=${selector}`, timeoutMs));
+  return nodeResultsFrom(
+    await kubeGet(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps?labelSelector=${selector}`, timeoutMs),
+  );
 }
 
 /** Why an image does not count on a node, or undefined when it does. Pure. */
-export function whyNot(image: string, heldByHarbor: boolean, result: NodeResult | undefined, fresh: boolean, harborAddresses?: ReadonlySet<string>): string | undefined {
+export function whyNot(
+  image: string,
+  heldByHarbor: boolean,
+  result: NodeResult | undefined,
+  fresh: boolean,
+  harborAddresses?: ReadonlySet<string>,
+): string | undefined {
   if (!heldByHarbor) return "not held by Harbor";
   if (!result || !fresh) return result ? `${NO_RESULT}: the last is of ${result.checkedAt}` : NO_RESULT;
   const r = result.images.find((i) => normaliseImage(i.image) === image);
-  if (!r) return result.nodeFailure ? `${result.nodeFailure.kind}: ${result.nodeFailure.detail}` : `not in the node's check of ${result.checkedAt}`;
+  if (!r)
+    return result.nodeFailure
+      ? `${result.nodeFailure.kind}: ${result.nodeFailure.detail}`
+      : `not in the node's check of ${result.checkedAt}`;
   if (r.ok) {
     // reached through a host that is not one of Harbor's addresses (another mirror in the node's hosts.toml):
     // that proves nothing about an outage
     const host = viaHost(r.via);
-    if (harborAddresses && harborAddresses.size > 0 && host !== undefined && !harborAddresses.has(host)) return `error: reached through ${r.via}, which is not one of Harbor's addresses (${[...harborAddresses].join(", ")})`;
+    if (harborAddresses && harborAddresses.size > 0 && host !== undefined && !harborAddresses.has(host))
+      return `error: reached through ${r.via}, which is not one of Harbor's addresses (${[...harborAddresses].join(", ")})`;
     return undefined;
   }
   const f = r.failure ?? result.nodeFailure;
@@ -125,14 +162,25 @@ export interface NodeCounts {
  * Per-node counts. byNode: node -> the (classified, normalised) image names its pods run; held: the names
  * Harbor holds. Nodes sorted by name; missing lines sorted. Pure.
  */
-export function countNodes(byNode: Map<string, string[]>, held: ReadonlySet<string>, results: Map<string, NodeResult>, settings: NodeCheckSettings, nowMs: number, harborAddresses?: ReadonlySet<string>): NodeCounts {
+export function countNodes(
+  byNode: Map<string, string[]>,
+  held: ReadonlySet<string>,
+  results: Map<string, NodeResult>,
+  settings: NodeCheckSettings,
+  nowMs: number,
+  harborAddresses?: ReadonlySet<string>,
+): NodeCounts {
   const nodes: NodeCount[] = [];
   const unreachable = new Map<string, string[]>();
   for (const name of [...byNode.keys()].sort()) {
     const images = [...new Set(byNode.get(name))].sort();
     const result = results.get(name);
     const at = result ? Date.parse(result.checkedAt) : NaN;
-    const fresh = result !== undefined && Number.isFinite(at) && nowMs - at <= STALE_INTERVALS * settings.intervalSeconds * 1000 && at - nowMs <= FUTURE_SKEW_MS; // a result from further ahead is not fresh
+    const fresh =
+      result !== undefined &&
+      Number.isFinite(at) &&
+      nowMs - at <= STALE_INTERVALS * settings.intervalSeconds * 1000 &&
+      at - nowMs <= FUTURE_SKEW_MS; // a result from further ahead is not fresh
     const missing: string[] = [];
     let count = 0;
     for (const image of images) {
@@ -145,7 +193,10 @@ export function countNodes(byNode: Map<string, string[]>, held: ReadonlySet<stri
       if (held.has(image)) unreachable.set(image, [...(unreachable.get(image) ?? []), `${name}: ${why}`]);
     }
     missing.sort();
-    const shown = missing.length > MAX_MISSING_PER_NODE ? [...missing.slice(0, MAX_MISSING_PER_NODE), `... and ${missing.length - MAX_MISSING_PER_NODE} more`] : missing;
+    const shown =
+      missing.length > MAX_MISSING_PER_NODE
+        ? [...missing.slice(0, MAX_MISSING_PER_NODE), `... and ${missing.length - MAX_MISSING_PER_NODE} more`]
+        : missing;
     nodes.push({ name, held: count, total: images.length, missing: shown, checkedAt: result?.checkedAt ?? "" });
   }
   return { nodes, unreachable };

@@ -32,10 +32,13 @@ export async function waitForRobot(
     let got: RobotCredentials;
     o.onRequest?.();
     try {
-      got = robotFromSecret(await kubeRequest(access, "GET", `/api/v1/namespaces/${seg(namespace)}/secrets/${seg(name)}`, { timeoutMs: o.timeoutMs }));
+      got = robotFromSecret(
+        await kubeRequest(access, "GET", `/api/v1/namespaces/${seg(namespace)}/secrets/${seg(name)}`, { timeoutMs: o.timeoutMs }),
+      );
     } catch (e) {
       // a missing Secret or a forbidden read will not change by waiting
-      if (e instanceof KubeError && (e.status === 404 || e.status === 403)) return { why: e.status === 404 ? "it does not exist" : `the report may not read it (${e.message})` };
+      if (e instanceof KubeError && (e.status === 404 || e.status === 403))
+        return { why: e.status === 404 ? "it does not exist" : `the report may not read it (${e.message})` };
       got = { why: (e as Error).message };
     }
     if ("username" in got || now() >= deadline) return got;

@@ -59,20 +59,37 @@ export interface RunDeps {
 }
 
 /** The summary and the Event it makes, from what is held and what is missing. Pure. */
-export function summarise(held: number, total: number, missing: string[], nodesMeasured = false): { summary: string; allHeld: boolean; type: "Normal" | "Warning"; reason: string } {
+export function summarise(
+  held: number,
+  total: number,
+  missing: string[],
+  nodesMeasured = false,
+): { summary: string; allHeld: boolean; type: "Normal" | "Warning"; reason: string } {
   const base = `${held} of ${total} running images are held by Harbor${nodesMeasured ? " and reachable from every node that runs them" : ""}`;
   if (missing.length === 0) return { summary: base, allHeld: true, type: "Normal", reason: "ImagesHeld" };
   return { summary: `${base}; missing: ${missing.join(", ")}`, allHeld: false, type: "Warning", reason: "ImagesMissing" };
 }
 
 /** The ConfigMap's data for a report. Pure. */
-export function statusData(r: Pick<Report, "summary" | "held" | "total" | "allHeld" | "missing" | "platforms" | "updated" | "nodes">): Record<string, string | null> {
+export function statusData(
+  r: Pick<Report, "summary" | "held" | "total" | "allHeld" | "missing" | "platforms" | "updated" | "nodes">,
+): Record<string, string | null> {
   // nodes: null removes what an earlier run with the node check on wrote (a JSON merge patch)
-  return { summary: r.summary, held: String(r.held), total: String(r.total), allHeld: String(r.allHeld), missing: r.missing.join("\n"), platforms: r.platforms.join(" "), updated: r.updated, nodes: r.nodes ? JSON.stringify(r.nodes) : null };
+  return {
+    summary: r.summary,
+    held: String(r.held),
+    total: String(r.total),
+    allHeld: String(r.allHeld),
+    missing: r.missing.join("\n"),
+    platforms: r.platforms.join(" "),
+    updated: r.updated,
+    nodes: r.nodes ? JSON.stringify(r.nodes) : null,
+  };
 }
 
 /** Not measured: what the log and the terminal say when report.nodeCheck is off. */
-export const NODES_NOT_MEASURED = "nodes were not measured (report.nodeCheck is off): Harbor holds these images; whether each node can pull them was not checked";
+export const NODES_NOT_MEASURED =
+  "nodes were not measured (report.nodeCheck is off): Harbor holds these images; whether each node can pull them was not checked";
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -95,17 +112,29 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
   async function writeStatus(data: Record<string, string | null>): Promise<string | undefined> {
     kubeRequests++;
     try {
-      const o = await kubeRequest(access, "PATCH", `/api/v1/namespaces/${seg(namespace)}/configmaps/${seg(cm)}`, { body: { data }, contentType: "application/merge-patch+json", timeoutMs });
+      const o = await kubeRequest(access, "PATCH", `/api/v1/namespaces/${seg(namespace)}/configmaps/${seg(cm)}`, {
+        body: { data },
+        contentType: "application/merge-patch+json",
+        timeoutMs,
+      });
       return typeof o?.metadata?.uid === "string" ? o.metadata.uid : undefined;
     } catch (e) {
-      if (e instanceof KubeError && e.status === 404) throw new NoReport(`the ConfigMap ${namespace}/${cm} does not exist (the chart creates it); nothing written`);
+      if (e instanceof KubeError && e.status === 404)
+        throw new NoReport(`the ConfigMap ${namespace}/${cm} does not exist (the chart creates it); nothing written`);
       throw new NoReport(`could not write the ConfigMap ${namespace}/${cm}: ${(e as Error).message}`);
     }
   }
   async function event(uid: string | undefined, type: "Normal" | "Warning", reason: string, message: string) {
     kubeRequests++;
     try {
-      await postEvent(access, { namespace, involvedObject: { apiVersion: "v1", kind: "ConfigMap", name: cm, namespace, ...(uid ? { uid } : {}) }, type, reason, message, component: COMPONENT });
+      await postEvent(access, {
+        namespace,
+        involvedObject: { apiVersion: "v1", kind: "ConfigMap", name: cm, namespace, ...(uid ? { uid } : {}) },
+        type,
+        reason,
+        message,
+        component: COMPONENT,
+      });
     } catch (e) {
       log(`warning: could not post the Event: ${(e as Error).message}`);
     }
@@ -113,7 +142,9 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
   async function fail(message: string): Promise<never> {
     if (deps.write) {
       const summary = `no report: ${message}`;
-      const uid = await writeStatus(statusData({ summary, held: 0, total: 0, allHeld: false, missing: [], platforms: [], updated: isoSeconds(now()) }));
+      const uid = await writeStatus(
+        statusData({ summary, held: 0, total: 0, allHeld: false, missing: [], platforms: [], updated: isoSeconds(now()) }),
+      );
       await event(uid, "Warning", "ReportFailed", summary);
     }
     throw new NoReport(message);
@@ -124,7 +155,8 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
       return await f();
     } catch (e) {
       if (e instanceof Refused) return fail(e.message);
-      if (e instanceof HarborUnreachable || !(e instanceof NoReport)) return fail(`Harbor at ${harbor} does not answer: ${(e as Error).message}`);
+      if (e instanceof HarborUnreachable || !(e instanceof NoReport))
+        return fail(`Harbor at ${harbor} does not answer: ${(e as Error).message}`);
       throw e;
     }
   }
@@ -139,19 +171,39 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
   }
   const { platforms } = cluster;
   const images = classifyImages(cluster.images, { registries: input.registries, harborAddresses: input.harborAddresses });
-  log(`${images.length} images in pods (namespaces skipped: ${cluster.skipped.join(" ") || "none"}); node platforms: ${platforms.join(" ")}`);
-  if (input.pullBlobsIgnored) log("REPORT_PULL_BLOBS=1 is ignored: Harbor fetches the blobs of a manifest it was asked for itself, once; asking for them makes it download each twice");
+  log(
+    `${images.length} images in pods (namespaces skipped: ${cluster.skipped.join(" ") || "none"}); node platforms: ${platforms.join(" ")}`,
+  );
+  if (input.pullBlobsIgnored)
+    log(
+      "REPORT_PULL_BLOBS=1 is ignored: Harbor fetches the blobs of a manifest it was asked for itself, once; asking for them makes it download each twice",
+    );
 
   // --- 2. what Harbor holds -----------------------------------------------------------------------------
   const waitUntil = now() + input.waitSeconds * 1000;
   // said while it waits (up to REPORT_WAIT_SECONDS): a Harbor that never answers this pod must not look like a hang
-  const unhealthy = await waitHealthy(api, waitUntil, 10_000, sleep, { now, onWait: (why) => log(`waiting for Harbor at ${harbor} to be healthy (until ${isoSeconds(waitUntil)}): ${printable(why)}`) });
-  if (unhealthy !== undefined) await fail(`Harbor at ${harbor} is not healthy after ${input.waitSeconds}s (${unhealthy.replace(/^no connection \(([\s\S]*)\)$/, "no connection: $1")})`);
+  const unhealthy = await waitHealthy(api, waitUntil, 10_000, sleep, {
+    now,
+    onWait: (why) => log(`waiting for Harbor at ${harbor} to be healthy (until ${isoSeconds(waitUntil)}): ${printable(why)}`),
+  });
+  if (unhealthy !== undefined)
+    await fail(
+      `Harbor at ${harbor} is not healthy after ${input.waitSeconds}s (${unhealthy.replace(/^no connection \(([\s\S]*)\)$/, "no connection: $1")})`,
+    );
 
   // the robot account the configuration run creates once Harbor is up: its Secret, waited for (bounded)
   if (input.robotSecret) {
-    const robot = await waitForRobot(access, namespace, input.robotSecret, now() + input.waitSeconds * 1000, { pollMs: input.pollSeconds * 1000, timeoutMs, now, sleep, onRequest: () => kubeRequests++ });
-    if ("why" in robot) await fail(`no Harbor account for the report: the Secret ${namespace}/${input.robotSecret}: ${robot.why} (the configuration Job creates the robot account and writes it there: kubectl get jobs --namespace ${namespace} --selector app.kubernetes.io/component=configure)`);
+    const robot = await waitForRobot(access, namespace, input.robotSecret, now() + input.waitSeconds * 1000, {
+      pollMs: input.pollSeconds * 1000,
+      timeoutMs,
+      now,
+      sleep,
+      onRequest: () => kubeRequests++,
+    });
+    if ("why" in robot)
+      await fail(
+        `no Harbor account for the report: the Secret ${namespace}/${input.robotSecret}: ${robot.why} (the configuration Job creates the robot account and writes it there: kubectl get jobs --namespace ${namespace} --selector app.kubernetes.io/component=configure)`,
+      );
     else {
       for (const client of [api, v2]) client.useCredentials(robot.username, robot.password);
       refusedWhat = `the credential of the robot account ${robot.username} (Secret ${input.robotSecret})`;
@@ -166,7 +218,8 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
     projects.set(p, a.status === 200 ? { proxy: Number(a.json?.registry_id ?? 0) > 0 } : undefined);
   }
 
-  const look = (project: string, repository: string, reference: string, wanted: string[]): Promise<Held> => harborCall(() => isHeld(api, project, repository, reference, wanted, refusedWhat));
+  const look = (project: string, repository: string, reference: string, wanted: string[]): Promise<Held> =>
+    harborCall(() => isHeld(api, project, repository, reference, wanted, refusedWhat));
   // spectro-images counts only when public: nodes pull anonymously (containerd sends no credentials to a
   // mirror), so an image held in a private project answers them 401 while this report, logged in, sees it
   let spectroPublic: boolean | undefined;
@@ -185,7 +238,8 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
     if (!(await look(sp, spectroRepository(i.ref, sp).slice(sp.length + 1), i.ref.digest ?? i.ref.tag!, platforms)).held) return "no";
     return (await spectroIsPublic(sp)) ? "held" : "private";
   };
-  const privateSpectro = (why: string) => `${why}; held in ${input.spectroProject}, which is private: nodes pull anonymously and are refused (HTTP 401); the configuration Job makes it public when nodeMirror.spectroImages is on`;
+  const privateSpectro = (why: string) =>
+    `${why}; held in ${input.spectroProject}, which is private: nodes pull anonymously and are refused (HTTP 401); the configuration Job makes it public when nodeMirror.spectroImages is on`;
 
   const held: string[] = [];
   const missing: string[] = [];
@@ -205,7 +259,10 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
     const project = projects.get(i.project);
     if (!project) {
       const sp = await inSpectro(i);
-      const why = i.via === "proxy" ? `Harbor has no project ${i.project} yet: the configuration Job creates it once it can reach the registry` : `Harbor has no project ${i.project}`;
+      const why =
+        i.via === "proxy"
+          ? `Harbor has no project ${i.project} yet: the configuration Job creates it once it can reach the registry`
+          : `Harbor has no project ${i.project}`;
       if (sp === "held") held.push(i.name);
       else missing.push(missingLine(i.name, sp === "private" ? privateSpectro(why) : why));
       continue;
@@ -269,7 +326,10 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
       log(`warning: cannot read the node check's results in namespace ${input.nodeCheck.namespace}: ${(e as Error).message}`);
       results = { results: new Map(), ignored: 0 };
     }
-    if (results.ignored) log(`warning: ${results.ignored} ConfigMaps labelled app.kubernetes.io/component=node-check in ${input.nodeCheck.namespace} are not node check results (name, node or JSON wrong): ignored`);
+    if (results.ignored)
+      log(
+        `warning: ${results.ignored} ConfigMaps labelled app.kubernetes.io/component=node-check in ${input.nodeCheck.namespace} are not node check results (name, node or JSON wrong): ignored`,
+      );
     const ctx = { registries: input.registries, harborAddresses: input.harborAddresses };
     // the same names as the cluster's images (classifyImages), so that "held" is the same look
     const byNode = new Map([...cluster.byNode].map(([n, refs]) => [n, classifyImages(refs, ctx).map((i) => i.name)]));
@@ -287,7 +347,18 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
   // --- 5. the result ------------------------------------------------------------------------------------
   missing.sort(byString);
   const s = summarise(countedHeld, images.length, missing, nodes !== undefined);
-  const report: Report = { summary: s.summary, held: countedHeld, total: images.length, allHeld: s.allHeld, missing, platforms, skipped: cluster.skipped, updated: isoSeconds(now()), requests: { harbor: 0, kube: 0 }, ...(nodes ? { nodes } : {}) };
+  const report: Report = {
+    summary: s.summary,
+    held: countedHeld,
+    total: images.length,
+    allHeld: s.allHeld,
+    missing,
+    platforms,
+    skipped: cluster.skipped,
+    updated: isoSeconds(now()),
+    requests: { harbor: 0, kube: 0 },
+    ...(nodes ? { nodes } : {}),
+  };
   if (deps.write) {
     const uid = await writeStatus(statusData(report));
     await event(uid, s.type, s.reason, s.summary);
@@ -300,7 +371,10 @@ export async function runReport(input: ReportInput, deps: RunDeps): Promise<Repo
 /** The report as lines for a terminal: image names and namespaces come from the cluster, so each is made printable. */
 export function formatReport(r: Report, harbor: string): string {
   const p = printable;
-  const lines = [p(r.summary), `  Harbor ${p(harbor)}; node platforms: ${r.platforms.map(p).join(" ")}; namespaces skipped: ${r.skipped.map(p).join(" ") || "none"}; at ${p(r.updated)}`];
+  const lines = [
+    p(r.summary),
+    `  Harbor ${p(harbor)}; node platforms: ${r.platforms.map(p).join(" ")}; namespaces skipped: ${r.skipped.map(p).join(" ") || "none"}; at ${p(r.updated)}`,
+  ];
   if (r.missing.length) {
     lines.push("  missing:");
     for (const m of r.missing) lines.push(`    ${p(m)}`);

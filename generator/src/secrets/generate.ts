@@ -57,7 +57,14 @@ export function generateSecrets(spec: Spec, opts: SecretsOptions): Record<string
     const sans = generatedSans(spec, opts.namespace);
     const ca = generateCA(NAMES.caCommonName, certs.caValidityDays ?? 3650, now);
     const server = generateServerCert(spec.cluster.hostname ?? "spectro.registry.local", sans, days, ca, now);
-    out.tls = { caCrt: ca.cert, caKey: ca.key, crt: server.cert, key: server.key, sans: sansText(sans), notAfter: rfc3339(new X509Certificate(server.cert).validTo) };
+    out.tls = {
+      caCrt: ca.cert,
+      caKey: ca.key,
+      crt: server.cert,
+      key: server.key,
+      sans: sansText(sans),
+      notAfter: rfc3339(new X509Certificate(server.cert).validTo),
+    };
   }
   return out;
 }

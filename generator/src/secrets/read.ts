@@ -31,18 +31,35 @@ export function namespaceOfSans(sans: string): string | undefined {
 export function parseSecretsDoc(doc: unknown, file: string): SecretsFile {
   const schema = loadSecretsSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
   const hint = "a file harbor-edge secrets wrote (harbor-edge secrets SPEC -o FILE)";
-  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new SecretsFileError(`${file}: expected ${hint}; given ${doc === null || doc === undefined ? "an empty file" : "no YAML mapping"}`);
+  if (!doc || typeof doc !== "object" || Array.isArray(doc))
+    throw new SecretsFileError(
+      `${file}: expected ${hint}; given ${doc === null || doc === undefined ? "an empty file" : "no YAML mapping"}`,
+    );
   const keys = Object.keys(doc);
-  if (keys.includes("harbor-config")) throw new SecretsFileError(`${file}: expected ${hint}; given a spec (it has the key harbor-config): pass the spec as the SPEC argument, the secrets file with -s`);
+  if (keys.includes("harbor-config"))
+    throw new SecretsFileError(
+      `${file}: expected ${hint}; given a spec (it has the key harbor-config): pass the spec as the SPEC argument, the secrets file with -s`,
+    );
   const other = keys.filter((k) => k !== "secrets");
-  if (other.length > 0 || !keys.includes("secrets")) throw new SecretsFileError(`${file}: expected ${hint}, whose only key is secrets; given the key${other.length === 1 ? "" : "s"} ${(other.length ? other : keys).join(", ") || "none"}`);
+  if (other.length > 0 || !keys.includes("secrets"))
+    throw new SecretsFileError(
+      `${file}: expected ${hint}, whose only key is secrets; given the key${other.length === 1 ? "" : "s"} ${(other.length ? other : keys).join(", ") || "none"}`,
+    );
   const secrets = (doc as { secrets: unknown }).secrets;
-  if (!secrets || typeof secrets !== "object" || Array.isArray(secrets)) throw new SecretsFileError(`${file}: secrets: expected a mapping of credentials; given ${JSON.stringify(secrets)}`);
+  if (!secrets || typeof secrets !== "object" || Array.isArray(secrets))
+    throw new SecretsFileError(`${file}: secrets: expected a mapping of credentials; given ${JSON.stringify(secrets)}`);
   for (const [k, v] of Object.entries(secrets)) {
     const field = schema.properties[k];
-    if (!field) throw new SecretsFileError(`${file}: secrets.${k}: expected one of the keys ${Object.keys(schema.properties).join(", ")}; given an unknown key`);
+    if (!field)
+      throw new SecretsFileError(
+        `${file}: secrets.${k}: expected one of the keys ${Object.keys(schema.properties).join(", ")}; given an unknown key`,
+      );
     if (k === "tls" && v && typeof v === "object") {
-      for (const t of Object.keys(v)) if (!field.properties?.[t]) throw new SecretsFileError(`${file}: secrets.tls.${t}: expected one of the keys ${Object.keys(field.properties ?? {}).join(", ")}; given an unknown key`);
+      for (const t of Object.keys(v))
+        if (!field.properties?.[t])
+          throw new SecretsFileError(
+            `${file}: secrets.tls.${t}: expected one of the keys ${Object.keys(field.properties ?? {}).join(", ")}; given an unknown key`,
+          );
     }
   }
   const sans = (secrets as { tls?: { sans?: unknown } }).tls?.sans;
@@ -97,7 +114,11 @@ function stringsIn(v: unknown, out: string[] = []): string[] {
  */
 export function maskSecrets(text: string, files: string[]): string {
   // each value as it is, each of its lines, and as Go and JSON quote it (\x01, \n) in helm's messages
-  const goQuoted = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => ({ "\n": "\\n", "\t": "\\t", "\r": "\\r" })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  const goQuoted = (s: string) =>
+    s.replace(
+      /[\u0000-\u001f\u007f]/g,
+      (c) => ({ "\n": "\\n", "\t": "\\t", "\r": "\\r" })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+    );
   const values = files
     .flatMap((f) => stringsIn(readSecretsDoc(f)))
     .flatMap((s) => [s, goQuoted(s), JSON.stringify(s).slice(1, -1), ...s.split("\n").map((l) => l.trim())])

@@ -13,7 +13,7 @@ export function hashRef(r: FileRef, onBytes?: (n: number) => void): string {
   const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, r.size)));
   const fd = fs.openSync(r.path, "r");
   try {
-    for (let done = 0; done < r.size; ) {
+    for (let done = 0; done < r.size;) {
       const n = fs.readSync(fd, buf, 0, Math.min(buf.length, r.size - done), r.offset + done);
       if (n === 0) throw new BundleError(`${r.label}: cut short at byte ${done} of ${r.size}`);
       h.update(buf.subarray(0, n));

@@ -79,7 +79,8 @@ export function dirFiles(dir: string, root: string): BundleFiles {
     const full = path.join(dir, rel);
     const label = full;
     if (!fs.existsSync(full)) {
-      if (fs.lstatSync(full, { throwIfNoEntry: false })?.isSymbolicLink()) throw new BundleError(`${label}: the ${what} is a symbolic link to nothing (${fs.readlinkSync(full)})`);
+      if (fs.lstatSync(full, { throwIfNoEntry: false })?.isSymbolicLink())
+        throw new BundleError(`${label}: the ${what} is a symbolic link to nothing (${fs.readlinkSync(full)})`);
       return undefined;
     }
     const real = fs.realpathSync(full);
@@ -89,7 +90,10 @@ export function dirFiles(dir: string, root: string): BundleFiles {
     if (st.nlink > 1) {
       links ??= linkCounts(root);
       const inside = links.get(`${st.dev}:${st.ino}`) ?? 0;
-      if (inside < st.nlink) throw new BundleError(`${label}: the ${what} is a hard link to a file outside the bundle (${st.nlink} links, ${inside} of them inside ${root})`);
+      if (inside < st.nlink)
+        throw new BundleError(
+          `${label}: the ${what} is a hard link to a file outside the bundle (${st.nlink} links, ${inside} of them inside ${root})`,
+        );
     }
     return { label, path: real, offset: 0, size: st.size };
   };

@@ -99,7 +99,10 @@ class Checker {
   verify(r: FileRef, d: Descriptor, file: string, field: string): void {
     if (r.size !== d.size) throw new BundleError(`${file}: ${field}.size is ${d.size} but ${r.label} has ${r.size} bytes (size mismatch)`);
     const got = this.digestOf(r);
-    if (got !== d.digest) throw new BundleError(`${file}: ${field}.digest is ${d.digest} but the content of ${r.label} has the digest ${got} (digest mismatch: corrupt or forged bundle)`);
+    if (got !== d.digest)
+      throw new BundleError(
+        `${file}: ${field}.digest is ${d.digest} but the content of ${r.label} has the digest ${got} (digest mismatch: corrupt or forged bundle)`,
+      );
   }
 }
 
@@ -112,9 +115,14 @@ function readJson(f: BundleFiles, name: string, max: number): unknown {
 function nameOf(label: string, annotations: Record<string, string> | undefined, i: number): ImageRef {
   const a = annotations ?? {};
   const full = a["io.containerd.image.name"] ?? a["org.opencontainers.image.ref.name"];
-  if (!full) throw new BundleError(`${label}: index.json entry ${i} has no name (annotation io.containerd.image.name or org.opencontainers.image.ref.name)`);
+  if (!full)
+    throw new BundleError(
+      `${label}: index.json entry ${i} has no name (annotation io.containerd.image.name or org.opencontainers.image.ref.name)`,
+    );
   if (!a["io.containerd.image.name"] && !/[/:@]/.test(full))
-    throw new BundleError(`${label}: index.json entry ${i} is named only "${full}" (a tag): give the full image name in io.containerd.image.name or org.opencontainers.image.ref.name, e.g. docker.io/library/nginx:1.25`);
+    throw new BundleError(
+      `${label}: index.json entry ${i} is named only "${full}" (a tag): give the full image name in io.containerd.image.name or org.opencontainers.image.ref.name, e.g. docker.io/library/nginx:1.25`,
+    );
   try {
     return parseReference(full);
   } catch (e) {
@@ -129,22 +137,29 @@ function ociImages(f: BundleFiles, check: Checker): BundleImage[] {
 
   // a manifest or index and everything under it, checked; `stack` holds the digests of the indexes above it
   const plan = (d: Descriptor, file: string, field: string, stack: string[]): { m: PlannedManifest; note?: string } => {
-    if (stack.includes(d.digest)) throw new BundleError(`${file}: ${field}.digest ${d.digest} is an index that contains itself (a cycle of indexes)`);
+    if (stack.includes(d.digest))
+      throw new BundleError(`${file}: ${field}.digest ${d.digest} is an index that contains itself (a cycle of indexes)`);
     if (stack.length >= MAX_DEPTH) throw new BundleError(`${file}: ${field}: indexes nested deeper than ${MAX_DEPTH}`);
     const seen = done.get(d.digest);
     if (seen) return seen;
     const ref = f.ref(blobPath(d.digest), `manifest ${d.digest}`);
     if (!ref) throw new BundleError(`${file}: ${field}: the bundle lacks the manifest ${d.digest} (${blobPath(d.digest)})`);
-    if (ref.size > MAX_JSON) throw new BundleError(`${file}: ${field}: a manifest of ${ref.size} bytes in ${ref.label} (at most ${MAX_JSON})`);
-    if (ref.size !== d.size) throw new BundleError(`${file}: ${field}.size is ${d.size} but ${ref.label} has ${ref.size} bytes (size mismatch)`);
+    if (ref.size > MAX_JSON)
+      throw new BundleError(`${file}: ${field}: a manifest of ${ref.size} bytes in ${ref.label} (at most ${MAX_JSON})`);
+    if (ref.size !== d.size)
+      throw new BundleError(`${file}: ${field}.size is ${d.size} but ${ref.label} has ${ref.size} bytes (size mismatch)`);
     const body = f.read(blobPath(d.digest), "manifest", MAX_JSON)!;
     // its own digest is checked after what it lists: a cycle is named as one, not as the mismatch it implies
     const verified = () => {
       const got = sha256(body);
-      if (got !== d.digest) throw new BundleError(`${file}: ${field}.digest is ${d.digest} but the content of ${ref.label} has the digest ${got} (digest mismatch: corrupt or forged bundle)`);
+      if (got !== d.digest)
+        throw new BundleError(
+          `${file}: ${field}.digest is ${d.digest} but the content of ${ref.label} has the digest ${got} (digest mismatch: corrupt or forged bundle)`,
+        );
     };
     const doc = parseJson(ref.label, body) as Record<string, unknown>;
-    const isIndex = INDEX.has(d.mediaType) || (typeof doc === "object" && doc !== null && Array.isArray(doc.manifests) && !("layers" in doc));
+    const isIndex =
+      INDEX.has(d.mediaType) || (typeof doc === "object" && doc !== null && Array.isArray(doc.manifests) && !("layers" in doc));
     let out: { m: PlannedManifest; note?: string };
     if (isIndex) {
       const idx = checkIndex(ref.label, doc);
@@ -167,7 +182,10 @@ function ociImages(f: BundleFiles, check: Checker): BundleImage[] {
       }
     } else {
       const m = checkManifest(ref.label, doc);
-      const wanted: Array<[Descriptor, string]> = [[m.config, "config"], ...m.layers.map((l, k): [Descriptor, string] => [l, `layers[${k}]`])];
+      const wanted: Array<[Descriptor, string]> = [
+        [m.config, "config"],
+        ...m.layers.map((l, k): [Descriptor, string] => [l, `layers[${k}]`]),
+      ];
       const blobs = wanted.map(([desc, at]) => {
         const r = f.ref(blobPath(desc.digest), `${at} ${desc.digest}`);
         if (!r) throw new BundleError(`${ref.label}: ${at}: the bundle lacks the blob ${desc.digest} (${blobPath(desc.digest)})`);
@@ -208,7 +226,9 @@ function dockerSaveImages(f: BundleFiles, check: Checker): BundleImage[] {
       }),
     );
     const desc = (b: PlannedBlob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
-    const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: desc(cfg), layers: layers.map(desc) }));
+    const body = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: desc(cfg), layers: layers.map(desc) }),
+    );
     const root: PlannedManifest = { mediaType: MEDIA.ociManifest, digest: sha256(body), body, blobs: [cfg, ...layers], children: [] };
     for (const t of m.RepoTags) {
       let ref: ImageRef;
@@ -268,7 +288,8 @@ export async function loadBundle(dir: string, o: LoadOptions = {}): Promise<Bund
     }
     read += fs.statSync(tar).size;
     const found = imagesOf(tarFiles(p, tar, entries), check);
-    if (!found) throw new BundleError(`${p}: neither an OCI image layout (oci-layout, index.json) nor a docker save archive (manifest.json)`);
+    if (!found)
+      throw new BundleError(`${p}: neither an OCI image layout (oci-layout, index.json) nor a docker save archive (manifest.json)`);
     images.push(...found);
   };
   const visit = async (p: string, depth: number) => {

@@ -34,20 +34,26 @@ const show = (x: unknown) => (x === undefined ? "missing" : JSON.stringify(x)?.s
 export function checkDigest(file: string, field: string, d: unknown): string {
   if (typeof d === "string" && DIGEST.test(d)) return d;
   const alg = typeof d === "string" ? d.split(":")[0] : "";
-  const why = typeof d === "string" && /^[a-z0-9]+:[a-f0-9]+$/.test(d) && alg !== "sha256" ? ` (${alg} is not supported: seed verifies sha256 only)` : "";
+  const why =
+    typeof d === "string" && /^[a-z0-9]+:[a-f0-9]+$/.test(d) && alg !== "sha256"
+      ? ` (${alg} is not supported: seed verifies sha256 only)`
+      : "";
   throw new DescriptorError(`${file}: ${field} is ${show(d)}: not a digest (sha256: and 64 lower-case hex digits)${why}`);
 }
 
 export function checkDescriptor(file: string, field: string, x: unknown): Descriptor {
   if (!isObject(x)) throw new DescriptorError(`${file}: ${field} is ${show(x)}: not a descriptor (an object with mediaType, digest, size)`);
-  if (typeof x.mediaType !== "string" || !x.mediaType) throw new DescriptorError(`${file}: ${field}.mediaType is ${show(x.mediaType)}: not a media type`);
+  if (typeof x.mediaType !== "string" || !x.mediaType)
+    throw new DescriptorError(`${file}: ${field}.mediaType is ${show(x.mediaType)}: not a media type`);
   const digest = checkDigest(file, `${field}.digest`, x.digest);
-  if (typeof x.size !== "number" || !Number.isSafeInteger(x.size) || x.size < 0) throw new DescriptorError(`${file}: ${field}.size is ${show(x.size)}: not a size in bytes`);
+  if (typeof x.size !== "number" || !Number.isSafeInteger(x.size) || x.size < 0)
+    throw new DescriptorError(`${file}: ${field}.size is ${show(x.size)}: not a size in bytes`);
   const d: Descriptor = { mediaType: x.mediaType, digest, size: x.size };
   if (x.platform !== undefined) {
     if (!isObject(x.platform)) throw new DescriptorError(`${file}: ${field}.platform is ${show(x.platform)}: not an object`);
     for (const k of ["os", "architecture", "variant"] as const)
-      if (x.platform[k] !== undefined && typeof x.platform[k] !== "string") throw new DescriptorError(`${file}: ${field}.platform.${k} is ${show(x.platform[k])}: not a string`);
+      if (x.platform[k] !== undefined && typeof x.platform[k] !== "string")
+        throw new DescriptorError(`${file}: ${field}.platform.${k} is ${show(x.platform[k])}: not a string`);
     d.platform = x.platform;
   }
   if (x.annotations !== undefined) {
@@ -75,7 +81,8 @@ function list(file: string, field: string, x: unknown): unknown[] {
 /** index.json or an image index (OCI index, Docker manifest list). */
 export function checkIndex(file: string, doc: unknown): ImageIndex {
   if (!isObject(doc)) throw new DescriptorError(`${file}: not an image index (a JSON object)`);
-  if (doc.mediaType !== undefined && typeof doc.mediaType !== "string") throw new DescriptorError(`${file}: mediaType is ${show(doc.mediaType)}: not a string`);
+  if (doc.mediaType !== undefined && typeof doc.mediaType !== "string")
+    throw new DescriptorError(`${file}: mediaType is ${show(doc.mediaType)}: not a string`);
   const manifests = list(file, "manifests", doc.manifests).map((m, i) => checkDescriptor(file, `manifests[${i}]`, m));
   return { mediaType: doc.mediaType, manifests };
 }
@@ -84,7 +91,8 @@ export function checkIndex(file: string, doc: unknown): ImageIndex {
 export function checkManifest(file: string, doc: unknown): ImageManifest {
   if (!isObject(doc)) throw new DescriptorError(`${file}: not an image manifest (a JSON object)`);
   if (doc.schemaVersion !== 2) throw new DescriptorError(`${file}: schemaVersion is ${show(doc.schemaVersion)}: only 2 is supported`);
-  if (doc.mediaType !== undefined && typeof doc.mediaType !== "string") throw new DescriptorError(`${file}: mediaType is ${show(doc.mediaType)}: not a string`);
+  if (doc.mediaType !== undefined && typeof doc.mediaType !== "string")
+    throw new DescriptorError(`${file}: mediaType is ${show(doc.mediaType)}: not a string`);
   const config = checkDescriptor(file, "config", doc.config);
   const layers = list(file, "layers", doc.layers).map((l, i) => checkDescriptor(file, `layers[${i}]`, l));
   return { mediaType: doc.mediaType, config, layers };

@@ -47,7 +47,11 @@ export async function gunzipToTemp(file: string, maxBytes: number, onBytes?: (n:
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
       if (bytes > maxBytes)
-        return done(new GunzipError(`${file}: unpacks to more than ${maxBytes} bytes (--max-bytes): refused as a gzip bomb; raise --max-bytes if the bundle is really that large`));
+        return done(
+          new GunzipError(
+            `${file}: unpacks to more than ${maxBytes} bytes (--max-bytes): refused as a gzip bomb; raise --max-bytes if the bundle is really that large`,
+          ),
+        );
       onBytes?.(bytes);
       done(null, chunk);
     },

@@ -27,7 +27,11 @@ export function parseBytes(s: string): number | undefined {
  * secrets file's adminPassword; the CA from --ca, else the secrets file's tls.caCrt, else the system's. The two
  * options combine (a spec with auth.password has no adminPassword in its secrets file, but its CA is there).
  */
-export async function seedCredentials(o: Pick<SeedOptions, "passwordEnv" | "secrets" | "ca">, env: NodeJS.ProcessEnv, read: (file: string) => string): Promise<{ password: string; ca?: string }> {
+export async function seedCredentials(
+  o: Pick<SeedOptions, "passwordEnv" | "secrets" | "ca">,
+  env: NodeJS.ProcessEnv,
+  read: (file: string) => string,
+): Promise<{ password: string; ca?: string }> {
   let password: string | undefined;
   let ca: string | undefined;
   if (o.passwordEnv) {
@@ -39,9 +43,15 @@ export async function seedCredentials(o: Pick<SeedOptions, "passwordEnv" | "secr
     const { secrets } = readSecretsFile(o.secrets);
     password ??= secrets.adminPassword || undefined;
     ca = secrets.tls?.caCrt || undefined;
-    if (password === undefined) throw new Error(`--secrets ${o.secrets}: no secrets.adminPassword (the spec sets auth.password or auth.existingSecret, so Harbor's password is not in this file): add --password-env VAR, the CA still comes from the file`);
+    if (password === undefined)
+      throw new Error(
+        `--secrets ${o.secrets}: no secrets.adminPassword (the spec sets auth.password or auth.existingSecret, so Harbor's password is not in this file): add --password-env VAR, the CA still comes from the file`,
+      );
   }
   if (o.ca) ca = read(o.ca);
-  if (password === undefined) throw new Error("no password: pass --password-env VAR (the variable holding it) or --secrets FILE (the file harbor-edge secrets wrote), or both");
+  if (password === undefined)
+    throw new Error(
+      "no password: pass --password-env VAR (the variable holding it) or --secrets FILE (the file harbor-edge secrets wrote), or both",
+    );
   return { password, ...(ca ? { ca } : {}) };
 }

@@ -38,7 +38,16 @@ export interface SeedOptions {
 export async function seedImages(images: BundleImage[], reg: Registry, o: SeedOptions = {}): Promise<SeedResult> {
   const started = Date.now();
   const requestsBefore = reg.requests;
-  const result: SeedResult = { images: [], blobsUploaded: 0, blobsPresent: 0, bytesUploaded: 0, manifests: 0, unchanged: 0, requests: 0, ms: 0 };
+  const result: SeedResult = {
+    images: [],
+    blobsUploaded: 0,
+    blobsPresent: 0,
+    bytesUploaded: 0,
+    manifests: 0,
+    unchanged: 0,
+    requests: 0,
+    ms: 0,
+  };
   const present = new Set<string>(); // repo@digest known to be there
   let sent = 0;
 
@@ -84,9 +93,15 @@ export async function seedImages(images: BundleImage[], reg: Registry, o: SeedOp
       await push(img.root);
       const reference = img.ref.tag ?? img.root.digest;
       let note = img.note;
-      if (img.ref.digest && img.ref.digest !== img.root.digest) note = `${note ? `${note}; ` : ""}its name says ${img.ref.digest}, the bundle's content is ${img.root.digest}`;
+      if (img.ref.digest && img.ref.digest !== img.root.digest)
+        note = `${note ? `${note}; ` : ""}its name says ${img.ref.digest}, the bundle's content is ${img.root.digest}`;
       await put(img.root, reference);
-      const done: SeededImage = { name: img.name, target: `${repo}${img.ref.tag ? `:${img.ref.tag}` : `@${img.root.digest}`}`, digest: img.root.digest, ...(note ? { note } : {}) };
+      const done: SeededImage = {
+        name: img.name,
+        target: `${repo}${img.ref.tag ? `:${img.ref.tag}` : `@${img.root.digest}`}`,
+        digest: img.root.digest,
+        ...(note ? { note } : {}),
+      };
       result.images.push(done);
       o.onImage?.(done);
     } catch (e) {

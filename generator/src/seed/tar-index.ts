@@ -41,7 +41,14 @@ export function archivePath(label: string, what: string, p: string): string {
   return n === "." ? "" : n;
 }
 
-const TYPES: Record<string, TarEntry["type"]> = { File: "file", OldFile: "file", ContiguousFile: "file", SymbolicLink: "symlink", Link: "hardlink", Directory: "directory" };
+const TYPES: Record<string, TarEntry["type"]> = {
+  File: "file",
+  OldFile: "file",
+  ContiguousFile: "file",
+  SymbolicLink: "symlink",
+  Link: "hardlink",
+  Directory: "directory",
+};
 
 /**
  * Reads `file` (an uncompressed tar) once: its entries by name (a later entry of the same name replaces an
@@ -63,7 +70,9 @@ export function indexTar(file: string, label = file, onBytes?: (n: number) => vo
       const type = TYPES[e.type] ?? "other";
       const size = e.size;
       if (!Number.isSafeInteger(size) || size < 0) {
-        failure ??= new TarError(`${label}: tar entry "${e.path}" at byte ${bodyAt - 512}: size field ${String(size)} is negative or not a number`);
+        failure ??= new TarError(
+          `${label}: tar entry "${e.path}" at byte ${bodyAt - 512}: size field ${String(size)} is negative or not a number`,
+        );
         e.resume();
         return;
       }
@@ -72,12 +81,16 @@ export function indexTar(file: string, label = file, onBytes?: (n: number) => vo
       if (type === "symlink") {
         const lp = e.linkpath ?? "";
         const to = path.posix.normalize(path.posix.join(path.posix.dirname(name), lp));
-        if (lp.startsWith("/") || to === ".." || to.startsWith("../")) throw new TarError(`${label}: symbolic link ${name} -> "${lp}" leaves the archive`);
+        if (lp.startsWith("/") || to === ".." || to.startsWith("../"))
+          throw new TarError(`${label}: symbolic link ${name} -> "${lp}" leaves the archive`);
         entry.target = to;
       }
       if (type === "hardlink") {
         const to = archivePath(label, `hard link ${name} ->`, e.linkpath ?? "");
-        if (entries.get(to)?.type !== "file") throw new TarError(`${label}: hard link ${name} -> "${e.linkpath}": no regular file of that name before it in the archive (a link out of the bundle?)`);
+        if (entries.get(to)?.type !== "file")
+          throw new TarError(
+            `${label}: hard link ${name} -> "${e.linkpath}": no regular file of that name before it in the archive (a link out of the bundle?)`,
+          );
         entry.target = to;
       }
       if (type === "file") {
@@ -93,16 +106,22 @@ export function indexTar(file: string, label = file, onBytes?: (n: number) => vo
     let pos = 0;
     let metaRun = 0;
     const check = () => {
-      if (failure) throw failure instanceof TarError ? failure : new TarError(`${label}: not a valid tar archive at byte ${pos}: ${failure.message}`);
+      if (failure)
+        throw failure instanceof TarError ? failure : new TarError(`${label}: not a valid tar archive at byte ${pos}: ${failure.message}`);
     };
     while (pos + 512 <= total) {
       fs.readSync(fd, block, 0, 512, pos);
       if (block.every((x) => x === 0)) break; // end of archive
       const h = new Header(block);
       if (!h.cksumValid) throw new TarError(`${label}: not a valid tar archive: the header at byte ${pos} has a bad checksum`);
-      const raw = block.subarray(124, 136).toString("latin1").replace(/[\0 ]+$/, "").trim();
+      const raw = block
+        .subarray(124, 136)
+        .toString("latin1")
+        .replace(/[\0 ]+$/, "")
+        .trim();
       const own = h.size ?? (raw === "" ? 0 : NaN);
-      if (!Number.isSafeInteger(own) || own < 0) throw new TarError(`${label}: tar entry "${h.path}" at byte ${pos}: size field "${raw}" is negative or not a number`);
+      if (!Number.isSafeInteger(own) || own < 0)
+        throw new TarError(`${label}: tar entry "${h.path}" at byte ${pos}: size field "${raw}" is negative or not a number`);
       emitted = undefined;
       bodyAt = pos + 512;
       try {
@@ -114,8 +133,12 @@ export function indexTar(file: string, label = file, onBytes?: (n: number) => vo
       pos += 512;
       const size = emitted ? (emitted as ReadEntry).size : own;
       metaRun = emitted ? 0 : metaRun + 1;
-      if (metaRun > MAX_HEADER_RUN) throw new TarError(`${label}: more than ${MAX_HEADER_RUN} header blocks at byte ${pos} without an entry`);
-      if (size > total - pos) throw new TarError(`${label}: tar entry "${(emitted as ReadEntry | undefined)?.path ?? h.path}" at byte ${pos - 512} claims ${size} bytes; the file has ${total - pos} left (a huge size field, or a cut archive)`);
+      if (metaRun > MAX_HEADER_RUN)
+        throw new TarError(`${label}: more than ${MAX_HEADER_RUN} header blocks at byte ${pos} without an entry`);
+      if (size > total - pos)
+        throw new TarError(
+          `${label}: tar entry "${(emitted as ReadEntry | undefined)?.path ?? h.path}" at byte ${pos - 512} claims ${size} bytes; the file has ${total - pos} left (a huge size field, or a cut archive)`,
+        );
       // the body, padded to 512; the last entry's padding may be missing at the end of the file
       let left = Math.min(Math.ceil(size / 512) * 512, total - pos);
       while (left > 0) {
@@ -134,7 +157,8 @@ export function indexTar(file: string, label = file, onBytes?: (n: number) => vo
       if (size % 512 && pos === total) parser.write(Buffer.alloc(512 - (size % 512)));
       check();
     }
-    for (const e of entries.values()) if (e.type === "file" && !e.digest) throw new TarError(`${label}: tar entry "${e.name}" was not read to its end`);
+    for (const e of entries.values())
+      if (e.type === "file" && !e.digest) throw new TarError(`${label}: tar entry "${e.name}" was not read to its end`);
     return entries;
   } finally {
     fs.closeSync(fd);

@@ -3,7 +3,15 @@ import type { ErrorObject } from "ajv";
 import { dottedPath, describeValue, type Problem } from "./problems.js";
 
 function typeName(t: unknown): string {
-  const names: Record<string, string> = { integer: "an integer", number: "a number", string: "a string", boolean: "true or false", object: "a mapping of keys", array: "a list", null: "null" };
+  const names: Record<string, string> = {
+    integer: "an integer",
+    number: "a number",
+    string: "a string",
+    boolean: "true or false",
+    object: "a mapping of keys",
+    array: "a list",
+    null: "null",
+  };
   const list = Array.isArray(t) ? t : [t];
   return list.map((x) => names[String(x)] ?? String(x)).join(" or ");
 }
@@ -25,7 +33,8 @@ function expectedFor(e: ErrorObject): string {
       return `one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
     case "minimum":
     case "maximum": {
-      const lo = ps.minimum, hi = ps.maximum;
+      const lo = ps.minimum,
+        hi = ps.maximum;
       const what = ps.type === "integer" ? "an integer" : "a number";
       if (lo !== undefined && hi !== undefined) return `${what} from ${lo} to ${hi}`;
       return e.keyword === "minimum" ? `${what} of at least ${lo}` : `${what} of at most ${hi}`;
@@ -46,7 +55,7 @@ function expectedFor(e: ErrorObject): string {
     case "oneOf":
       return custom ?? String(ps.description ?? "one of the allowed forms");
     default:
-      return custom ?? (e.message ?? e.keyword);
+      return custom ?? e.message ?? e.keyword;
   }
 }
 
@@ -54,9 +63,15 @@ function expectedFor(e: ErrorObject): string {
  * One problem per failing field. Errors inside an anyOf are folded into the anyOf's own message
  * (its x-expected annotation), so "vip: must be ipv4 / must be ipv6 / must be empty" reads as one line.
  */
-export function problemsFromAjv(errors: ErrorObject[] | null | undefined, root = "harbor-config", skip: (pointer: string, e: ErrorObject) => boolean = () => false): Problem[] {
+export function problemsFromAjv(
+  errors: ErrorObject[] | null | undefined,
+  root = "harbor-config",
+  skip: (pointer: string, e: ErrorObject) => boolean = () => false,
+): Problem[] {
   if (!errors) return [];
-  const unions = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").map((e) => e.schemaPath.replace(/\/(anyOf|oneOf)$/, "/$1/"));
+  const unions = errors
+    .filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf")
+    .map((e) => e.schemaPath.replace(/\/(anyOf|oneOf)$/, "/$1/"));
   const seen = new Set<string>();
   const out: Problem[] = [];
   for (const e of errors) {
@@ -76,7 +91,10 @@ export function problemsFromAjv(errors: ErrorObject[] | null | undefined, root =
     if (seen.has(path)) continue;
     seen.add(path);
     const expected = e.keyword === "additionalProperties" ? `a known key (${expectedFor(e)})` : expectedFor(e);
-    const shown = e.keyword === "additionalProperties" ? `unknown key ${JSON.stringify((e.params as any).additionalProperty)}` : describeValue(given, path);
+    const shown =
+      e.keyword === "additionalProperties"
+        ? `unknown key ${JSON.stringify((e.params as any).additionalProperty)}`
+        : describeValue(given, path);
     out.push({ path, expected, given: shown, severity: "error" });
   }
   return out;

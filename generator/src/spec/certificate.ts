@@ -17,8 +17,10 @@ const DAY = 24 * 3600 * 1000;
 
 export function checkCertificate(input: CertInput, base: string, now: Date = new Date()): Problem[] {
   const problems: Problem[] = [];
-  const err = (field: string, expected: string, given: string) => problems.push({ path: `${base}.${field}`, expected, given, severity: "error" });
-  const warn = (field: string, expected: string, given: string) => problems.push({ path: `${base}.${field}`, expected, given, severity: "warning" });
+  const err = (field: string, expected: string, given: string) =>
+    problems.push({ path: `${base}.${field}`, expected, given, severity: "error" });
+  const warn = (field: string, expected: string, given: string) =>
+    problems.push({ path: `${base}.${field}`, expected, given, severity: "warning" });
 
   const hasCrt = input.crt.trim() !== "";
   const hasKey = input.key.trim() !== "";
@@ -66,23 +68,30 @@ export function checkCertificate(input: CertInput, base: string, now: Date = new
 
   const notBefore = new Date(cert.validFrom);
   const notAfter = new Date(cert.validTo);
-  if (notAfter.getTime() <= now.getTime()) err("crt", "a certificate that has not expired", `one that expired on ${notAfter.toISOString()}`);
-  else if (notBefore.getTime() > now.getTime()) err("crt", "a certificate that is already valid", `one valid only from ${notBefore.toISOString()}`);
-  else if (notAfter.getTime() - now.getTime() < 30 * DAY) warn("crt", "a certificate valid for more than 30 days", `one that expires on ${notAfter.toISOString()}`);
+  if (notAfter.getTime() <= now.getTime())
+    err("crt", "a certificate that has not expired", `one that expired on ${notAfter.toISOString()}`);
+  else if (notBefore.getTime() > now.getTime())
+    err("crt", "a certificate that is already valid", `one valid only from ${notBefore.toISOString()}`);
+  else if (notAfter.getTime() - now.getTime() < 30 * DAY)
+    warn("crt", "a certificate valid for more than 30 days", `one that expires on ${notAfter.toISOString()}`);
 
   if (ca) {
     const issued = cert.checkIssued(ca) && cert.verify(ca.publicKey);
     // the CA may also be the issuer of an intermediate that is part of crt's chain
-    const viaChain = !issued && blocks.slice(1).some((b) => {
-      try {
-        const inter = new X509Certificate(b);
-        return cert.checkIssued(inter) && cert.verify(inter.publicKey) && inter.checkIssued(ca) && inter.verify(ca.publicKey);
-      } catch {
-        return false;
-      }
-    });
-    if (!issued && !viaChain) err("ca", "the CA that issued auth.certs.crt", `a CA (${ca.subject.replace(/\n/g, ", ")}) that did not sign it`);
-    if (new Date(ca.validTo).getTime() <= now.getTime()) err("ca", "a CA certificate that has not expired", `one that expired on ${new Date(ca.validTo).toISOString()}`);
+    const viaChain =
+      !issued &&
+      blocks.slice(1).some((b) => {
+        try {
+          const inter = new X509Certificate(b);
+          return cert.checkIssued(inter) && cert.verify(inter.publicKey) && inter.checkIssued(ca) && inter.verify(ca.publicKey);
+        } catch {
+          return false;
+        }
+      });
+    if (!issued && !viaChain)
+      err("ca", "the CA that issued auth.certs.crt", `a CA (${ca.subject.replace(/\n/g, ", ")}) that did not sign it`);
+    if (new Date(ca.validTo).getTime() <= now.getTime())
+      err("ca", "a CA certificate that has not expired", `one that expired on ${new Date(ca.validTo).toISOString()}`);
   }
 
   const sans = subjectAltNames(cert);
@@ -90,7 +99,8 @@ export function checkCertificate(input: CertInput, base: string, now: Date = new
   const names = `${sans.dns.length || sans.ips.length ? [...sans.dns.map((d) => `DNS:${d}`), ...sans.ips.map((i) => `IP:${i}`)].join(", ") : "no SANs"}${cn ? ` (CN ${cn})` : ""}`;
   if (input.hostname && net.isIPv4(input.hostname)) {
     // a host name of digits and dots is an address: clients dialling it look only at the IP SANs
-    if (!sans.ips.includes(normalizeIp(input.hostname))) err("crt", `a certificate for cluster.hostname ${input.hostname} as an IP subject alternative name`, `one for ${names}`);
+    if (!sans.ips.includes(normalizeIp(input.hostname)))
+      err("crt", `a certificate for cluster.hostname ${input.hostname} as an IP subject alternative name`, `one for ${names}`);
   } else if (input.hostname && !sans.dns.some((d) => dnsNameCovers(d, input.hostname))) {
     // Docker and containerd (Go's crypto/x509) ignore the common name: the name must be a SAN
     const why = cn && dnsNameCovers(cn, input.hostname) ? " (it is only the common name, which Docker and containerd ignore)" : "";

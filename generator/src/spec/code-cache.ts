@@ -101,7 +101,11 @@ export interface CachedLoad {
  * CommonJS with its own require (resolving from its directory), module, exports, __filename and __dirname, as
  * require() runs it, and the given params as further arguments of its wrapper (their names in scope).
  */
-export function requireCached(file: string, name: string, options: { cacheDir?: string | null; params?: Record<string, unknown> } = {}): CachedLoad {
+export function requireCached(
+  file: string,
+  name: string,
+  options: { cacheDir?: string | null; params?: Record<string, unknown> } = {},
+): CachedLoad {
   const cacheDir = options.cacheDir === undefined ? safeCacheDir(codeCacheDir()) : (options.cacheDir ?? undefined);
   const params = Object.entries(options.params ?? {});
   const st = fs.statSync(file);
@@ -112,7 +116,14 @@ export function requireCached(file: string, name: string, options: { cacheDir?: 
   const names = ["exports", "require", "module", "__filename", "__dirname", ...params.map(([k]) => k)].join(", ");
   const script = new vm.Script(`(function (${names}) {${source}\n})`, { filename: file, cachedData });
   const mod = { exports: {} as unknown };
-  (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, createRequire(file), mod, file, path.dirname(file), ...params.map(([, v]) => v));
+  (script.runInThisContext() as (...a: unknown[]) => void)(
+    mod.exports,
+    createRequire(file),
+    mod,
+    file,
+    path.dirname(file),
+    ...params.map(([, v]) => v),
+  );
   const hit = cachedData !== undefined && !script.cachedDataRejected;
   // at exit, so the cache holds the code of the functions that ran, not just the top level
   if (!cacheFile || hit) return { exports: mod.exports, cache: cacheFile ? "hit" : "off" };

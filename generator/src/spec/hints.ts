@@ -22,7 +22,8 @@ function pathsOf(schema: JsonSchema, key: string, prefix: string, root: JsonSche
 /** The value at a dotted path below root in the raw spec. */
 function valueAt(raw: unknown, path: string, root: string): unknown {
   let node = raw;
-  for (const k of path.slice(root.length + 1).split(".")) node = node && typeof node === "object" ? (node as Record<string, unknown>)[k] : undefined;
+  for (const k of path.slice(root.length + 1).split("."))
+    node = node && typeof node === "object" ? (node as Record<string, unknown>)[k] : undefined;
   return node;
 }
 
@@ -32,7 +33,8 @@ export function suggestion(schema: JsonSchema, key: string, given: unknown, root
   if (found.length !== 1) return undefined;
   const { path, node } = found[0];
   // `metrics: true` where metrics is a section with an enabled switch
-  if (typeof given === "boolean" && (node.properties as Record<string, JsonSchema> | undefined)?.enabled?.type === "boolean") return `${path}.enabled`;
+  if (typeof given === "boolean" && (node.properties as Record<string, JsonSchema> | undefined)?.enabled?.type === "boolean")
+    return `${path}.enabled`;
   return path;
 }
 

@@ -24,7 +24,14 @@ export function readSpecText(file: string): string {
     return fs.readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (err as Error).message;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (err as Error).message;
     throw new SpecInputError(`cannot read spec ${file}: ${why}`);
   }
 }
@@ -39,12 +46,22 @@ export function parseSpecText(text: string, file: string): LoadedSpec {
     throw err;
   }
   if (doc === undefined || doc === null) throw new SpecInputError(`${file} is empty: expected a mapping with the key ${ROOT_KEY}`);
-  if (typeof doc !== "object" || Array.isArray(doc)) throw new SpecInputError(`${file}: expected a mapping with the key ${ROOT_KEY} at the top; found ${Array.isArray(doc) ? "a list" : typeof doc}`);
+  if (typeof doc !== "object" || Array.isArray(doc))
+    throw new SpecInputError(
+      `${file}: expected a mapping with the key ${ROOT_KEY} at the top; found ${Array.isArray(doc) ? "a list" : typeof doc}`,
+    );
   const document = doc as Record<string, unknown>;
 
   // The whole values.yaml of a Palette pack: charts.<chart>.harbor-config
   const charts = document.charts as Record<string, any> | undefined;
-  if (!(ROOT_KEY in document) && charts && typeof charts === "object" && charts[CHART_NAME] && typeof charts[CHART_NAME] === "object" && ROOT_KEY in charts[CHART_NAME]) {
+  if (
+    !(ROOT_KEY in document) &&
+    charts &&
+    typeof charts === "object" &&
+    charts[CHART_NAME] &&
+    typeof charts[CHART_NAME] === "object" &&
+    ROOT_KEY in charts[CHART_NAME]
+  ) {
     return { raw: charts[CHART_NAME][ROOT_KEY] ?? {}, document: charts[CHART_NAME], root: `charts.${CHART_NAME}.${ROOT_KEY}`, file };
   }
   if (!(ROOT_KEY in document)) {
@@ -52,7 +69,9 @@ export function parseSpecText(text: string, file: string): LoadedSpec {
   }
   const unknown = Object.keys(document).filter((k) => !VALUES_KEYS.includes(k));
   if (unknown.length) {
-    throw new SpecInputError(`${file}: unknown top-level key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; a spec holds ${ROOT_KEY} (and, in a values file, ${VALUES_KEYS.slice(1).join(", ")})`);
+    throw new SpecInputError(
+      `${file}: unknown top-level key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; a spec holds ${ROOT_KEY} (and, in a values file, ${VALUES_KEYS.slice(1).join(", ")})`,
+    );
   }
   return { raw: document[ROOT_KEY] ?? {}, document, root: ROOT_KEY, file };
 }

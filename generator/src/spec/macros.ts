@@ -24,7 +24,11 @@ export function macroPointers(value: unknown, pointer = ""): string[] {
 export function withoutMacros<T>(value: T): T {
   if (Array.isArray(value)) return value.filter((v) => !isMacro(v)).map(withoutMacros) as T;
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => !isMacro(v)).map(([k, v]) => [k, withoutMacros(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => !isMacro(v))
+        .map(([k, v]) => [k, withoutMacros(v)]),
+    ) as T;
   }
   return value;
 }

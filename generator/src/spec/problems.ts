@@ -47,7 +47,10 @@ export function formatProblem(p: Problem): string {
 
 /** Raised for input the CLI cannot read at all (missing file, bad YAML, no harbor-config key). */
 export class SpecInputError extends Error {
-  constructor(message: string, readonly problems: Problem[] = []) {
+  constructor(
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
     super(message);
     this.name = "SpecInputError";
   }

@@ -6,7 +6,17 @@
 import type { HarborConfig } from "./harbor-config.js";
 
 /** Harbor 2.15.1's PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE (upstream core ConfigMap). */
-export const PERMITTED_PROXY_TYPES = ["docker-hub", "harbor", "azure-acr", "ali-acr", "aws-ecr", "google-gcr", "docker-registry", "github-ghcr", "jfrog-artifactory"] as const;
+export const PERMITTED_PROXY_TYPES = [
+  "docker-hub",
+  "harbor",
+  "azure-acr",
+  "ali-acr",
+  "aws-ecr",
+  "google-gcr",
+  "docker-registry",
+  "github-ghcr",
+  "jfrog-artifactory",
+] as const;
 export type ProxyType = (typeof PERMITTED_PROXY_TYPES)[number];
 
 export interface ProxyRegistry {

@@ -17,13 +17,19 @@ export function portClashes(spec: HarborConfig, root: string): Problem[] {
   const sides = { https: ports.https ?? {}, http: ports.http ?? {} } as Record<"https" | "http", { port?: number; nodePort?: number }>;
   for (const field of ["nodePort", "port"] as const) {
     if (field === "nodePort" && service.serviceType === "ClusterIP") continue;
-    const a = sides.https[field], b = sides.http[field];
+    const a = sides.https[field],
+      b = sides.http[field];
     if (typeof a !== "number" || a !== b) continue;
     const moved = (["https", "http"] as const).filter((s) => sides[s][field] !== DEFAULTS[s][field]);
     for (const side of moved.length ? moved : (["http"] as const)) {
       const other = side === "https" ? "http" : "https";
       const what = field === "nodePort" ? "a node port" : "a port";
-      out.push({ path: `${root}.service.harbor.${side}.${field}`, expected: `${what} other than service.harbor.${other}.${field} (${sides[other][field]})`, given: describeValue(sides[side][field]), severity: "error" });
+      out.push({
+        path: `${root}.service.harbor.${side}.${field}`,
+        expected: `${what} other than service.harbor.${other}.${field} (${sides[other][field]})`,
+        given: describeValue(sides[side][field]),
+        severity: "error",
+      });
     }
   }
   return out;
@@ -39,7 +45,8 @@ export function replicaProblems(spec: HarborConfig, root: string): Problem[] {
   return [
     {
       path: `${root}.replicas.registry`,
-      expected: "1 while storage.backend.type is pvc (the image store is one ReadWriteOnce volume); use storage.backend.type s3 for more registry replicas",
+      expected:
+        "1 while storage.backend.type is pvc (the image store is one ReadWriteOnce volume); use storage.backend.type s3 for more registry replicas",
       given: describeValue(registry),
       severity: "error",
     },

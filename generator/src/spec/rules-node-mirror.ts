@@ -53,13 +53,21 @@ export function nodeMirrorProblems(spec: HarborConfig, root: string, o: { forNod
   const why = o.forNodeConfig ? "harbor-edge node-config" : "nodeMirror.enabled";
 
   if (needed && spec.proxyCache?.enabled !== true) {
-    err(o.forNodeConfig ? "proxyCache.enabled" : "nodeMirror.enabled", `proxyCache.enabled true: ${why} points nodes at the proxy-cache projects`, "proxyCache.enabled false");
+    err(
+      o.forNodeConfig ? "proxyCache.enabled" : "nodeMirror.enabled",
+      `proxyCache.enabled true: ${why} points nodes at the proxy-cache projects`,
+      "proxyCache.enabled false",
+    );
   }
   const addresses = given.length > 0 ? given : mirrorAddresses({ ...spec, nodeMirror: { ...nm, addresses: [] } });
   if (needed && addresses.length === 0) {
     const vip = str(spec.cluster?.vip);
     const situation = !vip ? "no cluster.vip" : `service.serviceType ClusterIP, which is not served on cluster.vip ${vip}`;
-    err("nodeMirror.addresses", `an address nodes reach Harbor at without cluster DNS (${why}), or cluster.vip with service.serviceType NodePort or LoadBalancer`, `none (${situation})`);
+    err(
+      "nodeMirror.addresses",
+      `an address nodes reach Harbor at without cluster DNS (${why}), or cluster.vip with service.serviceType NodePort or LoadBalancer`,
+      `none (${situation})`,
+    );
   }
 
   // containerd dials 443 for an address without a port; a NodePort Service serves https on its node port only
@@ -67,7 +75,12 @@ export function nodeMirrorProblems(spec: HarborConfig, root: string, o: { forNod
     const nodePort = spec.service?.harbor?.https?.nodePort ?? 30003;
     given.forEach((a, i) => {
       if (!isMacro(a) && !/:\d+$/.test(a.replace(/^\[[^\]]*\]/, "")) && !net.isIPv6(a)) {
-        out.push({ path: `${root}.nodeMirror.addresses[${i}]`, expected: `host:port; containerd dials 443 for ${a}, but the NodePort Service serves https on ${nodePort} (${a}:${nodePort}), unless something else listens on 443 there`, given: describeValue(a), severity: "warning" });
+        out.push({
+          path: `${root}.nodeMirror.addresses[${i}]`,
+          expected: `host:port; containerd dials 443 for ${a}, but the NodePort Service serves https on ${nodePort} (${a}:${nodePort}), unless something else listens on 443 there`,
+          given: describeValue(a),
+          severity: "warning",
+        });
       }
     });
   }

@@ -18,7 +18,12 @@ export function resolveRef(node: JsonSchema, root: JsonSchema): JsonSchema {
 }
 
 export function typeOf(node: JsonSchema): string {
-  if (node.type) return Array.isArray(node.type) ? node.type.join(" | ") : node.type === "array" && node.items?.type ? `${node.items.type}[]` : node.type;
+  if (node.type)
+    return Array.isArray(node.type)
+      ? node.type.join(" | ")
+      : node.type === "array" && node.items?.type
+        ? `${node.items.type}[]`
+        : node.type;
   const alts = (node.anyOf ?? node.oneOf ?? []) as JsonSchema[];
   const types = [...new Set(alts.map((a) => a.type).filter(Boolean))];
   return types.join(" | ") || "any";
@@ -40,7 +45,11 @@ export function leaves(schema: JsonSchema, prefix: string, root: JsonSchema = sc
 export function withoutAnnotations<T>(node: T): T {
   if (Array.isArray(node)) return node.map(withoutAnnotations) as T;
   if (node && typeof node === "object") {
-    return Object.fromEntries(Object.entries(node).filter(([k]) => !k.startsWith("x-")).map(([k, v]) => [k, withoutAnnotations(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([k]) => !k.startsWith("x-"))
+        .map(([k, v]) => [k, withoutAnnotations(v)]),
+    ) as T;
   }
   return node;
 }

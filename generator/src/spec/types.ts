@@ -2,4 +2,24 @@
 // with every section the schema defaults filled in (spec/validate.ts).
 import type { HarborConfig } from "./harbor-config.js";
 
-export type Spec = HarborConfig & Required<Pick<HarborConfig, "auth" | "cluster" | "service" | "storage" | "database" | "redis" | "trivy" | "replicas" | "network" | "nodeMirror" | "registryInfo" | "report" | "projects" | "proxyCache" | "configJob">>;
+export type Spec = HarborConfig &
+  Required<
+    Pick<
+      HarborConfig,
+      | "auth"
+      | "cluster"
+      | "service"
+      | "storage"
+      | "database"
+      | "redis"
+      | "trivy"
+      | "replicas"
+      | "network"
+      | "nodeMirror"
+      | "registryInfo"
+      | "report"
+      | "projects"
+      | "proxyCache"
+      | "configJob"
+    >
+  >;

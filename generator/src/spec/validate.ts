@@ -22,7 +22,7 @@ export function typedView<T>(spec: T, errors: ErrorObject[] | null | undefined):
   // deepest first, so a refused mapping replaced by its default is not written into afterwards
   const byPath = new Map<string, unknown>();
   const emptied = new Set<unknown[]>();
-  for (const e of refused) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, (e.parentSchema)?.default);
+  for (const e of refused) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, e.parentSchema?.default);
   for (const pointer of [...byPath.keys()].sort((a, b) => b.length - a.length)) {
     if (pointer === "") return {} as T;
     const segs = pointer.split("/").slice(1).map(unescape);
@@ -63,7 +63,8 @@ export function validateSpec(raw: unknown, root: string = ROOT_KEY, now: Date = 
   const macros = macroPointers(raw);
   // A Palette macro stands where Palette will put a real value (a string, number or boolean): its format and
   // scalar type are not ours to judge. A macro where a mapping or a list belongs is still an error.
-  const scalarSlot = (e: { keyword: string; params: Record<string, any> }) => e.keyword !== "type" || ![e.params.type].flat().some((t) => t === "object" || t === "array");
+  const scalarSlot = (e: { keyword: string; params: Record<string, any> }) =>
+    e.keyword !== "type" || ![e.params.type].flat().some((t) => t === "object" || t === "array");
   const schemaProblems = withHints(
     problemsFromAjv(validate.errors, root, (pointer, e) => macros.includes(pointer) && scalarSlot(e)),
     raw,

@@ -47,5 +47,7 @@ export function staleness(updated: string, now: number, maxAgeMs: number, maxAge
   if (!Number.isFinite(at)) return "the report's time is unknown: is the report CronJob running?";
   if (at - now > FUTURE_SKEW_MS) return `the report is dated ${formatAge(at - now)} ahead of this machine's clock`;
   const age = now - at;
-  return age > maxAgeMs ? `the report is ${formatAge(age)} old (more than --max-age ${maxAgeText}): is the report CronJob running?` : undefined;
+  return age > maxAgeMs
+    ? `the report is ${formatAge(age)} old (more than --max-age ${maxAgeText}): is the report CronJob running?`
+    : undefined;
 }

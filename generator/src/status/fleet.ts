@@ -76,7 +76,10 @@ export function bounded(s: unknown, max = NAME_MAX): string {
 // --- the sites -----------------------------------------------------------------------------------------------
 
 /** The context names of a kubeconfig (strings, in file order, each once) and its current-context; throws naming the file. */
-export function kubeconfigContexts(file: string, read: (f: string) => string = (f) => fs.readFileSync(f, "utf8")): { current?: string; contexts: string[] } {
+export function kubeconfigContexts(
+  file: string,
+  read: (f: string) => string = (f) => fs.readFileSync(f, "utf8"),
+): { current?: string; contexts: string[] } {
   let text: string;
   try {
     text = read(file);
@@ -85,9 +88,15 @@ export function kubeconfigContexts(file: string, read: (f: string) => string = (
   }
   // a kubeconfig holds tokens and keys: a syntax error names the line, not the text
   const doc = parseYamlBounded(text, { file: `kubeconfig ${file}`, secret: true }) as any;
-  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error(`kubeconfig ${file}: not a kubeconfig (expected a YAML mapping with clusters, users and contexts)`);
-  const names = (Array.isArray(doc.contexts) ? doc.contexts : []).map((c: any) => c?.name).filter((n: unknown): n is string => typeof n === "string" && n !== "");
-  return { ...(typeof doc["current-context"] === "string" && doc["current-context"] ? { current: doc["current-context"] } : {}), contexts: [...new Set<string>(names)] };
+  if (!doc || typeof doc !== "object" || Array.isArray(doc))
+    throw new Error(`kubeconfig ${file}: not a kubeconfig (expected a YAML mapping with clusters, users and contexts)`);
+  const names = (Array.isArray(doc.contexts) ? doc.contexts : [])
+    .map((c: any) => c?.name)
+    .filter((n: unknown): n is string => typeof n === "string" && n !== "");
+  return {
+    ...(typeof doc["current-context"] === "string" && doc["current-context"] ? { current: doc["current-context"] } : {}),
+    contexts: [...new Set<string>(names)],
+  };
 }
 
 /**
@@ -106,10 +115,21 @@ export function planSites(files: string[], allContexts: boolean, read?: (f: stri
       continue;
     }
     if (allContexts) {
-      if (!listed.contexts.length) sites.push({ label: file, kubeconfig: file, context: "", problem: `kubeconfig ${file}: contexts: expected at least one context with a name; given none` });
+      if (!listed.contexts.length)
+        sites.push({
+          label: file,
+          kubeconfig: file,
+          context: "",
+          problem: `kubeconfig ${file}: contexts: expected at least one context with a name; given none`,
+        });
       for (const context of listed.contexts) sites.push({ label: context, kubeconfig: file, context });
     } else if (listed.current === undefined) {
-      sites.push({ label: file, kubeconfig: file, context: "", problem: `kubeconfig ${file}: current-context: expected the name of a context; given nothing (or pass --all-contexts)` });
+      sites.push({
+        label: file,
+        kubeconfig: file,
+        context: "",
+        problem: `kubeconfig ${file}: current-context: expected the name of a context; given nothing (or pass --all-contexts)`,
+      });
     } else sites.push({ label: listed.current, kubeconfig: file, context: listed.current });
   }
   const count = new Map<string, number>();
@@ -137,7 +157,14 @@ export function nodeNotReady(n: NodeCount): string | undefined {
 export function fromReport(site: Site, s: ReportStatus, stale?: string): SiteResult {
   const nodesNotReady = (s.nodes ?? []).map(nodeNotReady).filter((x): x is string => x !== undefined);
   const ready = s.allHeld === true && nodesNotReady.length === 0 && stale === undefined;
-  return { ...base(site), state: ready ? "ready" : "not-ready", namespace: bounded(s.namespace), report: s, ...(s.nodes ? { nodesNotReady } : {}), ...(stale ? { stale } : {}) };
+  return {
+    ...base(site),
+    state: ready ? "ready" : "not-ready",
+    namespace: bounded(s.namespace),
+    report: s,
+    ...(s.nodes ? { nodesNotReady } : {}),
+    ...(stale ? { stale } : {}),
+  };
 }
 
 /** A cluster that did not answer with a report: no report (not ready), or unreachable. */
@@ -148,7 +175,11 @@ export function fromError(site: Site, e: unknown): SiteResult {
 }
 
 // the file is the operator's own name for it (kept whole up to PATH_MAX); the context comes from the file
-const base = (site: Site) => ({ site: bounded(site.label, 2 * NAME_MAX + 1), kubeconfig: bounded(site.kubeconfig, 4096), context: bounded(site.context) });
+const base = (site: Site) => ({
+  site: bounded(site.label, 2 * NAME_MAX + 1),
+  kubeconfig: bounded(site.kubeconfig, 4096),
+  context: bounded(site.context),
+});
 
 /** One cluster's line: "NAME: 42 of 42 held on 3 nodes", "NAME: not ready: ...", "NAME: unreachable: ...". Pure. */
 export function formatSiteLine(r: SiteResult): string {
@@ -161,7 +192,12 @@ export function formatSiteLine(r: SiteResult): string {
   const nodes = s.nodes;
   const where = nodes ? ` on ${nodes.length} node${nodes.length === 1 ? "" : "s"}` : "; nodes not measured";
   const notReady = r.nodesNotReady ?? [];
-  const named = notReady.length ? `; nodes not ready: ${notReady.slice(0, NODES_SHOWN).map((n) => bounded(n, 2 * NAME_MAX)).join(", ")}${notReady.length > NODES_SHOWN ? `, and ${notReady.length - NODES_SHOWN} more` : ""}` : "";
+  const named = notReady.length
+    ? `; nodes not ready: ${notReady
+        .slice(0, NODES_SHOWN)
+        .map((n) => bounded(n, 2 * NAME_MAX))
+        .join(", ")}${notReady.length > NODES_SHOWN ? `, and ${notReady.length - NODES_SHOWN} more` : ""}`
+    : "";
   const stale = r.stale ? `; ${bounded(r.stale, MESSAGE_MAX)}` : "";
   return `${name}: ${r.state === "ready" ? "" : "not ready: "}${count(s.held)} of ${count(s.total)} held${where}${named}${stale}`;
 }

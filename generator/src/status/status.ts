@@ -20,14 +20,35 @@ export interface ReportStatus extends Pick<Report, "summary" | "held" | "total" 
 export class NoReport extends Error {}
 
 export async function readStatus(access: KubeAccess, namespace: string): Promise<ReportStatus> {
-  const cm = await kubeGetIfExists<{ data?: Record<string, string> }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${STATUS_CONFIGMAP}`);
-  if (!cm) throw new NoReport(`no ConfigMap ${STATUS_CONFIGMAP} in namespace ${namespace}: is the chart installed there, with harbor-config.report.enabled?`);
+  const cm = await kubeGetIfExists<{ data?: Record<string, string> }>(
+    access,
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${STATUS_CONFIGMAP}`,
+  );
+  if (!cm)
+    throw new NoReport(
+      `no ConfigMap ${STATUS_CONFIGMAP} in namespace ${namespace}: is the chart installed there, with harbor-config.report.enabled?`,
+    );
   const d = cm.data ?? {};
-  if (!d.summary) throw new NoReport(`${namespace}/${STATUS_CONFIGMAP} holds no report yet: the report Job runs after install and on harbor-config.report.schedule`);
+  if (!d.summary)
+    throw new NoReport(
+      `${namespace}/${STATUS_CONFIGMAP} holds no report yet: the report Job runs after install and on harbor-config.report.schedule`,
+    );
   const selector = encodeURIComponent(`involvedObject.kind=ConfigMap,involvedObject.name=${STATUS_CONFIGMAP}`);
-  const events = (await kubeGetIfExists<{ items: any[] }>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${selector}`))?.items ?? [];
+  const events =
+    (
+      await kubeGetIfExists<{ items: any[] }>(
+        access,
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${selector}`,
+      )
+    )?.items ?? [];
   const time = (e: any) => String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? "");
-  const last = [...events].sort((a, b) => time(a).localeCompare(time(b)) || String(a.metadata?.creationTimestamp ?? "").localeCompare(String(b.metadata?.creationTimestamp ?? ""))).at(-1);
+  const last = [...events]
+    .sort(
+      (a, b) =>
+        time(a).localeCompare(time(b)) ||
+        String(a.metadata?.creationTimestamp ?? "").localeCompare(String(b.metadata?.creationTimestamp ?? "")),
+    )
+    .at(-1);
   const nodes = d.nodes ? nodesFrom(d.nodes) : undefined;
   // whoever can write the ConfigMap or an Event in the namespace writes this text: no terminal escapes get through
   // (the JSON output included), each value stays on its line
@@ -37,11 +58,26 @@ export async function readStatus(access: KubeAccess, namespace: string): Promise
     held: Number(d.held ?? 0),
     total: Number(d.total ?? 0),
     allHeld: d.allHeld === "true",
-    missing: String(d.missing ?? "").split("\n").filter(Boolean).map(printable),
-    platforms: String(d.platforms ?? "").split(" ").filter(Boolean).map(printable),
+    missing: String(d.missing ?? "")
+      .split("\n")
+      .filter(Boolean)
+      .map(printable),
+    platforms: String(d.platforms ?? "")
+      .split(" ")
+      .filter(Boolean)
+      .map(printable),
     updated: printable(d.updated ?? ""),
     ...(nodes ? { nodes } : {}),
-    ...(last ? { lastEvent: { type: printable(last.type ?? ""), reason: printable(last.reason ?? ""), message: printable(last.message ?? ""), time: printable(time(last)) } } : {}),
+    ...(last
+      ? {
+          lastEvent: {
+            type: printable(last.type ?? ""),
+            reason: printable(last.reason ?? ""),
+            message: printable(last.message ?? ""),
+            time: printable(time(last)),
+          },
+        }
+      : {}),
   };
 }
 
@@ -66,14 +102,23 @@ export function nodesFrom(text: string): NodeCount[] | undefined {
     .map((n: any) => {
       const valid = isCount(n.held) && isCount(n.total);
       const missing = (Array.isArray(n.missing) ? n.missing : []).slice(0, 1000).map(text300);
-      return { name: text300(n.name), held: valid ? n.held : 0, total: valid ? n.total : 0, missing: valid ? missing : [...missing, MALFORMED_ENTRY], checkedAt: text300(n.checkedAt ?? "") };
+      return {
+        name: text300(n.name),
+        held: valid ? n.held : 0,
+        total: valid ? n.total : 0,
+        missing: valid ? missing : [...missing, MALFORMED_ENTRY],
+        checkedAt: text300(n.checkedAt ?? ""),
+      };
     });
 }
 
 /** The status as lines for a terminal (with why it is stale, age.ts); every value from the cluster made printable (again: s may not come from readStatus). */
 export function formatStatus(s: ReportStatus, stale?: string): string {
   const p = printable;
-  const lines = [`${p(s.summary)}`, `  report of ${p(s.updated) || "an unknown time"} in ${p(s.namespace)}/${STATUS_CONFIGMAP}; node platforms: ${s.platforms.map(p).join(" ") || "unknown"}`];
+  const lines = [
+    `${p(s.summary)}`,
+    `  report of ${p(s.updated) || "an unknown time"} in ${p(s.namespace)}/${STATUS_CONFIGMAP}; node platforms: ${s.platforms.map(p).join(" ") || "unknown"}`,
+  ];
   if (stale) lines.push(`  stale: ${p(stale)}`);
   if (s.missing.length) {
     lines.push("  missing:");
@@ -84,6 +129,7 @@ export function formatStatus(s: ReportStatus, stale?: string): string {
     lines.push(`  ${p(n.name)}: ${n.held} of ${n.total} held${n.checkedAt ? `; checked ${p(n.checkedAt)}` : "; no node check result"}`);
     for (const m of n.missing) lines.push(`    ${p(m)}`);
   }
-  if (s.lastEvent) lines.push(`  last event: ${p(s.lastEvent.time)} ${p(s.lastEvent.type)} ${p(s.lastEvent.reason)}: ${p(s.lastEvent.message)}`);
+  if (s.lastEvent)
+    lines.push(`  last event: ${p(s.lastEvent.time)} ${p(s.lastEvent.type)} ${p(s.lastEvent.reason)}: ${p(s.lastEvent.message)}`);
   return `${lines.join("\n")}\n`;
 }

@@ -14,7 +14,6 @@ import { RESOURCES } from "./resources.js";
 import { HARBOR_VERSION, UPSTREAM_CHART_VERSION } from "../common/upstream.js";
 export { HARBOR_VERSION, UPSTREAM_CHART_VERSION };
 
-
 /**
  * The URL clients use: always https (Harbor builds the docker token realm from its scheme). NodePort and
  * LoadBalancer Services both open the https node port on every node (and on the VIP a node holds), so the
@@ -23,7 +22,7 @@ export { HARBOR_VERSION, UPSTREAM_CHART_VERSION };
 export function externalURL(spec: HarborConfig): string {
   const host = spec.cluster?.hostname ?? "spectro.registry.local";
   const https = spec.service?.harbor?.https ?? {};
-  const port = spec.service?.serviceType === "ClusterIP" ? https.port ?? 443 : https.nodePort ?? 30003;
+  const port = spec.service?.serviceType === "ClusterIP" ? (https.port ?? 443) : (https.nodePort ?? 30003);
   return port === 443 ? `https://${host}` : `https://${host}:${port}`;
 }
 
@@ -46,7 +45,14 @@ export const TLS_CHECKSUM_ANNOTATION = "checksum/harbor-tls";
 
 export function tlsChecksum(spec: Spec): string {
   const certs = spec.auth.certs ?? {};
-  const inputs = [certs.crt ?? "", certs.key ?? "", certs.ca ?? "", spec.cluster.hostname ?? "", spec.cluster.vip ?? "", (certs.extraSANs ?? []).join(",")];
+  const inputs = [
+    certs.crt ?? "",
+    certs.key ?? "",
+    certs.ca ?? "",
+    spec.cluster.hostname ?? "",
+    spec.cluster.vip ?? "",
+    (certs.extraSANs ?? []).join(","),
+  ];
   return createHash("sha256").update(inputs.join("\n")).digest("hex");
 }
 
@@ -67,7 +73,13 @@ const HARBOR_UID = 10000;
  */
 export function ownershipInitContainer(name: string, image: string, volume: string, mountPath: string, dataDir: string, uid: number) {
   // only sh, mkdir, chown and chmod: present in every goharbor image (the redis one has no findutils)
-  return initContainer(name, image, volume, mountPath, `set -e; mkdir -p ${dataDir}; chown ${uid}:${uid} ${mountPath}; chown -R ${uid}:${uid} ${dataDir}; chmod 0700 ${dataDir}`);
+  return initContainer(
+    name,
+    image,
+    volume,
+    mountPath,
+    `set -e; mkdir -p ${dataDir}; chown ${uid}:${uid} ${mountPath}; chown -R ${uid}:${uid} ${dataDir}; chmod 0700 ${dataDir}`,
+  );
 }
 
 /**
@@ -146,7 +158,12 @@ function s3Secure(spec: Spec): boolean {
  *   falseForHttp  "false" when the field is an http:// URL, else no variable
  *   text          the field as text (ifAbsent when the field is absent)
  */
-export const S3_ENV: ReadonlyArray<{ name: string; field: "endpoint" | "forcePathStyle"; rule: "falseForHttp" | "text"; ifAbsent?: boolean }> = [
+export const S3_ENV: ReadonlyArray<{
+  name: string;
+  field: "endpoint" | "forcePathStyle";
+  rule: "falseForHttp" | "text";
+  ifAbsent?: boolean;
+}> = [
   { name: "REGISTRY_STORAGE_S3_SECURE", field: "endpoint", rule: "falseForHttp" },
   { name: "REGISTRY_STORAGE_S3_FORCEPATHSTYLE", field: "forcePathStyle", rule: "text", ifAbsent: true },
 ];
@@ -172,7 +189,17 @@ function database(spec: Spec) {
     password: "",
     resources: RESOURCES.database,
     extraEnvVars: [{ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: NAMES.databaseSecret, key: KEYS.databasePassword } } }],
-    extrInitContainers: owned(spec, ownershipInitContainer("data-ownership", DB_IMAGE, "database-data", "/var/lib/postgresql/data", "/var/lib/postgresql/data/pgdata", 999)),
+    extrInitContainers: owned(
+      spec,
+      ownershipInitContainer(
+        "data-ownership",
+        DB_IMAGE,
+        "database-data",
+        "/var/lib/postgresql/data",
+        "/var/lib/postgresql/data/pgdata",
+        999,
+      ),
+    ),
     initContainer: { migrator: { resources: RESOURCES.init }, permissions: { resources: RESOURCES.init } },
   };
   if (spec.database.type === "external") {
@@ -235,7 +262,7 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
     caSecretName: NAMES.tlsSecret,
     harborAdminPassword: "",
     existingSecretAdminPassword: auth.existingSecret || NAMES.adminSecret,
-    existingSecretAdminPasswordKey: auth.existingSecret ? auth.existingSecretKey ?? KEYS.adminPassword : KEYS.adminPassword,
+    existingSecretAdminPasswordKey: auth.existingSecret ? (auth.existingSecretKey ?? KEYS.adminPassword) : KEYS.adminPassword,
     secretKey: "",
     existingSecretSecretKey: NAMES.coreSecret,
     updateStrategy: { type: "Recreate" },
@@ -308,7 +335,14 @@ export function deriveHarborValues(spec: Spec): Record<string, unknown> {
  * equal by the guard itself: every render of the derived values passes it). TypeScript reads the value from
  * deriveHarborValues instead.
  */
-export type GuardSource = { from: string; default?: string } | { value: string } | { compute: "externalURL" | "adminSecretKey" | "storageType" | "s3DisableRedirect" | "s3Env" | "tlsChecksum" | "s3Secure" | "databasePort"; default?: string };
+export type GuardSource =
+  | { from: string; default?: string }
+  | { value: string }
+  | {
+      compute:
+        "externalURL" | "adminSecretKey" | "storageType" | "s3DisableRedirect" | "s3Env" | "tlsChecksum" | "s3Secure" | "databasePort";
+      default?: string;
+    };
 
 export type GuardPair = GuardSource & {
   /** the harbor-config key(s) the value follows, as the guard's message names them */
@@ -346,24 +380,65 @@ export const GUARD_PAIRS: readonly GuardPair[] = [
   { spec: "storage.backend.s3", harbor: "registry.controller.extraEnvVars", compute: "s3Env" },
   { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `nginx.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, compute: "tlsChecksum" },
   { spec: "auth.certs, cluster.hostname, cluster.vip", harbor: `core.podAnnotations.${TLS_CHECKSUM_ANNOTATION}`, compute: "tlsChecksum" },
-  ...(["core", "portal", "nginx", "registry", "jobservice"] as const).map((k) => ({ spec: `replicas.${k}`, harbor: `${k}.replicas`, from: `replicas.${k}` })),
+  ...(["core", "portal", "nginx", "registry", "jobservice"] as const).map((k) => ({
+    spec: `replicas.${k}`,
+    harbor: `${k}.replicas`,
+    from: `replicas.${k}`,
+  })),
   { spec: "storage.backend.s3.bucket", harbor: "persistence.imageChartStorage.s3.bucket", from: "storage.backend.s3.bucket", when: S3 },
   { spec: "storage.backend.s3.region", harbor: "persistence.imageChartStorage.s3.region", from: "storage.backend.s3.region", when: S3 },
-  { spec: "storage.backend.s3.existingSecret", harbor: "persistence.imageChartStorage.s3.existingSecret", from: "storage.backend.s3.existingSecret", when: S3 },
-  { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.regionendpoint", from: "storage.backend.s3.endpoint", default: "", when: S3 },
+  {
+    spec: "storage.backend.s3.existingSecret",
+    harbor: "persistence.imageChartStorage.s3.existingSecret",
+    from: "storage.backend.s3.existingSecret",
+    when: S3,
+  },
+  {
+    spec: "storage.backend.s3.endpoint",
+    harbor: "persistence.imageChartStorage.s3.regionendpoint",
+    from: "storage.backend.s3.endpoint",
+    default: "",
+    when: S3,
+  },
   { spec: "storage.backend.s3.endpoint", harbor: "persistence.imageChartStorage.s3.secure", compute: "s3Secure", when: S3 },
-  { spec: "storage.backend.s3.rootDirectory", harbor: "persistence.imageChartStorage.s3.rootdirectory", from: "storage.backend.s3.rootDirectory", default: "", when: S3 },
+  {
+    spec: "storage.backend.s3.rootDirectory",
+    harbor: "persistence.imageChartStorage.s3.rootdirectory",
+    from: "storage.backend.s3.rootDirectory",
+    default: "",
+    when: S3,
+  },
   { spec: "database.external.host", harbor: "database.external.host", from: "database.external.host", when: EXTERNAL_DB },
   { spec: "database.external.port", harbor: "database.external.port", compute: "databasePort", when: EXTERNAL_DB },
   { spec: "database.external.username", harbor: "database.external.username", from: "database.external.username", when: EXTERNAL_DB },
   { spec: "database.external.database", harbor: "database.external.coreDatabase", from: "database.external.database", when: EXTERNAL_DB },
-  { spec: "database.external.existingSecret", harbor: "database.external.existingSecret", from: "database.external.existingSecret", when: EXTERNAL_DB },
+  {
+    spec: "database.external.existingSecret",
+    harbor: "database.external.existingSecret",
+    from: "database.external.existingSecret",
+    when: EXTERNAL_DB,
+  },
   { spec: "database.external.sslmode", harbor: "database.external.sslmode", from: "database.external.sslmode", when: EXTERNAL_DB },
-  { spec: "database.type", harbor: "database.external.existingSecret", value: NAMES.databaseSecret, when: { path: "database.type", isNot: "external" } },
+  {
+    spec: "database.type",
+    harbor: "database.external.existingSecret",
+    value: NAMES.databaseSecret,
+    when: { path: "database.type", isNot: "external" },
+  },
   { spec: "redis.external.addr", harbor: "redis.external.addr", from: "redis.external.addr", when: EXTERNAL_REDIS },
-  { spec: "redis.external.sentinelMasterSet", harbor: "redis.external.sentinelMasterSet", from: "redis.external.sentinelMasterSet", when: EXTERNAL_REDIS },
+  {
+    spec: "redis.external.sentinelMasterSet",
+    harbor: "redis.external.sentinelMasterSet",
+    from: "redis.external.sentinelMasterSet",
+    when: EXTERNAL_REDIS,
+  },
   { spec: "redis.external.username", harbor: "redis.external.username", from: "redis.external.username", when: EXTERNAL_REDIS },
-  { spec: "redis.external.existingSecret", harbor: "redis.external.existingSecret", from: "redis.external.existingSecret", when: EXTERNAL_REDIS },
+  {
+    spec: "redis.external.existingSecret",
+    harbor: "redis.external.existingSecret",
+    from: "redis.external.existingSecret",
+    when: EXTERNAL_REDIS,
+  },
   { spec: "redis.external.tls", harbor: "redis.external.tlsOptions.enable", from: "redis.external.tls", when: EXTERNAL_REDIS },
 ];
 
