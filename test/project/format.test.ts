@@ -9,7 +9,11 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 describe("the formatter", () => {
   it("every TypeScript and JavaScript file is as Prettier writes it", () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/prettier/bin/prettier.cjs"), "--check", "--log-level", "warn", "**/*.{ts,mts,mjs,js,cjs}"], { cwd: ROOT, encoding: "utf8", timeout: 110_000 });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "node_modules/prettier/bin/prettier.cjs"), "--check", "--log-level", "warn", "**/*.{ts,mts,mjs,js,cjs}"],
+      { cwd: ROOT, encoding: "utf8", timeout: 110_000 },
+    );
     expect(r.stderr + r.stdout, "run npm run format").toBe("");
     expect(r.status).toBe(0);
   });
