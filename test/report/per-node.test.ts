@@ -15,7 +15,7 @@ import { describe, it, expect, beforeAll, afterEach } from "vitest";
 import { HELMS, render, find, type K8sObject } from "../helpers/chart.js";
 import { startKubeApi, nodeObject, namespaceObject, podObject, configMapObject, type FakeKubeApi, type Rule } from "../fakes/kube-api.js";
 import { readInput } from "../../generator/src/report/input.js";
-import { countNodes, MAX_MISSING_PER_NODE } from "../../generator/src/report/nodes.js";
+import { countNodes, nodeResultsFrom, MAX_MISSING_PER_NODE } from "../../generator/src/report/nodes.js";
 import { runReport, formatReport, type Report } from "../../generator/src/report/run.js";
 import { HarborApi } from "../../generator/src/harbor/api.js";
 import { HarborV2 } from "../../generator/src/report/fetch.js";
@@ -354,6 +354,36 @@ describe("the report with the node check", () => {
       nodes: n,
     });
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
+  });
+});
+
+describe("nodeResultsFrom: the node check's ConfigMaps read as hostile (pure)", () => {
+  it("a result written by another hand is cut to the bounds the check writes: known fields, a kind outside the list read as error, short strings", () => {
+    const text = JSON.stringify({
+      node: "node-a",
+      platform: "linux/amd64",
+      checkedAt: "2026-12-07T00:00:00Z",
+      hostDir: "/etc/containerd/certs.d",
+      extra: "dropped",
+      nodeFailure: { kind: "made-up", detail: "d".repeat(5000) },
+      images: [
+        { image: "docker.io/library/a:1", ok: true, via: "https://h/v2", token: "never kept" },
+        { image: 7 },
+        { image: "b", ok: "yes", failure: { kind: "tls-san", detail: "x" } },
+      ],
+    });
+    const { results, ignored } = nodeResultsFrom({
+      items: [{ metadata: { name: configMapName("node-a") }, data: { node: "node-a", result: text } }],
+    });
+    expect(ignored).toBe(0);
+    const r = results.get("node-a")!;
+    expect(Object.keys(r).sort()).toEqual(["checkedAt", "hostDir", "images", "node", "nodeFailure", "platform"]);
+    expect(r.nodeFailure?.kind).toBe("error");
+    expect(r.nodeFailure?.detail.length).toBeLessThan(320);
+    expect(r.images).toEqual([
+      { image: "docker.io/library/a:1", ok: true, via: "https://h/v2" },
+      { image: "b", ok: false, failure: { kind: "tls-san", detail: "x" } },
+    ]);
   });
 });
 

@@ -166,27 +166,39 @@ const failure = (f: any) =>
     ? { kind: (KINDS.has(f.kind) ? f.kind : "error") as NodeFailureKind, detail: cut(f.detail, MAX_DETAIL_CHARS) }
     : undefined;
 
-/** The ConfigMap's data for a result: node, result (JSON of the NodeResult, bounded), left (images not checked). Pure. */
-export function resultData(node: string, r: NodeResult, left: number): Record<string, string> {
-  const images: NodeImageResult[] = (Array.isArray(r.images) ? r.images : []).slice(0, MAX_IMAGES).map((i) => {
-    const f = failure(i.failure);
-    return {
-      image: cut(i.image, MAX_IMAGE_CHARS),
-      ok: i.ok === true,
-      ...(i.via ? { via: cut(i.via, 300) } : {}),
-      ...(i.digest ? { digest: cut(i.digest, 100) } : {}),
-      ...(f ? { failure: f } : {}),
-    };
-  });
-  const nf = failure(r.nodeFailure);
-  const bounded: NodeResult = {
+/**
+ * A result cut to its bounds: the known fields only, a failure kind outside the list read as "error", every
+ * string shortened, at most MAX_IMAGES images. What the check writes, and what the report takes from a ConfigMap
+ * it did not write (anyone with the node check's rights could). Pure.
+ */
+export function boundedResult(node: string, r: any): NodeResult {
+  const images: NodeImageResult[] = (Array.isArray(r?.images) ? r.images : [])
+    .filter((i: any) => i && typeof i.image === "string")
+    .slice(0, MAX_IMAGES)
+    .map((i: any) => {
+      const f = failure(i.failure);
+      return {
+        image: cut(i.image, MAX_IMAGE_CHARS),
+        ok: i.ok === true,
+        ...(typeof i.via === "string" && i.via ? { via: cut(i.via, 300) } : {}),
+        ...(typeof i.digest === "string" && i.digest ? { digest: cut(i.digest, 100) } : {}),
+        ...(f ? { failure: f } : {}),
+      };
+    });
+  const nf = failure(r?.nodeFailure);
+  return {
     node,
-    platform: cut(r.platform, 100),
-    checkedAt: cut(r.checkedAt, 40),
-    hostDir: cut(r.hostDir, 1024),
+    platform: cut(r?.platform, 100),
+    checkedAt: cut(r?.checkedAt, 40),
+    hostDir: cut(r?.hostDir, 1024),
     ...(nf ? { nodeFailure: nf } : {}),
     images,
   };
+}
+
+/** The ConfigMap's data for a result: node, result (JSON of the NodeResult, bounded), left (images not checked). Pure. */
+export function resultData(node: string, r: NodeResult, left: number): Record<string, string> {
+  const bounded = boundedResult(node, r);
   let json = JSON.stringify(bounded);
   while (Buffer.byteLength(json) > MAX_DATA_BYTES && bounded.images.length) {
     bounded.images = bounded.images.slice(0, Math.floor(bounded.images.length * 0.9));

@@ -8,8 +8,8 @@
 // hostile. A ConfigMap counts only when its name is the one derived from the node it names, its result parses
 // and names that node; strings are bounded; output lines are made printable where they are printed.
 import { kubeGet, type KubeAccess } from "../kube/client.js";
-import { COMPONENT, COMPONENT_LABEL, configMapName } from "../nodecheck/in-cluster.js";
-import type { NodeCount, NodeFailureKind, NodeImageResult, NodeResult } from "../nodecheck/types.js";
+import { COMPONENT, COMPONENT_LABEL, boundedResult, configMapName } from "../nodecheck/in-cluster.js";
+import type { NodeCount, NodeResult } from "../nodecheck/types.js";
 import { formatReference, parseReference } from "../registry/reference.js";
 import { normaliseAddress } from "./input.js";
 import { missingLine } from "./images.js";
@@ -36,15 +36,6 @@ export function normaliseImage(raw: string): string {
     return raw.trim();
   }
 }
-
-const cut = (s: unknown, n: number) => {
-  const t = String(s ?? "");
-  return t.length > n ? `${t.slice(0, n)}[...]` : t;
-};
-const failureOf = (f: any): { kind: NodeFailureKind; detail: string } | undefined =>
-  f && typeof f === "object" && typeof f.kind === "string"
-    ? { kind: cut(f.kind, 40) as NodeFailureKind, detail: cut(f.detail, 300) }
-    : undefined;
 
 /** The results in a ConfigMapList, by node; with how many ConfigMaps were not usable. Pure. */
 export function nodeResultsFrom(list: any): { results: Map<string, NodeResult>; ignored: number } {
@@ -75,26 +66,7 @@ export function nodeResultsFrom(list: any): { results: Map<string, NodeResult>; 
       ignored++;
       continue;
     }
-    const images: NodeImageResult[] = r.images
-      .filter((i: any) => i && typeof i.image === "string")
-      .map((i: any) => {
-        const f = failureOf(i.failure);
-        return {
-          image: cut(i.image, 1000),
-          ok: i.ok === true,
-          ...(typeof i.via === "string" ? { via: cut(i.via, 300) } : {}),
-          ...(f ? { failure: f } : {}),
-        };
-      });
-    const nf = failureOf(r.nodeFailure);
-    results.set(node, {
-      node,
-      platform: cut(r.platform, 100),
-      checkedAt: cut(r.checkedAt, 40),
-      hostDir: cut(r.hostDir, 1024),
-      ...(nf ? { nodeFailure: nf } : {}),
-      images,
-    });
+    results.set(node, boundedResult(node, r));
   }
   return { results, ignored };
 }
