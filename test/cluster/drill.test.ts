@@ -55,7 +55,7 @@ import {
   NODES,
   secretData,
   specFile,
-  STAND_IN_IMAGE,
+  STAND_IN_CORE_ARGS,
   STATE,
   valuesFor,
 } from "./kube.js";
@@ -537,20 +537,7 @@ describe.skipIf(skip)(`the outage drill on ${NODES.length}+1 nodes (helm ${h.ver
         containerdConfig: "/etc/containerd/config.toml",
       },
     });
-    const r = await helmAsync(h, [
-      "install",
-      RELEASE,
-      chartDir(),
-      "-n",
-      NS,
-      "-f",
-      valuesFor(spec),
-      ...applyArgs,
-      "--set",
-      `harbor.core.image.repository=${STAND_IN_IMAGE.repository}`,
-      "--set-string",
-      `harbor.core.image.tag=${STAND_IN_IMAGE.tag}`,
-    ]);
+    const r = await helmAsync(h, ["install", RELEASE, chartDir(), "-n", NS, "-f", valuesFor(spec), ...applyArgs, ...STAND_IN_CORE_ARGS]);
     expect(r.code, r.stderr).toBe(0);
     // the drill runs the report itself (step 6, a Job from the CronJob's template): the CronJob's own runs (minute
     // 23 of every hour) would write harbor-edge-status with pod lists of their own moment, in the middle of a step

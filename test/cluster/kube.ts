@@ -32,6 +32,13 @@ export const nodeFiles = (name: string) => {
 };
 /** A stand-in for Harbor's harbor-core image, whose tools the node-mirror DaemonSet's sh script uses (busybox sh + curl). */
 export const STAND_IN_IMAGE = { repository: `${REGISTRY}/he-cl/curl`, tag: "1" };
+/** helm arguments that give Harbor's core the stand-in image (its own cannot be fetched here) */
+export const STAND_IN_CORE_ARGS = [
+  "--set",
+  `harbor.core.image.repository=${STAND_IN_IMAGE.repository}`,
+  "--set-string",
+  `harbor.core.image.tag=${STAND_IN_IMAGE.tag}`,
+];
 /** A stand-in for the project's harbor-edge image (images.sh: this machine's node and the bundled CLI, no shell). */
 export const PROGRAM_IMAGE = { repository: `${REGISTRY}/he-cl/harbor-edge`, tag: "1" };
 const KUBECTL = path.join(fs.readFileSync(path.join(STATE, "k8s"), "utf8").trim(), "bin", "kubectl");

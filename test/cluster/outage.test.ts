@@ -41,6 +41,7 @@ import {
   NODES,
   secretData,
   specFile,
+  STAND_IN_CORE_ARGS,
   STAND_IN_IMAGE,
   valuesFor,
 } from "./kube.js";
@@ -224,20 +225,7 @@ describe.skipIf(skip)(`the outage scenario on the local cluster (helm ${h.versio
       proxyCache: { enabled: true, extraRegistries: [{ host: UPSTREAM, url: `http://${UPSTREAM}`, type: "docker-registry" }] },
       nodeMirror: { enabled: true, addresses: [FRONT], hostDir: NODE_HOST_DIR, containerdConfig: NODE_CONTAINERD_CONFIG },
     });
-    const r = helm(h, [
-      "install",
-      RELEASE,
-      chartDir(),
-      "-n",
-      NS,
-      "-f",
-      valuesFor(spec),
-      ...applyArgs,
-      "--set",
-      `harbor.core.image.repository=${STAND_IN_IMAGE.repository}`,
-      "--set-string",
-      `harbor.core.image.tag=${STAND_IN_IMAGE.tag}`,
-    ]);
+    const r = helm(h, ["install", RELEASE, chartDir(), "-n", NS, "-f", valuesFor(spec), ...applyArgs, ...STAND_IN_CORE_ARGS]);
     expect(r.code, r.stderr).toBe(0);
     const pod = await waitFor(
       "the node-mirror pod to be ready",
