@@ -58,6 +58,32 @@ const digestOf = (img: TestImage | TestIndex | undefined) => img?.digest;
 const sh = (cmd: string, args: string[]) => runOk(cmd, args);
 const startInNs = (name: string, argv: string[]) => P.start(name, argv, { cwd: ROOT, prefix: ["ip", "netns", "exec", NS] });
 const logOf = (name: string) => P.log(name);
+/** `harbor-edge node-check --json` for one image, in the test's network namespace (its host files, its resolver). */
+const nodeCheckInNs = (hostDir: string, image: string, root?: string) =>
+  spawnSync(
+    "ip",
+    [
+      "netns",
+      "exec",
+      NS,
+      process.execPath,
+      BIN,
+      "node-check",
+      "--json",
+      "--node",
+      "n1",
+      "--host-dir",
+      hostDir,
+      ...(root ? ["--host-root", root] : []),
+      "--timeout",
+      "5",
+      image,
+    ],
+    {
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
 const requests = (): Array<{ port: number; method: string; path: string; status: number; auth: boolean; basic?: boolean }> =>
   fs.existsSync(LOG)
     ? fs
@@ -314,27 +340,7 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
         .filter((e) => e.port === harborPort);
       const ctrAsked = ctrRequests.map((e) => `${e.method} ${e.path} ${e.status}${e.auth ? " (token)" : ""}`);
       const root = rootOf(c);
-      const check = spawnSync(
-        "ip",
-        [
-          "netns",
-          "exec",
-          NS,
-          process.execPath,
-          BIN,
-          "node-check",
-          "--json",
-          "--node",
-          "n1",
-          "--host-dir",
-          hostDir,
-          ...(root ? ["--host-root", root] : []),
-          "--timeout",
-          "5",
-          image,
-        ],
-        { encoding: "utf8", timeout: 120_000 },
-      );
+      const check = nodeCheckInNs(hostDir, image, root);
       expect(check.status, check.stderr).toBe(fromHarbor ? 0 : 1);
       const r = JSON.parse(check.stdout) as NodeResult;
       expect(r.platform).toMatch(new RegExp(`^linux/${NODE_ARCH}`));
@@ -413,26 +419,7 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       expect(pull.stderr).toMatch(/unable to (read|load) CA cert/);
       // nothing was asked of Harbor nor of the upstream: containerd gave up before any request
       expect(requests().slice(before)).toEqual([]);
-      const check = spawnSync(
-        "ip",
-        [
-          "netns",
-          "exec",
-          NS,
-          process.execPath,
-          BIN,
-          "node-check",
-          "--json",
-          "--node",
-          "n1",
-          "--host-dir",
-          path.dirname(d),
-          "--timeout",
-          "5",
-          image,
-        ],
-        { encoding: "utf8", timeout: 120_000 },
-      );
+      const check = nodeCheckInNs(path.dirname(d), image);
       expect(check.status, check.stderr).toBe(1);
       expect((JSON.parse(check.stdout) as NodeResult).images[0]).toMatchObject({ ok: false, failure: { kind: "tls-ca" } });
     }
