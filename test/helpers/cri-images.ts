@@ -4,6 +4,7 @@
 // image_ref = 1}; RemoveImageRequest{ImageSpec image = 1}).
 import http2 from "node:http2";
 import net from "node:net";
+import { spawnSync } from "node:child_process";
 
 function bytesField(field: number, value: Buffer): Buffer {
   const len: number[] = [];
@@ -67,4 +68,29 @@ export async function criPull(socket: string, ref: string): Promise<string> {
 
 export async function criRemove(socket: string, ref: string): Promise<void> {
   await call(socket, "RemoveImage", imageSpec(ref));
+}
+
+/**
+ * `ctr images pull --hosts-dir DIR` inside a network namespace (its resolver and routes): containerd's own
+ * resolver reading the host files, as the CRI plugin would with that config_path. The pull's exit and output.
+ */
+export function ctrPull(o: { netns: string; sock: string; namespace: string; hostsDir: string; image: string; env?: NodeJS.ProcessEnv }) {
+  const args = [
+    "netns",
+    "exec",
+    o.netns,
+    "ctr",
+    "--address",
+    o.sock,
+    "--namespace",
+    o.namespace,
+    "images",
+    "pull",
+    "--snapshotter",
+    "native",
+    "--hosts-dir",
+    o.hostsDir,
+    o.image,
+  ];
+  return spawnSync("ip", args, { encoding: "utf8", timeout: 120_000, ...(o.env ? { env: o.env } : {}) });
 }

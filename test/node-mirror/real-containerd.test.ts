@@ -25,7 +25,7 @@ import { spawnSync, type ChildProcess } from "node:child_process";
 import yaml from "js-yaml";
 import { cli } from "../helpers/cli.js";
 import { ensureDebianPackages } from "../helpers/debian.js";
-import { criPull, criRemove } from "../helpers/cri-images.js";
+import { criPull, criRemove, ctrPull } from "../helpers/cri-images.js";
 import { testImage, NODE_ARCH } from "../helpers/oci-images.js";
 import { ROOT } from "../../generator/src/paths.js";
 import { Processes, runOk } from "../helpers/process.js";
@@ -289,27 +289,7 @@ describe.skipIf(Boolean(unavailable))("real containerd pulls through the files n
 
   it("ctr images pull --hosts-dir reads the same files (resolving in the ctr process, inside the namespace)", () => {
     const before = proxyLog().length;
-    const r = spawnSync(
-      "ip",
-      [
-        "netns",
-        "exec",
-        NS,
-        "ctr",
-        "--address",
-        SOCK,
-        "--namespace",
-        "he-nm-ctr",
-        "images",
-        "pull",
-        "--snapshotter",
-        "native",
-        "--hosts-dir",
-        HOSTS,
-        "docker.io/library/nm-a:1",
-      ],
-      { encoding: "utf8", timeout: 120_000 },
-    );
+    const r = ctrPull({ netns: NS, sock: SOCK, namespace: "he-nm-ctr", hostsDir: HOSTS, image: "docker.io/library/nm-a:1" });
     expect(r.status, r.stderr).toBe(0);
     // containerd's own words for the move from spectro-images to the proxy-cache project
     expect(r.stderr).toMatch(/trying next host - response was http\.StatusNotFound" host="127\.0\.0\.1:8443"/);

@@ -35,6 +35,7 @@ import { NODE_ARCH, type TestImage, type TestIndex } from "../helpers/oci-images
 import { generateCA, generateServerCert } from "../../generator/src/certs/generate.js";
 import { ROOT } from "../../generator/src/paths.js";
 import type { NodeResult, NodeFailureKind } from "../../generator/src/nodecheck/types.js";
+import { ctrPull } from "../helpers/cri-images.js";
 
 const unavailable =
   process.getuid?.() !== 0
@@ -305,27 +306,7 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       const hostDir = path.join(T, `hosts-${i}`);
       const image = `registry.test/${c.repo}:1`;
       const before = requests().length;
-      const pull = spawnSync(
-        "ip",
-        [
-          "netns",
-          "exec",
-          NS,
-          "ctr",
-          "--address",
-          SOCK,
-          "--namespace",
-          `nc-${i}`,
-          "images",
-          "pull",
-          "--snapshotter",
-          "native",
-          "--hosts-dir",
-          hostDir,
-          image,
-        ],
-        { encoding: "utf8", timeout: 120_000, env: ctrEnv(c) },
-      );
+      const pull = ctrPull({ netns: NS, sock: SOCK, namespace: `nc-${i}`, hostsDir: hostDir, image, env: ctrEnv(c) });
       const listed =
         pull.status === 0 ? sh("ip", ["netns", "exec", NS, "ctr", "--address", SOCK, "--namespace", `nc-${i}`, "images", "ls"]) : "";
       const pulledDigest = listed
@@ -394,27 +375,7 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       );
       const image = "registry.test/library/a:1";
       const before = requests().length;
-      const pull = spawnSync(
-        "ip",
-        [
-          "netns",
-          "exec",
-          NS,
-          "ctr",
-          "--address",
-          SOCK,
-          "--namespace",
-          `nc-badca-${n}`,
-          "images",
-          "pull",
-          "--snapshotter",
-          "native",
-          "--hosts-dir",
-          path.dirname(d),
-          image,
-        ],
-        { encoding: "utf8", timeout: 120_000 },
-      );
+      const pull = ctrPull({ netns: NS, sock: SOCK, namespace: `nc-badca-${n}`, hostsDir: path.dirname(d), image });
       expect(pull.status, `${n}: ${pull.stderr}`).not.toBe(0);
       expect(pull.stderr).toMatch(/unable to (read|load) CA cert/);
       // nothing was asked of Harbor nor of the upstream: containerd gave up before any request
@@ -431,27 +392,14 @@ describe.skipIf(Boolean(unavailable))("node-check agrees with real containerd (c
       const f = path.join(T, `hosts-${i}`, "registry.test", "hosts.toml");
       fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace('server = "http://127.0.0.1:5000"', 'server = "http://127.0.0.1:5999"'));
       const image = `registry.test/${c.repo}:1`;
-      const pull = spawnSync(
-        "ip",
-        [
-          "netns",
-          "exec",
-          NS,
-          "ctr",
-          "--address",
-          SOCK,
-          "--namespace",
-          `nc-down-${i}`,
-          "images",
-          "pull",
-          "--snapshotter",
-          "native",
-          "--hosts-dir",
-          path.join(T, `hosts-${i}`),
-          image,
-        ],
-        { encoding: "utf8", timeout: 120_000, env: ctrEnv(c) },
-      );
+      const pull = ctrPull({
+        netns: NS,
+        sock: SOCK,
+        namespace: `nc-down-${i}`,
+        hostsDir: path.join(T, `hosts-${i}`),
+        image: image,
+        env: ctrEnv(c),
+      });
       if (c.ctrFinal) expect(pull.stderr).toMatch(c.ctrFinal);
       return [c.name, pull.status === 0, c.want === "ok"];
     });
