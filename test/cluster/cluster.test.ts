@@ -28,6 +28,8 @@ import {
   keyOf,
   kubectl,
   kubectlOk,
+  cronJobOf,
+  cronJobRuns,
   liveObjects,
   NODE_IP,
   parseManifest,
@@ -40,6 +42,7 @@ import {
   PROGRAM_IMAGE,
   valuesFor,
 } from "./kube.js";
+import { NAMES } from "../../generator/src/common/names.js";
 
 const RELEASE = "harbor";
 const EXAMPLES = ["edge-single-node.yaml", "edge-ha-vip.yaml", "homelab-s3.yaml"];
@@ -205,14 +208,7 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       const isProgram = (p: ReturnType<typeof podStates>[number]) => p.images.every((i) => i === program);
       // the Jobs a CronJob of the chart started on its schedule (the report's at minute 23, the periodic
       // configuration's every 15 min) may be there too, whenever the test runs: told apart by their owner
-      const cronStarted = () =>
-        new Map<string, string>(
-          (getJson(["get", "jobs", "-n", target]).items as any[]).flatMap((j) =>
-            (j.metadata.ownerReferences ?? [])
-              .filter((o: any) => o.kind === "CronJob")
-              .map((o: any): [string, string] => [`Job/${j.metadata.name}`, o.name as string]),
-          ),
-        );
+      const cronStarted = () => new Map([...cronJobRuns(target)].map(([job, cron]) => [`Job/${job}`, cron]));
       // one such run, started here as the CronJob would start it (owned by it), so that this is tested in every run
       kubectlOk(["create", "job", "harbor-edge-report-on-schedule", "--from=cronjob/harbor-edge-report", "-n", target]);
       let scheduled = cronStarted();
@@ -237,7 +233,7 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
       for (const p of onSchedule) console.log(`  started on its schedule by CronJob/${scheduled.get(p.owner ?? "")}: ${p.name} ${p.phase}`);
       expect(onSchedule.map((p) => p.owner)).toContain("Job/harbor-edge-report-on-schedule");
       for (const p of onSchedule) expect(isProgram(p), p.name).toBe(true);
-      expect([...new Set(scheduled.values())].filter((c) => !["harbor-edge-report", "harbor-edge-configure-periodic"].includes(c))).toEqual(
+      expect([...new Set(scheduled.values())].filter((c) => !([NAMES.report, NAMES.configurePeriodic] as string[]).includes(c))).toEqual(
         [],
       );
       const pvcs = getJson(["get", "pvc", "-n", target]).items as any[];
@@ -565,7 +561,7 @@ describe.each(HELMS.map((h) => [`helm ${h.version}`, h] as const))("%s", (_name,
         // the install's run, not one the CronJob started on its schedule (minute 23) meanwhile
         () =>
           (getJson(["get", "jobs", "-n", target, "-l", "app.kubernetes.io/component=report"]).items as any[]).find(
-            (j) => !(j.metadata.ownerReferences ?? []).some((o: any) => o.kind === "CronJob") && (j.status.succeeded || j.status.failed),
+            (j) => !cronJobOf(j) && (j.status.succeeded || j.status.failed),
           ),
         { ms: 180_000, everyMs: 2000 },
       );

@@ -49,6 +49,7 @@ import {
   helmAsync,
   kubectl,
   kubectlOk,
+  cronJobRuns,
   NODE_IP,
   nodeFiles,
   nodeIp,
@@ -59,6 +60,7 @@ import {
   STATE,
   valuesFor,
 } from "./kube.js";
+import { NAMES } from "../../generator/src/common/names.js";
 import { Processes, runOk } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { registryConfig } from "../helpers/docker-registry.js";
@@ -432,11 +434,9 @@ function reportPredicts(data: Record<string, string>, failed: Array<[string, str
  * is written only by the report runs the drill starts.
  */
 function suspendScheduledReports(): void {
-  kubectlOk(["patch", "cronjob", "harbor-edge-report", "-n", NS, "--type", "merge", "-p", '{"spec":{"suspend":true}}']);
-  const started = (getJson(["get", "jobs", "-n", NS]).items as any[]).filter((j) =>
-    (j.metadata.ownerReferences ?? []).some((o: any) => o.kind === "CronJob" && o.name === "harbor-edge-report"),
-  );
-  for (const j of started) kubectlOk(["delete", "job", j.metadata.name, "-n", NS, "--cascade=foreground", "--wait=true", "--timeout=60s"]);
+  kubectlOk(["patch", "cronjob", NAMES.report, "-n", NS, "--type", "merge", "-p", '{"spec":{"suspend":true}}']);
+  const started = [...cronJobRuns(NS)].filter(([, cron]) => cron === NAMES.report).map(([job]) => job);
+  for (const job of started) kubectlOk(["delete", "job", job, "-n", NS, "--cascade=foreground", "--wait=true", "--timeout=60s"]);
 }
 
 /**

@@ -257,6 +257,20 @@ export function podStates(
   }));
 }
 
+/** The CronJob a Job was started by (its owner), or undefined for a Job started otherwise (the chart's per-revision Jobs). */
+export const cronJobOf = (job: any): string | undefined =>
+  (job?.metadata?.ownerReferences ?? []).find((o: any) => o.kind === "CronJob")?.name;
+
+/** The Jobs of a namespace that a CronJob started: Job name -> CronJob name. */
+export function cronJobRuns(ns: string): Map<string, string> {
+  const runs = new Map<string, string>();
+  for (const j of getJson(["get", "jobs", "-n", ns]).items as any[]) {
+    const c = cronJobOf(j);
+    if (c) runs.set(j.metadata.name, c);
+  }
+  return runs;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Appends a line to the tier's benchmark file (printed by run.ts at the end). */

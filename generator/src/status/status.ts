@@ -6,8 +6,9 @@ import type { Report } from "../report/run.js";
 import { printable } from "../io/printable.js";
 import type { NodeCount } from "../nodecheck/types.js";
 import { NODES_NOT_MEASURED } from "../report/run.js";
+import { NAMES } from "../common/names.js";
 
-export const STATUS_CONFIGMAP = "harbor-edge-status";
+export const STATUS_CONFIGMAP = NAMES.statusConfigMap;
 
 /** What the report wrote (its summary is "N of M running images are held by Harbor; missing: ..." or "no report: ..."), where, and its latest Event. */
 export interface ReportStatus extends Pick<Report, "summary" | "held" | "total" | "allHeld" | "missing" | "platforms" | "updated"> {
