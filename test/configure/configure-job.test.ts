@@ -57,6 +57,33 @@ beforeAll(() => {
   if (UPSTREAM) PERMITTED = permittedProxyTypes(renderOk({ helm, full: true, set: [`harbor-config.auth.password=${DESIRED}`] }).objects);
 });
 
+/** The chart rendered with one extra registry whose credentials come from the Secret example-creds. */
+const renderWithCredentialedRegistry = () =>
+  renderOk({
+    helm,
+    valuesFiles: [
+      tmpFile(
+        "x.yaml",
+        yaml.dump({
+          "harbor-config": {
+            auth: { password: DESIRED },
+            proxyCache: {
+              registries: [],
+              extraRegistries: [
+                {
+                  host: "registry.example.com:5000",
+                  url: "https://registry.example.com:5000",
+                  type: "harbor",
+                  credentialsSecret: "example-creds",
+                },
+              ],
+            },
+          },
+        }),
+      ),
+    ],
+  });
+
 describe.concurrent("the configuration Job against a Harbor API", () => {
   it("fresh install: library made public, spectro-images created private, nothing else touched", async () => {
     const h = await harbor({ adminPassword: DESIRED });
@@ -314,30 +341,7 @@ describe.concurrent("proxy-cache projects (on by default)", () => {
   it.skipIf(!UPSTREAM)(
     "an extra registry with credentials from its Secret; changed credentials are updated, unchanged ones not",
     async () => {
-      const r = renderOk({
-        helm,
-        valuesFiles: [
-          tmpFile(
-            "x.yaml",
-            yaml.dump({
-              "harbor-config": {
-                auth: { password: DESIRED },
-                proxyCache: {
-                  registries: [],
-                  extraRegistries: [
-                    {
-                      host: "registry.example.com:5000",
-                      url: "https://registry.example.com:5000",
-                      type: "harbor",
-                      credentialsSecret: "example-creds",
-                    },
-                  ],
-                },
-              },
-            }),
-          ),
-        ],
-      });
+      const r = renderWithCredentialedRegistry();
       const pod = configureJob(r.objects)!.spec.template.spec;
       const vol = pod.volumes.find((v: any) => v.secret?.secretName === "example-creds");
       expect(vol.secret.optional).toBe(true);
@@ -767,30 +771,7 @@ describe.concurrent("issue 16: what the sh version got wrong", () => {
   it.skipIf(!UPSTREAM)(
     "credentials the upstream refuses are reported as such, not as offline; offline with credentials is offline",
     async () => {
-      const r = renderOk({
-        helm,
-        valuesFiles: [
-          tmpFile(
-            "x.yaml",
-            yaml.dump({
-              "harbor-config": {
-                auth: { password: DESIRED },
-                proxyCache: {
-                  registries: [],
-                  extraRegistries: [
-                    {
-                      host: "registry.example.com:5000",
-                      url: "https://registry.example.com:5000",
-                      type: "harbor",
-                      credentialsSecret: "example-creds",
-                    },
-                  ],
-                },
-              },
-            }),
-          ),
-        ],
-      });
+      const r = renderWithCredentialedRegistry();
       const files = (key: string, secret: string) => ({
         "credentials/example-creds/access_key": key,
         "credentials/example-creds/access_secret": secret,
